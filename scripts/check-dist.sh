@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Fails when the committed dist/ is not what src/ builds to.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+npm run --silent build
+if [ -n "$(git status --porcelain -- dist)" ]; then
+  echo "dist/ is stale: run 'npm run build' and commit dist/." >&2
+  git status --short -- dist >&2
+  git --no-pager diff --stat -- dist >&2
+  exit 1
+fi
+echo "dist/ is up to date"

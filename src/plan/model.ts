@@ -1,0 +1,119 @@
+// The engine-neutral plan model: what planning one stack produced, whatever the engine.
+
+export type ChangeAction =
+  | 'create'
+  | 'update'
+  | 'delete'
+  | 'replace'
+  | 'read'
+  | 'no-op'
+  | 'move' // moved without other changes
+  | 'import'; // imported without other changes
+
+/** A value as a reviewer may see it: secrets are already replaced by markers before this exists. */
+export type PlanValue =
+  | null
+  | boolean
+  | number
+  | string
+  | PlanValue[]
+  | { [key: string]: PlanValue }
+  | SensitiveMarker
+  | UnknownMarker;
+
+export interface SensitiveMarker {
+  readonly $sensitive: true;
+}
+export interface UnknownMarker {
+  readonly $unknown: true;
+}
+
+export interface ResourceChange {
+  /** Full address, e.g. `module.db.aws_db_instance.main[0]`. */
+  address: string;
+  previousAddress?: string;
+  /** `managed` or `data`. */
+  mode: 'managed' | 'data';
+  type: string;
+  name: string;
+  /** Module path of the resource (`module.db`), empty for the root module. */
+  moduleAddress: string;
+  providerName: string;
+  /** The primary action a reviewer should see. */
+  action: ChangeAction;
+  /** For a replace: delete-then-create (default) or create-then-delete. */
+  replaceOrder?: 'delete-first' | 'create-first';
+  /** Tofu's reason for the action, e.g. `replace_because_cannot_update`. */
+  actionReason?: string;
+  /** Attribute paths (dotted, e.g. `ami` or `network_interface[0].id`) that force replacement. */
+  replacePaths: string[];
+  importing?: { id?: string };
+  moved: boolean;
+  /** Values after redaction; `undefined` when absent (create has no before, delete no after). */
+  before?: PlanValue;
+  after?: PlanValue;
+}
+
+export interface OutputChange {
+  name: string;
+  action: ChangeAction;
+  before?: PlanValue;
+  after?: PlanValue;
+  sensitive: boolean;
+}
+
+export type Severity = 'error' | 'warning';
+
+export interface Diagnostic {
+  severity: Severity;
+  summary: string;
+  detail?: string;
+  /** Path relative to the repository root, when the engine gave one. */
+  file?: string;
+  line?: number;
+  column?: number;
+  endLine?: number;
+  endColumn?: number;
+}
+
+export interface PlanCounts {
+  /** As tofu's `Plan:` line: a replacement counts as one add and one destroy. */
+  add: number;
+  change: number;
+  destroy: number;
+  replace: number;
+  import: number;
+  move: number;
+  read: number;
+  drift: number;
+}
+
+export interface Plan {
+  formatVersion?: string;
+  engineVersion?: string;
+  /** Every change that is not a pure no-op, in the engine's order. */
+  changes: ResourceChange[];
+  /** Changes found outside the configuration by refresh (`resource_drift`). */
+  drift: ResourceChange[];
+  outputs: OutputChange[];
+  diagnostics: Diagnostic[];
+  counts: PlanCounts;
+  /** True when applying would change anything (resources or outputs). */
+  hasChanges: boolean;
+  /** Number of values hidden because they were sensitive or looked secret. */
+  redactedCount: number;
+  /** Raw secret strings that were redacted; to register with core.setSecret, never rendered. */
+  secrets: string[];
+}
+
+export function emptyCounts(): PlanCounts {
+  return { add: 0, change: 0, destroy: 0, replace: 0, import: 0, move: 0, read: 0, drift: 0 };
+}
+
+export function isSensitive(value: unknown): value is SensitiveMarker {
+  return typeof value === 'object' && value !== null && (value as SensitiveMarker).$sensitive === true;
+}
+
+export function isUnknown(value: unknown): value is UnknownMarker {
+  return typeof value === 'object' && value !== null && (value as UnknownMarker).$unknown === true;
+}

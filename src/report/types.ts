@@ -1,0 +1,40 @@
+import type { Diagnostic, Plan } from '../plan/model.js';
+
+/** How planning a stack ended. */
+export type StackStatus =
+  | 'planned' // planned, has changes
+  | 'no-changes'
+  | 'errored'
+  | 'unaffected' // not touched by the change; not planned
+  | 'skipped';
+
+export interface StackReport {
+  name: string;
+  /** Folder relative to the repository root. */
+  path: string;
+  engine: string;
+  status: StackStatus;
+  /** Present when the stack was planned (even with errors, when the engine produced a plan). */
+  plan?: Plan;
+  /** Errors from init/plan/show that are not in the plan's diagnostics (e.g. a crash), already redacted. */
+  diagnostics: Diagnostic[];
+  /** Short reason when status is errored/skipped, e.g. "init failed". */
+  message?: string;
+  /** Fingerprint of the saved plan, for apply-as-reviewed. */
+  fingerprint?: string;
+  durationMs?: number;
+}
+
+/** Everything one run reports about a pull request or a branch. */
+export interface RunReport {
+  command: string;
+  /** Identifies a sticky comment; `''` for the default one. */
+  header: string;
+  repository: string;
+  /** Commit the plans were made for. */
+  sha: string;
+  pullNumber?: number;
+  /** Link to the workflow run, for "full report" pointers. */
+  runUrl?: string;
+  stacks: StackReport[];
+}
