@@ -21,19 +21,24 @@ module_dir() { # module@version -> downloaded source folder
   go mod download -json "$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p'
 }
 
-build_go() { # module@version, package, output path
+build_go() { # module@version, package, output path, [ldflags]
   local dir
   dir="$(module_dir "$1")"
   [ -n "$dir" ] || { echo "install-test-tools: could not download $1" >&2; exit 1; }
   # The module cache is read-only; build in it anyway (go build writes only to the output path and build cache).
-  (cd "$dir" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -o "$3" "$2")
+  (cd "$dir" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags "${4:-}" -o "$3" "$2")
 }
 
-if [ ! -x "$TOOLS/bin/tofu" ] || ! "$TOOLS/bin/tofu" version | grep -q "v$TOFU_VERSION"; then
+# The machine may point TF_CLI_CONFIG_FILE elsewhere; the tools use only their own.
+export TF_CLI_CONFIG_FILE="$TOOLS/tofurc"
+[ -f "$TF_CLI_CONFIG_FILE" ] || : >"$TF_CLI_CONFIG_FILE"
+if [ ! -x "$TOOLS/bin/tofu" ] || ! "$TOOLS/bin/tofu" version | grep -qx "OpenTofu v$TOFU_VERSION"; then
   need go
   echo "install-test-tools: building OpenTofu v$TOFU_VERSION (first time takes several minutes)"
   start=$(date +%s)
-  build_go "github.com/opentofu/opentofu@v$TOFU_VERSION" ./cmd/tofu "$TOOLS/bin/tofu.tmp"
+    # dev=no: report the release version, not "-dev".
+  build_go "github.com/opentofu/opentofu@v$TOFU_VERSION" ./cmd/tofu "$TOOLS/bin/tofu.tmp" \
+    "-X github.com/opentofu/opentofu/version.dev=no"
   mv "$TOOLS/bin/tofu.tmp" "$TOOLS/bin/tofu"
   echo "install-test-tools: OpenTofu built in $(( $(date +%s) - start ))s"
 fi

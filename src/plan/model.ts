@@ -8,7 +8,8 @@ export type ChangeAction =
   | 'read'
   | 'no-op'
   | 'move' // moved without other changes
-  | 'import'; // imported without other changes
+  | 'import' // imported without other changes
+  | 'forget'; // removed from state without being destroyed (tofu `removed` block)
 
 /** A value as a reviewer may see it: secrets are already replaced by markers before this exists. */
 export type PlanValue =
@@ -23,6 +24,8 @@ export type PlanValue =
 
 export interface SensitiveMarker {
   readonly $sensitive: true;
+  /** Set on the `after` side when the hidden value differs from `before` (so a diff can say it changed). */
+  readonly changed?: true;
 }
 export interface UnknownMarker {
   readonly $unknown: true;

@@ -1,0 +1,90 @@
+// Real webhook payloads from @octokit/webhooks-examples, adapted to the repository and commits of a test.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+interface WebhookEntry {
+  name: string;
+  examples: Record<string, unknown>[];
+}
+
+let cache: WebhookEntry[] | undefined;
+
+function examples(event: string, action?: string): Record<string, unknown> {
+  if (!cache) {
+    const require = createRequire(import.meta.url);
+    cache = JSON.parse(readFileSync(require.resolve('@octokit/webhooks-examples'), 'utf8')) as WebhookEntry[];
+  }
+  const entry = cache.find((candidate) => candidate.name === event);
+  const example = entry?.examples.find((candidate) => action === undefined || candidate.action === action);
+  if (!example)
+    throw new Error(`no ${event}${action ? `.${action}` : ''} example in @octokit/webhooks-examples`);
+  return structuredClone(example);
+}
+
+export interface PullRequestPayloadOptions {
+  owner: string;
+  repo: string;
+  number: number;
+  headSha: string;
+  baseSha: string;
+  headRef?: string;
+  baseRef?: string;
+  action?: 'opened' | 'synchronize' | 'reopened';
+  /** Full name of the head repository when the pull request comes from a fork. */
+  forkFullName?: string;
+  labels?: string[];
+  author?: string;
+}
+
+export function pullRequestPayload(options: PullRequestPayloadOptions): Record<string, unknown> {
+  const payload = examples('pull_request', options.action ?? 'opened');
+  const fullName = `${options.owner}/${options.repo}`;
+  const repository = payload.repository as Record<string, unknown>;
+  Object.assign(repository, {
+    name: options.repo,
+    full_name: fullName,
+    default_branch: options.baseRef ?? 'main',
+  });
+  (repository.owner as Record<string, unknown>).login = options.owner;
+  const pr = payload.pull_request as Record<string, unknown>;
+  pr.number = options.number;
+  payload.number = options.number;
+  pr.labels = (options.labels ?? []).map((name, index) => ({ id: index + 1, name }));
+  (pr.user as Record<string, unknown>).login = options.author ?? 'octocat';
+  const head = pr.head as Record<string, unknown>;
+  const base = pr.base as Record<string, unknown>;
+  Object.assign(head, { sha: options.headSha, ref: options.headRef ?? 'feature' });
+  Object.assign(base, { sha: options.baseSha, ref: options.baseRef ?? 'main' });
+  head.repo = { ...repository, full_name: options.forkFullName ?? fullName };
+  base.repo = { ...repository };
+  return payload;
+}
+
+export function pushPayload(options: {
+  owner: string;
+  repo: string;
+  before: string;
+  after: string;
+  ref?: string;
+}) {
+  const payload = examples('push');
+  const repository = payload.repository as Record<string, unknown>;
+  Object.assign(repository, {
+    name: options.repo,
+    full_name: `${options.owner}/${options.repo}`,
+    default_branch: 'main',
+  });
+  Object.assign(payload, {
+    before: options.before,
+    after: options.after,
+    ref: options.ref ?? 'refs/heads/main',
+  });
+  return payload;
+}
+
+export function workflowDispatchPayload(options: { owner: string; repo: string }) {
+  const payload = examples('workflow_dispatch');
+  const repository = payload.repository as Record<string, unknown>;
+  Object.assign(repository, { name: options.repo, full_name: `${options.owner}/${options.repo}` });
+  return payload;
+}

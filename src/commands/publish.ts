@@ -1,0 +1,96 @@
+// Sends a finished report to people: job summary first (it survives any API failure), then the sticky
+// comment and the check run. API trouble becomes a notice; it never changes the gate.
+import * as core from '@actions/core';
+import { publishCheckRun, type CheckConclusion } from '../github/checks.js';
+import { createClient, isPermissionError, type Octokit } from '../github/client.js';
+import { upsertStickyComment } from '../github/comment.js';
+import type { Annotation } from '../report/annotations.js';
+import { commentMarker, renderComment, renderSummary } from '../report/markdown.js';
+import type { RunReport } from '../report/types.js';
+import type { Settings } from '../settings.js';
+
+export interface Publication {
+  commentId?: number;
+  commentUrl?: string;
+  checkRunId?: number;
+  notices: string[];
+}
+
+export interface CheckRunSpec {
+  name: string;
+  conclusion: CheckConclusion;
+  title: string;
+  annotations: Annotation[];
+}
+
+const FORK_NOTICE =
+  'This pull request comes from a fork, so its token is read-only: Stackgate wrote this report to the job summary only (no comment, no check run).';
+
+function permissionNotice(what: string, permission: string, error: unknown): string {
+  return `Could not write the ${what}: the token lacks \`${permission}\` (add it under \`permissions:\` in the workflow). GitHub said: ${(error as Error).message}`;
+}
+
+export async function publishReport(
+  settings: Settings,
+  report: RunReport,
+  check: CheckRunSpec,
+): Promise<Publication> {
+  const publication: Publication = { notices: [] };
+  const pull = settings.event.pullRequest;
+  const readOnly = pull?.fromFork === true;
+  if (readOnly) publication.notices.push(FORK_NOTICE);
+
+  let octokit: Octokit | undefined;
+  if (!readOnly && settings.token) octokit = createClient(settings.token, settings.apiUrl);
+  else if (!settings.token)
+    publication.notices.push('No `github-token` was given: the report is in the job summary only.');
+  const repo = { owner: settings.event.owner, repo: settings.event.repo };
+
+  const comment = renderComment(report);
+  if (octokit && pull && settings.comment) {
+    try {
+      const sticky = await upsertStickyComment(
+        octokit,
+        repo,
+        pull.number,
+        commentMarker(report.header),
+        comment.body,
+      );
+      publication.commentId = sticky.id;
+      publication.commentUrl = sticky.url;
+      core.info(`Sticky comment ${sticky.action}: ${sticky.url}`);
+    } catch (error) {
+      publication.notices.push(
+        isPermissionError(error)
+          ? permissionNotice('pull request comment', 'pull-requests: write', error)
+          : `Could not write the pull request comment: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  if (octokit && report.sha) {
+    try {
+      publication.checkRunId = await publishCheckRun(octokit, repo, {
+        name: check.name,
+        headSha: report.sha,
+        conclusion: check.conclusion,
+        title: check.title,
+        summary: comment.body,
+        annotations: check.annotations,
+        detailsUrl: report.runUrl,
+        externalId: `${process.env.GITHUB_RUN_ID ?? 'local'}-${process.env.GITHUB_RUN_ATTEMPT ?? '1'}-${check.name}`,
+      });
+    } catch (error) {
+      publication.notices.push(
+        isPermissionError(error)
+          ? permissionNotice('check run', 'checks: write', error)
+          : `Could not write the check run: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  for (const notice of publication.notices) core.warning(notice);
+  const notices = publication.notices.map((notice) => `> [!NOTE]\n> ${notice}\n`).join('\n');
+  await core.summary.addRaw(`${notices}${notices ? '\n' : ''}${renderSummary(report)}`, true).write();
+  return publication;
+}

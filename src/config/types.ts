@@ -1,0 +1,71 @@
+// The repository config `.stackgate.yml`, camelCased and with defaults filled in.
+// Its shape is defined once, in schema/stackgate.schema.json; these types mirror it.
+
+export type EngineName = 'terraform' | 'tofu' | 'ansible';
+
+export interface StackConfig {
+  name: string;
+  /** Posix path relative to the workspace, normalised (`.` for the root). */
+  path: string;
+  /** Absent: the action's `engine` input decides. */
+  engine?: EngineName;
+  /** Terraform/OpenTofu workspace; `default` unless set. */
+  workspace: string;
+  /** `-var-file` arguments, relative to the stack's path. */
+  varFiles: string[];
+  env: Record<string, string>;
+  /** Extra globs relative to the stack's path; they extend the stack's own folder. */
+  whenModified: string[];
+  /** Absent: the engine's default time limit. */
+  timeoutMs?: number;
+}
+
+export type PolicyAction = 'create' | 'update' | 'delete' | 'replace' | 'read' | 'import' | 'move';
+
+export interface PolicyConfig {
+  name: string;
+  deny: PolicyAction[];
+  /** Globs on resource addresses; absent means every resource. */
+  resources?: string[];
+  unlessLabel?: string;
+  level: 'error' | 'warning';
+  maxChanges?: number;
+  /** Attribute name → keys it must hold. */
+  requireAttributes: Record<string, string[]>;
+}
+
+export interface SecretsConfig {
+  /** Globs of files that secret scanning skips. */
+  allow: string[];
+}
+
+export interface LoadedConfig {
+  /** The config file as given, posix, relative to the workspace (for messages and annotations). */
+  file: string;
+  absolutePath: string;
+  version: 1;
+  /** Absent when the file declares no `stacks`: stacks are then discovered. */
+  stacks?: StackConfig[];
+  policies: PolicyConfig[];
+  secrets: SecretsConfig;
+}
+
+export interface ConfigProblem {
+  file: string;
+  /** 1-based. */
+  line: number;
+  /** 1-based. */
+  column: number;
+  message: string;
+}
+
+/** Every mistake found in the config file, each at its position. */
+export class ConfigError extends Error {
+  readonly problems: ConfigProblem[];
+
+  constructor(problems: ConfigProblem[]) {
+    super(problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`).join('\n'));
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}

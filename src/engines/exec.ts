@@ -1,0 +1,146 @@
+// The only module that spawns processes. Arguments are always arrays (never a shell string), output is
+// capped, and a timeout kills the whole process tree.
+import { spawn } from 'node:child_process';
+
+export interface ExecOptions {
+  cwd: string;
+  env?: Record<string, string | undefined>;
+  timeoutMs?: number;
+  /** Bytes of stdout/stderr kept each; the rest is dropped from the middle. */
+  maxOutputBytes?: number;
+}
+
+export interface ExecResult {
+  command: string;
+  args: string[];
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  /** The binary could not be started (e.g. not installed). */
+  spawnError?: string;
+  durationMs: number;
+}
+
+const DEFAULT_MAX_OUTPUT = 16 * 1024 * 1024;
+
+/** Keeps the head and the tail of a stream within a byte budget. */
+class CappedBuffer {
+  private head: Buffer[] = [];
+  private tail: Buffer[] = [];
+  private headBytes = 0;
+  private tailBytes = 0;
+  private dropped = 0;
+
+  constructor(private readonly limit: number) {}
+
+  push(chunk: Buffer): void {
+    const half = Math.floor(this.limit / 2);
+    if (this.headBytes < half) {
+      const take = chunk.subarray(0, half - this.headBytes);
+      this.head.push(take);
+      this.headBytes += take.length;
+      chunk = chunk.subarray(take.length);
+    }
+    if (chunk.length === 0) return;
+    this.tail.push(chunk);
+    this.tailBytes += chunk.length;
+    while (this.tailBytes > half && this.tail.length > 0) {
+      const first = this.tail[0]!;
+      const excess = this.tailBytes - half;
+      if (first.length <= excess) {
+        this.tail.shift();
+        this.tailBytes -= first.length;
+        this.dropped += first.length;
+      } else {
+        this.tail[0] = first.subarray(excess);
+        this.tailBytes -= excess;
+        this.dropped += excess;
+      }
+    }
+  }
+
+  text(): string {
+    const head = Buffer.concat(this.head).toString('utf8');
+    const tail = Buffer.concat(this.tail).toString('utf8');
+    if (this.dropped === 0) return head + tail;
+    return `${head}\n… ${this.dropped} bytes of output omitted …\n${tail}`;
+  }
+}
+
+function killTree(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGTERM'); // the child leads its own process group
+  } catch {
+    // already gone
+  }
+  setTimeout(() => {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }, 5000).unref();
+}
+
+export function execFile(command: string, args: string[], options: ExecOptions): Promise<ExecResult> {
+  const started = Date.now();
+  const limit = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
+  const stdout = new CappedBuffer(limit);
+  const stderr = new CappedBuffer(limit);
+  return new Promise((resolve) => {
+    let timedOut = false;
+    let spawnError: string | undefined;
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env as NodeJS.ProcessEnv | undefined,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    const timer =
+      options.timeoutMs !== undefined
+        ? setTimeout(() => {
+            timedOut = true;
+            killTree(child.pid);
+          }, options.timeoutMs)
+        : undefined;
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      spawnError = error.code === 'ENOENT' ? `'${command}' was not found on PATH` : error.message;
+    });
+    child.on('close', (exitCode, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve({
+        command,
+        args,
+        exitCode,
+        signal,
+        stdout: stdout.text(),
+        stderr: stderr.text(),
+        timedOut,
+        spawnError,
+        durationMs: Date.now() - started,
+      });
+    });
+  });
+}
+
+/** Finds an executable on PATH without spawning it. */
+export async function which(name: string, pathEnv = process.env.PATH ?? ''): Promise<string | undefined> {
+  const { access, constants } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  for (const dir of pathEnv.split(':')) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    try {
+      await access(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,152 @@
+// Terraform and OpenTofu: init, plan to a saved file, show it as JSON, parse into the plan model.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Diagnostic, Plan } from '../plan/model.js';
+import { planFingerprint } from '../plan/fingerprint.js';
+import { diagnosticsFromJson, parseTerraformPlan } from '../plan/terraform-json.js';
+import type { Stack } from '../stacks/discover.js';
+import { execFile, type ExecResult } from './exec.js';
+
+export interface EngineContext {
+  /** Absolute root of the config repository. */
+  workspace: string;
+  /** `tofu` or `terraform` (a name on PATH or a path). */
+  binary: string;
+  /** Base environment for the engine; the stack's own env is laid over it. */
+  env: Record<string, string | undefined>;
+  /** Folder for plan files of this run. */
+  tempDir: string;
+}
+
+export interface StackPlanResult {
+  status: 'planned' | 'no-changes' | 'errored';
+  plan?: Plan;
+  /** Diagnostics from init and plan when there is no plan to carry them. */
+  diagnostics: Diagnostic[];
+  message?: string;
+  planFile?: string;
+  fingerprint?: string;
+  durationMs: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 30 * 60 * 1000;
+
+/** The engine environment: the runner's, minus action inputs (the token), plus automation settings. */
+export function engineEnvironment(
+  base: Record<string, string | undefined>,
+): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(base)) {
+    if (key.startsWith('INPUT_') || key === 'ACTIONS_RUNTIME_TOKEN') continue;
+    env[key] = value;
+  }
+  env.TF_IN_AUTOMATION = '1';
+  env.TF_INPUT = '0';
+  env.NO_COLOR = '1';
+  return env;
+}
+
+/** Diagnostics from the `-json` machine-readable log lines tofu and terraform print. */
+export function diagnosticsFromLog(log: string, stackPath: string): Diagnostic[] {
+  const raw: unknown[] = [];
+  for (const line of log.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const entry = JSON.parse(line) as { type?: string; diagnostic?: unknown };
+      if (entry.type === 'diagnostic' && entry.diagnostic) raw.push(entry.diagnostic);
+    } catch {
+      // not a JSON line
+    }
+  }
+  return diagnosticsFromJson(raw, stackPath);
+}
+
+function failureMessage(step: string, result: ExecResult, timeoutMs: number): string {
+  if (result.spawnError) return `${step}: ${result.spawnError}`;
+  if (result.timedOut) return `${step} timed out after ${Math.round(timeoutMs / 1000)}s and was stopped`;
+  if (result.signal) return `${step} was killed by ${result.signal}`;
+  return `${step} failed (exit code ${result.exitCode})`;
+}
+
+/** Turns a failed step into diagnostics: the structured ones, or the tail of its error output. */
+function failureDiagnostics(result: ExecResult, stackPath: string): Diagnostic[] {
+  const parsed = diagnosticsFromLog(result.stdout, stackPath);
+  if (parsed.length > 0) return parsed;
+  const text = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-40).join('\n');
+  return text ? [{ severity: 'error', summary: text.split('\n')[0] ?? text, detail: text }] : [];
+}
+
+export async function planTerraformStack(stack: Stack, context: EngineContext): Promise<StackPlanResult> {
+  const started = Date.now();
+  const cwd = path.join(context.workspace, stack.path);
+  const env = { ...context.env, ...stack.env };
+  const timeoutMs = stack.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const deadline = started + timeoutMs;
+  const remaining = () => Math.max(1000, deadline - Date.now());
+  const run = (args: string[]) => execFile(context.binary, args, { cwd, env, timeoutMs: remaining() });
+  const errored = (step: string, result: ExecResult, extra: Diagnostic[] = []): StackPlanResult => ({
+    status: 'errored',
+    diagnostics: [...extra, ...failureDiagnostics(result, stack.path)],
+    message: failureMessage(step, result, timeoutMs),
+    durationMs: Date.now() - started,
+  });
+
+  const init = await run(['init', '-input=false', '-no-color', '-json']);
+  if (init.exitCode !== 0) return errored('init', init);
+
+  if (stack.workspace && stack.workspace !== 'default') {
+    const select = await run(['workspace', 'select', '-or-create=true', '-no-color', stack.workspace]);
+    if (select.exitCode !== 0) return errored(`workspace select ${stack.workspace}`, select);
+  }
+
+  const planDir = path.join(context.tempDir, 'plans', stack.name.replace(/[^A-Za-z0-9._-]+/g, '_'));
+  await mkdir(planDir, { recursive: true });
+  const planFile = path.join(planDir, 'plan.tfplan');
+  const varFileArgs = stack.varFiles.map((file) => `-var-file=${file}`);
+  const plan = await run([
+    'plan',
+    '-input=false',
+    '-no-color',
+    '-json',
+    '-detailed-exitcode',
+    `-out=${planFile}`,
+    ...varFileArgs,
+  ]);
+  // -detailed-exitcode: 0 no changes, 2 changes, anything else an error.
+  if (plan.exitCode !== 0 && plan.exitCode !== 2) return errored('plan', plan);
+  const warnings = diagnosticsFromLog(plan.stdout, stack.path);
+
+  const show = await run(['show', '-json', '-no-color', planFile]);
+  if (show.exitCode !== 0) return errored('show', show, warnings);
+  let showJson: Record<string, unknown>;
+  try {
+    showJson = JSON.parse(show.stdout) as Record<string, unknown>;
+  } catch {
+    return {
+      status: 'errored',
+      diagnostics: warnings,
+      message: `show -json printed output that is not JSON (${show.stdout.length} bytes)`,
+      durationMs: Date.now() - started,
+    };
+  }
+  let parsed: Plan;
+  try {
+    parsed = parseTerraformPlan(showJson, `${stack.path}/plan.json`);
+  } catch (error) {
+    return {
+      status: 'errored',
+      diagnostics: warnings,
+      message: (error as Error).message,
+      durationMs: Date.now() - started,
+    };
+  }
+  parsed.diagnostics.push(...warnings);
+  return {
+    status: parsed.hasChanges ? 'planned' : 'no-changes',
+    plan: parsed,
+    diagnostics: [],
+    planFile,
+    fingerprint: planFingerprint(showJson),
+    durationMs: Date.now() - started,
+  };
+}

@@ -1,0 +1,111 @@
+// The check run that gates the merge. Annotations go 50 per request (GitHub's limit), any number of them.
+import { httpStatus, isPermissionError, type Octokit, type RepoRef } from './client.js';
+import * as core from '@actions/core';
+import type { Annotation } from '../report/annotations.js';
+
+export const ANNOTATIONS_PER_REQUEST = 50;
+export const CHECK_OUTPUT_LIMIT = 65_535;
+
+export type CheckConclusion = 'success' | 'failure' | 'neutral' | 'skipped';
+
+export type CheckAnnotation = Annotation;
+
+export interface CheckRunRequest {
+  name: string;
+  headSha: string;
+  conclusion: CheckConclusion;
+  title: string;
+  summary: string;
+  text?: string;
+  annotations: CheckAnnotation[];
+  detailsUrl?: string;
+  /** Identifies this run's check run, so a retried run updates it and a new run starts a fresh one
+   * (annotations accumulate on a check run and cannot be removed). */
+  externalId: string;
+}
+
+function clip(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  const note = '\n\n… (cut to fit GitHub’s limit; the full report is in the job summary)';
+  return text.slice(0, limit - note.length) + note;
+}
+
+async function findCheckRun(
+  octokit: Octokit,
+  repo: RepoRef,
+  request: CheckRunRequest,
+): Promise<number | undefined> {
+  const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
+    ...repo,
+    ref: request.headSha,
+    check_name: request.name,
+    per_page: 100,
+  });
+  return runs.find((run) => run.external_id === request.externalId)?.id;
+}
+
+/** Creates the check run, or updates the one this commit already has, and sends every annotation. */
+export async function publishCheckRun(
+  octokit: Octokit,
+  repo: RepoRef,
+  request: CheckRunRequest,
+): Promise<number> {
+  const batches: CheckAnnotation[][] = [];
+  for (let i = 0; i < request.annotations.length; i += ANNOTATIONS_PER_REQUEST) {
+    batches.push(request.annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
+  }
+  const output = (annotations: CheckAnnotation[]) => ({
+    title: clip(request.title, 255),
+    summary: clip(request.summary, CHECK_OUTPUT_LIMIT),
+    ...(request.text ? { text: clip(request.text, CHECK_OUTPUT_LIMIT) } : {}),
+    ...(annotations.length > 0 ? { annotations } : {}),
+  });
+  const completed = {
+    status: 'completed' as const,
+    conclusion: request.conclusion,
+    completed_at: new Date().toISOString(),
+    ...(request.detailsUrl ? { details_url: request.detailsUrl } : {}),
+  };
+  const [first = [], ...rest] = batches;
+
+  let id = await findCheckRun(octokit, repo, request);
+  if (id === undefined) {
+    try {
+      const { data } = await octokit.rest.checks.create({
+        ...repo,
+        name: request.name,
+        head_sha: request.headSha,
+        external_id: request.externalId,
+        ...completed,
+        output: output(first),
+        request: { retries: 0 },
+      });
+      id = data.id;
+    } catch (error) {
+      if (isPermissionError(error) || httpStatus(error) === 422) throw error;
+      core.info(
+        `Creating the check run failed (${(error as Error).message}); looking for it before retrying`,
+      );
+      id = await findCheckRun(octokit, repo, request);
+      if (id === undefined) {
+        const { data } = await octokit.rest.checks.create({
+          ...repo,
+          name: request.name,
+          head_sha: request.headSha,
+          external_id: request.externalId,
+          ...completed,
+          output: output(first),
+        });
+        id = data.id;
+      } else {
+        await octokit.rest.checks.update({ ...repo, check_run_id: id, ...completed, output: output(first) });
+      }
+    }
+  } else {
+    await octokit.rest.checks.update({ ...repo, check_run_id: id, ...completed, output: output(first) });
+  }
+  for (const batch of rest) {
+    await octokit.rest.checks.update({ ...repo, check_run_id: id, output: output(batch) });
+  }
+  return id;
+}

@@ -1,0 +1,65 @@
+// The one Octokit the action uses: retries 5xx and dropped connections with backoff, honours rate limits
+// (retry-after, x-ratelimit-reset, secondary limits) and paces writes as GitHub asks.
+import * as core from '@actions/core';
+import { GitHub, getOctokitOptions } from '@actions/github/lib/utils';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+
+const StackgateOctokit = GitHub.plugin(retry, throttling);
+export type Octokit = InstanceType<typeof StackgateOctokit>;
+
+export interface RepoRef {
+  owner: string;
+  repo: string;
+}
+
+const MAX_RATE_LIMIT_RETRIES = 3;
+
+export function createClient(token: string, baseUrl: string): Octokit {
+  return new StackgateOctokit(
+    getOctokitOptions(token, {
+      baseUrl,
+      userAgent: 'stackgate',
+      retry: { retries: 4 },
+      throttle: {
+        onRateLimit: (
+          retryAfter: number,
+          options: { method: string; url: string },
+          _octokit: unknown,
+          count: number,
+        ) => {
+          core.warning(
+            `GitHub rate limit hit on ${options.method} ${options.url}; retrying in ${retryAfter}s`,
+          );
+          return count < MAX_RATE_LIMIT_RETRIES;
+        },
+        onSecondaryRateLimit: (
+          retryAfter: number,
+          options: { method: string; url: string },
+          _octokit: unknown,
+          count: number,
+        ) => {
+          core.warning(
+            `GitHub secondary rate limit on ${options.method} ${options.url}; retrying in ${retryAfter}s`,
+          );
+          return count < MAX_RATE_LIMIT_RETRIES;
+        },
+      },
+    }),
+  );
+}
+
+/** The HTTP status of an Octokit error, if it is one. */
+export function httpStatus(error: unknown): number | undefined {
+  const status = (error as { status?: unknown }).status;
+  return typeof status === 'number' ? status : undefined;
+}
+
+/** A 403/404 on a write means the token lacks a permission (fork PRs, a missing `permissions:` entry). */
+export function isPermissionError(error: unknown): boolean {
+  const status = httpStatus(error);
+  if (status === 401) return true;
+  if (status !== 403) return false;
+  const message = String((error as Error).message ?? '');
+  return !/rate limit/i.test(message);
+}

@@ -1,0 +1,68 @@
+// The sticky pull request comment: found by its hidden marker across all pages, created once, then edited in
+// place. Creation is never blindly retried: a create whose answer was lost is found again, not repeated.
+import * as core from '@actions/core';
+import { httpStatus, isPermissionError, type Octokit, type RepoRef } from './client.js';
+
+export interface StickyComment {
+  id: number;
+  url: string;
+  /** What happened: nothing to write, edited, or created. */
+  action: 'unchanged' | 'updated' | 'created';
+}
+
+interface ExistingComment {
+  id: number;
+  body?: string | null;
+  html_url: string;
+}
+
+async function findMarked(octokit: Octokit, repo: RepoRef, issueNumber: number, marker: string) {
+  const comments: ExistingComment[] = await octokit.paginate(octokit.rest.issues.listComments, {
+    ...repo,
+    issue_number: issueNumber,
+    per_page: 100,
+  });
+  return comments.filter((comment) => (comment.body ?? '').startsWith(marker));
+}
+
+const CREATE_ATTEMPTS = 3;
+
+export async function upsertStickyComment(
+  octokit: Octokit,
+  repo: RepoRef,
+  issueNumber: number,
+  marker: string,
+  body: string,
+): Promise<StickyComment> {
+  for (let attempt = 1; ; attempt++) {
+    const [existing, ...duplicates] = await findMarked(octokit, repo, issueNumber, marker);
+    for (const duplicate of duplicates) {
+      // An earlier race left a second copy: keep the oldest, remove the rest.
+      await octokit.rest.issues.deleteComment({ ...repo, comment_id: duplicate.id }).catch(() => undefined);
+    }
+    if (existing) {
+      if (existing.body === body) return { id: existing.id, url: existing.html_url, action: 'unchanged' };
+      try {
+        const { data } = await octokit.rest.issues.updateComment({ ...repo, comment_id: existing.id, body });
+        return { id: data.id, url: data.html_url, action: 'updated' };
+      } catch (error) {
+        // Deleted by hand between the listing and the edit: create it anew.
+        if (httpStatus(error) !== 404 || attempt >= CREATE_ATTEMPTS) throw error;
+        continue;
+      }
+    }
+    try {
+      const { data } = await octokit.rest.issues.createComment({
+        ...repo,
+        issue_number: issueNumber,
+        body,
+        request: { retries: 0 },
+      });
+      return { id: data.id, url: data.html_url, action: 'created' };
+    } catch (error) {
+      if (isPermissionError(error) || httpStatus(error) === 422 || attempt >= CREATE_ATTEMPTS) throw error;
+      core.info(`Creating the comment failed (${(error as Error).message}); checking whether it was created`);
+      await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+    }
+  }
+}

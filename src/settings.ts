@@ -1,0 +1,208 @@
+// Every input and the event context, read and checked up front. Nothing is read at import time.
+import * as core from '@actions/core';
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const COMMANDS = ['plan'] as const;
+export const RESERVED_COMMANDS = ['validate', 'apply', 'drift', 'detect', 'report'] as const;
+export type Command = (typeof COMMANDS)[number];
+export type EngineChoice = 'auto' | 'tofu' | 'terraform';
+
+/** A wrong input: names the input and what was expected. */
+export class InputError extends Error {
+  constructor(
+    readonly input: string,
+    message: string,
+  ) {
+    super(`Input '${input}': ${message}`);
+    this.name = 'InputError';
+  }
+}
+
+export interface PullRequestContext {
+  number: number;
+  headSha: string;
+  headRef: string;
+  baseSha: string;
+  baseRef: string;
+  /** The head lives in another repository: the token is read-only and there are no secrets. */
+  fromFork: boolean;
+  labels: string[];
+  author: string;
+}
+
+export interface EventContext {
+  eventName: string;
+  owner: string;
+  repo: string;
+  /** The commit the run is about: the PR head for pull requests, else GITHUB_SHA. */
+  sha: string;
+  ref: string;
+  defaultBranch?: string;
+  pullRequest?: PullRequestContext;
+  actor: string;
+  runUrl?: string;
+  payload: Record<string, unknown>;
+}
+
+export interface Settings {
+  command: Command;
+  token: string;
+  apiUrl: string;
+  /** Absolute root of the config repository. */
+  workspace: string;
+  configPath: string;
+  stackPatterns: string[];
+  engine: EngineChoice;
+  parallelism: number;
+  comment: boolean;
+  commentHeader: string;
+  /** Where plan files and logs go (RUNNER_TEMP). */
+  tempDir: string;
+  event: EventContext;
+}
+
+type Env = Record<string, string | undefined>;
+
+function input(name: string): string {
+  return core.getInput(name, { trimWhitespace: true });
+}
+
+function parseBoolean(name: string, value: string, fallback: boolean): boolean {
+  if (value === '') return fallback;
+  const lower = value.toLowerCase();
+  if (['true', 'yes', '1', 'on'].includes(lower)) return true;
+  if (['false', 'no', '0', 'off'].includes(lower)) return false;
+  throw new InputError(name, `expected true or false, got '${value}'`);
+}
+
+export function splitList(value: string): string[] {
+  return value
+    .split(/[,\n]/)
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+function parseCommand(value: string): Command {
+  const command = value === '' ? 'plan' : value;
+  if ((COMMANDS as readonly string[]).includes(command)) return command as Command;
+  if ((RESERVED_COMMANDS as readonly string[]).includes(command)) {
+    throw new InputError(
+      'command',
+      `'${command}' is not available in this version; use one of ${COMMANDS.join(', ')}`,
+    );
+  }
+  throw new InputError('command', `unknown command '${command}'; expected one of ${COMMANDS.join(', ')}`);
+}
+
+function parseEngine(value: string): EngineChoice {
+  const engine = value === '' ? 'auto' : value;
+  if (engine === 'auto' || engine === 'tofu' || engine === 'terraform') return engine;
+  throw new InputError('engine', `expected auto, tofu or terraform, got '${value}'`);
+}
+
+function parseParallelism(value: string): number {
+  if (value === '') return Math.max(1, os.availableParallelism());
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 64) {
+    throw new InputError('parallelism', `expected a whole number from 1 to 64, got '${value}'`);
+  }
+  return Number(value);
+}
+
+function resolveWorkspace(env: Env, workingDirectory: string): string {
+  const root = path.resolve(env.GITHUB_WORKSPACE ?? process.cwd());
+  const dir = path.resolve(root, workingDirectory || '.');
+  const relative = path.relative(root, dir);
+  if (relative.startsWith('..') || path.isAbsolute(relative)) {
+    throw new InputError('working-directory', `'${workingDirectory}' is outside the workspace ${root}`);
+  }
+  if (!existsSync(dir)) throw new InputError('working-directory', `'${workingDirectory}' does not exist`);
+  return dir;
+}
+
+function resolveConfigPath(workspace: string, value: string): string {
+  const configPath = value === '' ? '.stackgate.yml' : value;
+  const resolved = path.resolve(workspace, configPath);
+  const relative = path.relative(workspace, resolved);
+  if (relative.startsWith('..') || path.isAbsolute(relative)) {
+    throw new InputError('config', `'${configPath}' is outside the working directory`);
+  }
+  return relative.split(path.sep).join('/');
+}
+
+function readPayload(env: Env): Record<string, unknown> {
+  const file = env.GITHUB_EVENT_PATH;
+  if (!file || !existsSync(file)) return {};
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    throw new Error(`The event payload at ${file} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+interface PayloadPullRequest {
+  number: number;
+  head: { sha: string; ref: string; repo?: { full_name?: string } | null };
+  base: { sha: string; ref: string; repo?: { full_name?: string } | null };
+  labels?: { name: string }[];
+  user?: { login?: string };
+}
+
+function pullRequestFrom(payload: Record<string, unknown>): PullRequestContext | undefined {
+  const pr = payload.pull_request as PayloadPullRequest | undefined;
+  if (!pr || typeof pr.number !== 'number') return undefined;
+  const headRepo = pr.head.repo?.full_name;
+  const baseRepo = pr.base.repo?.full_name;
+  return {
+    number: pr.number,
+    headSha: pr.head.sha,
+    headRef: pr.head.ref,
+    baseSha: pr.base.sha,
+    baseRef: pr.base.ref,
+    fromFork: headRepo === undefined || headRepo !== baseRepo,
+    labels: (pr.labels ?? []).map((label) => label.name),
+    author: pr.user?.login ?? '',
+  };
+}
+
+export function readEventContext(env: Env = process.env): EventContext {
+  const repository = env.GITHUB_REPOSITORY ?? '';
+  const [owner, repo] = repository.split('/');
+  if (!owner || !repo) throw new Error(`GITHUB_REPOSITORY must be 'owner/name', got '${repository}'`);
+  const payload = readPayload(env);
+  const pullRequest = pullRequestFrom(payload);
+  const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
+  const repoInfo = payload.repository as { default_branch?: string } | undefined;
+  return {
+    eventName: env.GITHUB_EVENT_NAME ?? '',
+    owner,
+    repo,
+    sha: pullRequest?.headSha ?? env.GITHUB_SHA ?? '',
+    ref: env.GITHUB_REF ?? '',
+    defaultBranch: repoInfo?.default_branch,
+    pullRequest,
+    actor: env.GITHUB_ACTOR ?? '',
+    runUrl: env.GITHUB_RUN_ID ? `${server}/${owner}/${repo}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
+    payload,
+  };
+}
+
+export function readSettings(env: Env = process.env): Settings {
+  const command = parseCommand(input('command'));
+  const workspace = resolveWorkspace(env, input('working-directory'));
+  return {
+    command,
+    token: input('github-token'),
+    apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
+    workspace,
+    configPath: resolveConfigPath(workspace, input('config')),
+    stackPatterns: splitList(input('stacks')),
+    engine: parseEngine(input('engine')),
+    parallelism: parseParallelism(input('parallelism')),
+    comment: parseBoolean('comment', input('comment'), true),
+    commentHeader: input('comment-header'),
+    tempDir: path.join(env.RUNNER_TEMP ?? os.tmpdir(), 'stackgate'),
+    event: readEventContext(env),
+  };
+}
