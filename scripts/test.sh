@@ -9,4 +9,14 @@ bash scripts/install-test-tools.sh
 npm run --silent build
 export PATH="$STACKGATE_TOOLS/bin:$PATH"
 export TF_CLI_CONFIG_FILE="$STACKGATE_TOOLS/tofurc"
-exec "$STACKGATE_TOOLS/node24/bin/node" node_modules/vitest/vitest.mjs run "$@"
+results="$(mktemp)"
+status=0
+"$STACKGATE_TOOLS/node24/bin/node" node_modules/vitest/vitest.mjs run --reporter=default --reporter=json \
+  --outputFile.json="$results" "$@" || status=$?
+# One plain closing line with the counts, whatever reporter is in use.
+"$STACKGATE_TOOLS/node24/bin/node" -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+' "$results" || true
+rm -f "$results"
+exit "$status"

@@ -36,7 +36,7 @@ async function render(args: string[]): Promise<number> {
   try {
     json = JSON.parse(await readFile(file, 'utf8'));
   } catch (error) {
-    throw new Error(`${file}: cannot read a JSON plan: ${(error as Error).message}`);
+    throw new Error(`${file}: cannot read a JSON plan: ${(error as Error).message}`, { cause: error });
   }
   const plan = parseTerraformPlan(json, file);
   if (values.format === 'json') {

@@ -137,7 +137,9 @@ function readPayload(env: Env): Record<string, unknown> {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   } catch (error) {
-    throw new Error(`The event payload at ${file} is not valid JSON: ${(error as Error).message}`);
+    throw new Error(`The event payload at ${file} is not valid JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 

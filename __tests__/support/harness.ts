@@ -179,6 +179,7 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
     outputs: parseFileCommand(readFileSync(files.output, 'utf8')),
     summary,
     commands: parseWorkflowCommands(stdout),
-    visibleText: `${stdout}\n${stderr}\n${summary}`,
+    // The runner consumes ::add-mask:: lines; everything else in the log is shown to people.
+    visibleText: `${stdout.replace(/^::add-mask::.*$/gm, '')}\n${stderr}\n${summary}`,
   };
 }

@@ -103,14 +103,24 @@ export function redactValue(
     return redactArray((value as unknown[] | undefined) ?? [], sensitiveMask, unknownMask, state);
   }
   if (isRecord(value) || (value === undefined && isRecord(unknownMask))) {
-    return redactObject((value as Record<string, unknown> | undefined) ?? {}, sensitiveMask, unknownMask, state);
+    return redactObject(
+      (value as Record<string, unknown> | undefined) ?? {},
+      sensitiveMask,
+      unknownMask,
+      state,
+    );
   }
   if (typeof value === 'string') return redactJsonString(value, state);
   if (typeof value === 'number' || typeof value === 'boolean') return value;
   return null;
 }
 
-function redactArray(value: unknown[], sensitive: unknown, unknown: unknown, state: RedactState): PlanValue[] {
+function redactArray(
+  value: unknown[],
+  sensitive: unknown,
+  unknown: unknown,
+  state: RedactState,
+): PlanValue[] {
   const sensitiveItems = Array.isArray(sensitive) ? sensitive : [];
   const unknownItems = Array.isArray(unknown) ? unknown : [];
   const length = Math.max(value.length, unknownItems.length);

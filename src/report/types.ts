@@ -38,3 +38,13 @@ export interface RunReport {
   runUrl?: string;
   stacks: StackReport[];
 }
+
+/** What the hidden metadata block of a comment records, for later commands (apply-as-reviewed). */
+export interface CommentMeta {
+  version: 1;
+  command: string;
+  header: string;
+  sha: string;
+  pullNumber?: number;
+  stacks: { name: string; status: StackStatus; fingerprint?: string }[];
+}

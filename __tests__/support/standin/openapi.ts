@@ -63,7 +63,9 @@ function loadSpec(): { spec: Spec; routes: Route[] } {
     const shared = Array.isArray(item.parameters) ? item.parameters : [];
     for (const [method, op] of Object.entries(item)) {
       if (!METHODS.has(method) || Array.isArray(op) || !op.operationId) continue;
-      const params = [...shared, ...(op.parameters ?? [])].map((p) => resolveRef(spec, p) as unknown as Parameter);
+      const params = [...shared, ...(op.parameters ?? [])].map(
+        (p) => resolveRef(spec, p) as unknown as Parameter,
+      );
       routes.push(compileRoute(method.toUpperCase(), template, op, params));
     }
   }
@@ -76,12 +78,14 @@ function loadSpec(): { spec: Spec; routes: Route[] } {
 function compileRoute(method: string, template: string, operation: Operation, params: Parameter[]): Route {
   const paramNames: string[] = [];
   let multiSegments = 0;
-  const pattern = template.replace(/[.*+?^${}()|[\]\\]/g, (ch) => `\\${ch}`).replace(/\\\{(\w+)\\\}/g, (_m, name) => {
-    paramNames.push(name as string);
-    const multi = params.some((p) => p.in === 'path' && p.name === name && p['x-multi-segment']);
-    if (multi) multiSegments += 1;
-    return multi ? '(.+)' : '([^/]+)';
-  });
+  const pattern = template
+    .replace(/[.*+?^${}()|[\]\\]/g, (ch) => `\\${ch}`)
+    .replace(/\\\{(\w+)\\\}/g, (_m, name) => {
+      paramNames.push(name as string);
+      const multi = params.some((p) => p.in === 'path' && p.name === name && p['x-multi-segment']);
+      if (multi) multiSegments += 1;
+      return multi ? '(.+)' : '([^/]+)';
+    });
   return {
     method,
     template,
@@ -246,12 +250,13 @@ function compileValidators(route: Route): Validators {
   const responseRequired = new Map<string, string[]>();
   for (const [status, response] of Object.entries(route.operation.responses ?? {})) {
     if (!status.startsWith('2')) continue;
-    const schema = (resolveRef(spec, response).content as Record<string, { schema?: SchemaNode }> | undefined)?.[
-      'application/json'
-    ]?.schema;
+    const schema = (
+      resolveRef(spec, response).content as Record<string, { schema?: SchemaNode }> | undefined
+    )?.['application/json']?.schema;
     if (!schema) continue;
     let resolved = resolveRef(spec, schema);
-    if (resolved.type === 'array' && resolved.items) resolved = resolveRef(spec, resolved.items as SchemaNode);
+    if (resolved.type === 'array' && resolved.items)
+      resolved = resolveRef(spec, resolved.items as SchemaNode);
     if (Array.isArray(resolved.required)) responseRequired.set(status, resolved.required as string[]);
   }
   const compiled: Validators = {
@@ -344,7 +349,9 @@ function describeErrors(errors: ErrorObject[] | null | undefined): string[] {
   const list = errors ?? [];
   // An anyOf/oneOf failure explains itself; drop the per-branch noise underneath it.
   const combos = list.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.schemaPath);
-  const relevant = list.filter((e) => !combos.some((path) => e.schemaPath !== path && e.schemaPath.startsWith(path)));
+  const relevant = list.filter(
+    (e) => !combos.some((path) => e.schemaPath !== path && e.schemaPath.startsWith(path)),
+  );
   return relevant.map((e) => {
     const where = e.instancePath ? `For '${e.instancePath.replace(/^\//, '')}', ` : '';
     const data = e.data;

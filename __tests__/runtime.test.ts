@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-describe('runtime', () => {
-  it('runs on node 24', () => {
+
+describe('test runtime', () => {
+  it('is Node 24, the runtime action.yml declares', () => {
     expect(process.versions.node.split('.')[0]).toBe('24');
   });
 });

@@ -1,0 +1,467 @@
+// Loads `.stackgate.yml`: YAML with positions, checked against the JSON Schema, then against the repository
+// (unique names, stack paths that exist inside it). Every mistake is reported at its file, line and column.
+import { realpath, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import schema from '../../schema/stackgate.schema.json' with { type: 'json' };
+import {
+  ConfigError,
+  type ConfigProblem,
+  type EngineName,
+  type LoadedConfig,
+  type PolicyAction,
+  type PolicyConfig,
+  type StackConfig,
+} from './types.js';
+
+export { ConfigError };
+
+/** Reads and checks the config; `undefined` when the file does not exist. Throws `ConfigError` on mistakes. */
+export async function loadConfig(
+  workspace: string,
+  configPath = '.stackgate.yml',
+): Promise<LoadedConfig | undefined> {
+  const file = toPosix(path.normalize(configPath));
+  const absolutePath = path.resolve(workspace, configPath);
+  const text = await readConfigText(absolutePath, file);
+  if (text === undefined) return undefined;
+
+  const lineCounter = new LineCounter();
+  // prettyErrors off: yaml's own message without its code frame; the position comes from `pos`.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const locator = new Locator(file, doc, lineCounter);
+  if (doc.errors.length > 0) {
+    throw new ConfigError(doc.errors.map((error) => locator.atOffset(error.pos[0], error.message)));
+  }
+
+  const data: unknown = doc.toJS();
+  const problems = [
+    ...schemaProblems(data, locator),
+    ...(await repositoryProblems(data, workspace, locator)),
+  ];
+  if (problems.length > 0) throw new ConfigError(sortProblems(problems));
+  return toLoadedConfig(data as RawConfig, file, absolutePath);
+}
+
+async function readConfigText(absolutePath: string, file: string): Promise<string | undefined> {
+  try {
+    return await readFile(absolutePath, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new ConfigError([
+      { file, line: 1, column: 1, message: `cannot read: ${(error as Error).message}` },
+    ]);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Positions: a JSON pointer (ajv's instancePath) walked through the YAML document to the node it names.
+
+type Segment = string;
+
+class Locator {
+  constructor(
+    private readonly file: string,
+    private readonly doc: Document,
+    private readonly lineCounter: LineCounter,
+  ) {}
+
+  atOffset(offset: number, message: string): ConfigProblem {
+    const { line, col } = this.lineCounter.linePos(offset);
+    return { file: this.file, line, column: col, message };
+  }
+
+  /** The value at `segments`; an empty value (`path:`) points at its key instead. */
+  atValue(segments: Segment[], message: string): ConfigProblem {
+    const { key, value } = this.find(segments);
+    const empty = isScalar(value) && value.value === null && value.source === '';
+    return this.atNode(empty ? (key ?? value) : (value ?? key), message);
+  }
+
+  /** The key `name` of the mapping at `segments` (an unknown or invalid key). */
+  atKey(segments: Segment[], name: string, message: string): ConfigProblem {
+    const { value } = this.find(segments);
+    const pair = isMap(value) ? value.items.find((item) => keyText(item.key) === name) : undefined;
+    return this.atNode((pair?.key as Node | undefined) ?? value, message);
+  }
+
+  private atNode(node: Node | undefined | null, message: string): ConfigProblem {
+    return this.atOffset(node?.range?.[0] ?? 0, message);
+  }
+
+  private find(segments: Segment[]): { key?: Node; value?: Node } {
+    let value = this.resolve(this.doc.contents);
+    let key: Node | undefined;
+    for (const segment of segments) {
+      if (isMap(value)) {
+        const pair = value.items.find((item) => keyText(item.key) === segment);
+        if (!pair) break;
+        key = pair.key as Node;
+        value = this.resolve(pair.value);
+      } else if (isSeq(value)) {
+        const item = value.items[Number(segment)];
+        if (item === undefined) break;
+        key = undefined;
+        value = this.resolve(item);
+      } else {
+        break;
+      }
+    }
+    return { key, value };
+  }
+
+  private resolve(node: unknown): Node | undefined {
+    if (isAlias(node)) return node.resolve(this.doc) ?? undefined;
+    return (node as Node | null) ?? undefined;
+  }
+}
+
+function keyText(key: unknown): string {
+  return isScalar(key) ? String(key.value) : String(key);
+}
+
+function pointerSegments(pointer: string): Segment[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'));
+}
+
+function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
+  const unique = new Map(problems.map((p) => [`${p.line}:${p.column}:${p.message}`, p]));
+  return [...unique.values()].sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Schema errors, rewritten for people.
+
+let validator: ValidateFunction | undefined;
+
+function compiledValidator(): ValidateFunction {
+  if (!validator) {
+    const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true });
+    // An editor extension (VS Code, yaml-language-server) shows it; we read it back from parentSchema.
+    ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
+    validator = ajv.compile(schema);
+  }
+  return validator;
+}
+
+function schemaProblems(data: unknown, locator: Locator): ConfigProblem[] {
+  const validate = compiledValidator();
+  if (validate(data)) return [];
+  const errors = validate.errors ?? [];
+  const anyOfs = errors.filter((error) => error.keyword === 'anyOf');
+  const problems: ConfigProblem[] = [];
+  for (const error of errors) {
+    if (error.keyword === 'propertyNames') continue; // its inner error names the key
+    if (anyOfs.some((anyOf) => isBranchOf(error, anyOf))) continue; // summarised by the anyOf error
+    problems.push(describeError(error, errors, data, locator));
+  }
+  return problems;
+}
+
+function isBranchOf(error: ErrorObject, anyOf: ErrorObject): boolean {
+  return error.instancePath === anyOf.instancePath && error.schemaPath.startsWith(`${anyOf.schemaPath}/`);
+}
+
+function describeError(
+  error: ErrorObject,
+  all: ErrorObject[],
+  data: unknown,
+  locator: Locator,
+): ConfigProblem {
+  const segments = pointerSegments(error.instancePath);
+  const label = labelOf(segments, data);
+  const where = label ? ` in \`${label}\`` : '';
+  const subject = label ? `\`${label}\`` : 'the config';
+  const params = error.params as Record<string, unknown>;
+  const parentSchema = (error.parentSchema ?? {}) as Record<string, unknown>;
+
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const name = String(params.additionalProperty);
+      const allowed = Object.keys((parentSchema.properties ?? {}) as object);
+      return locator.atKey(segments, name, `unknown key \`${name}\`${where}${suggestion(name, allowed)}`);
+    }
+    case 'required':
+      return locator.atValue(
+        segments,
+        `${subject} is missing the required key \`${String(params.missingProperty)}\``,
+      );
+    case 'anyOf': {
+      const options = all
+        .filter((branch) => isBranchOf(branch, error) && branch.keyword === 'required')
+        .map((branch) => `\`${String(branch.params.missingProperty)}\``);
+      return locator.atValue(segments, `${subject} needs at least one of ${options.join(', ')}`);
+    }
+    case 'type':
+      return locator.atValue(segments, `${subject} must be ${typeNames(params.type)}`);
+    case 'const':
+      return locator.atValue(
+        segments,
+        `${subject} must be ${String(params.allowedValue)} (got ${show(error.data)})`,
+      );
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[]).map((value) => `\`${String(value)}\``).join(', ');
+      return locator.atValue(segments, `${subject} must be one of ${allowed} (got ${show(error.data)})`);
+    }
+    case 'pattern': {
+      const rule =
+        typeof parentSchema.patternErrorMessage === 'string' ? parentSchema.patternErrorMessage : '';
+      if (error.propertyName !== undefined) {
+        const message = `key \`${error.propertyName}\`${where} ${rule || `must match ${String(params.pattern)}`}`;
+        return locator.atKey(segments, error.propertyName, message);
+      }
+      return locator.atValue(segments, `${subject} ${rule || `must match ${String(params.pattern)}`}`);
+    }
+    case 'minLength':
+    case 'minItems':
+      return locator.atValue(segments, `${subject} must not be empty`);
+    case 'minimum':
+      return locator.atValue(segments, `${subject} must be at least ${String(params.limit)}`);
+    default:
+      return locator.atValue(segments, `${subject} ${error.message ?? 'is not valid'}`);
+  }
+}
+
+/** `stacks[0].var-files`, using the data to tell list indexes from keys. */
+function labelOf(segments: Segment[], data: unknown): string {
+  let label = '';
+  let current = data;
+  for (const segment of segments) {
+    if (Array.isArray(current)) {
+      label += `[${segment}]`;
+      current = current[Number(segment)];
+    } else {
+      label += label ? `.${segment}` : segment;
+      current = (current as Record<string, unknown> | undefined)?.[segment];
+    }
+  }
+  return label;
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  integer: 'a whole number',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'a mapping',
+  null: 'empty',
+};
+
+function typeNames(type: unknown): string {
+  const types = Array.isArray(type) ? type : String(type).split(',');
+  return types.map((name: string) => TYPE_NAMES[name] ?? name).join(' or ');
+}
+
+function show(value: unknown): string {
+  return value === undefined ? 'nothing' : `\`${JSON.stringify(value)}\``;
+}
+
+/** `; did you mean `var-files`?` for a close key, else the list of allowed keys. */
+export function suggestion(name: string, allowed: string[]): string {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of allowed) {
+    const distance = levenshtein(name.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  // A third of the name may be wrong (var_file → var-files); beyond that a guess misleads more than helps.
+  if (best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3))) {
+    return `; did you mean \`${best}\`?`;
+  }
+  return allowed.length > 0 ? ` (allowed: ${allowed.map((key) => `\`${key}\``).join(', ')})` : '';
+}
+
+export function levenshtein(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Checks the schema cannot express: unique names, stack paths inside the repository, positive timeouts.
+// They run on whatever parts have the right types, so one run reports every mistake.
+
+async function repositoryProblems(
+  data: unknown,
+  workspace: string,
+  locator: Locator,
+): Promise<ConfigProblem[]> {
+  const config = isObject(data) ? data : {};
+  const stacks = Array.isArray(config.stacks) ? config.stacks : [];
+  const policies = Array.isArray(config.policies) ? config.policies : [];
+  const problems = [
+    ...duplicateNames(stacks, 'stacks', 'stack', locator),
+    ...duplicateNames(policies, 'policies', 'policy', locator),
+  ];
+  const realWorkspace = await realpath(workspace);
+  for (const [index, stack] of stacks.entries()) {
+    if (!isObject(stack)) continue;
+    if (typeof stack.path === 'string') {
+      const message = await stackPathProblem(stack.path, stack.engine, workspace, realWorkspace);
+      if (message) problems.push(locator.atValue(['stacks', String(index), 'path'], message));
+    }
+    if (
+      typeof stack.timeout === 'string' &&
+      DURATION.test(stack.timeout) &&
+      parseDuration(stack.timeout) === 0
+    ) {
+      problems.push(
+        locator.atValue(['stacks', String(index), 'timeout'], 'timeout must be longer than zero'),
+      );
+    }
+  }
+  return problems;
+}
+
+function duplicateNames(items: unknown[], key: string, kind: string, locator: Locator): ConfigProblem[] {
+  const firstLine = new Map<string, number>();
+  const problems: ConfigProblem[] = [];
+  for (const [index, item] of items.entries()) {
+    if (!isObject(item) || typeof item.name !== 'string') continue;
+    const at = [key, String(index), 'name'];
+    const first = firstLine.get(item.name);
+    if (first === undefined) {
+      firstLine.set(item.name, locator.atValue(at, '').line);
+    } else {
+      problems.push(
+        locator.atValue(at, `duplicate ${kind} name \`${item.name}\` (first used on line ${first})`),
+      );
+    }
+  }
+  return problems;
+}
+
+/** Why a stack path is unusable, or undefined when it is a folder inside the repository. */
+async function stackPathProblem(
+  raw: string,
+  engine: unknown,
+  workspace: string,
+  realWorkspace: string,
+): Promise<string | undefined> {
+  const shown = `stack path \`${raw}\``;
+  if (path.posix.isAbsolute(raw) || path.win32.isAbsolute(raw))
+    return `${shown} must be relative to the repository`;
+  const normalized = normalizeStackPath(raw);
+  if (normalized === '..' || normalized.startsWith('../')) return `${shown} is outside the repository`;
+  const absolute = path.resolve(workspace, normalized);
+  const info = await stat(absolute).catch(() => undefined);
+  if (!info) return `${shown} does not exist`;
+  // `stat` follows symlinks: compare real paths so a link cannot lead the engine outside the checkout.
+  const real = await realpath(absolute);
+  if (!isInside(realWorkspace, real))
+    return `${shown} resolves through a symlink to ${real}, outside the repository`;
+  // An Ansible stack may name its playbook file; Terraform/OpenTofu stacks are folders.
+  if (!info.isDirectory() && engine !== 'ansible') return `${shown} is not a folder`;
+  return undefined;
+}
+
+function isInside(root: string, target: string): boolean {
+  const relative = path.relative(root, target);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+/** Posix, normalised, no trailing slash, `.` for the root. */
+export function normalizeStackPath(raw: string): string {
+  const normalized = path.posix.normalize(raw).replace(/\/+$/, '');
+  return normalized === '' ? '.' : normalized;
+}
+
+const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+
+/** `90s`, `30m`, `1h30m` → milliseconds. */
+export function parseDuration(text: string): number {
+  const match = DURATION.exec(text);
+  if (!match) throw new Error(`not a duration: ${text}`);
+  const [hours, minutes, seconds] = [match[1], match[2], match[3]].map((part) => Number(part ?? 0));
+  return (((hours ?? 0) * 60 + (minutes ?? 0)) * 60 + (seconds ?? 0)) * 1000;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function toPosix(file: string): string {
+  return file.split(path.sep).join('/');
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The validated YAML, camelCased with defaults.
+
+interface RawStack {
+  name: string;
+  path: string;
+  engine?: EngineName;
+  workspace?: string;
+  'var-files'?: string[];
+  env?: Record<string, string | number | boolean>;
+  'when-modified'?: string[];
+  timeout?: string;
+}
+
+interface RawPolicy {
+  name: string;
+  deny?: PolicyAction[];
+  resources?: string[];
+  'unless-label'?: string;
+  level?: 'error' | 'warning';
+  'max-changes'?: number;
+  'require-attributes'?: Record<string, string[]>;
+}
+
+interface RawConfig {
+  version: 1;
+  stacks?: RawStack[];
+  policies?: RawPolicy[];
+  secrets?: { allow?: string[] };
+}
+
+function toLoadedConfig(raw: RawConfig, file: string, absolutePath: string): LoadedConfig {
+  return {
+    file,
+    absolutePath,
+    version: raw.version,
+    stacks: raw.stacks?.map(toStackConfig),
+    policies: (raw.policies ?? []).map(toPolicyConfig),
+    secrets: { allow: raw.secrets?.allow ?? [] },
+  };
+}
+
+function toStackConfig(raw: RawStack): StackConfig {
+  const stack: StackConfig = {
+    name: raw.name,
+    path: normalizeStackPath(raw.path),
+    workspace: raw.workspace ?? 'default',
+    varFiles: raw['var-files'] ?? [],
+    env: Object.fromEntries(Object.entries(raw.env ?? {}).map(([key, value]) => [key, String(value)])),
+    whenModified: raw['when-modified'] ?? [],
+  };
+  if (raw.engine) stack.engine = raw.engine;
+  if (raw.timeout) stack.timeoutMs = parseDuration(raw.timeout);
+  return stack;
+}
+
+function toPolicyConfig(raw: RawPolicy): PolicyConfig {
+  const policy: PolicyConfig = {
+    name: raw.name,
+    deny: raw.deny ?? [],
+    level: raw.level ?? 'error',
+    requireAttributes: raw['require-attributes'] ?? {},
+  };
+  if (raw.resources) policy.resources = raw.resources;
+  if (raw['unless-label']) policy.unlessLabel = raw['unless-label'];
+  if (raw['max-changes'] !== undefined) policy.maxChanges = raw['max-changes'];
+  return policy;
+}

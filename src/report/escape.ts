@@ -1,0 +1,69 @@
+// Safe markdown for text that comes from plans, configs and engines: it can never close its code block or
+// <details>, inject HTML, @-mention anyone, or link an issue.
+
+const ZERO_WIDTH_SPACE = '\u200b';
+
+/** Escapes HTML so text can sit in raw HTML (`<summary>`) or in markdown without becoming a tag. */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** Breaks `@user` and `#123` (also `GH-123`) so GitHub neither notifies nor links. */
+export function neutralizeReferences(text: string): string {
+  return text
+    .replace(/@(?=[A-Za-z0-9_-])/g, `@${ZERO_WIDTH_SPACE}`)
+    .replace(/#(?=\d)/g, `#${ZERO_WIDTH_SPACE}`)
+    .replace(/\bGH-(?=\d)/gi, (match) => `${match}${ZERO_WIDTH_SPACE}`);
+}
+
+/** Markdown punctuation that could start emphasis, links, tables or strikethrough. */
+const MARKDOWN_SPECIALS = /[\\`*_[\]|~!]/g;
+
+/** Plain inline text: one line, no HTML, no markdown formatting, no mentions. */
+export function escapeText(text: string): string {
+  const oneLine = text.replace(/\r?\n|\r/g, ' ');
+  return neutralizeReferences(escapeHtml(oneLine).replace(MARKDOWN_SPECIALS, (char) => `\\${char}`));
+}
+
+/** Text for raw HTML contexts such as `<summary>`: markdown is not processed there, entities are. */
+export function escapeHtmlText(text: string): string {
+  return neutralizeReferences(escapeHtml(text.replace(/\r?\n|\r/g, ' ')));
+}
+
+function longestRun(text: string, char: string): number {
+  let longest = 0;
+  let current = 0;
+  for (const c of text) {
+    current = c === char ? current + 1 : 0;
+    longest = Math.max(longest, current);
+  }
+  return longest;
+}
+
+/**
+ * An inline code span that its content cannot close. `|` is escaped because GFM splits table cells on it
+ * even inside code spans. Code spans are never linked or mentioned, so no other escaping is needed.
+ */
+export function inlineCode(text: string): string {
+  const oneLine = text.replace(/\r?\n|\r/g, ' ').replace(/\|/g, '\\|');
+  const fence = '`'.repeat(longestRun(oneLine, '`') + 1);
+  const pad = oneLine.startsWith('`') || oneLine.endsWith('`') || oneLine.trim() === '' ? ' ' : '';
+  return `${fence}${pad}${oneLine}${pad}${fence}`;
+}
+
+/** The fence for a block: longer than any backtick run in the content, so the content cannot close it. */
+export function fenceFor(content: string): string {
+  return '`'.repeat(Math.max(3, longestRun(content, '`') + 1));
+}
+
+/** A fenced code block; its content is shown verbatim and cannot end the block early. */
+export function codeBlock(content: string, language = ''): string {
+  const fence = fenceFor(content);
+  const body = content.endsWith('\n') ? content : `${content}\n`;
+  return `${fence}${language}\n${body}${fence}\n`;
+}
+
+/** Makes a string safe inside an HTML comment (our hidden marker and metadata). */
+export function escapeHtmlComment(text: string): string {
+  return text.replace(/--/g, '-\u2010').replace(/>/g, '\u203a');
+}

@@ -1,0 +1,448 @@
+// The sticky PR comment and the job summary: a verdict, a table of stacks, a loud line for destruction, then
+// a collapsible section per stack, all within a size budget. Pure: report in, text out.
+
+import { Buffer } from 'node:buffer';
+import type { Diagnostic, Plan, PlanCounts, ResourceChange } from '../plan/model.js';
+import { renderOutputsDiff, renderResourceDiff } from './diff.js';
+import { codeBlock, escapeHtmlComment, escapeHtmlText, escapeText, inlineCode } from './escape.js';
+import type { CommentMeta, RunReport, StackReport } from './types.js';
+
+/** GitHub rejects comment bodies over this many characters. */
+export const COMMENT_MAX_LENGTH = 65_536;
+/** The job summary of one step may hold 1 MiB. */
+export const SUMMARY_MAX_BYTES = 1024 * 1024;
+
+// ---- small pieces ----------------------------------------------------------------------------------------
+
+/** The hidden marker that identifies the sticky comment; different headers make different comments. */
+export function commentMarker(header: string): string {
+  const name = header.trim() === '' ? 'default' : escapeHtmlComment(header.trim().replace(/\s+/g, '-'));
+  return `<!-- stackgate:comment:${name} -->`;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+function engineTitle(engine: string): string {
+  if (engine === 'tofu') return 'OpenTofu';
+  if (engine === 'terraform') return 'Terraform';
+  return engine;
+}
+
+/** `Plan: 1 to add, 2 to change, 1 to destroy.` plus what tofu reports apart. */
+export function countsLine(counts: PlanCounts): string {
+  const extras = [
+    counts.replace > 0 ? `${counts.replace} replaced` : '',
+    counts.import > 0 ? `${counts.import} to import` : '',
+    counts.move > 0 ? `${counts.move} moved` : '',
+    counts.read > 0 ? `${counts.read} to read` : '',
+    counts.drift > 0 ? `${counts.drift} drifted` : '',
+  ].filter((text) => text !== '');
+  const main = `${counts.add} to add, ${counts.change} to change, ${counts.destroy} to destroy`;
+  return extras.length > 0 ? `${main} (${extras.join(', ')})` : main;
+}
+
+function stackHasChanges(stack: StackReport): boolean {
+  return stack.status === 'planned' && (stack.plan?.hasChanges ?? true);
+}
+
+function isDestructive(stack: StackReport): boolean {
+  const counts = stack.plan?.counts;
+  return counts !== undefined && (counts.destroy > 0 || counts.replace > 0);
+}
+
+const STATUS_LABELS: Record<StackReport['status'], string> = {
+  planned: '📝 changes',
+  'no-changes': '✅ no changes',
+  errored: '❌ errored',
+  unaffected: '➖ unchanged (not planned)',
+  skipped: '⏭️ skipped',
+};
+
+function statusLabel(stack: StackReport): string {
+  if (stack.status === 'planned' && stack.plan && !stack.plan.hasChanges) return STATUS_LABELS['no-changes'];
+  return STATUS_LABELS[stack.status];
+}
+
+// ---- verdict, table, loud line ---------------------------------------------------------------------------
+
+function verdict(report: RunReport): string {
+  const stacks = report.stacks;
+  const count = (test: (stack: StackReport) => boolean): number => stacks.filter(test).length;
+  const parts = [
+    [count(stackHasChanges), 'to change'],
+    [count((s) => s.status === 'errored'), 'errored'],
+    [
+      count((s) => (s.status === 'planned' || s.status === 'no-changes') && !stackHasChanges(s)),
+      'without changes',
+    ],
+    [count((s) => s.status === 'skipped'), 'skipped'],
+    [count((s) => s.status === 'unaffected'), 'unaffected'],
+  ] as const;
+  const text = parts
+    .filter(([n]) => n > 0)
+    .map(([n, label], index) => (index === 0 ? `${plural(n, 'stack')} ${label}` : `${n} ${label}`))
+    .join(', ');
+  const title = escapeText(`Stackgate ${report.command}`);
+  return `**${title}** — ${text || 'no stacks'}`;
+}
+
+function tableRow(stack: StackReport): string {
+  const counts = stack.plan?.counts;
+  const cell = (n: number | undefined): string => (n === undefined ? '–' : String(n));
+  return `| ${escapeText(stack.name)} | ${escapeText(stack.engine)} | ${cell(counts?.add)} | ${cell(counts?.change)} | ${cell(counts?.destroy)} | ${cell(counts?.replace)} | ${statusLabel(stack)} |`;
+}
+
+const TABLE_HEAD =
+  '| Stack | Engine | Add | Change | Destroy | Replace | Status |\n| --- | --- | ---: | ---: | ---: | ---: | --- |';
+
+/** The table always fits: past the budget, unaffected stacks fold into one row, then rows are cut. */
+function renderTable(stacks: readonly StackReport[], maxLength: number, measure: Measure): string {
+  const full = [TABLE_HEAD, ...stacks.map(tableRow)].join('\n');
+  if (measure(full) <= maxLength) return full;
+  const affected = stacks.filter((stack) => stack.status !== 'unaffected');
+  const unaffected = stacks.length - affected.length;
+  const rows = [TABLE_HEAD];
+  for (const [index, stack] of affected.entries()) {
+    const rest = affected.length - index + unaffected;
+    const row = tableRow(stack);
+    // Keep room for the closing "… more" row.
+    if (measure([...rows, row].join('\n')) + 80 > maxLength) {
+      rows.push(`| … ${plural(rest, 'more stack')} | | | | | | see the job summary |`);
+      return rows.join('\n');
+    }
+    rows.push(row);
+  }
+  if (unaffected > 0)
+    rows.push(`| … ${plural(unaffected, 'unaffected stack')} | | | | | | ${STATUS_LABELS.unaffected} |`);
+  return rows.join('\n');
+}
+
+function loudLine(stacks: readonly StackReport[]): string | undefined {
+  const destructive = stacks.filter(isDestructive);
+  if (destructive.length === 0) return undefined;
+  const names = destructive.map((stack) => {
+    const counts = stack.plan!.counts;
+    return `${inlineCode(stack.name)} (${counts.destroy} to destroy, ${counts.replace} to replace)`;
+  });
+  return `⚠️ **This plan destroys or replaces resources in ${names.join(', ')}.**`;
+}
+
+// ---- per-stack sections ----------------------------------------------------------------------------------
+
+/** A stack section in pieces, so a budget can drop whole items (resources) and never cut a code block. */
+interface SectionParts {
+  open: string;
+  intro: string[];
+  items: { group: string; text: string }[];
+  close: string;
+}
+
+function summaryLine(stack: StackReport): string {
+  const name = `<b>${escapeHtmlText(stack.name)}</b>`;
+  const path = stack.path && stack.path !== stack.name ? ` <code>${escapeHtmlText(stack.path)}</code>` : '';
+  const what = stack.plan && stack.status !== 'errored' ? countsLine(stack.plan.counts) : statusLabel(stack);
+  return `${statusLabel(stack).split(' ')[0]} ${name}${path} — ${escapeHtmlText(what)}`;
+}
+
+function introLines(stack: StackReport, plan: Plan | undefined): string[] {
+  const lines: string[] = [];
+  if (stack.message) lines.push(`> ${escapeText(stack.message)}`);
+  if (plan && stack.status !== 'errored') {
+    lines.push(
+      plan.hasChanges
+        ? `**Plan:** ${countsLine(plan.counts)}.`
+        : '**No changes.** The infrastructure matches the configuration.',
+    );
+  }
+  if (plan && plan.redactedCount > 0) {
+    lines.push(`🔒 ${plural(plan.redactedCount, 'sensitive value')} hidden.`);
+  }
+  return lines;
+}
+
+function diagnosticItem(diagnostic: Diagnostic): string {
+  const icon = diagnostic.severity === 'error' ? '❌ Error' : '⚠️ Warning';
+  const where = diagnostic.file
+    ? ` — ${inlineCode(`${diagnostic.file}${diagnostic.line ? `:${diagnostic.line}` : ''}`)}`
+    : '';
+  const head = `**${icon}:** ${escapeText(diagnostic.summary)}${where}`;
+  return diagnostic.detail ? `${head}\n\n${codeBlock(diagnostic.detail, 'text')}` : head;
+}
+
+function diffItem(change: ResourceChange, drift = false): string {
+  return codeBlock(renderResourceDiff(change, { drift }), 'diff');
+}
+
+/** The object's id, so a reviewer can tell which real object moved. */
+function idNote(change: ResourceChange): string {
+  const after = change.after;
+  const id =
+    typeof after === 'object' && after !== null && !Array.isArray(after)
+      ? (after as { id?: unknown }).id
+      : undefined;
+  return typeof id === 'string' && id !== '' ? ` (id ${inlineCode(id)})` : '';
+}
+
+function isPureMove(change: ResourceChange): boolean {
+  return change.action === 'move';
+}
+
+function isPureImport(change: ResourceChange): boolean {
+  return change.action === 'import';
+}
+
+function stackParts(stack: StackReport): SectionParts {
+  const plan = stack.plan;
+  const engine = engineTitle(stack.engine);
+  const items: SectionParts['items'] = [];
+  const diagnostics = [...(plan?.diagnostics ?? []), ...stack.diagnostics];
+  for (const diagnostic of diagnostics)
+    items.push({ group: '#### Diagnostics', text: diagnosticItem(diagnostic) });
+  const changes = plan?.changes ?? [];
+  for (const change of changes.filter((c) => !isPureMove(c) && !isPureImport(c))) {
+    items.push({ group: '#### Changes', text: diffItem(change) });
+  }
+  for (const change of changes.filter(isPureMove)) {
+    items.push({
+      group: '#### Moves',
+      text: `- ${inlineCode(change.previousAddress ?? '?')} → ${inlineCode(change.address)}${idNote(change)}`,
+    });
+  }
+  for (const change of changes.filter(isPureImport)) {
+    const id = change.importing?.id ? ` (id ${inlineCode(change.importing.id)})` : '';
+    items.push({ group: '#### Imports', text: `- ${inlineCode(change.address)}${id}` });
+  }
+  for (const change of plan?.drift ?? []) {
+    items.push({ group: `#### Drift — changed outside of ${engine}`, text: diffItem(change, true) });
+  }
+  if (plan && plan.outputs.length > 0) {
+    items.push({ group: '#### Outputs', text: codeBlock(renderOutputsDiff(plan.outputs), 'diff') });
+  }
+  const open = stack.status === 'errored' ? ' open' : '';
+  return {
+    open: `<details${open}><summary>${summaryLine(stack)}</summary>`,
+    intro: introLines(stack, plan),
+    items,
+    close: '</details>',
+  };
+}
+
+/** Joins parts with blank lines (markdown inside <details> needs them); headings appear once per group. */
+function assemble(parts: SectionParts, itemCount: number, note?: string): string {
+  const blocks: string[] = [parts.open, ...parts.intro];
+  let group = '';
+  for (const item of parts.items.slice(0, itemCount)) {
+    if (item.group !== group) blocks.push(item.group);
+    group = item.group;
+    blocks.push(item.text.trimEnd());
+  }
+  if (note) blocks.push(note);
+  blocks.push(parts.close);
+  return blocks.join('\n\n');
+}
+
+/** The collapsible section of one stack, in full. */
+export function renderStackSection(stack: StackReport): string {
+  return assemble(stackParts(stack), Number.POSITIVE_INFINITY);
+}
+
+function trimmedNote(omitted: number, where: string): string {
+  return `_… ${plural(omitted, 'more item')} not shown: details trimmed to fit; the full report is in ${where}._`;
+}
+
+/** How many leading items fit in `budget`, counted piece by piece so large stacks stay linear. */
+function itemsThatFit(parts: SectionParts, budget: number, measure: Measure, where: string): number {
+  const separator = measure('\n\n');
+  const note = measure(trimmedNote(parts.items.length, where)) + separator;
+  let used = measure(assemble(parts, 0)) + note;
+  let group = '';
+  let count = 0;
+  for (const item of parts.items) {
+    const heading = item.group !== group ? measure(item.group) + separator : 0;
+    used += heading + measure(item.text.trimEnd()) + separator;
+    if (used > budget) break;
+    group = item.group;
+    count += 1;
+  }
+  return count;
+}
+
+/** The section within `budget`: whole items in order while they fit, then a note; '' when nothing fits. */
+function renderStackWithin(stack: StackReport, budget: number, measure: Measure, where: string): string {
+  const parts = stackParts(stack);
+  const full = assemble(parts, parts.items.length);
+  if (measure(full) <= budget) return full;
+  const count = itemsThatFit(parts, budget, measure, where);
+  const trimmed = assemble(parts, count, trimmedNote(parts.items.length - count, where));
+  if (measure(trimmed) <= budget) return trimmed;
+  const minimal = assemble({ ...parts, intro: [] }, 0, trimmedNote(parts.items.length, where));
+  return measure(minimal) <= budget ? minimal : '';
+}
+
+/** Water-filling: small sections get all they need, the rest split what remains evenly. */
+export function fairShares(sizes: readonly number[], budget: number): number[] {
+  const order = sizes.map((size, index) => ({ size, index })).sort((a, b) => a.size - b.size);
+  const shares = new Array<number>(sizes.length).fill(0);
+  let remaining = Math.max(0, budget);
+  order.forEach(({ size, index }, position) => {
+    const share = Math.min(size, Math.floor(remaining / (order.length - position)));
+    shares[index] = share;
+    remaining -= share;
+  });
+  return shares;
+}
+
+// ---- metadata --------------------------------------------------------------------------------------------
+
+const META_PATTERN = /<!-- stackgate:meta (\{.*?\}) -->/s;
+
+function metaBlock(report: RunReport): string {
+  const meta: CommentMeta = {
+    version: 1,
+    command: report.command,
+    header: report.header,
+    sha: report.sha,
+    ...(report.pullNumber !== undefined ? { pullNumber: report.pullNumber } : {}),
+    stacks: report.stacks
+      .filter((stack) => stack.status !== 'unaffected')
+      .map((stack) => ({
+        name: stack.name,
+        status: stack.status,
+        ...(stack.fingerprint ? { fingerprint: stack.fingerprint } : {}),
+      })),
+  };
+  // Escaped so no value can end the HTML comment or mention anyone; JSON.parse reads the escapes back.
+  const json = JSON.stringify(meta).replace(
+    /[<>&@]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return `<!-- stackgate:meta ${json} -->`;
+}
+
+/** Reads the hidden metadata block back from a comment body. */
+export function parseCommentMeta(body: string): CommentMeta | undefined {
+  const match = META_PATTERN.exec(body);
+  if (!match?.[1]) return undefined;
+  try {
+    const meta = JSON.parse(match[1]) as CommentMeta;
+    if (meta.version !== 1 || typeof meta.sha !== 'string' || !Array.isArray(meta.stacks)) return undefined;
+    return meta;
+  } catch {
+    return undefined;
+  }
+}
+
+// ---- the whole report ------------------------------------------------------------------------------------
+
+type Measure = (text: string) => number;
+
+/** Characters that would end a markdown link target or open HTML are percent-encoded. */
+function percentEncode(url: string): string {
+  return url.replace(
+    /[()<>\s"'`]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  );
+}
+
+interface RenderOptions {
+  maxLength: number;
+  measure: Measure;
+  /** Comment: marker and metadata; summary: neither. */
+  comment: boolean;
+  /** Where the full report lives, for the trimmed note. */
+  fullReportIn: string;
+}
+
+function renderReport(report: RunReport, options: RenderOptions): { body: string; truncated: boolean } {
+  const { measure, maxLength } = options;
+  const join = (blocks: (string | undefined)[]): string => blocks.filter((b) => b).join('\n\n') + '\n';
+  const marker = options.comment ? commentMarker(report.header) : undefined;
+  const meta = options.comment ? metaBlock(report) : undefined;
+  const loud = loudLine(report.stacks);
+  const head = [marker, verdict(report)];
+  const fixedCost = measure(join([...head, loud, meta])) + 4;
+  const table = renderTable(report.stacks, Math.max(0, maxLength - fixedCost - 400), measure);
+  const sectioned = report.stacks.filter((stack) => stack.status !== 'unaffected');
+  const sections = sectioned.map(renderStackSection);
+  const full = join([...head, table, loud, ...sections, meta]);
+  if (measure(full) <= maxLength) return { body: full, truncated: false };
+
+  const runLink = report.runUrl ? ` ([workflow run](${percentEncode(report.runUrl)}))` : '';
+  const notice = `> [!NOTE]\n> Details trimmed to fit the size limit; the full report is in ${options.fullReportIn}${runLink}.`;
+  const frame = join([...head, table, loud, notice, meta]);
+  // Each section also costs its blank-line separator.
+  const budget = maxLength - measure(frame) - 2 * sections.length;
+  const shares = fairShares(sections.map(measure), budget);
+  const trimmed = sectioned
+    .map((stack, index) => renderStackWithin(stack, shares[index] ?? 0, measure, options.fullReportIn))
+    .filter((text) => text !== '');
+  const body = join([...head, table, loud, notice, ...trimmed, meta]);
+  return { body: measure(body) <= maxLength ? body : frame, truncated: true };
+}
+
+/** The sticky PR comment: never longer than `maxLength` (GitHub's 65,536 by default). */
+export function renderComment(
+  report: RunReport,
+  options: { maxLength?: number } = {},
+): { body: string; truncated: boolean } {
+  return renderReport(report, {
+    maxLength: options.maxLength ?? COMMENT_MAX_LENGTH,
+    measure: (text) => text.length,
+    comment: true,
+    fullReportIn: 'the job summary',
+  });
+}
+
+/** The job summary: the same content within 1 MiB (bytes), no marker or metadata. */
+export function renderSummary(report: RunReport, options: { maxBytes?: number } = {}): string {
+  return renderReport(report, {
+    maxLength: options.maxBytes ?? SUMMARY_MAX_BYTES,
+    measure: (text) => Buffer.byteLength(text, 'utf8'),
+    comment: false,
+    fullReportIn: 'the run log',
+  }).body;
+}
+
+// ---- JSON for `stackgate render --format json` -----------------------------------------------------------
+
+function changeToJson(change: ResourceChange): Record<string, unknown> {
+  return {
+    address: change.address,
+    action: change.action,
+    ...(change.previousAddress ? { previousAddress: change.previousAddress } : {}),
+    ...(change.replacePaths.length > 0 ? { replacePaths: change.replacePaths } : {}),
+    ...(change.replaceOrder ? { replaceOrder: change.replaceOrder } : {}),
+    ...(change.actionReason ? { actionReason: change.actionReason } : {}),
+    ...(change.importing ? { importing: change.importing } : {}),
+    mode: change.mode,
+    type: change.type,
+    name: change.name,
+    ...(change.moduleAddress ? { moduleAddress: change.moduleAddress } : {}),
+    providerName: change.providerName,
+    ...(change.before !== undefined ? { before: change.before } : {}),
+    ...(change.after !== undefined ? { after: change.after } : {}),
+  };
+}
+
+/** The plan as plain JSON (secrets already redacted; `secrets` is never included). */
+export function planToJson(plan: Plan): {
+  counts: PlanCounts;
+  hasChanges: boolean;
+  changes: Record<string, unknown>[];
+  drift: Record<string, unknown>[];
+  outputs: Record<string, unknown>[];
+  diagnostics: Diagnostic[];
+  redactedCount: number;
+} {
+  return {
+    counts: plan.counts,
+    hasChanges: plan.hasChanges,
+    changes: plan.changes.map(changeToJson),
+    drift: plan.drift.map(changeToJson),
+    outputs: plan.outputs.map((output) => ({ ...output })),
+    diagnostics: plan.diagnostics,
+    redactedCount: plan.redactedCount,
+  };
+}
