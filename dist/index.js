@@ -41880,7 +41880,7 @@ function setCommandEcho(enabled) {
  */
 function setFailed(message) {
     process.exitCode = ExitCode.Failure;
-    error(message);
+    core_error(message);
 }
 //-----------------------------------------------------------------------
 // Logging Commands
@@ -41903,7 +41903,7 @@ function core_debug(message) {
  * @param message error issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function error(message, properties = {}) {
+function core_error(message, properties = {}) {
     command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
@@ -41937,13 +41937,13 @@ function info(message) {
  * @param name The name of the output group
  */
 function startGroup(name) {
-    issue('group', name);
+    command_issue('group', name);
 }
 /**
  * End an output group.
  */
 function endGroup() {
-    issue('endgroup');
+    command_issue('endgroup');
 }
 /**
  * Wrap an asynchronous function call in a group.
@@ -48845,581 +48845,6 @@ function annotationsFromReport(report) {
     return annotations;
 }
 
-;// CONCATENATED MODULE: ./src/stacks/changed-files.ts
-// Changed files from git, for when the API cannot list them (GitHub stops at 3,000 files).
-
-async function gitChangedFiles(repoRoot, baseSha, headSha) {
-    const result = await execFile('git', ['diff', '--name-only', '--no-renames', `${baseSha}...${headSha}`], {
-        cwd: repoRoot,
-        timeoutMs: 60_000,
-    });
-    if (result.exitCode !== 0) {
-        throw new Error(`git diff ${baseSha}...${headSha} failed: ${result.spawnError ?? result.stderr.trim()}`);
-    }
-    return result.stdout.split('\n').filter((line) => line.length > 0);
-}
-/** Repository-root paths → paths relative to the working directory; files outside it are dropped. */
-function relativeToWorkingDirectory(files, workingDirectory) {
-    const prefix = workingDirectory === '' || workingDirectory === '.' ? '' : `${workingDirectory.replace(/\/+$/, '')}/`;
-    return files.filter((file) => file.startsWith(prefix)).map((file) => file.slice(prefix.length));
-}
-
-;// CONCATENATED MODULE: ./src/stacks/modules.ts
-// Local module calls (`module "x" { source = "../y" }`) and the folders each stack depends on through them.
-// A small scanner rather than an HCL parser: it only has to find top-level module blocks and their literal
-// `source`, while never being fooled by comments, strings or heredocs that merely contain such text.
-
-
-/** Module calls whose source is a local path (`./…` or `../…`). */
-function parseLocalModuleCalls(text) {
-    return parseModuleCalls(tokenize(text)).filter((call) => isLocalSource(call.source));
-}
-function isLocalSource(source) {
-    return source.startsWith('./') || source.startsWith('../');
-}
-function parseModuleCalls(tokens) {
-    const calls = [];
-    let depth = 0;
-    for (let i = 0; i < tokens.length; i++) {
-        const token = tokens[i];
-        const label = tokens[i + 1];
-        if (depth === 0 && token?.kind === 'ident' && token.text === 'module' && tokens[i + 2]?.text === '{') {
-            if (label && (label.kind === 'ident' || label.kind === 'string')) {
-                const end = matchingBrace(tokens, i + 2);
-                const source = topLevelSource(tokens, i + 3, end);
-                if (source)
-                    calls.push({ name: label.text, source: source.text, line: source.line });
-                i = end;
-                continue;
-            }
-        }
-        if (token?.text === '{')
-            depth++;
-        if (token?.text === '}')
-            depth = Math.max(0, depth - 1);
-    }
-    return calls;
-}
-/** Index of the `}` closing the `{` at `open` (or the last token when unbalanced). */
-function matchingBrace(tokens, open) {
-    let depth = 0;
-    for (let i = open; i < tokens.length; i++) {
-        if (tokens[i]?.kind !== 'punct')
-            continue;
-        if (tokens[i]?.text === '{')
-            depth++;
-        if (tokens[i]?.text === '}' && --depth === 0)
-            return i;
-    }
-    return tokens.length - 1;
-}
-/** `source = "…"` directly in the block body (not inside a nested object or block). */
-function topLevelSource(tokens, start, end) {
-    let depth = 0;
-    for (let i = start; i < end; i++) {
-        const token = tokens[i];
-        if (token?.kind === 'punct' && token.text === '{')
-            depth++;
-        if (token?.kind === 'punct' && token.text === '}')
-            depth--;
-        const value = tokens[i + 2];
-        if (depth === 0 && token?.kind === 'ident' && token.text === 'source' && tokens[i + 1]?.text === '=') {
-            // Only a plain literal names a folder; a template like "${path.module}/x" cannot be resolved here.
-            return value?.kind === 'string' && value.literal ? value : undefined;
-        }
-    }
-    return undefined;
-}
-// ---------------------------------------------------------------------------------------------------------
-// Tokenizer: identifiers, strings (with `${…}` templates skipped), punctuation; comments and heredocs dropped.
-const OPERATORS = ['==', '!=', '<=', '>=', '=>', '&&', '||'];
-class Scanner {
-    text;
-    pos = 0;
-    line = 1;
-    constructor(text) {
-        this.text = text;
-    }
-    tokens() {
-        const tokens = [];
-        while (this.pos < this.text.length) {
-            const token = this.next();
-            if (token)
-                tokens.push(token);
-        }
-        return tokens;
-    }
-    next() {
-        const { text } = this;
-        const ch = text[this.pos] ?? '';
-        if (ch === '\n')
-            this.line++;
-        if (/\s/.test(ch))
-            return void this.pos++;
-        if (ch === '#' || text.startsWith('//', this.pos))
-            return this.skipLine();
-        if (text.startsWith('/*', this.pos))
-            return this.skipBlockComment();
-        if (ch === '"')
-            return this.string();
-        if (this.match(/<<-?[A-Za-z_]/y))
-            return this.heredoc();
-        if (/[A-Za-z_]/.test(ch))
-            return this.ident();
-        const operator = OPERATORS.find((op) => text.startsWith(op, this.pos));
-        const punct = operator ?? ch;
-        this.pos += punct.length;
-        return { kind: 'punct', text: punct, line: this.line };
-    }
-    skipLine() {
-        const end = this.text.indexOf('\n', this.pos);
-        this.pos = end === -1 ? this.text.length : end;
-        return undefined;
-    }
-    skipBlockComment() {
-        const end = this.text.indexOf('*/', this.pos + 2);
-        this.advanceTo(end === -1 ? this.text.length : end + 2);
-        return undefined;
-    }
-    ident() {
-        const text = this.match(/[A-Za-z_][A-Za-z0-9_-]*/y)?.[0] ?? '';
-        this.pos += text.length;
-        return { kind: 'ident', text, line: this.line };
-    }
-    /** A quoted string; `literal` is false when it holds a `${…}` or `%{…}` template. */
-    string() {
-        const line = this.line;
-        const { text, literal } = this.readString();
-        return { kind: 'string', text, literal, line };
-    }
-    readString() {
-        const { text } = this;
-        let value = '';
-        let literal = true;
-        this.pos++; // opening quote
-        while (this.pos < text.length) {
-            const ch = text[this.pos] ?? '';
-            if (ch === '"') {
-                this.pos++;
-                break;
-            }
-            if (ch === '\n')
-                break; // quoted strings cannot span lines: stop rather than swallow the file
-            if (ch === '\\') {
-                value += modules_unescape(text[this.pos + 1] ?? '');
-                this.pos += 2;
-            }
-            else if (text.startsWith('$${', this.pos) || text.startsWith('%%{', this.pos)) {
-                value += text.slice(this.pos + 1, this.pos + 3); // escaped template marker: literal text
-                this.pos += 3;
-            }
-            else if (text.startsWith('${', this.pos) || text.startsWith('%{', this.pos)) {
-                literal = false;
-                this.pos += 2;
-                this.skipTemplateExpression();
-            }
-            else {
-                value += ch;
-                this.pos++;
-            }
-        }
-        return { text: value, literal };
-    }
-    /** Skips to the `}` closing a template interpolation; strings inside may hold braces of their own. */
-    skipTemplateExpression() {
-        let depth = 1;
-        while (this.pos < this.text.length && depth > 0) {
-            const ch = this.text[this.pos];
-            if (ch === '"') {
-                this.readString();
-                continue;
-            }
-            if (ch === '{')
-                depth++;
-            if (ch === '}')
-                depth--;
-            if (ch === '\n')
-                this.line++;
-            this.pos++;
-        }
-    }
-    /** `<<EOF` / `<<-EOF` … `EOF`: its lines are text, never code. */
-    heredoc() {
-        const line = this.line;
-        const marker = this.match(/<<-?([A-Za-z_][A-Za-z0-9_-]*)/y)?.[1] ?? '';
-        let lineEnd = this.text.indexOf('\n', this.pos);
-        while (lineEnd !== -1) {
-            const nextEnd = this.text.indexOf('\n', lineEnd + 1);
-            const content = this.text.slice(lineEnd + 1, nextEnd === -1 ? undefined : nextEnd);
-            if (content.trim() === marker) {
-                this.advanceTo(nextEnd === -1 ? this.text.length : nextEnd);
-                return { kind: 'string', text: '', literal: false, line };
-            }
-            lineEnd = nextEnd;
-        }
-        this.advanceTo(this.text.length);
-        return { kind: 'string', text: '', literal: false, line };
-    }
-    /** A sticky regex matched at the current position. */
-    match(regex) {
-        regex.lastIndex = this.pos;
-        return regex.exec(this.text);
-    }
-    /** Moves to `end`, counting the newlines passed over. */
-    advanceTo(end) {
-        for (let i = this.pos; i < end; i++)
-            if (this.text[i] === '\n')
-                this.line++;
-        this.pos = end;
-    }
-}
-function modules_unescape(ch) {
-    const escapes = { n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\' };
-    return escapes[ch] ?? ch;
-}
-function tokenize(text) {
-    return new Scanner(text).tokens();
-}
-// ---------------------------------------------------------------------------------------------------------
-// The graph.
-/** Local module calls in the `.tf` files directly in `folder` (absolute); none when it cannot be read. */
-async function localModuleCallsIn(folder) {
-    const entries = await (0,promises_.readdir)(folder, { withFileTypes: true }).catch(() => []);
-    const files = entries
-        .filter((entry) => !entry.isDirectory() && entry.name.endsWith('.tf'))
-        .map((e) => e.name);
-    const calls = [];
-    for (const file of files.sort()) {
-        const text = await (0,promises_.readFile)(external_node_path_default().join(folder, file), 'utf8').catch(() => '');
-        calls.push(...parseLocalModuleCalls(text));
-    }
-    return calls;
-}
-/** The folder a local source names, posix relative to the workspace; undefined when it leaves the workspace. */
-function resolveModuleFolder(fromFolder, source) {
-    const joined = external_node_path_default().posix.normalize(external_node_path_default().posix.join(fromFolder, source)).replace(/\/+$/, '');
-    const folder = joined === '' ? '.' : joined;
-    return folder === '..' || folder.startsWith('../') ? undefined : folder;
-}
-/** The folders (posix, relative to `workspace`) a folder's `.tf` files call directly as local modules. */
-async function directModuleFolders(workspace, folder) {
-    const calls = await localModuleCallsIn(external_node_path_default().join(workspace, folder));
-    const folders = calls.map((call) => resolveModuleFolder(folder, call.source));
-    return [...new Set(folders.filter((f) => f !== undefined && f !== folder))];
-}
-/**
- * For each stack path, every folder it uses through local modules, transitively. Cycles are safe (each folder
- * is visited once). A called folder that does not exist (a pull request that deletes it) is still listed, so
- * changes there still count.
- */
-async function localModuleGraph(workspace, stackPaths) {
-    const direct = new Map();
-    const callsOf = (folder) => {
-        let calls = direct.get(folder);
-        if (!calls)
-            direct.set(folder, (calls = directModuleFolders(workspace, folder)));
-        return calls;
-    };
-    const graph = new Map();
-    for (const stackPath of stackPaths) {
-        if (graph.has(stackPath))
-            continue;
-        const seen = new Set();
-        const queue = [stackPath];
-        for (let folder = queue.shift(); folder !== undefined; folder = queue.shift()) {
-            for (const called of await callsOf(folder)) {
-                if (called === stackPath || seen.has(called))
-                    continue;
-                seen.add(called);
-                queue.push(called);
-            }
-        }
-        graph.set(stackPath, seen);
-    }
-    return graph;
-}
-
-;// CONCATENATED MODULE: ./src/stacks/discover.ts
-// The stacks of a config repository: those the config declares, or, without a config (or without `stacks`
-// in it), every Terraform/OpenTofu folder that is not merely a local module of another folder.
-
-
-
-/** Folders never searched: tool caches, VCS data, dependencies, and anything hidden. */
-const SKIPPED_FOLDERS = new Set(['.terraform', '.git', 'node_modules']);
-async function discoverStacks(workspace, config) {
-    if (config?.stacks)
-        return config.stacks.map(copyStack);
-    const folders = await terraformFolders(workspace);
-    const modules = new Set();
-    for (const folder of folders) {
-        for (const called of await directModuleFolders(workspace, folder))
-            modules.add(called);
-    }
-    return folders.filter((folder) => !modules.has(folder)).map(discoveredStack);
-}
-function discoveredStack(folder) {
-    return { name: folder, path: folder, workspace: 'default', varFiles: [], env: {}, whenModified: [] };
-}
-/** A copy, so callers may change a stack without changing the loaded config. */
-function copyStack(stack) {
-    return {
-        ...stack,
-        varFiles: [...stack.varFiles],
-        env: { ...stack.env },
-        whenModified: [...stack.whenModified],
-    };
-}
-/** Every folder (posix, relative, sorted) holding `*.tf` files. Symlinked folders are not followed (no loops). */
-async function terraformFolders(workspace) {
-    const found = [];
-    const visit = async (folder) => {
-        const entries = await (0,promises_.readdir)(external_node_path_default().join(workspace, folder), { withFileTypes: true });
-        if (entries.some((entry) => !entry.isDirectory() && entry.name.endsWith('.tf')))
-            found.push(folder);
-        for (const entry of entries) {
-            if (!entry.isDirectory() || SKIPPED_FOLDERS.has(entry.name) || entry.name.startsWith('.'))
-                continue;
-            await visit(folder === '.' ? entry.name : `${folder}/${entry.name}`);
-        }
-    };
-    await visit('.');
-    return found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-// EXTERNAL MODULE: ./node_modules/picomatch/index.js
-var picomatch = __nccwpck_require__(4006);
-var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
-;// CONCATENATED MODULE: ./src/stacks/affected.ts
-// Which stacks a change touches, and the `stacks` input that restricts the run to some of them.
-
-
-/**
- * Splits stacks into those a change affects and the rest, each in the given order. `changedFiles` are posix
- * paths relative to the workspace. A stack is affected by a file in its folder (unless the file belongs to a
- * stack nested deeper, so a root stack is not planned for every change), in a local module folder it calls,
- * or matching one of its `when-modified` globs; a change to the config file affects every stack.
- */
-function selectAffected(stacks, changedFiles, options) {
-    const files = changedFiles.map(normalizeFile);
-    if (files.includes(normalizeFile(options.configPath)))
-        return { affected: [...stacks], unaffected: [] };
-    const stackFolders = [...new Set(stacks.map((stack) => stack.path))];
-    const affected = [];
-    const unaffected = [];
-    for (const stack of stacks) {
-        const isAffected = files.some((file) => touchesStack(stack, file, stackFolders, options.moduleDeps));
-        (isAffected ? affected : unaffected).push(stack);
-    }
-    return { affected, unaffected };
-}
-function touchesStack(stack, file, stackFolders, moduleDeps) {
-    if (owningStackFolder(file, stackFolders) === stack.path)
-        return true;
-    for (const folder of moduleDeps.get(stack.path) ?? []) {
-        if (isWithin(file, folder))
-            return true;
-    }
-    return stack.whenModified.length > 0 && whenModifiedMatcher(stack)(file);
-}
-/** The deepest stack folder holding the file. */
-function owningStackFolder(file, stackFolders) {
-    let owner;
-    for (const folder of stackFolders) {
-        if (isWithin(file, folder) && (owner === undefined || depth(folder) > depth(owner)))
-            owner = folder;
-    }
-    return owner;
-}
-function depth(folder) {
-    return folder === '.' ? 0 : folder.split('/').length;
-}
-function isWithin(file, folder) {
-    return folder === '.' || file.startsWith(`${folder}/`);
-}
-const matchers = new WeakMap();
-/** `when-modified` globs are relative to the stack's path (`../modules/**` allowed); `/x` is from the root. */
-function whenModifiedMatcher(stack) {
-    let matcher = matchers.get(stack);
-    if (!matcher) {
-        const patterns = stack.whenModified.map((pattern) => pattern.startsWith('/') ? pattern.slice(1) : external_node_path_default().posix.normalize(external_node_path_default().posix.join(stack.path, pattern)));
-        matcher = picomatch_default()(patterns, { dot: true });
-        matchers.set(stack, matcher);
-    }
-    return matcher;
-}
-function normalizeFile(file) {
-    return external_node_path_default().posix.normalize(file).replace(/^\.\//, '');
-}
-/** A pattern of the `stacks` input that matched no stack. */
-class StackFilterError extends Error {
-    patterns;
-    constructor(patterns) {
-        super(`No stack matches ${patterns.map((p) => `'${p}'`).join(', ')} in the stacks input; ` +
-            'give stack names, or globs on names or paths');
-        this.patterns = patterns;
-        this.name = 'StackFilterError';
-    }
-}
-/**
- * The stacks named by the action's `stacks` input: names, or globs on names or paths, in the stacks' own
- * order. No patterns: every stack. A pattern that matches nothing is a mistake worth stopping for, since
- * silently planning nothing would pass the gate.
- */
-function filterStacks(stacks, patterns) {
-    const wanted = patterns.map((pattern) => pattern.trim()).filter((pattern) => pattern !== '');
-    if (wanted.length === 0)
-        return [...stacks];
-    const tests = wanted.map((pattern) => ({ pattern, matches: stackMatcher(pattern) }));
-    const unmatched = tests.filter(({ matches }) => !stacks.some(matches)).map(({ pattern }) => pattern);
-    if (unmatched.length > 0)
-        throw new StackFilterError(unmatched);
-    return stacks.filter((stack) => tests.some(({ matches }) => matches(stack)));
-}
-function stackMatcher(pattern) {
-    const onName = picomatch_default()(pattern, { dot: true });
-    const pathPattern = pattern === './' ? '.' : pattern.replace(/^\.\//, '').replace(/\/+$/, '');
-    const onPath = picomatch_default()(pathPattern, { dot: true });
-    return (stack) => stack.name === pattern || onName(stack.name) || onPath(stack.path);
-}
-
-;// CONCATENATED MODULE: ./src/github/checks.ts
-// The check run that gates the merge. Annotations go 50 per request (GitHub's limit), any number of them.
-
-
-const ANNOTATIONS_PER_REQUEST = 50;
-const CHECK_OUTPUT_LIMIT = 65_535;
-function clip(text, limit) {
-    if (text.length <= limit)
-        return text;
-    const note = '\n\n… (cut to fit GitHub’s limit; the full report is in the job summary)';
-    return text.slice(0, limit - note.length) + note;
-}
-async function findCheckRun(octokit, repo, request) {
-    const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
-        ...repo,
-        ref: request.headSha,
-        check_name: request.name,
-        per_page: 100,
-    });
-    return runs.find((run) => run.external_id === request.externalId)?.id;
-}
-/** Creates the check run, or updates the one this commit already has, and sends every annotation. */
-async function publishCheckRun(octokit, repo, request) {
-    const batches = [];
-    for (let i = 0; i < request.annotations.length; i += ANNOTATIONS_PER_REQUEST) {
-        batches.push(request.annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
-    }
-    const output = (annotations) => ({
-        title: clip(request.title, 255),
-        summary: clip(request.summary, CHECK_OUTPUT_LIMIT),
-        ...(request.text ? { text: clip(request.text, CHECK_OUTPUT_LIMIT) } : {}),
-        ...(annotations.length > 0 ? { annotations } : {}),
-    });
-    const completed = {
-        status: 'completed',
-        conclusion: request.conclusion,
-        completed_at: new Date().toISOString(),
-        ...(request.detailsUrl ? { details_url: request.detailsUrl } : {}),
-    };
-    const [first = [], ...rest] = batches;
-    let id = await findCheckRun(octokit, repo, request);
-    if (id === undefined) {
-        try {
-            const { data } = await octokit.rest.checks.create({
-                ...repo,
-                name: request.name,
-                head_sha: request.headSha,
-                external_id: request.externalId,
-                ...completed,
-                output: output(first),
-                request: { retries: 0 },
-            });
-            id = data.id;
-        }
-        catch (error) {
-            if (isPermissionError(error) || httpStatus(error) === 422)
-                throw error;
-            info(`Creating the check run failed (${error.message}); looking for it before retrying`);
-            id = await findCheckRun(octokit, repo, request);
-            if (id === undefined) {
-                const { data } = await octokit.rest.checks.create({
-                    ...repo,
-                    name: request.name,
-                    head_sha: request.headSha,
-                    external_id: request.externalId,
-                    ...completed,
-                    output: output(first),
-                });
-                id = data.id;
-            }
-            else {
-                await octokit.rest.checks.update({ ...repo, check_run_id: id, ...completed, output: output(first) });
-            }
-        }
-    }
-    else {
-        await octokit.rest.checks.update({ ...repo, check_run_id: id, ...completed, output: output(first) });
-    }
-    for (const batch of rest) {
-        await octokit.rest.checks.update({ ...repo, check_run_id: id, output: output(batch) });
-    }
-    return id;
-}
-
-;// CONCATENATED MODULE: ./src/github/comment.ts
-// The sticky pull request comment: found by its hidden marker across all pages, created once, then edited in
-// place. Creation is never blindly retried: a create whose answer was lost is found again, not repeated.
-
-
-async function findMarked(octokit, repo, issueNumber, marker) {
-    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
-        ...repo,
-        issue_number: issueNumber,
-        per_page: 100,
-    });
-    return comments.filter((comment) => (comment.body ?? '').startsWith(marker));
-}
-const CREATE_ATTEMPTS = 3;
-async function upsertStickyComment(octokit, repo, issueNumber, marker, body) {
-    for (let attempt = 1;; attempt++) {
-        const [existing, ...duplicates] = await findMarked(octokit, repo, issueNumber, marker);
-        for (const duplicate of duplicates) {
-            // An earlier race left a second copy: keep the oldest, remove the rest.
-            await octokit.rest.issues.deleteComment({ ...repo, comment_id: duplicate.id }).catch(() => undefined);
-        }
-        if (existing) {
-            if (existing.body === body)
-                return { id: existing.id, url: existing.html_url, action: 'unchanged' };
-            try {
-                const { data } = await octokit.rest.issues.updateComment({ ...repo, comment_id: existing.id, body });
-                return { id: data.id, url: data.html_url, action: 'updated' };
-            }
-            catch (error) {
-                // Deleted by hand between the listing and the edit: create it anew.
-                if (httpStatus(error) !== 404 || attempt >= CREATE_ATTEMPTS)
-                    throw error;
-                continue;
-            }
-        }
-        try {
-            const { data } = await octokit.rest.issues.createComment({
-                ...repo,
-                issue_number: issueNumber,
-                body,
-                request: { retries: 0 },
-            });
-            return { id: data.id, url: data.html_url, action: 'created' };
-        }
-        catch (error) {
-            if (isPermissionError(error) || httpStatus(error) === 422 || attempt >= CREATE_ATTEMPTS)
-                throw error;
-            info(`Creating the comment failed (${error.message}); checking whether it was created`);
-            await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
-        }
-    }
-}
-
 // EXTERNAL MODULE: external "node:buffer"
 var external_node_buffer_ = __nccwpck_require__(4573);
 ;// CONCATENATED MODULE: ./src/report/diff.ts
@@ -50311,238 +49736,6 @@ function planToJson(plan) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/commands/publish.ts
-// Sends a finished report to people: job summary first (it survives any API failure), then the sticky
-// comment and the check run. API trouble becomes a notice; it never changes the gate.
-
-
-
-
-
-const FORK_NOTICE = 'This pull request comes from a fork, so its token is read-only: Stackgate wrote this report to the job summary only (no comment, no check run).';
-function permissionNotice(what, permission, error) {
-    return `Could not write the ${what}: the token lacks \`${permission}\` (add it under \`permissions:\` in the workflow). GitHub said: ${error.message}`;
-}
-async function publishReport(settings, report, check) {
-    const publication = { notices: [] };
-    const pull = settings.event.pullRequest;
-    const readOnly = pull?.fromFork === true;
-    if (readOnly)
-        publication.notices.push(FORK_NOTICE);
-    let octokit;
-    if (!readOnly && settings.token)
-        octokit = createClient(settings.token, settings.apiUrl);
-    else if (!settings.token)
-        publication.notices.push('No `github-token` was given: the report is in the job summary only.');
-    const repo = { owner: settings.event.owner, repo: settings.event.repo };
-    const comment = renderComment(report);
-    if (octokit && pull && settings.comment) {
-        try {
-            const sticky = await upsertStickyComment(octokit, repo, pull.number, commentMarker(report.header), comment.body);
-            publication.commentId = sticky.id;
-            publication.commentUrl = sticky.url;
-            info(`Sticky comment ${sticky.action}: ${sticky.url}`);
-        }
-        catch (error) {
-            publication.notices.push(isPermissionError(error)
-                ? permissionNotice('pull request comment', 'pull-requests: write', error)
-                : `Could not write the pull request comment: ${error.message}`);
-        }
-    }
-    if (octokit && report.sha) {
-        try {
-            publication.checkRunId = await publishCheckRun(octokit, repo, {
-                name: check.name,
-                headSha: report.sha,
-                conclusion: check.conclusion,
-                title: check.title,
-                summary: comment.body,
-                annotations: check.annotations,
-                detailsUrl: report.runUrl,
-                externalId: `${process.env.GITHUB_RUN_ID ?? 'local'}-${process.env.GITHUB_RUN_ATTEMPT ?? '1'}-${check.name}`,
-            });
-        }
-        catch (error) {
-            publication.notices.push(isPermissionError(error)
-                ? permissionNotice('check run', 'checks: write', error)
-                : `Could not write the check run: ${error.message}`);
-        }
-    }
-    for (const notice of publication.notices)
-        warning(notice);
-    const notices = publication.notices.map((notice) => `> [!NOTE]\n> ${notice}\n`).join('\n');
-    await summary.addRaw(`${notices}${notices ? '\n' : ''}${renderSummary(report)}`, true).write();
-    return publication;
-}
-
-;// CONCATENATED MODULE: ./src/commands/plan.ts
-// `command: plan`: the affected stacks, planned in parallel, reported to the pull request, gated.
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** `auto`: tofu when on PATH, else terraform. */
-async function defaultEngine(choice) {
-    if (choice !== 'auto')
-        return choice;
-    return (await exec_which('tofu')) ? 'tofu' : 'terraform';
-}
-async function changedFiles(settings) {
-    const pull = settings.event.pullRequest;
-    if (!pull)
-        return undefined;
-    const repoRoot = external_node_path_default().resolve(process.env.GITHUB_WORKSPACE ?? settings.workspace);
-    const workingDirectory = external_node_path_default().relative(repoRoot, settings.workspace).split((external_node_path_default()).sep).join('/');
-    let files;
-    if (settings.token) {
-        try {
-            const octokit = createClient(settings.token, settings.apiUrl);
-            files = await listChangedFiles(octokit, { owner: settings.event.owner, repo: settings.event.repo }, pull.number);
-            // The API lists at most 3,000 files; beyond that only git knows.
-            if (files.length >= 3000)
-                files = undefined;
-        }
-        catch (error) {
-            warning(`Could not list the pull request's files through the API (${error.message}); using git diff`);
-        }
-    }
-    if (!files) {
-        try {
-            files = await gitChangedFiles(repoRoot, pull.baseSha, pull.headSha);
-        }
-        catch (error) {
-            warning(`${error.message}; planning every stack`);
-            return undefined;
-        }
-    }
-    return relativeToWorkingDirectory(files, workingDirectory);
-}
-function stackReport(stack, engine, result) {
-    return {
-        name: stack.name,
-        path: stack.path,
-        engine,
-        status: result.status,
-        plan: result.plan,
-        diagnostics: result.diagnostics,
-        message: result.message,
-        fingerprint: result.fingerprint,
-        durationMs: result.durationMs,
-    };
-}
-function planOutputs(report, publication) {
-    const summary = {};
-    for (const stack of report.stacks) {
-        summary[stack.name] = { status: stack.status, ...(stack.plan?.counts ?? {}) };
-    }
-    return {
-        stacks: JSON.stringify(report.stacks.map((stack) => ({
-            name: stack.name,
-            path: stack.path,
-            engine: stack.engine,
-            status: stack.status,
-        }))),
-        'has-changes': String(report.stacks.some((stack) => stack.status === 'planned')),
-        summary: JSON.stringify(summary),
-        'comment-id': publication.commentId !== undefined ? String(publication.commentId) : '',
-        'comment-url': publication.commentUrl ?? '',
-        'check-run-id': publication.checkRunId !== undefined ? String(publication.checkRunId) : '',
-    };
-}
-async function runPlan(settings) {
-    const config = await loadConfig(settings.workspace, settings.configPath);
-    let stacks = await discoverStacks(settings.workspace, config);
-    if (settings.stackPatterns.length > 0)
-        stacks = filterStacks(stacks, settings.stackPatterns);
-    const files = await changedFiles(settings);
-    let affected = stacks;
-    let unaffected = [];
-    if (files) {
-        const moduleDeps = await localModuleGraph(settings.workspace, stacks.map((stack) => stack.path));
-        ({ affected, unaffected } = selectAffected(stacks, files, {
-            configPath: settings.configPath,
-            moduleDeps,
-        }));
-        info(`${files.length} changed file(s); ${affected.length} of ${stacks.length} stack(s) affected`);
-    }
-    const fallbackEngine = await defaultEngine(settings.engine);
-    const env = engineEnvironment(process.env);
-    const limit = pLimit(settings.parallelism);
-    const planned = await Promise.all(affected.map((stack) => limit(async () => {
-        const engine = stack.engine ?? fallbackEngine;
-        if (engine === 'ansible') {
-            return {
-                name: stack.name,
-                path: stack.path,
-                engine,
-                status: 'skipped',
-                diagnostics: [],
-                message: 'Ansible stacks are not planned by this version of Stackgate',
-            };
-        }
-        info(`Planning ${stack.name} (${stack.path}) with ${engine}`);
-        const result = await planTerraformStack(stack, {
-            workspace: settings.workspace,
-            binary: engine,
-            env,
-            tempDir: settings.tempDir,
-        });
-        // Register every redacted value before anything is rendered or logged.
-        for (const secret of result.plan?.secrets ?? [])
-            core_setSecret(secret);
-        info(`${stack.name}: ${result.status}${result.message ? ` (${result.message})` : ''}`);
-        return stackReport(stack, engine, result);
-    })));
-    const unaffectedReports = unaffected.map((stack) => ({
-        name: stack.name,
-        path: stack.path,
-        engine: stack.engine ?? fallbackEngine,
-        status: 'unaffected',
-        diagnostics: [],
-    }));
-    const report = {
-        command: 'plan',
-        header: settings.commentHeader,
-        repository: `${settings.event.owner}/${settings.event.repo}`,
-        sha: settings.event.sha,
-        pullNumber: settings.event.pullRequest?.number,
-        runUrl: settings.event.runUrl,
-        stacks: [...planned, ...unaffectedReports].sort((a, b) => a.name.localeCompare(b.name)),
-    };
-    const errored = planned.filter((stack) => stack.status === 'errored');
-    const changed = planned.filter((stack) => stack.status === 'planned');
-    const conclusion = errored.length > 0 ? 'failure' : planned.length === 0 ? 'skipped' : 'success';
-    const title = errored.length > 0
-        ? `${errored.length} stack(s) failed to plan`
-        : planned.length === 0
-            ? 'No stack affected'
-            : `${changed.length} stack(s) to change, ${planned.length - changed.length} unchanged`;
-    const publication = await publishReport(settings, report, {
-        name: 'stackgate/plan',
-        conclusion,
-        title,
-        annotations: annotationsFromReport(report),
-    });
-    return {
-        report,
-        publication,
-        outputs: planOutputs(report, publication),
-        failure: errored.length > 0
-            ? `Plan failed for ${errored.length} stack(s): ${errored.map((stack) => `${stack.name} (${stack.message ?? 'error'})`).join(', ')}`
-            : undefined,
-    };
-}
-
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:os"
@@ -50698,11 +49891,839 @@ function readSettings(env = process.env) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/stacks/changed-files.ts
+// Changed files from git, for when the API cannot list them (GitHub stops at 3,000 files).
+
+async function gitChangedFiles(repoRoot, baseSha, headSha) {
+    const result = await execFile('git', ['diff', '--name-only', '--no-renames', `${baseSha}...${headSha}`], {
+        cwd: repoRoot,
+        timeoutMs: 60_000,
+    });
+    if (result.exitCode !== 0) {
+        throw new Error(`git diff ${baseSha}...${headSha} failed: ${result.spawnError ?? result.stderr.trim()}`);
+    }
+    return result.stdout.split('\n').filter((line) => line.length > 0);
+}
+/** Repository-root paths → paths relative to the working directory; files outside it are dropped. */
+function relativeToWorkingDirectory(files, workingDirectory) {
+    const prefix = workingDirectory === '' || workingDirectory === '.' ? '' : `${workingDirectory.replace(/\/+$/, '')}/`;
+    return files.filter((file) => file.startsWith(prefix)).map((file) => file.slice(prefix.length));
+}
+
+;// CONCATENATED MODULE: ./src/stacks/modules.ts
+// Local module calls (`module "x" { source = "../y" }`) and the folders each stack depends on through them.
+// A small scanner rather than an HCL parser: it only has to find top-level module blocks and their literal
+// `source`, while never being fooled by comments, strings or heredocs that merely contain such text.
+
+
+/** Module calls whose source is a local path (`./…` or `../…`). */
+function parseLocalModuleCalls(text) {
+    return parseModuleCalls(tokenize(text)).filter((call) => isLocalSource(call.source));
+}
+function isLocalSource(source) {
+    return source.startsWith('./') || source.startsWith('../');
+}
+function parseModuleCalls(tokens) {
+    const calls = [];
+    let depth = 0;
+    for (let i = 0; i < tokens.length; i++) {
+        const token = tokens[i];
+        const label = tokens[i + 1];
+        if (depth === 0 && token?.kind === 'ident' && token.text === 'module' && tokens[i + 2]?.text === '{') {
+            if (label && (label.kind === 'ident' || label.kind === 'string')) {
+                const end = matchingBrace(tokens, i + 2);
+                const source = topLevelSource(tokens, i + 3, end);
+                if (source)
+                    calls.push({ name: label.text, source: source.text, line: source.line });
+                i = end;
+                continue;
+            }
+        }
+        if (token?.text === '{')
+            depth++;
+        if (token?.text === '}')
+            depth = Math.max(0, depth - 1);
+    }
+    return calls;
+}
+/** Index of the `}` closing the `{` at `open` (or the last token when unbalanced). */
+function matchingBrace(tokens, open) {
+    let depth = 0;
+    for (let i = open; i < tokens.length; i++) {
+        if (tokens[i]?.kind !== 'punct')
+            continue;
+        if (tokens[i]?.text === '{')
+            depth++;
+        if (tokens[i]?.text === '}' && --depth === 0)
+            return i;
+    }
+    return tokens.length - 1;
+}
+/** `source = "…"` directly in the block body (not inside a nested object or block). */
+function topLevelSource(tokens, start, end) {
+    let depth = 0;
+    for (let i = start; i < end; i++) {
+        const token = tokens[i];
+        if (token?.kind === 'punct' && token.text === '{')
+            depth++;
+        if (token?.kind === 'punct' && token.text === '}')
+            depth--;
+        const value = tokens[i + 2];
+        if (depth === 0 && token?.kind === 'ident' && token.text === 'source' && tokens[i + 1]?.text === '=') {
+            // Only a plain literal names a folder; a template like "${path.module}/x" cannot be resolved here.
+            return value?.kind === 'string' && value.literal ? value : undefined;
+        }
+    }
+    return undefined;
+}
+// ---------------------------------------------------------------------------------------------------------
+// Tokenizer: identifiers, strings (with `${…}` templates skipped), punctuation; comments and heredocs dropped.
+const OPERATORS = ['==', '!=', '<=', '>=', '=>', '&&', '||'];
+class Scanner {
+    text;
+    pos = 0;
+    line = 1;
+    constructor(text) {
+        this.text = text;
+    }
+    tokens() {
+        const tokens = [];
+        while (this.pos < this.text.length) {
+            const token = this.next();
+            if (token)
+                tokens.push(token);
+        }
+        return tokens;
+    }
+    next() {
+        const { text } = this;
+        const ch = text[this.pos] ?? '';
+        if (ch === '\n')
+            this.line++;
+        if (/\s/.test(ch))
+            return void this.pos++;
+        if (ch === '#' || text.startsWith('//', this.pos))
+            return this.skipLine();
+        if (text.startsWith('/*', this.pos))
+            return this.skipBlockComment();
+        if (ch === '"')
+            return this.string();
+        if (this.match(/<<-?[A-Za-z_]/y))
+            return this.heredoc();
+        if (/[A-Za-z_]/.test(ch))
+            return this.ident();
+        const operator = OPERATORS.find((op) => text.startsWith(op, this.pos));
+        const punct = operator ?? ch;
+        this.pos += punct.length;
+        return { kind: 'punct', text: punct, line: this.line };
+    }
+    skipLine() {
+        const end = this.text.indexOf('\n', this.pos);
+        this.pos = end === -1 ? this.text.length : end;
+        return undefined;
+    }
+    skipBlockComment() {
+        const end = this.text.indexOf('*/', this.pos + 2);
+        this.advanceTo(end === -1 ? this.text.length : end + 2);
+        return undefined;
+    }
+    ident() {
+        const text = this.match(/[A-Za-z_][A-Za-z0-9_-]*/y)?.[0] ?? '';
+        this.pos += text.length;
+        return { kind: 'ident', text, line: this.line };
+    }
+    /** A quoted string; `literal` is false when it holds a `${…}` or `%{…}` template. */
+    string() {
+        const line = this.line;
+        const { text, literal } = this.readString();
+        return { kind: 'string', text, literal, line };
+    }
+    readString() {
+        const { text } = this;
+        let value = '';
+        let literal = true;
+        this.pos++; // opening quote
+        while (this.pos < text.length) {
+            const ch = text[this.pos] ?? '';
+            if (ch === '"') {
+                this.pos++;
+                break;
+            }
+            if (ch === '\n')
+                break; // quoted strings cannot span lines: stop rather than swallow the file
+            if (ch === '\\') {
+                value += modules_unescape(text[this.pos + 1] ?? '');
+                this.pos += 2;
+            }
+            else if (text.startsWith('$${', this.pos) || text.startsWith('%%{', this.pos)) {
+                value += text.slice(this.pos + 1, this.pos + 3); // escaped template marker: literal text
+                this.pos += 3;
+            }
+            else if (text.startsWith('${', this.pos) || text.startsWith('%{', this.pos)) {
+                literal = false;
+                this.pos += 2;
+                this.skipTemplateExpression();
+            }
+            else {
+                value += ch;
+                this.pos++;
+            }
+        }
+        return { text: value, literal };
+    }
+    /** Skips to the `}` closing a template interpolation; strings inside may hold braces of their own. */
+    skipTemplateExpression() {
+        let depth = 1;
+        while (this.pos < this.text.length && depth > 0) {
+            const ch = this.text[this.pos];
+            if (ch === '"') {
+                this.readString();
+                continue;
+            }
+            if (ch === '{')
+                depth++;
+            if (ch === '}')
+                depth--;
+            if (ch === '\n')
+                this.line++;
+            this.pos++;
+        }
+    }
+    /** `<<EOF` / `<<-EOF` … `EOF`: its lines are text, never code. */
+    heredoc() {
+        const line = this.line;
+        const marker = this.match(/<<-?([A-Za-z_][A-Za-z0-9_-]*)/y)?.[1] ?? '';
+        let lineEnd = this.text.indexOf('\n', this.pos);
+        while (lineEnd !== -1) {
+            const nextEnd = this.text.indexOf('\n', lineEnd + 1);
+            const content = this.text.slice(lineEnd + 1, nextEnd === -1 ? undefined : nextEnd);
+            if (content.trim() === marker) {
+                this.advanceTo(nextEnd === -1 ? this.text.length : nextEnd);
+                return { kind: 'string', text: '', literal: false, line };
+            }
+            lineEnd = nextEnd;
+        }
+        this.advanceTo(this.text.length);
+        return { kind: 'string', text: '', literal: false, line };
+    }
+    /** A sticky regex matched at the current position. */
+    match(regex) {
+        regex.lastIndex = this.pos;
+        return regex.exec(this.text);
+    }
+    /** Moves to `end`, counting the newlines passed over. */
+    advanceTo(end) {
+        for (let i = this.pos; i < end; i++)
+            if (this.text[i] === '\n')
+                this.line++;
+        this.pos = end;
+    }
+}
+function modules_unescape(ch) {
+    const escapes = { n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\' };
+    return escapes[ch] ?? ch;
+}
+function tokenize(text) {
+    return new Scanner(text).tokens();
+}
+// ---------------------------------------------------------------------------------------------------------
+// The graph.
+/** Local module calls in the `.tf` files directly in `folder` (absolute); none when it cannot be read. */
+async function localModuleCallsIn(folder) {
+    const entries = await (0,promises_.readdir)(folder, { withFileTypes: true }).catch(() => []);
+    const files = entries
+        .filter((entry) => !entry.isDirectory() && entry.name.endsWith('.tf'))
+        .map((e) => e.name);
+    const calls = [];
+    for (const file of files.sort()) {
+        const text = await (0,promises_.readFile)(external_node_path_default().join(folder, file), 'utf8').catch(() => '');
+        calls.push(...parseLocalModuleCalls(text));
+    }
+    return calls;
+}
+/** The folder a local source names, posix relative to the workspace; undefined when it leaves the workspace. */
+function resolveModuleFolder(fromFolder, source) {
+    const joined = external_node_path_default().posix.normalize(external_node_path_default().posix.join(fromFolder, source)).replace(/\/+$/, '');
+    const folder = joined === '' ? '.' : joined;
+    return folder === '..' || folder.startsWith('../') ? undefined : folder;
+}
+/** The folders (posix, relative to `workspace`) a folder's `.tf` files call directly as local modules. */
+async function directModuleFolders(workspace, folder) {
+    const calls = await localModuleCallsIn(external_node_path_default().join(workspace, folder));
+    const folders = calls.map((call) => resolveModuleFolder(folder, call.source));
+    return [...new Set(folders.filter((f) => f !== undefined && f !== folder))];
+}
+/**
+ * For each stack path, every folder it uses through local modules, transitively. Cycles are safe (each folder
+ * is visited once). A called folder that does not exist (a pull request that deletes it) is still listed, so
+ * changes there still count.
+ */
+async function localModuleGraph(workspace, stackPaths) {
+    const direct = new Map();
+    const callsOf = (folder) => {
+        let calls = direct.get(folder);
+        if (!calls)
+            direct.set(folder, (calls = directModuleFolders(workspace, folder)));
+        return calls;
+    };
+    const graph = new Map();
+    for (const stackPath of stackPaths) {
+        if (graph.has(stackPath))
+            continue;
+        const seen = new Set();
+        const queue = [stackPath];
+        for (let folder = queue.shift(); folder !== undefined; folder = queue.shift()) {
+            for (const called of await callsOf(folder)) {
+                if (called === stackPath || seen.has(called))
+                    continue;
+                seen.add(called);
+                queue.push(called);
+            }
+        }
+        graph.set(stackPath, seen);
+    }
+    return graph;
+}
+
+;// CONCATENATED MODULE: ./src/stacks/discover.ts
+// The stacks of a config repository: those the config declares, or, without a config (or without `stacks`
+// in it), every Terraform/OpenTofu folder that is not merely a local module of another folder.
+
+
+
+/** Folders never searched: tool caches, VCS data, dependencies, and anything hidden. */
+const SKIPPED_FOLDERS = new Set(['.terraform', '.git', 'node_modules']);
+async function discoverStacks(workspace, config) {
+    if (config?.stacks)
+        return config.stacks.map(copyStack);
+    const folders = await terraformFolders(workspace);
+    const modules = new Set();
+    for (const folder of folders) {
+        for (const called of await directModuleFolders(workspace, folder))
+            modules.add(called);
+    }
+    return folders.filter((folder) => !modules.has(folder)).map(discoveredStack);
+}
+function discoveredStack(folder) {
+    return { name: folder, path: folder, workspace: 'default', varFiles: [], env: {}, whenModified: [] };
+}
+/** A copy, so callers may change a stack without changing the loaded config. */
+function copyStack(stack) {
+    return {
+        ...stack,
+        varFiles: [...stack.varFiles],
+        env: { ...stack.env },
+        whenModified: [...stack.whenModified],
+    };
+}
+/** Every folder (posix, relative, sorted) holding `*.tf` files. Symlinked folders are not followed (no loops). */
+async function terraformFolders(workspace) {
+    const found = [];
+    const visit = async (folder) => {
+        const entries = await (0,promises_.readdir)(external_node_path_default().join(workspace, folder), { withFileTypes: true });
+        if (entries.some((entry) => !entry.isDirectory() && entry.name.endsWith('.tf')))
+            found.push(folder);
+        for (const entry of entries) {
+            if (!entry.isDirectory() || SKIPPED_FOLDERS.has(entry.name) || entry.name.startsWith('.'))
+                continue;
+            await visit(folder === '.' ? entry.name : `${folder}/${entry.name}`);
+        }
+    };
+    await visit('.');
+    return found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+// EXTERNAL MODULE: ./node_modules/picomatch/index.js
+var picomatch = __nccwpck_require__(4006);
+var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
+;// CONCATENATED MODULE: ./src/stacks/affected.ts
+// Which stacks a change touches, and the `stacks` input that restricts the run to some of them.
+
+
+/**
+ * Splits stacks into those a change affects and the rest, each in the given order. `changedFiles` are posix
+ * paths relative to the workspace. A stack is affected by a file in its folder (unless the file belongs to a
+ * stack nested deeper, so a root stack is not planned for every change), in a local module folder it calls,
+ * or matching one of its `when-modified` globs; a change to the config file affects every stack.
+ */
+function selectAffected(stacks, changedFiles, options) {
+    const files = changedFiles.map(normalizeFile);
+    if (files.includes(normalizeFile(options.configPath)))
+        return { affected: [...stacks], unaffected: [] };
+    const stackFolders = [...new Set(stacks.map((stack) => stack.path))];
+    const affected = [];
+    const unaffected = [];
+    for (const stack of stacks) {
+        const isAffected = files.some((file) => touchesStack(stack, file, stackFolders, options.moduleDeps));
+        (isAffected ? affected : unaffected).push(stack);
+    }
+    return { affected, unaffected };
+}
+function touchesStack(stack, file, stackFolders, moduleDeps) {
+    if (owningStackFolder(file, stackFolders) === stack.path)
+        return true;
+    for (const folder of moduleDeps.get(stack.path) ?? []) {
+        if (isWithin(file, folder))
+            return true;
+    }
+    return stack.whenModified.length > 0 && whenModifiedMatcher(stack)(file);
+}
+/** The deepest stack folder holding the file. */
+function owningStackFolder(file, stackFolders) {
+    let owner;
+    for (const folder of stackFolders) {
+        if (isWithin(file, folder) && (owner === undefined || depth(folder) > depth(owner)))
+            owner = folder;
+    }
+    return owner;
+}
+function depth(folder) {
+    return folder === '.' ? 0 : folder.split('/').length;
+}
+function isWithin(file, folder) {
+    return folder === '.' || file.startsWith(`${folder}/`);
+}
+const matchers = new WeakMap();
+/** `when-modified` globs are relative to the stack's path (`../modules/**` allowed); `/x` is from the root. */
+function whenModifiedMatcher(stack) {
+    let matcher = matchers.get(stack);
+    if (!matcher) {
+        const patterns = stack.whenModified.map((pattern) => pattern.startsWith('/') ? pattern.slice(1) : external_node_path_default().posix.normalize(external_node_path_default().posix.join(stack.path, pattern)));
+        matcher = picomatch_default()(patterns, { dot: true });
+        matchers.set(stack, matcher);
+    }
+    return matcher;
+}
+function normalizeFile(file) {
+    return external_node_path_default().posix.normalize(file).replace(/^\.\//, '');
+}
+/** A pattern of the `stacks` input that matched no stack. */
+class StackFilterError extends Error {
+    patterns;
+    constructor(patterns) {
+        super(`No stack matches ${patterns.map((p) => `'${p}'`).join(', ')} in the stacks input; ` +
+            'give stack names, or globs on names or paths');
+        this.patterns = patterns;
+        this.name = 'StackFilterError';
+    }
+}
+/**
+ * The stacks named by the action's `stacks` input: names, or globs on names or paths, in the stacks' own
+ * order. No patterns: every stack. A pattern that matches nothing is a mistake worth stopping for, since
+ * silently planning nothing would pass the gate.
+ */
+function filterStacks(stacks, patterns) {
+    const wanted = patterns.map((pattern) => pattern.trim()).filter((pattern) => pattern !== '');
+    if (wanted.length === 0)
+        return [...stacks];
+    const tests = wanted.map((pattern) => ({ pattern, matches: stackMatcher(pattern) }));
+    const unmatched = tests.filter(({ matches }) => !stacks.some(matches)).map(({ pattern }) => pattern);
+    if (unmatched.length > 0)
+        throw new StackFilterError(unmatched);
+    return stacks.filter((stack) => tests.some(({ matches }) => matches(stack)));
+}
+function stackMatcher(pattern) {
+    const onName = picomatch_default()(pattern, { dot: true });
+    const pathPattern = pattern === './' ? '.' : pattern.replace(/^\.\//, '').replace(/\/+$/, '');
+    const onPath = picomatch_default()(pathPattern, { dot: true });
+    return (stack) => stack.name === pattern || onName(stack.name) || onPath(stack.path);
+}
+
+;// CONCATENATED MODULE: ./src/github/checks.ts
+// The check run that gates the merge. Annotations go 50 per request (GitHub's limit), any number of them.
+
+
+const ANNOTATIONS_PER_REQUEST = 50;
+const CHECK_OUTPUT_LIMIT = 65_535;
+function clip(text, limit) {
+    if (text.length <= limit)
+        return text;
+    const note = '\n\n… (cut to fit GitHub’s limit; the full report is in the job summary)';
+    return text.slice(0, limit - note.length) + note;
+}
+async function findCheckRun(octokit, repo, request) {
+    const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
+        ...repo,
+        ref: request.headSha,
+        check_name: request.name,
+        per_page: 100,
+    });
+    return runs.find((run) => run.external_id === request.externalId)?.id;
+}
+/** Creates the check run, or updates the one this commit already has, and sends every annotation. */
+async function publishCheckRun(octokit, repo, request) {
+    const batches = [];
+    for (let i = 0; i < request.annotations.length; i += ANNOTATIONS_PER_REQUEST) {
+        batches.push(request.annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
+    }
+    const output = (annotations) => ({
+        title: clip(request.title, 255),
+        summary: clip(request.summary, CHECK_OUTPUT_LIMIT),
+        ...(request.text ? { text: clip(request.text, CHECK_OUTPUT_LIMIT) } : {}),
+        ...(annotations.length > 0 ? { annotations } : {}),
+    });
+    const completed = {
+        status: 'completed',
+        conclusion: request.conclusion,
+        completed_at: new Date().toISOString(),
+        ...(request.detailsUrl ? { details_url: request.detailsUrl } : {}),
+    };
+    const [first = [], ...rest] = batches;
+    let id = await findCheckRun(octokit, repo, request);
+    if (id === undefined) {
+        try {
+            const { data } = await octokit.rest.checks.create({
+                ...repo,
+                name: request.name,
+                head_sha: request.headSha,
+                external_id: request.externalId,
+                ...completed,
+                output: output(first),
+                request: { retries: 0 },
+            });
+            id = data.id;
+        }
+        catch (error) {
+            if (isPermissionError(error) || httpStatus(error) === 422)
+                throw error;
+            info(`Creating the check run failed (${error.message}); looking for it before retrying`);
+            id = await findCheckRun(octokit, repo, request);
+            if (id === undefined) {
+                const { data } = await octokit.rest.checks.create({
+                    ...repo,
+                    name: request.name,
+                    head_sha: request.headSha,
+                    external_id: request.externalId,
+                    ...completed,
+                    output: output(first),
+                });
+                id = data.id;
+            }
+            else {
+                await octokit.rest.checks.update({ ...repo, check_run_id: id, ...completed, output: output(first) });
+            }
+        }
+    }
+    else {
+        await octokit.rest.checks.update({ ...repo, check_run_id: id, ...completed, output: output(first) });
+    }
+    for (const batch of rest) {
+        await octokit.rest.checks.update({ ...repo, check_run_id: id, output: output(batch) });
+    }
+    return id;
+}
+
+;// CONCATENATED MODULE: ./src/github/comment.ts
+// The sticky pull request comment: found by its hidden marker across all pages, created once, then edited in
+// place. Creation is never blindly retried: a create whose answer was lost is found again, not repeated.
+
+
+async function findMarked(octokit, repo, issueNumber, marker) {
+    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+        ...repo,
+        issue_number: issueNumber,
+        per_page: 100,
+    });
+    return comments.filter((comment) => (comment.body ?? '').startsWith(marker));
+}
+const CREATE_ATTEMPTS = 3;
+async function upsertStickyComment(octokit, repo, issueNumber, marker, body) {
+    for (let attempt = 1;; attempt++) {
+        const [existing, ...duplicates] = await findMarked(octokit, repo, issueNumber, marker);
+        for (const duplicate of duplicates) {
+            // An earlier race left a second copy: keep the oldest, remove the rest.
+            await octokit.rest.issues.deleteComment({ ...repo, comment_id: duplicate.id }).catch(() => undefined);
+        }
+        if (existing) {
+            if (existing.body === body)
+                return { id: existing.id, url: existing.html_url, action: 'unchanged' };
+            try {
+                const { data } = await octokit.rest.issues.updateComment({ ...repo, comment_id: existing.id, body });
+                return { id: data.id, url: data.html_url, action: 'updated' };
+            }
+            catch (error) {
+                // Deleted by hand between the listing and the edit: create it anew.
+                if (httpStatus(error) !== 404 || attempt >= CREATE_ATTEMPTS)
+                    throw error;
+                continue;
+            }
+        }
+        try {
+            const { data } = await octokit.rest.issues.createComment({
+                ...repo,
+                issue_number: issueNumber,
+                body,
+                request: { retries: 0 },
+            });
+            return { id: data.id, url: data.html_url, action: 'created' };
+        }
+        catch (error) {
+            if (isPermissionError(error) || httpStatus(error) === 422 || attempt >= CREATE_ATTEMPTS)
+                throw error;
+            info(`Creating the comment failed (${error.message}); checking whether it was created`);
+            await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/commands/publish.ts
+// Sends a finished report to people: job summary first (it survives any API failure), then the sticky
+// comment and the check run. API trouble becomes a notice; it never changes the gate.
+
+
+
+
+
+const FORK_NOTICE = 'This pull request comes from a fork, so its token is read-only: Stackgate wrote this report to the job summary only (no comment, no check run).';
+function permissionNotice(what, permission, error) {
+    return `Could not write the ${what}: the token lacks \`${permission}\` (add it under \`permissions:\` in the workflow). GitHub said: ${error.message}`;
+}
+async function publishReport(settings, report, check) {
+    const publication = { notices: [] };
+    const pull = settings.event.pullRequest;
+    const readOnly = pull?.fromFork === true;
+    if (readOnly)
+        publication.notices.push(FORK_NOTICE);
+    let octokit;
+    if (!readOnly && settings.token)
+        octokit = createClient(settings.token, settings.apiUrl);
+    else if (!settings.token)
+        publication.notices.push('No `github-token` was given: the report is in the job summary only.');
+    const repo = { owner: settings.event.owner, repo: settings.event.repo };
+    const comment = renderComment(report);
+    if (octokit && pull && settings.comment) {
+        try {
+            const sticky = await upsertStickyComment(octokit, repo, pull.number, commentMarker(report.header), comment.body);
+            publication.commentId = sticky.id;
+            publication.commentUrl = sticky.url;
+            info(`Sticky comment ${sticky.action}: ${sticky.url}`);
+        }
+        catch (error) {
+            publication.notices.push(isPermissionError(error)
+                ? permissionNotice('pull request comment', 'pull-requests: write', error)
+                : `Could not write the pull request comment: ${error.message}`);
+        }
+    }
+    if (octokit && report.sha) {
+        try {
+            publication.checkRunId = await publishCheckRun(octokit, repo, {
+                name: check.name,
+                headSha: report.sha,
+                conclusion: check.conclusion,
+                title: check.title,
+                summary: comment.body,
+                annotations: check.annotations,
+                detailsUrl: report.runUrl,
+                externalId: `${process.env.GITHUB_RUN_ID ?? 'local'}-${process.env.GITHUB_RUN_ATTEMPT ?? '1'}-${check.name}`,
+            });
+        }
+        catch (error) {
+            publication.notices.push(isPermissionError(error)
+                ? permissionNotice('check run', 'checks: write', error)
+                : `Could not write the check run: ${error.message}`);
+        }
+    }
+    for (const notice of publication.notices)
+        warning(notice);
+    const notices = publication.notices.map((notice) => `> [!NOTE]\n> ${notice}\n`).join('\n');
+    await summary.addRaw(`${notices}${notices ? '\n' : ''}${renderSummary(report)}`, true).write();
+    return publication;
+}
+
+;// CONCATENATED MODULE: ./src/commands/plan.ts
+// `command: plan`: the affected stacks, planned in parallel, reported to the pull request, gated.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const DEFAULT_CONFIG = '.stackgate.yml';
+/** `auto`: tofu when on PATH, else terraform. */
+async function defaultEngine(choice) {
+    if (choice !== 'auto')
+        return choice;
+    return (await exec_which('tofu')) ? 'tofu' : 'terraform';
+}
+async function changedFiles(settings) {
+    const pull = settings.event.pullRequest;
+    if (!pull)
+        return undefined;
+    const repoRoot = external_node_path_default().resolve(process.env.GITHUB_WORKSPACE ?? settings.workspace);
+    const workingDirectory = external_node_path_default().relative(repoRoot, settings.workspace).split((external_node_path_default()).sep).join('/');
+    let files;
+    if (settings.token) {
+        try {
+            const octokit = createClient(settings.token, settings.apiUrl);
+            files = await listChangedFiles(octokit, { owner: settings.event.owner, repo: settings.event.repo }, pull.number);
+            // The API lists at most 3,000 files; beyond that only git knows.
+            if (files.length >= 3000)
+                files = undefined;
+        }
+        catch (error) {
+            warning(`Could not list the pull request's files through the API (${error.message}); using git diff`);
+        }
+    }
+    if (!files) {
+        try {
+            files = await gitChangedFiles(repoRoot, pull.baseSha, pull.headSha);
+        }
+        catch (error) {
+            warning(`${error.message}; planning every stack`);
+            return undefined;
+        }
+    }
+    return relativeToWorkingDirectory(files, workingDirectory);
+}
+function stackReport(stack, engine, result) {
+    return {
+        name: stack.name,
+        path: stack.path,
+        engine,
+        status: result.status,
+        plan: result.plan,
+        diagnostics: result.diagnostics,
+        message: result.message,
+        fingerprint: result.fingerprint,
+        durationMs: result.durationMs,
+    };
+}
+function planOutputs(report, publication) {
+    const summary = {};
+    for (const stack of report.stacks) {
+        summary[stack.name] = { status: stack.status, ...(stack.plan?.counts ?? {}) };
+    }
+    return {
+        stacks: JSON.stringify(report.stacks.map((stack) => ({
+            name: stack.name,
+            path: stack.path,
+            engine: stack.engine,
+            status: stack.status,
+        }))),
+        'has-changes': String(report.stacks.some((stack) => stack.status === 'planned')),
+        summary: JSON.stringify(summary),
+        'comment-id': publication.commentId !== undefined ? String(publication.commentId) : '',
+        'comment-url': publication.commentUrl ?? '',
+        'check-run-id': publication.checkRunId !== undefined ? String(publication.checkRunId) : '',
+    };
+}
+async function runPlan(settings) {
+    const config = await loadConfig(settings.workspace, settings.configPath);
+    if (!config && settings.configPath !== DEFAULT_CONFIG) {
+        throw new InputError('config', `'${settings.configPath}' does not exist in ${settings.workspace}`);
+    }
+    let stacks = await discoverStacks(settings.workspace, config);
+    if (settings.stackPatterns.length > 0)
+        stacks = filterStacks(stacks, settings.stackPatterns);
+    const files = await changedFiles(settings);
+    let affected = stacks;
+    let unaffected = [];
+    if (files) {
+        const moduleDeps = await localModuleGraph(settings.workspace, stacks.map((stack) => stack.path));
+        ({ affected, unaffected } = selectAffected(stacks, files, {
+            configPath: settings.configPath,
+            moduleDeps,
+        }));
+        info(`${files.length} changed file(s); ${affected.length} of ${stacks.length} stack(s) affected`);
+    }
+    const fallbackEngine = await defaultEngine(settings.engine);
+    const env = engineEnvironment(process.env);
+    const limit = pLimit(settings.parallelism);
+    const planned = await Promise.all(affected.map((stack) => limit(async () => {
+        const engine = stack.engine ?? fallbackEngine;
+        if (engine === 'ansible') {
+            return {
+                name: stack.name,
+                path: stack.path,
+                engine,
+                status: 'skipped',
+                diagnostics: [],
+                message: 'Ansible stacks are not planned by this version of Stackgate',
+            };
+        }
+        info(`Planning ${stack.name} (${stack.path}) with ${engine}`);
+        const result = await planTerraformStack(stack, {
+            workspace: settings.workspace,
+            binary: engine,
+            env,
+            tempDir: settings.tempDir,
+        });
+        // Register every redacted value before anything is rendered or logged.
+        for (const secret of result.plan?.secrets ?? [])
+            core_setSecret(secret);
+        info(`${stack.name}: ${result.status}${result.message ? ` (${result.message})` : ''}`);
+        return stackReport(stack, engine, result);
+    })));
+    const unaffectedReports = unaffected.map((stack) => ({
+        name: stack.name,
+        path: stack.path,
+        engine: stack.engine ?? fallbackEngine,
+        status: 'unaffected',
+        diagnostics: [],
+    }));
+    const report = {
+        command: 'plan',
+        header: settings.commentHeader,
+        repository: `${settings.event.owner}/${settings.event.repo}`,
+        sha: settings.event.sha,
+        pullNumber: settings.event.pullRequest?.number,
+        runUrl: settings.event.runUrl,
+        stacks: [...planned, ...unaffectedReports].sort((a, b) => a.name.localeCompare(b.name)),
+    };
+    const errored = planned.filter((stack) => stack.status === 'errored');
+    const changed = planned.filter((stack) => stack.status === 'planned');
+    const conclusion = errored.length > 0 ? 'failure' : planned.length === 0 ? 'skipped' : 'success';
+    const title = errored.length > 0
+        ? `${errored.length} stack(s) failed to plan`
+        : planned.length === 0
+            ? 'No stack affected'
+            : `${changed.length} stack(s) to change, ${planned.length - changed.length} unchanged`;
+    startGroup('Full report');
+    info(renderSummary(report));
+    endGroup();
+    const publication = await publishReport(settings, report, {
+        name: 'stackgate/plan',
+        conclusion,
+        title,
+        annotations: annotationsFromReport(report),
+    });
+    return {
+        report,
+        publication,
+        outputs: planOutputs(report, publication),
+        failure: errored.length > 0
+            ? `Plan failed for ${errored.length} stack(s): ${errored.map((stack) => `${stack.name} (${stack.message ?? 'error'})`).join(', ')}`
+            : undefined,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 // run(): settings → command → reports → exit status. The one place that sets the job's result.
 
 
 
+
+/** Each config problem becomes an error annotation at its file, line and column. */
+function annotateConfigError(error) {
+    for (const problem of error.problems) {
+        core_error(problem.message, {
+            title: 'Stackgate config',
+            file: problem.file,
+            startLine: problem.line,
+            startColumn: problem.column,
+        });
+    }
+}
 async function run() {
     try {
         const settings = readSettings();
@@ -50715,6 +50736,11 @@ async function run() {
             setFailed(result.failure);
     }
     catch (error) {
+        if (error instanceof ConfigError) {
+            annotateConfigError(error);
+            setFailed(`The Stackgate config has ${error.problems.length} problem(s):\n${error.message}`);
+            return;
+        }
         setFailed(error instanceof Error ? error.message : String(error));
     }
 }

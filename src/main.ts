@@ -1,7 +1,20 @@
 // run(): settings → command → reports → exit status. The one place that sets the job's result.
 import * as core from '@actions/core';
 import { runPlan, type CommandResult } from './commands/plan.js';
+import { ConfigError } from './config/types.js';
 import { readSettings } from './settings.js';
+
+/** Each config problem becomes an error annotation at its file, line and column. */
+function annotateConfigError(error: ConfigError): void {
+  for (const problem of error.problems) {
+    core.error(problem.message, {
+      title: 'Stackgate config',
+      file: problem.file,
+      startLine: problem.line,
+      startColumn: problem.column,
+    });
+  }
+}
 
 export async function run(): Promise<void> {
   try {
@@ -11,6 +24,11 @@ export async function run(): Promise<void> {
     for (const [name, value] of Object.entries(result.outputs)) core.setOutput(name, value);
     if (result.failure) core.setFailed(result.failure);
   } catch (error) {
+    if (error instanceof ConfigError) {
+      annotateConfigError(error);
+      core.setFailed(`The Stackgate config has ${error.problems.length} problem(s):\n${error.message}`);
+      return;
+    }
     core.setFailed(error instanceof Error ? error.message : String(error));
   }
 }

@@ -8,13 +8,16 @@ import { engineEnvironment, planTerraformStack, type StackPlanResult } from '../
 import { createClient } from '../github/client.js';
 import { listChangedFiles } from '../github/pulls.js';
 import { annotationsFromReport } from '../report/annotations.js';
+import { renderSummary } from '../report/markdown.js';
 import type { RunReport, StackReport } from '../report/types.js';
-import type { Settings } from '../settings.js';
+import { InputError, type Settings } from '../settings.js';
 import { gitChangedFiles, relativeToWorkingDirectory } from '../stacks/changed-files.js';
 import { discoverStacks, type Stack } from '../stacks/discover.js';
 import { filterStacks, selectAffected } from '../stacks/affected.js';
 import { localModuleGraph } from '../stacks/modules.js';
 import { publishReport, type Publication } from './publish.js';
+
+const DEFAULT_CONFIG = '.stackgate.yml';
 
 export interface CommandResult {
   report: RunReport;
@@ -101,6 +104,9 @@ export function planOutputs(report: RunReport, publication: Publication): Record
 
 export async function runPlan(settings: Settings): Promise<CommandResult> {
   const config = await loadConfig(settings.workspace, settings.configPath);
+  if (!config && settings.configPath !== DEFAULT_CONFIG) {
+    throw new InputError('config', `'${settings.configPath}' does not exist in ${settings.workspace}`);
+  }
   let stacks = await discoverStacks(settings.workspace, config);
   if (settings.stackPatterns.length > 0) stacks = filterStacks(stacks, settings.stackPatterns);
 
@@ -177,6 +183,9 @@ export async function runPlan(settings: Settings): Promise<CommandResult> {
       : planned.length === 0
         ? 'No stack affected'
         : `${changed.length} stack(s) to change, ${planned.length - changed.length} unchanged`;
+  core.startGroup('Full report');
+  core.info(renderSummary(report));
+  core.endGroup();
   const publication = await publishReport(settings, report, {
     name: 'stackgate/plan',
     conclusion,

@@ -1,0 +1,88 @@
+// A broken .stackgate.yml: the user sees where, the job fails, nothing is half-posted.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runAction } from '../support/harness.js';
+import { pullRequestPayload } from '../support/payloads.js';
+import { createRepo, dataStack } from '../support/repo.js';
+import { startStandIn, type StandIn } from '../support/standin/index.js';
+
+const REPO = 'octo/infra';
+let gh: StandIn;
+
+beforeEach(async () => {
+  gh = await startStandIn({ repos: [REPO] });
+});
+afterEach(async () => {
+  expect(gh.violations).toEqual([]);
+  await gh.close();
+});
+
+async function planWith(files: Record<string, string>, inputs: Record<string, string> = {}) {
+  const repo = createRepo({ 'app/main.tf': dataStack('app', 'v1'), ...files });
+  const head = repo.commit('change');
+  gh.addPullRequest(REPO, { number: 3, headSha: head, files: [{ filename: '.stackgate.yml' }] });
+  return runAction({
+    workspace: repo.dir,
+    eventName: 'pull_request',
+    payload: pullRequestPayload({ owner: 'octo', repo: 'infra', number: 3, headSha: head, baseSha: head }),
+    apiUrl: gh.url,
+    repository: REPO,
+    sha: head,
+    inputs,
+  });
+}
+
+describe('config errors', () => {
+  it('points at the line of a YAML syntax error', async () => {
+    const run = await planWith({ '.stackgate.yml': 'version: 1\nstacks:\n  - name: app\n    path: [app\n' });
+    expect(run.exitCode).toBe(1);
+    const error = run.commands.find((command) => command.command === 'error' && command.properties.file);
+    expect(error?.properties.file).toBe('.stackgate.yml');
+    expect(Number(error?.properties.line)).toBeGreaterThanOrEqual(4);
+    expect(gh.calls.filter((call) => call.method !== 'GET')).toEqual([]);
+  });
+
+  it('names an unknown key with a suggestion at its line and column', async () => {
+    const run = await planWith({
+      '.stackgate.yml': 'version: 1\nstacks:\n  - name: app\n    path: app\n    varfiles: [prod.tfvars]\n',
+    });
+    expect(run.exitCode).toBe(1);
+    const error = run.commands.find((command) => command.command === 'error' && command.properties.file);
+    expect(error).toMatchObject({ properties: { file: '.stackgate.yml', line: '5', col: '5' } });
+    expect(error?.message).toContain('var-files');
+  });
+
+  it('rejects a config input that names a missing file', async () => {
+    const run = await planWith({}, { config: 'ops/stackgate.yml' });
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain("Input 'config'");
+  });
+
+  it('keeps separate sticky comments per comment-header', async () => {
+    const repo = createRepo({ 'app/main.tf': dataStack('app', 'v1') });
+    const head = repo.commit('app');
+    gh.addPullRequest(REPO, { number: 4, headSha: head, files: [{ filename: 'app/main.tf' }] });
+    const payload = pullRequestPayload({
+      owner: 'octo',
+      repo: 'infra',
+      number: 4,
+      headSha: head,
+      baseSha: head,
+    });
+    for (const header of ['staging', 'production', 'staging']) {
+      const run = await runAction({
+        workspace: repo.dir,
+        eventName: 'pull_request',
+        payload,
+        apiUrl: gh.url,
+        repository: REPO,
+        sha: head,
+        inputs: { 'comment-header': header },
+      });
+      expect(run.exitCode).toBe(0);
+    }
+    const comments = gh.state.comments(REPO, 4);
+    expect(comments).toHaveLength(2);
+    expect(comments[0]!.body).toContain('staging');
+    expect(comments[1]!.body).toContain('production');
+  });
+});
