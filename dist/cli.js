@@ -36694,7 +36694,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _engines_exec_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8522);
 /* harmony import */ var _engines_terraform_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6095);
 /* harmony import */ var _plan_terraform_json_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9486);
-/* harmony import */ var _report_markdown_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(8287);
+/* harmony import */ var _report_markdown_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(8583);
 /* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(333);
 /* harmony import */ var _stacks_affected_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(7785);
 /* harmony import */ var _stacks_discover_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(9271);
@@ -37415,7 +37415,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Gv: () => (/* binding */ planTerraformStack)
 });
 
-// UNUSED EXPORTS: diagnosticsFromLog
+// UNUSED EXPORTS: checkTerraformStack, diagnosticsFromLog, parseFormatDiff
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
@@ -37585,6 +37585,72 @@ async function planTerraformStack(stack, context) {
         fingerprint: planFingerprint(showJson),
         durationMs: Date.now() - started,
     };
+}
+/** First changed line of a unified diff: the old side's hunk start plus the context before the first change. */
+function firstChangedLine(diff) {
+    const lines = diff.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+        const hunk = /^@@ -(\d+)/.exec(lines[i] ?? '');
+        if (!hunk)
+            continue;
+        let line = Number(hunk[1]);
+        for (let j = i + 1; j < lines.length; j++) {
+            const text = lines[j] ?? '';
+            if (text.startsWith('-') || text.startsWith('+'))
+                return line;
+            line++;
+        }
+    }
+    return 1;
+}
+/** Splits `fmt -check -diff` output into one problem per misformatted file. */
+function parseFormatDiff(output, stackPath) {
+    const problems = [];
+    const blocks = output.split(/^(?=--- old\/)/m).filter((block) => block.startsWith('--- old/'));
+    for (const block of blocks) {
+        const name = /^--- old\/(.+)$/m.exec(block)?.[1]?.trim();
+        if (!name)
+            continue;
+        // The file-name line tofu prints before the next file's diff is not part of this one.
+        const diff = block.replace(/\n[^\n@+\- ][^\n]*\n?$/, '\n').trimEnd();
+        const file = stackPath === '.' ? name : `${stackPath}/${name}`;
+        problems.push({ file, line: firstChangedLine(diff), diff });
+    }
+    return problems;
+}
+/** `fmt -check -diff` and `validate -json` after `init -backend=false`: no credentials needed. */
+async function checkTerraformStack(stack, context, runValidate = true) {
+    const cwd = path.join(context.workspace, stack.path);
+    const env = { ...context.env, ...stack.env };
+    const timeoutMs = stack.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const run = (args) => execFile(context.binary, args, { cwd, env, timeoutMs });
+    const fmt = await run(['fmt', '-check', '-diff', '-no-color']);
+    if (fmt.spawnError)
+        return { format: [], diagnostics: [], message: `fmt: ${fmt.spawnError}` };
+    const format = fmt.exitCode === 0 ? [] : parseFormatDiff(fmt.stdout, stack.path);
+    if (!runValidate)
+        return { format, diagnostics: [] };
+    const init = await run(['init', '-backend=false', '-input=false', '-no-color', '-json']);
+    if (init.exitCode !== 0) {
+        return {
+            format,
+            diagnostics: failureDiagnostics(init, stack.path),
+            message: failureMessage('init', init, timeoutMs),
+        };
+    }
+    const validate = await run(['validate', '-json', '-no-color']);
+    let diagnostics;
+    try {
+        diagnostics = diagnosticsFromJson(JSON.parse(validate.stdout), stack.path);
+    }
+    catch {
+        return {
+            format,
+            diagnostics: failureDiagnostics(validate, stack.path),
+            message: failureMessage('validate', validate, timeoutMs),
+        };
+    }
+    return { format, diagnostics };
 }
 
 
@@ -38101,7 +38167,7 @@ function joinPath(rootDir, file) {
 
 /***/ }),
 
-/***/ 8287:
+/***/ 8583:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38266,7 +38332,10 @@ function renderWhole(marker, key, width, value, depth, steps, ctx, suffix = '') 
     return [{ marker, depth, text: `${head}${scalar(value)}${suffix}${note}` }];
 }
 function forcesReplacement(steps, ctx) {
-    return steps.length > 0 && ctx.replacePaths.has((0,terraform_json/* attributePath */.iq)(steps)) ? ' # forces replacement' : '';
+    // Most resources have no replace paths: skip building a path string for every attribute then.
+    if (ctx.replacePaths.size === 0 || steps.length === 0)
+        return '';
+    return ctx.replacePaths.has((0,terraform_json/* attributePath */.iq)(steps)) ? ' # forces replacement' : '';
 }
 // ---- diffs -----------------------------------------------------------------------------------------------
 /** The lines for one attribute or element whose value may have changed; `[]` when unchanged. */
@@ -38600,11 +38669,14 @@ function escapeHtmlText(text) {
     return neutralizeReferences(escapeHtml(text.replace(/\r?\n|\r/g, ' ')));
 }
 function longestRun(text, char) {
+    // Scans from one occurrence to the next: most texts (every diff block) hold none at all.
     let longest = 0;
-    let current = 0;
-    for (const c of text) {
-        current = c === char ? current + 1 : 0;
-        longest = Math.max(longest, current);
+    for (let start = text.indexOf(char); start !== -1;) {
+        let end = start + 1;
+        while (text[end] === char)
+            end += 1;
+        longest = Math.max(longest, end - start);
+        start = text.indexOf(char, end);
     }
     return longest;
 }
@@ -38633,9 +38705,368 @@ function escapeHtmlComment(text) {
     return text.replace(/--/g, '-\u2010').replace(/>/g, '\u203a');
 }
 
+;// CONCATENATED MODULE: ./src/report/findings.ts
+
+const KIND_LABELS = {
+    config: 'Config',
+    format: 'Formatting',
+    validate: 'Validation',
+    secret: 'Secret',
+    policy: 'Policy',
+    engine: 'Engine',
+};
+function failingFindings(findings) {
+    return findings.filter((finding) => finding.severity === 'error' && !finding.waivedBy);
+}
+function annotationFromFinding(finding) {
+    if (!finding.file || !finding.line)
+        return undefined;
+    const endLine = finding.endLine && finding.endLine >= finding.line ? finding.endLine : finding.line;
+    const sameLine = endLine === finding.line;
+    const level = finding.waivedBy ? 'notice' : finding.severity === 'error' ? 'failure' : finding.severity;
+    return {
+        path: finding.file,
+        start_line: finding.line,
+        end_line: endLine,
+        ...(sameLine && finding.column ? { start_column: finding.column } : {}),
+        ...(sameLine && finding.column && finding.endColumn && finding.endColumn >= finding.column
+            ? { end_column: finding.endColumn }
+            : {}),
+        annotation_level: level,
+        title: `${KIND_LABELS[finding.kind]}: ${finding.title}`.slice(0, 255),
+        message: (finding.waivedBy
+            ? `${finding.message} (waived by label ${finding.waivedBy})`
+            : finding.message).slice(0, 65_000),
+    };
+}
+function place(finding) {
+    if (!finding.file)
+        return finding.stack ? inlineCode(finding.stack) : '';
+    return inlineCode(finding.line ? `${finding.file}:${finding.line}` : finding.file);
+}
+function icon(finding) {
+    if (finding.waivedBy)
+        return '✅';
+    return finding.severity === 'error' ? '❌' : finding.severity === 'warning' ? '⚠️' : 'ℹ️';
+}
+function findingLine(finding) {
+    const waived = finding.waivedBy ? ` — waived by label ${inlineCode(finding.waivedBy)}` : '';
+    const where = place(finding);
+    return `- ${icon(finding)} **${KIND_LABELS[finding.kind]}** ${where ? `${where} ` : ''}${escapeText(finding.message)}${waived}`;
+}
+/** A Markdown section listing findings, details (diffs) included while they fit in `maxLength`. */
+function renderFindings(findings, maxLength = 20_000) {
+    if (findings.length === 0)
+        return '';
+    const errors = failingFindings(findings).length;
+    const heading = `### Checks — ${errors} blocking, ${findings.length - errors} other`;
+    const parts = [heading, ''];
+    let used = heading.length + 2;
+    let shown = 0;
+    const ordered = [...findings].sort((a, b) => rank(a) - rank(b));
+    for (const finding of ordered) {
+        let entry = findingLine(finding);
+        if (finding.detail) {
+            const detail = `\n\n  <details><summary>diff</summary>\n\n${indent(codeBlock(finding.detail, 'diff'))}\n\n  </details>\n`;
+            if (used + entry.length + detail.length < maxLength - 200)
+                entry += detail;
+        }
+        if (used + entry.length + 1 > maxLength - 200)
+            break;
+        parts.push(entry);
+        used += entry.length + 1;
+        shown++;
+    }
+    if (shown < ordered.length) {
+        parts.push('', `_…and ${ordered.length - shown} more: every finding is an annotation on the check run._`);
+    }
+    return parts.join('\n');
+}
+function rank(finding) {
+    if (finding.waivedBy)
+        return 3;
+    return finding.severity === 'error' ? 0 : finding.severity === 'warning' ? 1 : 2;
+}
+function indent(text) {
+    return text
+        .split('\n')
+        .map((line) => (line ? `  ${line}` : line))
+        .join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/plan/policy.ts
+// Checks one stack's plan against the declarative policies of `.stackgate.yml`. Pure: plan and config in,
+// violations out; reporting and the exit status decide what to do with them.
+//
+// Semantics, chosen once here:
+// - `deny` looks at what each change does. A replace counts as `replace` and also as `delete`, since it destroys
+//   the old object (a policy denying `delete` must not be dodged by a change that forces replacement); it does
+//   not count as `create` or `update`. An import counts as `import` and a move as `move`, alongside whatever
+//   else the change does (an import that also updates is both `import` and `update`). `forget` (removed from
+//   state, not destroyed) matches nothing. Each resource gives at most one violation per policy.
+// - `resources` are picomatch globs on the full address; absent means every resource. `*` stops at nothing in
+//   an address (a `/` inside a for_each key is an ordinary character), so `aws_db_instance.*` matches
+//   `aws_db_instance.main` and `aws_db_instance.main[0]`, and `module.db.*` everything inside module.db, nested
+//   modules included. A root-only glob does not reach into modules: use `*aws_db_instance.*` for that.
+//   `[` and `]` are literal, as in addresses (no character classes): `aws_instance.web[0]` is that instance,
+//   `aws_instance.web[*]` any of them, `module.app[*].*` everything in every instance of a counted module.
+// - `max-changes` counts add + change + destroy as tofu's `Plan:` line does (a replace is one add and one
+//   destroy), over the changes that `resources` selects.
+// - `require-attributes` checks the `after` value of created, updated and replaced resources: each attribute
+//   must be present, and when keys are listed, be a map holding each of them (a null key counts as missing).
+//   A value that is unknown until apply, or hidden as sensitive, cannot be checked and is not a violation:
+//   a policy must not fail on what the plan cannot know.
+// - `unless-label`: when the pull request carries that label (compared case-insensitively, as GitHub treats
+//   label names), the violation is still reported, with `waivedBy`, and does not fail the gate.
+
+
+function evaluatePolicies(stackName, plan, policies, labels) {
+    const labelSet = new Set(labels.map((label) => label.toLowerCase()));
+    const violations = [];
+    for (const policy of policies) {
+        const matches = addressMatcher(policy.resources);
+        const selected = plan.changes.filter((change) => matches(change.address));
+        const found = [
+            ...maxChangesViolations(policy, selected),
+            ...selected.flatMap((change) => [
+                ...denyViolations(policy, change),
+                ...requireAttributesViolations(policy, change),
+            ]),
+        ];
+        const waivedBy = policy.unlessLabel !== undefined && labelSet.has(policy.unlessLabel.toLowerCase())
+            ? policy.unlessLabel
+            : undefined;
+        for (const violation of found) {
+            violations.push({
+                policy: policy.name,
+                stack: stackName,
+                level: policy.level,
+                ...violation,
+                ...(waivedBy !== undefined ? { waivedBy } : {}),
+            });
+        }
+    }
+    return violations;
+}
+function policyGate(violations) {
+    let errors = 0;
+    let warnings = 0;
+    let waived = 0;
+    for (const violation of violations) {
+        if (violation.waivedBy !== undefined)
+            waived += 1;
+        else if (violation.level === 'warning')
+            warnings += 1;
+        else
+            errors += 1;
+    }
+    return { failed: errors > 0, errors, warnings, waived };
+}
+// ---- matching --------------------------------------------------------------------------------------------
+// picomatch treats `/` as a path separator that `*` cannot cross; addresses have no paths, so the slash is
+// swapped for a private-use character in both pattern and address and becomes an ordinary character.
+const SLASH_STAND_IN = '\uE000';
+const unslash = (text) => text.replaceAll('/', SLASH_STAND_IN);
+// Brackets in an address are indexes; escaped, they match themselves and `*` still works between them.
+const literalBrackets = (glob) => glob.replace(/[[\]]/g, (bracket) => `\\${bracket}`);
+function addressMatcher(globs) {
+    if (globs === undefined)
+        return () => true;
+    if (globs.length === 0)
+        return () => false;
+    const glob = picomatch(globs.map((pattern) => unslash(literalBrackets(pattern))), { dot: true });
+    return (address) => glob(unslash(address));
+}
+/** The policy actions a change performs. */
+function actionsOf(change) {
+    const actions = new Set();
+    switch (change.action) {
+        case 'create':
+        case 'update':
+        case 'delete':
+        case 'read':
+        case 'import':
+        case 'move':
+            actions.add(change.action);
+            break;
+        case 'replace':
+            actions.add('replace').add('delete');
+            break;
+        default:
+            break;
+    }
+    if (change.importing)
+        actions.add('import');
+    if (change.moved)
+        actions.add('move');
+    return actions;
+}
+const VERBS = {
+    create: 'created',
+    update: 'updated',
+    delete: 'destroyed',
+    replace: 'replaced',
+    read: 'read',
+};
+/** What the change does, in words: `imported and updated`, `moved from a.b and replaced`. */
+function describeChange(change) {
+    const parts = [];
+    if (change.importing || change.action === 'import')
+        parts.push('imported');
+    if (change.moved || change.action === 'move') {
+        parts.push(change.previousAddress ? `moved from ${change.previousAddress}` : 'moved');
+    }
+    const verb = VERBS[change.action];
+    if (verb !== undefined)
+        parts.push(verb);
+    return parts.join(' and ') || change.action;
+}
+function resourceFields(change) {
+    return {
+        address: change.address,
+        resourceType: change.type,
+        resourceName: change.name,
+        ...(change.moduleAddress !== '' ? { modulePath: change.moduleAddress } : {}),
+    };
+}
+function denyViolations(policy, change) {
+    const does = actionsOf(change);
+    if (!policy.deny.some((action) => does.has(action)))
+        return [];
+    const message = `${policy.name}: ${change.address} would be ${describeChange(change)} (deny: ${policy.deny.join(', ')})`;
+    return [{ ...resourceFields(change), message }];
+}
+function maxChangesViolations(policy, selected) {
+    if (policy.maxChanges === undefined)
+        return [];
+    let add = 0;
+    let change = 0;
+    let destroy = 0;
+    for (const { action } of selected) {
+        if (action === 'create' || action === 'replace')
+            add += 1;
+        if (action === 'update')
+            change += 1;
+        if (action === 'delete' || action === 'replace')
+            destroy += 1;
+    }
+    const total = add + change + destroy;
+    if (total <= policy.maxChanges)
+        return [];
+    const message = `${policy.name}: ${total} resource changes exceed the limit of ${policy.maxChanges} ` +
+        `(${add} to add, ${change} to change, ${destroy} to destroy)`;
+    return [{ message }];
+}
+const CHECKS_ATTRIBUTES = new Set(['create', 'update', 'replace']);
+function requireAttributesViolations(policy, change) {
+    const required = Object.entries(policy.requireAttributes);
+    if (required.length === 0 || !CHECKS_ATTRIBUTES.has(change.action))
+        return [];
+    const after = change.after;
+    if (!isMap(after))
+        return []; // unknown or hidden as a whole: nothing can be checked
+    const missing = [];
+    for (const [attribute, keys] of required) {
+        const value = after[attribute];
+        if (isUncheckable(value))
+            continue;
+        if (value === undefined || value === null) {
+            missing.push(keys.length > 0 ? keys.map((key) => `${attribute}.${key}`).join(', ') : attribute);
+        }
+        else if (keys.length > 0) {
+            if (!isMap(value)) {
+                missing.push(`${attribute} (not a map)`);
+                continue;
+            }
+            for (const key of keys) {
+                const held = value[key];
+                if (held === undefined || held === null)
+                    missing.push(`${attribute}.${key}`);
+            }
+        }
+    }
+    if (missing.length === 0)
+        return [];
+    const message = `${policy.name}: ${change.address} is missing ${missing.join(', ')}`;
+    return [{ ...resourceFields(change), message }];
+}
+function isUncheckable(value) {
+    return isUnknown(value) || isSensitive(value);
+}
+function isMap(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value) && !isUncheckable(value);
+}
+
+;// CONCATENATED MODULE: ./src/report/policy.ts
+// The policy section of the PR comment and job summary: one table row per violation. Pure. Every value in it
+// comes from the config or the plan, so each cell is escaped: nothing can break the table, inject HTML,
+// mention anyone or link an issue.
+
+
+const TABLE_HEAD = '| Policy | Stack | Resource | Level | Result | Detail |\n| --- | --- | --- | --- | --- | --- |';
+/**
+ * `### Policies`, a one-line tally and the table, blocking rows first; empty when there are no violations.
+ * Past `maxRows` rows the rest fold into one closing row, so a policy matching thousands of resources cannot
+ * push the comment past GitHub's size limit.
+ */
+function renderPolicySection(violations, maxRows = 100) {
+    if (violations.length === 0)
+        return '';
+    const ordered = [...violations].sort((a, b) => policy_rank(a) - policy_rank(b));
+    const shown = ordered.slice(0, Math.max(0, maxRows));
+    const rows = shown.map(row);
+    const hidden = ordered.length - shown.length;
+    if (hidden > 0)
+        rows.push(`| … | | | | | ${hidden} more not shown |`);
+    return ['### Policies', tally(violations), [TABLE_HEAD, ...rows].join('\n')].join('\n\n') + '\n';
+}
+/** Blocking first, then warnings, then waived; the sort is stable, so plan order holds within each. */
+function policy_rank(violation) {
+    if (violation.waivedBy !== undefined)
+        return 2;
+    return violation.level === 'error' ? 0 : 1;
+}
+function tally(violations) {
+    const gate = policyGate(violations);
+    const parts = [
+        gate.errors > 0 ? `❌ ${gate.errors} blocking` : '',
+        gate.warnings > 0 ? `⚠️ ${plural(gate.warnings, 'warning')}` : '',
+        gate.waived > 0 ? `✅ ${gate.waived} waived` : '',
+    ].filter((part) => part !== '');
+    const verdict = gate.failed ? 'Policies block this change' : 'No policy blocks this change';
+    return `**${verdict}** — ${parts.join(', ')}`;
+}
+function plural(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+function row(violation) {
+    const resource = violation.address !== undefined ? inlineCode(violation.address) : '—';
+    const cells = [
+        escapeText(violation.policy),
+        escapeText(violation.stack),
+        resource,
+        violation.level,
+        result(violation),
+        escapeText(detail(violation)),
+    ];
+    return `| ${cells.join(' | ')} |`;
+}
+function result(violation) {
+    if (violation.waivedBy !== undefined)
+        return `✅ waived by ${inlineCode(violation.waivedBy)}`;
+    return violation.level === 'error' ? '❌ blocks' : '⚠️ warning';
+}
+/** The message without its `policy: ` prefix, which the first column already shows. */
+function detail(violation) {
+    const prefix = `${violation.policy}: `;
+    return violation.message.startsWith(prefix) ? violation.message.slice(prefix.length) : violation.message;
+}
+
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
 // The sticky PR comment and the job summary: a verdict, a table of stacks, a loud line for destruction, then
 // a collapsible section per stack, all within a size budget. Pure: report in, text out.
+
+
 
 
 
@@ -38649,7 +39080,7 @@ function commentMarker(header) {
     const name = header.trim() === '' ? 'default' : escapeHtmlComment(header.trim().replace(/\s+/g, '-'));
     return `<!-- stackgate:comment:${name} -->`;
 }
-function plural(count, noun) {
+function markdown_plural(count, noun) {
     return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 function engineTitle(engine) {
@@ -38706,37 +39137,39 @@ function verdict(report) {
     ];
     const text = parts
         .filter(([n]) => n > 0)
-        .map(([n, label], index) => (index === 0 ? `${plural(n, 'stack')} ${label}` : `${n} ${label}`))
+        .map(([n, label], index) => (index === 0 ? `${markdown_plural(n, 'stack')} ${label}` : `${n} ${label}`))
         .join(', ');
     const title = escapeText(`Stackgate ${report.command}`);
-    return `**${title}** — ${text || 'no stacks'}`;
+    const blocking = failingFindings(report.findings ?? []).length;
+    const checks = blocking > 0 ? ` — ❌ ${markdown_plural(blocking, 'blocking finding')}` : '';
+    return `**${title}** — ${text || 'no stacks'}${checks}`;
 }
 function tableRow(stack) {
     const counts = stack.plan?.counts;
     const cell = (n) => (n === undefined ? '–' : String(n));
     return `| ${escapeText(stack.name)} | ${escapeText(stack.engine)} | ${cell(counts?.add)} | ${cell(counts?.change)} | ${cell(counts?.destroy)} | ${cell(counts?.replace)} | ${statusLabel(stack)} |`;
 }
-const TABLE_HEAD = '| Stack | Engine | Add | Change | Destroy | Replace | Status |\n| --- | --- | ---: | ---: | ---: | ---: | --- |';
+const markdown_TABLE_HEAD = '| Stack | Engine | Add | Change | Destroy | Replace | Status |\n| --- | --- | ---: | ---: | ---: | ---: | --- |';
 /** The table always fits: past the budget, unaffected stacks fold into one row, then rows are cut. */
 function renderTable(stacks, maxLength, measure) {
-    const full = [TABLE_HEAD, ...stacks.map(tableRow)].join('\n');
+    const full = [markdown_TABLE_HEAD, ...stacks.map(tableRow)].join('\n');
     if (measure(full) <= maxLength)
         return full;
     const affected = stacks.filter((stack) => stack.status !== 'unaffected');
     const unaffected = stacks.length - affected.length;
-    const rows = [TABLE_HEAD];
+    const rows = [markdown_TABLE_HEAD];
     for (const [index, stack] of affected.entries()) {
         const rest = affected.length - index + unaffected;
         const row = tableRow(stack);
         // Keep room for the closing "… more" row.
         if (measure([...rows, row].join('\n')) + 80 > maxLength) {
-            rows.push(`| … ${plural(rest, 'more stack')} | | | | | | see the job summary |`);
+            rows.push(`| … ${markdown_plural(rest, 'more stack')} | | | | | | see the job summary |`);
             return rows.join('\n');
         }
         rows.push(row);
     }
     if (unaffected > 0)
-        rows.push(`| … ${plural(unaffected, 'unaffected stack')} | | | | | | ${STATUS_LABELS.unaffected} |`);
+        rows.push(`| … ${markdown_plural(unaffected, 'unaffected stack')} | | | | | | ${STATUS_LABELS.unaffected} |`);
     return rows.join('\n');
 }
 function loudLine(stacks) {
@@ -38765,7 +39198,7 @@ function introLines(stack, plan) {
             : '**No changes.** The infrastructure matches the configuration.');
     }
     if (plan && plan.redactedCount > 0) {
-        lines.push(`🔒 ${plural(plan.redactedCount, 'sensitive value')} hidden.`);
+        lines.push(`🔒 ${markdown_plural(plan.redactedCount, 'sensitive value')} hidden.`);
     }
     return lines;
 }
@@ -38849,7 +39282,7 @@ function renderStackSection(stack) {
     return assemble(stackParts(stack), Number.POSITIVE_INFINITY);
 }
 function trimmedNote(omitted, where) {
-    return `_… ${plural(omitted, 'more item')} not shown: details trimmed to fit; the full report is in ${where}._`;
+    return `_… ${markdown_plural(omitted, 'more item')} not shown: details trimmed to fit; the full report is in ${where}._`;
 }
 /** How many leading items fit in `budget`, counted piece by piece so large stacks stay linear. */
 function itemsThatFit(parts, budget, measure, where) {
@@ -38869,8 +39302,7 @@ function itemsThatFit(parts, budget, measure, where) {
     return count;
 }
 /** The section within `budget`: whole items in order while they fit, then a note; '' when nothing fits. */
-function renderStackWithin(stack, budget, measure, where) {
-    const parts = stackParts(stack);
+function renderStackWithin(parts, budget, measure, where) {
     const full = assemble(parts, parts.items.length);
     if (measure(full) <= budget)
         return full;
@@ -38938,12 +39370,19 @@ function renderReport(report, options) {
     const join = (blocks) => blocks.filter((b) => b).join('\n\n') + '\n';
     const marker = options.comment ? commentMarker(report.header) : undefined;
     const meta = options.comment ? metaBlock(report) : undefined;
-    const loud = loudLine(report.stacks);
+    // Policy violations get their own table; every other finding is listed under Checks.
+    const checks = (report.findings ?? []).filter((finding) => finding.kind !== 'policy');
+    const findings = checks.length
+        ? renderFindings(checks, Math.floor(Math.min(maxLength / 3, 200_000)))
+        : undefined;
+    const policies = report.policyViolations?.length ? renderPolicySection(report.policyViolations) : undefined;
+    const loud = [loudLine(report.stacks), policies, findings].filter((block) => block).join('\n\n') || undefined;
     const head = [marker, verdict(report)];
     const fixedCost = measure(join([...head, loud, meta])) + 4;
     const table = renderTable(report.stacks, Math.max(0, maxLength - fixedCost - 400), measure);
-    const sectioned = report.stacks.filter((stack) => stack.status !== 'unaffected');
-    const sections = sectioned.map(renderStackSection);
+    // Each stack's diffs are rendered once and reused if the sections must be trimmed (they dominate the cost).
+    const sectionParts = report.stacks.filter((stack) => stack.status !== 'unaffected').map(stackParts);
+    const sections = sectionParts.map((parts) => assemble(parts, Number.POSITIVE_INFINITY));
     const full = join([...head, table, loud, ...sections, meta]);
     if (measure(full) <= maxLength)
         return { body: full, truncated: false };
@@ -38953,8 +39392,8 @@ function renderReport(report, options) {
     // Each section also costs its blank-line separator.
     const budget = maxLength - measure(frame) - 2 * sections.length;
     const shares = fairShares(sections.map(measure), budget);
-    const trimmed = sectioned
-        .map((stack, index) => renderStackWithin(stack, shares[index] ?? 0, measure, options.fullReportIn))
+    const trimmed = sectionParts
+        .map((parts, index) => renderStackWithin(parts, shares[index] ?? 0, measure, options.fullReportIn))
         .filter((text) => text !== '');
     const body = join([...head, table, loud, notice, ...trimmed, meta]);
     return { body: measure(body) <= maxLength ? body : frame, truncated: true };
@@ -41944,8 +42383,8 @@ var external_node_path_ = __nccwpck_require__(6760);
 
 
 
-const COMMANDS = (/* unused pure expression or super */ null && (['plan']));
-const RESERVED_COMMANDS = (/* unused pure expression or super */ null && (['validate', 'apply', 'drift', 'detect', 'report']));
+const COMMANDS = (/* unused pure expression or super */ null && (['plan', 'validate']));
+const RESERVED_COMMANDS = (/* unused pure expression or super */ null && (['apply', 'drift', 'detect', 'report']));
 /** A wrong input: names the input and what was expected. */
 class InputError extends Error {
     input;

@@ -39051,7 +39051,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8451);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6426);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -39060,7 +39060,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8451:
+/***/ 6426:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39093,7 +39093,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -40465,7 +40465,7 @@ const _summary = new Summary();
  * @deprecated use `core.summary`
  */
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = _summary;
+const summary_summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
@@ -41904,7 +41904,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function core_error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -41912,7 +41912,7 @@ function core_error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -41920,7 +41920,7 @@ function warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.
@@ -42256,547 +42256,11 @@ function validateConcurrency(concurrency) {
 	}
 }
 
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
-var dist_ajv = __nccwpck_require__(2463);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./schema/stackgate.schema.json
-const stackgate_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/stackgate/stackgate/raw/main/schema/stackgate.schema.json","title":"Stackgate configuration (.stackgate.yml)","description":"Declares the stacks of a config repository, the policies their plans must follow, and the secret-scanning allow-list.","type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"description":"Version of this file\'s format. Only 1 exists.","const":1},"stacks":{"description":"The stacks: units planned and applied on their own. When absent, every folder holding *.tf files that is not only a local module of another is a stack, named by its path.","type":"array","items":{"$ref":"#/definitions/stack"}},"policies":{"description":"Rules every plan is checked against. A violation fails the check unless its level is warning.","type":"array","items":{"$ref":"#/definitions/policy"}},"secrets":{"description":"Settings of secret scanning.","type":"object","additionalProperties":false,"properties":{"allow":{"description":"Globs of files (relative to the repository) that secret scanning skips.","type":"array","items":{"type":"string","minLength":1}}}}},"definitions":{"stack":{"description":"One unit planned and applied on its own: a Terraform/OpenTofu root module, or an Ansible playbook.","type":"object","additionalProperties":false,"required":["name","path"],"properties":{"name":{"description":"Unique name of the stack, shown in reports and used by the stacks input.","type":"string","minLength":1},"path":{"description":"Folder of the stack, relative to the repository; it must exist and stay inside the repository.","type":"string","minLength":1},"engine":{"description":"Tool that plans and applies the stack. Default: the action\'s engine input (tofu when on PATH, else terraform).","enum":["terraform","tofu","ansible"]},"workspace":{"description":"Terraform/OpenTofu workspace to select (created when missing).","type":"string","minLength":1,"default":"default"},"var-files":{"description":"Variable files passed as -var-file, relative to the stack\'s path.","type":"array","items":{"type":"string","minLength":1}},"env":{"description":"Environment variables set for the engine on this stack only (e.g. TF_VAR_region).","type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"must be a valid environment variable name (letters, digits and _, not starting with a digit)"},"additionalProperties":{"description":"Value of the variable; numbers and booleans are passed as text.","type":["string","number","boolean"]}},"when-modified":{"description":"Extra globs (relative to the stack\'s path; ../ allowed, a leading / means the repository root) whose changes also affect this stack, besides the files in its folder and its local modules.","type":"array","items":{"type":"string","minLength":1}},"timeout":{"description":"Time limit for each engine run of this stack, e.g. 90s, 30m, 1h or 1h30m. Default: 30m.","type":"string","pattern":"^([0-9]+h([0-9]+m)?([0-9]+s)?|[0-9]+m([0-9]+s)?|[0-9]+s)$","patternErrorMessage":"must be a duration such as 90s, 30m, 1h or 1h30m"}}},"policy":{"description":"A rule every plan must follow. It needs at least one of deny, max-changes and require-attributes.","type":"object","additionalProperties":false,"required":["name"],"anyOf":[{"required":["deny"]},{"required":["max-changes"]},{"required":["require-attributes"]}],"properties":{"name":{"description":"Unique name of the policy, shown with each violation.","type":"string","minLength":1},"deny":{"description":"Resource actions that are not allowed on the matching resources.","type":"array","minItems":1,"items":{"enum":["create","update","delete","replace","read","import","move"]}},"resources":{"description":"Globs on resource addresses (e.g. aws_db_instance.*, module.db.*) the policy applies to. Default: every resource.","type":"array","items":{"type":"string","minLength":1}},"unless-label":{"description":"A pull-request label that waives this policy.","type":"string","minLength":1},"level":{"description":"error fails the check; warning only reports. Default: error.","enum":["error","warning"],"default":"error"},"max-changes":{"description":"Largest number of resource changes (create, update, delete, replace) a plan of one stack may hold.","type":"integer","minimum":0},"require-attributes":{"description":"Attributes the matching resources must set, each with the keys it must hold, e.g. { tags: [owner, cost-center] }.","type":"object","additionalProperties":{"description":"Keys the attribute must hold (an empty list only requires the attribute).","type":"array","items":{"type":"string","minLength":1}}}}}}}');
-;// CONCATENATED MODULE: ./src/config/types.ts
-// The repository config `.stackgate.yml`, camelCased and with defaults filled in.
-// Its shape is defined once, in schema/stackgate.schema.json; these types mirror it.
-/** Every mistake found in the config file, each at its position. */
-class ConfigError extends Error {
-    problems;
-    constructor(problems) {
-        super(problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`).join('\n'));
-        this.name = 'ConfigError';
-        this.problems = problems;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/config/load.ts
-// Loads `.stackgate.yml`: YAML with positions, checked against the JSON Schema, then against the repository
-// (unique names, stack paths that exist inside it). Every mistake is reported at its file, line and column.
-
-
-
-
-
-
-
-/** Reads and checks the config; `undefined` when the file does not exist. Throws `ConfigError` on mistakes. */
-async function loadConfig(workspace, configPath = '.stackgate.yml') {
-    const file = toPosix(external_node_path_default().normalize(configPath));
-    const absolutePath = external_node_path_default().resolve(workspace, configPath);
-    const text = await readConfigText(absolutePath, file);
-    if (text === undefined)
-        return undefined;
-    const lineCounter = new dist/* LineCounter */.HN();
-    // prettyErrors off: yaml's own message without its code frame; the position comes from `pos`.
-    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-    const locator = new Locator(file, doc, lineCounter);
-    if (doc.errors.length > 0) {
-        throw new ConfigError(doc.errors.map((error) => locator.atOffset(error.pos[0], error.message)));
-    }
-    const data = doc.toJS();
-    const problems = [
-        ...schemaProblems(data, locator),
-        ...(await repositoryProblems(data, workspace, locator)),
-    ];
-    if (problems.length > 0)
-        throw new ConfigError(sortProblems(problems));
-    return toLoadedConfig(data, file, absolutePath);
-}
-async function readConfigText(absolutePath, file) {
-    try {
-        return await (0,promises_.readFile)(absolutePath, 'utf8');
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return undefined;
-        throw new ConfigError([
-            { file, line: 1, column: 1, message: `cannot read: ${error.message}` },
-        ]);
-    }
-}
-class Locator {
-    file;
-    doc;
-    lineCounter;
-    constructor(file, doc, lineCounter) {
-        this.file = file;
-        this.doc = doc;
-        this.lineCounter = lineCounter;
-    }
-    atOffset(offset, message) {
-        const { line, col } = this.lineCounter.linePos(offset);
-        return { file: this.file, line, column: col, message };
-    }
-    /** The value at `segments`; an empty value (`path:`) points at its key instead. */
-    atValue(segments, message) {
-        const { key, value } = this.find(segments);
-        const empty = (0,dist/* isScalar */.jn)(value) && value.value === null && value.source === '';
-        return this.atNode(empty ? (key ?? value) : (value ?? key), message);
-    }
-    /** The key `name` of the mapping at `segments` (an unknown or invalid key). */
-    atKey(segments, name, message) {
-        const { value } = this.find(segments);
-        const pair = (0,dist/* isMap */.jh)(value) ? value.items.find((item) => keyText(item.key) === name) : undefined;
-        return this.atNode(pair?.key ?? value, message);
-    }
-    atNode(node, message) {
-        return this.atOffset(node?.range?.[0] ?? 0, message);
-    }
-    find(segments) {
-        let value = this.resolve(this.doc.contents);
-        let key;
-        for (const segment of segments) {
-            if ((0,dist/* isMap */.jh)(value)) {
-                const pair = value.items.find((item) => keyText(item.key) === segment);
-                if (!pair)
-                    break;
-                key = pair.key;
-                value = this.resolve(pair.value);
-            }
-            else if ((0,dist/* isSeq */.oP)(value)) {
-                const item = value.items[Number(segment)];
-                if (item === undefined)
-                    break;
-                key = undefined;
-                value = this.resolve(item);
-            }
-            else {
-                break;
-            }
-        }
-        return { key, value };
-    }
-    resolve(node) {
-        if ((0,dist/* isAlias */.Vj)(node))
-            return node.resolve(this.doc) ?? undefined;
-        return node ?? undefined;
-    }
-}
-function keyText(key) {
-    return (0,dist/* isScalar */.jn)(key) ? String(key.value) : String(key);
-}
-function pointerSegments(pointer) {
-    if (pointer === '')
-        return [];
-    return pointer
-        .slice(1)
-        .split('/')
-        .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'));
-}
-function sortProblems(problems) {
-    const unique = new Map(problems.map((p) => [`${p.line}:${p.column}:${p.message}`, p]));
-    return [...unique.values()].sort((a, b) => a.line - b.line || a.column - b.column);
-}
-// ---------------------------------------------------------------------------------------------------------
-// Schema errors, rewritten for people.
-let validator;
-function compiledValidator() {
-    if (!validator) {
-        const ajv = new dist_ajv.Ajv({ allErrors: true, verbose: true, allowUnionTypes: true });
-        // An editor extension (VS Code, yaml-language-server) shows it; we read it back from parentSchema.
-        ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
-        validator = ajv.compile(stackgate_schema_namespaceObject);
-    }
-    return validator;
-}
-function schemaProblems(data, locator) {
-    const validate = compiledValidator();
-    if (validate(data))
-        return [];
-    const errors = validate.errors ?? [];
-    const anyOfs = errors.filter((error) => error.keyword === 'anyOf');
-    const problems = [];
-    for (const error of errors) {
-        if (error.keyword === 'propertyNames')
-            continue; // its inner error names the key
-        if (anyOfs.some((anyOf) => isBranchOf(error, anyOf)))
-            continue; // summarised by the anyOf error
-        problems.push(describeError(error, errors, data, locator));
-    }
-    return problems;
-}
-function isBranchOf(error, anyOf) {
-    return error.instancePath === anyOf.instancePath && error.schemaPath.startsWith(`${anyOf.schemaPath}/`);
-}
-function describeError(error, all, data, locator) {
-    const segments = pointerSegments(error.instancePath);
-    const label = labelOf(segments, data);
-    const where = label ? ` in \`${label}\`` : '';
-    const subject = label ? `\`${label}\`` : 'the config';
-    const params = error.params;
-    const parentSchema = (error.parentSchema ?? {});
-    switch (error.keyword) {
-        case 'additionalProperties': {
-            const name = String(params.additionalProperty);
-            const allowed = Object.keys((parentSchema.properties ?? {}));
-            return locator.atKey(segments, name, `unknown key \`${name}\`${where}${suggestion(name, allowed)}`);
-        }
-        case 'required':
-            return locator.atValue(segments, `${subject} is missing the required key \`${String(params.missingProperty)}\``);
-        case 'anyOf': {
-            const options = all
-                .filter((branch) => isBranchOf(branch, error) && branch.keyword === 'required')
-                .map((branch) => `\`${String(branch.params.missingProperty)}\``);
-            return locator.atValue(segments, `${subject} needs at least one of ${options.join(', ')}`);
-        }
-        case 'type':
-            return locator.atValue(segments, `${subject} must be ${typeNames(params.type)}`);
-        case 'const':
-            return locator.atValue(segments, `${subject} must be ${String(params.allowedValue)} (got ${show(error.data)})`);
-        case 'enum': {
-            const allowed = params.allowedValues.map((value) => `\`${String(value)}\``).join(', ');
-            return locator.atValue(segments, `${subject} must be one of ${allowed} (got ${show(error.data)})`);
-        }
-        case 'pattern': {
-            const rule = typeof parentSchema.patternErrorMessage === 'string' ? parentSchema.patternErrorMessage : '';
-            if (error.propertyName !== undefined) {
-                const message = `key \`${error.propertyName}\`${where} ${rule || `must match ${String(params.pattern)}`}`;
-                return locator.atKey(segments, error.propertyName, message);
-            }
-            return locator.atValue(segments, `${subject} ${rule || `must match ${String(params.pattern)}`}`);
-        }
-        case 'minLength':
-        case 'minItems':
-            return locator.atValue(segments, `${subject} must not be empty`);
-        case 'minimum':
-            return locator.atValue(segments, `${subject} must be at least ${String(params.limit)}`);
-        default:
-            return locator.atValue(segments, `${subject} ${error.message ?? 'is not valid'}`);
-    }
-}
-/** `stacks[0].var-files`, using the data to tell list indexes from keys. */
-function labelOf(segments, data) {
-    let label = '';
-    let current = data;
-    for (const segment of segments) {
-        if (Array.isArray(current)) {
-            label += `[${segment}]`;
-            current = current[Number(segment)];
-        }
-        else {
-            label += label ? `.${segment}` : segment;
-            current = current?.[segment];
-        }
-    }
-    return label;
-}
-const TYPE_NAMES = {
-    string: 'a string',
-    number: 'a number',
-    integer: 'a whole number',
-    boolean: 'true or false',
-    array: 'a list',
-    object: 'a mapping',
-    null: 'empty',
-};
-function typeNames(type) {
-    const types = Array.isArray(type) ? type : String(type).split(',');
-    return types.map((name) => TYPE_NAMES[name] ?? name).join(' or ');
-}
-function show(value) {
-    return value === undefined ? 'nothing' : `\`${JSON.stringify(value)}\``;
-}
-/** `; did you mean `var-files`?` for a close key, else the list of allowed keys. */
-function suggestion(name, allowed) {
-    let best;
-    let bestDistance = Infinity;
-    for (const candidate of allowed) {
-        const distance = levenshtein(name.toLowerCase(), candidate.toLowerCase());
-        if (distance < bestDistance)
-            [best, bestDistance] = [candidate, distance];
-    }
-    // A third of the name may be wrong (var_file → var-files); beyond that a guess misleads more than helps.
-    if (best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3))) {
-        return `; did you mean \`${best}\`?`;
-    }
-    return allowed.length > 0 ? ` (allowed: ${allowed.map((key) => `\`${key}\``).join(', ')})` : '';
-}
-function levenshtein(a, b) {
-    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j++) {
-            const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-            current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-        }
-        previous = current;
-    }
-    return previous[b.length] ?? 0;
-}
-// ---------------------------------------------------------------------------------------------------------
-// Checks the schema cannot express: unique names, stack paths inside the repository, positive timeouts.
-// They run on whatever parts have the right types, so one run reports every mistake.
-async function repositoryProblems(data, workspace, locator) {
-    const config = isObject(data) ? data : {};
-    const stacks = Array.isArray(config.stacks) ? config.stacks : [];
-    const policies = Array.isArray(config.policies) ? config.policies : [];
-    const problems = [
-        ...duplicateNames(stacks, 'stacks', 'stack', locator),
-        ...duplicateNames(policies, 'policies', 'policy', locator),
-    ];
-    const realWorkspace = await (0,promises_.realpath)(workspace);
-    for (const [index, stack] of stacks.entries()) {
-        if (!isObject(stack))
-            continue;
-        if (typeof stack.path === 'string') {
-            const message = await stackPathProblem(stack.path, stack.engine, workspace, realWorkspace);
-            if (message)
-                problems.push(locator.atValue(['stacks', String(index), 'path'], message));
-        }
-        if (typeof stack.timeout === 'string' &&
-            DURATION.test(stack.timeout) &&
-            parseDuration(stack.timeout) === 0) {
-            problems.push(locator.atValue(['stacks', String(index), 'timeout'], 'timeout must be longer than zero'));
-        }
-    }
-    return problems;
-}
-function duplicateNames(items, key, kind, locator) {
-    const firstLine = new Map();
-    const problems = [];
-    for (const [index, item] of items.entries()) {
-        if (!isObject(item) || typeof item.name !== 'string')
-            continue;
-        const at = [key, String(index), 'name'];
-        const first = firstLine.get(item.name);
-        if (first === undefined) {
-            firstLine.set(item.name, locator.atValue(at, '').line);
-        }
-        else {
-            problems.push(locator.atValue(at, `duplicate ${kind} name \`${item.name}\` (first used on line ${first})`));
-        }
-    }
-    return problems;
-}
-/** Why a stack path is unusable, or undefined when it is a folder inside the repository. */
-async function stackPathProblem(raw, engine, workspace, realWorkspace) {
-    const shown = `stack path \`${raw}\``;
-    if (external_node_path_default().posix.isAbsolute(raw) || external_node_path_default().win32.isAbsolute(raw))
-        return `${shown} must be relative to the repository`;
-    const normalized = normalizeStackPath(raw);
-    if (normalized === '..' || normalized.startsWith('../'))
-        return `${shown} is outside the repository`;
-    const absolute = external_node_path_default().resolve(workspace, normalized);
-    const info = await (0,promises_.stat)(absolute).catch(() => undefined);
-    if (!info)
-        return `${shown} does not exist`;
-    // `stat` follows symlinks: compare real paths so a link cannot lead the engine outside the checkout.
-    const real = await (0,promises_.realpath)(absolute);
-    if (!isInside(realWorkspace, real))
-        return `${shown} resolves through a symlink to ${real}, outside the repository`;
-    // An Ansible stack may name its playbook file; Terraform/OpenTofu stacks are folders.
-    if (!info.isDirectory() && engine !== 'ansible')
-        return `${shown} is not a folder`;
-    return undefined;
-}
-function isInside(root, target) {
-    const relative = external_node_path_default().relative(root, target);
-    return relative === '' || (!relative.startsWith('..') && !external_node_path_default().isAbsolute(relative));
-}
-/** Posix, normalised, no trailing slash, `.` for the root. */
-function normalizeStackPath(raw) {
-    const normalized = external_node_path_default().posix.normalize(raw).replace(/\/+$/, '');
-    return normalized === '' ? '.' : normalized;
-}
-const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-/** `90s`, `30m`, `1h30m` → milliseconds. */
-function parseDuration(text) {
-    const match = DURATION.exec(text);
-    if (!match)
-        throw new Error(`not a duration: ${text}`);
-    const [hours, minutes, seconds] = [match[1], match[2], match[3]].map((part) => Number(part ?? 0));
-    return (((hours ?? 0) * 60 + (minutes ?? 0)) * 60 + (seconds ?? 0)) * 1000;
-}
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function toPosix(file) {
-    return file.split((external_node_path_default()).sep).join('/');
-}
-function toLoadedConfig(raw, file, absolutePath) {
-    return {
-        file,
-        absolutePath,
-        version: raw.version,
-        stacks: raw.stacks?.map(toStackConfig),
-        policies: (raw.policies ?? []).map(toPolicyConfig),
-        secrets: { allow: raw.secrets?.allow ?? [] },
-    };
-}
-function toStackConfig(raw) {
-    const stack = {
-        name: raw.name,
-        path: normalizeStackPath(raw.path),
-        workspace: raw.workspace ?? 'default',
-        varFiles: raw['var-files'] ?? [],
-        env: Object.fromEntries(Object.entries(raw.env ?? {}).map(([key, value]) => [key, String(value)])),
-        whenModified: raw['when-modified'] ?? [],
-    };
-    if (raw.engine)
-        stack.engine = raw.engine;
-    if (raw.timeout)
-        stack.timeoutMs = parseDuration(raw.timeout);
-    return stack;
-}
-function toPolicyConfig(raw) {
-    const policy = {
-        name: raw.name,
-        deny: raw.deny ?? [],
-        level: raw.level ?? 'error',
-        requireAttributes: raw['require-attributes'] ?? {},
-    };
-    if (raw.resources)
-        policy.resources = raw.resources;
-    if (raw['unless-label'])
-        policy.unlessLabel = raw['unless-label'];
-    if (raw['max-changes'] !== undefined)
-        policy.maxChanges = raw['max-changes'];
-    return policy;
-}
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./src/engines/exec.ts
-// The only module that spawns processes. Arguments are always arrays (never a shell string), output is
-// capped, and a timeout kills the whole process tree.
-
-const DEFAULT_MAX_OUTPUT = 16 * 1024 * 1024;
-/** Keeps the head and the tail of a stream within a byte budget. */
-class CappedBuffer {
-    limit;
-    head = [];
-    tail = [];
-    headBytes = 0;
-    tailBytes = 0;
-    dropped = 0;
-    constructor(limit) {
-        this.limit = limit;
-    }
-    push(chunk) {
-        const half = Math.floor(this.limit / 2);
-        if (this.headBytes < half) {
-            const take = chunk.subarray(0, half - this.headBytes);
-            this.head.push(take);
-            this.headBytes += take.length;
-            chunk = chunk.subarray(take.length);
-        }
-        if (chunk.length === 0)
-            return;
-        this.tail.push(chunk);
-        this.tailBytes += chunk.length;
-        while (this.tailBytes > half && this.tail.length > 0) {
-            const first = this.tail[0];
-            const excess = this.tailBytes - half;
-            if (first.length <= excess) {
-                this.tail.shift();
-                this.tailBytes -= first.length;
-                this.dropped += first.length;
-            }
-            else {
-                this.tail[0] = first.subarray(excess);
-                this.tailBytes -= excess;
-                this.dropped += excess;
-            }
-        }
-    }
-    text() {
-        const head = Buffer.concat(this.head).toString('utf8');
-        const tail = Buffer.concat(this.tail).toString('utf8');
-        if (this.dropped === 0)
-            return head + tail;
-        return `${head}\n… ${this.dropped} bytes of output omitted …\n${tail}`;
-    }
-}
-function killTree(pid) {
-    if (pid === undefined)
-        return;
-    try {
-        process.kill(-pid, 'SIGTERM'); // the child leads its own process group
-    }
-    catch {
-        // already gone
-    }
-    setTimeout(() => {
-        try {
-            process.kill(-pid, 'SIGKILL');
-        }
-        catch {
-            // already gone
-        }
-    }, 5000).unref();
-}
-function execFile(command, args, options) {
-    const started = Date.now();
-    const limit = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
-    const stdout = new CappedBuffer(limit);
-    const stderr = new CappedBuffer(limit);
-    return new Promise((resolve) => {
-        let timedOut = false;
-        let spawnError;
-        const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, {
-            cwd: options.cwd,
-            env: options.env,
-            stdio: ['ignore', 'pipe', 'pipe'],
-            detached: true,
-        });
-        const timer = options.timeoutMs !== undefined
-            ? setTimeout(() => {
-                timedOut = true;
-                killTree(child.pid);
-            }, options.timeoutMs)
-            : undefined;
-        child.stdout.on('data', (chunk) => stdout.push(chunk));
-        child.stderr.on('data', (chunk) => stderr.push(chunk));
-        child.on('error', (error) => {
-            spawnError = error.code === 'ENOENT' ? `'${command}' was not found on PATH` : error.message;
-        });
-        child.on('close', (exitCode, signal) => {
-            if (timer)
-                clearTimeout(timer);
-            resolve({
-                command,
-                args,
-                exitCode,
-                signal,
-                stdout: stdout.text(),
-                stderr: stderr.text(),
-                timedOut,
-                spawnError,
-                durationMs: Date.now() - started,
-            });
-        });
-    });
-}
-/** Finds an executable on PATH without spawning it. */
-async function exec_which(name, pathEnv = process.env.PATH ?? '') {
-    const { access, constants } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1455, 23));
-    const { join } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 6760, 23));
-    for (const dir of pathEnv.split(':')) {
-        if (!dir)
-            continue;
-        const candidate = join(dir, name);
-        try {
-            await access(candidate, constants.X_OK);
-            return candidate;
-        }
-        catch {
-            // not here
-        }
-    }
-    return undefined;
-}
-
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/plan/fingerprint.ts
@@ -43309,6 +42773,138 @@ function joinPath(rootDir, file) {
     return out.join('/');
 }
 
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/engines/exec.ts
+// The only module that spawns processes. Arguments are always arrays (never a shell string), output is
+// capped, and a timeout kills the whole process tree.
+
+const DEFAULT_MAX_OUTPUT = 16 * 1024 * 1024;
+/** Keeps the head and the tail of a stream within a byte budget. */
+class CappedBuffer {
+    limit;
+    head = [];
+    tail = [];
+    headBytes = 0;
+    tailBytes = 0;
+    dropped = 0;
+    constructor(limit) {
+        this.limit = limit;
+    }
+    push(chunk) {
+        const half = Math.floor(this.limit / 2);
+        if (this.headBytes < half) {
+            const take = chunk.subarray(0, half - this.headBytes);
+            this.head.push(take);
+            this.headBytes += take.length;
+            chunk = chunk.subarray(take.length);
+        }
+        if (chunk.length === 0)
+            return;
+        this.tail.push(chunk);
+        this.tailBytes += chunk.length;
+        while (this.tailBytes > half && this.tail.length > 0) {
+            const first = this.tail[0];
+            const excess = this.tailBytes - half;
+            if (first.length <= excess) {
+                this.tail.shift();
+                this.tailBytes -= first.length;
+                this.dropped += first.length;
+            }
+            else {
+                this.tail[0] = first.subarray(excess);
+                this.tailBytes -= excess;
+                this.dropped += excess;
+            }
+        }
+    }
+    text() {
+        const head = Buffer.concat(this.head).toString('utf8');
+        const tail = Buffer.concat(this.tail).toString('utf8');
+        if (this.dropped === 0)
+            return head + tail;
+        return `${head}\n… ${this.dropped} bytes of output omitted …\n${tail}`;
+    }
+}
+function killTree(pid) {
+    if (pid === undefined)
+        return;
+    try {
+        process.kill(-pid, 'SIGTERM'); // the child leads its own process group
+    }
+    catch {
+        // already gone
+    }
+    setTimeout(() => {
+        try {
+            process.kill(-pid, 'SIGKILL');
+        }
+        catch {
+            // already gone
+        }
+    }, 5000).unref();
+}
+function execFile(command, args, options) {
+    const started = Date.now();
+    const limit = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
+    const stdout = new CappedBuffer(limit);
+    const stderr = new CappedBuffer(limit);
+    return new Promise((resolve) => {
+        let timedOut = false;
+        let spawnError;
+        const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, {
+            cwd: options.cwd,
+            env: options.env,
+            stdio: ['ignore', 'pipe', 'pipe'],
+            detached: true,
+        });
+        const timer = options.timeoutMs !== undefined
+            ? setTimeout(() => {
+                timedOut = true;
+                killTree(child.pid);
+            }, options.timeoutMs)
+            : undefined;
+        child.stdout.on('data', (chunk) => stdout.push(chunk));
+        child.stderr.on('data', (chunk) => stderr.push(chunk));
+        child.on('error', (error) => {
+            spawnError = error.code === 'ENOENT' ? `'${command}' was not found on PATH` : error.message;
+        });
+        child.on('close', (exitCode, signal) => {
+            if (timer)
+                clearTimeout(timer);
+            resolve({
+                command,
+                args,
+                exitCode,
+                signal,
+                stdout: stdout.text(),
+                stderr: stderr.text(),
+                timedOut,
+                spawnError,
+                durationMs: Date.now() - started,
+            });
+        });
+    });
+}
+/** Finds an executable on PATH without spawning it. */
+async function exec_which(name, pathEnv = process.env.PATH ?? '') {
+    const { access, constants } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1455, 23));
+    const { join } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 6760, 23));
+    for (const dir of pathEnv.split(':')) {
+        if (!dir)
+            continue;
+        const candidate = join(dir, name);
+        try {
+            await access(candidate, constants.X_OK);
+            return candidate;
+        }
+        catch {
+            // not here
+        }
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/engines/terraform.ts
 // Terraform and OpenTofu: init, plan to a saved file, show it as JSON, parse into the plan model.
 
@@ -43439,6 +43035,2633 @@ async function planTerraformStack(stack, context) {
         fingerprint: planFingerprint(showJson),
         durationMs: Date.now() - started,
     };
+}
+/** First changed line of a unified diff: the old side's hunk start plus the context before the first change. */
+function firstChangedLine(diff) {
+    const lines = diff.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+        const hunk = /^@@ -(\d+)/.exec(lines[i] ?? '');
+        if (!hunk)
+            continue;
+        let line = Number(hunk[1]);
+        for (let j = i + 1; j < lines.length; j++) {
+            const text = lines[j] ?? '';
+            if (text.startsWith('-') || text.startsWith('+'))
+                return line;
+            line++;
+        }
+    }
+    return 1;
+}
+/** Splits `fmt -check -diff` output into one problem per misformatted file. */
+function parseFormatDiff(output, stackPath) {
+    const problems = [];
+    const blocks = output.split(/^(?=--- old\/)/m).filter((block) => block.startsWith('--- old/'));
+    for (const block of blocks) {
+        const name = /^--- old\/(.+)$/m.exec(block)?.[1]?.trim();
+        if (!name)
+            continue;
+        // The file-name line tofu prints before the next file's diff is not part of this one.
+        const diff = block.replace(/\n[^\n@+\- ][^\n]*\n?$/, '\n').trimEnd();
+        const file = stackPath === '.' ? name : `${stackPath}/${name}`;
+        problems.push({ file, line: firstChangedLine(diff), diff });
+    }
+    return problems;
+}
+/** `fmt -check -diff` and `validate -json` after `init -backend=false`: no credentials needed. */
+async function checkTerraformStack(stack, context, runValidate = true) {
+    const cwd = external_node_path_default().join(context.workspace, stack.path);
+    const env = { ...context.env, ...stack.env };
+    const timeoutMs = stack.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const run = (args) => execFile(context.binary, args, { cwd, env, timeoutMs });
+    const fmt = await run(['fmt', '-check', '-diff', '-no-color']);
+    if (fmt.spawnError)
+        return { format: [], diagnostics: [], message: `fmt: ${fmt.spawnError}` };
+    const format = fmt.exitCode === 0 ? [] : parseFormatDiff(fmt.stdout, stack.path);
+    if (!runValidate)
+        return { format, diagnostics: [] };
+    const init = await run(['init', '-backend=false', '-input=false', '-no-color', '-json']);
+    if (init.exitCode !== 0) {
+        return {
+            format,
+            diagnostics: failureDiagnostics(init, stack.path),
+            message: failureMessage('init', init, timeoutMs),
+        };
+    }
+    const validate = await run(['validate', '-json', '-no-color']);
+    let diagnostics;
+    try {
+        diagnostics = diagnosticsFromJson(JSON.parse(validate.stdout), stack.path);
+    }
+    catch {
+        return {
+            format,
+            diagnostics: failureDiagnostics(validate, stack.path),
+            message: failureMessage('validate', validate, timeoutMs),
+        };
+    }
+    return { format, diagnostics };
+}
+
+;// CONCATENATED MODULE: ./src/report/annotations.ts
+const MESSAGE_LIMIT = 64 * 1024 - 1;
+function annotationFromDiagnostic(diagnostic, title) {
+    if (!diagnostic.file || !diagnostic.line)
+        return undefined;
+    const endLine = diagnostic.endLine && diagnostic.endLine >= diagnostic.line ? diagnostic.endLine : diagnostic.line;
+    const sameLine = endLine === diagnostic.line;
+    const message = [diagnostic.summary, diagnostic.detail].filter(Boolean).join('\n\n');
+    return {
+        path: diagnostic.file,
+        start_line: diagnostic.line,
+        end_line: endLine,
+        // GitHub accepts columns only on single-line annotations.
+        ...(sameLine && diagnostic.column ? { start_column: diagnostic.column } : {}),
+        ...(sameLine && diagnostic.column && diagnostic.endColumn && diagnostic.endColumn >= diagnostic.column
+            ? { end_column: diagnostic.endColumn }
+            : {}),
+        annotation_level: diagnostic.severity === 'error' ? 'failure' : 'warning',
+        message: message.slice(0, MESSAGE_LIMIT),
+        ...(title ? { title: title.slice(0, 255) } : {}),
+    };
+}
+function annotationsFromReport(report) {
+    const annotations = [];
+    for (const stack of report.stacks) {
+        const diagnostics = [...stack.diagnostics, ...(stack.plan?.diagnostics ?? [])];
+        for (const diagnostic of diagnostics) {
+            const annotation = annotationFromDiagnostic(diagnostic, `${stack.name}: ${diagnostic.summary}`);
+            if (annotation)
+                annotations.push(annotation);
+        }
+    }
+    return annotations;
+}
+
+;// CONCATENATED MODULE: ./src/report/escape.ts
+// Safe markdown for text that comes from plans, configs and engines: it can never close its code block or
+// <details>, inject HTML, @-mention anyone, or link an issue.
+const ZERO_WIDTH_SPACE = '\u200b';
+/** Escapes HTML so text can sit in raw HTML (`<summary>`) or in markdown without becoming a tag. */
+function escapeHtml(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+/** Breaks `@user` and `#123` (also `GH-123`) so GitHub neither notifies nor links. */
+function neutralizeReferences(text) {
+    return text
+        .replace(/@(?=[A-Za-z0-9_-])/g, `@${ZERO_WIDTH_SPACE}`)
+        .replace(/#(?=\d)/g, `#${ZERO_WIDTH_SPACE}`)
+        .replace(/\bGH-(?=\d)/gi, (match) => `${match}${ZERO_WIDTH_SPACE}`);
+}
+/** Markdown punctuation that could start emphasis, links, tables or strikethrough. */
+const MARKDOWN_SPECIALS = /[\\`*_[\]|~!]/g;
+/** Plain inline text: one line, no HTML, no markdown formatting, no mentions. */
+function escapeText(text) {
+    const oneLine = text.replace(/\r?\n|\r/g, ' ');
+    return neutralizeReferences(escapeHtml(oneLine).replace(MARKDOWN_SPECIALS, (char) => `\\${char}`));
+}
+/** Text for raw HTML contexts such as `<summary>`: markdown is not processed there, entities are. */
+function escapeHtmlText(text) {
+    return neutralizeReferences(escapeHtml(text.replace(/\r?\n|\r/g, ' ')));
+}
+function longestRun(text, char) {
+    // Scans from one occurrence to the next: most texts (every diff block) hold none at all.
+    let longest = 0;
+    for (let start = text.indexOf(char); start !== -1;) {
+        let end = start + 1;
+        while (text[end] === char)
+            end += 1;
+        longest = Math.max(longest, end - start);
+        start = text.indexOf(char, end);
+    }
+    return longest;
+}
+/**
+ * An inline code span that its content cannot close. `|` is escaped because GFM splits table cells on it
+ * even inside code spans. Code spans are never linked or mentioned, so no other escaping is needed.
+ */
+function inlineCode(text) {
+    const oneLine = text.replace(/\r?\n|\r/g, ' ').replace(/\|/g, '\\|');
+    const fence = '`'.repeat(longestRun(oneLine, '`') + 1);
+    const pad = oneLine.startsWith('`') || oneLine.endsWith('`') || oneLine.trim() === '' ? ' ' : '';
+    return `${fence}${pad}${oneLine}${pad}${fence}`;
+}
+/** The fence for a block: longer than any backtick run in the content, so the content cannot close it. */
+function fenceFor(content) {
+    return '`'.repeat(Math.max(3, longestRun(content, '`') + 1));
+}
+/** A fenced code block; its content is shown verbatim and cannot end the block early. */
+function codeBlock(content, language = '') {
+    const fence = fenceFor(content);
+    const body = content.endsWith('\n') ? content : `${content}\n`;
+    return `${fence}${language}\n${body}${fence}\n`;
+}
+/** Makes a string safe inside an HTML comment (our hidden marker and metadata). */
+function escapeHtmlComment(text) {
+    return text.replace(/--/g, '-\u2010').replace(/>/g, '\u203a');
+}
+
+;// CONCATENATED MODULE: ./src/report/findings.ts
+
+const KIND_LABELS = {
+    config: 'Config',
+    format: 'Formatting',
+    validate: 'Validation',
+    secret: 'Secret',
+    policy: 'Policy',
+    engine: 'Engine',
+};
+function failingFindings(findings) {
+    return findings.filter((finding) => finding.severity === 'error' && !finding.waivedBy);
+}
+function annotationFromFinding(finding) {
+    if (!finding.file || !finding.line)
+        return undefined;
+    const endLine = finding.endLine && finding.endLine >= finding.line ? finding.endLine : finding.line;
+    const sameLine = endLine === finding.line;
+    const level = finding.waivedBy ? 'notice' : finding.severity === 'error' ? 'failure' : finding.severity;
+    return {
+        path: finding.file,
+        start_line: finding.line,
+        end_line: endLine,
+        ...(sameLine && finding.column ? { start_column: finding.column } : {}),
+        ...(sameLine && finding.column && finding.endColumn && finding.endColumn >= finding.column
+            ? { end_column: finding.endColumn }
+            : {}),
+        annotation_level: level,
+        title: `${KIND_LABELS[finding.kind]}: ${finding.title}`.slice(0, 255),
+        message: (finding.waivedBy
+            ? `${finding.message} (waived by label ${finding.waivedBy})`
+            : finding.message).slice(0, 65_000),
+    };
+}
+function place(finding) {
+    if (!finding.file)
+        return finding.stack ? inlineCode(finding.stack) : '';
+    return inlineCode(finding.line ? `${finding.file}:${finding.line}` : finding.file);
+}
+function icon(finding) {
+    if (finding.waivedBy)
+        return '✅';
+    return finding.severity === 'error' ? '❌' : finding.severity === 'warning' ? '⚠️' : 'ℹ️';
+}
+function findingLine(finding) {
+    const waived = finding.waivedBy ? ` — waived by label ${inlineCode(finding.waivedBy)}` : '';
+    const where = place(finding);
+    return `- ${icon(finding)} **${KIND_LABELS[finding.kind]}** ${where ? `${where} ` : ''}${escapeText(finding.message)}${waived}`;
+}
+/** A Markdown section listing findings, details (diffs) included while they fit in `maxLength`. */
+function renderFindings(findings, maxLength = 20_000) {
+    if (findings.length === 0)
+        return '';
+    const errors = failingFindings(findings).length;
+    const heading = `### Checks — ${errors} blocking, ${findings.length - errors} other`;
+    const parts = [heading, ''];
+    let used = heading.length + 2;
+    let shown = 0;
+    const ordered = [...findings].sort((a, b) => rank(a) - rank(b));
+    for (const finding of ordered) {
+        let entry = findingLine(finding);
+        if (finding.detail) {
+            const detail = `\n\n  <details><summary>diff</summary>\n\n${indent(codeBlock(finding.detail, 'diff'))}\n\n  </details>\n`;
+            if (used + entry.length + detail.length < maxLength - 200)
+                entry += detail;
+        }
+        if (used + entry.length + 1 > maxLength - 200)
+            break;
+        parts.push(entry);
+        used += entry.length + 1;
+        shown++;
+    }
+    if (shown < ordered.length) {
+        parts.push('', `_…and ${ordered.length - shown} more: every finding is an annotation on the check run._`);
+    }
+    return parts.join('\n');
+}
+function rank(finding) {
+    if (finding.waivedBy)
+        return 3;
+    return finding.severity === 'error' ? 0 : finding.severity === 'warning' ? 1 : 2;
+}
+function indent(text) {
+    return text
+        .split('\n')
+        .map((line) => (line ? `  ${line}` : line))
+        .join('\n');
+}
+
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __nccwpck_require__(4573);
+;// CONCATENATED MODULE: ./src/report/diff.ts
+// Attribute-level diffs that read like tofu's human plan: changed attributes only (unchanged ones counted),
+// nested objects, lists and maps, `(known after apply)`, `(sensitive value)`, JSON strings as `jsonencode(…)`
+// and multi-line strings as `<<-EOT` line diffs. Output lines start with a diff marker so a ```diff block
+// colours them on GitHub: `+` add, `-` remove, `!` change in place, space for context.
+
+
+/** GitHub's diff highlighting colours `!` lines as changed; tofu's `~` would stay plain. */
+const MARKER_CHARS = { '+': '+', '-': '-', '~': '!', ' ': ' ' };
+function formatLines(lines) {
+    return lines
+        .map((line) => `${MARKER_CHARS[line.marker]} ${'    '.repeat(line.depth)}${line.text}`)
+        .join('\n');
+}
+// Attributes tofu keeps visible even when unchanged, so a reviewer can tell which object this is.
+const IDENTIFYING_ATTRIBUTES = new Set(['id', 'name', 'tags']);
+// Lists longer than this show only the unchanged elements near a change.
+const LIST_CONTEXT = 2;
+// Beyond this many element pairs, a list diff falls back to "all removed, all added" to bound the cost.
+const MAX_LCS_CELLS = 250_000;
+// ---- value classification --------------------------------------------------------------------------------
+function isObject(value) {
+    return (typeof value === 'object' &&
+        value !== null &&
+        !Array.isArray(value) &&
+        !isSensitive(value) &&
+        !isUnknown(value));
+}
+/** Null and absent are the same to a reviewer: tofu shows neither. */
+function isAbsent(value) {
+    return value === null || value === undefined;
+}
+function deepEqual(a, b) {
+    if (a === b)
+        return true;
+    if (isAbsent(a) || isAbsent(b))
+        return isAbsent(a) && isAbsent(b);
+    if (isSensitive(a) || isSensitive(b))
+        return isSensitive(a) && isSensitive(b) && b.changed !== true;
+    if (Array.isArray(a) || Array.isArray(b)) {
+        return (Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i])));
+    }
+    if (typeof a !== 'object' || typeof b !== 'object')
+        return false;
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].every((key) => deepEqual(a[key], b[key]));
+}
+/** Strings holding a JSON object or array are shown decoded, like tofu's `jsonencode(…)`. */
+function decodeJson(value) {
+    if (typeof value !== 'string')
+        return undefined;
+    const trimmed = value.trim();
+    if (!(trimmed.startsWith('{') && trimmed.endsWith('}')) &&
+        !(trimmed.startsWith('[') && trimmed.endsWith(']'))) {
+        return undefined;
+    }
+    try {
+        return JSON.parse(trimmed);
+    }
+    catch {
+        return undefined;
+    }
+}
+function isMultiline(value) {
+    return typeof value === 'string' && value.includes('\n');
+}
+function heredocLines(value) {
+    const lines = value.split(/\r?\n/);
+    if (lines[lines.length - 1] === '')
+        lines.pop();
+    return lines;
+}
+// ---- literals --------------------------------------------------------------------------------------------
+const diff_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+function formatKey(key) {
+    return diff_IDENTIFIER.test(key) ? key : JSON.stringify(key);
+}
+function scalar(value) {
+    if (value === undefined || value === null)
+        return 'null';
+    if (isSensitive(value))
+        return '(sensitive value)';
+    if (isUnknown(value))
+        return '(known after apply)';
+    if (typeof value === 'string')
+        return JSON.stringify(value);
+    if (typeof value === 'number' || typeof value === 'boolean')
+        return String(value);
+    return JSON.stringify(value);
+}
+/** `key = ` with the key padded so `=` lines up within an object, as tofu does; list items have no key. */
+function prefix(key, width) {
+    return key === undefined ? '' : `${formatKey(key).padEnd(width)} = `;
+}
+function keyWidth(keys) {
+    return Math.max(0, ...keys.map((key) => formatKey(key).length));
+}
+function hiddenNote(count, noun) {
+    return `# (${count} unchanged ${noun}${count === 1 ? '' : 's'} hidden)`;
+}
+// ---- whole values (created, destroyed, or shown as context) ----------------------------------------------
+/** Renders a whole value with one marker on every line; `suffix` goes on the last line (`,` in lists). */
+function renderWhole(marker, key, width, value, depth, steps, ctx, suffix = '') {
+    const head = prefix(key, width);
+    const note = forcesReplacement(steps, ctx);
+    const json = decodeJson(value);
+    if (json !== undefined && typeof json === 'object' && json !== null) {
+        return [
+            { marker, depth, text: `${head}jsonencode(${note}` },
+            ...renderWhole(marker, undefined, 0, json, depth + 1, [], ctx),
+            { marker, depth, text: `)${suffix}` },
+        ];
+    }
+    if (isMultiline(value)) {
+        return [
+            { marker, depth, text: `${head}<<-EOT${note}` },
+            ...heredocLines(value).map((text) => ({ marker, depth: depth + 1, text })),
+            { marker, depth, text: `EOT${suffix}` },
+        ];
+    }
+    if (Array.isArray(value)) {
+        if (value.length === 0)
+            return [{ marker, depth, text: `${head}[]${suffix}${note}` }];
+        return [
+            { marker, depth, text: `${head}[${note}` },
+            ...value.flatMap((item, index) => renderWhole(marker, undefined, 0, item, depth + 1, [...steps, index], ctx, ',')),
+            { marker, depth, text: `]${suffix}` },
+        ];
+    }
+    if (isObject(value)) {
+        // Null attributes are left out, as tofu does for created and destroyed objects.
+        const keys = Object.keys(value)
+            .filter((k) => !isAbsent(value[k]))
+            .sort();
+        if (keys.length === 0)
+            return [{ marker, depth, text: `${head}{}${suffix}${note}` }];
+        const inner = keyWidth(keys);
+        return [
+            { marker, depth, text: `${head}{${note}` },
+            ...keys.flatMap((k) => renderWhole(marker, k, inner, value[k] ?? null, depth + 1, [...steps, k], ctx)),
+            { marker, depth, text: `}${suffix}` },
+        ];
+    }
+    return [{ marker, depth, text: `${head}${scalar(value)}${suffix}${note}` }];
+}
+function forcesReplacement(steps, ctx) {
+    // Most resources have no replace paths: skip building a path string for every attribute then.
+    if (ctx.replacePaths.size === 0 || steps.length === 0)
+        return '';
+    return ctx.replacePaths.has(attributePath(steps)) ? ' # forces replacement' : '';
+}
+// ---- diffs -----------------------------------------------------------------------------------------------
+/** The lines for one attribute or element whose value may have changed; `[]` when unchanged. */
+function diffValue(key, width, before, after, depth, steps, ctx, suffix = '') {
+    if (deepEqual(before, after))
+        return [];
+    if (isAbsent(before))
+        return renderWhole('+', key, width, after ?? null, depth, steps, ctx, suffix);
+    if (isAbsent(after))
+        return renderWhole('-', key, width, before, depth, steps, ctx, suffix);
+    const head = prefix(key, width);
+    const note = forcesReplacement(steps, ctx);
+    if (isObject(before) && isObject(after)) {
+        return wrap(`${head}{${note}`, diffObject(before, after, depth + 1, steps, ctx), `}${suffix}`, depth);
+    }
+    if (Array.isArray(before) && Array.isArray(after)) {
+        return wrap(`${head}[${note}`, diffList(before, after, depth + 1, steps, ctx), `]${suffix}`, depth);
+    }
+    const jsonBefore = decodeJson(before);
+    const jsonAfter = decodeJson(after);
+    if (isContainer(jsonBefore) && isContainer(jsonAfter)) {
+        const inner = diffValue(undefined, 0, jsonBefore, jsonAfter, depth + 1, [], ctx);
+        // Same JSON, different whitespace: say so rather than show an empty diff.
+        const body = inner.length > 0
+            ? inner
+            : [{ marker: ' ', depth: depth + 1, text: '# (whitespace changes only)' }];
+        return wrap(`${head}jsonencode(${note}`, body, `)${suffix}`, depth);
+    }
+    if ((isMultiline(before) || isMultiline(after)) &&
+        typeof before === 'string' &&
+        typeof after === 'string') {
+        const body = diffSequence(heredocLines(before), heredocLines(after)).map(([marker, text]) => ({
+            marker,
+            depth: depth + 1,
+            text,
+        }));
+        return wrap(`${head}<<-EOT${note}`, body, `EOT${suffix}`, depth);
+    }
+    if (isScalarLike(before) && isScalarLike(after)) {
+        const text = isSensitive(after) ? scalar(after) : `${scalar(before)} -> ${scalar(after)}`;
+        return [{ marker: '~', depth, text: `${head}${text}${suffix}${note}` }];
+    }
+    // Different kinds (a string became an object…): show the old value removed and the new one added.
+    return [
+        ...renderWhole('-', key, width, before, depth, steps, ctx, suffix),
+        ...renderWhole('+', key, width, after, depth, steps, ctx, suffix),
+    ];
+}
+function isContainer(value) {
+    return Array.isArray(value) || isObject(value);
+}
+function isScalarLike(value) {
+    return !Array.isArray(value) && !isObject(value);
+}
+function wrap(open, body, close, depth) {
+    return [{ marker: '~', depth, text: open }, ...body, { marker: ' ', depth, text: close }];
+}
+/** Changed attributes of an object, unchanged ones counted (identifying ones shown, as tofu does). */
+function diffObject(before, after, depth, steps, ctx) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+    const changed = keys.filter((key) => !deepEqual(before[key], after[key]));
+    const shown = keys.filter((key) => changed.includes(key) || (depth === 1 && IDENTIFYING_ATTRIBUTES.has(key) && !isAbsent(after[key])));
+    const hidden = keys.filter((key) => !shown.includes(key) && !isAbsent(before[key]) && !isAbsent(after[key]));
+    const width = keyWidth(shown);
+    const lines = shown.flatMap((key) => {
+        if (!changed.includes(key)) {
+            return renderWhole(' ', key, width, after[key] ?? null, depth, [...steps, key], ctx);
+        }
+        return diffValue(key, width, before[key], after[key], depth, [...steps, key], ctx);
+    });
+    if (hidden.length > 0)
+        lines.push({ marker: ' ', depth, text: hiddenNote(hidden.length, 'attribute') });
+    return lines;
+}
+/** A list diff: longest common subsequence, objects changed in place when they pair up one to one. */
+function diffList(before, after, depth, steps, ctx) {
+    const ops = pairChanges(diffSequence(before, after, deepEqual));
+    const near = nearChanges(ops);
+    const lines = [];
+    let hidden = 0;
+    let afterIndex = 0;
+    ops.forEach((op, position) => {
+        const itemSteps = [...steps, afterIndex];
+        if (op.kind === 'same') {
+            // Unchanged primitives near a change give context; unchanged objects are only counted, as in tofu.
+            if (near[position] && !isObject(op.value)) {
+                lines.push(...renderWhole(' ', undefined, 0, op.value, depth, itemSteps, ctx, ','));
+            }
+            else {
+                hidden += 1;
+            }
+            afterIndex += 1;
+        }
+        else if (op.kind === 'change') {
+            lines.push(...diffValue(undefined, 0, op.before, op.after, depth, itemSteps, ctx, ','));
+            afterIndex += 1;
+        }
+        else {
+            lines.push(...renderWhole(op.kind === 'add' ? '+' : '-', undefined, 0, op.value, depth, itemSteps, ctx, ','));
+            if (op.kind === 'add')
+                afterIndex += 1;
+        }
+    });
+    if (hidden > 0)
+        lines.push({ marker: ' ', depth, text: hiddenNote(hidden, 'element') });
+    return lines;
+}
+/** Turns equal-length runs of removed-then-added objects into in-place changes. */
+function pairChanges(sequence) {
+    const ops = [];
+    let index = 0;
+    while (index < sequence.length) {
+        const removed = [];
+        while (sequence[index]?.[0] === '-')
+            removed.push(sequence[index++][1]);
+        const added = [];
+        while (sequence[index]?.[0] === '+')
+            added.push(sequence[index++][1]);
+        if (removed.length > 0 && removed.length === added.length && [...removed, ...added].every(isObject)) {
+            removed.forEach((value, i) => ops.push({ kind: 'change', before: value, after: added[i] ?? null }));
+        }
+        else {
+            for (const value of removed)
+                ops.push({ kind: 'remove', value });
+            for (const value of added)
+                ops.push({ kind: 'add', value });
+        }
+        if (removed.length === 0 && added.length === 0) {
+            ops.push({ kind: 'same', value: sequence[index][1] });
+            index += 1;
+        }
+    }
+    return ops;
+}
+function nearChanges(ops) {
+    if (ops.length <= LIST_CONTEXT * 2 + 3)
+        return ops.map(() => true);
+    return ops.map((_, position) => {
+        for (let d = -LIST_CONTEXT; d <= LIST_CONTEXT; d++) {
+            const op = ops[position + d];
+            if (op && op.kind !== 'same')
+                return true;
+        }
+        return false;
+    });
+}
+/** LCS diff of two sequences as marker/value pairs; common prefix and suffix are cheap. */
+function diffSequence(before, after, equal = (a, b) => a === b) {
+    let start = 0;
+    while (start < before.length && start < after.length && equal(before[start], after[start]))
+        start++;
+    let endB = before.length;
+    let endA = after.length;
+    while (endB > start && endA > start && equal(before[endB - 1], after[endA - 1])) {
+        endB--;
+        endA--;
+    }
+    const head = before.slice(0, start).map((value) => [' ', value]);
+    const tail = before.slice(endB).map((value) => [' ', value]);
+    return [...head, ...lcsMiddle(before.slice(start, endB), after.slice(start, endA), equal), ...tail];
+}
+function lcsMiddle(before, after, equal) {
+    const n = before.length;
+    const m = after.length;
+    if (n * m > MAX_LCS_CELLS || n === 0 || m === 0) {
+        return [...before.map((v) => ['-', v]), ...after.map((v) => ['+', v])];
+    }
+    // lengths[i][j]: LCS length of before[i..] and after[j..].
+    const lengths = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
+    for (let i = n - 1; i >= 0; i--) {
+        for (let j = m - 1; j >= 0; j--) {
+            lengths[i][j] = equal(before[i], after[j])
+                ? lengths[i + 1][j + 1] + 1
+                : Math.max(lengths[i + 1][j], lengths[i][j + 1]);
+        }
+    }
+    const out = [];
+    let i = 0;
+    let j = 0;
+    while (i < n && j < m) {
+        if (equal(before[i], after[j])) {
+            out.push([' ', before[i++]]);
+            j++;
+        }
+        else if (lengths[i + 1][j] >= lengths[i][j + 1]) {
+            out.push(['-', before[i++]]);
+        }
+        else {
+            out.push(['+', after[j++]]);
+        }
+    }
+    while (i < n)
+        out.push(['-', before[i++]]);
+    while (j < m)
+        out.push(['+', after[j++]]);
+    return out;
+}
+// ---- resources and outputs -------------------------------------------------------------------------------
+const HEADINGS = {
+    create: 'will be created',
+    update: 'will be updated in-place',
+    delete: 'will be destroyed',
+    replace: 'must be replaced',
+    read: 'will be read during apply',
+    'no-op': 'has no changes',
+    move: 'has moved',
+    import: 'will be imported',
+    forget: 'will be removed from the state, but will not be destroyed',
+};
+const HEADER_MARKERS = {
+    create: '+',
+    update: '~',
+    delete: '-',
+    replace: '~',
+    read: '~',
+    'no-op': ' ',
+    move: ' ',
+    import: ' ',
+    forget: '-',
+};
+const REASONS = {
+    replace_because_tainted: 'tainted, so must be replaced',
+    replace_by_request: 'will be replaced, as requested',
+    replace_by_triggers: 'will be replaced due to changes in replace_triggered_by',
+    delete_because_no_resource_config: (c) => `because ${c.address} is not in configuration`,
+    delete_because_no_module: (c) => `because ${c.moduleAddress || 'its module'} is not in configuration`,
+    delete_because_wrong_repetition: () => 'because the repetition mode (count/for_each) changed',
+    delete_because_count_index: () => 'because the index is out of range for count',
+    delete_because_each_key: () => 'because the key is not in for_each',
+    delete_because_no_move_target: () => 'because it was moved to an address not in configuration',
+    read_because_config_unknown: 'config refers to values not yet known',
+    read_because_dependency_pending: 'depends on a resource or a module with changes pending',
+    read_because_check_nested: 'config will be checked after apply',
+};
+/** The `# address will be …` comment lines above a resource, as tofu writes them. */
+function resourceHeading(change, drift = false) {
+    const lines = [];
+    if (drift) {
+        lines.push(`# ${change.address} ${change.action === 'delete' ? 'has been deleted' : 'has changed'}`);
+    }
+    else if (change.action === 'move') {
+        lines.push(`# ${change.previousAddress ?? '?'} has moved to ${change.address}`);
+    }
+    else {
+        lines.push(`# ${change.address} ${HEADINGS[change.action]}`);
+    }
+    if (change.moved && change.action !== 'move')
+        lines.push(`# (moved from ${change.previousAddress ?? '?'})`);
+    if (change.importing && change.action !== 'import') {
+        lines.push(`# (imported from ${JSON.stringify(change.importing.id ?? '')})`);
+    }
+    const reason = change.actionReason ? REASONS[change.actionReason] : undefined;
+    if (reason && !drift)
+        lines.push(`# (${typeof reason === 'function' ? reason(change) : reason})`);
+    if (change.action === 'replace' && change.replaceOrder === 'create-first') {
+        lines.push('# (create replacement and then destroy)');
+    }
+    return lines;
+}
+/** The whole tofu-like block for one resource change: heading comments, then the attribute diff. */
+function renderResourceDiff(change, options = {}) {
+    const ctx = { replacePaths: new Set(change.replacePaths) };
+    const kind = change.mode === 'data' ? 'data' : 'resource';
+    const open = `${kind} ${JSON.stringify(change.type)} ${JSON.stringify(change.name)} {`;
+    const marker = options.drift ? '~' : HEADER_MARKERS[change.action];
+    const body = resourceBody(change, ctx);
+    const lines = [
+        ...resourceHeading(change, options.drift).map((text) => ({ marker: ' ', depth: 0, text })),
+        { marker, depth: 0, text: open },
+        ...body,
+        { marker: ' ', depth: 0, text: '}' },
+    ];
+    return formatLines(lines);
+}
+function resourceBody(change, ctx) {
+    const before = isObject(change.before) ? change.before : {};
+    if (change.action === 'delete' || change.action === 'forget') {
+        return isObject(change.before)
+            ? renderWhole('-', undefined, 0, change.before, 0, [], ctx).slice(1, -1)
+            : [];
+    }
+    if (change.action === 'create' || (change.action === 'read' && change.before === undefined)) {
+        const after = change.after;
+        if (isUnknown(after))
+            return [{ marker: '+', depth: 1, text: '# (config refers to values not yet known)' }];
+        return isObject(after) ? renderWhole('+', undefined, 0, after, 0, [], ctx).slice(1, -1) : [];
+    }
+    const after = isObject(change.after) ? change.after : {};
+    return diffObject(before, after, 1, [], ctx);
+}
+/** Output changes, rendered like tofu's "Changes to Outputs". */
+function renderOutputsDiff(outputs) {
+    const ctx = { replacePaths: new Set() };
+    const width = keyWidth(outputs.map((output) => output.name));
+    const lines = outputs.flatMap((output) => {
+        const before = output.sensitive && !isAbsent(output.before) ? { $sensitive: true } : output.before;
+        const after = output.sensitive && !isAbsent(output.after) ? { $sensitive: true } : output.after;
+        const changed = diffValue(output.name, width, before, after, 0, [], ctx);
+        // Both sides hidden: tofu still lists the output as changed.
+        return changed.length > 0
+            ? changed
+            : [{ marker: '~', depth: 0, text: `${prefix(output.name, width)}(sensitive value)` }];
+    });
+    return formatLines(lines);
+}
+
+// EXTERNAL MODULE: ./node_modules/picomatch/index.js
+var picomatch = __nccwpck_require__(4006);
+var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
+;// CONCATENATED MODULE: ./src/plan/policy.ts
+// Checks one stack's plan against the declarative policies of `.stackgate.yml`. Pure: plan and config in,
+// violations out; reporting and the exit status decide what to do with them.
+//
+// Semantics, chosen once here:
+// - `deny` looks at what each change does. A replace counts as `replace` and also as `delete`, since it destroys
+//   the old object (a policy denying `delete` must not be dodged by a change that forces replacement); it does
+//   not count as `create` or `update`. An import counts as `import` and a move as `move`, alongside whatever
+//   else the change does (an import that also updates is both `import` and `update`). `forget` (removed from
+//   state, not destroyed) matches nothing. Each resource gives at most one violation per policy.
+// - `resources` are picomatch globs on the full address; absent means every resource. `*` stops at nothing in
+//   an address (a `/` inside a for_each key is an ordinary character), so `aws_db_instance.*` matches
+//   `aws_db_instance.main` and `aws_db_instance.main[0]`, and `module.db.*` everything inside module.db, nested
+//   modules included. A root-only glob does not reach into modules: use `*aws_db_instance.*` for that.
+//   `[` and `]` are literal, as in addresses (no character classes): `aws_instance.web[0]` is that instance,
+//   `aws_instance.web[*]` any of them, `module.app[*].*` everything in every instance of a counted module.
+// - `max-changes` counts add + change + destroy as tofu's `Plan:` line does (a replace is one add and one
+//   destroy), over the changes that `resources` selects.
+// - `require-attributes` checks the `after` value of created, updated and replaced resources: each attribute
+//   must be present, and when keys are listed, be a map holding each of them (a null key counts as missing).
+//   A value that is unknown until apply, or hidden as sensitive, cannot be checked and is not a violation:
+//   a policy must not fail on what the plan cannot know.
+// - `unless-label`: when the pull request carries that label (compared case-insensitively, as GitHub treats
+//   label names), the violation is still reported, with `waivedBy`, and does not fail the gate.
+
+
+function evaluatePolicies(stackName, plan, policies, labels) {
+    const labelSet = new Set(labels.map((label) => label.toLowerCase()));
+    const violations = [];
+    for (const policy of policies) {
+        const matches = addressMatcher(policy.resources);
+        const selected = plan.changes.filter((change) => matches(change.address));
+        const found = [
+            ...maxChangesViolations(policy, selected),
+            ...selected.flatMap((change) => [
+                ...denyViolations(policy, change),
+                ...requireAttributesViolations(policy, change),
+            ]),
+        ];
+        const waivedBy = policy.unlessLabel !== undefined && labelSet.has(policy.unlessLabel.toLowerCase())
+            ? policy.unlessLabel
+            : undefined;
+        for (const violation of found) {
+            violations.push({
+                policy: policy.name,
+                stack: stackName,
+                level: policy.level,
+                ...violation,
+                ...(waivedBy !== undefined ? { waivedBy } : {}),
+            });
+        }
+    }
+    return violations;
+}
+function policyGate(violations) {
+    let errors = 0;
+    let warnings = 0;
+    let waived = 0;
+    for (const violation of violations) {
+        if (violation.waivedBy !== undefined)
+            waived += 1;
+        else if (violation.level === 'warning')
+            warnings += 1;
+        else
+            errors += 1;
+    }
+    return { failed: errors > 0, errors, warnings, waived };
+}
+// ---- matching --------------------------------------------------------------------------------------------
+// picomatch treats `/` as a path separator that `*` cannot cross; addresses have no paths, so the slash is
+// swapped for a private-use character in both pattern and address and becomes an ordinary character.
+const SLASH_STAND_IN = '\uE000';
+const unslash = (text) => text.replaceAll('/', SLASH_STAND_IN);
+// Brackets in an address are indexes; escaped, they match themselves and `*` still works between them.
+const literalBrackets = (glob) => glob.replace(/[[\]]/g, (bracket) => `\\${bracket}`);
+function addressMatcher(globs) {
+    if (globs === undefined)
+        return () => true;
+    if (globs.length === 0)
+        return () => false;
+    const glob = picomatch_default()(globs.map((pattern) => unslash(literalBrackets(pattern))), { dot: true });
+    return (address) => glob(unslash(address));
+}
+/** The policy actions a change performs. */
+function actionsOf(change) {
+    const actions = new Set();
+    switch (change.action) {
+        case 'create':
+        case 'update':
+        case 'delete':
+        case 'read':
+        case 'import':
+        case 'move':
+            actions.add(change.action);
+            break;
+        case 'replace':
+            actions.add('replace').add('delete');
+            break;
+        default:
+            break;
+    }
+    if (change.importing)
+        actions.add('import');
+    if (change.moved)
+        actions.add('move');
+    return actions;
+}
+const VERBS = {
+    create: 'created',
+    update: 'updated',
+    delete: 'destroyed',
+    replace: 'replaced',
+    read: 'read',
+};
+/** What the change does, in words: `imported and updated`, `moved from a.b and replaced`. */
+function describeChange(change) {
+    const parts = [];
+    if (change.importing || change.action === 'import')
+        parts.push('imported');
+    if (change.moved || change.action === 'move') {
+        parts.push(change.previousAddress ? `moved from ${change.previousAddress}` : 'moved');
+    }
+    const verb = VERBS[change.action];
+    if (verb !== undefined)
+        parts.push(verb);
+    return parts.join(' and ') || change.action;
+}
+function resourceFields(change) {
+    return {
+        address: change.address,
+        resourceType: change.type,
+        resourceName: change.name,
+        ...(change.moduleAddress !== '' ? { modulePath: change.moduleAddress } : {}),
+    };
+}
+function denyViolations(policy, change) {
+    const does = actionsOf(change);
+    if (!policy.deny.some((action) => does.has(action)))
+        return [];
+    const message = `${policy.name}: ${change.address} would be ${describeChange(change)} (deny: ${policy.deny.join(', ')})`;
+    return [{ ...resourceFields(change), message }];
+}
+function maxChangesViolations(policy, selected) {
+    if (policy.maxChanges === undefined)
+        return [];
+    let add = 0;
+    let change = 0;
+    let destroy = 0;
+    for (const { action } of selected) {
+        if (action === 'create' || action === 'replace')
+            add += 1;
+        if (action === 'update')
+            change += 1;
+        if (action === 'delete' || action === 'replace')
+            destroy += 1;
+    }
+    const total = add + change + destroy;
+    if (total <= policy.maxChanges)
+        return [];
+    const message = `${policy.name}: ${total} resource changes exceed the limit of ${policy.maxChanges} ` +
+        `(${add} to add, ${change} to change, ${destroy} to destroy)`;
+    return [{ message }];
+}
+const CHECKS_ATTRIBUTES = new Set(['create', 'update', 'replace']);
+function requireAttributesViolations(policy, change) {
+    const required = Object.entries(policy.requireAttributes);
+    if (required.length === 0 || !CHECKS_ATTRIBUTES.has(change.action))
+        return [];
+    const after = change.after;
+    if (!isMap(after))
+        return []; // unknown or hidden as a whole: nothing can be checked
+    const missing = [];
+    for (const [attribute, keys] of required) {
+        const value = after[attribute];
+        if (isUncheckable(value))
+            continue;
+        if (value === undefined || value === null) {
+            missing.push(keys.length > 0 ? keys.map((key) => `${attribute}.${key}`).join(', ') : attribute);
+        }
+        else if (keys.length > 0) {
+            if (!isMap(value)) {
+                missing.push(`${attribute} (not a map)`);
+                continue;
+            }
+            for (const key of keys) {
+                const held = value[key];
+                if (held === undefined || held === null)
+                    missing.push(`${attribute}.${key}`);
+            }
+        }
+    }
+    if (missing.length === 0)
+        return [];
+    const message = `${policy.name}: ${change.address} is missing ${missing.join(', ')}`;
+    return [{ ...resourceFields(change), message }];
+}
+function isUncheckable(value) {
+    return isUnknown(value) || isSensitive(value);
+}
+function isMap(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value) && !isUncheckable(value);
+}
+
+;// CONCATENATED MODULE: ./src/report/policy.ts
+// The policy section of the PR comment and job summary: one table row per violation. Pure. Every value in it
+// comes from the config or the plan, so each cell is escaped: nothing can break the table, inject HTML,
+// mention anyone or link an issue.
+
+
+const TABLE_HEAD = '| Policy | Stack | Resource | Level | Result | Detail |\n| --- | --- | --- | --- | --- | --- |';
+/**
+ * `### Policies`, a one-line tally and the table, blocking rows first; empty when there are no violations.
+ * Past `maxRows` rows the rest fold into one closing row, so a policy matching thousands of resources cannot
+ * push the comment past GitHub's size limit.
+ */
+function renderPolicySection(violations, maxRows = 100) {
+    if (violations.length === 0)
+        return '';
+    const ordered = [...violations].sort((a, b) => policy_rank(a) - policy_rank(b));
+    const shown = ordered.slice(0, Math.max(0, maxRows));
+    const rows = shown.map(row);
+    const hidden = ordered.length - shown.length;
+    if (hidden > 0)
+        rows.push(`| … | | | | | ${hidden} more not shown |`);
+    return ['### Policies', tally(violations), [TABLE_HEAD, ...rows].join('\n')].join('\n\n') + '\n';
+}
+/** Blocking first, then warnings, then waived; the sort is stable, so plan order holds within each. */
+function policy_rank(violation) {
+    if (violation.waivedBy !== undefined)
+        return 2;
+    return violation.level === 'error' ? 0 : 1;
+}
+function tally(violations) {
+    const gate = policyGate(violations);
+    const parts = [
+        gate.errors > 0 ? `❌ ${gate.errors} blocking` : '',
+        gate.warnings > 0 ? `⚠️ ${plural(gate.warnings, 'warning')}` : '',
+        gate.waived > 0 ? `✅ ${gate.waived} waived` : '',
+    ].filter((part) => part !== '');
+    const verdict = gate.failed ? 'Policies block this change' : 'No policy blocks this change';
+    return `**${verdict}** — ${parts.join(', ')}`;
+}
+function plural(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+function row(violation) {
+    const resource = violation.address !== undefined ? inlineCode(violation.address) : '—';
+    const cells = [
+        escapeText(violation.policy),
+        escapeText(violation.stack),
+        resource,
+        violation.level,
+        result(violation),
+        escapeText(detail(violation)),
+    ];
+    return `| ${cells.join(' | ')} |`;
+}
+function result(violation) {
+    if (violation.waivedBy !== undefined)
+        return `✅ waived by ${inlineCode(violation.waivedBy)}`;
+    return violation.level === 'error' ? '❌ blocks' : '⚠️ warning';
+}
+/** The message without its `policy: ` prefix, which the first column already shows. */
+function detail(violation) {
+    const prefix = `${violation.policy}: `;
+    return violation.message.startsWith(prefix) ? violation.message.slice(prefix.length) : violation.message;
+}
+
+;// CONCATENATED MODULE: ./src/report/markdown.ts
+// The sticky PR comment and the job summary: a verdict, a table of stacks, a loud line for destruction, then
+// a collapsible section per stack, all within a size budget. Pure: report in, text out.
+
+
+
+
+
+/** GitHub rejects comment bodies over this many characters. */
+const COMMENT_MAX_LENGTH = 65_536;
+/** The job summary of one step may hold 1 MiB. */
+const SUMMARY_MAX_BYTES = 1024 * 1024;
+// ---- small pieces ----------------------------------------------------------------------------------------
+/** The hidden marker that identifies the sticky comment; different headers make different comments. */
+function commentMarker(header) {
+    const name = header.trim() === '' ? 'default' : escapeHtmlComment(header.trim().replace(/\s+/g, '-'));
+    return `<!-- stackgate:comment:${name} -->`;
+}
+function markdown_plural(count, noun) {
+    return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+function engineTitle(engine) {
+    if (engine === 'tofu')
+        return 'OpenTofu';
+    if (engine === 'terraform')
+        return 'Terraform';
+    return engine;
+}
+/** `Plan: 1 to add, 2 to change, 1 to destroy.` plus what tofu reports apart. */
+function countsLine(counts) {
+    const extras = [
+        counts.replace > 0 ? `${counts.replace} replaced` : '',
+        counts.import > 0 ? `${counts.import} to import` : '',
+        counts.move > 0 ? `${counts.move} moved` : '',
+        counts.read > 0 ? `${counts.read} to read` : '',
+        counts.drift > 0 ? `${counts.drift} drifted` : '',
+    ].filter((text) => text !== '');
+    const main = `${counts.add} to add, ${counts.change} to change, ${counts.destroy} to destroy`;
+    return extras.length > 0 ? `${main} (${extras.join(', ')})` : main;
+}
+function stackHasChanges(stack) {
+    return stack.status === 'planned' && (stack.plan?.hasChanges ?? true);
+}
+function isDestructive(stack) {
+    const counts = stack.plan?.counts;
+    return counts !== undefined && (counts.destroy > 0 || counts.replace > 0);
+}
+const STATUS_LABELS = {
+    planned: '📝 changes',
+    'no-changes': '✅ no changes',
+    errored: '❌ errored',
+    unaffected: '➖ unchanged (not planned)',
+    skipped: '⏭️ skipped',
+};
+function statusLabel(stack) {
+    if (stack.status === 'planned' && stack.plan && !stack.plan.hasChanges)
+        return STATUS_LABELS['no-changes'];
+    return STATUS_LABELS[stack.status];
+}
+// ---- verdict, table, loud line ---------------------------------------------------------------------------
+function verdict(report) {
+    const stacks = report.stacks;
+    const count = (test) => stacks.filter(test).length;
+    const parts = [
+        [count(stackHasChanges), 'to change'],
+        [count((s) => s.status === 'errored'), 'errored'],
+        [
+            count((s) => (s.status === 'planned' || s.status === 'no-changes') && !stackHasChanges(s)),
+            'without changes',
+        ],
+        [count((s) => s.status === 'skipped'), 'skipped'],
+        [count((s) => s.status === 'unaffected'), 'unaffected'],
+    ];
+    const text = parts
+        .filter(([n]) => n > 0)
+        .map(([n, label], index) => (index === 0 ? `${markdown_plural(n, 'stack')} ${label}` : `${n} ${label}`))
+        .join(', ');
+    const title = escapeText(`Stackgate ${report.command}`);
+    const blocking = failingFindings(report.findings ?? []).length;
+    const checks = blocking > 0 ? ` — ❌ ${markdown_plural(blocking, 'blocking finding')}` : '';
+    return `**${title}** — ${text || 'no stacks'}${checks}`;
+}
+function tableRow(stack) {
+    const counts = stack.plan?.counts;
+    const cell = (n) => (n === undefined ? '–' : String(n));
+    return `| ${escapeText(stack.name)} | ${escapeText(stack.engine)} | ${cell(counts?.add)} | ${cell(counts?.change)} | ${cell(counts?.destroy)} | ${cell(counts?.replace)} | ${statusLabel(stack)} |`;
+}
+const markdown_TABLE_HEAD = '| Stack | Engine | Add | Change | Destroy | Replace | Status |\n| --- | --- | ---: | ---: | ---: | ---: | --- |';
+/** The table always fits: past the budget, unaffected stacks fold into one row, then rows are cut. */
+function renderTable(stacks, maxLength, measure) {
+    const full = [markdown_TABLE_HEAD, ...stacks.map(tableRow)].join('\n');
+    if (measure(full) <= maxLength)
+        return full;
+    const affected = stacks.filter((stack) => stack.status !== 'unaffected');
+    const unaffected = stacks.length - affected.length;
+    const rows = [markdown_TABLE_HEAD];
+    for (const [index, stack] of affected.entries()) {
+        const rest = affected.length - index + unaffected;
+        const row = tableRow(stack);
+        // Keep room for the closing "… more" row.
+        if (measure([...rows, row].join('\n')) + 80 > maxLength) {
+            rows.push(`| … ${markdown_plural(rest, 'more stack')} | | | | | | see the job summary |`);
+            return rows.join('\n');
+        }
+        rows.push(row);
+    }
+    if (unaffected > 0)
+        rows.push(`| … ${markdown_plural(unaffected, 'unaffected stack')} | | | | | | ${STATUS_LABELS.unaffected} |`);
+    return rows.join('\n');
+}
+function loudLine(stacks) {
+    const destructive = stacks.filter(isDestructive);
+    if (destructive.length === 0)
+        return undefined;
+    const names = destructive.map((stack) => {
+        const counts = stack.plan.counts;
+        return `${inlineCode(stack.name)} (${counts.destroy} to destroy, ${counts.replace} to replace)`;
+    });
+    return `⚠️ **This plan destroys or replaces resources in ${names.join(', ')}.**`;
+}
+function summaryLine(stack) {
+    const name = `<b>${escapeHtmlText(stack.name)}</b>`;
+    const path = stack.path && stack.path !== stack.name ? ` <code>${escapeHtmlText(stack.path)}</code>` : '';
+    const what = stack.plan && stack.status !== 'errored' ? countsLine(stack.plan.counts) : statusLabel(stack);
+    return `${statusLabel(stack).split(' ')[0]} ${name}${path} — ${escapeHtmlText(what)}`;
+}
+function introLines(stack, plan) {
+    const lines = [];
+    if (stack.message)
+        lines.push(`> ${escapeText(stack.message)}`);
+    if (plan && stack.status !== 'errored') {
+        lines.push(plan.hasChanges
+            ? `**Plan:** ${countsLine(plan.counts)}.`
+            : '**No changes.** The infrastructure matches the configuration.');
+    }
+    if (plan && plan.redactedCount > 0) {
+        lines.push(`🔒 ${markdown_plural(plan.redactedCount, 'sensitive value')} hidden.`);
+    }
+    return lines;
+}
+function diagnosticItem(diagnostic) {
+    const icon = diagnostic.severity === 'error' ? '❌ Error' : '⚠️ Warning';
+    const where = diagnostic.file
+        ? ` — ${inlineCode(`${diagnostic.file}${diagnostic.line ? `:${diagnostic.line}` : ''}`)}`
+        : '';
+    const head = `**${icon}:** ${escapeText(diagnostic.summary)}${where}`;
+    return diagnostic.detail ? `${head}\n\n${codeBlock(diagnostic.detail, 'text')}` : head;
+}
+function diffItem(change, drift = false) {
+    return codeBlock(renderResourceDiff(change, { drift }), 'diff');
+}
+/** The object's id, so a reviewer can tell which real object moved. */
+function idNote(change) {
+    const after = change.after;
+    const id = typeof after === 'object' && after !== null && !Array.isArray(after)
+        ? after.id
+        : undefined;
+    return typeof id === 'string' && id !== '' ? ` (id ${inlineCode(id)})` : '';
+}
+function isPureMove(change) {
+    return change.action === 'move';
+}
+function isPureImport(change) {
+    return change.action === 'import';
+}
+function stackParts(stack) {
+    const plan = stack.plan;
+    const engine = engineTitle(stack.engine);
+    const items = [];
+    const diagnostics = [...(plan?.diagnostics ?? []), ...stack.diagnostics];
+    for (const diagnostic of diagnostics)
+        items.push({ group: '#### Diagnostics', text: diagnosticItem(diagnostic) });
+    const changes = plan?.changes ?? [];
+    for (const change of changes.filter((c) => !isPureMove(c) && !isPureImport(c))) {
+        items.push({ group: '#### Changes', text: diffItem(change) });
+    }
+    for (const change of changes.filter(isPureMove)) {
+        items.push({
+            group: '#### Moves',
+            text: `- ${inlineCode(change.previousAddress ?? '?')} → ${inlineCode(change.address)}${idNote(change)}`,
+        });
+    }
+    for (const change of changes.filter(isPureImport)) {
+        const id = change.importing?.id ? ` (id ${inlineCode(change.importing.id)})` : '';
+        items.push({ group: '#### Imports', text: `- ${inlineCode(change.address)}${id}` });
+    }
+    for (const change of plan?.drift ?? []) {
+        items.push({ group: `#### Drift — changed outside of ${engine}`, text: diffItem(change, true) });
+    }
+    if (plan && plan.outputs.length > 0) {
+        items.push({ group: '#### Outputs', text: codeBlock(renderOutputsDiff(plan.outputs), 'diff') });
+    }
+    const open = stack.status === 'errored' ? ' open' : '';
+    return {
+        open: `<details${open}><summary>${summaryLine(stack)}</summary>`,
+        intro: introLines(stack, plan),
+        items,
+        close: '</details>',
+    };
+}
+/** Joins parts with blank lines (markdown inside <details> needs them); headings appear once per group. */
+function assemble(parts, itemCount, note) {
+    const blocks = [parts.open, ...parts.intro];
+    let group = '';
+    for (const item of parts.items.slice(0, itemCount)) {
+        if (item.group !== group)
+            blocks.push(item.group);
+        group = item.group;
+        blocks.push(item.text.trimEnd());
+    }
+    if (note)
+        blocks.push(note);
+    blocks.push(parts.close);
+    return blocks.join('\n\n');
+}
+/** The collapsible section of one stack, in full. */
+function renderStackSection(stack) {
+    return assemble(stackParts(stack), Number.POSITIVE_INFINITY);
+}
+function trimmedNote(omitted, where) {
+    return `_… ${markdown_plural(omitted, 'more item')} not shown: details trimmed to fit; the full report is in ${where}._`;
+}
+/** How many leading items fit in `budget`, counted piece by piece so large stacks stay linear. */
+function itemsThatFit(parts, budget, measure, where) {
+    const separator = measure('\n\n');
+    const note = measure(trimmedNote(parts.items.length, where)) + separator;
+    let used = measure(assemble(parts, 0)) + note;
+    let group = '';
+    let count = 0;
+    for (const item of parts.items) {
+        const heading = item.group !== group ? measure(item.group) + separator : 0;
+        used += heading + measure(item.text.trimEnd()) + separator;
+        if (used > budget)
+            break;
+        group = item.group;
+        count += 1;
+    }
+    return count;
+}
+/** The section within `budget`: whole items in order while they fit, then a note; '' when nothing fits. */
+function renderStackWithin(parts, budget, measure, where) {
+    const full = assemble(parts, parts.items.length);
+    if (measure(full) <= budget)
+        return full;
+    const count = itemsThatFit(parts, budget, measure, where);
+    const trimmed = assemble(parts, count, trimmedNote(parts.items.length - count, where));
+    if (measure(trimmed) <= budget)
+        return trimmed;
+    const minimal = assemble({ ...parts, intro: [] }, 0, trimmedNote(parts.items.length, where));
+    return measure(minimal) <= budget ? minimal : '';
+}
+/** Water-filling: small sections get all they need, the rest split what remains evenly. */
+function fairShares(sizes, budget) {
+    const order = sizes.map((size, index) => ({ size, index })).sort((a, b) => a.size - b.size);
+    const shares = new Array(sizes.length).fill(0);
+    let remaining = Math.max(0, budget);
+    order.forEach(({ size, index }, position) => {
+        const share = Math.min(size, Math.floor(remaining / (order.length - position)));
+        shares[index] = share;
+        remaining -= share;
+    });
+    return shares;
+}
+// ---- metadata --------------------------------------------------------------------------------------------
+const META_PATTERN = /<!-- stackgate:meta (\{.*?\}) -->/s;
+function metaBlock(report) {
+    const meta = {
+        version: 1,
+        command: report.command,
+        header: report.header,
+        sha: report.sha,
+        ...(report.pullNumber !== undefined ? { pullNumber: report.pullNumber } : {}),
+        stacks: report.stacks
+            .filter((stack) => stack.status !== 'unaffected')
+            .map((stack) => ({
+            name: stack.name,
+            status: stack.status,
+            ...(stack.fingerprint ? { fingerprint: stack.fingerprint } : {}),
+        })),
+    };
+    // Escaped so no value can end the HTML comment or mention anyone; JSON.parse reads the escapes back.
+    const json = JSON.stringify(meta).replace(/[<>&@]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    return `<!-- stackgate:meta ${json} -->`;
+}
+/** Reads the hidden metadata block back from a comment body. */
+function parseCommentMeta(body) {
+    const match = META_PATTERN.exec(body);
+    if (!match?.[1])
+        return undefined;
+    try {
+        const meta = JSON.parse(match[1]);
+        if (meta.version !== 1 || typeof meta.sha !== 'string' || !Array.isArray(meta.stacks))
+            return undefined;
+        return meta;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Characters that would end a markdown link target or open HTML are percent-encoded. */
+function percentEncode(url) {
+    return url.replace(/[()<>\s"'`]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+function renderReport(report, options) {
+    const { measure, maxLength } = options;
+    const join = (blocks) => blocks.filter((b) => b).join('\n\n') + '\n';
+    const marker = options.comment ? commentMarker(report.header) : undefined;
+    const meta = options.comment ? metaBlock(report) : undefined;
+    // Policy violations get their own table; every other finding is listed under Checks.
+    const checks = (report.findings ?? []).filter((finding) => finding.kind !== 'policy');
+    const findings = checks.length
+        ? renderFindings(checks, Math.floor(Math.min(maxLength / 3, 200_000)))
+        : undefined;
+    const policies = report.policyViolations?.length ? renderPolicySection(report.policyViolations) : undefined;
+    const loud = [loudLine(report.stacks), policies, findings].filter((block) => block).join('\n\n') || undefined;
+    const head = [marker, verdict(report)];
+    const fixedCost = measure(join([...head, loud, meta])) + 4;
+    const table = renderTable(report.stacks, Math.max(0, maxLength - fixedCost - 400), measure);
+    // Each stack's diffs are rendered once and reused if the sections must be trimmed (they dominate the cost).
+    const sectionParts = report.stacks.filter((stack) => stack.status !== 'unaffected').map(stackParts);
+    const sections = sectionParts.map((parts) => assemble(parts, Number.POSITIVE_INFINITY));
+    const full = join([...head, table, loud, ...sections, meta]);
+    if (measure(full) <= maxLength)
+        return { body: full, truncated: false };
+    const runLink = report.runUrl ? ` ([workflow run](${percentEncode(report.runUrl)}))` : '';
+    const notice = `> [!NOTE]\n> Details trimmed to fit the size limit; the full report is in ${options.fullReportIn}${runLink}.`;
+    const frame = join([...head, table, loud, notice, meta]);
+    // Each section also costs its blank-line separator.
+    const budget = maxLength - measure(frame) - 2 * sections.length;
+    const shares = fairShares(sections.map(measure), budget);
+    const trimmed = sectionParts
+        .map((parts, index) => renderStackWithin(parts, shares[index] ?? 0, measure, options.fullReportIn))
+        .filter((text) => text !== '');
+    const body = join([...head, table, loud, notice, ...trimmed, meta]);
+    return { body: measure(body) <= maxLength ? body : frame, truncated: true };
+}
+/** The sticky PR comment: never longer than `maxLength` (GitHub's 65,536 by default). */
+function renderComment(report, options = {}) {
+    return renderReport(report, {
+        maxLength: options.maxLength ?? COMMENT_MAX_LENGTH,
+        measure: (text) => text.length,
+        comment: true,
+        fullReportIn: 'the job summary',
+    });
+}
+/** The job summary: the same content within 1 MiB (bytes), no marker or metadata. */
+function renderSummary(report, options = {}) {
+    return renderReport(report, {
+        maxLength: options.maxBytes ?? SUMMARY_MAX_BYTES,
+        measure: (text) => external_node_buffer_.Buffer.byteLength(text, 'utf8'),
+        comment: false,
+        fullReportIn: 'the run log',
+    }).body;
+}
+// ---- JSON for `stackgate render --format json` -----------------------------------------------------------
+function changeToJson(change) {
+    return {
+        address: change.address,
+        action: change.action,
+        ...(change.previousAddress ? { previousAddress: change.previousAddress } : {}),
+        ...(change.replacePaths.length > 0 ? { replacePaths: change.replacePaths } : {}),
+        ...(change.replaceOrder ? { replaceOrder: change.replaceOrder } : {}),
+        ...(change.actionReason ? { actionReason: change.actionReason } : {}),
+        ...(change.importing ? { importing: change.importing } : {}),
+        mode: change.mode,
+        type: change.type,
+        name: change.name,
+        ...(change.moduleAddress ? { moduleAddress: change.moduleAddress } : {}),
+        providerName: change.providerName,
+        ...(change.before !== undefined ? { before: change.before } : {}),
+        ...(change.after !== undefined ? { after: change.after } : {}),
+    };
+}
+/** The plan as plain JSON (secrets already redacted; `secrets` is never included). */
+function planToJson(plan) {
+    return {
+        counts: plan.counts,
+        hasChanges: plan.hasChanges,
+        changes: plan.changes.map(changeToJson),
+        drift: plan.drift.map(changeToJson),
+        outputs: plan.outputs.map((output) => ({ ...output })),
+        diagnostics: plan.diagnostics,
+        redactedCount: plan.redactedCount,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/plan/hcl-locate.ts
+// Finds the line of a `resource "TYPE" "NAME" {` (or `data`) block header in HCL files, so a policy violation
+// can be annotated on the block that declares the resource. Pure, and deliberately small: a scanner that knows
+// enough HCL to skip comments, strings (with `${…}` templates), and heredocs, and to track brace depth — not a
+// parser. Blocks are only recognised at the top level of a file and at the start of a line, which is where
+// HCL allows them, so text that merely looks like a header (in a comment, a string, a heredoc or a nested
+// block) never matches.
+/**
+ * The first `resource "TYPE" "NAME"` block in the given files (in the order given), or `data "TYPE" "NAME"`
+ * when `mode` is `data`; with `mode` absent, a resource block wins over a data block of the same labels. Only
+ * `.tf` and `.tofu` files are read (`.tf.json` is JSON, not HCL). `modulePath` is informational: for a resource
+ * in a module the caller passes that module's files.
+ */
+function locateResourceBlocks(files, type, name, _modulePath, mode) {
+    const keywords = mode === 'managed' ? ['resource'] : mode === 'data' ? ['data'] : ['resource', 'data'];
+    const hcl = files.filter((file) => /\.(tf|tofu)$/.test(file.path));
+    const headersByFile = hcl.map((file) => ({ file: file.path, headers: blockHeaders(file.text) }));
+    for (const keyword of keywords) {
+        for (const { file, headers } of headersByFile) {
+            const found = headers.find((h) => h.keyword === keyword && h.labels[0] === type && h.labels[1] === name);
+            if (found)
+                return { file, line: found.line };
+        }
+    }
+    return undefined;
+}
+/** Top-level block headers at the start of a line: keyword, its labels, then `{`. */
+function blockHeaders(text) {
+    const tokens = tokenize(text);
+    const headers = [];
+    let depth = 0;
+    let lineStart = true;
+    for (let i = 0; i < tokens.length; i += 1) {
+        const token = tokens[i];
+        if (token.kind === 'newline') {
+            lineStart = true;
+            continue;
+        }
+        if (token.kind === 'ident' && depth === 0 && lineStart) {
+            const labels = [];
+            let j = i + 1;
+            for (; j < tokens.length; j += 1) {
+                const next = tokens[j];
+                if (next.kind === 'string' && next.value !== undefined)
+                    labels.push(next.value);
+                else if (next.kind === 'ident')
+                    labels.push(next.value);
+                else
+                    break;
+            }
+            if (tokens[j]?.kind === 'open')
+                headers.push({ keyword: token.value, labels, line: token.line });
+        }
+        lineStart = false;
+        if (token.kind === 'open')
+            depth += 1;
+        // Unbalanced closing braces (a broken file) must not hide the rest of it.
+        if (token.kind === 'close')
+            depth = Math.max(0, depth - 1);
+    }
+    return headers;
+}
+const IDENT_START = /[A-Za-z_]/;
+const IDENT_PART = /[A-Za-z0-9_-]/;
+function tokenize(text) {
+    const tokens = [];
+    const scanner = { text, pos: 0, line: 1 };
+    while (scanner.pos < text.length) {
+        const c = text[scanner.pos];
+        const line = scanner.line;
+        if (c === '\n') {
+            tokens.push({ kind: 'newline', line });
+            scanner.pos += 1;
+            scanner.line += 1;
+        }
+        else if (c === ' ' || c === '\t' || c === '\r') {
+            scanner.pos += 1;
+        }
+        else if (c === '#' || text.startsWith('//', scanner.pos)) {
+            // A line comment ends before its newline, which still separates lines.
+            const end = text.indexOf('\n', scanner.pos);
+            scanner.pos = end === -1 ? text.length : end;
+        }
+        else if (text.startsWith('/*', scanner.pos)) {
+            skipBlockComment(scanner);
+        }
+        else if (c === '"') {
+            tokens.push({ kind: 'string', value: scanString(scanner), line });
+        }
+        else if (/^<<-?[A-Za-z_]/.test(text.slice(scanner.pos, scanner.pos + 4))) {
+            skipHeredoc(scanner);
+            tokens.push({ kind: 'other', line });
+        }
+        else if (IDENT_START.test(c)) {
+            const start = scanner.pos;
+            while (scanner.pos < text.length && IDENT_PART.test(text[scanner.pos]))
+                scanner.pos += 1;
+            tokens.push({ kind: 'ident', value: text.slice(start, scanner.pos), line });
+        }
+        else {
+            tokens.push({ kind: c === '{' ? 'open' : c === '}' ? 'close' : 'other', line });
+            scanner.pos += 1;
+        }
+    }
+    return tokens;
+}
+/** Moves to `to`, counting the newlines passed. */
+function advance(scanner, to) {
+    for (let i = scanner.pos; i < to; i += 1)
+        if (scanner.text[i] === '\n')
+            scanner.line += 1;
+    scanner.pos = to;
+}
+function skipBlockComment(scanner) {
+    const end = scanner.text.indexOf('*/', scanner.pos + 2);
+    advance(scanner, end === -1 ? scanner.text.length : end + 2);
+}
+/**
+ * Scans a quoted string from its opening quote; returns its text, or undefined when it holds a template
+ * (`${…}` or `%{…}`). A quoted string cannot span lines in HCL, so a newline ends an unterminated one.
+ */
+function scanString(scanner) {
+    const { text } = scanner;
+    let pos = scanner.pos + 1;
+    let value = '';
+    let template = false;
+    while (pos < text.length) {
+        const c = text[pos];
+        if (c === '"') {
+            pos += 1;
+            break;
+        }
+        if (c === '\n')
+            break;
+        if (c === '\\') {
+            // Labels are plain names: an escape stands for the character after it, enough for `\"` and `\\`.
+            value += text[pos + 1] ?? '';
+            pos += 2;
+        }
+        else if ((c === '$' || c === '%') && text[pos + 1] === c && text[pos + 2] === '{') {
+            value += `${c}{`; // `$${` and `%%{` are escapes for a literal `${` / `%{`
+            pos += 3;
+        }
+        else if ((c === '$' || c === '%') && text[pos + 1] === '{') {
+            template = true;
+            advance(scanner, pos);
+            skipTemplate(scanner);
+            pos = scanner.pos;
+        }
+        else {
+            value += c;
+            pos += 1;
+        }
+    }
+    advance(scanner, pos);
+    return template ? undefined : value;
+}
+/** Skips a `${…}` / `%{…}` sequence, which may hold braces, strings and comments of its own. */
+function skipTemplate(scanner) {
+    const { text } = scanner;
+    let depth = 0;
+    advance(scanner, scanner.pos + 1); // the `$` or `%`; the `{` is counted below
+    while (scanner.pos < text.length) {
+        const c = text[scanner.pos];
+        if (c === '"') {
+            scanString(scanner);
+        }
+        else if (c === '#' || text.startsWith('//', scanner.pos)) {
+            // An interpolation may span lines, so it may hold line comments.
+            const end = text.indexOf('\n', scanner.pos);
+            advance(scanner, end === -1 ? text.length : end);
+        }
+        else if (text.startsWith('/*', scanner.pos)) {
+            skipBlockComment(scanner);
+        }
+        else {
+            if (c === '{')
+                depth += 1;
+            advance(scanner, scanner.pos + 1);
+            if (c === '}') {
+                depth -= 1;
+                if (depth === 0)
+                    return;
+            }
+        }
+    }
+}
+/** Skips `<<EOF` / `<<-EOF` through the line holding only its marker (indentation allowed for both). */
+function skipHeredoc(scanner) {
+    const { text } = scanner;
+    const header = /^<<-?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\r?\n/.exec(text.slice(scanner.pos));
+    if (!header) {
+        advance(scanner, scanner.pos + 2); // not a heredoc after all; `<<` alone is just punctuation
+        return;
+    }
+    const marker = header[1];
+    let pos = scanner.pos + header[0].length;
+    while (pos < text.length) {
+        const end = text.indexOf('\n', pos);
+        const lineEnd = end === -1 ? text.length : end;
+        if (text.slice(pos, lineEnd).trim() === marker) {
+            // Stop before the newline, which the tokenizer still counts as the end of a line.
+            advance(scanner, lineEnd);
+            return;
+        }
+        pos = lineEnd + 1;
+    }
+    advance(scanner, text.length);
+}
+
+;// CONCATENATED MODULE: ./src/scan/rules.ts
+// The rules of the secret scanner: token shapes with a fixed prefix (found anywhere on a line), and the tests
+// that decide whether a value assigned to a secret-looking name is a real secret rather than a reference,
+// a placeholder or ordinary text. Everything here favours few false positives: a finding fails the gate.
+const GITHUB_KINDS = {
+    ghp: 'GitHub personal access token',
+    gho: 'GitHub OAuth access token',
+    ghu: 'GitHub App user-to-server token',
+    ghs: 'GitHub App installation token',
+    ghr: 'GitHub refresh token',
+};
+const TOKEN_RULES = [
+    {
+        id: 'aws-access-key-id',
+        title: () => 'AWS access key ID',
+        pattern: /(?<![A-Za-z0-9])(?<secret>(?:AKIA|ASIA)[A-Z0-9]{16})(?![A-Za-z0-9])/dg,
+    },
+    {
+        id: 'github-token',
+        title: (secret) => GITHUB_KINDS[secret.slice(0, 3)] ?? 'GitHub token',
+        pattern: /(?<![A-Za-z0-9_])(?<secret>gh[pousr]_[A-Za-z0-9]{36,251})(?![A-Za-z0-9_])/dg,
+    },
+    {
+        id: 'github-fine-grained-token',
+        title: () => 'GitHub fine-grained personal access token',
+        pattern: /(?<![A-Za-z0-9_])(?<secret>github_pat_[A-Za-z0-9_]{36,244})(?![A-Za-z0-9_])/dg,
+    },
+    {
+        id: 'gitlab-token',
+        title: () => 'GitLab personal access token',
+        pattern: /(?<![A-Za-z0-9_-])(?<secret>glpat-[A-Za-z0-9_.-]{20,})(?![A-Za-z0-9_-])/dg,
+    },
+    {
+        id: 'slack-token',
+        title: () => 'Slack token',
+        pattern: /(?<![A-Za-z0-9_-])(?<secret>(?:xox[bpa]|xapp)-[A-Za-z0-9][A-Za-z0-9-]{14,})(?![A-Za-z0-9_-])/dg,
+    },
+    {
+        id: 'slack-webhook',
+        title: () => 'Slack incoming webhook URL',
+        pattern: /(?<secret>https?:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{6,}\/B[A-Z0-9]{6,}\/[A-Za-z0-9]{16,})(?![A-Za-z0-9])/dg,
+    },
+    {
+        // The account key is the secret; the rest of the connection string is harmless and useful context.
+        id: 'azure-storage-connection-string',
+        title: () => 'Azure connection string key',
+        pattern: /(?<![A-Za-z0-9])(?:AccountKey|SharedAccessKey)=(?<secret>[A-Za-z0-9+/]{40,}={0,2})/dg,
+        context: /DefaultEndpointsProtocol=|Endpoint=sb:\/\//i,
+    },
+    {
+        // `sig=` is common in URLs; only a SAS (which always carries a service version `sv=`) counts.
+        id: 'azure-sas-signature',
+        title: () => 'Azure SAS token signature',
+        pattern: /[?&;]sig=(?<secret>[A-Za-z0-9%+/]{30,}(?:=|%3D){0,2})/dgi,
+        context: /[?&;=]sv=\d{4}-\d{2}-\d{2}/,
+    },
+];
+// Private keys span lines; found on the whole text. PGP blocks end with `BLOCK`.
+const PRIVATE_KEY_BEGIN = /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----/g;
+// A placeholder like `-----BEGIN PRIVATE KEY-----\n<your key>\n-----END…` is not a key: a real one has
+// hundreds of base64 characters.
+const MIN_PRIVATE_KEY_BODY = 64;
+// GCP service-account JSON: both markers in one document; the private key is what leaks.
+const GCP_SERVICE_ACCOUNT = /"type"\s*:\s*"service_account"/;
+const GCP_PRIVATE_KEY = /"private_key"\s*:\s*"(?<secret>(?:[^"\\]|\\.)+)"/dg;
+/**
+ * `name = value` in HCL, `name: value` in YAML, `"name": "value"` in JSON, `name=value` in INI, env and
+ * inventory lines (several per line). `=` must not be part of `==`/`=>`; a bare `:` needs the space YAML
+ * requires, which keeps `https://` and `a:b` out.
+ */
+const ASSIGNMENT = /(?<![\w.$-])(?<q>["']?)(?<name>[A-Za-z_][\w.-]*)\k<q>[ \t]*(?:=(?![=>~])|:(?=[\s"']|$))[ \t]*(?<value>"(?:[^"\\]|\\.)*"|'[^']*'|[^\s"']+)/dg;
+// Whole words (snake, kebab, camel and dotted names split) that name a secret.
+const rules_SECRET_WORD_SEQUENCES = [
+    'password',
+    'passwd',
+    'pass',
+    'pwd',
+    'passphrase',
+    'secret',
+    'token',
+    'auth',
+    'api_key',
+    'apikey',
+    'access_key',
+    'secret_key',
+    'private_key',
+    'client_secret',
+    'credential',
+    'credentials',
+].map((phrase) => phrase.split('_'));
+// A secret word followed by one of these names metadata, not the secret: `password_length`, `token_ttl`,
+// `secret_name`, `private_key_path`.
+const METADATA_LAST_WORDS = new Set([
+    'path',
+    'file',
+    'filename',
+    'dir',
+    'name',
+    'arn',
+    'url',
+    'uri',
+    'endpoint',
+    'length',
+    'ttl',
+    'type',
+    'version',
+    'algorithm',
+    'format',
+    'policy',
+]);
+/** Splits `dbPassword`, `db-password`, `DB_PASSWORD` and `spring.datasource.password` into lower-case words. */
+function nameWords(name) {
+    return name
+        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+        .toLowerCase()
+        .split(/[^a-z0-9]+/)
+        .filter((word) => word !== '');
+}
+function containsSequence(words, sequence) {
+    return words.some((_, start) => sequence.every((word, offset) => words[start + offset] === word));
+}
+/** True when a name looks like it holds a secret, matched on whole words (`token`, never `tokenizer`). */
+function isSecretName(name) {
+    const words = nameWords(name);
+    const last = words[words.length - 1];
+    if (last === undefined || METADATA_LAST_WORDS.has(last))
+        return false;
+    // An ID names a key rather than being one (`private_key_id`, `access_key_id`); Vault's `secret_id` is one.
+    if (last === 'id' && words[words.length - 2] !== 'secret')
+        return false;
+    return rules_SECRET_WORD_SEQUENCES.some((sequence) => containsSequence(words, sequence));
+}
+/** `aws_secret_access_key`, `AWS_SECRET_KEY`, `SecretAccessKey`, `secret_key`. */
+function isAwsSecretName(name) {
+    const words = nameWords(name);
+    return containsSequence(words, ['secret', 'access', 'key']) || containsSequence(words, ['secret', 'key']);
+}
+/** An AWS secret access key: 40 base64 characters, mixed case (a 40-char hex digest is not one). */
+function isAwsSecretShape(value) {
+    return /^[A-Za-z0-9/+]{40}$/.test(value) && /[a-z]/.test(value) && /[A-Z]/.test(value);
+}
+// Substrings of values that are obviously not real secrets.
+const PLACEHOLDER_MARKERS = [
+    'changeme',
+    'change_me',
+    'change-me',
+    'example',
+    'xxx',
+    'replace_me',
+    'replace-me',
+    'replaceme',
+    'dummy',
+    'placeholder',
+    'redacted',
+    'your_',
+    'your-',
+    'fixme',
+    'todo',
+    '***',
+    '...',
+    '…',
+];
+function isPlaceholder(value) {
+    const lower = value.toLowerCase();
+    if (/^<.*>$/.test(value) || /<[^>]*>/.test(value))
+        return true;
+    return PLACEHOLDER_MARKERS.some((marker) => lower.includes(marker));
+}
+/**
+ * A value that names another value rather than holding one: Terraform references and functions, template
+ * and shell interpolation, YAML tags/anchors/block markers, ansible-vault blobs.
+ */
+function isReference(value) {
+    if (/\$\{|\{\{|\{%|\$\(|%\(/.test(value))
+        return true; // ${x}, {{ vault_x }}, {% %}, $(cmd), %(x)s
+    if (/^[$!&*|>@]/.test(value))
+        return true; // $ENV, $ANSIBLE_VAULT;…, !vault, &anchor, *alias, |, >, @file
+    if (/^(?:var|local|data|module|each|count|self|path|terraform)\.[\w.[\]"-]+$/.test(value))
+        return true;
+    if (/^[A-Za-z_][\w.:]*\(/.test(value))
+        return true; // lookup(...), file("..."), env('X')
+    return false;
+}
+/** Values with a recognisable non-secret shape: paths, URLs, ARNs, e-mail addresses. */
+function isOrdinaryShape(value) {
+    return (/^(?:~|\.{1,2})\//.test(value) ||
+        /^\/(?:[\w.@-]+\/)+[\w.@-]*$/.test(value) || // two or more segments: a lone `/` starts base64 too
+        /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ||
+        /^arn:/.test(value) ||
+        /^[^@\s/]+@[^@\s/]+\.[a-z]{2,}$/i.test(value) ||
+        /\.(?:pem|key|crt|cer|json|txt|ya?ml|tf|tfvars|ini|conf|env|p12|pfx)$/i.test(value));
+}
+/** Shannon entropy in bits per character. */
+function shannonEntropy(value) {
+    const counts = new Map();
+    for (const char of value)
+        counts.set(char, (counts.get(char) ?? 0) + 1);
+    const length = [...value].length;
+    let entropy = 0;
+    for (const count of counts.values()) {
+        const p = count / length;
+        entropy -= p * Math.log2(p);
+    }
+    return entropy;
+}
+const MIN_GENERIC_LENGTH = 12;
+/**
+ * Random enough to be a secret, with a threshold per character class: a hex string can reach at most 4 bits
+ * per character, a mixed one more. Short values cannot reach a fixed threshold (12 distinct characters give
+ * log2(12) ≈ 3.58 bits), so the bar is 85% of that maximum, capped by the class threshold. A single class of
+ * letters is mostly words (`production-database-credentials`) and needs a high bar.
+ */
+function isHighEntropy(value) {
+    if (value.length < MIN_GENERIC_LENGTH || /\s/.test(value))
+        return false;
+    if (/^[\d.,:_-]+$/.test(value))
+        return false; // numbers, ports, dates, versions, account IDs
+    const entropy = shannonEntropy(value);
+    const unseparated = value.replace(/-/g, '');
+    if (/^[0-9a-f]+$/.test(unseparated) || /^[0-9A-F]+$/.test(unseparated)) {
+        return unseparated.length >= 16 && entropy >= 3.0; // hex digests, UUIDs
+    }
+    const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9._-]/].filter((re) => re.test(value)).length;
+    if (classes < 2)
+        return entropy >= 4.0;
+    return entropy >= Math.min(3.5, 0.85 * Math.log2(value.length));
+}
+/** Floor for token-shaped rules, to skip `ghp_000…` style stand-ins. */
+function isRandomEnough(value) {
+    return shannonEntropy(value) >= 3.0;
+}
+
+;// CONCATENATED MODULE: ./src/scan/secrets.ts
+// Secret scanning of configuration files: pure, no I/O. The caller reads the changed files, annotates each
+// finding and registers the raw values with `core.setSecret`; a finding itself never carries the secret, so
+// it can go anywhere (logs, annotations, comments, outputs).
+
+
+const ALLOW_MARKER = 'stackgate:allow-secret';
+const GENERIC_RULE = 'generic-secret';
+/** Line starts and texts, to turn offsets in the whole text into 1-based line and column. */
+class Lines {
+    texts;
+    starts = [0];
+    constructor(text) {
+        for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1))
+            this.starts.push(i + 1);
+        this.texts = text.split('\n').map((line) => line.replace(/\r$/, ''));
+    }
+    position(offset) {
+        let low = 0;
+        let high = this.starts.length - 1;
+        while (low < high) {
+            const middle = Math.ceil((low + high) / 2);
+            if ((this.starts[middle] ?? 0) <= offset)
+                low = middle;
+            else
+                high = middle - 1;
+        }
+        return { line: low + 1, column: offset - (this.starts[low] ?? 0) + 1 };
+    }
+}
+/** First 4 and last 3 characters of a long value; a short one would be half revealed, so `…` alone. */
+function maskSecret(secret) {
+    const chars = [...secret];
+    if (chars.length < 20)
+        return '…';
+    return `${chars.slice(0, 4).join('')}…${chars.slice(-3).join('')}`;
+}
+function findingMessage(finding) {
+    // Rule titles start with a proper noun (AWS, GitHub…); the generic one reads as a phrase.
+    const subject = finding.rule === GENERIC_RULE
+        ? finding.title.charAt(0).toLowerCase() + finding.title.slice(1)
+        : finding.title;
+    return (`Possible ${subject} (${finding.masked}). Remove it, rotate it (it stays in the Git history), and read it ` +
+        `from a secret store or a CI secret instead; mark a false positive with \`${ALLOW_MARKER}\` in a comment ` +
+        `on this line or the line above.`);
+}
+const SCANNABLE_EXTENSION = /\.(?:tf|tfvars|hcl|ya?ml|json|ini|cfg|conf|env|pem|key)$/i;
+// Ansible inventories and variable folders often hold extension-less files (`group_vars/all`, `hosts`).
+const INVENTORY_FOLDERS = new Set(['inventory', 'inventories', 'host_vars', 'group_vars']);
+function normalizePath(file) {
+    return file.replace(/\\/g, '/').replace(/^(?:\.\/)+/, '');
+}
+/** True for the configuration files secret scanning reads. */
+function isScannable(file) {
+    const parts = normalizePath(file).split('/');
+    const base = parts[parts.length - 1] ?? '';
+    if (SCANNABLE_EXTENSION.test(base))
+        return true;
+    if (/^\.env(?:\..+)?$/i.test(base))
+        return true; // .env, .env.production
+    if (base === 'inventory' || base === 'hosts')
+        return true;
+    return !base.includes('.') && parts.slice(0, -1).some((folder) => INVENTORY_FOLDERS.has(folder));
+}
+function isAllowListed(file, allow) {
+    const path = normalizePath(file);
+    const base = path.slice(path.lastIndexOf('/') + 1);
+    // Like .gitignore, a glob without `/` matches a base name at any depth. picomatch's own `basename` option
+    // also rewrites globs that have a slash, so `fixtures/**` would stop matching: split the two kinds here.
+    return allow.some((glob) => glob.includes('/')
+        ? picomatch_default().isMatch(path, glob.replace(/^\.?\//, ''), { dot: true })
+        : picomatch_default().isMatch(base, glob, { dot: true }));
+}
+/** Lines of a multi-line value, for the runner's log masking, which works line by line. */
+function valueLines(value) {
+    return value
+        .split(/\\n|\r?\n/)
+        .map((line) => line.trim())
+        .filter((line) => line.length >= 8 && !line.includes('-----'));
+}
+function gcpKeys(text, lines) {
+    if (!GCP_SERVICE_ACCOUNT.test(text))
+        return [];
+    const found = [];
+    for (const match of text.matchAll(GCP_PRIVATE_KEY)) {
+        const secret = match.groups?.secret ?? '';
+        const start = match.indices?.groups?.secret?.[0];
+        if (start === undefined || !(secret.includes('PRIVATE KEY') || secret.length >= MIN_PRIVATE_KEY_BODY))
+            continue;
+        const { line, column } = lines.position(start);
+        found.push({
+            line,
+            column,
+            endColumn: column + secret.length,
+            lastLine: line,
+            rule: 'gcp-service-account-key',
+            title: 'GCP service account private key',
+            masked: maskSecret(base64Body(secret)),
+            values: [secret, ...valueLines(secret)],
+        });
+    }
+    return found;
+}
+function base64Body(block) {
+    return block
+        .replace(/-----[A-Z0-9 ]+-----/g, '')
+        .replace(/\\[nr]/g, '')
+        .replace(/[^A-Za-z0-9+/=]/g, '');
+}
+/** Without an END marker the key was cut short: its body is the rest of its line and the base64 lines after. */
+function unterminatedEnd(text, begin) {
+    const lineEnd = text.indexOf('\n', begin);
+    if (lineEnd === -1)
+        return text.length;
+    const run = /(?:\n[ \t]*[A-Za-z0-9+/=]+[ \t]*\r?)*/y;
+    run.lastIndex = lineEnd;
+    run.exec(text);
+    return run.lastIndex;
+}
+function privateKeys(text, lines) {
+    const found = [];
+    for (const match of text.matchAll(PRIVATE_KEY_BEGIN)) {
+        const begin = match.index;
+        const kind = (match[1] ?? '').trim(); // RSA, EC, OPENSSH, ENCRYPTED, PGP…
+        const end = `-----END ${match[1] ?? ''}PRIVATE KEY${match[2] ?? ''}-----`;
+        const endAt = text.indexOf(end, begin + match[0].length);
+        const blockEnd = endAt === -1 ? unterminatedEnd(text, begin) : endAt + end.length;
+        const block = text.slice(begin, blockEnd);
+        const body = base64Body(block);
+        if (body.length < MIN_PRIVATE_KEY_BODY)
+            continue;
+        const { line, column } = lines.position(begin);
+        found.push({
+            line,
+            column,
+            endColumn: column + match[0].length,
+            lastLine: lines.position(Math.max(begin, blockEnd - 1)).line,
+            rule: 'private-key',
+            title: kind ? `${kind} private key` : 'Private key',
+            masked: maskSecret(body),
+            values: [block, ...valueLines(block)],
+        });
+    }
+    return found;
+}
+function tokens(text, lineNumber) {
+    const found = [];
+    for (const rule of TOKEN_RULES) {
+        if (rule.context && !rule.context.test(text))
+            continue;
+        for (const match of text.matchAll(rule.pattern)) {
+            const secret = match.groups?.secret ?? '';
+            const start = match.indices?.groups?.secret?.[0];
+            if (start === undefined || isPlaceholder(secret) || !isRandomEnough(secret))
+                continue;
+            found.push({
+                line: lineNumber,
+                column: start + 1,
+                endColumn: start + 1 + secret.length,
+                lastLine: lineNumber,
+                rule: rule.id,
+                title: rule.title(secret),
+                masked: maskSecret(secret),
+                values: [secret],
+            });
+        }
+    }
+    return found;
+}
+function dialectOf(file) {
+    if (/\.(?:tf|tfvars|hcl)$/i.test(file))
+        return 'hcl';
+    if (/\.json$/i.test(file))
+        return 'json';
+    return 'plain';
+}
+function assignments(text, lineNumber, dialect) {
+    const found = [];
+    for (const match of text.matchAll(ASSIGNMENT)) {
+        const name = match.groups?.name ?? '';
+        const raw = match.groups?.value ?? '';
+        const start = match.indices?.groups?.value?.[0];
+        if (start === undefined)
+            continue;
+        const quoted = raw.startsWith('"') || raw.startsWith("'");
+        // Unquoted HCL is an expression (var.x, local.y); unquoted JSON is a number, boolean or null.
+        if (!quoted && dialect !== 'plain')
+            continue;
+        // YAML flow mappings and INI lists end a bare value with `,` `}` `]` or `;`, none of them the secret's.
+        const value = quoted ? raw.slice(1, -1) : raw.replace(/[,;}\]]+$/, '');
+        if (value === '' || isReference(value) || isPlaceholder(value))
+            continue;
+        let rule;
+        let title;
+        if (isAwsSecretName(name) && isAwsSecretShape(value)) {
+            rule = 'aws-secret-access-key';
+            title = 'AWS secret access key';
+        }
+        else if (isSecretName(name) && !isOrdinaryShape(value) && isHighEntropy(value)) {
+            rule = GENERIC_RULE;
+            title = `Secret assigned to ${name.slice(0, 80)}`;
+        }
+        else {
+            continue;
+        }
+        const column = start + 1 + (quoted ? 1 : 0);
+        found.push({
+            line: lineNumber,
+            column,
+            endColumn: column + value.length,
+            lastLine: lineNumber,
+            rule,
+            title,
+            masked: maskSecret(value),
+            values: [value],
+        });
+    }
+    return found;
+}
+function overlaps(a, b) {
+    return a.line === b.line && a.column < b.endColumn && b.column < a.endColumn;
+}
+/** Scans one file's text; also returns the raw values found, for `core.setSecret`. */
+function scanTextWithValues(file, text, options = {}) {
+    if (isAllowListed(file, options.allow ?? []))
+        return { findings: [], secrets: [] };
+    const lines = new Lines(text);
+    const dialect = dialectOf(file);
+    // Most specific first: a GCP key line also holds a PEM marker and a `private_key` name, and the first
+    // rule to claim a span wins.
+    const candidates = [...gcpKeys(text, lines), ...privateKeys(text, lines)];
+    // A private key's body lines are random base64; they hold nothing else worth reporting.
+    const insideKey = (line) => candidates.some((key) => key.rule === 'private-key' && line > key.line && line <= key.lastLine);
+    lines.texts.forEach((lineText, index) => {
+        const lineNumber = index + 1;
+        if (insideKey(lineNumber))
+            return;
+        candidates.push(...tokens(lineText, lineNumber), ...assignments(lineText, lineNumber, dialect));
+    });
+    const kept = [];
+    for (const candidate of candidates) {
+        if (kept.some((other) => overlaps(candidate, other)))
+            continue;
+        const here = lines.texts[candidate.line - 1] ?? '';
+        const above = lines.texts[candidate.line - 2] ?? '';
+        if (here.includes(ALLOW_MARKER) || above.includes(ALLOW_MARKER))
+            continue;
+        kept.push(candidate);
+    }
+    kept.sort((a, b) => a.line - b.line || a.column - b.column);
+    const findings = kept.map((c) => ({
+        file,
+        line: c.line,
+        column: c.column,
+        endColumn: c.endColumn,
+        rule: c.rule,
+        title: c.title,
+        masked: c.masked,
+    }));
+    const secrets = [...new Set(kept.flatMap((c) => c.values))];
+    return { findings, secrets };
+}
+/** Findings of one file's text; never containing a secret. */
+function scanText(file, text, options = {}) {
+    return scanTextWithValues(file, text, options).findings;
+}
+
+;// CONCATENATED MODULE: ./src/commands/checks.ts
+// The checks that guard the door, shared by `validate` and the start of `plan`: engines installed, formatting,
+// validation, and secrets in the files the change touches.
+
+
+
+
+
+
+
+const SKIPPED_FOLDERS = new Set(['.git', '.terraform', 'node_modules']);
+const MAX_SCANNED_BYTES = 2 * 1024 * 1024;
+/** Every file of the workspace (relative, posix), for scans on push and schedules. */
+async function listWorkspaceFiles(workspace, folder = '') {
+    const entries = await (0,promises_.readdir)(external_node_path_default().join(workspace, folder), { withFileTypes: true });
+    const files = [];
+    for (const entry of entries) {
+        const relative = folder ? `${folder}/${entry.name}` : entry.name;
+        if (entry.isDirectory() && !SKIPPED_FOLDERS.has(entry.name)) {
+            files.push(...(await listWorkspaceFiles(workspace, relative)));
+        }
+        else if (entry.isFile()) {
+            files.push(relative);
+        }
+    }
+    return files.sort();
+}
+/** Scans the given files for secrets; every raw value found is masked in the log at once. */
+async function scanSecrets(workspace, files, allow) {
+    const findings = [];
+    for (const file of files) {
+        if (!isScannable(file))
+            continue;
+        const absolute = external_node_path_default().join(workspace, file);
+        const info = await (0,promises_.stat)(absolute).catch(() => undefined);
+        if (!info?.isFile() || info.size > MAX_SCANNED_BYTES)
+            continue; // deleted by the change, or not text
+        const text = await (0,promises_.readFile)(absolute, 'utf8');
+        const { findings: found, secrets } = scanTextWithValues(file, text, { allow });
+        for (const secret of secrets)
+            core_setSecret(secret);
+        for (const finding of found) {
+            findings.push({
+                kind: 'secret',
+                severity: 'error',
+                file: finding.file,
+                line: finding.line,
+                column: finding.column,
+                endColumn: finding.endColumn,
+                title: finding.title,
+                message: findingMessage(finding),
+            });
+        }
+    }
+    return findings;
+}
+/** The config line that declares a stack, for findings about it (1 when it cannot be found). */
+function stackLine(configText, name) {
+    if (!configText)
+        return 1;
+    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const pattern = new RegExp(`^\\s*-?\\s*name:\\s*['"]?${escaped}['"]?\\s*(#.*)?$`);
+    const index = configText.split('\n').findIndex((line) => pattern.test(line));
+    return index >= 0 ? index + 1 : 1;
+}
+/** Engines installed, then per stack `fmt -check` and (optionally) `validate`. */
+async function checkStacks(options) {
+    const findings = [];
+    const configText = options.config
+        ? await (0,promises_.readFile)(external_node_path_default().join(options.workspace, options.config.file), 'utf8').catch(() => undefined)
+        : undefined;
+    const installed = new Map();
+    for (const stack of options.stacks) {
+        const engine = stack.engine ?? options.fallbackEngine;
+        if (engine === 'ansible')
+            continue;
+        if (!installed.has(engine))
+            installed.set(engine, (await exec_which(engine)) !== undefined);
+        if (!installed.get(engine)) {
+            findings.push({
+                kind: 'engine',
+                severity: 'error',
+                stack: stack.name,
+                file: options.config?.file,
+                line: options.config ? stackLine(configText, stack.name) : undefined,
+                title: `${engine} is not installed`,
+                message: `Stack ${stack.name} uses ${engine}, which is not on PATH: add a setup step (e.g. opentofu/setup-opentofu or hashicorp/setup-terraform) before Stackgate.`,
+            });
+        }
+    }
+    const limit = pLimit(options.parallelism);
+    const perStack = await Promise.all(options.stacks.map((stack) => limit(async () => {
+        const engine = stack.engine ?? options.fallbackEngine;
+        if (engine === 'ansible' || !installed.get(engine))
+            return [];
+        const result = await checkTerraformStack(stack, { ...options.engineContext, binary: engine }, options.validate);
+        const stackFindings = result.format.map((problem) => ({
+            kind: 'format',
+            severity: 'error',
+            stack: stack.name,
+            file: problem.file,
+            line: problem.line,
+            title: 'File is not formatted',
+            message: `${problem.file} is not formatted as \`${engine} fmt\` would write it: run \`${engine} fmt\` in ${stack.path}.`,
+            detail: problem.diff,
+        }));
+        for (const diagnostic of result.diagnostics) {
+            stackFindings.push({
+                kind: 'validate',
+                severity: diagnostic.severity,
+                stack: stack.name,
+                file: diagnostic.file,
+                line: diagnostic.line,
+                column: diagnostic.column,
+                endLine: diagnostic.endLine,
+                endColumn: diagnostic.endColumn,
+                title: diagnostic.summary,
+                message: [diagnostic.summary, diagnostic.detail].filter(Boolean).join(': '),
+            });
+        }
+        if (result.message && result.diagnostics.length === 0) {
+            stackFindings.push({
+                kind: 'validate',
+                severity: 'error',
+                stack: stack.name,
+                title: result.message,
+                message: result.message,
+            });
+        }
+        return stackFindings;
+    })));
+    return [...findings, ...perStack.flat()];
+}
+
+;// CONCATENATED MODULE: ./src/stacks/modules.ts
+// Local module calls (`module "x" { source = "../y" }`) and the folders each stack depends on through them.
+// A small scanner rather than an HCL parser: it only has to find top-level module blocks and their literal
+// `source`, while never being fooled by comments, strings or heredocs that merely contain such text.
+
+
+/** Module calls whose source is a local path (`./…` or `../…`). */
+function parseLocalModuleCalls(text) {
+    return parseModuleCalls(modules_tokenize(text)).filter((call) => isLocalSource(call.source));
+}
+function isLocalSource(source) {
+    return source.startsWith('./') || source.startsWith('../');
+}
+function parseModuleCalls(tokens) {
+    const calls = [];
+    let depth = 0;
+    for (let i = 0; i < tokens.length; i++) {
+        const token = tokens[i];
+        const label = tokens[i + 1];
+        if (depth === 0 && token?.kind === 'ident' && token.text === 'module' && tokens[i + 2]?.text === '{') {
+            if (label && (label.kind === 'ident' || label.kind === 'string')) {
+                const end = matchingBrace(tokens, i + 2);
+                const source = topLevelSource(tokens, i + 3, end);
+                if (source)
+                    calls.push({ name: label.text, source: source.text, line: source.line });
+                i = end;
+                continue;
+            }
+        }
+        if (token?.text === '{')
+            depth++;
+        if (token?.text === '}')
+            depth = Math.max(0, depth - 1);
+    }
+    return calls;
+}
+/** Index of the `}` closing the `{` at `open` (or the last token when unbalanced). */
+function matchingBrace(tokens, open) {
+    let depth = 0;
+    for (let i = open; i < tokens.length; i++) {
+        if (tokens[i]?.kind !== 'punct')
+            continue;
+        if (tokens[i]?.text === '{')
+            depth++;
+        if (tokens[i]?.text === '}' && --depth === 0)
+            return i;
+    }
+    return tokens.length - 1;
+}
+/** `source = "…"` directly in the block body (not inside a nested object or block). */
+function topLevelSource(tokens, start, end) {
+    let depth = 0;
+    for (let i = start; i < end; i++) {
+        const token = tokens[i];
+        if (token?.kind === 'punct' && token.text === '{')
+            depth++;
+        if (token?.kind === 'punct' && token.text === '}')
+            depth--;
+        const value = tokens[i + 2];
+        if (depth === 0 && token?.kind === 'ident' && token.text === 'source' && tokens[i + 1]?.text === '=') {
+            // Only a plain literal names a folder; a template like "${path.module}/x" cannot be resolved here.
+            return value?.kind === 'string' && value.literal ? value : undefined;
+        }
+    }
+    return undefined;
+}
+// ---------------------------------------------------------------------------------------------------------
+// Tokenizer: identifiers, strings (with `${…}` templates skipped), punctuation; comments and heredocs dropped.
+const OPERATORS = ['==', '!=', '<=', '>=', '=>', '&&', '||'];
+class Scanner {
+    text;
+    pos = 0;
+    line = 1;
+    constructor(text) {
+        this.text = text;
+    }
+    tokens() {
+        const tokens = [];
+        while (this.pos < this.text.length) {
+            const token = this.next();
+            if (token)
+                tokens.push(token);
+        }
+        return tokens;
+    }
+    next() {
+        const { text } = this;
+        const ch = text[this.pos] ?? '';
+        if (ch === '\n')
+            this.line++;
+        if (/\s/.test(ch))
+            return void this.pos++;
+        if (ch === '#' || text.startsWith('//', this.pos))
+            return this.skipLine();
+        if (text.startsWith('/*', this.pos))
+            return this.skipBlockComment();
+        if (ch === '"')
+            return this.string();
+        if (this.match(/<<-?[A-Za-z_]/y))
+            return this.heredoc();
+        if (/[A-Za-z_]/.test(ch))
+            return this.ident();
+        const operator = OPERATORS.find((op) => text.startsWith(op, this.pos));
+        const punct = operator ?? ch;
+        this.pos += punct.length;
+        return { kind: 'punct', text: punct, line: this.line };
+    }
+    skipLine() {
+        const end = this.text.indexOf('\n', this.pos);
+        this.pos = end === -1 ? this.text.length : end;
+        return undefined;
+    }
+    skipBlockComment() {
+        const end = this.text.indexOf('*/', this.pos + 2);
+        this.advanceTo(end === -1 ? this.text.length : end + 2);
+        return undefined;
+    }
+    ident() {
+        const text = this.match(/[A-Za-z_][A-Za-z0-9_-]*/y)?.[0] ?? '';
+        this.pos += text.length;
+        return { kind: 'ident', text, line: this.line };
+    }
+    /** A quoted string; `literal` is false when it holds a `${…}` or `%{…}` template. */
+    string() {
+        const line = this.line;
+        const { text, literal } = this.readString();
+        return { kind: 'string', text, literal, line };
+    }
+    readString() {
+        const { text } = this;
+        let value = '';
+        let literal = true;
+        this.pos++; // opening quote
+        while (this.pos < text.length) {
+            const ch = text[this.pos] ?? '';
+            if (ch === '"') {
+                this.pos++;
+                break;
+            }
+            if (ch === '\n')
+                break; // quoted strings cannot span lines: stop rather than swallow the file
+            if (ch === '\\') {
+                value += modules_unescape(text[this.pos + 1] ?? '');
+                this.pos += 2;
+            }
+            else if (text.startsWith('$${', this.pos) || text.startsWith('%%{', this.pos)) {
+                value += text.slice(this.pos + 1, this.pos + 3); // escaped template marker: literal text
+                this.pos += 3;
+            }
+            else if (text.startsWith('${', this.pos) || text.startsWith('%{', this.pos)) {
+                literal = false;
+                this.pos += 2;
+                this.skipTemplateExpression();
+            }
+            else {
+                value += ch;
+                this.pos++;
+            }
+        }
+        return { text: value, literal };
+    }
+    /** Skips to the `}` closing a template interpolation; strings inside may hold braces of their own. */
+    skipTemplateExpression() {
+        let depth = 1;
+        while (this.pos < this.text.length && depth > 0) {
+            const ch = this.text[this.pos];
+            if (ch === '"') {
+                this.readString();
+                continue;
+            }
+            if (ch === '{')
+                depth++;
+            if (ch === '}')
+                depth--;
+            if (ch === '\n')
+                this.line++;
+            this.pos++;
+        }
+    }
+    /** `<<EOF` / `<<-EOF` … `EOF`: its lines are text, never code. */
+    heredoc() {
+        const line = this.line;
+        const marker = this.match(/<<-?([A-Za-z_][A-Za-z0-9_-]*)/y)?.[1] ?? '';
+        let lineEnd = this.text.indexOf('\n', this.pos);
+        while (lineEnd !== -1) {
+            const nextEnd = this.text.indexOf('\n', lineEnd + 1);
+            const content = this.text.slice(lineEnd + 1, nextEnd === -1 ? undefined : nextEnd);
+            if (content.trim() === marker) {
+                this.advanceTo(nextEnd === -1 ? this.text.length : nextEnd);
+                return { kind: 'string', text: '', literal: false, line };
+            }
+            lineEnd = nextEnd;
+        }
+        this.advanceTo(this.text.length);
+        return { kind: 'string', text: '', literal: false, line };
+    }
+    /** A sticky regex matched at the current position. */
+    match(regex) {
+        regex.lastIndex = this.pos;
+        return regex.exec(this.text);
+    }
+    /** Moves to `end`, counting the newlines passed over. */
+    advanceTo(end) {
+        for (let i = this.pos; i < end; i++)
+            if (this.text[i] === '\n')
+                this.line++;
+        this.pos = end;
+    }
+}
+function modules_unescape(ch) {
+    const escapes = { n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\' };
+    return escapes[ch] ?? ch;
+}
+function modules_tokenize(text) {
+    return new Scanner(text).tokens();
+}
+// ---------------------------------------------------------------------------------------------------------
+// The graph.
+/** Local module calls in the `.tf` files directly in `folder` (absolute); none when it cannot be read. */
+async function localModuleCallsIn(folder) {
+    const entries = await (0,promises_.readdir)(folder, { withFileTypes: true }).catch(() => []);
+    const files = entries
+        .filter((entry) => !entry.isDirectory() && entry.name.endsWith('.tf'))
+        .map((e) => e.name);
+    const calls = [];
+    for (const file of files.sort()) {
+        const text = await (0,promises_.readFile)(external_node_path_default().join(folder, file), 'utf8').catch(() => '');
+        calls.push(...parseLocalModuleCalls(text));
+    }
+    return calls;
+}
+/** The folder a local source names, posix relative to the workspace; undefined when it leaves the workspace. */
+function resolveModuleFolder(fromFolder, source) {
+    const joined = external_node_path_default().posix.normalize(external_node_path_default().posix.join(fromFolder, source)).replace(/\/+$/, '');
+    const folder = joined === '' ? '.' : joined;
+    return folder === '..' || folder.startsWith('../') ? undefined : folder;
+}
+/** The folders (posix, relative to `workspace`) a folder's `.tf` files call directly as local modules. */
+async function directModuleFolders(workspace, folder) {
+    const calls = await localModuleCallsIn(external_node_path_default().join(workspace, folder));
+    const folders = calls.map((call) => resolveModuleFolder(folder, call.source));
+    return [...new Set(folders.filter((f) => f !== undefined && f !== folder))];
+}
+/**
+ * For each stack path, every folder it uses through local modules, transitively. Cycles are safe (each folder
+ * is visited once). A called folder that does not exist (a pull request that deletes it) is still listed, so
+ * changes there still count.
+ */
+async function localModuleGraph(workspace, stackPaths) {
+    const direct = new Map();
+    const callsOf = (folder) => {
+        let calls = direct.get(folder);
+        if (!calls)
+            direct.set(folder, (calls = directModuleFolders(workspace, folder)));
+        return calls;
+    };
+    const graph = new Map();
+    for (const stackPath of stackPaths) {
+        if (graph.has(stackPath))
+            continue;
+        const seen = new Set();
+        const queue = [stackPath];
+        for (let folder = queue.shift(); folder !== undefined; folder = queue.shift()) {
+            for (const called of await callsOf(folder)) {
+                if (called === stackPath || seen.has(called))
+                    continue;
+                seen.add(called);
+                queue.push(called);
+            }
+        }
+        graph.set(stackPath, seen);
+    }
+    return graph;
+}
+
+;// CONCATENATED MODULE: ./src/stacks/discover.ts
+// The stacks of a config repository: those the config declares, or, without a config (or without `stacks`
+// in it), every Terraform/OpenTofu folder that is not merely a local module of another folder.
+
+
+
+/** Folders never searched: tool caches, VCS data, dependencies, and anything hidden. */
+const discover_SKIPPED_FOLDERS = new Set(['.terraform', '.git', 'node_modules']);
+async function discoverStacks(workspace, config) {
+    if (config?.stacks)
+        return config.stacks.map(copyStack);
+    const folders = await terraformFolders(workspace);
+    const modules = new Set();
+    for (const folder of folders) {
+        for (const called of await directModuleFolders(workspace, folder))
+            modules.add(called);
+    }
+    return folders.filter((folder) => !modules.has(folder)).map(discoveredStack);
+}
+function discoveredStack(folder) {
+    return { name: folder, path: folder, workspace: 'default', varFiles: [], env: {}, whenModified: [] };
+}
+/** A copy, so callers may change a stack without changing the loaded config. */
+function copyStack(stack) {
+    return {
+        ...stack,
+        varFiles: [...stack.varFiles],
+        env: { ...stack.env },
+        whenModified: [...stack.whenModified],
+    };
+}
+/** Every folder (posix, relative, sorted) holding `*.tf` files. Symlinked folders are not followed (no loops). */
+async function terraformFolders(workspace) {
+    const found = [];
+    const visit = async (folder) => {
+        const entries = await (0,promises_.readdir)(external_node_path_default().join(workspace, folder), { withFileTypes: true });
+        if (entries.some((entry) => !entry.isDirectory() && entry.name.endsWith('.tf')))
+            found.push(folder);
+        for (const entry of entries) {
+            if (!entry.isDirectory() || discover_SKIPPED_FOLDERS.has(entry.name) || entry.name.startsWith('.'))
+                continue;
+            await visit(folder === '.' ? entry.name : `${folder}/${entry.name}`);
+        }
+    };
+    await visit('.');
+    return found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+;// CONCATENATED MODULE: ./src/stacks/affected.ts
+// Which stacks a change touches, and the `stacks` input that restricts the run to some of them.
+
+
+/**
+ * Splits stacks into those a change affects and the rest, each in the given order. `changedFiles` are posix
+ * paths relative to the workspace. A stack is affected by a file in its folder (unless the file belongs to a
+ * stack nested deeper, so a root stack is not planned for every change), in a local module folder it calls,
+ * or matching one of its `when-modified` globs; a change to the config file affects every stack.
+ */
+function selectAffected(stacks, changedFiles, options) {
+    const files = changedFiles.map(normalizeFile);
+    if (files.includes(normalizeFile(options.configPath)))
+        return { affected: [...stacks], unaffected: [] };
+    const stackFolders = [...new Set(stacks.map((stack) => stack.path))];
+    const affected = [];
+    const unaffected = [];
+    for (const stack of stacks) {
+        const isAffected = files.some((file) => touchesStack(stack, file, stackFolders, options.moduleDeps));
+        (isAffected ? affected : unaffected).push(stack);
+    }
+    return { affected, unaffected };
+}
+function touchesStack(stack, file, stackFolders, moduleDeps) {
+    if (owningStackFolder(file, stackFolders) === stack.path)
+        return true;
+    for (const folder of moduleDeps.get(stack.path) ?? []) {
+        if (isWithin(file, folder))
+            return true;
+    }
+    return stack.whenModified.length > 0 && whenModifiedMatcher(stack)(file);
+}
+/** The deepest stack folder holding the file. */
+function owningStackFolder(file, stackFolders) {
+    let owner;
+    for (const folder of stackFolders) {
+        if (isWithin(file, folder) && (owner === undefined || depth(folder) > depth(owner)))
+            owner = folder;
+    }
+    return owner;
+}
+function depth(folder) {
+    return folder === '.' ? 0 : folder.split('/').length;
+}
+function isWithin(file, folder) {
+    return folder === '.' || file.startsWith(`${folder}/`);
+}
+const matchers = new WeakMap();
+/** `when-modified` globs are relative to the stack's path (`../modules/**` allowed); `/x` is from the root. */
+function whenModifiedMatcher(stack) {
+    let matcher = matchers.get(stack);
+    if (!matcher) {
+        const patterns = stack.whenModified.map((pattern) => pattern.startsWith('/') ? pattern.slice(1) : external_node_path_default().posix.normalize(external_node_path_default().posix.join(stack.path, pattern)));
+        matcher = picomatch_default()(patterns, { dot: true });
+        matchers.set(stack, matcher);
+    }
+    return matcher;
+}
+function normalizeFile(file) {
+    return external_node_path_default().posix.normalize(file).replace(/^\.\//, '');
+}
+/** A pattern of the `stacks` input that matched no stack. */
+class StackFilterError extends Error {
+    patterns;
+    constructor(patterns) {
+        super(`No stack matches ${patterns.map((p) => `'${p}'`).join(', ')} in the stacks input; ` +
+            'give stack names, or globs on names or paths');
+        this.patterns = patterns;
+        this.name = 'StackFilterError';
+    }
+}
+/**
+ * The stacks named by the action's `stacks` input: names, or globs on names or paths, in the stacks' own
+ * order. No patterns: every stack. A pattern that matches nothing is a mistake worth stopping for, since
+ * silently planning nothing would pass the gate.
+ */
+function filterStacks(stacks, patterns) {
+    const wanted = patterns.map((pattern) => pattern.trim()).filter((pattern) => pattern !== '');
+    if (wanted.length === 0)
+        return [...stacks];
+    const tests = wanted.map((pattern) => ({ pattern, matches: stackMatcher(pattern) }));
+    const unmatched = tests.filter(({ matches }) => !stacks.some(matches)).map(({ pattern }) => pattern);
+    if (unmatched.length > 0)
+        throw new StackFilterError(unmatched);
+    return stacks.filter((stack) => tests.some(({ matches }) => matches(stack)));
+}
+function stackMatcher(pattern) {
+    const onName = picomatch_default()(pattern, { dot: true });
+    const pathPattern = pattern === './' ? '.' : pattern.replace(/^\.\//, '').replace(/\/+$/, '');
+    const onPath = picomatch_default()(pathPattern, { dot: true });
+    return (stack) => stack.name === pattern || onName(stack.name) || onPath(stack.path);
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
@@ -48793,6 +51016,650 @@ function isPermissionError(error) {
     return !/rate limit/i.test(message);
 }
 
+;// CONCATENATED MODULE: ./src/github/checks.ts
+// The check run that gates the merge. Annotations go 50 per request (GitHub's limit), any number of them.
+
+
+const ANNOTATIONS_PER_REQUEST = 50;
+const CHECK_OUTPUT_LIMIT = 65_535;
+function clip(text, limit) {
+    if (text.length <= limit)
+        return text;
+    const note = '\n\n… (cut to fit GitHub’s limit; the full report is in the job summary)';
+    return text.slice(0, limit - note.length) + note;
+}
+async function findCheckRun(octokit, repo, request) {
+    const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
+        ...repo,
+        ref: request.headSha,
+        check_name: request.name,
+        per_page: 100,
+    });
+    return runs.find((run) => run.external_id === request.externalId)?.id;
+}
+/** Creates the check run, or updates the one this commit already has, and sends every annotation. */
+async function publishCheckRun(octokit, repo, request) {
+    const batches = [];
+    for (let i = 0; i < request.annotations.length; i += ANNOTATIONS_PER_REQUEST) {
+        batches.push(request.annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
+    }
+    const output = (annotations) => ({
+        title: clip(request.title, 255),
+        summary: clip(request.summary, CHECK_OUTPUT_LIMIT),
+        ...(request.text ? { text: clip(request.text, CHECK_OUTPUT_LIMIT) } : {}),
+        ...(annotations.length > 0 ? { annotations } : {}),
+    });
+    const completed = {
+        status: 'completed',
+        conclusion: request.conclusion,
+        completed_at: new Date().toISOString(),
+        ...(request.detailsUrl ? { details_url: request.detailsUrl } : {}),
+    };
+    const [first = [], ...rest] = batches;
+    let id = await findCheckRun(octokit, repo, request);
+    if (id === undefined) {
+        try {
+            const { data } = await octokit.rest.checks.create({
+                ...repo,
+                name: request.name,
+                head_sha: request.headSha,
+                external_id: request.externalId,
+                ...completed,
+                output: output(first),
+                request: { retries: 0 },
+            });
+            id = data.id;
+        }
+        catch (error) {
+            if (isPermissionError(error) || httpStatus(error) === 422)
+                throw error;
+            info(`Creating the check run failed (${error.message}); looking for it before retrying`);
+            id = await findCheckRun(octokit, repo, request);
+            if (id === undefined) {
+                const { data } = await octokit.rest.checks.create({
+                    ...repo,
+                    name: request.name,
+                    head_sha: request.headSha,
+                    external_id: request.externalId,
+                    ...completed,
+                    output: output(first),
+                });
+                id = data.id;
+            }
+            else {
+                await octokit.rest.checks.update({ ...repo, check_run_id: id, ...completed, output: output(first) });
+            }
+        }
+    }
+    else {
+        await octokit.rest.checks.update({ ...repo, check_run_id: id, ...completed, output: output(first) });
+    }
+    for (const batch of rest) {
+        await octokit.rest.checks.update({ ...repo, check_run_id: id, output: output(batch) });
+    }
+    return id;
+}
+
+;// CONCATENATED MODULE: ./src/github/comment.ts
+// The sticky pull request comment: found by its hidden marker across all pages, created once, then edited in
+// place. Creation is never blindly retried: a create whose answer was lost is found again, not repeated.
+
+
+async function findMarked(octokit, repo, issueNumber, marker) {
+    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+        ...repo,
+        issue_number: issueNumber,
+        per_page: 100,
+    });
+    return comments.filter((comment) => (comment.body ?? '').startsWith(marker));
+}
+const CREATE_ATTEMPTS = 3;
+async function upsertStickyComment(octokit, repo, issueNumber, marker, body) {
+    for (let attempt = 1;; attempt++) {
+        const [existing, ...duplicates] = await findMarked(octokit, repo, issueNumber, marker);
+        for (const duplicate of duplicates) {
+            // An earlier race left a second copy: keep the oldest, remove the rest.
+            await octokit.rest.issues.deleteComment({ ...repo, comment_id: duplicate.id }).catch(() => undefined);
+        }
+        if (existing) {
+            if (existing.body === body)
+                return { id: existing.id, url: existing.html_url, action: 'unchanged' };
+            try {
+                const { data } = await octokit.rest.issues.updateComment({ ...repo, comment_id: existing.id, body });
+                return { id: data.id, url: data.html_url, action: 'updated' };
+            }
+            catch (error) {
+                // Deleted by hand between the listing and the edit: create it anew.
+                if (httpStatus(error) !== 404 || attempt >= CREATE_ATTEMPTS)
+                    throw error;
+                continue;
+            }
+        }
+        try {
+            const { data } = await octokit.rest.issues.createComment({
+                ...repo,
+                issue_number: issueNumber,
+                body,
+                request: { retries: 0 },
+            });
+            return { id: data.id, url: data.html_url, action: 'created' };
+        }
+        catch (error) {
+            if (isPermissionError(error) || httpStatus(error) === 422 || attempt >= CREATE_ATTEMPTS)
+                throw error;
+            info(`Creating the comment failed (${error.message}); checking whether it was created`);
+            await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/commands/publish.ts
+// Sends a finished report to people: job summary first (it survives any API failure), then the sticky
+// comment and the check run. API trouble becomes a notice; it never changes the gate.
+
+
+
+
+
+
+const FORK_NOTICE = 'This pull request comes from a fork, so its token is read-only: Stackgate wrote this report to the job summary only (no comment, no check run).';
+function permissionNotice(what, permission, error) {
+    return `Could not write the ${what}: the token lacks \`${permission}\` (add it under \`permissions:\` in the workflow). GitHub said: ${error.message}`;
+}
+/** Workflow-command annotations are capped per step: 10 errors and 10 warnings (and 10 notices). */
+const WORKFLOW_ANNOTATION_CAP = 10;
+/** Without a check run (forks, no `checks: write`), annotate through workflow commands within their caps. */
+function annotateWithWorkflowCommands(annotations) {
+    const byLevel = { failure: [], warning: [], notice: [] };
+    for (const annotation of annotations)
+        byLevel[annotation.annotation_level].push(annotation);
+    let omitted = 0;
+    for (const [level, list] of Object.entries(byLevel)) {
+        for (const annotation of list.slice(0, WORKFLOW_ANNOTATION_CAP)) {
+            const properties = {
+                title: annotation.title,
+                file: annotation.path,
+                startLine: annotation.start_line,
+                endLine: annotation.end_line,
+                startColumn: annotation.start_column,
+                endColumn: annotation.end_column,
+            };
+            if (level === 'failure')
+                core_error(annotation.message, properties);
+            else if (level === 'warning')
+                warning(annotation.message, properties);
+            else
+                notice(annotation.message, properties);
+        }
+        omitted += Math.max(0, list.length - WORKFLOW_ANNOTATION_CAP);
+    }
+    return omitted > 0
+        ? `${omitted} more annotation(s) were left out: GitHub shows at most ${WORKFLOW_ANNOTATION_CAP} per level from one step without a check run. Every finding is listed in this summary.`
+        : undefined;
+}
+async function publishReport(settings, report, check, options = {}) {
+    const publication = { notices: [] };
+    const pull = settings.event.pullRequest;
+    const readOnly = pull?.fromFork === true;
+    if (readOnly)
+        publication.notices.push(FORK_NOTICE);
+    let octokit;
+    if (!readOnly && settings.token)
+        octokit = createClient(settings.token, settings.apiUrl);
+    else if (!settings.token)
+        publication.notices.push('No `github-token` was given: the report is in the job summary only.');
+    const repo = { owner: settings.event.owner, repo: settings.event.repo };
+    const comment = renderComment(report);
+    if (octokit && pull && settings.comment && options.comment !== false) {
+        try {
+            const sticky = await upsertStickyComment(octokit, repo, pull.number, commentMarker(report.header), comment.body);
+            publication.commentId = sticky.id;
+            publication.commentUrl = sticky.url;
+            info(`Sticky comment ${sticky.action}: ${sticky.url}`);
+        }
+        catch (error) {
+            publication.notices.push(isPermissionError(error)
+                ? permissionNotice('pull request comment', 'pull-requests: write', error)
+                : `Could not write the pull request comment: ${error.message}`);
+        }
+    }
+    if (octokit && report.sha) {
+        try {
+            publication.checkRunId = await publishCheckRun(octokit, repo, {
+                name: check.name,
+                headSha: report.sha,
+                conclusion: check.conclusion,
+                title: check.title,
+                summary: comment.body,
+                annotations: check.annotations,
+                detailsUrl: report.runUrl,
+                externalId: `${process.env.GITHUB_RUN_ID ?? 'local'}-${process.env.GITHUB_RUN_ATTEMPT ?? '1'}-${check.name}`,
+            });
+        }
+        catch (error) {
+            publication.notices.push(isPermissionError(error)
+                ? permissionNotice('check run', 'checks: write', error)
+                : `Could not write the check run: ${error.message}`);
+        }
+    }
+    if (publication.checkRunId === undefined && check.annotations.length > 0) {
+        const omitted = annotateWithWorkflowCommands(check.annotations);
+        if (omitted)
+            publication.notices.push(omitted);
+    }
+    for (const notice of publication.notices)
+        warning(notice);
+    const notices = publication.notices.map((notice) => `> [!NOTE]\n> ${notice}\n`).join('\n');
+    const noticeBytes = external_node_buffer_.Buffer.byteLength(notices) + 16;
+    const summary = renderSummary(report, { maxBytes: SUMMARY_MAX_BYTES - noticeBytes });
+    await summary_summary.addRaw(`${notices}${notices ? '\n' : ''}${summary}`, true).write();
+    return publication;
+}
+
+// EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
+var dist_ajv = __nccwpck_require__(2463);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./schema/stackgate.schema.json
+const stackgate_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/stackgate/stackgate/raw/main/schema/stackgate.schema.json","title":"Stackgate configuration (.stackgate.yml)","description":"Declares the stacks of a config repository, the policies their plans must follow, and the secret-scanning allow-list.","type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"description":"Version of this file\'s format. Only 1 exists.","const":1},"stacks":{"description":"The stacks: units planned and applied on their own. When absent, every folder holding *.tf files that is not only a local module of another is a stack, named by its path.","type":"array","items":{"$ref":"#/definitions/stack"}},"policies":{"description":"Rules every plan is checked against. A violation fails the check unless its level is warning.","type":"array","items":{"$ref":"#/definitions/policy"}},"secrets":{"description":"Settings of secret scanning.","type":"object","additionalProperties":false,"properties":{"allow":{"description":"Globs of files (relative to the repository) that secret scanning skips.","type":"array","items":{"type":"string","minLength":1}}}}},"definitions":{"stack":{"description":"One unit planned and applied on its own: a Terraform/OpenTofu root module, or an Ansible playbook.","type":"object","additionalProperties":false,"required":["name","path"],"properties":{"name":{"description":"Unique name of the stack, shown in reports and used by the stacks input.","type":"string","minLength":1},"path":{"description":"Folder of the stack, relative to the repository; it must exist and stay inside the repository.","type":"string","minLength":1},"engine":{"description":"Tool that plans and applies the stack. Default: the action\'s engine input (tofu when on PATH, else terraform).","enum":["terraform","tofu","ansible"]},"workspace":{"description":"Terraform/OpenTofu workspace to select (created when missing).","type":"string","minLength":1,"default":"default"},"var-files":{"description":"Variable files passed as -var-file, relative to the stack\'s path.","type":"array","items":{"type":"string","minLength":1}},"env":{"description":"Environment variables set for the engine on this stack only (e.g. TF_VAR_region).","type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"must be a valid environment variable name (letters, digits and _, not starting with a digit)"},"additionalProperties":{"description":"Value of the variable; numbers and booleans are passed as text.","type":["string","number","boolean"]}},"when-modified":{"description":"Extra globs (relative to the stack\'s path; ../ allowed, a leading / means the repository root) whose changes also affect this stack, besides the files in its folder and its local modules.","type":"array","items":{"type":"string","minLength":1}},"timeout":{"description":"Time limit for each engine run of this stack, e.g. 90s, 30m, 1h or 1h30m. Default: 30m.","type":"string","pattern":"^([0-9]+h([0-9]+m)?([0-9]+s)?|[0-9]+m([0-9]+s)?|[0-9]+s)$","patternErrorMessage":"must be a duration such as 90s, 30m, 1h or 1h30m"}}},"policy":{"description":"A rule every plan must follow. It needs at least one of deny, max-changes and require-attributes.","type":"object","additionalProperties":false,"required":["name"],"anyOf":[{"required":["deny"]},{"required":["max-changes"]},{"required":["require-attributes"]}],"properties":{"name":{"description":"Unique name of the policy, shown with each violation.","type":"string","minLength":1},"deny":{"description":"Resource actions that are not allowed on the matching resources.","type":"array","minItems":1,"items":{"enum":["create","update","delete","replace","read","import","move"]}},"resources":{"description":"Globs on resource addresses (e.g. aws_db_instance.*, module.db.*) the policy applies to. Default: every resource.","type":"array","items":{"type":"string","minLength":1}},"unless-label":{"description":"A pull-request label that waives this policy.","type":"string","minLength":1},"level":{"description":"error fails the check; warning only reports. Default: error.","enum":["error","warning"],"default":"error"},"max-changes":{"description":"Largest number of resource changes (create, update, delete, replace) a plan of one stack may hold.","type":"integer","minimum":0},"require-attributes":{"description":"Attributes the matching resources must set, each with the keys it must hold, e.g. { tags: [owner, cost-center] }.","type":"object","additionalProperties":{"description":"Keys the attribute must hold (an empty list only requires the attribute).","type":"array","items":{"type":"string","minLength":1}}}}}}}');
+;// CONCATENATED MODULE: ./src/config/types.ts
+// The repository config `.stackgate.yml`, camelCased and with defaults filled in.
+// Its shape is defined once, in schema/stackgate.schema.json; these types mirror it.
+/** Every mistake found in the config file, each at its position. */
+class ConfigError extends Error {
+    problems;
+    constructor(problems) {
+        super(problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`).join('\n'));
+        this.name = 'ConfigError';
+        this.problems = problems;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/config/load.ts
+// Loads `.stackgate.yml`: YAML with positions, checked against the JSON Schema, then against the repository
+// (unique names, stack paths that exist inside it). Every mistake is reported at its file, line and column.
+
+
+
+
+
+
+
+/** Reads and checks the config; `undefined` when the file does not exist. Throws `ConfigError` on mistakes. */
+async function loadConfig(workspace, configPath = '.stackgate.yml') {
+    const file = toPosix(external_node_path_default().normalize(configPath));
+    const absolutePath = external_node_path_default().resolve(workspace, configPath);
+    const text = await readConfigText(absolutePath, file);
+    if (text === undefined)
+        return undefined;
+    const lineCounter = new dist/* LineCounter */.HN();
+    // prettyErrors off: yaml's own message without its code frame; the position comes from `pos`.
+    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    const locator = new Locator(file, doc, lineCounter);
+    if (doc.errors.length > 0) {
+        throw new ConfigError(doc.errors.map((error) => locator.atOffset(error.pos[0], error.message)));
+    }
+    const data = doc.toJS();
+    const problems = [
+        ...schemaProblems(data, locator),
+        ...(await repositoryProblems(data, workspace, locator)),
+    ];
+    if (problems.length > 0)
+        throw new ConfigError(sortProblems(problems));
+    return toLoadedConfig(data, file, absolutePath);
+}
+async function readConfigText(absolutePath, file) {
+    try {
+        return await (0,promises_.readFile)(absolutePath, 'utf8');
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw new ConfigError([
+            { file, line: 1, column: 1, message: `cannot read: ${error.message}` },
+        ]);
+    }
+}
+class Locator {
+    file;
+    doc;
+    lineCounter;
+    constructor(file, doc, lineCounter) {
+        this.file = file;
+        this.doc = doc;
+        this.lineCounter = lineCounter;
+    }
+    atOffset(offset, message) {
+        const { line, col } = this.lineCounter.linePos(offset);
+        return { file: this.file, line, column: col, message };
+    }
+    /** The value at `segments`; an empty value (`path:`) points at its key instead. */
+    atValue(segments, message) {
+        const { key, value } = this.find(segments);
+        const empty = (0,dist/* isScalar */.jn)(value) && value.value === null && value.source === '';
+        return this.atNode(empty ? (key ?? value) : (value ?? key), message);
+    }
+    /** The key `name` of the mapping at `segments` (an unknown or invalid key). */
+    atKey(segments, name, message) {
+        const { value } = this.find(segments);
+        const pair = (0,dist/* isMap */.jh)(value) ? value.items.find((item) => keyText(item.key) === name) : undefined;
+        return this.atNode(pair?.key ?? value, message);
+    }
+    atNode(node, message) {
+        return this.atOffset(node?.range?.[0] ?? 0, message);
+    }
+    find(segments) {
+        let value = this.resolve(this.doc.contents);
+        let key;
+        for (const segment of segments) {
+            if ((0,dist/* isMap */.jh)(value)) {
+                const pair = value.items.find((item) => keyText(item.key) === segment);
+                if (!pair)
+                    break;
+                key = pair.key;
+                value = this.resolve(pair.value);
+            }
+            else if ((0,dist/* isSeq */.oP)(value)) {
+                const item = value.items[Number(segment)];
+                if (item === undefined)
+                    break;
+                key = undefined;
+                value = this.resolve(item);
+            }
+            else {
+                break;
+            }
+        }
+        return { key, value };
+    }
+    resolve(node) {
+        if ((0,dist/* isAlias */.Vj)(node))
+            return node.resolve(this.doc) ?? undefined;
+        return node ?? undefined;
+    }
+}
+function keyText(key) {
+    return (0,dist/* isScalar */.jn)(key) ? String(key.value) : String(key);
+}
+function pointerSegments(pointer) {
+    if (pointer === '')
+        return [];
+    return pointer
+        .slice(1)
+        .split('/')
+        .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'));
+}
+function sortProblems(problems) {
+    const unique = new Map(problems.map((p) => [`${p.line}:${p.column}:${p.message}`, p]));
+    return [...unique.values()].sort((a, b) => a.line - b.line || a.column - b.column);
+}
+// ---------------------------------------------------------------------------------------------------------
+// Schema errors, rewritten for people.
+let validator;
+function compiledValidator() {
+    if (!validator) {
+        const ajv = new dist_ajv.Ajv({ allErrors: true, verbose: true, allowUnionTypes: true });
+        // An editor extension (VS Code, yaml-language-server) shows it; we read it back from parentSchema.
+        ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
+        validator = ajv.compile(stackgate_schema_namespaceObject);
+    }
+    return validator;
+}
+function schemaProblems(data, locator) {
+    const validate = compiledValidator();
+    if (validate(data))
+        return [];
+    const errors = validate.errors ?? [];
+    const anyOfs = errors.filter((error) => error.keyword === 'anyOf');
+    const problems = [];
+    for (const error of errors) {
+        if (error.keyword === 'propertyNames')
+            continue; // its inner error names the key
+        if (anyOfs.some((anyOf) => isBranchOf(error, anyOf)))
+            continue; // summarised by the anyOf error
+        problems.push(describeError(error, errors, data, locator));
+    }
+    return problems;
+}
+function isBranchOf(error, anyOf) {
+    return error.instancePath === anyOf.instancePath && error.schemaPath.startsWith(`${anyOf.schemaPath}/`);
+}
+function describeError(error, all, data, locator) {
+    const segments = pointerSegments(error.instancePath);
+    const label = labelOf(segments, data);
+    const where = label ? ` in \`${label}\`` : '';
+    const subject = label ? `\`${label}\`` : 'the config';
+    const params = error.params;
+    const parentSchema = (error.parentSchema ?? {});
+    switch (error.keyword) {
+        case 'additionalProperties': {
+            const name = String(params.additionalProperty);
+            const allowed = Object.keys((parentSchema.properties ?? {}));
+            return locator.atKey(segments, name, `unknown key \`${name}\`${where}${suggestion(name, allowed)}`);
+        }
+        case 'required':
+            return locator.atValue(segments, `${subject} is missing the required key \`${String(params.missingProperty)}\``);
+        case 'anyOf': {
+            const options = all
+                .filter((branch) => isBranchOf(branch, error) && branch.keyword === 'required')
+                .map((branch) => `\`${String(branch.params.missingProperty)}\``);
+            return locator.atValue(segments, `${subject} needs at least one of ${options.join(', ')}`);
+        }
+        case 'type':
+            return locator.atValue(segments, `${subject} must be ${typeNames(params.type)}`);
+        case 'const':
+            return locator.atValue(segments, `${subject} must be ${String(params.allowedValue)} (got ${show(error.data)})`);
+        case 'enum': {
+            const allowed = params.allowedValues.map((value) => `\`${String(value)}\``).join(', ');
+            return locator.atValue(segments, `${subject} must be one of ${allowed} (got ${show(error.data)})`);
+        }
+        case 'pattern': {
+            const rule = typeof parentSchema.patternErrorMessage === 'string' ? parentSchema.patternErrorMessage : '';
+            if (error.propertyName !== undefined) {
+                const message = `key \`${error.propertyName}\`${where} ${rule || `must match ${String(params.pattern)}`}`;
+                return locator.atKey(segments, error.propertyName, message);
+            }
+            return locator.atValue(segments, `${subject} ${rule || `must match ${String(params.pattern)}`}`);
+        }
+        case 'minLength':
+        case 'minItems':
+            return locator.atValue(segments, `${subject} must not be empty`);
+        case 'minimum':
+            return locator.atValue(segments, `${subject} must be at least ${String(params.limit)}`);
+        default:
+            return locator.atValue(segments, `${subject} ${error.message ?? 'is not valid'}`);
+    }
+}
+/** `stacks[0].var-files`, using the data to tell list indexes from keys. */
+function labelOf(segments, data) {
+    let label = '';
+    let current = data;
+    for (const segment of segments) {
+        if (Array.isArray(current)) {
+            label += `[${segment}]`;
+            current = current[Number(segment)];
+        }
+        else {
+            label += label ? `.${segment}` : segment;
+            current = current?.[segment];
+        }
+    }
+    return label;
+}
+const TYPE_NAMES = {
+    string: 'a string',
+    number: 'a number',
+    integer: 'a whole number',
+    boolean: 'true or false',
+    array: 'a list',
+    object: 'a mapping',
+    null: 'empty',
+};
+function typeNames(type) {
+    const types = Array.isArray(type) ? type : String(type).split(',');
+    return types.map((name) => TYPE_NAMES[name] ?? name).join(' or ');
+}
+function show(value) {
+    return value === undefined ? 'nothing' : `\`${JSON.stringify(value)}\``;
+}
+/** `; did you mean `var-files`?` for a close key, else the list of allowed keys. */
+function suggestion(name, allowed) {
+    let best;
+    let bestDistance = Infinity;
+    for (const candidate of allowed) {
+        const distance = levenshtein(name.toLowerCase(), candidate.toLowerCase());
+        if (distance < bestDistance)
+            [best, bestDistance] = [candidate, distance];
+    }
+    // A third of the name may be wrong (var_file → var-files); beyond that a guess misleads more than helps.
+    if (best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3))) {
+        return `; did you mean \`${best}\`?`;
+    }
+    return allowed.length > 0 ? ` (allowed: ${allowed.map((key) => `\`${key}\``).join(', ')})` : '';
+}
+function levenshtein(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+            current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+        }
+        previous = current;
+    }
+    return previous[b.length] ?? 0;
+}
+// ---------------------------------------------------------------------------------------------------------
+// Checks the schema cannot express: unique names, stack paths inside the repository, positive timeouts.
+// They run on whatever parts have the right types, so one run reports every mistake.
+async function repositoryProblems(data, workspace, locator) {
+    const config = load_isObject(data) ? data : {};
+    const stacks = Array.isArray(config.stacks) ? config.stacks : [];
+    const policies = Array.isArray(config.policies) ? config.policies : [];
+    const problems = [
+        ...duplicateNames(stacks, 'stacks', 'stack', locator),
+        ...duplicateNames(policies, 'policies', 'policy', locator),
+    ];
+    const realWorkspace = await (0,promises_.realpath)(workspace);
+    for (const [index, stack] of stacks.entries()) {
+        if (!load_isObject(stack))
+            continue;
+        if (typeof stack.path === 'string') {
+            const message = await stackPathProblem(stack.path, stack.engine, workspace, realWorkspace);
+            if (message)
+                problems.push(locator.atValue(['stacks', String(index), 'path'], message));
+        }
+        if (typeof stack.timeout === 'string' &&
+            DURATION.test(stack.timeout) &&
+            parseDuration(stack.timeout) === 0) {
+            problems.push(locator.atValue(['stacks', String(index), 'timeout'], 'timeout must be longer than zero'));
+        }
+    }
+    return problems;
+}
+function duplicateNames(items, key, kind, locator) {
+    const firstLine = new Map();
+    const problems = [];
+    for (const [index, item] of items.entries()) {
+        if (!load_isObject(item) || typeof item.name !== 'string')
+            continue;
+        const at = [key, String(index), 'name'];
+        const first = firstLine.get(item.name);
+        if (first === undefined) {
+            firstLine.set(item.name, locator.atValue(at, '').line);
+        }
+        else {
+            problems.push(locator.atValue(at, `duplicate ${kind} name \`${item.name}\` (first used on line ${first})`));
+        }
+    }
+    return problems;
+}
+/** Why a stack path is unusable, or undefined when it is a folder inside the repository. */
+async function stackPathProblem(raw, engine, workspace, realWorkspace) {
+    const shown = `stack path \`${raw}\``;
+    if (external_node_path_default().posix.isAbsolute(raw) || external_node_path_default().win32.isAbsolute(raw))
+        return `${shown} must be relative to the repository`;
+    const normalized = normalizeStackPath(raw);
+    if (normalized === '..' || normalized.startsWith('../'))
+        return `${shown} is outside the repository`;
+    const absolute = external_node_path_default().resolve(workspace, normalized);
+    const info = await (0,promises_.stat)(absolute).catch(() => undefined);
+    if (!info)
+        return `${shown} does not exist`;
+    // `stat` follows symlinks: compare real paths so a link cannot lead the engine outside the checkout.
+    const real = await (0,promises_.realpath)(absolute);
+    if (!isInside(realWorkspace, real))
+        return `${shown} resolves through a symlink to ${real}, outside the repository`;
+    // An Ansible stack may name its playbook file; Terraform/OpenTofu stacks are folders.
+    if (!info.isDirectory() && engine !== 'ansible')
+        return `${shown} is not a folder`;
+    return undefined;
+}
+function isInside(root, target) {
+    const relative = external_node_path_default().relative(root, target);
+    return relative === '' || (!relative.startsWith('..') && !external_node_path_default().isAbsolute(relative));
+}
+/** Posix, normalised, no trailing slash, `.` for the root. */
+function normalizeStackPath(raw) {
+    const normalized = external_node_path_default().posix.normalize(raw).replace(/\/+$/, '');
+    return normalized === '' ? '.' : normalized;
+}
+const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+/** `90s`, `30m`, `1h30m` → milliseconds. */
+function parseDuration(text) {
+    const match = DURATION.exec(text);
+    if (!match)
+        throw new Error(`not a duration: ${text}`);
+    const [hours, minutes, seconds] = [match[1], match[2], match[3]].map((part) => Number(part ?? 0));
+    return (((hours ?? 0) * 60 + (minutes ?? 0)) * 60 + (seconds ?? 0)) * 1000;
+}
+function load_isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function toPosix(file) {
+    return file.split((external_node_path_default()).sep).join('/');
+}
+function toLoadedConfig(raw, file, absolutePath) {
+    return {
+        file,
+        absolutePath,
+        version: raw.version,
+        stacks: raw.stacks?.map(toStackConfig),
+        policies: (raw.policies ?? []).map(toPolicyConfig),
+        secrets: { allow: raw.secrets?.allow ?? [] },
+    };
+}
+function toStackConfig(raw) {
+    const stack = {
+        name: raw.name,
+        path: normalizeStackPath(raw.path),
+        workspace: raw.workspace ?? 'default',
+        varFiles: raw['var-files'] ?? [],
+        env: Object.fromEntries(Object.entries(raw.env ?? {}).map(([key, value]) => [key, String(value)])),
+        whenModified: raw['when-modified'] ?? [],
+    };
+    if (raw.engine)
+        stack.engine = raw.engine;
+    if (raw.timeout)
+        stack.timeoutMs = parseDuration(raw.timeout);
+    return stack;
+}
+function toPolicyConfig(raw) {
+    const policy = {
+        name: raw.name,
+        deny: raw.deny ?? [],
+        level: raw.level ?? 'error',
+        requireAttributes: raw['require-attributes'] ?? {},
+    };
+    if (raw.resources)
+        policy.resources = raw.resources;
+    if (raw['unless-label'])
+        policy.unlessLabel = raw['unless-label'];
+    if (raw['max-changes'] !== undefined)
+        policy.maxChanges = raw['max-changes'];
+    return policy;
+}
+
 ;// CONCATENATED MODULE: ./src/github/pulls.ts
 /** Every file a pull request changes (all pages), including the old name of renamed files. */
 async function listChangedFiles(octokit, repo, pullNumber) {
@@ -48810,932 +51677,6 @@ async function listChangedFiles(octokit, repo, pullNumber) {
     return [...names].sort();
 }
 
-;// CONCATENATED MODULE: ./src/report/annotations.ts
-const MESSAGE_LIMIT = 64 * 1024 - 1;
-function annotationFromDiagnostic(diagnostic, title) {
-    if (!diagnostic.file || !diagnostic.line)
-        return undefined;
-    const endLine = diagnostic.endLine && diagnostic.endLine >= diagnostic.line ? diagnostic.endLine : diagnostic.line;
-    const sameLine = endLine === diagnostic.line;
-    const message = [diagnostic.summary, diagnostic.detail].filter(Boolean).join('\n\n');
-    return {
-        path: diagnostic.file,
-        start_line: diagnostic.line,
-        end_line: endLine,
-        // GitHub accepts columns only on single-line annotations.
-        ...(sameLine && diagnostic.column ? { start_column: diagnostic.column } : {}),
-        ...(sameLine && diagnostic.column && diagnostic.endColumn && diagnostic.endColumn >= diagnostic.column
-            ? { end_column: diagnostic.endColumn }
-            : {}),
-        annotation_level: diagnostic.severity === 'error' ? 'failure' : 'warning',
-        message: message.slice(0, MESSAGE_LIMIT),
-        ...(title ? { title: title.slice(0, 255) } : {}),
-    };
-}
-function annotationsFromReport(report) {
-    const annotations = [];
-    for (const stack of report.stacks) {
-        const diagnostics = [...stack.diagnostics, ...(stack.plan?.diagnostics ?? [])];
-        for (const diagnostic of diagnostics) {
-            const annotation = annotationFromDiagnostic(diagnostic, `${stack.name}: ${diagnostic.summary}`);
-            if (annotation)
-                annotations.push(annotation);
-        }
-    }
-    return annotations;
-}
-
-// EXTERNAL MODULE: external "node:buffer"
-var external_node_buffer_ = __nccwpck_require__(4573);
-;// CONCATENATED MODULE: ./src/report/diff.ts
-// Attribute-level diffs that read like tofu's human plan: changed attributes only (unchanged ones counted),
-// nested objects, lists and maps, `(known after apply)`, `(sensitive value)`, JSON strings as `jsonencode(…)`
-// and multi-line strings as `<<-EOT` line diffs. Output lines start with a diff marker so a ```diff block
-// colours them on GitHub: `+` add, `-` remove, `!` change in place, space for context.
-
-
-/** GitHub's diff highlighting colours `!` lines as changed; tofu's `~` would stay plain. */
-const MARKER_CHARS = { '+': '+', '-': '-', '~': '!', ' ': ' ' };
-function formatLines(lines) {
-    return lines
-        .map((line) => `${MARKER_CHARS[line.marker]} ${'    '.repeat(line.depth)}${line.text}`)
-        .join('\n');
-}
-// Attributes tofu keeps visible even when unchanged, so a reviewer can tell which object this is.
-const IDENTIFYING_ATTRIBUTES = new Set(['id', 'name', 'tags']);
-// Lists longer than this show only the unchanged elements near a change.
-const LIST_CONTEXT = 2;
-// Beyond this many element pairs, a list diff falls back to "all removed, all added" to bound the cost.
-const MAX_LCS_CELLS = 250_000;
-// ---- value classification --------------------------------------------------------------------------------
-function diff_isObject(value) {
-    return (typeof value === 'object' &&
-        value !== null &&
-        !Array.isArray(value) &&
-        !isSensitive(value) &&
-        !isUnknown(value));
-}
-/** Null and absent are the same to a reviewer: tofu shows neither. */
-function isAbsent(value) {
-    return value === null || value === undefined;
-}
-function deepEqual(a, b) {
-    if (a === b)
-        return true;
-    if (isAbsent(a) || isAbsent(b))
-        return isAbsent(a) && isAbsent(b);
-    if (isSensitive(a) || isSensitive(b))
-        return isSensitive(a) && isSensitive(b) && b.changed !== true;
-    if (Array.isArray(a) || Array.isArray(b)) {
-        return (Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i])));
-    }
-    if (typeof a !== 'object' || typeof b !== 'object')
-        return false;
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    return [...keys].every((key) => deepEqual(a[key], b[key]));
-}
-/** Strings holding a JSON object or array are shown decoded, like tofu's `jsonencode(…)`. */
-function decodeJson(value) {
-    if (typeof value !== 'string')
-        return undefined;
-    const trimmed = value.trim();
-    if (!(trimmed.startsWith('{') && trimmed.endsWith('}')) &&
-        !(trimmed.startsWith('[') && trimmed.endsWith(']'))) {
-        return undefined;
-    }
-    try {
-        return JSON.parse(trimmed);
-    }
-    catch {
-        return undefined;
-    }
-}
-function isMultiline(value) {
-    return typeof value === 'string' && value.includes('\n');
-}
-function heredocLines(value) {
-    const lines = value.split(/\r?\n/);
-    if (lines[lines.length - 1] === '')
-        lines.pop();
-    return lines;
-}
-// ---- literals --------------------------------------------------------------------------------------------
-const diff_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-function formatKey(key) {
-    return diff_IDENTIFIER.test(key) ? key : JSON.stringify(key);
-}
-function scalar(value) {
-    if (value === undefined || value === null)
-        return 'null';
-    if (isSensitive(value))
-        return '(sensitive value)';
-    if (isUnknown(value))
-        return '(known after apply)';
-    if (typeof value === 'string')
-        return JSON.stringify(value);
-    if (typeof value === 'number' || typeof value === 'boolean')
-        return String(value);
-    return JSON.stringify(value);
-}
-/** `key = ` with the key padded so `=` lines up within an object, as tofu does; list items have no key. */
-function prefix(key, width) {
-    return key === undefined ? '' : `${formatKey(key).padEnd(width)} = `;
-}
-function keyWidth(keys) {
-    return Math.max(0, ...keys.map((key) => formatKey(key).length));
-}
-function hiddenNote(count, noun) {
-    return `# (${count} unchanged ${noun}${count === 1 ? '' : 's'} hidden)`;
-}
-// ---- whole values (created, destroyed, or shown as context) ----------------------------------------------
-/** Renders a whole value with one marker on every line; `suffix` goes on the last line (`,` in lists). */
-function renderWhole(marker, key, width, value, depth, steps, ctx, suffix = '') {
-    const head = prefix(key, width);
-    const note = forcesReplacement(steps, ctx);
-    const json = decodeJson(value);
-    if (json !== undefined && typeof json === 'object' && json !== null) {
-        return [
-            { marker, depth, text: `${head}jsonencode(${note}` },
-            ...renderWhole(marker, undefined, 0, json, depth + 1, [], ctx),
-            { marker, depth, text: `)${suffix}` },
-        ];
-    }
-    if (isMultiline(value)) {
-        return [
-            { marker, depth, text: `${head}<<-EOT${note}` },
-            ...heredocLines(value).map((text) => ({ marker, depth: depth + 1, text })),
-            { marker, depth, text: `EOT${suffix}` },
-        ];
-    }
-    if (Array.isArray(value)) {
-        if (value.length === 0)
-            return [{ marker, depth, text: `${head}[]${suffix}${note}` }];
-        return [
-            { marker, depth, text: `${head}[${note}` },
-            ...value.flatMap((item, index) => renderWhole(marker, undefined, 0, item, depth + 1, [...steps, index], ctx, ',')),
-            { marker, depth, text: `]${suffix}` },
-        ];
-    }
-    if (diff_isObject(value)) {
-        // Null attributes are left out, as tofu does for created and destroyed objects.
-        const keys = Object.keys(value)
-            .filter((k) => !isAbsent(value[k]))
-            .sort();
-        if (keys.length === 0)
-            return [{ marker, depth, text: `${head}{}${suffix}${note}` }];
-        const inner = keyWidth(keys);
-        return [
-            { marker, depth, text: `${head}{${note}` },
-            ...keys.flatMap((k) => renderWhole(marker, k, inner, value[k] ?? null, depth + 1, [...steps, k], ctx)),
-            { marker, depth, text: `}${suffix}` },
-        ];
-    }
-    return [{ marker, depth, text: `${head}${scalar(value)}${suffix}${note}` }];
-}
-function forcesReplacement(steps, ctx) {
-    return steps.length > 0 && ctx.replacePaths.has(attributePath(steps)) ? ' # forces replacement' : '';
-}
-// ---- diffs -----------------------------------------------------------------------------------------------
-/** The lines for one attribute or element whose value may have changed; `[]` when unchanged. */
-function diffValue(key, width, before, after, depth, steps, ctx, suffix = '') {
-    if (deepEqual(before, after))
-        return [];
-    if (isAbsent(before))
-        return renderWhole('+', key, width, after ?? null, depth, steps, ctx, suffix);
-    if (isAbsent(after))
-        return renderWhole('-', key, width, before, depth, steps, ctx, suffix);
-    const head = prefix(key, width);
-    const note = forcesReplacement(steps, ctx);
-    if (diff_isObject(before) && diff_isObject(after)) {
-        return wrap(`${head}{${note}`, diffObject(before, after, depth + 1, steps, ctx), `}${suffix}`, depth);
-    }
-    if (Array.isArray(before) && Array.isArray(after)) {
-        return wrap(`${head}[${note}`, diffList(before, after, depth + 1, steps, ctx), `]${suffix}`, depth);
-    }
-    const jsonBefore = decodeJson(before);
-    const jsonAfter = decodeJson(after);
-    if (isContainer(jsonBefore) && isContainer(jsonAfter)) {
-        const inner = diffValue(undefined, 0, jsonBefore, jsonAfter, depth + 1, [], ctx);
-        // Same JSON, different whitespace: say so rather than show an empty diff.
-        const body = inner.length > 0
-            ? inner
-            : [{ marker: ' ', depth: depth + 1, text: '# (whitespace changes only)' }];
-        return wrap(`${head}jsonencode(${note}`, body, `)${suffix}`, depth);
-    }
-    if ((isMultiline(before) || isMultiline(after)) &&
-        typeof before === 'string' &&
-        typeof after === 'string') {
-        const body = diffSequence(heredocLines(before), heredocLines(after)).map(([marker, text]) => ({
-            marker,
-            depth: depth + 1,
-            text,
-        }));
-        return wrap(`${head}<<-EOT${note}`, body, `EOT${suffix}`, depth);
-    }
-    if (isScalarLike(before) && isScalarLike(after)) {
-        const text = isSensitive(after) ? scalar(after) : `${scalar(before)} -> ${scalar(after)}`;
-        return [{ marker: '~', depth, text: `${head}${text}${suffix}${note}` }];
-    }
-    // Different kinds (a string became an object…): show the old value removed and the new one added.
-    return [
-        ...renderWhole('-', key, width, before, depth, steps, ctx, suffix),
-        ...renderWhole('+', key, width, after, depth, steps, ctx, suffix),
-    ];
-}
-function isContainer(value) {
-    return Array.isArray(value) || diff_isObject(value);
-}
-function isScalarLike(value) {
-    return !Array.isArray(value) && !diff_isObject(value);
-}
-function wrap(open, body, close, depth) {
-    return [{ marker: '~', depth, text: open }, ...body, { marker: ' ', depth, text: close }];
-}
-/** Changed attributes of an object, unchanged ones counted (identifying ones shown, as tofu does). */
-function diffObject(before, after, depth, steps, ctx) {
-    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-    const changed = keys.filter((key) => !deepEqual(before[key], after[key]));
-    const shown = keys.filter((key) => changed.includes(key) || (depth === 1 && IDENTIFYING_ATTRIBUTES.has(key) && !isAbsent(after[key])));
-    const hidden = keys.filter((key) => !shown.includes(key) && !isAbsent(before[key]) && !isAbsent(after[key]));
-    const width = keyWidth(shown);
-    const lines = shown.flatMap((key) => {
-        if (!changed.includes(key)) {
-            return renderWhole(' ', key, width, after[key] ?? null, depth, [...steps, key], ctx);
-        }
-        return diffValue(key, width, before[key], after[key], depth, [...steps, key], ctx);
-    });
-    if (hidden.length > 0)
-        lines.push({ marker: ' ', depth, text: hiddenNote(hidden.length, 'attribute') });
-    return lines;
-}
-/** A list diff: longest common subsequence, objects changed in place when they pair up one to one. */
-function diffList(before, after, depth, steps, ctx) {
-    const ops = pairChanges(diffSequence(before, after, deepEqual));
-    const near = nearChanges(ops);
-    const lines = [];
-    let hidden = 0;
-    let afterIndex = 0;
-    ops.forEach((op, position) => {
-        const itemSteps = [...steps, afterIndex];
-        if (op.kind === 'same') {
-            // Unchanged primitives near a change give context; unchanged objects are only counted, as in tofu.
-            if (near[position] && !diff_isObject(op.value)) {
-                lines.push(...renderWhole(' ', undefined, 0, op.value, depth, itemSteps, ctx, ','));
-            }
-            else {
-                hidden += 1;
-            }
-            afterIndex += 1;
-        }
-        else if (op.kind === 'change') {
-            lines.push(...diffValue(undefined, 0, op.before, op.after, depth, itemSteps, ctx, ','));
-            afterIndex += 1;
-        }
-        else {
-            lines.push(...renderWhole(op.kind === 'add' ? '+' : '-', undefined, 0, op.value, depth, itemSteps, ctx, ','));
-            if (op.kind === 'add')
-                afterIndex += 1;
-        }
-    });
-    if (hidden > 0)
-        lines.push({ marker: ' ', depth, text: hiddenNote(hidden, 'element') });
-    return lines;
-}
-/** Turns equal-length runs of removed-then-added objects into in-place changes. */
-function pairChanges(sequence) {
-    const ops = [];
-    let index = 0;
-    while (index < sequence.length) {
-        const removed = [];
-        while (sequence[index]?.[0] === '-')
-            removed.push(sequence[index++][1]);
-        const added = [];
-        while (sequence[index]?.[0] === '+')
-            added.push(sequence[index++][1]);
-        if (removed.length > 0 && removed.length === added.length && [...removed, ...added].every(diff_isObject)) {
-            removed.forEach((value, i) => ops.push({ kind: 'change', before: value, after: added[i] ?? null }));
-        }
-        else {
-            for (const value of removed)
-                ops.push({ kind: 'remove', value });
-            for (const value of added)
-                ops.push({ kind: 'add', value });
-        }
-        if (removed.length === 0 && added.length === 0) {
-            ops.push({ kind: 'same', value: sequence[index][1] });
-            index += 1;
-        }
-    }
-    return ops;
-}
-function nearChanges(ops) {
-    if (ops.length <= LIST_CONTEXT * 2 + 3)
-        return ops.map(() => true);
-    return ops.map((_, position) => {
-        for (let d = -LIST_CONTEXT; d <= LIST_CONTEXT; d++) {
-            const op = ops[position + d];
-            if (op && op.kind !== 'same')
-                return true;
-        }
-        return false;
-    });
-}
-/** LCS diff of two sequences as marker/value pairs; common prefix and suffix are cheap. */
-function diffSequence(before, after, equal = (a, b) => a === b) {
-    let start = 0;
-    while (start < before.length && start < after.length && equal(before[start], after[start]))
-        start++;
-    let endB = before.length;
-    let endA = after.length;
-    while (endB > start && endA > start && equal(before[endB - 1], after[endA - 1])) {
-        endB--;
-        endA--;
-    }
-    const head = before.slice(0, start).map((value) => [' ', value]);
-    const tail = before.slice(endB).map((value) => [' ', value]);
-    return [...head, ...lcsMiddle(before.slice(start, endB), after.slice(start, endA), equal), ...tail];
-}
-function lcsMiddle(before, after, equal) {
-    const n = before.length;
-    const m = after.length;
-    if (n * m > MAX_LCS_CELLS || n === 0 || m === 0) {
-        return [...before.map((v) => ['-', v]), ...after.map((v) => ['+', v])];
-    }
-    // lengths[i][j]: LCS length of before[i..] and after[j..].
-    const lengths = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
-    for (let i = n - 1; i >= 0; i--) {
-        for (let j = m - 1; j >= 0; j--) {
-            lengths[i][j] = equal(before[i], after[j])
-                ? lengths[i + 1][j + 1] + 1
-                : Math.max(lengths[i + 1][j], lengths[i][j + 1]);
-        }
-    }
-    const out = [];
-    let i = 0;
-    let j = 0;
-    while (i < n && j < m) {
-        if (equal(before[i], after[j])) {
-            out.push([' ', before[i++]]);
-            j++;
-        }
-        else if (lengths[i + 1][j] >= lengths[i][j + 1]) {
-            out.push(['-', before[i++]]);
-        }
-        else {
-            out.push(['+', after[j++]]);
-        }
-    }
-    while (i < n)
-        out.push(['-', before[i++]]);
-    while (j < m)
-        out.push(['+', after[j++]]);
-    return out;
-}
-// ---- resources and outputs -------------------------------------------------------------------------------
-const HEADINGS = {
-    create: 'will be created',
-    update: 'will be updated in-place',
-    delete: 'will be destroyed',
-    replace: 'must be replaced',
-    read: 'will be read during apply',
-    'no-op': 'has no changes',
-    move: 'has moved',
-    import: 'will be imported',
-    forget: 'will be removed from the state, but will not be destroyed',
-};
-const HEADER_MARKERS = {
-    create: '+',
-    update: '~',
-    delete: '-',
-    replace: '~',
-    read: '~',
-    'no-op': ' ',
-    move: ' ',
-    import: ' ',
-    forget: '-',
-};
-const REASONS = {
-    replace_because_tainted: 'tainted, so must be replaced',
-    replace_by_request: 'will be replaced, as requested',
-    replace_by_triggers: 'will be replaced due to changes in replace_triggered_by',
-    delete_because_no_resource_config: (c) => `because ${c.address} is not in configuration`,
-    delete_because_no_module: (c) => `because ${c.moduleAddress || 'its module'} is not in configuration`,
-    delete_because_wrong_repetition: () => 'because the repetition mode (count/for_each) changed',
-    delete_because_count_index: () => 'because the index is out of range for count',
-    delete_because_each_key: () => 'because the key is not in for_each',
-    delete_because_no_move_target: () => 'because it was moved to an address not in configuration',
-    read_because_config_unknown: 'config refers to values not yet known',
-    read_because_dependency_pending: 'depends on a resource or a module with changes pending',
-    read_because_check_nested: 'config will be checked after apply',
-};
-/** The `# address will be …` comment lines above a resource, as tofu writes them. */
-function resourceHeading(change, drift = false) {
-    const lines = [];
-    if (drift) {
-        lines.push(`# ${change.address} ${change.action === 'delete' ? 'has been deleted' : 'has changed'}`);
-    }
-    else if (change.action === 'move') {
-        lines.push(`# ${change.previousAddress ?? '?'} has moved to ${change.address}`);
-    }
-    else {
-        lines.push(`# ${change.address} ${HEADINGS[change.action]}`);
-    }
-    if (change.moved && change.action !== 'move')
-        lines.push(`# (moved from ${change.previousAddress ?? '?'})`);
-    if (change.importing && change.action !== 'import') {
-        lines.push(`# (imported from ${JSON.stringify(change.importing.id ?? '')})`);
-    }
-    const reason = change.actionReason ? REASONS[change.actionReason] : undefined;
-    if (reason && !drift)
-        lines.push(`# (${typeof reason === 'function' ? reason(change) : reason})`);
-    if (change.action === 'replace' && change.replaceOrder === 'create-first') {
-        lines.push('# (create replacement and then destroy)');
-    }
-    return lines;
-}
-/** The whole tofu-like block for one resource change: heading comments, then the attribute diff. */
-function renderResourceDiff(change, options = {}) {
-    const ctx = { replacePaths: new Set(change.replacePaths) };
-    const kind = change.mode === 'data' ? 'data' : 'resource';
-    const open = `${kind} ${JSON.stringify(change.type)} ${JSON.stringify(change.name)} {`;
-    const marker = options.drift ? '~' : HEADER_MARKERS[change.action];
-    const body = resourceBody(change, ctx);
-    const lines = [
-        ...resourceHeading(change, options.drift).map((text) => ({ marker: ' ', depth: 0, text })),
-        { marker, depth: 0, text: open },
-        ...body,
-        { marker: ' ', depth: 0, text: '}' },
-    ];
-    return formatLines(lines);
-}
-function resourceBody(change, ctx) {
-    const before = diff_isObject(change.before) ? change.before : {};
-    if (change.action === 'delete' || change.action === 'forget') {
-        return diff_isObject(change.before)
-            ? renderWhole('-', undefined, 0, change.before, 0, [], ctx).slice(1, -1)
-            : [];
-    }
-    if (change.action === 'create' || (change.action === 'read' && change.before === undefined)) {
-        const after = change.after;
-        if (isUnknown(after))
-            return [{ marker: '+', depth: 1, text: '# (config refers to values not yet known)' }];
-        return diff_isObject(after) ? renderWhole('+', undefined, 0, after, 0, [], ctx).slice(1, -1) : [];
-    }
-    const after = diff_isObject(change.after) ? change.after : {};
-    return diffObject(before, after, 1, [], ctx);
-}
-/** Output changes, rendered like tofu's "Changes to Outputs". */
-function renderOutputsDiff(outputs) {
-    const ctx = { replacePaths: new Set() };
-    const width = keyWidth(outputs.map((output) => output.name));
-    const lines = outputs.flatMap((output) => {
-        const before = output.sensitive && !isAbsent(output.before) ? { $sensitive: true } : output.before;
-        const after = output.sensitive && !isAbsent(output.after) ? { $sensitive: true } : output.after;
-        const changed = diffValue(output.name, width, before, after, 0, [], ctx);
-        // Both sides hidden: tofu still lists the output as changed.
-        return changed.length > 0
-            ? changed
-            : [{ marker: '~', depth: 0, text: `${prefix(output.name, width)}(sensitive value)` }];
-    });
-    return formatLines(lines);
-}
-
-;// CONCATENATED MODULE: ./src/report/escape.ts
-// Safe markdown for text that comes from plans, configs and engines: it can never close its code block or
-// <details>, inject HTML, @-mention anyone, or link an issue.
-const ZERO_WIDTH_SPACE = '\u200b';
-/** Escapes HTML so text can sit in raw HTML (`<summary>`) or in markdown without becoming a tag. */
-function escapeHtml(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-/** Breaks `@user` and `#123` (also `GH-123`) so GitHub neither notifies nor links. */
-function neutralizeReferences(text) {
-    return text
-        .replace(/@(?=[A-Za-z0-9_-])/g, `@${ZERO_WIDTH_SPACE}`)
-        .replace(/#(?=\d)/g, `#${ZERO_WIDTH_SPACE}`)
-        .replace(/\bGH-(?=\d)/gi, (match) => `${match}${ZERO_WIDTH_SPACE}`);
-}
-/** Markdown punctuation that could start emphasis, links, tables or strikethrough. */
-const MARKDOWN_SPECIALS = /[\\`*_[\]|~!]/g;
-/** Plain inline text: one line, no HTML, no markdown formatting, no mentions. */
-function escapeText(text) {
-    const oneLine = text.replace(/\r?\n|\r/g, ' ');
-    return neutralizeReferences(escapeHtml(oneLine).replace(MARKDOWN_SPECIALS, (char) => `\\${char}`));
-}
-/** Text for raw HTML contexts such as `<summary>`: markdown is not processed there, entities are. */
-function escapeHtmlText(text) {
-    return neutralizeReferences(escapeHtml(text.replace(/\r?\n|\r/g, ' ')));
-}
-function longestRun(text, char) {
-    let longest = 0;
-    let current = 0;
-    for (const c of text) {
-        current = c === char ? current + 1 : 0;
-        longest = Math.max(longest, current);
-    }
-    return longest;
-}
-/**
- * An inline code span that its content cannot close. `|` is escaped because GFM splits table cells on it
- * even inside code spans. Code spans are never linked or mentioned, so no other escaping is needed.
- */
-function inlineCode(text) {
-    const oneLine = text.replace(/\r?\n|\r/g, ' ').replace(/\|/g, '\\|');
-    const fence = '`'.repeat(longestRun(oneLine, '`') + 1);
-    const pad = oneLine.startsWith('`') || oneLine.endsWith('`') || oneLine.trim() === '' ? ' ' : '';
-    return `${fence}${pad}${oneLine}${pad}${fence}`;
-}
-/** The fence for a block: longer than any backtick run in the content, so the content cannot close it. */
-function fenceFor(content) {
-    return '`'.repeat(Math.max(3, longestRun(content, '`') + 1));
-}
-/** A fenced code block; its content is shown verbatim and cannot end the block early. */
-function codeBlock(content, language = '') {
-    const fence = fenceFor(content);
-    const body = content.endsWith('\n') ? content : `${content}\n`;
-    return `${fence}${language}\n${body}${fence}\n`;
-}
-/** Makes a string safe inside an HTML comment (our hidden marker and metadata). */
-function escapeHtmlComment(text) {
-    return text.replace(/--/g, '-\u2010').replace(/>/g, '\u203a');
-}
-
-;// CONCATENATED MODULE: ./src/report/markdown.ts
-// The sticky PR comment and the job summary: a verdict, a table of stacks, a loud line for destruction, then
-// a collapsible section per stack, all within a size budget. Pure: report in, text out.
-
-
-
-/** GitHub rejects comment bodies over this many characters. */
-const COMMENT_MAX_LENGTH = 65_536;
-/** The job summary of one step may hold 1 MiB. */
-const SUMMARY_MAX_BYTES = 1024 * 1024;
-// ---- small pieces ----------------------------------------------------------------------------------------
-/** The hidden marker that identifies the sticky comment; different headers make different comments. */
-function commentMarker(header) {
-    const name = header.trim() === '' ? 'default' : escapeHtmlComment(header.trim().replace(/\s+/g, '-'));
-    return `<!-- stackgate:comment:${name} -->`;
-}
-function plural(count, noun) {
-    return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
-function engineTitle(engine) {
-    if (engine === 'tofu')
-        return 'OpenTofu';
-    if (engine === 'terraform')
-        return 'Terraform';
-    return engine;
-}
-/** `Plan: 1 to add, 2 to change, 1 to destroy.` plus what tofu reports apart. */
-function countsLine(counts) {
-    const extras = [
-        counts.replace > 0 ? `${counts.replace} replaced` : '',
-        counts.import > 0 ? `${counts.import} to import` : '',
-        counts.move > 0 ? `${counts.move} moved` : '',
-        counts.read > 0 ? `${counts.read} to read` : '',
-        counts.drift > 0 ? `${counts.drift} drifted` : '',
-    ].filter((text) => text !== '');
-    const main = `${counts.add} to add, ${counts.change} to change, ${counts.destroy} to destroy`;
-    return extras.length > 0 ? `${main} (${extras.join(', ')})` : main;
-}
-function stackHasChanges(stack) {
-    return stack.status === 'planned' && (stack.plan?.hasChanges ?? true);
-}
-function isDestructive(stack) {
-    const counts = stack.plan?.counts;
-    return counts !== undefined && (counts.destroy > 0 || counts.replace > 0);
-}
-const STATUS_LABELS = {
-    planned: '📝 changes',
-    'no-changes': '✅ no changes',
-    errored: '❌ errored',
-    unaffected: '➖ unchanged (not planned)',
-    skipped: '⏭️ skipped',
-};
-function statusLabel(stack) {
-    if (stack.status === 'planned' && stack.plan && !stack.plan.hasChanges)
-        return STATUS_LABELS['no-changes'];
-    return STATUS_LABELS[stack.status];
-}
-// ---- verdict, table, loud line ---------------------------------------------------------------------------
-function verdict(report) {
-    const stacks = report.stacks;
-    const count = (test) => stacks.filter(test).length;
-    const parts = [
-        [count(stackHasChanges), 'to change'],
-        [count((s) => s.status === 'errored'), 'errored'],
-        [
-            count((s) => (s.status === 'planned' || s.status === 'no-changes') && !stackHasChanges(s)),
-            'without changes',
-        ],
-        [count((s) => s.status === 'skipped'), 'skipped'],
-        [count((s) => s.status === 'unaffected'), 'unaffected'],
-    ];
-    const text = parts
-        .filter(([n]) => n > 0)
-        .map(([n, label], index) => (index === 0 ? `${plural(n, 'stack')} ${label}` : `${n} ${label}`))
-        .join(', ');
-    const title = escapeText(`Stackgate ${report.command}`);
-    return `**${title}** — ${text || 'no stacks'}`;
-}
-function tableRow(stack) {
-    const counts = stack.plan?.counts;
-    const cell = (n) => (n === undefined ? '–' : String(n));
-    return `| ${escapeText(stack.name)} | ${escapeText(stack.engine)} | ${cell(counts?.add)} | ${cell(counts?.change)} | ${cell(counts?.destroy)} | ${cell(counts?.replace)} | ${statusLabel(stack)} |`;
-}
-const TABLE_HEAD = '| Stack | Engine | Add | Change | Destroy | Replace | Status |\n| --- | --- | ---: | ---: | ---: | ---: | --- |';
-/** The table always fits: past the budget, unaffected stacks fold into one row, then rows are cut. */
-function renderTable(stacks, maxLength, measure) {
-    const full = [TABLE_HEAD, ...stacks.map(tableRow)].join('\n');
-    if (measure(full) <= maxLength)
-        return full;
-    const affected = stacks.filter((stack) => stack.status !== 'unaffected');
-    const unaffected = stacks.length - affected.length;
-    const rows = [TABLE_HEAD];
-    for (const [index, stack] of affected.entries()) {
-        const rest = affected.length - index + unaffected;
-        const row = tableRow(stack);
-        // Keep room for the closing "… more" row.
-        if (measure([...rows, row].join('\n')) + 80 > maxLength) {
-            rows.push(`| … ${plural(rest, 'more stack')} | | | | | | see the job summary |`);
-            return rows.join('\n');
-        }
-        rows.push(row);
-    }
-    if (unaffected > 0)
-        rows.push(`| … ${plural(unaffected, 'unaffected stack')} | | | | | | ${STATUS_LABELS.unaffected} |`);
-    return rows.join('\n');
-}
-function loudLine(stacks) {
-    const destructive = stacks.filter(isDestructive);
-    if (destructive.length === 0)
-        return undefined;
-    const names = destructive.map((stack) => {
-        const counts = stack.plan.counts;
-        return `${inlineCode(stack.name)} (${counts.destroy} to destroy, ${counts.replace} to replace)`;
-    });
-    return `⚠️ **This plan destroys or replaces resources in ${names.join(', ')}.**`;
-}
-function summaryLine(stack) {
-    const name = `<b>${escapeHtmlText(stack.name)}</b>`;
-    const path = stack.path && stack.path !== stack.name ? ` <code>${escapeHtmlText(stack.path)}</code>` : '';
-    const what = stack.plan && stack.status !== 'errored' ? countsLine(stack.plan.counts) : statusLabel(stack);
-    return `${statusLabel(stack).split(' ')[0]} ${name}${path} — ${escapeHtmlText(what)}`;
-}
-function introLines(stack, plan) {
-    const lines = [];
-    if (stack.message)
-        lines.push(`> ${escapeText(stack.message)}`);
-    if (plan && stack.status !== 'errored') {
-        lines.push(plan.hasChanges
-            ? `**Plan:** ${countsLine(plan.counts)}.`
-            : '**No changes.** The infrastructure matches the configuration.');
-    }
-    if (plan && plan.redactedCount > 0) {
-        lines.push(`🔒 ${plural(plan.redactedCount, 'sensitive value')} hidden.`);
-    }
-    return lines;
-}
-function diagnosticItem(diagnostic) {
-    const icon = diagnostic.severity === 'error' ? '❌ Error' : '⚠️ Warning';
-    const where = diagnostic.file
-        ? ` — ${inlineCode(`${diagnostic.file}${diagnostic.line ? `:${diagnostic.line}` : ''}`)}`
-        : '';
-    const head = `**${icon}:** ${escapeText(diagnostic.summary)}${where}`;
-    return diagnostic.detail ? `${head}\n\n${codeBlock(diagnostic.detail, 'text')}` : head;
-}
-function diffItem(change, drift = false) {
-    return codeBlock(renderResourceDiff(change, { drift }), 'diff');
-}
-/** The object's id, so a reviewer can tell which real object moved. */
-function idNote(change) {
-    const after = change.after;
-    const id = typeof after === 'object' && after !== null && !Array.isArray(after)
-        ? after.id
-        : undefined;
-    return typeof id === 'string' && id !== '' ? ` (id ${inlineCode(id)})` : '';
-}
-function isPureMove(change) {
-    return change.action === 'move';
-}
-function isPureImport(change) {
-    return change.action === 'import';
-}
-function stackParts(stack) {
-    const plan = stack.plan;
-    const engine = engineTitle(stack.engine);
-    const items = [];
-    const diagnostics = [...(plan?.diagnostics ?? []), ...stack.diagnostics];
-    for (const diagnostic of diagnostics)
-        items.push({ group: '#### Diagnostics', text: diagnosticItem(diagnostic) });
-    const changes = plan?.changes ?? [];
-    for (const change of changes.filter((c) => !isPureMove(c) && !isPureImport(c))) {
-        items.push({ group: '#### Changes', text: diffItem(change) });
-    }
-    for (const change of changes.filter(isPureMove)) {
-        items.push({
-            group: '#### Moves',
-            text: `- ${inlineCode(change.previousAddress ?? '?')} → ${inlineCode(change.address)}${idNote(change)}`,
-        });
-    }
-    for (const change of changes.filter(isPureImport)) {
-        const id = change.importing?.id ? ` (id ${inlineCode(change.importing.id)})` : '';
-        items.push({ group: '#### Imports', text: `- ${inlineCode(change.address)}${id}` });
-    }
-    for (const change of plan?.drift ?? []) {
-        items.push({ group: `#### Drift — changed outside of ${engine}`, text: diffItem(change, true) });
-    }
-    if (plan && plan.outputs.length > 0) {
-        items.push({ group: '#### Outputs', text: codeBlock(renderOutputsDiff(plan.outputs), 'diff') });
-    }
-    const open = stack.status === 'errored' ? ' open' : '';
-    return {
-        open: `<details${open}><summary>${summaryLine(stack)}</summary>`,
-        intro: introLines(stack, plan),
-        items,
-        close: '</details>',
-    };
-}
-/** Joins parts with blank lines (markdown inside <details> needs them); headings appear once per group. */
-function assemble(parts, itemCount, note) {
-    const blocks = [parts.open, ...parts.intro];
-    let group = '';
-    for (const item of parts.items.slice(0, itemCount)) {
-        if (item.group !== group)
-            blocks.push(item.group);
-        group = item.group;
-        blocks.push(item.text.trimEnd());
-    }
-    if (note)
-        blocks.push(note);
-    blocks.push(parts.close);
-    return blocks.join('\n\n');
-}
-/** The collapsible section of one stack, in full. */
-function renderStackSection(stack) {
-    return assemble(stackParts(stack), Number.POSITIVE_INFINITY);
-}
-function trimmedNote(omitted, where) {
-    return `_… ${plural(omitted, 'more item')} not shown: details trimmed to fit; the full report is in ${where}._`;
-}
-/** How many leading items fit in `budget`, counted piece by piece so large stacks stay linear. */
-function itemsThatFit(parts, budget, measure, where) {
-    const separator = measure('\n\n');
-    const note = measure(trimmedNote(parts.items.length, where)) + separator;
-    let used = measure(assemble(parts, 0)) + note;
-    let group = '';
-    let count = 0;
-    for (const item of parts.items) {
-        const heading = item.group !== group ? measure(item.group) + separator : 0;
-        used += heading + measure(item.text.trimEnd()) + separator;
-        if (used > budget)
-            break;
-        group = item.group;
-        count += 1;
-    }
-    return count;
-}
-/** The section within `budget`: whole items in order while they fit, then a note; '' when nothing fits. */
-function renderStackWithin(stack, budget, measure, where) {
-    const parts = stackParts(stack);
-    const full = assemble(parts, parts.items.length);
-    if (measure(full) <= budget)
-        return full;
-    const count = itemsThatFit(parts, budget, measure, where);
-    const trimmed = assemble(parts, count, trimmedNote(parts.items.length - count, where));
-    if (measure(trimmed) <= budget)
-        return trimmed;
-    const minimal = assemble({ ...parts, intro: [] }, 0, trimmedNote(parts.items.length, where));
-    return measure(minimal) <= budget ? minimal : '';
-}
-/** Water-filling: small sections get all they need, the rest split what remains evenly. */
-function fairShares(sizes, budget) {
-    const order = sizes.map((size, index) => ({ size, index })).sort((a, b) => a.size - b.size);
-    const shares = new Array(sizes.length).fill(0);
-    let remaining = Math.max(0, budget);
-    order.forEach(({ size, index }, position) => {
-        const share = Math.min(size, Math.floor(remaining / (order.length - position)));
-        shares[index] = share;
-        remaining -= share;
-    });
-    return shares;
-}
-// ---- metadata --------------------------------------------------------------------------------------------
-const META_PATTERN = /<!-- stackgate:meta (\{.*?\}) -->/s;
-function metaBlock(report) {
-    const meta = {
-        version: 1,
-        command: report.command,
-        header: report.header,
-        sha: report.sha,
-        ...(report.pullNumber !== undefined ? { pullNumber: report.pullNumber } : {}),
-        stacks: report.stacks
-            .filter((stack) => stack.status !== 'unaffected')
-            .map((stack) => ({
-            name: stack.name,
-            status: stack.status,
-            ...(stack.fingerprint ? { fingerprint: stack.fingerprint } : {}),
-        })),
-    };
-    // Escaped so no value can end the HTML comment or mention anyone; JSON.parse reads the escapes back.
-    const json = JSON.stringify(meta).replace(/[<>&@]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-    return `<!-- stackgate:meta ${json} -->`;
-}
-/** Reads the hidden metadata block back from a comment body. */
-function parseCommentMeta(body) {
-    const match = META_PATTERN.exec(body);
-    if (!match?.[1])
-        return undefined;
-    try {
-        const meta = JSON.parse(match[1]);
-        if (meta.version !== 1 || typeof meta.sha !== 'string' || !Array.isArray(meta.stacks))
-            return undefined;
-        return meta;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** Characters that would end a markdown link target or open HTML are percent-encoded. */
-function percentEncode(url) {
-    return url.replace(/[()<>\s"'`]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
-}
-function renderReport(report, options) {
-    const { measure, maxLength } = options;
-    const join = (blocks) => blocks.filter((b) => b).join('\n\n') + '\n';
-    const marker = options.comment ? commentMarker(report.header) : undefined;
-    const meta = options.comment ? metaBlock(report) : undefined;
-    const loud = loudLine(report.stacks);
-    const head = [marker, verdict(report)];
-    const fixedCost = measure(join([...head, loud, meta])) + 4;
-    const table = renderTable(report.stacks, Math.max(0, maxLength - fixedCost - 400), measure);
-    const sectioned = report.stacks.filter((stack) => stack.status !== 'unaffected');
-    const sections = sectioned.map(renderStackSection);
-    const full = join([...head, table, loud, ...sections, meta]);
-    if (measure(full) <= maxLength)
-        return { body: full, truncated: false };
-    const runLink = report.runUrl ? ` ([workflow run](${percentEncode(report.runUrl)}))` : '';
-    const notice = `> [!NOTE]\n> Details trimmed to fit the size limit; the full report is in ${options.fullReportIn}${runLink}.`;
-    const frame = join([...head, table, loud, notice, meta]);
-    // Each section also costs its blank-line separator.
-    const budget = maxLength - measure(frame) - 2 * sections.length;
-    const shares = fairShares(sections.map(measure), budget);
-    const trimmed = sectioned
-        .map((stack, index) => renderStackWithin(stack, shares[index] ?? 0, measure, options.fullReportIn))
-        .filter((text) => text !== '');
-    const body = join([...head, table, loud, notice, ...trimmed, meta]);
-    return { body: measure(body) <= maxLength ? body : frame, truncated: true };
-}
-/** The sticky PR comment: never longer than `maxLength` (GitHub's 65,536 by default). */
-function renderComment(report, options = {}) {
-    return renderReport(report, {
-        maxLength: options.maxLength ?? COMMENT_MAX_LENGTH,
-        measure: (text) => text.length,
-        comment: true,
-        fullReportIn: 'the job summary',
-    });
-}
-/** The job summary: the same content within 1 MiB (bytes), no marker or metadata. */
-function renderSummary(report, options = {}) {
-    return renderReport(report, {
-        maxLength: options.maxBytes ?? SUMMARY_MAX_BYTES,
-        measure: (text) => external_node_buffer_.Buffer.byteLength(text, 'utf8'),
-        comment: false,
-        fullReportIn: 'the run log',
-    }).body;
-}
-// ---- JSON for `stackgate render --format json` -----------------------------------------------------------
-function changeToJson(change) {
-    return {
-        address: change.address,
-        action: change.action,
-        ...(change.previousAddress ? { previousAddress: change.previousAddress } : {}),
-        ...(change.replacePaths.length > 0 ? { replacePaths: change.replacePaths } : {}),
-        ...(change.replaceOrder ? { replaceOrder: change.replaceOrder } : {}),
-        ...(change.actionReason ? { actionReason: change.actionReason } : {}),
-        ...(change.importing ? { importing: change.importing } : {}),
-        mode: change.mode,
-        type: change.type,
-        name: change.name,
-        ...(change.moduleAddress ? { moduleAddress: change.moduleAddress } : {}),
-        providerName: change.providerName,
-        ...(change.before !== undefined ? { before: change.before } : {}),
-        ...(change.after !== undefined ? { after: change.after } : {}),
-    };
-}
-/** The plan as plain JSON (secrets already redacted; `secrets` is never included). */
-function planToJson(plan) {
-    return {
-        counts: plan.counts,
-        hasChanges: plan.hasChanges,
-        changes: plan.changes.map(changeToJson),
-        drift: plan.drift.map(changeToJson),
-        outputs: plan.outputs.map((output) => ({ ...output })),
-        diagnostics: plan.diagnostics,
-        redactedCount: plan.redactedCount,
-    };
-}
-
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:os"
@@ -49747,8 +51688,8 @@ var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 
 
 
-const COMMANDS = ['plan'];
-const RESERVED_COMMANDS = ['validate', 'apply', 'drift', 'detect', 'report'];
+const COMMANDS = ['plan', 'validate'];
+const RESERVED_COMMANDS = ['apply', 'drift', 'detect', 'report'];
 /** A wrong input: names the input and what was expected. */
 class InputError extends Error {
     input;
@@ -49910,636 +51851,8 @@ function relativeToWorkingDirectory(files, workingDirectory) {
     return files.filter((file) => file.startsWith(prefix)).map((file) => file.slice(prefix.length));
 }
 
-;// CONCATENATED MODULE: ./src/stacks/modules.ts
-// Local module calls (`module "x" { source = "../y" }`) and the folders each stack depends on through them.
-// A small scanner rather than an HCL parser: it only has to find top-level module blocks and their literal
-// `source`, while never being fooled by comments, strings or heredocs that merely contain such text.
-
-
-/** Module calls whose source is a local path (`./…` or `../…`). */
-function parseLocalModuleCalls(text) {
-    return parseModuleCalls(tokenize(text)).filter((call) => isLocalSource(call.source));
-}
-function isLocalSource(source) {
-    return source.startsWith('./') || source.startsWith('../');
-}
-function parseModuleCalls(tokens) {
-    const calls = [];
-    let depth = 0;
-    for (let i = 0; i < tokens.length; i++) {
-        const token = tokens[i];
-        const label = tokens[i + 1];
-        if (depth === 0 && token?.kind === 'ident' && token.text === 'module' && tokens[i + 2]?.text === '{') {
-            if (label && (label.kind === 'ident' || label.kind === 'string')) {
-                const end = matchingBrace(tokens, i + 2);
-                const source = topLevelSource(tokens, i + 3, end);
-                if (source)
-                    calls.push({ name: label.text, source: source.text, line: source.line });
-                i = end;
-                continue;
-            }
-        }
-        if (token?.text === '{')
-            depth++;
-        if (token?.text === '}')
-            depth = Math.max(0, depth - 1);
-    }
-    return calls;
-}
-/** Index of the `}` closing the `{` at `open` (or the last token when unbalanced). */
-function matchingBrace(tokens, open) {
-    let depth = 0;
-    for (let i = open; i < tokens.length; i++) {
-        if (tokens[i]?.kind !== 'punct')
-            continue;
-        if (tokens[i]?.text === '{')
-            depth++;
-        if (tokens[i]?.text === '}' && --depth === 0)
-            return i;
-    }
-    return tokens.length - 1;
-}
-/** `source = "…"` directly in the block body (not inside a nested object or block). */
-function topLevelSource(tokens, start, end) {
-    let depth = 0;
-    for (let i = start; i < end; i++) {
-        const token = tokens[i];
-        if (token?.kind === 'punct' && token.text === '{')
-            depth++;
-        if (token?.kind === 'punct' && token.text === '}')
-            depth--;
-        const value = tokens[i + 2];
-        if (depth === 0 && token?.kind === 'ident' && token.text === 'source' && tokens[i + 1]?.text === '=') {
-            // Only a plain literal names a folder; a template like "${path.module}/x" cannot be resolved here.
-            return value?.kind === 'string' && value.literal ? value : undefined;
-        }
-    }
-    return undefined;
-}
-// ---------------------------------------------------------------------------------------------------------
-// Tokenizer: identifiers, strings (with `${…}` templates skipped), punctuation; comments and heredocs dropped.
-const OPERATORS = ['==', '!=', '<=', '>=', '=>', '&&', '||'];
-class Scanner {
-    text;
-    pos = 0;
-    line = 1;
-    constructor(text) {
-        this.text = text;
-    }
-    tokens() {
-        const tokens = [];
-        while (this.pos < this.text.length) {
-            const token = this.next();
-            if (token)
-                tokens.push(token);
-        }
-        return tokens;
-    }
-    next() {
-        const { text } = this;
-        const ch = text[this.pos] ?? '';
-        if (ch === '\n')
-            this.line++;
-        if (/\s/.test(ch))
-            return void this.pos++;
-        if (ch === '#' || text.startsWith('//', this.pos))
-            return this.skipLine();
-        if (text.startsWith('/*', this.pos))
-            return this.skipBlockComment();
-        if (ch === '"')
-            return this.string();
-        if (this.match(/<<-?[A-Za-z_]/y))
-            return this.heredoc();
-        if (/[A-Za-z_]/.test(ch))
-            return this.ident();
-        const operator = OPERATORS.find((op) => text.startsWith(op, this.pos));
-        const punct = operator ?? ch;
-        this.pos += punct.length;
-        return { kind: 'punct', text: punct, line: this.line };
-    }
-    skipLine() {
-        const end = this.text.indexOf('\n', this.pos);
-        this.pos = end === -1 ? this.text.length : end;
-        return undefined;
-    }
-    skipBlockComment() {
-        const end = this.text.indexOf('*/', this.pos + 2);
-        this.advanceTo(end === -1 ? this.text.length : end + 2);
-        return undefined;
-    }
-    ident() {
-        const text = this.match(/[A-Za-z_][A-Za-z0-9_-]*/y)?.[0] ?? '';
-        this.pos += text.length;
-        return { kind: 'ident', text, line: this.line };
-    }
-    /** A quoted string; `literal` is false when it holds a `${…}` or `%{…}` template. */
-    string() {
-        const line = this.line;
-        const { text, literal } = this.readString();
-        return { kind: 'string', text, literal, line };
-    }
-    readString() {
-        const { text } = this;
-        let value = '';
-        let literal = true;
-        this.pos++; // opening quote
-        while (this.pos < text.length) {
-            const ch = text[this.pos] ?? '';
-            if (ch === '"') {
-                this.pos++;
-                break;
-            }
-            if (ch === '\n')
-                break; // quoted strings cannot span lines: stop rather than swallow the file
-            if (ch === '\\') {
-                value += modules_unescape(text[this.pos + 1] ?? '');
-                this.pos += 2;
-            }
-            else if (text.startsWith('$${', this.pos) || text.startsWith('%%{', this.pos)) {
-                value += text.slice(this.pos + 1, this.pos + 3); // escaped template marker: literal text
-                this.pos += 3;
-            }
-            else if (text.startsWith('${', this.pos) || text.startsWith('%{', this.pos)) {
-                literal = false;
-                this.pos += 2;
-                this.skipTemplateExpression();
-            }
-            else {
-                value += ch;
-                this.pos++;
-            }
-        }
-        return { text: value, literal };
-    }
-    /** Skips to the `}` closing a template interpolation; strings inside may hold braces of their own. */
-    skipTemplateExpression() {
-        let depth = 1;
-        while (this.pos < this.text.length && depth > 0) {
-            const ch = this.text[this.pos];
-            if (ch === '"') {
-                this.readString();
-                continue;
-            }
-            if (ch === '{')
-                depth++;
-            if (ch === '}')
-                depth--;
-            if (ch === '\n')
-                this.line++;
-            this.pos++;
-        }
-    }
-    /** `<<EOF` / `<<-EOF` … `EOF`: its lines are text, never code. */
-    heredoc() {
-        const line = this.line;
-        const marker = this.match(/<<-?([A-Za-z_][A-Za-z0-9_-]*)/y)?.[1] ?? '';
-        let lineEnd = this.text.indexOf('\n', this.pos);
-        while (lineEnd !== -1) {
-            const nextEnd = this.text.indexOf('\n', lineEnd + 1);
-            const content = this.text.slice(lineEnd + 1, nextEnd === -1 ? undefined : nextEnd);
-            if (content.trim() === marker) {
-                this.advanceTo(nextEnd === -1 ? this.text.length : nextEnd);
-                return { kind: 'string', text: '', literal: false, line };
-            }
-            lineEnd = nextEnd;
-        }
-        this.advanceTo(this.text.length);
-        return { kind: 'string', text: '', literal: false, line };
-    }
-    /** A sticky regex matched at the current position. */
-    match(regex) {
-        regex.lastIndex = this.pos;
-        return regex.exec(this.text);
-    }
-    /** Moves to `end`, counting the newlines passed over. */
-    advanceTo(end) {
-        for (let i = this.pos; i < end; i++)
-            if (this.text[i] === '\n')
-                this.line++;
-        this.pos = end;
-    }
-}
-function modules_unescape(ch) {
-    const escapes = { n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\' };
-    return escapes[ch] ?? ch;
-}
-function tokenize(text) {
-    return new Scanner(text).tokens();
-}
-// ---------------------------------------------------------------------------------------------------------
-// The graph.
-/** Local module calls in the `.tf` files directly in `folder` (absolute); none when it cannot be read. */
-async function localModuleCallsIn(folder) {
-    const entries = await (0,promises_.readdir)(folder, { withFileTypes: true }).catch(() => []);
-    const files = entries
-        .filter((entry) => !entry.isDirectory() && entry.name.endsWith('.tf'))
-        .map((e) => e.name);
-    const calls = [];
-    for (const file of files.sort()) {
-        const text = await (0,promises_.readFile)(external_node_path_default().join(folder, file), 'utf8').catch(() => '');
-        calls.push(...parseLocalModuleCalls(text));
-    }
-    return calls;
-}
-/** The folder a local source names, posix relative to the workspace; undefined when it leaves the workspace. */
-function resolveModuleFolder(fromFolder, source) {
-    const joined = external_node_path_default().posix.normalize(external_node_path_default().posix.join(fromFolder, source)).replace(/\/+$/, '');
-    const folder = joined === '' ? '.' : joined;
-    return folder === '..' || folder.startsWith('../') ? undefined : folder;
-}
-/** The folders (posix, relative to `workspace`) a folder's `.tf` files call directly as local modules. */
-async function directModuleFolders(workspace, folder) {
-    const calls = await localModuleCallsIn(external_node_path_default().join(workspace, folder));
-    const folders = calls.map((call) => resolveModuleFolder(folder, call.source));
-    return [...new Set(folders.filter((f) => f !== undefined && f !== folder))];
-}
-/**
- * For each stack path, every folder it uses through local modules, transitively. Cycles are safe (each folder
- * is visited once). A called folder that does not exist (a pull request that deletes it) is still listed, so
- * changes there still count.
- */
-async function localModuleGraph(workspace, stackPaths) {
-    const direct = new Map();
-    const callsOf = (folder) => {
-        let calls = direct.get(folder);
-        if (!calls)
-            direct.set(folder, (calls = directModuleFolders(workspace, folder)));
-        return calls;
-    };
-    const graph = new Map();
-    for (const stackPath of stackPaths) {
-        if (graph.has(stackPath))
-            continue;
-        const seen = new Set();
-        const queue = [stackPath];
-        for (let folder = queue.shift(); folder !== undefined; folder = queue.shift()) {
-            for (const called of await callsOf(folder)) {
-                if (called === stackPath || seen.has(called))
-                    continue;
-                seen.add(called);
-                queue.push(called);
-            }
-        }
-        graph.set(stackPath, seen);
-    }
-    return graph;
-}
-
-;// CONCATENATED MODULE: ./src/stacks/discover.ts
-// The stacks of a config repository: those the config declares, or, without a config (or without `stacks`
-// in it), every Terraform/OpenTofu folder that is not merely a local module of another folder.
-
-
-
-/** Folders never searched: tool caches, VCS data, dependencies, and anything hidden. */
-const SKIPPED_FOLDERS = new Set(['.terraform', '.git', 'node_modules']);
-async function discoverStacks(workspace, config) {
-    if (config?.stacks)
-        return config.stacks.map(copyStack);
-    const folders = await terraformFolders(workspace);
-    const modules = new Set();
-    for (const folder of folders) {
-        for (const called of await directModuleFolders(workspace, folder))
-            modules.add(called);
-    }
-    return folders.filter((folder) => !modules.has(folder)).map(discoveredStack);
-}
-function discoveredStack(folder) {
-    return { name: folder, path: folder, workspace: 'default', varFiles: [], env: {}, whenModified: [] };
-}
-/** A copy, so callers may change a stack without changing the loaded config. */
-function copyStack(stack) {
-    return {
-        ...stack,
-        varFiles: [...stack.varFiles],
-        env: { ...stack.env },
-        whenModified: [...stack.whenModified],
-    };
-}
-/** Every folder (posix, relative, sorted) holding `*.tf` files. Symlinked folders are not followed (no loops). */
-async function terraformFolders(workspace) {
-    const found = [];
-    const visit = async (folder) => {
-        const entries = await (0,promises_.readdir)(external_node_path_default().join(workspace, folder), { withFileTypes: true });
-        if (entries.some((entry) => !entry.isDirectory() && entry.name.endsWith('.tf')))
-            found.push(folder);
-        for (const entry of entries) {
-            if (!entry.isDirectory() || SKIPPED_FOLDERS.has(entry.name) || entry.name.startsWith('.'))
-                continue;
-            await visit(folder === '.' ? entry.name : `${folder}/${entry.name}`);
-        }
-    };
-    await visit('.');
-    return found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-// EXTERNAL MODULE: ./node_modules/picomatch/index.js
-var picomatch = __nccwpck_require__(4006);
-var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
-;// CONCATENATED MODULE: ./src/stacks/affected.ts
-// Which stacks a change touches, and the `stacks` input that restricts the run to some of them.
-
-
-/**
- * Splits stacks into those a change affects and the rest, each in the given order. `changedFiles` are posix
- * paths relative to the workspace. A stack is affected by a file in its folder (unless the file belongs to a
- * stack nested deeper, so a root stack is not planned for every change), in a local module folder it calls,
- * or matching one of its `when-modified` globs; a change to the config file affects every stack.
- */
-function selectAffected(stacks, changedFiles, options) {
-    const files = changedFiles.map(normalizeFile);
-    if (files.includes(normalizeFile(options.configPath)))
-        return { affected: [...stacks], unaffected: [] };
-    const stackFolders = [...new Set(stacks.map((stack) => stack.path))];
-    const affected = [];
-    const unaffected = [];
-    for (const stack of stacks) {
-        const isAffected = files.some((file) => touchesStack(stack, file, stackFolders, options.moduleDeps));
-        (isAffected ? affected : unaffected).push(stack);
-    }
-    return { affected, unaffected };
-}
-function touchesStack(stack, file, stackFolders, moduleDeps) {
-    if (owningStackFolder(file, stackFolders) === stack.path)
-        return true;
-    for (const folder of moduleDeps.get(stack.path) ?? []) {
-        if (isWithin(file, folder))
-            return true;
-    }
-    return stack.whenModified.length > 0 && whenModifiedMatcher(stack)(file);
-}
-/** The deepest stack folder holding the file. */
-function owningStackFolder(file, stackFolders) {
-    let owner;
-    for (const folder of stackFolders) {
-        if (isWithin(file, folder) && (owner === undefined || depth(folder) > depth(owner)))
-            owner = folder;
-    }
-    return owner;
-}
-function depth(folder) {
-    return folder === '.' ? 0 : folder.split('/').length;
-}
-function isWithin(file, folder) {
-    return folder === '.' || file.startsWith(`${folder}/`);
-}
-const matchers = new WeakMap();
-/** `when-modified` globs are relative to the stack's path (`../modules/**` allowed); `/x` is from the root. */
-function whenModifiedMatcher(stack) {
-    let matcher = matchers.get(stack);
-    if (!matcher) {
-        const patterns = stack.whenModified.map((pattern) => pattern.startsWith('/') ? pattern.slice(1) : external_node_path_default().posix.normalize(external_node_path_default().posix.join(stack.path, pattern)));
-        matcher = picomatch_default()(patterns, { dot: true });
-        matchers.set(stack, matcher);
-    }
-    return matcher;
-}
-function normalizeFile(file) {
-    return external_node_path_default().posix.normalize(file).replace(/^\.\//, '');
-}
-/** A pattern of the `stacks` input that matched no stack. */
-class StackFilterError extends Error {
-    patterns;
-    constructor(patterns) {
-        super(`No stack matches ${patterns.map((p) => `'${p}'`).join(', ')} in the stacks input; ` +
-            'give stack names, or globs on names or paths');
-        this.patterns = patterns;
-        this.name = 'StackFilterError';
-    }
-}
-/**
- * The stacks named by the action's `stacks` input: names, or globs on names or paths, in the stacks' own
- * order. No patterns: every stack. A pattern that matches nothing is a mistake worth stopping for, since
- * silently planning nothing would pass the gate.
- */
-function filterStacks(stacks, patterns) {
-    const wanted = patterns.map((pattern) => pattern.trim()).filter((pattern) => pattern !== '');
-    if (wanted.length === 0)
-        return [...stacks];
-    const tests = wanted.map((pattern) => ({ pattern, matches: stackMatcher(pattern) }));
-    const unmatched = tests.filter(({ matches }) => !stacks.some(matches)).map(({ pattern }) => pattern);
-    if (unmatched.length > 0)
-        throw new StackFilterError(unmatched);
-    return stacks.filter((stack) => tests.some(({ matches }) => matches(stack)));
-}
-function stackMatcher(pattern) {
-    const onName = picomatch_default()(pattern, { dot: true });
-    const pathPattern = pattern === './' ? '.' : pattern.replace(/^\.\//, '').replace(/\/+$/, '');
-    const onPath = picomatch_default()(pathPattern, { dot: true });
-    return (stack) => stack.name === pattern || onName(stack.name) || onPath(stack.path);
-}
-
-;// CONCATENATED MODULE: ./src/github/checks.ts
-// The check run that gates the merge. Annotations go 50 per request (GitHub's limit), any number of them.
-
-
-const ANNOTATIONS_PER_REQUEST = 50;
-const CHECK_OUTPUT_LIMIT = 65_535;
-function clip(text, limit) {
-    if (text.length <= limit)
-        return text;
-    const note = '\n\n… (cut to fit GitHub’s limit; the full report is in the job summary)';
-    return text.slice(0, limit - note.length) + note;
-}
-async function findCheckRun(octokit, repo, request) {
-    const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
-        ...repo,
-        ref: request.headSha,
-        check_name: request.name,
-        per_page: 100,
-    });
-    return runs.find((run) => run.external_id === request.externalId)?.id;
-}
-/** Creates the check run, or updates the one this commit already has, and sends every annotation. */
-async function publishCheckRun(octokit, repo, request) {
-    const batches = [];
-    for (let i = 0; i < request.annotations.length; i += ANNOTATIONS_PER_REQUEST) {
-        batches.push(request.annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
-    }
-    const output = (annotations) => ({
-        title: clip(request.title, 255),
-        summary: clip(request.summary, CHECK_OUTPUT_LIMIT),
-        ...(request.text ? { text: clip(request.text, CHECK_OUTPUT_LIMIT) } : {}),
-        ...(annotations.length > 0 ? { annotations } : {}),
-    });
-    const completed = {
-        status: 'completed',
-        conclusion: request.conclusion,
-        completed_at: new Date().toISOString(),
-        ...(request.detailsUrl ? { details_url: request.detailsUrl } : {}),
-    };
-    const [first = [], ...rest] = batches;
-    let id = await findCheckRun(octokit, repo, request);
-    if (id === undefined) {
-        try {
-            const { data } = await octokit.rest.checks.create({
-                ...repo,
-                name: request.name,
-                head_sha: request.headSha,
-                external_id: request.externalId,
-                ...completed,
-                output: output(first),
-                request: { retries: 0 },
-            });
-            id = data.id;
-        }
-        catch (error) {
-            if (isPermissionError(error) || httpStatus(error) === 422)
-                throw error;
-            info(`Creating the check run failed (${error.message}); looking for it before retrying`);
-            id = await findCheckRun(octokit, repo, request);
-            if (id === undefined) {
-                const { data } = await octokit.rest.checks.create({
-                    ...repo,
-                    name: request.name,
-                    head_sha: request.headSha,
-                    external_id: request.externalId,
-                    ...completed,
-                    output: output(first),
-                });
-                id = data.id;
-            }
-            else {
-                await octokit.rest.checks.update({ ...repo, check_run_id: id, ...completed, output: output(first) });
-            }
-        }
-    }
-    else {
-        await octokit.rest.checks.update({ ...repo, check_run_id: id, ...completed, output: output(first) });
-    }
-    for (const batch of rest) {
-        await octokit.rest.checks.update({ ...repo, check_run_id: id, output: output(batch) });
-    }
-    return id;
-}
-
-;// CONCATENATED MODULE: ./src/github/comment.ts
-// The sticky pull request comment: found by its hidden marker across all pages, created once, then edited in
-// place. Creation is never blindly retried: a create whose answer was lost is found again, not repeated.
-
-
-async function findMarked(octokit, repo, issueNumber, marker) {
-    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
-        ...repo,
-        issue_number: issueNumber,
-        per_page: 100,
-    });
-    return comments.filter((comment) => (comment.body ?? '').startsWith(marker));
-}
-const CREATE_ATTEMPTS = 3;
-async function upsertStickyComment(octokit, repo, issueNumber, marker, body) {
-    for (let attempt = 1;; attempt++) {
-        const [existing, ...duplicates] = await findMarked(octokit, repo, issueNumber, marker);
-        for (const duplicate of duplicates) {
-            // An earlier race left a second copy: keep the oldest, remove the rest.
-            await octokit.rest.issues.deleteComment({ ...repo, comment_id: duplicate.id }).catch(() => undefined);
-        }
-        if (existing) {
-            if (existing.body === body)
-                return { id: existing.id, url: existing.html_url, action: 'unchanged' };
-            try {
-                const { data } = await octokit.rest.issues.updateComment({ ...repo, comment_id: existing.id, body });
-                return { id: data.id, url: data.html_url, action: 'updated' };
-            }
-            catch (error) {
-                // Deleted by hand between the listing and the edit: create it anew.
-                if (httpStatus(error) !== 404 || attempt >= CREATE_ATTEMPTS)
-                    throw error;
-                continue;
-            }
-        }
-        try {
-            const { data } = await octokit.rest.issues.createComment({
-                ...repo,
-                issue_number: issueNumber,
-                body,
-                request: { retries: 0 },
-            });
-            return { id: data.id, url: data.html_url, action: 'created' };
-        }
-        catch (error) {
-            if (isPermissionError(error) || httpStatus(error) === 422 || attempt >= CREATE_ATTEMPTS)
-                throw error;
-            info(`Creating the comment failed (${error.message}); checking whether it was created`);
-            await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/commands/publish.ts
-// Sends a finished report to people: job summary first (it survives any API failure), then the sticky
-// comment and the check run. API trouble becomes a notice; it never changes the gate.
-
-
-
-
-
-const FORK_NOTICE = 'This pull request comes from a fork, so its token is read-only: Stackgate wrote this report to the job summary only (no comment, no check run).';
-function permissionNotice(what, permission, error) {
-    return `Could not write the ${what}: the token lacks \`${permission}\` (add it under \`permissions:\` in the workflow). GitHub said: ${error.message}`;
-}
-async function publishReport(settings, report, check) {
-    const publication = { notices: [] };
-    const pull = settings.event.pullRequest;
-    const readOnly = pull?.fromFork === true;
-    if (readOnly)
-        publication.notices.push(FORK_NOTICE);
-    let octokit;
-    if (!readOnly && settings.token)
-        octokit = createClient(settings.token, settings.apiUrl);
-    else if (!settings.token)
-        publication.notices.push('No `github-token` was given: the report is in the job summary only.');
-    const repo = { owner: settings.event.owner, repo: settings.event.repo };
-    const comment = renderComment(report);
-    if (octokit && pull && settings.comment) {
-        try {
-            const sticky = await upsertStickyComment(octokit, repo, pull.number, commentMarker(report.header), comment.body);
-            publication.commentId = sticky.id;
-            publication.commentUrl = sticky.url;
-            info(`Sticky comment ${sticky.action}: ${sticky.url}`);
-        }
-        catch (error) {
-            publication.notices.push(isPermissionError(error)
-                ? permissionNotice('pull request comment', 'pull-requests: write', error)
-                : `Could not write the pull request comment: ${error.message}`);
-        }
-    }
-    if (octokit && report.sha) {
-        try {
-            publication.checkRunId = await publishCheckRun(octokit, repo, {
-                name: check.name,
-                headSha: report.sha,
-                conclusion: check.conclusion,
-                title: check.title,
-                summary: comment.body,
-                annotations: check.annotations,
-                detailsUrl: report.runUrl,
-                externalId: `${process.env.GITHUB_RUN_ID ?? 'local'}-${process.env.GITHUB_RUN_ATTEMPT ?? '1'}-${check.name}`,
-            });
-        }
-        catch (error) {
-            publication.notices.push(isPermissionError(error)
-                ? permissionNotice('check run', 'checks: write', error)
-                : `Could not write the check run: ${error.message}`);
-        }
-    }
-    for (const notice of publication.notices)
-        warning(notice);
-    const notices = publication.notices.map((notice) => `> [!NOTE]\n> ${notice}\n`).join('\n');
-    await summary.addRaw(`${notices}${notices ? '\n' : ''}${renderSummary(report)}`, true).write();
-    return publication;
-}
-
-;// CONCATENATED MODULE: ./src/commands/plan.ts
-// `command: plan`: the affected stacks, planned in parallel, reported to the pull request, gated.
-
-
-
-
-
-
-
-
+;// CONCATENATED MODULE: ./src/commands/shared.ts
+// What the commands share: the command result, the engine default, the config, and the changed files.
 
 
 
@@ -50549,6 +51862,14 @@ async function publishReport(settings, report, check) {
 
 
 const DEFAULT_CONFIG = '.stackgate.yml';
+/** The config, or undefined when the default file is absent; a named file that is missing is an input error. */
+async function loadConfigOrThrow(settings) {
+    const config = await loadConfig(settings.workspace, settings.configPath);
+    if (!config && settings.configPath !== DEFAULT_CONFIG) {
+        throw new InputError('config', `'${settings.configPath}' does not exist in ${settings.workspace}`);
+    }
+    return config;
+}
 /** `auto`: tofu when on PATH, else terraform. */
 async function defaultEngine(choice) {
     if (choice !== 'auto')
@@ -50585,6 +51906,25 @@ async function changedFiles(settings) {
     }
     return relativeToWorkingDirectory(files, workingDirectory);
 }
+
+;// CONCATENATED MODULE: ./src/commands/plan.ts
+// `command: plan`: the affected stacks, planned in parallel, reported to the pull request, gated.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 function stackReport(stack, engine, result) {
     return {
         name: stack.name,
@@ -50597,6 +51937,38 @@ function stackReport(stack, engine, result) {
         fingerprint: result.fingerprint,
         durationMs: result.durationMs,
     };
+}
+async function hclFilesIn(workspace, folder) {
+    const entries = await (0,promises_.readdir)(external_node_path_default().join(workspace, folder)).catch(() => []);
+    const files = [];
+    for (const name of entries.filter((entry) => /\.(tf|tofu)$/.test(entry)).sort()) {
+        const file = folder === '.' ? name : `${folder}/${name}`;
+        files.push({ path: file, text: await (0,promises_.readFile)(external_node_path_default().join(workspace, file), 'utf8') });
+    }
+    return files;
+}
+/** Policy violations as findings, placed on the block that declares the resource. */
+async function policyFindings(workspace, stack, violations, moduleDeps) {
+    if (violations.length === 0)
+        return [];
+    const files = await hclFilesIn(workspace, stack.path);
+    for (const folder of moduleDeps.get(stack.path) ?? [])
+        files.push(...(await hclFilesIn(workspace, folder)));
+    return violations.map((violation) => {
+        const where = violation.resourceType && violation.resourceName
+            ? locateResourceBlocks(files, violation.resourceType, violation.resourceName, violation.modulePath)
+            : undefined;
+        return {
+            kind: 'policy',
+            severity: violation.level,
+            stack: stack.name,
+            file: where?.file,
+            line: where?.line,
+            title: violation.policy,
+            message: violation.message,
+            ...(violation.waivedBy ? { waivedBy: violation.waivedBy } : {}),
+        };
+    });
 }
 function planOutputs(report, publication) {
     const summary = {};
@@ -50618,18 +51990,15 @@ function planOutputs(report, publication) {
     };
 }
 async function runPlan(settings) {
-    const config = await loadConfig(settings.workspace, settings.configPath);
-    if (!config && settings.configPath !== DEFAULT_CONFIG) {
-        throw new InputError('config', `'${settings.configPath}' does not exist in ${settings.workspace}`);
-    }
+    const config = await loadConfigOrThrow(settings);
     let stacks = await discoverStacks(settings.workspace, config);
     if (settings.stackPatterns.length > 0)
         stacks = filterStacks(stacks, settings.stackPatterns);
     const files = await changedFiles(settings);
     let affected = stacks;
     let unaffected = [];
+    const moduleDeps = await localModuleGraph(settings.workspace, stacks.map((stack) => stack.path));
     if (files) {
-        const moduleDeps = await localModuleGraph(settings.workspace, stacks.map((stack) => stack.path));
         ({ affected, unaffected } = selectAffected(stacks, files, {
             configPath: settings.configPath,
             moduleDeps,
@@ -50638,6 +52007,17 @@ async function runPlan(settings) {
     }
     const fallbackEngine = await defaultEngine(settings.engine);
     const env = engineEnvironment(process.env);
+    // The door checks first: engines installed, formatting, and secrets in what the change touches.
+    const findings = await checkStacks({
+        workspace: settings.workspace,
+        config,
+        stacks: affected,
+        fallbackEngine,
+        engineContext: { workspace: settings.workspace, env, tempDir: settings.tempDir },
+        parallelism: settings.parallelism,
+        validate: false,
+    });
+    findings.push(...(await scanSecrets(settings.workspace, files ?? (await listWorkspaceFiles(settings.workspace)), config?.secrets?.allow ?? [])));
     const limit = pLimit(settings.parallelism);
     const planned = await Promise.all(affected.map((stack) => limit(async () => {
         const engine = stack.engine ?? fallbackEngine;
@@ -50679,15 +52059,28 @@ async function runPlan(settings) {
         pullNumber: settings.event.pullRequest?.number,
         runUrl: settings.event.runUrl,
         stacks: [...planned, ...unaffectedReports].sort((a, b) => a.name.localeCompare(b.name)),
+        findings,
     };
+    const labels = settings.event.pullRequest?.labels ?? [];
+    for (const stack of planned) {
+        if (!stack.plan || !config?.policies?.length)
+            continue;
+        const violations = evaluatePolicies(stack.name, stack.plan, config.policies, labels);
+        report.policyViolations = [...(report.policyViolations ?? []), ...violations];
+        findings.push(...(await policyFindings(settings.workspace, stack, violations, moduleDeps)));
+    }
     const errored = planned.filter((stack) => stack.status === 'errored');
+    const blocking = failingFindings(findings);
     const changed = planned.filter((stack) => stack.status === 'planned');
-    const conclusion = errored.length > 0 ? 'failure' : planned.length === 0 ? 'skipped' : 'success';
+    const failed = errored.length > 0 || blocking.length > 0;
+    const conclusion = failed ? 'failure' : planned.length === 0 ? 'skipped' : 'success';
     const title = errored.length > 0
         ? `${errored.length} stack(s) failed to plan`
-        : planned.length === 0
-            ? 'No stack affected'
-            : `${changed.length} stack(s) to change, ${planned.length - changed.length} unchanged`;
+        : blocking.length > 0
+            ? `${blocking.length} blocking finding(s)`
+            : planned.length === 0
+                ? 'No stack affected'
+                : `${changed.length} stack(s) to change, ${planned.length - changed.length} unchanged`;
     startGroup('Full report');
     info(renderSummary(report));
     endGroup();
@@ -50695,20 +52088,159 @@ async function runPlan(settings) {
         name: 'stackgate/plan',
         conclusion,
         title,
-        annotations: annotationsFromReport(report),
+        annotations: [
+            ...annotationsFromReport(report),
+            ...findings.flatMap((finding) => annotationFromFinding(finding) ?? []),
+        ],
     });
+    const failures = [
+        errored.length > 0
+            ? `Plan failed for ${errored.length} stack(s): ${errored.map((stack) => `${stack.name} (${stack.message ?? 'error'})`).join(', ')}`
+            : '',
+        blocking.length > 0
+            ? `${blocking.length} blocking finding(s): ${blocking
+                .slice(0, 5)
+                .map((finding) => `${finding.file ? `${finding.file}:${finding.line ?? 1} ` : ''}${finding.title}`)
+                .join('; ')}${blocking.length > 5 ? '; …' : ''}`
+            : '',
+    ].filter(Boolean);
     return {
         report,
         publication,
         outputs: planOutputs(report, publication),
-        failure: errored.length > 0
-            ? `Plan failed for ${errored.length} stack(s): ${errored.map((stack) => `${stack.name} (${stack.message ?? 'error'})`).join(', ')}`
+        failure: failures.length > 0 ? failures.join('\n') : undefined,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/commands/validate.ts
+// `command: validate`: config, engines, formatting, validation and secrets, as check-run annotations that
+// gate the merge. Needs no credentials: init runs with -backend=false.
+
+
+
+
+
+
+
+
+
+
+function configFindings(error) {
+    return error.problems.map((problem) => ({
+        kind: 'config',
+        severity: 'error',
+        file: problem.file,
+        line: problem.line,
+        column: problem.column,
+        title: 'Invalid Stackgate config',
+        message: problem.message,
+    }));
+}
+/** Loads the config; its mistakes become findings instead of stopping the run. */
+async function loadConfigFindings(settings) {
+    try {
+        const config = await loadConfigOrThrow(settings);
+        return { config, findings: [], ok: true };
+    }
+    catch (error) {
+        if (error instanceof ConfigError)
+            return { config: undefined, findings: configFindings(error), ok: false };
+        throw error;
+    }
+}
+/** Files to scan for secrets: the change's on pull requests, every file otherwise. */
+async function filesToScan(settings) {
+    return (await changedFiles(settings)) ?? (await listWorkspaceFiles(settings.workspace));
+}
+function stackStatus(stack, findings) {
+    return failingFindings(findings).some((finding) => finding.stack === stack.name) ? 'errored' : 'no-changes';
+}
+async function runValidate(settings) {
+    const { config, findings, ok } = await loadConfigFindings(settings);
+    let stacks = [];
+    const fallbackEngine = await defaultEngine(settings.engine);
+    if (ok) {
+        stacks = await discoverStacks(settings.workspace, config);
+        if (settings.stackPatterns.length > 0)
+            stacks = filterStacks(stacks, settings.stackPatterns);
+        findings.push(...(await checkStacks({
+            workspace: settings.workspace,
+            config,
+            stacks,
+            fallbackEngine,
+            engineContext: {
+                workspace: settings.workspace,
+                env: engineEnvironment(process.env),
+                tempDir: settings.tempDir,
+            },
+            parallelism: settings.parallelism,
+            validate: true,
+        })));
+    }
+    findings.push(...(await scanSecrets(settings.workspace, await filesToScan(settings), config?.secrets?.allow ?? [])));
+    const report = {
+        command: 'validate',
+        header: settings.commentHeader || 'validate',
+        repository: `${settings.event.owner}/${settings.event.repo}`,
+        sha: settings.event.sha,
+        pullNumber: settings.event.pullRequest?.number,
+        runUrl: settings.event.runUrl,
+        stacks: stacks.map((stack) => ({
+            name: stack.name,
+            path: stack.path,
+            engine: stack.engine ?? fallbackEngine,
+            status: stackStatus(stack, findings),
+            diagnostics: [],
+        })),
+        findings,
+    };
+    startGroup('Full report');
+    info(renderSummary(report));
+    endGroup();
+    const blocking = failingFindings(findings);
+    const annotations = findings.flatMap((finding) => annotationFromFinding(finding) ?? []);
+    const publication = await publishReport(settings, report, {
+        name: 'stackgate/validate',
+        conclusion: blocking.length > 0 ? 'failure' : 'success',
+        title: blocking.length > 0 ? `${blocking.length} blocking finding(s)` : 'All checks passed',
+        annotations,
+    }, { comment: false });
+    const stackList = report.stacks.map((stack) => ({
+        name: stack.name,
+        path: stack.path,
+        engine: stack.engine,
+        status: stack.status === 'errored' ? 'invalid' : 'valid',
+    }));
+    return {
+        report,
+        publication,
+        outputs: {
+            stacks: JSON.stringify(stackList),
+            'has-changes': 'false',
+            summary: JSON.stringify({
+                findings: findings.length,
+                blocking: blocking.length,
+                byKind: Object.fromEntries([...new Set(findings.map((finding) => finding.kind))].map((kind) => [
+                    kind,
+                    findings.filter((finding) => finding.kind === kind).length,
+                ])),
+            }),
+            'comment-id': '',
+            'comment-url': '',
+            'check-run-id': publication.checkRunId !== undefined ? String(publication.checkRunId) : '',
+        },
+        failure: blocking.length > 0
+            ? `Validation found ${blocking.length} blocking problem(s): ${blocking
+                .slice(0, 5)
+                .map((finding) => `${finding.file ? `${finding.file}:${finding.line ?? 1} ` : ''}${finding.title}`)
+                .join('; ')}${blocking.length > 5 ? '; …' : ''}`
             : undefined,
     };
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
 // run(): settings → command → reports → exit status. The one place that sets the job's result.
+
 
 
 
@@ -50729,7 +52261,7 @@ async function run() {
         const settings = readSettings();
         if (settings.token)
             core_setSecret(settings.token);
-        const result = await runPlan(settings);
+        const result = settings.command === 'validate' ? await runValidate(settings) : await runPlan(settings);
         for (const [name, value] of Object.entries(result.outputs))
             setOutput(name, value);
         if (result.failure)

@@ -1,6 +1,8 @@
 // run(): settings → command → reports → exit status. The one place that sets the job's result.
 import * as core from '@actions/core';
-import { runPlan, type CommandResult } from './commands/plan.js';
+import { runPlan } from './commands/plan.js';
+import type { CommandResult } from './commands/shared.js';
+import { runValidate } from './commands/validate.js';
 import { ConfigError } from './config/types.js';
 import { readSettings } from './settings.js';
 
@@ -20,7 +22,8 @@ export async function run(): Promise<void> {
   try {
     const settings = readSettings();
     if (settings.token) core.setSecret(settings.token);
-    const result: CommandResult = await runPlan(settings);
+    const result: CommandResult =
+      settings.command === 'validate' ? await runValidate(settings) : await runPlan(settings);
     for (const [name, value] of Object.entries(result.outputs)) core.setOutput(name, value);
     if (result.failure) core.setFailed(result.failure);
   } catch (error) {

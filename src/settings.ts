@@ -4,8 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export const COMMANDS = ['plan'] as const;
-export const RESERVED_COMMANDS = ['validate', 'apply', 'drift', 'detect', 'report'] as const;
+export const COMMANDS = ['plan', 'validate'] as const;
+export const RESERVED_COMMANDS = ['apply', 'drift', 'detect', 'report'] as const;
 export type Command = (typeof COMMANDS)[number];
 export type EngineChoice = 'auto' | 'tofu' | 'terraform';
 

@@ -1,70 +1,22 @@
 // `command: plan`: the affected stacks, planned in parallel, reported to the pull request, gated.
 import * as core from '@actions/core';
 import pLimit from 'p-limit';
-import path from 'node:path';
-import { loadConfig } from '../config/load.js';
-import { which } from '../engines/exec.js';
 import { engineEnvironment, planTerraformStack, type StackPlanResult } from '../engines/terraform.js';
-import { createClient } from '../github/client.js';
-import { listChangedFiles } from '../github/pulls.js';
 import { annotationsFromReport } from '../report/annotations.js';
+import { annotationFromFinding, failingFindings, type Finding } from '../report/findings.js';
 import { renderSummary } from '../report/markdown.js';
+import { evaluatePolicies, type PolicyViolation } from '../plan/policy.js';
+import { locateResourceBlocks, type HclFile } from '../plan/hcl-locate.js';
+import { checkStacks, listWorkspaceFiles, scanSecrets } from './checks.js';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { RunReport, StackReport } from '../report/types.js';
-import { InputError, type Settings } from '../settings.js';
-import { gitChangedFiles, relativeToWorkingDirectory } from '../stacks/changed-files.js';
+import type { Settings } from '../settings.js';
 import { discoverStacks, type Stack } from '../stacks/discover.js';
 import { filterStacks, selectAffected } from '../stacks/affected.js';
 import { localModuleGraph } from '../stacks/modules.js';
 import { publishReport, type Publication } from './publish.js';
-
-const DEFAULT_CONFIG = '.stackgate.yml';
-
-export interface CommandResult {
-  report: RunReport;
-  publication: Publication;
-  outputs: Record<string, string>;
-  /** Set when the gate fails: the one message for setFailed. */
-  failure?: string;
-}
-
-/** `auto`: tofu when on PATH, else terraform. */
-async function defaultEngine(choice: Settings['engine']): Promise<'tofu' | 'terraform'> {
-  if (choice !== 'auto') return choice;
-  return (await which('tofu')) ? 'tofu' : 'terraform';
-}
-
-async function changedFiles(settings: Settings): Promise<string[] | undefined> {
-  const pull = settings.event.pullRequest;
-  if (!pull) return undefined;
-  const repoRoot = path.resolve(process.env.GITHUB_WORKSPACE ?? settings.workspace);
-  const workingDirectory = path.relative(repoRoot, settings.workspace).split(path.sep).join('/');
-  let files: string[] | undefined;
-  if (settings.token) {
-    try {
-      const octokit = createClient(settings.token, settings.apiUrl);
-      files = await listChangedFiles(
-        octokit,
-        { owner: settings.event.owner, repo: settings.event.repo },
-        pull.number,
-      );
-      // The API lists at most 3,000 files; beyond that only git knows.
-      if (files.length >= 3000) files = undefined;
-    } catch (error) {
-      core.warning(
-        `Could not list the pull request's files through the API (${(error as Error).message}); using git diff`,
-      );
-    }
-  }
-  if (!files) {
-    try {
-      files = await gitChangedFiles(repoRoot, pull.baseSha, pull.headSha);
-    } catch (error) {
-      core.warning(`${(error as Error).message}; planning every stack`);
-      return undefined;
-    }
-  }
-  return relativeToWorkingDirectory(files, workingDirectory);
-}
+import { changedFiles, defaultEngine, loadConfigOrThrow, type CommandResult } from './shared.js';
 
 function stackReport(stack: Stack, engine: string, result: StackPlanResult): StackReport {
   return {
@@ -78,6 +30,44 @@ function stackReport(stack: Stack, engine: string, result: StackPlanResult): Sta
     fingerprint: result.fingerprint,
     durationMs: result.durationMs,
   };
+}
+
+async function hclFilesIn(workspace: string, folder: string): Promise<HclFile[]> {
+  const entries = await readdir(path.join(workspace, folder)).catch(() => [] as string[]);
+  const files: HclFile[] = [];
+  for (const name of entries.filter((entry) => /\.(tf|tofu)$/.test(entry)).sort()) {
+    const file = folder === '.' ? name : `${folder}/${name}`;
+    files.push({ path: file, text: await readFile(path.join(workspace, file), 'utf8') });
+  }
+  return files;
+}
+
+/** Policy violations as findings, placed on the block that declares the resource. */
+async function policyFindings(
+  workspace: string,
+  stack: StackReport,
+  violations: PolicyViolation[],
+  moduleDeps: Map<string, Set<string>>,
+): Promise<Finding[]> {
+  if (violations.length === 0) return [];
+  const files = await hclFilesIn(workspace, stack.path);
+  for (const folder of moduleDeps.get(stack.path) ?? []) files.push(...(await hclFilesIn(workspace, folder)));
+  return violations.map((violation) => {
+    const where =
+      violation.resourceType && violation.resourceName
+        ? locateResourceBlocks(files, violation.resourceType, violation.resourceName, violation.modulePath)
+        : undefined;
+    return {
+      kind: 'policy',
+      severity: violation.level,
+      stack: stack.name,
+      file: where?.file,
+      line: where?.line,
+      title: violation.policy,
+      message: violation.message,
+      ...(violation.waivedBy ? { waivedBy: violation.waivedBy } : {}),
+    };
+  });
 }
 
 export function planOutputs(report: RunReport, publication: Publication): Record<string, string> {
@@ -103,21 +93,18 @@ export function planOutputs(report: RunReport, publication: Publication): Record
 }
 
 export async function runPlan(settings: Settings): Promise<CommandResult> {
-  const config = await loadConfig(settings.workspace, settings.configPath);
-  if (!config && settings.configPath !== DEFAULT_CONFIG) {
-    throw new InputError('config', `'${settings.configPath}' does not exist in ${settings.workspace}`);
-  }
+  const config = await loadConfigOrThrow(settings);
   let stacks = await discoverStacks(settings.workspace, config);
   if (settings.stackPatterns.length > 0) stacks = filterStacks(stacks, settings.stackPatterns);
 
   const files = await changedFiles(settings);
   let affected = stacks;
   let unaffected: Stack[] = [];
+  const moduleDeps = await localModuleGraph(
+    settings.workspace,
+    stacks.map((stack) => stack.path),
+  );
   if (files) {
-    const moduleDeps = await localModuleGraph(
-      settings.workspace,
-      stacks.map((stack) => stack.path),
-    );
     ({ affected, unaffected } = selectAffected(stacks, files, {
       configPath: settings.configPath,
       moduleDeps,
@@ -127,6 +114,23 @@ export async function runPlan(settings: Settings): Promise<CommandResult> {
 
   const fallbackEngine = await defaultEngine(settings.engine);
   const env = engineEnvironment(process.env);
+  // The door checks first: engines installed, formatting, and secrets in what the change touches.
+  const findings = await checkStacks({
+    workspace: settings.workspace,
+    config,
+    stacks: affected,
+    fallbackEngine,
+    engineContext: { workspace: settings.workspace, env, tempDir: settings.tempDir },
+    parallelism: settings.parallelism,
+    validate: false,
+  });
+  findings.push(
+    ...(await scanSecrets(
+      settings.workspace,
+      files ?? (await listWorkspaceFiles(settings.workspace)),
+      config?.secrets?.allow ?? [],
+    )),
+  );
   const limit = pLimit(settings.parallelism);
   const planned = await Promise.all(
     affected.map((stack) =>
@@ -172,17 +176,29 @@ export async function runPlan(settings: Settings): Promise<CommandResult> {
     pullNumber: settings.event.pullRequest?.number,
     runUrl: settings.event.runUrl,
     stacks: [...planned, ...unaffectedReports].sort((a, b) => a.name.localeCompare(b.name)),
+    findings,
   };
+  const labels = settings.event.pullRequest?.labels ?? [];
+  for (const stack of planned) {
+    if (!stack.plan || !config?.policies?.length) continue;
+    const violations = evaluatePolicies(stack.name, stack.plan, config.policies, labels);
+    report.policyViolations = [...(report.policyViolations ?? []), ...violations];
+    findings.push(...(await policyFindings(settings.workspace, stack, violations, moduleDeps)));
+  }
 
   const errored = planned.filter((stack) => stack.status === 'errored');
+  const blocking = failingFindings(findings);
   const changed = planned.filter((stack) => stack.status === 'planned');
-  const conclusion = errored.length > 0 ? 'failure' : planned.length === 0 ? 'skipped' : 'success';
+  const failed = errored.length > 0 || blocking.length > 0;
+  const conclusion = failed ? 'failure' : planned.length === 0 ? 'skipped' : 'success';
   const title =
     errored.length > 0
       ? `${errored.length} stack(s) failed to plan`
-      : planned.length === 0
-        ? 'No stack affected'
-        : `${changed.length} stack(s) to change, ${planned.length - changed.length} unchanged`;
+      : blocking.length > 0
+        ? `${blocking.length} blocking finding(s)`
+        : planned.length === 0
+          ? 'No stack affected'
+          : `${changed.length} stack(s) to change, ${planned.length - changed.length} unchanged`;
   core.startGroup('Full report');
   core.info(renderSummary(report));
   core.endGroup();
@@ -190,15 +206,26 @@ export async function runPlan(settings: Settings): Promise<CommandResult> {
     name: 'stackgate/plan',
     conclusion,
     title,
-    annotations: annotationsFromReport(report),
+    annotations: [
+      ...annotationsFromReport(report),
+      ...findings.flatMap((finding) => annotationFromFinding(finding) ?? []),
+    ],
   });
+  const failures = [
+    errored.length > 0
+      ? `Plan failed for ${errored.length} stack(s): ${errored.map((stack) => `${stack.name} (${stack.message ?? 'error'})`).join(', ')}`
+      : '',
+    blocking.length > 0
+      ? `${blocking.length} blocking finding(s): ${blocking
+          .slice(0, 5)
+          .map((finding) => `${finding.file ? `${finding.file}:${finding.line ?? 1} ` : ''}${finding.title}`)
+          .join('; ')}${blocking.length > 5 ? '; …' : ''}`
+      : '',
+  ].filter(Boolean);
   return {
     report,
     publication,
     outputs: planOutputs(report, publication),
-    failure:
-      errored.length > 0
-        ? `Plan failed for ${errored.length} stack(s): ${errored.map((stack) => `${stack.name} (${stack.message ?? 'error'})`).join(', ')}`
-        : undefined,
+    failure: failures.length > 0 ? failures.join('\n') : undefined,
   };
 }

@@ -5,7 +5,8 @@ import { publishCheckRun, type CheckConclusion } from '../github/checks.js';
 import { createClient, isPermissionError, type Octokit } from '../github/client.js';
 import { upsertStickyComment } from '../github/comment.js';
 import type { Annotation } from '../report/annotations.js';
-import { commentMarker, renderComment, renderSummary } from '../report/markdown.js';
+import { commentMarker, renderComment, renderSummary, SUMMARY_MAX_BYTES } from '../report/markdown.js';
+import { Buffer } from 'node:buffer';
 import type { RunReport } from '../report/types.js';
 import type { Settings } from '../settings.js';
 
@@ -30,10 +31,40 @@ function permissionNotice(what: string, permission: string, error: unknown): str
   return `Could not write the ${what}: the token lacks \`${permission}\` (add it under \`permissions:\` in the workflow). GitHub said: ${(error as Error).message}`;
 }
 
+/** Workflow-command annotations are capped per step: 10 errors and 10 warnings (and 10 notices). */
+const WORKFLOW_ANNOTATION_CAP = 10;
+
+/** Without a check run (forks, no `checks: write`), annotate through workflow commands within their caps. */
+function annotateWithWorkflowCommands(annotations: Annotation[]): string | undefined {
+  const byLevel = { failure: [] as Annotation[], warning: [] as Annotation[], notice: [] as Annotation[] };
+  for (const annotation of annotations) byLevel[annotation.annotation_level].push(annotation);
+  let omitted = 0;
+  for (const [level, list] of Object.entries(byLevel)) {
+    for (const annotation of list.slice(0, WORKFLOW_ANNOTATION_CAP)) {
+      const properties = {
+        title: annotation.title,
+        file: annotation.path,
+        startLine: annotation.start_line,
+        endLine: annotation.end_line,
+        startColumn: annotation.start_column,
+        endColumn: annotation.end_column,
+      };
+      if (level === 'failure') core.error(annotation.message, properties);
+      else if (level === 'warning') core.warning(annotation.message, properties);
+      else core.notice(annotation.message, properties);
+    }
+    omitted += Math.max(0, list.length - WORKFLOW_ANNOTATION_CAP);
+  }
+  return omitted > 0
+    ? `${omitted} more annotation(s) were left out: GitHub shows at most ${WORKFLOW_ANNOTATION_CAP} per level from one step without a check run. Every finding is listed in this summary.`
+    : undefined;
+}
+
 export async function publishReport(
   settings: Settings,
   report: RunReport,
   check: CheckRunSpec,
+  options: { comment?: boolean } = {},
 ): Promise<Publication> {
   const publication: Publication = { notices: [] };
   const pull = settings.event.pullRequest;
@@ -47,7 +78,7 @@ export async function publishReport(
   const repo = { owner: settings.event.owner, repo: settings.event.repo };
 
   const comment = renderComment(report);
-  if (octokit && pull && settings.comment) {
+  if (octokit && pull && settings.comment && options.comment !== false) {
     try {
       const sticky = await upsertStickyComment(
         octokit,
@@ -89,8 +120,14 @@ export async function publishReport(
     }
   }
 
+  if (publication.checkRunId === undefined && check.annotations.length > 0) {
+    const omitted = annotateWithWorkflowCommands(check.annotations);
+    if (omitted) publication.notices.push(omitted);
+  }
   for (const notice of publication.notices) core.warning(notice);
   const notices = publication.notices.map((notice) => `> [!NOTE]\n> ${notice}\n`).join('\n');
-  await core.summary.addRaw(`${notices}${notices ? '\n' : ''}${renderSummary(report)}`, true).write();
+  const noticeBytes = Buffer.byteLength(notices) + 16;
+  const summary = renderSummary(report, { maxBytes: SUMMARY_MAX_BYTES - noticeBytes });
+  await core.summary.addRaw(`${notices}${notices ? '\n' : ''}${summary}`, true).write();
   return publication;
 }

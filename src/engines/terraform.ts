@@ -150,3 +150,88 @@ export async function planTerraformStack(stack: Stack, context: EngineContext): 
     durationMs: Date.now() - started,
   };
 }
+
+export interface FormatProblem {
+  /** Path relative to the repository root. */
+  file: string;
+  /** First line the formatter would change. */
+  line: number;
+  /** The unified diff `fmt -diff` printed for the file. */
+  diff: string;
+}
+
+/** First changed line of a unified diff: the old side's hunk start plus the context before the first change. */
+function firstChangedLine(diff: string): number {
+  const lines = diff.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const hunk = /^@@ -(\d+)/.exec(lines[i] ?? '');
+    if (!hunk) continue;
+    let line = Number(hunk[1]);
+    for (let j = i + 1; j < lines.length; j++) {
+      const text = lines[j] ?? '';
+      if (text.startsWith('-') || text.startsWith('+')) return line;
+      line++;
+    }
+  }
+  return 1;
+}
+
+/** Splits `fmt -check -diff` output into one problem per misformatted file. */
+export function parseFormatDiff(output: string, stackPath: string): FormatProblem[] {
+  const problems: FormatProblem[] = [];
+  const blocks = output.split(/^(?=--- old\/)/m).filter((block) => block.startsWith('--- old/'));
+  for (const block of blocks) {
+    const name = /^--- old\/(.+)$/m.exec(block)?.[1]?.trim();
+    if (!name) continue;
+    // The file-name line tofu prints before the next file's diff is not part of this one.
+    const diff = block.replace(/\n[^\n@+\- ][^\n]*\n?$/, '\n').trimEnd();
+    const file = stackPath === '.' ? name : `${stackPath}/${name}`;
+    problems.push({ file, line: firstChangedLine(diff), diff });
+  }
+  return problems;
+}
+
+export interface StackCheckResult {
+  format: FormatProblem[];
+  diagnostics: Diagnostic[];
+  /** Set when a step could not run at all (engine missing, init failed without diagnostics). */
+  message?: string;
+}
+
+/** `fmt -check -diff` and `validate -json` after `init -backend=false`: no credentials needed. */
+export async function checkTerraformStack(
+  stack: Stack,
+  context: EngineContext,
+  runValidate = true,
+): Promise<StackCheckResult> {
+  const cwd = path.join(context.workspace, stack.path);
+  const env = { ...context.env, ...stack.env };
+  const timeoutMs = stack.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const run = (args: string[]) => execFile(context.binary, args, { cwd, env, timeoutMs });
+
+  const fmt = await run(['fmt', '-check', '-diff', '-no-color']);
+  if (fmt.spawnError) return { format: [], diagnostics: [], message: `fmt: ${fmt.spawnError}` };
+  const format = fmt.exitCode === 0 ? [] : parseFormatDiff(fmt.stdout, stack.path);
+
+  if (!runValidate) return { format, diagnostics: [] };
+  const init = await run(['init', '-backend=false', '-input=false', '-no-color', '-json']);
+  if (init.exitCode !== 0) {
+    return {
+      format,
+      diagnostics: failureDiagnostics(init, stack.path),
+      message: failureMessage('init', init, timeoutMs),
+    };
+  }
+  const validate = await run(['validate', '-json', '-no-color']);
+  let diagnostics: Diagnostic[];
+  try {
+    diagnostics = diagnosticsFromJson(JSON.parse(validate.stdout), stack.path);
+  } catch {
+    return {
+      format,
+      diagnostics: failureDiagnostics(validate, stack.path),
+      message: failureMessage('validate', validate, timeoutMs),
+    };
+  }
+  return { format, diagnostics };
+}

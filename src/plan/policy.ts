@@ -10,8 +10,9 @@
 // - `resources` are picomatch globs on the full address; absent means every resource. `*` stops at nothing in
 //   an address (a `/` inside a for_each key is an ordinary character), so `aws_db_instance.*` matches
 //   `aws_db_instance.main` and `aws_db_instance.main[0]`, and `module.db.*` everything inside module.db, nested
-//   modules included. A root-only glob does not reach into modules: use `*aws_db_instance.*` for that. A
-//   pattern equal to an address matches it too, so `aws_instance.web[0]` works without escaping `[`.
+//   modules included. A root-only glob does not reach into modules: use `*aws_db_instance.*` for that.
+//   `[` and `]` are literal, as in addresses (no character classes): `aws_instance.web[0]` is that instance,
+//   `aws_instance.web[*]` any of them, `module.app[*].*` everything in every instance of a counted module.
 // - `max-changes` counts add + change + destroy as tofu's `Plan:` line does (a replace is one add and one
 //   destroy), over the changes that `resources` selects.
 // - `require-attributes` checks the `after` value of created, updated and replaced resources: each attribute
@@ -105,12 +106,17 @@ export function policyGate(violations: readonly PolicyViolation[]): PolicyGate {
 // swapped for a private-use character in both pattern and address and becomes an ordinary character.
 const SLASH_STAND_IN = '\uE000';
 const unslash = (text: string): string => text.replaceAll('/', SLASH_STAND_IN);
+// Brackets in an address are indexes; escaped, they match themselves and `*` still works between them.
+const literalBrackets = (glob: string): string => glob.replace(/[[\]]/g, (bracket) => `\\${bracket}`);
 
 function addressMatcher(globs: readonly string[] | undefined): (address: string) => boolean {
   if (globs === undefined) return () => true;
-  const exact = new Set(globs);
-  const glob = globs.length > 0 ? picomatch(globs.map(unslash), { dot: true }) : () => false;
-  return (address) => exact.has(address) || glob(unslash(address));
+  if (globs.length === 0) return () => false;
+  const glob = picomatch(
+    globs.map((pattern) => unslash(literalBrackets(pattern))),
+    { dot: true },
+  );
+  return (address) => glob(unslash(address));
 }
 
 /** The policy actions a change performs. */
@@ -156,7 +162,9 @@ function describeChange(change: ResourceChange): string {
   return parts.join(' and ') || change.action;
 }
 
-function resourceFields(change: ResourceChange): Omit<PolicyViolation, 'policy' | 'stack' | 'level' | 'message'> {
+function resourceFields(
+  change: ResourceChange,
+): Omit<PolicyViolation, 'policy' | 'stack' | 'level' | 'message'> {
   return {
     address: change.address,
     resourceType: change.type,
@@ -228,7 +236,5 @@ function isUncheckable(value: PlanValue | undefined): boolean {
 }
 
 function isMap(value: PlanValue | undefined): value is { [key: string]: PlanValue } {
-  return (
-    typeof value === 'object' && value !== null && !Array.isArray(value) && !isUncheckable(value)
-  );
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !isUncheckable(value);
 }

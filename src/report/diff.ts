@@ -190,7 +190,9 @@ function renderWhole(
 }
 
 function forcesReplacement(steps: Steps, ctx: Context): string {
-  return steps.length > 0 && ctx.replacePaths.has(attributePath(steps)) ? ' # forces replacement' : '';
+  // Most resources have no replace paths: skip building a path string for every attribute then.
+  if (ctx.replacePaths.size === 0 || steps.length === 0) return '';
+  return ctx.replacePaths.has(attributePath(steps)) ? ' # forces replacement' : '';
 }
 
 // ---- diffs -----------------------------------------------------------------------------------------------

@@ -31,11 +31,13 @@ export function escapeHtmlText(text: string): string {
 }
 
 function longestRun(text: string, char: string): number {
+  // Scans from one occurrence to the next: most texts (every diff block) hold none at all.
   let longest = 0;
-  let current = 0;
-  for (const c of text) {
-    current = c === char ? current + 1 : 0;
-    longest = Math.max(longest, current);
+  for (let start = text.indexOf(char); start !== -1;) {
+    let end = start + 1;
+    while (text[end] === char) end += 1;
+    longest = Math.max(longest, end - start);
+    start = text.indexOf(char, end);
   }
   return longest;
 }

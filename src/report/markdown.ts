@@ -4,6 +4,8 @@
 import { Buffer } from 'node:buffer';
 import type { Diagnostic, Plan, PlanCounts, ResourceChange } from '../plan/model.js';
 import { renderOutputsDiff, renderResourceDiff } from './diff.js';
+import { failingFindings, renderFindings } from './findings.js';
+import { renderPolicySection } from './policy.js';
 import { codeBlock, escapeHtmlComment, escapeHtmlText, escapeText, inlineCode } from './escape.js';
 import type { CommentMeta, RunReport, StackReport } from './types.js';
 
@@ -85,7 +87,9 @@ function verdict(report: RunReport): string {
     .map(([n, label], index) => (index === 0 ? `${plural(n, 'stack')} ${label}` : `${n} ${label}`))
     .join(', ');
   const title = escapeText(`Stackgate ${report.command}`);
-  return `**${title}** — ${text || 'no stacks'}`;
+  const blocking = failingFindings(report.findings ?? []).length;
+  const checks = blocking > 0 ? ` — ❌ ${plural(blocking, 'blocking finding')}` : '';
+  return `**${title}** — ${text || 'no stacks'}${checks}`;
 }
 
 function tableRow(stack: StackReport): string {
@@ -270,8 +274,7 @@ function itemsThatFit(parts: SectionParts, budget: number, measure: Measure, whe
 }
 
 /** The section within `budget`: whole items in order while they fit, then a note; '' when nothing fits. */
-function renderStackWithin(stack: StackReport, budget: number, measure: Measure, where: string): string {
-  const parts = stackParts(stack);
+function renderStackWithin(parts: SectionParts, budget: number, measure: Measure, where: string): string {
   const full = assemble(parts, parts.items.length);
   if (measure(full) <= budget) return full;
   const count = itemsThatFit(parts, budget, measure, where);
@@ -360,12 +363,20 @@ function renderReport(report: RunReport, options: RenderOptions): { body: string
   const join = (blocks: (string | undefined)[]): string => blocks.filter((b) => b).join('\n\n') + '\n';
   const marker = options.comment ? commentMarker(report.header) : undefined;
   const meta = options.comment ? metaBlock(report) : undefined;
-  const loud = loudLine(report.stacks);
+  // Policy violations get their own table; every other finding is listed under Checks.
+  const checks = (report.findings ?? []).filter((finding) => finding.kind !== 'policy');
+  const findings = checks.length
+    ? renderFindings(checks, Math.floor(Math.min(maxLength / 3, 200_000)))
+    : undefined;
+  const policies = report.policyViolations?.length ? renderPolicySection(report.policyViolations) : undefined;
+  const loud =
+    [loudLine(report.stacks), policies, findings].filter((block) => block).join('\n\n') || undefined;
   const head = [marker, verdict(report)];
   const fixedCost = measure(join([...head, loud, meta])) + 4;
   const table = renderTable(report.stacks, Math.max(0, maxLength - fixedCost - 400), measure);
-  const sectioned = report.stacks.filter((stack) => stack.status !== 'unaffected');
-  const sections = sectioned.map(renderStackSection);
+  // Each stack's diffs are rendered once and reused if the sections must be trimmed (they dominate the cost).
+  const sectionParts = report.stacks.filter((stack) => stack.status !== 'unaffected').map(stackParts);
+  const sections = sectionParts.map((parts) => assemble(parts, Number.POSITIVE_INFINITY));
   const full = join([...head, table, loud, ...sections, meta]);
   if (measure(full) <= maxLength) return { body: full, truncated: false };
 
@@ -375,8 +386,8 @@ function renderReport(report: RunReport, options: RenderOptions): { body: string
   // Each section also costs its blank-line separator.
   const budget = maxLength - measure(frame) - 2 * sections.length;
   const shares = fairShares(sections.map(measure), budget);
-  const trimmed = sectioned
-    .map((stack, index) => renderStackWithin(stack, shares[index] ?? 0, measure, options.fullReportIn))
+  const trimmed = sectionParts
+    .map((parts, index) => renderStackWithin(parts, shares[index] ?? 0, measure, options.fullReportIn))
     .filter((text) => text !== '');
   const body = join([...head, table, loud, notice, ...trimmed, meta]);
   return { body: measure(body) <= maxLength ? body : frame, truncated: true };

@@ -1,4 +1,6 @@
 import type { Diagnostic, Plan } from '../plan/model.js';
+import type { PolicyViolation } from '../plan/policy.js';
+import type { Finding } from './findings.js';
 
 /** How planning a stack ended. */
 export type StackStatus =
@@ -37,6 +39,10 @@ export interface RunReport {
   /** Link to the workflow run, for "full report" pointers. */
   runUrl?: string;
   stacks: StackReport[];
+  /** Findings of the checks (config, formatting, secrets, policies), shown above the stack sections. */
+  findings?: Finding[];
+  /** Policy violations of the plans, a table row each (their findings carry the annotations). */
+  policyViolations?: PolicyViolation[];
 }
 
 /** What the hidden metadata block of a comment records, for later commands (apply-as-reviewed). */

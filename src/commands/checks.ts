@@ -1,0 +1,151 @@
+// The checks that guard the door, shared by `validate` and the start of `plan`: engines installed, formatting,
+// validation, and secrets in the files the change touches.
+import * as core from '@actions/core';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import pLimit from 'p-limit';
+import type { LoadedConfig } from '../config/types.js';
+import { which } from '../engines/exec.js';
+import { checkTerraformStack, type EngineContext } from '../engines/terraform.js';
+import type { Finding } from '../report/findings.js';
+import { findingMessage, isScannable, scanTextWithValues } from '../scan/secrets.js';
+import type { Stack } from '../stacks/discover.js';
+
+const SKIPPED_FOLDERS = new Set(['.git', '.terraform', 'node_modules']);
+const MAX_SCANNED_BYTES = 2 * 1024 * 1024;
+
+/** Every file of the workspace (relative, posix), for scans on push and schedules. */
+export async function listWorkspaceFiles(workspace: string, folder = ''): Promise<string[]> {
+  const entries = await readdir(path.join(workspace, folder), { withFileTypes: true });
+  const files: string[] = [];
+  for (const entry of entries) {
+    const relative = folder ? `${folder}/${entry.name}` : entry.name;
+    if (entry.isDirectory() && !SKIPPED_FOLDERS.has(entry.name)) {
+      files.push(...(await listWorkspaceFiles(workspace, relative)));
+    } else if (entry.isFile()) {
+      files.push(relative);
+    }
+  }
+  return files.sort();
+}
+
+/** Scans the given files for secrets; every raw value found is masked in the log at once. */
+export async function scanSecrets(workspace: string, files: string[], allow: string[]): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  for (const file of files) {
+    if (!isScannable(file)) continue;
+    const absolute = path.join(workspace, file);
+    const info = await stat(absolute).catch(() => undefined);
+    if (!info?.isFile() || info.size > MAX_SCANNED_BYTES) continue; // deleted by the change, or not text
+    const text = await readFile(absolute, 'utf8');
+    const { findings: found, secrets } = scanTextWithValues(file, text, { allow });
+    for (const secret of secrets) core.setSecret(secret);
+    for (const finding of found) {
+      findings.push({
+        kind: 'secret',
+        severity: 'error',
+        file: finding.file,
+        line: finding.line,
+        column: finding.column,
+        endColumn: finding.endColumn,
+        title: finding.title,
+        message: findingMessage(finding),
+      });
+    }
+  }
+  return findings;
+}
+
+/** The config line that declares a stack, for findings about it (1 when it cannot be found). */
+function stackLine(configText: string | undefined, name: string): number {
+  if (!configText) return 1;
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(`^\\s*-?\\s*name:\\s*['"]?${escaped}['"]?\\s*(#.*)?$`);
+  const index = configText.split('\n').findIndex((line) => pattern.test(line));
+  return index >= 0 ? index + 1 : 1;
+}
+
+export interface EngineCheckOptions {
+  workspace: string;
+  config: LoadedConfig | undefined;
+  stacks: Stack[];
+  fallbackEngine: string;
+  engineContext: Omit<EngineContext, 'binary'>;
+  parallelism: number;
+  /** Run `validate -json` too (the plan command learns the same from planning). */
+  validate: boolean;
+}
+
+/** Engines installed, then per stack `fmt -check` and (optionally) `validate`. */
+export async function checkStacks(options: EngineCheckOptions): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const configText = options.config
+    ? await readFile(path.join(options.workspace, options.config.file), 'utf8').catch(() => undefined)
+    : undefined;
+  const installed = new Map<string, boolean>();
+  for (const stack of options.stacks) {
+    const engine = stack.engine ?? options.fallbackEngine;
+    if (engine === 'ansible') continue;
+    if (!installed.has(engine)) installed.set(engine, (await which(engine)) !== undefined);
+    if (!installed.get(engine)) {
+      findings.push({
+        kind: 'engine',
+        severity: 'error',
+        stack: stack.name,
+        file: options.config?.file,
+        line: options.config ? stackLine(configText, stack.name) : undefined,
+        title: `${engine} is not installed`,
+        message: `Stack ${stack.name} uses ${engine}, which is not on PATH: add a setup step (e.g. opentofu/setup-opentofu or hashicorp/setup-terraform) before Stackgate.`,
+      });
+    }
+  }
+  const limit = pLimit(options.parallelism);
+  const perStack = await Promise.all(
+    options.stacks.map((stack) =>
+      limit(async (): Promise<Finding[]> => {
+        const engine = stack.engine ?? options.fallbackEngine;
+        if (engine === 'ansible' || !installed.get(engine)) return [];
+        const result = await checkTerraformStack(
+          stack,
+          { ...options.engineContext, binary: engine },
+          options.validate,
+        );
+        const stackFindings: Finding[] = result.format.map((problem) => ({
+          kind: 'format',
+          severity: 'error',
+          stack: stack.name,
+          file: problem.file,
+          line: problem.line,
+          title: 'File is not formatted',
+          message: `${problem.file} is not formatted as \`${engine} fmt\` would write it: run \`${engine} fmt\` in ${stack.path}.`,
+          detail: problem.diff,
+        }));
+        for (const diagnostic of result.diagnostics) {
+          stackFindings.push({
+            kind: 'validate',
+            severity: diagnostic.severity,
+            stack: stack.name,
+            file: diagnostic.file,
+            line: diagnostic.line,
+            column: diagnostic.column,
+            endLine: diagnostic.endLine,
+            endColumn: diagnostic.endColumn,
+            title: diagnostic.summary,
+            message: [diagnostic.summary, diagnostic.detail].filter(Boolean).join(': '),
+          });
+        }
+        if (result.message && result.diagnostics.length === 0) {
+          stackFindings.push({
+            kind: 'validate',
+            severity: 'error',
+            stack: stack.name,
+            title: result.message,
+            message: result.message,
+          });
+        }
+        return stackFindings;
+      }),
+    ),
+  );
+  return [...findings, ...perStack.flat()];
+}

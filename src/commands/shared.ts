@@ -1,0 +1,70 @@
+// What the commands share: the command result, the engine default, the config, and the changed files.
+import * as core from '@actions/core';
+import path from 'node:path';
+import { loadConfig } from '../config/load.js';
+import type { LoadedConfig } from '../config/types.js';
+import { which } from '../engines/exec.js';
+import { createClient } from '../github/client.js';
+import { listChangedFiles } from '../github/pulls.js';
+import type { RunReport } from '../report/types.js';
+import { InputError, type Settings } from '../settings.js';
+import { gitChangedFiles, relativeToWorkingDirectory } from '../stacks/changed-files.js';
+import type { Publication } from './publish.js';
+
+export const DEFAULT_CONFIG = '.stackgate.yml';
+
+export interface CommandResult {
+  report: RunReport;
+  publication: Publication;
+  outputs: Record<string, string>;
+  /** Set when the gate fails: the one message for setFailed. */
+  failure?: string;
+}
+
+/** The config, or undefined when the default file is absent; a named file that is missing is an input error. */
+export async function loadConfigOrThrow(settings: Settings): Promise<LoadedConfig | undefined> {
+  const config = await loadConfig(settings.workspace, settings.configPath);
+  if (!config && settings.configPath !== DEFAULT_CONFIG) {
+    throw new InputError('config', `'${settings.configPath}' does not exist in ${settings.workspace}`);
+  }
+  return config;
+}
+
+/** `auto`: tofu when on PATH, else terraform. */
+export async function defaultEngine(choice: Settings['engine']): Promise<'tofu' | 'terraform'> {
+  if (choice !== 'auto') return choice;
+  return (await which('tofu')) ? 'tofu' : 'terraform';
+}
+
+export async function changedFiles(settings: Settings): Promise<string[] | undefined> {
+  const pull = settings.event.pullRequest;
+  if (!pull) return undefined;
+  const repoRoot = path.resolve(process.env.GITHUB_WORKSPACE ?? settings.workspace);
+  const workingDirectory = path.relative(repoRoot, settings.workspace).split(path.sep).join('/');
+  let files: string[] | undefined;
+  if (settings.token) {
+    try {
+      const octokit = createClient(settings.token, settings.apiUrl);
+      files = await listChangedFiles(
+        octokit,
+        { owner: settings.event.owner, repo: settings.event.repo },
+        pull.number,
+      );
+      // The API lists at most 3,000 files; beyond that only git knows.
+      if (files.length >= 3000) files = undefined;
+    } catch (error) {
+      core.warning(
+        `Could not list the pull request's files through the API (${(error as Error).message}); using git diff`,
+      );
+    }
+  }
+  if (!files) {
+    try {
+      files = await gitChangedFiles(repoRoot, pull.baseSha, pull.headSha);
+    } catch (error) {
+      core.warning(`${(error as Error).message}; planning every stack`);
+      return undefined;
+    }
+  }
+  return relativeToWorkingDirectory(files, workingDirectory);
+}

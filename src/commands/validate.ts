@@ -1,0 +1,147 @@
+// `command: validate`: config, engines, formatting, validation and secrets, as check-run annotations that
+// gate the merge. Needs no credentials: init runs with -backend=false.
+import * as core from '@actions/core';
+import { ConfigError, type LoadedConfig } from '../config/types.js';
+import { engineEnvironment } from '../engines/terraform.js';
+import { annotationFromFinding, failingFindings, type Finding } from '../report/findings.js';
+import { renderSummary } from '../report/markdown.js';
+import type { RunReport, StackReport } from '../report/types.js';
+import type { Settings } from '../settings.js';
+import { discoverStacks, type Stack } from '../stacks/discover.js';
+import { filterStacks } from '../stacks/affected.js';
+import { checkStacks, listWorkspaceFiles, scanSecrets } from './checks.js';
+import { changedFiles, defaultEngine, loadConfigOrThrow, type CommandResult } from './shared.js';
+import { publishReport } from './publish.js';
+
+export function configFindings(error: ConfigError): Finding[] {
+  return error.problems.map((problem) => ({
+    kind: 'config',
+    severity: 'error',
+    file: problem.file,
+    line: problem.line,
+    column: problem.column,
+    title: 'Invalid Stackgate config',
+    message: problem.message,
+  }));
+}
+
+/** Loads the config; its mistakes become findings instead of stopping the run. */
+export async function loadConfigFindings(
+  settings: Settings,
+): Promise<{ config: LoadedConfig | undefined; findings: Finding[]; ok: boolean }> {
+  try {
+    const config = await loadConfigOrThrow(settings);
+    return { config, findings: [], ok: true };
+  } catch (error) {
+    if (error instanceof ConfigError)
+      return { config: undefined, findings: configFindings(error), ok: false };
+    throw error;
+  }
+}
+
+/** Files to scan for secrets: the change's on pull requests, every file otherwise. */
+export async function filesToScan(settings: Settings): Promise<string[]> {
+  return (await changedFiles(settings)) ?? (await listWorkspaceFiles(settings.workspace));
+}
+
+function stackStatus(stack: Stack, findings: Finding[]): StackReport['status'] {
+  return failingFindings(findings).some((finding) => finding.stack === stack.name) ? 'errored' : 'no-changes';
+}
+
+export async function runValidate(settings: Settings): Promise<CommandResult> {
+  const { config, findings, ok } = await loadConfigFindings(settings);
+  let stacks: Stack[] = [];
+  const fallbackEngine = await defaultEngine(settings.engine);
+  if (ok) {
+    stacks = await discoverStacks(settings.workspace, config);
+    if (settings.stackPatterns.length > 0) stacks = filterStacks(stacks, settings.stackPatterns);
+    findings.push(
+      ...(await checkStacks({
+        workspace: settings.workspace,
+        config,
+        stacks,
+        fallbackEngine,
+        engineContext: {
+          workspace: settings.workspace,
+          env: engineEnvironment(process.env),
+          tempDir: settings.tempDir,
+        },
+        parallelism: settings.parallelism,
+        validate: true,
+      })),
+    );
+  }
+  findings.push(
+    ...(await scanSecrets(settings.workspace, await filesToScan(settings), config?.secrets?.allow ?? [])),
+  );
+
+  const report: RunReport = {
+    command: 'validate',
+    header: settings.commentHeader || 'validate',
+    repository: `${settings.event.owner}/${settings.event.repo}`,
+    sha: settings.event.sha,
+    pullNumber: settings.event.pullRequest?.number,
+    runUrl: settings.event.runUrl,
+    stacks: stacks.map((stack) => ({
+      name: stack.name,
+      path: stack.path,
+      engine: stack.engine ?? fallbackEngine,
+      status: stackStatus(stack, findings),
+      diagnostics: [],
+    })),
+    findings,
+  };
+  core.startGroup('Full report');
+  core.info(renderSummary(report));
+  core.endGroup();
+
+  const blocking = failingFindings(findings);
+  const annotations = findings.flatMap((finding) => annotationFromFinding(finding) ?? []);
+  const publication = await publishReport(
+    settings,
+    report,
+    {
+      name: 'stackgate/validate',
+      conclusion: blocking.length > 0 ? 'failure' : 'success',
+      title: blocking.length > 0 ? `${blocking.length} blocking finding(s)` : 'All checks passed',
+      annotations,
+    },
+    { comment: false },
+  );
+  const stackList = report.stacks.map((stack) => ({
+    name: stack.name,
+    path: stack.path,
+    engine: stack.engine,
+    status: stack.status === 'errored' ? 'invalid' : 'valid',
+  }));
+  return {
+    report,
+    publication,
+    outputs: {
+      stacks: JSON.stringify(stackList),
+      'has-changes': 'false',
+      summary: JSON.stringify({
+        findings: findings.length,
+        blocking: blocking.length,
+        byKind: Object.fromEntries(
+          [...new Set(findings.map((finding) => finding.kind))].map((kind) => [
+            kind,
+            findings.filter((finding) => finding.kind === kind).length,
+          ]),
+        ),
+      }),
+      'comment-id': '',
+      'comment-url': '',
+      'check-run-id': publication.checkRunId !== undefined ? String(publication.checkRunId) : '',
+    },
+    failure:
+      blocking.length > 0
+        ? `Validation found ${blocking.length} blocking problem(s): ${blocking
+            .slice(0, 5)
+            .map(
+              (finding) => `${finding.file ? `${finding.file}:${finding.line ?? 1} ` : ''}${finding.title}`,
+            )
+            .join('; ')}${blocking.length > 5 ? '; …' : ''}`
+        : undefined,
+  };
+}

@@ -1,0 +1,254 @@
+// The rules of the secret scanner: token shapes with a fixed prefix (found anywhere on a line), and the tests
+// that decide whether a value assigned to a secret-looking name is a real secret rather than a reference,
+// a placeholder or ordinary text. Everything here favours few false positives: a finding fails the gate.
+
+/** A secret recognised by its own shape, wherever it appears on a line. */
+export interface TokenRule {
+  id: string;
+  /** Human name; may depend on the match (GitHub token kinds). */
+  title: (secret: string) => string;
+  /** Global, with indices (`dg`); the `secret` group is the value reported, masked and registered. */
+  pattern: RegExp;
+  /** The line must also contain this, to tell a real connection string or SAS URL from a lookalike. */
+  context?: RegExp;
+}
+
+const GITHUB_KINDS: Record<string, string> = {
+  ghp: 'GitHub personal access token',
+  gho: 'GitHub OAuth access token',
+  ghu: 'GitHub App user-to-server token',
+  ghs: 'GitHub App installation token',
+  ghr: 'GitHub refresh token',
+};
+
+export const TOKEN_RULES: readonly TokenRule[] = [
+  {
+    id: 'aws-access-key-id',
+    title: () => 'AWS access key ID',
+    pattern: /(?<![A-Za-z0-9])(?<secret>(?:AKIA|ASIA)[A-Z0-9]{16})(?![A-Za-z0-9])/dg,
+  },
+  {
+    id: 'github-token',
+    title: (secret) => GITHUB_KINDS[secret.slice(0, 3)] ?? 'GitHub token',
+    pattern: /(?<![A-Za-z0-9_])(?<secret>gh[pousr]_[A-Za-z0-9]{36,251})(?![A-Za-z0-9_])/dg,
+  },
+  {
+    id: 'github-fine-grained-token',
+    title: () => 'GitHub fine-grained personal access token',
+    pattern: /(?<![A-Za-z0-9_])(?<secret>github_pat_[A-Za-z0-9_]{36,244})(?![A-Za-z0-9_])/dg,
+  },
+  {
+    id: 'gitlab-token',
+    title: () => 'GitLab personal access token',
+    pattern: /(?<![A-Za-z0-9_-])(?<secret>glpat-[A-Za-z0-9_.-]{20,})(?![A-Za-z0-9_-])/dg,
+  },
+  {
+    id: 'slack-token',
+    title: () => 'Slack token',
+    pattern: /(?<![A-Za-z0-9_-])(?<secret>(?:xox[bpa]|xapp)-[A-Za-z0-9][A-Za-z0-9-]{14,})(?![A-Za-z0-9_-])/dg,
+  },
+  {
+    id: 'slack-webhook',
+    title: () => 'Slack incoming webhook URL',
+    pattern:
+      /(?<secret>https?:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{6,}\/B[A-Z0-9]{6,}\/[A-Za-z0-9]{16,})(?![A-Za-z0-9])/dg,
+  },
+  {
+    // The account key is the secret; the rest of the connection string is harmless and useful context.
+    id: 'azure-storage-connection-string',
+    title: () => 'Azure connection string key',
+    pattern: /(?<![A-Za-z0-9])(?:AccountKey|SharedAccessKey)=(?<secret>[A-Za-z0-9+/]{40,}={0,2})/dg,
+    context: /DefaultEndpointsProtocol=|Endpoint=sb:\/\//i,
+  },
+  {
+    // `sig=` is common in URLs; only a SAS (which always carries a service version `sv=`) counts.
+    id: 'azure-sas-signature',
+    title: () => 'Azure SAS token signature',
+    pattern: /[?&;]sig=(?<secret>[A-Za-z0-9%+/]{30,}(?:=|%3D){0,2})/dgi,
+    context: /[?&;=]sv=\d{4}-\d{2}-\d{2}/,
+  },
+];
+
+// Private keys span lines; found on the whole text. PGP blocks end with `BLOCK`.
+export const PRIVATE_KEY_BEGIN = /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----/g;
+// A placeholder like `-----BEGIN PRIVATE KEY-----\n<your key>\n-----END…` is not a key: a real one has
+// hundreds of base64 characters.
+export const MIN_PRIVATE_KEY_BODY = 64;
+
+// GCP service-account JSON: both markers in one document; the private key is what leaks.
+export const GCP_SERVICE_ACCOUNT = /"type"\s*:\s*"service_account"/;
+export const GCP_PRIVATE_KEY = /"private_key"\s*:\s*"(?<secret>(?:[^"\\]|\\.)+)"/dg;
+
+/**
+ * `name = value` in HCL, `name: value` in YAML, `"name": "value"` in JSON, `name=value` in INI, env and
+ * inventory lines (several per line). `=` must not be part of `==`/`=>`; a bare `:` needs the space YAML
+ * requires, which keeps `https://` and `a:b` out.
+ */
+export const ASSIGNMENT =
+  /(?<![\w.$-])(?<q>["']?)(?<name>[A-Za-z_][\w.-]*)\k<q>[ \t]*(?:=(?![=>~])|:(?=[\s"']|$))[ \t]*(?<value>"(?:[^"\\]|\\.)*"|'[^']*'|[^\s"']+)/dg;
+
+// Whole words (snake, kebab, camel and dotted names split) that name a secret.
+const SECRET_WORD_SEQUENCES: readonly string[][] = [
+  'password',
+  'passwd',
+  'pass',
+  'pwd',
+  'passphrase',
+  'secret',
+  'token',
+  'auth',
+  'api_key',
+  'apikey',
+  'access_key',
+  'secret_key',
+  'private_key',
+  'client_secret',
+  'credential',
+  'credentials',
+].map((phrase) => phrase.split('_'));
+
+// A secret word followed by one of these names metadata, not the secret: `password_length`, `token_ttl`,
+// `secret_name`, `private_key_path`.
+const METADATA_LAST_WORDS = new Set([
+  'path',
+  'file',
+  'filename',
+  'dir',
+  'name',
+  'arn',
+  'url',
+  'uri',
+  'endpoint',
+  'length',
+  'ttl',
+  'type',
+  'version',
+  'algorithm',
+  'format',
+  'policy',
+]);
+
+/** Splits `dbPassword`, `db-password`, `DB_PASSWORD` and `spring.datasource.password` into lower-case words. */
+export function nameWords(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((word) => word !== '');
+}
+
+function containsSequence(words: string[], sequence: string[]): boolean {
+  return words.some((_, start) => sequence.every((word, offset) => words[start + offset] === word));
+}
+
+/** True when a name looks like it holds a secret, matched on whole words (`token`, never `tokenizer`). */
+export function isSecretName(name: string): boolean {
+  const words = nameWords(name);
+  const last = words[words.length - 1];
+  if (last === undefined || METADATA_LAST_WORDS.has(last)) return false;
+  // An ID names a key rather than being one (`private_key_id`, `access_key_id`); Vault's `secret_id` is one.
+  if (last === 'id' && words[words.length - 2] !== 'secret') return false;
+  return SECRET_WORD_SEQUENCES.some((sequence) => containsSequence(words, sequence));
+}
+
+/** `aws_secret_access_key`, `AWS_SECRET_KEY`, `SecretAccessKey`, `secret_key`. */
+export function isAwsSecretName(name: string): boolean {
+  const words = nameWords(name);
+  return containsSequence(words, ['secret', 'access', 'key']) || containsSequence(words, ['secret', 'key']);
+}
+
+/** An AWS secret access key: 40 base64 characters, mixed case (a 40-char hex digest is not one). */
+export function isAwsSecretShape(value: string): boolean {
+  return /^[A-Za-z0-9/+]{40}$/.test(value) && /[a-z]/.test(value) && /[A-Z]/.test(value);
+}
+
+// Substrings of values that are obviously not real secrets.
+const PLACEHOLDER_MARKERS = [
+  'changeme',
+  'change_me',
+  'change-me',
+  'example',
+  'xxx',
+  'replace_me',
+  'replace-me',
+  'replaceme',
+  'dummy',
+  'placeholder',
+  'redacted',
+  'your_',
+  'your-',
+  'fixme',
+  'todo',
+  '***',
+  '...',
+  '…',
+];
+
+export function isPlaceholder(value: string): boolean {
+  const lower = value.toLowerCase();
+  if (/^<.*>$/.test(value) || /<[^>]*>/.test(value)) return true;
+  return PLACEHOLDER_MARKERS.some((marker) => lower.includes(marker));
+}
+
+/**
+ * A value that names another value rather than holding one: Terraform references and functions, template
+ * and shell interpolation, YAML tags/anchors/block markers, ansible-vault blobs.
+ */
+export function isReference(value: string): boolean {
+  if (/\$\{|\{\{|\{%|\$\(|%\(/.test(value)) return true; // ${x}, {{ vault_x }}, {% %}, $(cmd), %(x)s
+  if (/^[$!&*|>@]/.test(value)) return true; // $ENV, $ANSIBLE_VAULT;…, !vault, &anchor, *alias, |, >, @file
+  if (/^(?:var|local|data|module|each|count|self|path|terraform)\.[\w.[\]"-]+$/.test(value)) return true;
+  if (/^[A-Za-z_][\w.:]*\(/.test(value)) return true; // lookup(...), file("..."), env('X')
+  return false;
+}
+
+/** Values with a recognisable non-secret shape: paths, URLs, ARNs, e-mail addresses. */
+export function isOrdinaryShape(value: string): boolean {
+  return (
+    /^(?:~|\.{1,2})\//.test(value) ||
+    /^\/(?:[\w.@-]+\/)+[\w.@-]*$/.test(value) || // two or more segments: a lone `/` starts base64 too
+    /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ||
+    /^arn:/.test(value) ||
+    /^[^@\s/]+@[^@\s/]+\.[a-z]{2,}$/i.test(value) ||
+    /\.(?:pem|key|crt|cer|json|txt|ya?ml|tf|tfvars|ini|conf|env|p12|pfx)$/i.test(value)
+  );
+}
+
+/** Shannon entropy in bits per character. */
+export function shannonEntropy(value: string): number {
+  const counts = new Map<string, number>();
+  for (const char of value) counts.set(char, (counts.get(char) ?? 0) + 1);
+  const length = [...value].length;
+  let entropy = 0;
+  for (const count of counts.values()) {
+    const p = count / length;
+    entropy -= p * Math.log2(p);
+  }
+  return entropy;
+}
+
+export const MIN_GENERIC_LENGTH = 12;
+
+/**
+ * Random enough to be a secret, with a threshold per character class: a hex string can reach at most 4 bits
+ * per character, a mixed one more. Short values cannot reach a fixed threshold (12 distinct characters give
+ * log2(12) ≈ 3.58 bits), so the bar is 85% of that maximum, capped by the class threshold. A single class of
+ * letters is mostly words (`production-database-credentials`) and needs a high bar.
+ */
+export function isHighEntropy(value: string): boolean {
+  if (value.length < MIN_GENERIC_LENGTH || /\s/.test(value)) return false;
+  if (/^[\d.,:_-]+$/.test(value)) return false; // numbers, ports, dates, versions, account IDs
+  const entropy = shannonEntropy(value);
+  const unseparated = value.replace(/-/g, '');
+  if (/^[0-9a-f]+$/.test(unseparated) || /^[0-9A-F]+$/.test(unseparated)) {
+    return unseparated.length >= 16 && entropy >= 3.0; // hex digests, UUIDs
+  }
+  const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9._-]/].filter((re) => re.test(value)).length;
+  if (classes < 2) return entropy >= 4.0;
+  return entropy >= Math.min(3.5, 0.85 * Math.log2(value.length));
+}
+
+/** Floor for token-shaped rules, to skip `ghp_000…` style stand-ins. */
+export function isRandomEnough(value: string): boolean {
+  return shannonEntropy(value) >= 3.0;
+}
