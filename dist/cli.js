@@ -38793,6 +38793,22 @@ function indent(text) {
         .map((line) => (line ? `  ${line}` : line))
         .join('\n');
 }
+/** One line for the log and the failure message: `file:line:column: message`. */
+function describeFinding(finding) {
+    const place = finding.file
+        ? `${finding.file}${finding.line ? `:${finding.line}` : ''}${finding.line && finding.column ? `:${finding.column}` : ''}: `
+        : finding.stack
+            ? `${finding.stack}: `
+            : '';
+    return `${place}${finding.message.split('\n')[0]}`;
+}
+/** The gate's message for blocking findings: the first few, then a count. */
+function blockingSummary(blocking, shown = 5) {
+    const lines = blocking.slice(0, shown).map((finding) => `  ${describeFinding(finding)}`);
+    if (blocking.length > shown)
+        lines.push(`  …and ${blocking.length - shown} more (see the check run)`);
+    return `${blocking.length} blocking finding(s):\n${lines.join('\n')}`;
+}
 
 ;// CONCATENATED MODULE: ./src/plan/policy.ts
 // Checks one stack's plan against the declarative policies of `.stackgate.yml`. Pure: plan and config in,

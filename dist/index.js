@@ -43289,6 +43289,22 @@ function indent(text) {
         .map((line) => (line ? `  ${line}` : line))
         .join('\n');
 }
+/** One line for the log and the failure message: `file:line:column: message`. */
+function describeFinding(finding) {
+    const place = finding.file
+        ? `${finding.file}${finding.line ? `:${finding.line}` : ''}${finding.line && finding.column ? `:${finding.column}` : ''}: `
+        : finding.stack
+            ? `${finding.stack}: `
+            : '';
+    return `${place}${finding.message.split('\n')[0]}`;
+}
+/** The gate's message for blocking findings: the first few, then a count. */
+function blockingSummary(blocking, shown = 5) {
+    const lines = blocking.slice(0, shown).map((finding) => `  ${describeFinding(finding)}`);
+    if (blocking.length > shown)
+        lines.push(`  …and ${blocking.length - shown} more (see the check run)`);
+    return `${blocking.length} blocking finding(s):\n${lines.join('\n')}`;
+}
 
 // EXTERNAL MODULE: external "node:buffer"
 var external_node_buffer_ = __nccwpck_require__(4573);
@@ -44724,6 +44740,10 @@ const METADATA_LAST_WORDS = new Set([
     'algorithm',
     'format',
     'policy',
+    'ref',
+    'reference',
+    'method',
+    'mode',
 ]);
 /** Splits `dbPassword`, `db-password`, `DB_PASSWORD` and `spring.datasource.password` into lower-case words. */
 function nameWords(name) {
@@ -44824,8 +44844,7 @@ const MIN_GENERIC_LENGTH = 12;
 /**
  * Random enough to be a secret, with a threshold per character class: a hex string can reach at most 4 bits
  * per character, a mixed one more. Short values cannot reach a fixed threshold (12 distinct characters give
- * log2(12) ≈ 3.58 bits), so the bar is 85% of that maximum, capped by the class threshold. A single class of
- * letters is mostly words (`production-database-credentials`) and needs a high bar.
+ * log2(12) ≈ 3.58 bits), so the bar is 85% of that maximum, capped by the class threshold.
  */
 function isHighEntropy(value) {
     if (value.length < MIN_GENERIC_LENGTH || /\s/.test(value))
@@ -44837,6 +44856,10 @@ function isHighEntropy(value) {
     if (/^[0-9a-f]+$/.test(unseparated) || /^[0-9A-F]+$/.test(unseparated)) {
         return unseparated.length >= 16 && entropy >= 3.0; // hex digests, UUIDs
     }
+    // Letters alone (with separators) are mostly words and identifiers (`X-Api-Token-Header`): a random
+    // value that long almost always has a digit or symbol, so the bar is high without one.
+    if (/^[A-Za-z._-]+$/.test(value))
+        return entropy >= 4.0;
     const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9._-]/].filter((re) => re.test(value)).length;
     if (classes < 2)
         return entropy >= 4.0;
@@ -45124,6 +45147,7 @@ function scanText(file, text, options = {}) {
 
 
 
+
 const SKIPPED_FOLDERS = new Set(['.git', '.terraform', 'node_modules']);
 const MAX_SCANNED_BYTES = 2 * 1024 * 1024;
 /** Every file of the workspace (relative, posix), for scans on push and schedules. */
@@ -45170,6 +45194,29 @@ async function scanSecrets(workspace, files, allow) {
     }
     return findings;
 }
+const ASSIGNMENT_LINE = /^([+\- ]\s*)("?)([A-Za-z0-9_.-]+)\2(\s*=\s*)(.+)$/;
+/**
+ * A formatter diff shows file content, so it passes through the same guard as plans: values of secret-looking
+ * names are hidden, and so is every secret the scanner finds in the file (masked in the log as well).
+ */
+async function redactFormatDiff(workspace, file, diff) {
+    const text = await (0,promises_.readFile)(external_node_path_default().join(workspace, file), 'utf8').catch(() => '');
+    const { secrets } = scanTextWithValues(file, text);
+    for (const secret of secrets)
+        core_setSecret(secret);
+    const lines = diff.split('\n').map((line) => {
+        const match = ASSIGNMENT_LINE.exec(line);
+        if (match && looksSecret(match[3] ?? ''))
+            return `${match[1]}${match[2]}${match[3]}${match[2]}${match[4]}(sensitive value)`;
+        return line;
+    });
+    let redacted = lines.join('\n');
+    for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+        if (secret.length >= 4)
+            redacted = redacted.split(secret).join('(sensitive value)');
+    }
+    return redacted;
+}
 /** The config line that declares a stack, for findings about it (1 when it cannot be found). */
 function stackLine(configText, name) {
     if (!configText)
@@ -45210,7 +45257,11 @@ async function checkStacks(options) {
         if (engine === 'ansible' || !installed.get(engine))
             return [];
         const result = await checkTerraformStack(stack, { ...options.engineContext, binary: engine }, options.validate);
-        const stackFindings = result.format.map((problem) => ({
+        const format = await Promise.all(result.format.map(async (problem) => ({
+            ...problem,
+            diff: await redactFormatDiff(options.workspace, problem.file, problem.diff),
+        })));
+        const stackFindings = format.map((problem) => ({
             kind: 'format',
             severity: 'error',
             stack: stack.name,
@@ -52097,12 +52148,7 @@ async function runPlan(settings) {
         errored.length > 0
             ? `Plan failed for ${errored.length} stack(s): ${errored.map((stack) => `${stack.name} (${stack.message ?? 'error'})`).join(', ')}`
             : '',
-        blocking.length > 0
-            ? `${blocking.length} blocking finding(s): ${blocking
-                .slice(0, 5)
-                .map((finding) => `${finding.file ? `${finding.file}:${finding.line ?? 1} ` : ''}${finding.title}`)
-                .join('; ')}${blocking.length > 5 ? '; …' : ''}`
-            : '',
+        blocking.length > 0 ? blockingSummary(blocking) : '',
     ].filter(Boolean);
     return {
         report,
@@ -52229,12 +52275,7 @@ async function runValidate(settings) {
             'comment-url': '',
             'check-run-id': publication.checkRunId !== undefined ? String(publication.checkRunId) : '',
         },
-        failure: blocking.length > 0
-            ? `Validation found ${blocking.length} blocking problem(s): ${blocking
-                .slice(0, 5)
-                .map((finding) => `${finding.file ? `${finding.file}:${finding.line ?? 1} ` : ''}${finding.title}`)
-                .join('; ')}${blocking.length > 5 ? '; …' : ''}`
-            : undefined,
+        failure: blocking.length > 0 ? blockingSummary(blocking) : undefined,
     };
 }
 

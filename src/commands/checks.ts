@@ -10,6 +10,7 @@ import { checkTerraformStack, type EngineContext } from '../engines/terraform.js
 import type { Finding } from '../report/findings.js';
 import { findingMessage, isScannable, scanTextWithValues } from '../scan/secrets.js';
 import type { Stack } from '../stacks/discover.js';
+import { looksSecret } from '../plan/redact.js';
 
 const SKIPPED_FOLDERS = new Set(['.git', '.terraform', 'node_modules']);
 const MAX_SCANNED_BYTES = 2 * 1024 * 1024;
@@ -54,6 +55,29 @@ export async function scanSecrets(workspace: string, files: string[], allow: str
     }
   }
   return findings;
+}
+
+const ASSIGNMENT_LINE = /^([+\- ]\s*)("?)([A-Za-z0-9_.-]+)\2(\s*=\s*)(.+)$/;
+
+/**
+ * A formatter diff shows file content, so it passes through the same guard as plans: values of secret-looking
+ * names are hidden, and so is every secret the scanner finds in the file (masked in the log as well).
+ */
+export async function redactFormatDiff(workspace: string, file: string, diff: string): Promise<string> {
+  const text = await readFile(path.join(workspace, file), 'utf8').catch(() => '');
+  const { secrets } = scanTextWithValues(file, text);
+  for (const secret of secrets) core.setSecret(secret);
+  const lines = diff.split('\n').map((line) => {
+    const match = ASSIGNMENT_LINE.exec(line);
+    if (match && looksSecret(match[3] ?? ''))
+      return `${match[1]}${match[2]}${match[3]}${match[2]}${match[4]}(sensitive value)`;
+    return line;
+  });
+  let redacted = lines.join('\n');
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+    if (secret.length >= 4) redacted = redacted.split(secret).join('(sensitive value)');
+  }
+  return redacted;
 }
 
 /** The config line that declares a stack, for findings about it (1 when it cannot be found). */
@@ -110,7 +134,13 @@ export async function checkStacks(options: EngineCheckOptions): Promise<Finding[
           { ...options.engineContext, binary: engine },
           options.validate,
         );
-        const stackFindings: Finding[] = result.format.map((problem) => ({
+        const format = await Promise.all(
+          result.format.map(async (problem) => ({
+            ...problem,
+            diff: await redactFormatDiff(options.workspace, problem.file, problem.diff),
+          })),
+        );
+        const stackFindings: Finding[] = format.map((problem) => ({
           kind: 'format',
           severity: 'error',
           stack: stack.name,

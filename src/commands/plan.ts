@@ -3,7 +3,7 @@ import * as core from '@actions/core';
 import pLimit from 'p-limit';
 import { engineEnvironment, planTerraformStack, type StackPlanResult } from '../engines/terraform.js';
 import { annotationsFromReport } from '../report/annotations.js';
-import { annotationFromFinding, failingFindings, type Finding } from '../report/findings.js';
+import { annotationFromFinding, blockingSummary, failingFindings, type Finding } from '../report/findings.js';
 import { renderSummary } from '../report/markdown.js';
 import { evaluatePolicies, type PolicyViolation } from '../plan/policy.js';
 import { locateResourceBlocks, type HclFile } from '../plan/hcl-locate.js';
@@ -215,12 +215,7 @@ export async function runPlan(settings: Settings): Promise<CommandResult> {
     errored.length > 0
       ? `Plan failed for ${errored.length} stack(s): ${errored.map((stack) => `${stack.name} (${stack.message ?? 'error'})`).join(', ')}`
       : '',
-    blocking.length > 0
-      ? `${blocking.length} blocking finding(s): ${blocking
-          .slice(0, 5)
-          .map((finding) => `${finding.file ? `${finding.file}:${finding.line ?? 1} ` : ''}${finding.title}`)
-          .join('; ')}${blocking.length > 5 ? '; …' : ''}`
-      : '',
+    blocking.length > 0 ? blockingSummary(blocking) : '',
   ].filter(Boolean);
   return {
     report,

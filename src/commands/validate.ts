@@ -3,7 +3,7 @@
 import * as core from '@actions/core';
 import { ConfigError, type LoadedConfig } from '../config/types.js';
 import { engineEnvironment } from '../engines/terraform.js';
-import { annotationFromFinding, failingFindings, type Finding } from '../report/findings.js';
+import { annotationFromFinding, blockingSummary, failingFindings, type Finding } from '../report/findings.js';
 import { renderSummary } from '../report/markdown.js';
 import type { RunReport, StackReport } from '../report/types.js';
 import type { Settings } from '../settings.js';
@@ -134,14 +134,6 @@ export async function runValidate(settings: Settings): Promise<CommandResult> {
       'comment-url': '',
       'check-run-id': publication.checkRunId !== undefined ? String(publication.checkRunId) : '',
     },
-    failure:
-      blocking.length > 0
-        ? `Validation found ${blocking.length} blocking problem(s): ${blocking
-            .slice(0, 5)
-            .map(
-              (finding) => `${finding.file ? `${finding.file}:${finding.line ?? 1} ` : ''}${finding.title}`,
-            )
-            .join('; ')}${blocking.length > 5 ? '; …' : ''}`
-        : undefined,
+    failure: blocking.length > 0 ? blockingSummary(blocking) : undefined,
   };
 }

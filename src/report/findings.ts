@@ -111,3 +111,20 @@ function indent(text: string): string {
     .map((line) => (line ? `  ${line}` : line))
     .join('\n');
 }
+
+/** One line for the log and the failure message: `file:line:column: message`. */
+export function describeFinding(finding: Finding): string {
+  const place = finding.file
+    ? `${finding.file}${finding.line ? `:${finding.line}` : ''}${finding.line && finding.column ? `:${finding.column}` : ''}: `
+    : finding.stack
+      ? `${finding.stack}: `
+      : '';
+  return `${place}${finding.message.split('\n')[0]}`;
+}
+
+/** The gate's message for blocking findings: the first few, then a count. */
+export function blockingSummary(blocking: readonly Finding[], shown = 5): string {
+  const lines = blocking.slice(0, shown).map((finding) => `  ${describeFinding(finding)}`);
+  if (blocking.length > shown) lines.push(`  …and ${blocking.length - shown} more (see the check run)`);
+  return `${blocking.length} blocking finding(s):\n${lines.join('\n')}`;
+}

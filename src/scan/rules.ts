@@ -126,6 +126,10 @@ const METADATA_LAST_WORDS = new Set([
   'algorithm',
   'format',
   'policy',
+  'ref',
+  'reference',
+  'method',
+  'mode',
 ]);
 
 /** Splits `dbPassword`, `db-password`, `DB_PASSWORD` and `spring.datasource.password` into lower-case words. */
@@ -232,8 +236,7 @@ export const MIN_GENERIC_LENGTH = 12;
 /**
  * Random enough to be a secret, with a threshold per character class: a hex string can reach at most 4 bits
  * per character, a mixed one more. Short values cannot reach a fixed threshold (12 distinct characters give
- * log2(12) ≈ 3.58 bits), so the bar is 85% of that maximum, capped by the class threshold. A single class of
- * letters is mostly words (`production-database-credentials`) and needs a high bar.
+ * log2(12) ≈ 3.58 bits), so the bar is 85% of that maximum, capped by the class threshold.
  */
 export function isHighEntropy(value: string): boolean {
   if (value.length < MIN_GENERIC_LENGTH || /\s/.test(value)) return false;
@@ -243,6 +246,9 @@ export function isHighEntropy(value: string): boolean {
   if (/^[0-9a-f]+$/.test(unseparated) || /^[0-9A-F]+$/.test(unseparated)) {
     return unseparated.length >= 16 && entropy >= 3.0; // hex digests, UUIDs
   }
+  // Letters alone (with separators) are mostly words and identifiers (`X-Api-Token-Header`): a random
+  // value that long almost always has a digit or symbol, so the bar is high without one.
+  if (/^[A-Za-z._-]+$/.test(value)) return entropy >= 4.0;
   const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9._-]/].filter((re) => re.test(value)).length;
   if (classes < 2) return entropy >= 4.0;
   return entropy >= Math.min(3.5, 0.85 * Math.log2(value.length));

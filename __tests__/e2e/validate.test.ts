@@ -1,0 +1,296 @@
+// `command: validate` and the same checks in `plan`: real tofu fmt/validate, secrets, config, policies.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runAction } from '../support/harness.js';
+import { pullRequestPayload, pushPayload } from '../support/payloads.js';
+import * as planted from '../support/planted.js';
+import { createRepo, dataStack, type TestRepo } from '../support/repo.js';
+import { startStandIn, type StandIn } from '../support/standin/index.js';
+
+const REPO = 'octo/infra';
+let gh: StandIn;
+
+beforeEach(async () => {
+  gh = await startStandIn({ repos: [REPO] });
+});
+afterEach(async () => {
+  expect(gh.violations).toEqual([]);
+  await gh.close();
+});
+
+async function onPullRequest(
+  repo: TestRepo,
+  changed: string[],
+  inputs: Record<string, string>,
+  options: { labels?: string[]; number?: number } = {},
+) {
+  const head = repo.commit('change');
+  const number = options.number ?? 5;
+  gh.addPullRequest(REPO, {
+    number,
+    headSha: head,
+    labels: options.labels,
+    files: changed.map((filename) => ({ filename })),
+  });
+  const run = await runAction({
+    workspace: repo.dir,
+    eventName: 'pull_request',
+    payload: pullRequestPayload({
+      owner: 'octo',
+      repo: 'infra',
+      number,
+      headSha: head,
+      baseSha: head,
+      labels: options.labels,
+    }),
+    apiUrl: gh.url,
+    repository: REPO,
+    sha: head,
+    inputs,
+  });
+  return { run, head };
+}
+
+describe('validate', () => {
+  it('annotates a missing quote at its line and fails the check', async () => {
+    const repo = createRepo({
+      'app/main.tf': 'resource "terraform_data" "app" {\n  input = "missing\n}\n',
+      'net/main.tf': dataStack('vpc', '10.0.0.0/16'),
+    });
+    const { run, head } = await onPullRequest(repo, ['app/main.tf'], { command: 'validate' });
+    expect(run.exitCode).toBe(1);
+    const check = gh.state.checkRuns(REPO, head).find((c) => c.name === 'stackgate/validate');
+    expect(check?.conclusion).toBe('failure');
+    expect(check?.annotations).toContainEqual(
+      expect.objectContaining({ path: 'app/main.tf', start_line: 2, annotation_level: 'failure' }),
+    );
+    const stacks = JSON.parse(run.outputs.stacks ?? '[]') as { name: string; status: string }[];
+    expect(stacks).toEqual([
+      expect.objectContaining({ name: 'app', status: 'invalid' }),
+      expect.objectContaining({ name: 'net', status: 'valid' }),
+    ]);
+    // validate writes no pull request comment: its place is the check run and the summary.
+    expect(gh.state.comments(REPO, 5)).toHaveLength(0);
+  });
+
+  it('annotates each misformatted file and shows the diff in the report', async () => {
+    const repo = createRepo({
+      'app/main.tf': 'resource "terraform_data" "app" {\n input = "x"\n      triggers_replace = [1]\n}\n',
+      'app/vars.tf': 'variable "a" {\ndefault = 1\n}\n',
+      'app/ok.tf': 'locals {\n  fine = true\n}\n',
+    });
+    const { run, head } = await onPullRequest(repo, ['app/main.tf'], { command: 'validate' });
+    expect(run.exitCode).toBe(1);
+    const annotations = gh.state.checkRuns(REPO, head)[0]?.annotations ?? [];
+    const formatting = annotations.filter((a) => /format/i.test(a.title ?? ''));
+    expect(formatting.map((a) => [a.path, a.start_line]).sort()).toEqual([
+      ['app/main.tf', 2],
+      ['app/vars.tf', 2],
+    ]);
+    expect(run.summary).toContain('+  input            = "x"');
+    expect(run.summary).not.toContain('app/ok.tf');
+  });
+
+  it('passes a clean repository', async () => {
+    const repo = createRepo({ 'app/main.tf': dataStack('app', 'v1') });
+    const { run, head } = await onPullRequest(repo, ['app/main.tf'], { command: 'validate' });
+    expect(run.exitCode).toBe(0);
+    expect(gh.state.checkRuns(REPO, head)[0]).toMatchObject({
+      name: 'stackgate/validate',
+      conclusion: 'success',
+    });
+    expect(JSON.parse(run.outputs.summary ?? '{}')).toMatchObject({ findings: 0, blocking: 0 });
+  });
+
+  it('reports an unknown config key and malformed YAML at their lines', async () => {
+    const repo = createRepo({
+      '.stackgate.yml': 'version: 1\nstacks:\n  - name: app\n    path: app\n    enigne: tofu\n',
+      'app/main.tf': dataStack('app', 'v1'),
+    });
+    const { run, head } = await onPullRequest(repo, ['.stackgate.yml'], { command: 'validate' });
+    expect(run.exitCode).toBe(1);
+    const annotation = gh.state
+      .checkRuns(REPO, head)[0]
+      ?.annotations.find((a) => a.path === '.stackgate.yml');
+    expect(annotation).toMatchObject({ start_line: 5, start_column: 5, annotation_level: 'failure' });
+    expect(annotation?.message).toContain('engine');
+
+    const broken = createRepo({ '.stackgate.yml': 'version: 1\nstacks:\n  - name: "app\n    path: app\n' });
+    const second = await onPullRequest(broken, ['.stackgate.yml'], { command: 'validate' }, { number: 6 });
+    expect(second.run.exitCode).toBe(1);
+    const yamlError = gh.state
+      .checkRuns(REPO, second.head)[0]
+      ?.annotations.find((a) => a.path === '.stackgate.yml');
+    expect(yamlError?.start_line).toBeGreaterThanOrEqual(3);
+    expect(second.run.stdout).toMatch(/\.stackgate\.yml:\d+:\d+/);
+  });
+
+  it('finds planted secrets of every kind and never shows one anywhere', async () => {
+    const secrets = {
+      awsId: planted.awsAccessKeyId(11),
+      awsSecret: planted.awsSecretAccessKey(12),
+      github: planted.githubToken(13),
+      gitlab: planted.gitlabToken(14),
+      slack: planted.slackToken(15),
+      azure: planted.azureAccountKey(16),
+      password: planted.genericPassword(17),
+      keyBody: planted.privateKeyBody(18),
+    };
+    const gcp = JSON.stringify(
+      {
+        type: 'service_account',
+        project_id: 'demo',
+        private_key: planted.privateKey(18),
+        client_email: 'ci@demo.iam.gserviceaccount.com',
+      },
+      null,
+      2,
+    );
+    const repo = createRepo({
+      'app/main.tf': dataStack('app', 'v1'),
+      'app/prod.tfvars': `aws_access_key_id     = "${secrets.awsId}"\naws_secret_access_key = "${secrets.awsSecret}"\ndb_password = "${secrets.password}"\n`,
+      'app/ci.yml': `github_token: ${secrets.github}\ngitlab: ${secrets.gitlab}\nslack: ${secrets.slack}\n`,
+      'app/storage.ini': `[azure]\nconnection = DefaultEndpointsProtocol=https;AccountName=demo;AccountKey=${secrets.azure};EndpointSuffix=core.windows.net\n`,
+      'app/sa.json': gcp,
+      'app/id_rsa.pem': planted.privateKey(19),
+      'app/allowed.tfvars': `api_token = "${planted.genericPassword(20)}" # stackgate:allow-secret\n`,
+    });
+    const changed = [
+      'app/prod.tfvars',
+      'app/ci.yml',
+      'app/storage.ini',
+      'app/sa.json',
+      'app/id_rsa.pem',
+      'app/allowed.tfvars',
+    ];
+    const { run, head } = await onPullRequest(repo, changed, { command: 'validate' });
+
+    expect(run.exitCode).toBe(1);
+    const check = gh.state.checkRuns(REPO, head)[0]!;
+    const secretAnnotations = check.annotations.filter((a) =>
+      /secret|key|token|password/i.test(a.title ?? ''),
+    );
+    const files = new Set(secretAnnotations.map((a) => a.path));
+    expect([...files].sort()).toEqual([
+      'app/ci.yml',
+      'app/id_rsa.pem',
+      'app/prod.tfvars',
+      'app/sa.json',
+      'app/storage.ini',
+    ]);
+    expect(secretAnnotations.length).toBeGreaterThanOrEqual(8);
+    const everywhere = [
+      run.visibleText,
+      JSON.stringify(run.outputs),
+      JSON.stringify(gh.calls.map((call) => call.requestBody)),
+    ].join('\n');
+    for (const [kind, secret] of Object.entries(secrets)) {
+      for (const piece of secret.split('\n')) {
+        const at = everywhere.indexOf(piece);
+        expect(at, `${kind} leaked: …${everywhere.slice(Math.max(0, at - 200), at + 60)}…`).toBe(-1);
+      }
+    }
+    // Each value found was masked in the log before anything else could print it.
+    const masks = run.commands.filter((c) => c.command === 'add-mask').map((c) => c.message);
+    expect(masks).toEqual(expect.arrayContaining([secrets.awsId, secrets.github, secrets.slack]));
+  });
+
+  it('sends 120 annotations in three requests', async () => {
+    const lines = Array.from({ length: 120 }, (_, i) => `key_${i} = "${planted.awsAccessKeyId(100 + i)}"`);
+    const repo = createRepo({
+      'app/main.tf': dataStack('app', 'v1'),
+      'app/keys.tfvars': `${lines.join('\n')}\n`,
+    });
+    const { run, head } = await onPullRequest(repo, ['app/keys.tfvars'], { command: 'validate' });
+    expect(run.exitCode).toBe(1);
+    const check = gh.state.checkRuns(REPO, head)[0]!;
+    expect(check.annotations).toHaveLength(120);
+    const writes = [...gh.callsTo('checks/create'), ...gh.callsTo('checks/update')];
+    expect(writes).toHaveLength(3);
+    expect(
+      writes.map(
+        (call) => (call.requestBody as { output?: { annotations?: unknown[] } }).output?.annotations?.length,
+      ),
+    ).toEqual([50, 50, 20]);
+  });
+
+  it('scans every file on push', async () => {
+    const repo = createRepo({
+      'app/main.tf': dataStack('app', 'v1'),
+      'old/creds.tfvars': `token = "${planted.githubToken(30)}"\n`,
+    });
+    const head = repo.commit('push');
+    const run = await runAction({
+      workspace: repo.dir,
+      eventName: 'push',
+      payload: pushPayload({ owner: 'octo', repo: 'infra', before: head, after: head }),
+      apiUrl: gh.url,
+      repository: REPO,
+      sha: head,
+      inputs: { command: 'validate' },
+    });
+    expect(run.exitCode).toBe(1);
+    expect(gh.state.checkRuns(REPO, head)[0]?.annotations).toContainEqual(
+      expect.objectContaining({ path: 'old/creds.tfvars', start_line: 1 }),
+    );
+  });
+});
+
+describe('policies on plans', () => {
+  const config = `version: 1
+stacks:
+  - name: app
+    path: app
+policies:
+  - name: protect-data
+    deny: [delete, replace]
+    resources: ["terraform_data.db*"]
+    unless-label: allow-destroy
+  - name: small-changes
+    max-changes: 50
+    level: warning
+`;
+  const withDb = `resource "terraform_data" "db" {\n  input = "v1"\n}\n`;
+  const replaced = `resource "terraform_data" "db" {\n  input            = "v1"\n  triggers_replace = ["v2"]\n}\n`;
+
+  async function replaceDb(labels: string[], number: number) {
+    // The state says db exists; the change replaces it.
+    const repo = createRepo({ '.stackgate.yml': config, 'app/main.tf': withDb });
+    const { execFileSync } = await import('node:child_process');
+    const { TOOLS } = await import('../support/harness.js');
+    const env = { ...process.env, TF_CLI_CONFIG_FILE: `${TOOLS}/tofurc` };
+    execFileSync(`${TOOLS}/bin/tofu`, ['init', '-input=false'], {
+      cwd: `${repo.dir}/app`,
+      env,
+      stdio: 'ignore',
+    });
+    execFileSync(`${TOOLS}/bin/tofu`, ['apply', '-auto-approve', '-input=false'], {
+      cwd: `${repo.dir}/app`,
+      env,
+      stdio: 'ignore',
+    });
+    repo.write({ 'app/main.tf': replaced });
+    return onPullRequest(repo, ['app/main.tf'], {}, { labels, number });
+  }
+
+  it('blocks a denied replacement and annotates the resource block', async () => {
+    const { run, head } = await replaceDb([], 8);
+    expect(run.exitCode).toBe(1);
+    const body = gh.state.comments(REPO, 8)[0]?.body ?? '';
+    expect(body).toMatch(/protect-data/);
+    expect(body).toMatch(/terraform_data\.db/);
+    const check = gh.state.checkRuns(REPO, head)[0]!;
+    expect(check.conclusion).toBe('failure');
+    expect(check.annotations).toContainEqual(
+      expect.objectContaining({ path: 'app/main.tf', start_line: 1, annotation_level: 'failure' }),
+    );
+  });
+
+  it('lets a label waive it, still showing the waiver', async () => {
+    const { run, head } = await replaceDb(['allow-destroy'], 9);
+    expect(run.exitCode).toBe(0);
+    const body = gh.state.comments(REPO, 9)[0]?.body ?? '';
+    expect(body).toMatch(/waived/i);
+    expect(body).toContain('allow-destroy');
+    expect(gh.state.checkRuns(REPO, head)[0]?.conclusion).toBe('success');
+  });
+});
