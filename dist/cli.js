@@ -37463,6 +37463,7 @@ var exec = __nccwpck_require__(8522);
 
 
 const DEFAULT_TIMEOUT_MS = 30 * 60 * 1000;
+const MAX_ERROR_TEXT = 8 * 1024;
 /** The engine environment: the runner's, minus action inputs (the token), plus automation settings. */
 function engineEnvironment(base) {
     const env = {};
@@ -37507,8 +37508,11 @@ function failureDiagnostics(result, stackPath) {
     const parsed = diagnosticsFromLog(result.stdout, stackPath);
     if (parsed.length > 0)
         return parsed;
-    const text = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-40).join('\n');
-    return text ? [{ severity: 'error', summary: text.split('\n')[0] ?? text, detail: text }] : [];
+    // The tail is where engines say what went wrong; cap it so a flood of output cannot flood the report.
+    const tail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-40).join('\n');
+    const text = tail.length > MAX_ERROR_TEXT ? `…${tail.slice(-MAX_ERROR_TEXT)}` : tail;
+    const summary = (text.split('\n').find((line) => line.trim()) ?? text).slice(0, 300);
+    return text ? [{ severity: 'error', summary, detail: text }] : [];
 }
 async function planTerraformStack(stack, context) {
     const started = Date.now();
@@ -39476,7 +39480,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   ry: () => (/* binding */ splitList)
 });
 
-// UNUSED EXPORTS: COMMANDS, InputError, RESERVED_COMMANDS, readEventContext, readSettings
+// UNUSED EXPORTS: COMMANDS, InputError, RESERVED_COMMANDS, SUPPORTED_EVENTS, readEventContext, readSettings
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -42524,8 +42528,29 @@ function readEventContext(env = process.env) {
         payload,
     };
 }
+/** Events each command understands; anything else is a clear error rather than a surprising run. */
+const SUPPORTED_EVENTS = (/* unused pure expression or super */ null && ([
+    'pull_request',
+    'pull_request_target',
+    'push',
+    'workflow_dispatch',
+    'schedule',
+    'merge_group',
+]));
+function checkEvent(event) {
+    if (!SUPPORTED_EVENTS.includes(event.eventName)) {
+        throw new Error(`Stackgate does not run on '${event.eventName || '(none)'}' events; trigger it on ${SUPPORTED_EVENTS.join(', ')}.`);
+    }
+    // pull_request_target runs with a write token and secrets: planning a fork's code there would hand both to
+    // whoever opened the pull request (providers and external data sources run arbitrary code).
+    if (event.eventName === 'pull_request_target' && event.pullRequest?.fromFork) {
+        throw new Error('Refusing to plan a fork pull request on pull_request_target: its code would run with your secrets and a write token. Use the pull_request event (see SECURITY.md).');
+    }
+}
 function readSettings(env = process.env) {
     const command = parseCommand(input('command'));
+    const event = readEventContext(env);
+    checkEvent(event);
     const workspace = resolveWorkspace(env, input('working-directory'));
     return {
         command,
@@ -42539,7 +42564,7 @@ function readSettings(env = process.env) {
         comment: parseBoolean('comment', input('comment'), true),
         commentHeader: input('comment-header'),
         tempDir: path.join(env.RUNNER_TEMP ?? os.tmpdir(), 'stackgate'),
-        event: readEventContext(env),
+        event,
     };
 }
 

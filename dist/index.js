@@ -42913,6 +42913,7 @@ async function exec_which(name, pathEnv = process.env.PATH ?? '') {
 
 
 const DEFAULT_TIMEOUT_MS = 30 * 60 * 1000;
+const MAX_ERROR_TEXT = 8 * 1024;
 /** The engine environment: the runner's, minus action inputs (the token), plus automation settings. */
 function engineEnvironment(base) {
     const env = {};
@@ -42957,8 +42958,11 @@ function failureDiagnostics(result, stackPath) {
     const parsed = diagnosticsFromLog(result.stdout, stackPath);
     if (parsed.length > 0)
         return parsed;
-    const text = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-40).join('\n');
-    return text ? [{ severity: 'error', summary: text.split('\n')[0] ?? text, detail: text }] : [];
+    // The tail is where engines say what went wrong; cap it so a flood of output cannot flood the report.
+    const tail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-40).join('\n');
+    const text = tail.length > MAX_ERROR_TEXT ? `…${tail.slice(-MAX_ERROR_TEXT)}` : tail;
+    const summary = (text.split('\n').find((line) => line.trim()) ?? text).slice(0, 300);
+    return text ? [{ severity: 'error', summary, detail: text }] : [];
 }
 async function planTerraformStack(stack, context) {
     const started = Date.now();
@@ -51071,13 +51075,18 @@ function isPermissionError(error) {
 // The check run that gates the merge. Annotations go 50 per request (GitHub's limit), any number of them.
 
 
+
 const ANNOTATIONS_PER_REQUEST = 50;
 const CHECK_OUTPUT_LIMIT = 65_535;
+/** Cuts text to `limit` bytes, not characters: GitHub counts the summary's bytes (emoji take four). */
 function clip(text, limit) {
-    if (text.length <= limit)
+    if (external_node_buffer_.Buffer.byteLength(text) <= limit)
         return text;
     const note = '\n\n… (cut to fit GitHub’s limit; the full report is in the job summary)';
-    return text.slice(0, limit - note.length) + note;
+    let cut = text.slice(0, limit - external_node_buffer_.Buffer.byteLength(note));
+    while (external_node_buffer_.Buffer.byteLength(cut) + external_node_buffer_.Buffer.byteLength(note) > limit)
+        cut = cut.slice(0, Math.floor(cut.length * 0.95));
+    return cut + note;
 }
 async function findCheckRun(octokit, repo, request) {
     const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
@@ -51213,6 +51222,8 @@ async function upsertStickyComment(octokit, repo, issueNumber, marker, body) {
 
 
 
+/** A comment size GitHub accepts however it counts (bytes or characters). */
+const COMPACT_COMMENT_LENGTH = 16_000;
 const FORK_NOTICE = 'This pull request comes from a fork, so its token is read-only: Stackgate wrote this report to the job summary only (no comment, no check run).';
 function permissionNotice(what, permission, error) {
     return `Could not write the ${what}: the token lacks \`${permission}\` (add it under \`permissions:\` in the workflow). GitHub said: ${error.message}`;
@@ -51263,7 +51274,16 @@ async function publishReport(settings, report, check, options = {}) {
     const comment = renderComment(report);
     if (octokit && pull && settings.comment && options.comment !== false) {
         try {
-            const sticky = await upsertStickyComment(octokit, repo, pull.number, commentMarker(report.header), comment.body);
+            const client = octokit;
+            const marker = commentMarker(report.header);
+            const sticky = await upsertStickyComment(client, repo, pull.number, marker, comment.body).catch(async (error) => {
+                // GitHub refused the size (it may count differently): post the compact report rather than nothing.
+                if (httpStatus(error) !== 422)
+                    throw error;
+                warning(`GitHub refused the comment (${error.message}); posting a shorter one`);
+                const compact = renderComment(report, { maxLength: COMPACT_COMMENT_LENGTH });
+                return upsertStickyComment(client, repo, pull.number, marker, compact.body);
+            });
             publication.commentId = sticky.id;
             publication.commentUrl = sticky.url;
             info(`Sticky comment ${sticky.action}: ${sticky.url}`);
@@ -51864,8 +51884,29 @@ function readEventContext(env = process.env) {
         payload,
     };
 }
+/** Events each command understands; anything else is a clear error rather than a surprising run. */
+const SUPPORTED_EVENTS = [
+    'pull_request',
+    'pull_request_target',
+    'push',
+    'workflow_dispatch',
+    'schedule',
+    'merge_group',
+];
+function checkEvent(event) {
+    if (!SUPPORTED_EVENTS.includes(event.eventName)) {
+        throw new Error(`Stackgate does not run on '${event.eventName || '(none)'}' events; trigger it on ${SUPPORTED_EVENTS.join(', ')}.`);
+    }
+    // pull_request_target runs with a write token and secrets: planning a fork's code there would hand both to
+    // whoever opened the pull request (providers and external data sources run arbitrary code).
+    if (event.eventName === 'pull_request_target' && event.pullRequest?.fromFork) {
+        throw new Error('Refusing to plan a fork pull request on pull_request_target: its code would run with your secrets and a write token. Use the pull_request event (see SECURITY.md).');
+    }
+}
 function readSettings(env = process.env) {
     const command = parseCommand(input('command'));
+    const event = readEventContext(env);
+    checkEvent(event);
     const workspace = resolveWorkspace(env, input('working-directory'));
     return {
         command,
@@ -51879,7 +51920,7 @@ function readSettings(env = process.env) {
         comment: parseBoolean('comment', input('comment'), true),
         commentHeader: input('comment-header'),
         tempDir: external_node_path_default().join(env.RUNNER_TEMP ?? external_node_os_default().tmpdir(), 'stackgate'),
-        event: readEventContext(env),
+        event,
     };
 }
 

@@ -190,8 +190,35 @@ export function readEventContext(env: Env = process.env): EventContext {
   };
 }
 
+/** Events each command understands; anything else is a clear error rather than a surprising run. */
+export const SUPPORTED_EVENTS = [
+  'pull_request',
+  'pull_request_target',
+  'push',
+  'workflow_dispatch',
+  'schedule',
+  'merge_group',
+] as const;
+
+function checkEvent(event: EventContext): void {
+  if (!(SUPPORTED_EVENTS as readonly string[]).includes(event.eventName)) {
+    throw new Error(
+      `Stackgate does not run on '${event.eventName || '(none)'}' events; trigger it on ${SUPPORTED_EVENTS.join(', ')}.`,
+    );
+  }
+  // pull_request_target runs with a write token and secrets: planning a fork's code there would hand both to
+  // whoever opened the pull request (providers and external data sources run arbitrary code).
+  if (event.eventName === 'pull_request_target' && event.pullRequest?.fromFork) {
+    throw new Error(
+      'Refusing to plan a fork pull request on pull_request_target: its code would run with your secrets and a write token. Use the pull_request event (see SECURITY.md).',
+    );
+  }
+}
+
 export function readSettings(env: Env = process.env): Settings {
   const command = parseCommand(input('command'));
+  const event = readEventContext(env);
+  checkEvent(event);
   const workspace = resolveWorkspace(env, input('working-directory'));
   return {
     command,
@@ -205,6 +232,6 @@ export function readSettings(env: Env = process.env): Settings {
     comment: parseBoolean('comment', input('comment'), true),
     commentHeader: input('comment-header'),
     tempDir: path.join(env.RUNNER_TEMP ?? os.tmpdir(), 'stackgate'),
-    event: readEventContext(env),
+    event,
   };
 }

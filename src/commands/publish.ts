@@ -2,7 +2,7 @@
 // comment and the check run. API trouble becomes a notice; it never changes the gate.
 import * as core from '@actions/core';
 import { publishCheckRun, type CheckConclusion } from '../github/checks.js';
-import { createClient, isPermissionError, type Octokit } from '../github/client.js';
+import { createClient, httpStatus, isPermissionError, type Octokit } from '../github/client.js';
 import { upsertStickyComment } from '../github/comment.js';
 import type { Annotation } from '../report/annotations.js';
 import { commentMarker, renderComment, renderSummary, SUMMARY_MAX_BYTES } from '../report/markdown.js';
@@ -23,6 +23,9 @@ export interface CheckRunSpec {
   title: string;
   annotations: Annotation[];
 }
+
+/** A comment size GitHub accepts however it counts (bytes or characters). */
+const COMPACT_COMMENT_LENGTH = 16_000;
 
 const FORK_NOTICE =
   'This pull request comes from a fork, so its token is read-only: Stackgate wrote this report to the job summary only (no comment, no check run).';
@@ -80,12 +83,16 @@ export async function publishReport(
   const comment = renderComment(report);
   if (octokit && pull && settings.comment && options.comment !== false) {
     try {
-      const sticky = await upsertStickyComment(
-        octokit,
-        repo,
-        pull.number,
-        commentMarker(report.header),
-        comment.body,
+      const client = octokit;
+      const marker = commentMarker(report.header);
+      const sticky = await upsertStickyComment(client, repo, pull.number, marker, comment.body).catch(
+        async (error: unknown) => {
+          // GitHub refused the size (it may count differently): post the compact report rather than nothing.
+          if (httpStatus(error) !== 422) throw error;
+          core.warning(`GitHub refused the comment (${(error as Error).message}); posting a shorter one`);
+          const compact = renderComment(report, { maxLength: COMPACT_COMMENT_LENGTH });
+          return upsertStickyComment(client, repo, pull.number, marker, compact.body);
+        },
       );
       publication.commentId = sticky.id;
       publication.commentUrl = sticky.url;

@@ -30,6 +30,7 @@ export interface StackPlanResult {
 }
 
 const DEFAULT_TIMEOUT_MS = 30 * 60 * 1000;
+const MAX_ERROR_TEXT = 8 * 1024;
 
 /** The engine environment: the runner's, minus action inputs (the token), plus automation settings. */
 export function engineEnvironment(
@@ -72,8 +73,11 @@ function failureMessage(step: string, result: ExecResult, timeoutMs: number): st
 function failureDiagnostics(result: ExecResult, stackPath: string): Diagnostic[] {
   const parsed = diagnosticsFromLog(result.stdout, stackPath);
   if (parsed.length > 0) return parsed;
-  const text = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-40).join('\n');
-  return text ? [{ severity: 'error', summary: text.split('\n')[0] ?? text, detail: text }] : [];
+  // The tail is where engines say what went wrong; cap it so a flood of output cannot flood the report.
+  const tail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-40).join('\n');
+  const text = tail.length > MAX_ERROR_TEXT ? `…${tail.slice(-MAX_ERROR_TEXT)}` : tail;
+  const summary = (text.split('\n').find((line) => line.trim()) ?? text).slice(0, 300);
+  return text ? [{ severity: 'error', summary, detail: text }] : [];
 }
 
 export async function planTerraformStack(stack: Stack, context: EngineContext): Promise<StackPlanResult> {

@@ -1,6 +1,7 @@
 // The check run that gates the merge. Annotations go 50 per request (GitHub's limit), any number of them.
 import { httpStatus, isPermissionError, type Octokit, type RepoRef } from './client.js';
 import * as core from '@actions/core';
+import { Buffer } from 'node:buffer';
 import type { Annotation } from '../report/annotations.js';
 
 export const ANNOTATIONS_PER_REQUEST = 50;
@@ -24,10 +25,14 @@ export interface CheckRunRequest {
   externalId: string;
 }
 
+/** Cuts text to `limit` bytes, not characters: GitHub counts the summary's bytes (emoji take four). */
 function clip(text: string, limit: number): string {
-  if (text.length <= limit) return text;
+  if (Buffer.byteLength(text) <= limit) return text;
   const note = '\n\n… (cut to fit GitHub’s limit; the full report is in the job summary)';
-  return text.slice(0, limit - note.length) + note;
+  let cut = text.slice(0, limit - Buffer.byteLength(note));
+  while (Buffer.byteLength(cut) + Buffer.byteLength(note) > limit)
+    cut = cut.slice(0, Math.floor(cut.length * 0.95));
+  return cut + note;
 }
 
 async function findCheckRun(
