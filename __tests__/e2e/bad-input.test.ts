@@ -87,9 +87,9 @@ function errors(result: ActionRun): WorkflowCommand[] {
 
 /** Nothing was written to GitHub: no comment, no check run, no label, nothing. */
 function expectNoWrites(): void {
-  expect(gh.calls.filter((call) => call.method !== 'GET').map((call) => `${call.method} ${call.path}`)).toEqual(
-    [],
-  );
+  expect(
+    gh.calls.filter((call) => call.method !== 'GET').map((call) => `${call.method} ${call.path}`),
+  ).toEqual([]);
 }
 
 /** A temporary folder outside every test repository. */
@@ -140,21 +140,24 @@ const inputCases: InputCase[] = [
 ];
 
 describe('wrong input values', () => {
-  it.each(inputCases)("$input: '$value' is refused, naming the input", async ({ input, value, says, setup }) => {
-    const repo = createRepo({ 'app/main.tf': dataStack('app', 'v1') });
-    setup?.(repo);
+  it.each(inputCases)(
+    "$input: '$value' is refused, naming the input",
+    async ({ input, value, says, setup }) => {
+      const repo = createRepo({ 'app/main.tf': dataStack('app', 'v1') });
+      setup?.(repo);
 
-    const { run: result } = await run(repo, { inputs: { [input]: value }, changed: ['app/main.tf'] });
+      const { run: result } = await run(repo, { inputs: { [input]: value }, changed: ['app/main.tf'] });
 
-    expect(result.exitCode).toBe(1);
-    const messages = errors(result).map((command) => command.message);
-    const named = messages.find((message) => message.includes(`Input '${input}'`));
-    expect(named, `no ::error naming Input '${input}' in:\n${messages.join('\n')}`).toBeDefined();
-    expect(named).toContain(value);
-    expect(named).toMatch(says);
-    expect(result.stdout).not.toMatch(/Planning app/);
-    expectNoWrites();
-  });
+      expect(result.exitCode).toBe(1);
+      const messages = errors(result).map((command) => command.message);
+      const named = messages.find((message) => message.includes(`Input '${input}'`));
+      expect(named, `no ::error naming Input '${input}' in:\n${messages.join('\n')}`).toBeDefined();
+      expect(named).toContain(value);
+      expect(named).toMatch(says);
+      expect(result.stdout).not.toMatch(/Planning app/);
+      expectNoWrites();
+    },
+  );
 });
 
 // ---------------------------------------------------------------------------------------------------------
@@ -172,7 +175,13 @@ const configCases: ConfigCase[] = [
     name: 'YAML syntax error',
     config: 'version: 1\nstacks:\n  - name: app\n    path: app: extra\n',
     line: 4,
-    says: /./,
+    says: /mapping/,
+  },
+  {
+    name: 'YAML with a tab for indentation',
+    config: 'version: 1\nstacks:\n  - name: app\n\tpath: app\n',
+    line: 4,
+    says: /tab/i,
   },
   {
     name: 'wrong type (stacks: 5)',
@@ -207,7 +216,8 @@ const configCases: ConfigCase[] = [
   },
   {
     name: 'path outside through .. after a folder',
-    config: 'version: 1\nstacks:\n  - name: app\n    path: app\n  - name: sneaky\n    path: app/../../outside\n',
+    config:
+      'version: 1\nstacks:\n  - name: app\n    path: app\n  - name: sneaky\n    path: app/../../outside\n',
     line: 6,
     says: /outside the repository/,
   },
@@ -244,8 +254,10 @@ describe('malformed .stackgate.yml', () => {
     const located = errors(result).filter((command) => command.properties.file === '.stackgate.yml');
     const where = located.map((command) => `${command.properties.line}: ${command.message}`).join('\n');
     const atLine = located.find((command) => command.properties.line === String(line));
-    expect(atLine, `no ::error file=.stackgate.yml,line=${line}; got:\n${where || result.stdout}`).toBeDefined();
-    if (process.env.BAD_DEBUG) console.log(where);
+    expect(
+      atLine,
+      `no ::error file=.stackgate.yml,line=${line}; got:\n${where || result.stdout}`,
+    ).toBeDefined();
     expect(atLine!.message).toMatch(says);
     expect(result.stdout).not.toMatch(/Planning /);
     expectNoWrites();
@@ -265,7 +277,13 @@ interface StackOutput {
 }
 
 /** The checks every engine failure shares: the broken stack errored, the real one planned, one comment, a failed check. */
-function expectReportedFailure(result: ActionRun, head: string, broken: string, says: RegExp): string {
+function expectReportedFailure(
+  result: ActionRun,
+  head: string,
+  broken: string,
+  says: RegExp,
+  shows: RegExp = says,
+): string {
   expect(result.exitCode).toBe(1);
   const stacks = JSON.parse(result.outputs.stacks ?? '[]') as StackOutput[];
   expect(stacks.map((stack) => [stack.name, stack.status])).toEqual([
@@ -282,6 +300,7 @@ function expectReportedFailure(result: ActionRun, head: string, broken: string, 
   expect(body.length).toBeLessThanOrEqual(COMMENT_LIMIT);
   expect(body).toContain('terraform_data.app'); // the real stack was planned and is shown
   expect(readable(body)).toMatch(says);
+  expect(readable(body)).toMatch(shows);
   expect(result.outputs['comment-id']).toBe(String(comments[0]!.id));
 
   const checks = gh.state.checkRuns(REPO, head);
@@ -316,7 +335,12 @@ describe('engines', () => {
 
     const { run: result, head } = await run(repo, { env: { PATH: TOFU_ONLY_PATH } });
 
-    expectReportedFailure(result, head, 'broken', /terraform.*not (installed|found)|not (installed|found).*terraform/i);
+    expectReportedFailure(
+      result,
+      head,
+      'broken',
+      /terraform.*not (installed|found)|not (installed|found).*terraform/i,
+    );
     // The check run points at the stack in the config (its declaration or its engine line).
     const annotation = gh.state
       .checkRuns(REPO, head)[0]!
@@ -328,20 +352,38 @@ describe('engines', () => {
   interface FakeCase {
     mode: FakeMode;
     label: string;
+    /** In the failure message (the ::error line) and the comment. */
     says: RegExp;
+    /** In the comment: what the engine itself said. */
+    shows?: RegExp;
     timeout?: string;
   }
   const fakeCases: FakeCase[] = [
     { mode: 'segv', label: 'crashes (SIGSEGV during plan)', says: /killed by SIGSEGV/ },
-    { mode: 'hang', label: 'hangs on plan past the stack timeout', says: /timed out/, timeout: '3s' },
+    {
+      mode: 'hang',
+      label: 'hangs on plan past the stack timeout',
+      says: /timed out after 3s/,
+      timeout: '3s',
+    },
     {
       mode: 'hang-stubborn',
       label: 'hangs on plan with a child that ignores SIGTERM',
-      says: /timed out/,
+      says: /timed out after 3s/,
       timeout: '3s',
     },
-    { mode: 'flood', label: 'prints 10 MB of output, then fails', says: /gave up/ },
-    { mode: 'bad-bytes', label: 'prints bytes that are not UTF-8, then fails', says: /bad bytes/ },
+    {
+      mode: 'flood',
+      label: 'prints 10 MB of output, then fails',
+      says: /plan failed \(exit code 1\)/,
+      shows: /gave up/,
+    },
+    {
+      mode: 'bad-bytes',
+      label: 'prints bytes that are not UTF-8, then fails',
+      says: /plan failed \(exit code 1\)/,
+      shows: /bad bytes/,
+    },
     {
       mode: 'format-version',
       label: 'answers show -json with format version 9.0',
@@ -355,7 +397,7 @@ describe('engines', () => {
     },
   ];
 
-  describe.each(fakeCases)('an engine that $label', ({ mode, says, timeout }) => {
+  describe.each(fakeCases)('an engine that $label', ({ mode, says, shows, timeout }) => {
     let fake: FakeEngine;
     beforeEach(() => {
       fake = createFakeEngine(path.join(TOOLS, 'bin', 'tofu'));
@@ -384,7 +426,7 @@ describe('engines', () => {
       });
       const elapsed = Date.now() - started;
 
-      const body = expectReportedFailure(result, head, 'broken', says);
+      const body = expectReportedFailure(result, head, 'broken', says, shows);
       if (timeout) {
         expect(elapsed).toBeLessThan(30_000);
         // Nothing the engine started may outlive the run.
