@@ -37277,6 +37277,7 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 // capped, and a timeout kills the whole process tree.
 
 const DEFAULT_MAX_OUTPUT = 16 * 1024 * 1024;
+const KILL_GRACE_MS = 5000;
 /** Keeps the head and the tail of a stream within a byte budget. */
 class CappedBuffer {
     limit;
@@ -37323,23 +37324,15 @@ class CappedBuffer {
         return `${head}\n… ${this.dropped} bytes of output omitted …\n${tail}`;
     }
 }
-function killTree(pid) {
+function signalGroup(pid, signal) {
     if (pid === undefined)
         return;
     try {
-        process.kill(-pid, 'SIGTERM'); // the child leads its own process group
+        process.kill(-pid, signal); // the child leads its own process group
     }
     catch {
-        // already gone
+        // the group is gone already
     }
-    setTimeout(() => {
-        try {
-            process.kill(-pid, 'SIGKILL');
-        }
-        catch {
-            // already gone
-        }
-    }, 5000).unref();
 }
 function execFile(command, args, options) {
     const started = Date.now();
@@ -37355,10 +37348,13 @@ function execFile(command, args, options) {
             stdio: ['ignore', 'pipe', 'pipe'],
             detached: true,
         });
+        let escalation;
         const timer = options.timeoutMs !== undefined
             ? setTimeout(() => {
                 timedOut = true;
-                killTree(child.pid);
+                signalGroup(child.pid, 'SIGTERM');
+                // A process that ignores SIGTERM gets SIGKILL; the timer keeps the action alive until then.
+                escalation = setTimeout(() => signalGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS);
             }, options.timeoutMs)
             : undefined;
         child.stdout.on('data', (chunk) => stdout.push(chunk));
@@ -37369,6 +37365,11 @@ function execFile(command, args, options) {
         child.on('close', (exitCode, signal) => {
             if (timer)
                 clearTimeout(timer);
+            if (escalation)
+                clearTimeout(escalation);
+            // After a timeout nothing of the tree may outlive the run, even a child that ignored SIGTERM.
+            if (timedOut)
+                signalGroup(child.pid, 'SIGKILL');
             resolve({
                 command,
                 args,
@@ -37522,12 +37523,18 @@ async function planTerraformStack(stack, context) {
     const deadline = started + timeoutMs;
     const remaining = () => Math.max(1000, deadline - Date.now());
     const run = (args) => (0,exec/* execFile */.S)(context.binary, args, { cwd, env, timeoutMs: remaining() });
-    const errored = (step, result, extra = []) => ({
-        status: 'errored',
-        diagnostics: [...extra, ...failureDiagnostics(result, stack.path)],
-        message: failureMessage(step, result, timeoutMs),
-        durationMs: Date.now() - started,
-    });
+    const errored = (step, result, extra = []) => {
+        const diagnostics = [...extra, ...failureDiagnostics(result, stack.path)];
+        // The first error says what went wrong; it joins the short message shown in the log and the table.
+        const first = diagnostics.find((diagnostic) => diagnostic.severity === 'error')?.summary;
+        const message = failureMessage(step, result, timeoutMs);
+        return {
+            status: 'errored',
+            diagnostics,
+            message: first && !result.timedOut ? `${message}: ${first.slice(0, 200)}` : message,
+            durationMs: Date.now() - started,
+        };
+    };
     const init = await run(['init', '-input=false', '-no-color', '-json']);
     if (init.exitCode !== 0)
         return errored('init', init);
@@ -42456,25 +42463,32 @@ function parseParallelism(value) {
     }
     return Number(value);
 }
+function isOutside(root, target) {
+    const relative = path.relative(root, target);
+    return relative.startsWith('..') || path.isAbsolute(relative);
+}
 function resolveWorkspace(env, workingDirectory) {
     const root = path.resolve(env.GITHUB_WORKSPACE ?? process.cwd());
     const dir = path.resolve(root, workingDirectory || '.');
-    const relative = path.relative(root, dir);
-    if (relative.startsWith('..') || path.isAbsolute(relative)) {
+    if (isOutside(root, dir)) {
         throw new InputError('working-directory', `'${workingDirectory}' is outside the workspace ${root}`);
     }
     if (!existsSync(dir))
         throw new InputError('working-directory', `'${workingDirectory}' does not exist`);
+    if (isOutside(realpathSync(root), realpathSync(dir))) {
+        throw new InputError('working-directory', `'${workingDirectory}' leads outside the workspace through a symlink`);
+    }
     return dir;
 }
 function resolveConfigPath(workspace, value) {
     const configPath = value === '' ? '.stackgate.yml' : value;
     const resolved = path.resolve(workspace, configPath);
-    const relative = path.relative(workspace, resolved);
-    if (relative.startsWith('..') || path.isAbsolute(relative)) {
+    // A symlink may point anywhere: what counts is where the file really is.
+    const real = existsSync(resolved) ? realpathSync(resolved) : resolved;
+    if (isOutside(workspace, resolved) || isOutside(realpathSync(workspace), real)) {
         throw new InputError('config', `'${configPath}' is outside the working directory`);
     }
-    return relative.split(path.sep).join('/');
+    return path.relative(workspace, resolved).split(path.sep).join('/');
 }
 function readPayload(env) {
     const file = env.GITHUB_EVENT_PATH;

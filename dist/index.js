@@ -42780,6 +42780,7 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 // capped, and a timeout kills the whole process tree.
 
 const DEFAULT_MAX_OUTPUT = 16 * 1024 * 1024;
+const KILL_GRACE_MS = 5000;
 /** Keeps the head and the tail of a stream within a byte budget. */
 class CappedBuffer {
     limit;
@@ -42826,23 +42827,15 @@ class CappedBuffer {
         return `${head}\n… ${this.dropped} bytes of output omitted …\n${tail}`;
     }
 }
-function killTree(pid) {
+function signalGroup(pid, signal) {
     if (pid === undefined)
         return;
     try {
-        process.kill(-pid, 'SIGTERM'); // the child leads its own process group
+        process.kill(-pid, signal); // the child leads its own process group
     }
     catch {
-        // already gone
+        // the group is gone already
     }
-    setTimeout(() => {
-        try {
-            process.kill(-pid, 'SIGKILL');
-        }
-        catch {
-            // already gone
-        }
-    }, 5000).unref();
 }
 function execFile(command, args, options) {
     const started = Date.now();
@@ -42858,10 +42851,13 @@ function execFile(command, args, options) {
             stdio: ['ignore', 'pipe', 'pipe'],
             detached: true,
         });
+        let escalation;
         const timer = options.timeoutMs !== undefined
             ? setTimeout(() => {
                 timedOut = true;
-                killTree(child.pid);
+                signalGroup(child.pid, 'SIGTERM');
+                // A process that ignores SIGTERM gets SIGKILL; the timer keeps the action alive until then.
+                escalation = setTimeout(() => signalGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS);
             }, options.timeoutMs)
             : undefined;
         child.stdout.on('data', (chunk) => stdout.push(chunk));
@@ -42872,6 +42868,11 @@ function execFile(command, args, options) {
         child.on('close', (exitCode, signal) => {
             if (timer)
                 clearTimeout(timer);
+            if (escalation)
+                clearTimeout(escalation);
+            // After a timeout nothing of the tree may outlive the run, even a child that ignored SIGTERM.
+            if (timedOut)
+                signalGroup(child.pid, 'SIGKILL');
             resolve({
                 command,
                 args,
@@ -42972,12 +42973,18 @@ async function planTerraformStack(stack, context) {
     const deadline = started + timeoutMs;
     const remaining = () => Math.max(1000, deadline - Date.now());
     const run = (args) => execFile(context.binary, args, { cwd, env, timeoutMs: remaining() });
-    const errored = (step, result, extra = []) => ({
-        status: 'errored',
-        diagnostics: [...extra, ...failureDiagnostics(result, stack.path)],
-        message: failureMessage(step, result, timeoutMs),
-        durationMs: Date.now() - started,
-    });
+    const errored = (step, result, extra = []) => {
+        const diagnostics = [...extra, ...failureDiagnostics(result, stack.path)];
+        // The first error says what went wrong; it joins the short message shown in the log and the table.
+        const first = diagnostics.find((diagnostic) => diagnostic.severity === 'error')?.summary;
+        const message = failureMessage(step, result, timeoutMs);
+        return {
+            status: 'errored',
+            diagnostics,
+            message: first && !result.timedOut ? `${message}: ${first.slice(0, 200)}` : message,
+            durationMs: Date.now() - started,
+        };
+    };
     const init = await run(['init', '-input=false', '-no-color', '-json']);
     if (init.exitCode !== 0)
         return errored('init', init);
@@ -43105,41 +43112,6 @@ async function checkTerraformStack(stack, context, runValidate = true) {
         };
     }
     return { format, diagnostics };
-}
-
-;// CONCATENATED MODULE: ./src/report/annotations.ts
-const MESSAGE_LIMIT = 64 * 1024 - 1;
-function annotationFromDiagnostic(diagnostic, title) {
-    if (!diagnostic.file || !diagnostic.line)
-        return undefined;
-    const endLine = diagnostic.endLine && diagnostic.endLine >= diagnostic.line ? diagnostic.endLine : diagnostic.line;
-    const sameLine = endLine === diagnostic.line;
-    const message = [diagnostic.summary, diagnostic.detail].filter(Boolean).join('\n\n');
-    return {
-        path: diagnostic.file,
-        start_line: diagnostic.line,
-        end_line: endLine,
-        // GitHub accepts columns only on single-line annotations.
-        ...(sameLine && diagnostic.column ? { start_column: diagnostic.column } : {}),
-        ...(sameLine && diagnostic.column && diagnostic.endColumn && diagnostic.endColumn >= diagnostic.column
-            ? { end_column: diagnostic.endColumn }
-            : {}),
-        annotation_level: diagnostic.severity === 'error' ? 'failure' : 'warning',
-        message: message.slice(0, MESSAGE_LIMIT),
-        ...(title ? { title: title.slice(0, 255) } : {}),
-    };
-}
-function annotationsFromReport(report) {
-    const annotations = [];
-    for (const stack of report.stacks) {
-        const diagnostics = [...stack.diagnostics, ...(stack.plan?.diagnostics ?? [])];
-        for (const diagnostic of diagnostics) {
-            const annotation = annotationFromDiagnostic(diagnostic, `${stack.name}: ${diagnostic.summary}`);
-            if (annotation)
-                annotations.push(annotation);
-        }
-    }
-    return annotations;
 }
 
 ;// CONCATENATED MODULE: ./src/report/escape.ts
@@ -43308,6 +43280,34 @@ function blockingSummary(blocking, shown = 5) {
     if (blocking.length > shown)
         lines.push(`  …and ${blocking.length - shown} more (see the check run)`);
     return `${blocking.length} blocking finding(s):\n${lines.join('\n')}`;
+}
+
+;// CONCATENATED MODULE: ./src/report/annotations.ts
+
+function annotationFromDiagnostic(diagnostic, title) {
+    return annotationFromFinding({
+        kind: 'validate',
+        severity: diagnostic.severity,
+        file: diagnostic.file,
+        line: diagnostic.line,
+        column: diagnostic.column,
+        endLine: diagnostic.endLine,
+        endColumn: diagnostic.endColumn,
+        title: title ?? diagnostic.summary,
+        message: [diagnostic.summary, diagnostic.detail].filter(Boolean).join('\n\n'),
+    });
+}
+function annotationsFromReport(report) {
+    const annotations = [];
+    for (const stack of report.stacks) {
+        const diagnostics = [...stack.diagnostics, ...(stack.plan?.diagnostics ?? [])];
+        for (const diagnostic of diagnostics) {
+            const annotation = annotationFromDiagnostic(diagnostic, `${stack.name}: ${diagnostic.summary}`);
+            if (annotation)
+                annotations.push(annotation);
+        }
+    }
+    return annotations;
 }
 
 // EXTERNAL MODULE: external "node:buffer"
@@ -51038,20 +51038,21 @@ throttling.triggersNotification = triggersNotification;
 
 const StackgateOctokit = GitHub.plugin(retry, throttling);
 const MAX_RATE_LIMIT_RETRIES = 3;
+/** Logs the wait and retries a few times: the plugin then waits `retryAfter` seconds itself. */
+function retryWithin(limit) {
+    return (retryAfter, options, _octokit, count) => {
+        warning(`GitHub ${limit} hit on ${options.method} ${options.url}; retrying in ${retryAfter}s`);
+        return count < MAX_RATE_LIMIT_RETRIES;
+    };
+}
 function createClient(token, baseUrl) {
     return new StackgateOctokit(getOctokitOptions(token, {
         baseUrl,
         userAgent: 'stackgate',
         retry: { retries: 4 },
         throttle: {
-            onRateLimit: (retryAfter, options, _octokit, count) => {
-                warning(`GitHub rate limit hit on ${options.method} ${options.url}; retrying in ${retryAfter}s`);
-                return count < MAX_RATE_LIMIT_RETRIES;
-            },
-            onSecondaryRateLimit: (retryAfter, options, _octokit, count) => {
-                warning(`GitHub secondary rate limit on ${options.method} ${options.url}; retrying in ${retryAfter}s`);
-                return count < MAX_RATE_LIMIT_RETRIES;
-            },
+            onRateLimit: retryWithin('rate limit'),
+            onSecondaryRateLimit: retryWithin('secondary rate limit'),
         },
     }));
 }
@@ -51116,43 +51117,38 @@ async function publishCheckRun(octokit, repo, request) {
         ...(request.detailsUrl ? { details_url: request.detailsUrl } : {}),
     };
     const [first = [], ...rest] = batches;
+    const create = async (retries) => {
+        const { data } = await octokit.rest.checks.create({
+            ...repo,
+            name: request.name,
+            head_sha: request.headSha,
+            external_id: request.externalId,
+            ...completed,
+            output: output(first),
+            ...(retries !== undefined ? { request: { retries } } : {}),
+        });
+        return data.id;
+    };
+    const update = (id) => octokit.rest.checks.update({ ...repo, check_run_id: id, ...completed, output: output(first) });
     let id = await findCheckRun(octokit, repo, request);
-    if (id === undefined) {
+    if (id !== undefined) {
+        await update(id);
+    }
+    else {
         try {
-            const { data } = await octokit.rest.checks.create({
-                ...repo,
-                name: request.name,
-                head_sha: request.headSha,
-                external_id: request.externalId,
-                ...completed,
-                output: output(first),
-                request: { retries: 0 },
-            });
-            id = data.id;
+            // Never blindly retried: a create whose answer was lost is found again by its external id.
+            id = await create(0);
         }
         catch (error) {
             if (isPermissionError(error) || httpStatus(error) === 422)
                 throw error;
             info(`Creating the check run failed (${error.message}); looking for it before retrying`);
             id = await findCheckRun(octokit, repo, request);
-            if (id === undefined) {
-                const { data } = await octokit.rest.checks.create({
-                    ...repo,
-                    name: request.name,
-                    head_sha: request.headSha,
-                    external_id: request.externalId,
-                    ...completed,
-                    output: output(first),
-                });
-                id = data.id;
-            }
-            else {
-                await octokit.rest.checks.update({ ...repo, check_run_id: id, ...completed, output: output(first) });
-            }
+            if (id === undefined)
+                id = await create();
+            else
+                await update(id);
         }
-    }
-    else {
-        await octokit.rest.checks.update({ ...repo, check_run_id: id, ...completed, output: output(first) });
     }
     for (const batch of rest) {
         await octokit.rest.checks.update({ ...repo, check_run_id: id, output: output(batch) });
@@ -51812,25 +51808,32 @@ function parseParallelism(value) {
     }
     return Number(value);
 }
+function isOutside(root, target) {
+    const relative = external_node_path_default().relative(root, target);
+    return relative.startsWith('..') || external_node_path_default().isAbsolute(relative);
+}
 function resolveWorkspace(env, workingDirectory) {
     const root = external_node_path_default().resolve(env.GITHUB_WORKSPACE ?? process.cwd());
     const dir = external_node_path_default().resolve(root, workingDirectory || '.');
-    const relative = external_node_path_default().relative(root, dir);
-    if (relative.startsWith('..') || external_node_path_default().isAbsolute(relative)) {
+    if (isOutside(root, dir)) {
         throw new InputError('working-directory', `'${workingDirectory}' is outside the workspace ${root}`);
     }
     if (!(0,external_node_fs_namespaceObject.existsSync)(dir))
         throw new InputError('working-directory', `'${workingDirectory}' does not exist`);
+    if (isOutside((0,external_node_fs_namespaceObject.realpathSync)(root), (0,external_node_fs_namespaceObject.realpathSync)(dir))) {
+        throw new InputError('working-directory', `'${workingDirectory}' leads outside the workspace through a symlink`);
+    }
     return dir;
 }
 function resolveConfigPath(workspace, value) {
     const configPath = value === '' ? '.stackgate.yml' : value;
     const resolved = external_node_path_default().resolve(workspace, configPath);
-    const relative = external_node_path_default().relative(workspace, resolved);
-    if (relative.startsWith('..') || external_node_path_default().isAbsolute(relative)) {
+    // A symlink may point anywhere: what counts is where the file really is.
+    const real = (0,external_node_fs_namespaceObject.existsSync)(resolved) ? (0,external_node_fs_namespaceObject.realpathSync)(resolved) : resolved;
+    if (isOutside(workspace, resolved) || isOutside((0,external_node_fs_namespaceObject.realpathSync)(workspace), real)) {
         throw new InputError('config', `'${configPath}' is outside the working directory`);
     }
-    return relative.split((external_node_path_default()).sep).join('/');
+    return external_node_path_default().relative(workspace, resolved).split((external_node_path_default()).sep).join('/');
 }
 function readPayload(env) {
     const file = env.GITHUB_EVENT_PATH;

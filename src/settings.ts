@@ -1,6 +1,6 @@
 // Every input and the event context, read and checked up front. Nothing is read at import time.
 import * as core from '@actions/core';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -110,25 +110,36 @@ function parseParallelism(value: string): number {
   return Number(value);
 }
 
+function isOutside(root: string, target: string): boolean {
+  const relative = path.relative(root, target);
+  return relative.startsWith('..') || path.isAbsolute(relative);
+}
+
 function resolveWorkspace(env: Env, workingDirectory: string): string {
   const root = path.resolve(env.GITHUB_WORKSPACE ?? process.cwd());
   const dir = path.resolve(root, workingDirectory || '.');
-  const relative = path.relative(root, dir);
-  if (relative.startsWith('..') || path.isAbsolute(relative)) {
+  if (isOutside(root, dir)) {
     throw new InputError('working-directory', `'${workingDirectory}' is outside the workspace ${root}`);
   }
   if (!existsSync(dir)) throw new InputError('working-directory', `'${workingDirectory}' does not exist`);
+  if (isOutside(realpathSync(root), realpathSync(dir))) {
+    throw new InputError(
+      'working-directory',
+      `'${workingDirectory}' leads outside the workspace through a symlink`,
+    );
+  }
   return dir;
 }
 
 function resolveConfigPath(workspace: string, value: string): string {
   const configPath = value === '' ? '.stackgate.yml' : value;
   const resolved = path.resolve(workspace, configPath);
-  const relative = path.relative(workspace, resolved);
-  if (relative.startsWith('..') || path.isAbsolute(relative)) {
+  // A symlink may point anywhere: what counts is where the file really is.
+  const real = existsSync(resolved) ? realpathSync(resolved) : resolved;
+  if (isOutside(workspace, resolved) || isOutside(realpathSync(workspace), real)) {
     throw new InputError('config', `'${configPath}' is outside the working directory`);
   }
-  return relative.split(path.sep).join('/');
+  return path.relative(workspace, resolved).split(path.sep).join('/');
 }
 
 function readPayload(env: Env): Record<string, unknown> {

@@ -24,6 +24,7 @@ export interface ExecResult {
 }
 
 const DEFAULT_MAX_OUTPUT = 16 * 1024 * 1024;
+const KILL_GRACE_MS = 5000;
 
 /** Keeps the head and the tail of a stream within a byte budget. */
 class CappedBuffer {
@@ -69,20 +70,13 @@ class CappedBuffer {
   }
 }
 
-function killTree(pid: number | undefined): void {
+function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   if (pid === undefined) return;
   try {
-    process.kill(-pid, 'SIGTERM'); // the child leads its own process group
+    process.kill(-pid, signal); // the child leads its own process group
   } catch {
-    // already gone
+    // the group is gone already
   }
-  setTimeout(() => {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }, 5000).unref();
 }
 
 export function execFile(command: string, args: string[], options: ExecOptions): Promise<ExecResult> {
@@ -99,11 +93,14 @@ export function execFile(command: string, args: string[], options: ExecOptions):
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
+    let escalation: NodeJS.Timeout | undefined;
     const timer =
       options.timeoutMs !== undefined
         ? setTimeout(() => {
             timedOut = true;
-            killTree(child.pid);
+            signalGroup(child.pid, 'SIGTERM');
+            // A process that ignores SIGTERM gets SIGKILL; the timer keeps the action alive until then.
+            escalation = setTimeout(() => signalGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS);
           }, options.timeoutMs)
         : undefined;
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -113,6 +110,9 @@ export function execFile(command: string, args: string[], options: ExecOptions):
     });
     child.on('close', (exitCode, signal) => {
       if (timer) clearTimeout(timer);
+      if (escalation) clearTimeout(escalation);
+      // After a timeout nothing of the tree may outlive the run, even a child that ignored SIGTERM.
+      if (timedOut) signalGroup(child.pid, 'SIGKILL');
       resolve({
         command,
         args,

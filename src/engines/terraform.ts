@@ -88,12 +88,18 @@ export async function planTerraformStack(stack: Stack, context: EngineContext): 
   const deadline = started + timeoutMs;
   const remaining = () => Math.max(1000, deadline - Date.now());
   const run = (args: string[]) => execFile(context.binary, args, { cwd, env, timeoutMs: remaining() });
-  const errored = (step: string, result: ExecResult, extra: Diagnostic[] = []): StackPlanResult => ({
-    status: 'errored',
-    diagnostics: [...extra, ...failureDiagnostics(result, stack.path)],
-    message: failureMessage(step, result, timeoutMs),
-    durationMs: Date.now() - started,
-  });
+  const errored = (step: string, result: ExecResult, extra: Diagnostic[] = []): StackPlanResult => {
+    const diagnostics = [...extra, ...failureDiagnostics(result, stack.path)];
+    // The first error says what went wrong; it joins the short message shown in the log and the table.
+    const first = diagnostics.find((diagnostic) => diagnostic.severity === 'error')?.summary;
+    const message = failureMessage(step, result, timeoutMs);
+    return {
+      status: 'errored',
+      diagnostics,
+      message: first && !result.timedOut ? `${message}: ${first.slice(0, 200)}` : message,
+      durationMs: Date.now() - started,
+    };
+  };
 
   const init = await run(['init', '-input=false', '-no-color', '-json']);
   if (init.exitCode !== 0) return errored('init', init);

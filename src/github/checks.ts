@@ -73,41 +73,37 @@ export async function publishCheckRun(
   };
   const [first = [], ...rest] = batches;
 
+  const create = async (retries?: number) => {
+    const { data } = await octokit.rest.checks.create({
+      ...repo,
+      name: request.name,
+      head_sha: request.headSha,
+      external_id: request.externalId,
+      ...completed,
+      output: output(first),
+      ...(retries !== undefined ? { request: { retries } } : {}),
+    });
+    return data.id;
+  };
+  const update = (id: number) =>
+    octokit.rest.checks.update({ ...repo, check_run_id: id, ...completed, output: output(first) });
+
   let id = await findCheckRun(octokit, repo, request);
-  if (id === undefined) {
+  if (id !== undefined) {
+    await update(id);
+  } else {
     try {
-      const { data } = await octokit.rest.checks.create({
-        ...repo,
-        name: request.name,
-        head_sha: request.headSha,
-        external_id: request.externalId,
-        ...completed,
-        output: output(first),
-        request: { retries: 0 },
-      });
-      id = data.id;
+      // Never blindly retried: a create whose answer was lost is found again by its external id.
+      id = await create(0);
     } catch (error) {
       if (isPermissionError(error) || httpStatus(error) === 422) throw error;
       core.info(
         `Creating the check run failed (${(error as Error).message}); looking for it before retrying`,
       );
       id = await findCheckRun(octokit, repo, request);
-      if (id === undefined) {
-        const { data } = await octokit.rest.checks.create({
-          ...repo,
-          name: request.name,
-          head_sha: request.headSha,
-          external_id: request.externalId,
-          ...completed,
-          output: output(first),
-        });
-        id = data.id;
-      } else {
-        await octokit.rest.checks.update({ ...repo, check_run_id: id, ...completed, output: output(first) });
-      }
+      if (id === undefined) id = await create();
+      else await update(id);
     }
-  } else {
-    await octokit.rest.checks.update({ ...repo, check_run_id: id, ...completed, output: output(first) });
   }
   for (const batch of rest) {
     await octokit.rest.checks.update({ ...repo, check_run_id: id, output: output(batch) });

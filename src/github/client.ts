@@ -15,6 +15,14 @@ export interface RepoRef {
 
 const MAX_RATE_LIMIT_RETRIES = 3;
 
+/** Logs the wait and retries a few times: the plugin then waits `retryAfter` seconds itself. */
+function retryWithin(limit: string) {
+  return (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, count: number) => {
+    core.warning(`GitHub ${limit} hit on ${options.method} ${options.url}; retrying in ${retryAfter}s`);
+    return count < MAX_RATE_LIMIT_RETRIES;
+  };
+}
+
 export function createClient(token: string, baseUrl: string): Octokit {
   return new StackgateOctokit(
     getOctokitOptions(token, {
@@ -22,28 +30,8 @@ export function createClient(token: string, baseUrl: string): Octokit {
       userAgent: 'stackgate',
       retry: { retries: 4 },
       throttle: {
-        onRateLimit: (
-          retryAfter: number,
-          options: { method: string; url: string },
-          _octokit: unknown,
-          count: number,
-        ) => {
-          core.warning(
-            `GitHub rate limit hit on ${options.method} ${options.url}; retrying in ${retryAfter}s`,
-          );
-          return count < MAX_RATE_LIMIT_RETRIES;
-        },
-        onSecondaryRateLimit: (
-          retryAfter: number,
-          options: { method: string; url: string },
-          _octokit: unknown,
-          count: number,
-        ) => {
-          core.warning(
-            `GitHub secondary rate limit on ${options.method} ${options.url}; retrying in ${retryAfter}s`,
-          );
-          return count < MAX_RATE_LIMIT_RETRIES;
-        },
+        onRateLimit: retryWithin('rate limit'),
+        onSecondaryRateLimit: retryWithin('secondary rate limit'),
       },
     }),
   );

@@ -1,5 +1,6 @@
 // Diagnostics with a place in a file become check-run annotations.
 import type { Diagnostic } from '../plan/model.js';
+import { annotationFromFinding } from './findings.js';
 import type { RunReport } from './types.js';
 
 export interface Annotation {
@@ -13,27 +14,18 @@ export interface Annotation {
   title?: string;
 }
 
-const MESSAGE_LIMIT = 64 * 1024 - 1;
-
 export function annotationFromDiagnostic(diagnostic: Diagnostic, title?: string): Annotation | undefined {
-  if (!diagnostic.file || !diagnostic.line) return undefined;
-  const endLine =
-    diagnostic.endLine && diagnostic.endLine >= diagnostic.line ? diagnostic.endLine : diagnostic.line;
-  const sameLine = endLine === diagnostic.line;
-  const message = [diagnostic.summary, diagnostic.detail].filter(Boolean).join('\n\n');
-  return {
-    path: diagnostic.file,
-    start_line: diagnostic.line,
-    end_line: endLine,
-    // GitHub accepts columns only on single-line annotations.
-    ...(sameLine && diagnostic.column ? { start_column: diagnostic.column } : {}),
-    ...(sameLine && diagnostic.column && diagnostic.endColumn && diagnostic.endColumn >= diagnostic.column
-      ? { end_column: diagnostic.endColumn }
-      : {}),
-    annotation_level: diagnostic.severity === 'error' ? 'failure' : 'warning',
-    message: message.slice(0, MESSAGE_LIMIT),
-    ...(title ? { title: title.slice(0, 255) } : {}),
-  };
+  return annotationFromFinding({
+    kind: 'validate',
+    severity: diagnostic.severity,
+    file: diagnostic.file,
+    line: diagnostic.line,
+    column: diagnostic.column,
+    endLine: diagnostic.endLine,
+    endColumn: diagnostic.endColumn,
+    title: title ?? diagnostic.summary,
+    message: [diagnostic.summary, diagnostic.detail].filter(Boolean).join('\n\n'),
+  });
 }
 
 export function annotationsFromReport(report: RunReport): Annotation[] {
