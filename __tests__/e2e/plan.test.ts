@@ -248,6 +248,24 @@ output "dsn" {
     expect(run.commands).toContainEqual(expect.objectContaining({ command: 'add-mask', message: secret }));
   });
 
+  it('skips the check and plans nothing when no stack is affected', async () => {
+    repo.write({ 'README.md': '# infra\n' });
+    const head = repo.commit('docs only');
+
+    const run = await planPullRequest(head, ['README.md']);
+
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs['has-changes']).toBe('false');
+    const stacks = JSON.parse(run.outputs.stacks ?? '[]') as { status: string }[];
+    expect(stacks.map((stack) => stack.status)).toEqual(['unaffected', 'unaffected', 'unaffected']);
+    expect(gh.state.checkRuns(REPO, head)[0]).toMatchObject({
+      name: 'stackgate/plan',
+      conclusion: 'skipped',
+    });
+    expect(stickyComments()[0]!.body).toContain('— 3 stacks unaffected');
+    expect(run.stdout).not.toMatch(/Planning /);
+  });
+
   it('rejects a wrong input with a message naming it', async () => {
     const run = await planPullRequest(repo.commit('nothing'), [], { inputs: { parallelism: 'lots' } });
     expect(run.exitCode).toBe(1);

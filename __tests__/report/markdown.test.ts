@@ -154,6 +154,9 @@ describe('renderComment', () => {
   it('shouts when anything is destroyed or replaced, naming the stacks', () => {
     const loud = body.split('\n').find((line) => line.startsWith('⚠️'));
     expect(loud).toMatch(/^⚠️ \*\*.*`app`.*`db`.*\*\*$/);
+    // A replacement is not also counted as a deletion.
+    expect(loud).toContain('`app` (1 to replace)');
+    expect(loud).toContain('`db` (1 to delete)');
     expect(loud).not.toContain('quiet');
     const safe = renderComment(report([quiet])).body;
     expect(safe).not.toContain('⚠️');

@@ -128,7 +128,13 @@ function loudLine(stacks: readonly StackReport[]): string | undefined {
   if (destructive.length === 0) return undefined;
   const names = destructive.map((stack) => {
     const counts = stack.plan!.counts;
-    return `${inlineCode(stack.name)} (${counts.destroy} to destroy, ${counts.replace} to replace)`;
+    // tofu counts a replacement's destroy half in `destroy`; people want pure deletions apart.
+    const deleted = counts.destroy - counts.replace;
+    const parts = [
+      deleted > 0 ? `${deleted} to delete` : '',
+      counts.replace > 0 ? `${counts.replace} to replace` : '',
+    ];
+    return `${inlineCode(stack.name)} (${parts.filter(Boolean).join(', ')})`;
   });
   return `⚠️ **This plan destroys or replaces resources in ${names.join(', ')}.**`;
 }
