@@ -44875,10 +44875,6 @@ function isHighEntropy(value) {
         return entropy >= 4.0;
     return entropy >= Math.min(3.5, 0.85 * Math.log2(value.length));
 }
-/** Floor for token-shaped rules, to skip `ghp_000…` style stand-ins. */
-function isRandomEnough(value) {
-    return shannonEntropy(value) >= 3.0;
-}
 
 ;// CONCATENATED MODULE: ./src/scan/secrets.ts
 // Secret scanning of configuration files: pure, no I/O. The caller reads the changed files, annotates each
@@ -45025,6 +45021,16 @@ function privateKeys(text, lines) {
     }
     return found;
 }
+/**
+ * A token's fixed prefix says nothing about randomness, and 16 random base32 characters can repeat a few: judge
+ * only the body, with a lower bar than free-form values (the shape itself is already specific).
+ */
+const TOKEN_PREFIX = /^(?:AKIA|ASIA|gh[pousr]_|github_pat_|glpat-|xox[abp]-|xapp-)/;
+const TOKEN_BODY_MIN_ENTROPY = 2.5;
+function isRandomToken(secret) {
+    const body = secret.replace(TOKEN_PREFIX, '');
+    return shannonEntropy(body) >= TOKEN_BODY_MIN_ENTROPY;
+}
 function tokens(text, lineNumber) {
     const found = [];
     for (const rule of TOKEN_RULES) {
@@ -45033,7 +45039,7 @@ function tokens(text, lineNumber) {
         for (const match of text.matchAll(rule.pattern)) {
             const secret = match.groups?.secret ?? '';
             const start = match.indices?.groups?.secret?.[0];
-            if (start === undefined || isPlaceholder(secret) || !isRandomEnough(secret))
+            if (start === undefined || isPlaceholder(secret) || !isRandomToken(secret))
                 continue;
             found.push({
                 line: lineNumber,
@@ -45227,14 +45233,17 @@ async function redactFormatDiff(workspace, file, diff) {
     }
     return redacted;
 }
-/** The config line that declares a stack, for findings about it (1 when it cannot be found). */
-function stackLine(configText, name) {
-    if (!configText)
-        return 1;
+/** Where the config declares a stack (its `name:` key), for findings about it; line 1 when not found. */
+function stackPosition(configText, name) {
     const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const pattern = new RegExp(`^\\s*-?\\s*name:\\s*['"]?${escaped}['"]?\\s*(#.*)?$`);
-    const index = configText.split('\n').findIndex((line) => pattern.test(line));
-    return index >= 0 ? index + 1 : 1;
+    const pattern = new RegExp(`^(\\s*-?\\s*)name:\\s*['"]?${escaped}['"]?\\s*(#.*)?$`);
+    const lines = (configText ?? '').split('\n');
+    for (let index = 0; index < lines.length; index++) {
+        const match = pattern.exec(lines[index] ?? '');
+        if (match)
+            return { line: index + 1, column: (match[1]?.length ?? 0) + 1 };
+    }
+    return { line: 1, column: 1 };
 }
 /** Engines installed, then per stack `fmt -check` and (optionally) `validate`. */
 async function checkStacks(options) {
@@ -45255,7 +45264,7 @@ async function checkStacks(options) {
                 severity: 'error',
                 stack: stack.name,
                 file: options.config?.file,
-                line: options.config ? stackLine(configText, stack.name) : undefined,
+                ...(options.config ? stackPosition(configText, stack.name) : {}),
                 title: `${engine} is not installed`,
                 message: `Stack ${stack.name} uses ${engine}, which is not on PATH: add a setup step (e.g. opentofu/setup-opentofu or hashicorp/setup-terraform) before Stackgate.`,
             });

@@ -90,6 +90,8 @@ describe('plan on a pull request', () => {
 
     expect(run.stderr).toBe('');
     expect(run.exitCode).toBe(0);
+    // The token is masked by the runner and never printed otherwise.
+    expect(run.visibleText).not.toContain('ghs_testtoken');
     const comments = stickyComments();
     expect(comments).toHaveLength(1);
     const body = comments[0]!.body;

@@ -1,6 +1,6 @@
 // `command: validate` and the same checks in `plan`: real tofu fmt/validate, secrets, config, policies.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runAction } from '../support/harness.js';
+import { runAction, TOOLS } from '../support/harness.js';
 import { pullRequestPayload, pushPayload } from '../support/payloads.js';
 import * as planted from '../support/planted.js';
 import { createRepo, dataStack, type TestRepo } from '../support/repo.js';
@@ -21,13 +21,20 @@ async function onPullRequest(
   repo: TestRepo,
   changed: string[],
   inputs: Record<string, string>,
-  options: { labels?: string[]; number?: number } = {},
+  options: {
+    labels?: string[];
+    number?: number;
+    fork?: string;
+    token?: string;
+    env?: Record<string, string>;
+  } = {},
 ) {
   const head = repo.commit('change');
   const number = options.number ?? 5;
   gh.addPullRequest(REPO, {
     number,
     headSha: head,
+    headRepo: options.fork,
     labels: options.labels,
     files: changed.map((filename) => ({ filename })),
   });
@@ -41,11 +48,14 @@ async function onPullRequest(
       headSha: head,
       baseSha: head,
       labels: options.labels,
+      forkFullName: options.fork,
     }),
     apiUrl: gh.url,
     repository: REPO,
     sha: head,
     inputs,
+    token: options.token,
+    env: options.env,
   });
   return { run, head };
 }
@@ -195,7 +205,10 @@ describe('validate', () => {
   });
 
   it('sends 120 annotations in three requests', async () => {
-    const lines = Array.from({ length: 120 }, (_, i) => `key_${i} = "${planted.awsAccessKeyId(100 + i)}"`);
+    // Names of one width, so the formatter has nothing to say: exactly 120 findings, all distinct keys.
+    const keys = Array.from({ length: 120 }, (_, i) => planted.awsAccessKeyId(1000 + 7 * i));
+    expect(new Set(keys).size).toBe(120);
+    const lines = keys.map((key, i) => `key_${String(i).padStart(3, '0')} = "${key}"`);
     const repo = createRepo({
       'app/main.tf': dataStack('app', 'v1'),
       'app/keys.tfvars': `${lines.join('\n')}\n`,
@@ -211,6 +224,57 @@ describe('validate', () => {
         (call) => (call.requestBody as { output?: { annotations?: unknown[] } }).output?.annotations?.length,
       ),
     ).toEqual([50, 50, 20]);
+  });
+
+  it('reports an engine that is not installed at the stack in the config', async () => {
+    const repo = createRepo({
+      '.stackgate.yml':
+        'version: 1\nstacks:\n  - name: app\n    path: app\n  - name: legacy\n    path: legacy\n    engine: terraform\n',
+      'app/main.tf': dataStack('app', 'v1'),
+      'legacy/main.tf': dataStack('old', 'v1'),
+    });
+    const { run, head } = await onPullRequest(
+      repo,
+      ['legacy/main.tf'],
+      { command: 'validate' },
+      { env: { PATH: `${TOOLS}/bin:/usr/bin:/bin` } },
+    );
+    expect(run.exitCode).toBe(1);
+    const annotation = gh.state
+      .checkRuns(REPO, head)[0]
+      ?.annotations.find((a) => a.path === '.stackgate.yml');
+    expect(annotation).toMatchObject({ start_line: 5, start_column: 5, annotation_level: 'failure' });
+    expect(annotation?.message).toMatch(/terraform.*not on PATH/);
+  });
+
+  it('falls back to workflow-command annotations within their caps on a fork', async () => {
+    gh.addToken({
+      token: 'ghs_fork',
+      permissions: { contents: 'read', pull_requests: 'read', issues: 'read' },
+    });
+    const lines = Array.from(
+      { length: 15 },
+      (_, i) => `key_${String(i).padStart(2, '0')} = "${planted.awsAccessKeyId(300 + i)}"`,
+    );
+    const repo = createRepo({
+      'app/main.tf': dataStack('app', 'v1'),
+      'app/keys.tfvars': `${lines.join('\n')}\n`,
+    });
+    const { run } = await onPullRequest(
+      repo,
+      ['app/keys.tfvars'],
+      { command: 'validate' },
+      { fork: 'someone/infra', token: 'ghs_fork' },
+    );
+    expect(run.exitCode).toBe(1);
+    expect(gh.calls.filter((call) => call.method !== 'GET')).toEqual([]);
+    const annotated = run.commands.filter(
+      (c) => c.command === 'error' && c.properties.file === 'app/keys.tfvars',
+    );
+    expect(annotated).toHaveLength(10);
+    expect(annotated[0]?.properties.line).toBe('1');
+    expect(run.summary).toContain('5 more annotation(s) were left out');
+    expect(run.summary).toMatch(/fork/);
   });
 
   it('scans every file on push', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { awsAccessKeyId } from '../support/planted.js';
 import {
   findingMessage,
   isScannable,
@@ -375,4 +376,17 @@ describe('isScannable', () => {
     'skips %s',
     (file) => expect(isScannable(file)).toBe(false),
   );
+});
+
+describe('random tokens with repeats', () => {
+  it('finds every one of 120 generated AWS key ids, even those whose body repeats characters', () => {
+    const keys = Array.from({ length: 120 }, (_, i) => awsAccessKeyId(100 + i));
+    const text = keys.map((key, i) => `key_${i} = "${key}"`).join('\n');
+    const lines = scanText('keys.tfvars', text).map((finding) => finding.line);
+    expect(lines).toEqual(keys.map((_, i) => i + 1));
+  });
+
+  it('still ignores a key id that is one character over and over', () => {
+    expect(scanText('a.tfvars', `id = "${prefix('AK', 'IA')}${'A'.repeat(16)}"`)).toEqual([]);
+  });
 });

@@ -80,13 +80,16 @@ export async function redactFormatDiff(workspace: string, file: string, diff: st
   return redacted;
 }
 
-/** The config line that declares a stack, for findings about it (1 when it cannot be found). */
-function stackLine(configText: string | undefined, name: string): number {
-  if (!configText) return 1;
+/** Where the config declares a stack (its `name:` key), for findings about it; line 1 when not found. */
+function stackPosition(configText: string | undefined, name: string): { line: number; column: number } {
   const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const pattern = new RegExp(`^\\s*-?\\s*name:\\s*['"]?${escaped}['"]?\\s*(#.*)?$`);
-  const index = configText.split('\n').findIndex((line) => pattern.test(line));
-  return index >= 0 ? index + 1 : 1;
+  const pattern = new RegExp(`^(\\s*-?\\s*)name:\\s*['"]?${escaped}['"]?\\s*(#.*)?$`);
+  const lines = (configText ?? '').split('\n');
+  for (let index = 0; index < lines.length; index++) {
+    const match = pattern.exec(lines[index] ?? '');
+    if (match) return { line: index + 1, column: (match[1]?.length ?? 0) + 1 };
+  }
+  return { line: 1, column: 1 };
 }
 
 export interface EngineCheckOptions {
@@ -117,7 +120,7 @@ export async function checkStacks(options: EngineCheckOptions): Promise<Finding[
         severity: 'error',
         stack: stack.name,
         file: options.config?.file,
-        line: options.config ? stackLine(configText, stack.name) : undefined,
+        ...(options.config ? stackPosition(configText, stack.name) : {}),
         title: `${engine} is not installed`,
         message: `Stack ${stack.name} uses ${engine}, which is not on PATH: add a setup step (e.g. opentofu/setup-opentofu or hashicorp/setup-terraform) before Stackgate.`,
       });

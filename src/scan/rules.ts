@@ -253,8 +253,3 @@ export function isHighEntropy(value: string): boolean {
   if (classes < 2) return entropy >= 4.0;
   return entropy >= Math.min(3.5, 0.85 * Math.log2(value.length));
 }
-
-/** Floor for token-shaped rules, to skip `ghp_000…` style stand-ins. */
-export function isRandomEnough(value: string): boolean {
-  return shannonEntropy(value) >= 3.0;
-}

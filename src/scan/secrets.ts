@@ -15,7 +15,7 @@ import {
   isHighEntropy,
   isOrdinaryShape,
   isPlaceholder,
-  isRandomEnough,
+  shannonEntropy,
   isReference,
   isSecretName,
 } from './rules.js';
@@ -208,6 +208,18 @@ function privateKeys(text: string, lines: Lines): Candidate[] {
   return found;
 }
 
+/**
+ * A token's fixed prefix says nothing about randomness, and 16 random base32 characters can repeat a few: judge
+ * only the body, with a lower bar than free-form values (the shape itself is already specific).
+ */
+const TOKEN_PREFIX = /^(?:AKIA|ASIA|gh[pousr]_|github_pat_|glpat-|xox[abp]-|xapp-)/;
+const TOKEN_BODY_MIN_ENTROPY = 2.5;
+
+function isRandomToken(secret: string): boolean {
+  const body = secret.replace(TOKEN_PREFIX, '');
+  return shannonEntropy(body) >= TOKEN_BODY_MIN_ENTROPY;
+}
+
 function tokens(text: string, lineNumber: number): Candidate[] {
   const found: Candidate[] = [];
   for (const rule of TOKEN_RULES) {
@@ -215,7 +227,7 @@ function tokens(text: string, lineNumber: number): Candidate[] {
     for (const match of text.matchAll(rule.pattern)) {
       const secret = match.groups?.secret ?? '';
       const start = match.indices?.groups?.secret?.[0];
-      if (start === undefined || isPlaceholder(secret) || !isRandomEnough(secret)) continue;
+      if (start === undefined || isPlaceholder(secret) || !isRandomToken(secret)) continue;
       found.push({
         line: lineNumber,
         column: start + 1,
