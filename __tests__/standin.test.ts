@@ -540,6 +540,26 @@ describe('stateful resources', () => {
     expect(gh.violations).toEqual([]);
   });
 
+  it('answers GET /user with the user of a personal access token and 403 for a bot token', async () => {
+    gh.addToken({ token: 'ghp_person', login: 'ci-user' });
+    const person = getOctokit('ghp_person', { baseUrl: gh.url });
+    const { data: me } = await person.rest.users.getAuthenticated();
+    expect(me).toMatchObject({ login: 'ci-user', type: 'User' });
+    const refused = await rejection(octokit.rest.users.getAuthenticated());
+    expect(refused.status).toBe(403);
+    expect(refused.response?.data).toMatchObject({ message: 'Resource not accessible by integration' });
+    // Comments carry the author's type: a bot for `[bot]` logins, a user otherwise.
+    gh.addPullRequest(REPO, { headSha: SHA });
+    await person.rest.issues.createComment({ owner, repo, issue_number: 1, body: 'by a person' });
+    await octokit.rest.issues.createComment({ owner, repo, issue_number: 1, body: 'by the bot' });
+    const { data: listed } = await octokit.rest.issues.listComments({ owner, repo, issue_number: 1 });
+    expect(listed.map((c) => [c.user?.login, c.user?.type])).toEqual([
+      ['ci-user', 'User'],
+      ['github-actions[bot]', 'Bot'],
+    ]);
+    expect(gh.violations).toEqual([]);
+  });
+
   it('creates, filters, labels and closes issues', async () => {
     await octokit.rest.issues.createLabel({ owner, repo, name: 'drift', color: 'd73a4a' });
     const dup = await rejection(octokit.rest.issues.createLabel({ owner, repo, name: 'drift' }));

@@ -36695,7 +36695,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _engines_terraform_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6095);
 /* harmony import */ var _plan_terraform_json_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9486);
 /* harmony import */ var _report_markdown_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(8583);
-/* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(333);
+/* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(9114);
 /* harmony import */ var _stacks_affected_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(7785);
 /* harmony import */ var _stacks_discover_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(9271);
 // The local CLI over the same core as the action: plan stacks on a laptop, or render a saved plan.
@@ -37334,6 +37334,29 @@ function signalGroup(pid, signal) {
         // the group is gone already
     }
 }
+/** Process groups still running, so a cancelled job can stop them instead of leaving them to PID 1. */
+const liveGroups = new Set();
+let cancelHandlersInstalled = false;
+/** On cancellation (SIGINT/SIGTERM from the runner) stop every engine, then end with the signal's status. */
+function installCancelHandlers() {
+    if (cancelHandlersInstalled)
+        return;
+    cancelHandlersInstalled = true;
+    for (const signal of ['SIGINT', 'SIGTERM']) {
+        process.once(signal, () => {
+            process.stderr.write(`Received ${signal}: stopping ${liveGroups.size} engine process(es)\n`);
+            for (const pid of liveGroups)
+                signalGroup(pid, 'SIGTERM');
+            setTimeout(() => {
+                for (const pid of liveGroups)
+                    signalGroup(pid, 'SIGKILL');
+                process.exit(signal === 'SIGINT' ? 130 : 143);
+            }, 2000);
+            if (liveGroups.size === 0)
+                process.exit(signal === 'SIGINT' ? 130 : 143);
+        });
+    }
+}
 function execFile(command, args, options) {
     const started = Date.now();
     const limit = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
@@ -37357,12 +37380,17 @@ function execFile(command, args, options) {
                 escalation = setTimeout(() => signalGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS);
             }, options.timeoutMs)
             : undefined;
+        installCancelHandlers();
+        if (child.pid !== undefined)
+            liveGroups.add(child.pid);
         child.stdout.on('data', (chunk) => stdout.push(chunk));
         child.stderr.on('data', (chunk) => stderr.push(chunk));
         child.on('error', (error) => {
             spawnError = error.code === 'ENOENT' ? `'${command}' was not found on PATH` : error.message;
         });
         child.on('close', (exitCode, signal) => {
+            if (child.pid !== undefined)
+                liveGroups.delete(child.pid);
             if (timer)
                 clearTimeout(timer);
             if (escalation)
@@ -37418,13 +37446,15 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: checkTerraformStack, diagnosticsFromLog, parseFormatDiff
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/plan/fingerprint.ts
 
 /** Serialises with sorted keys so equal plans hash equally whatever the key order. */
@@ -37458,6 +37488,8 @@ var terraform_json = __nccwpck_require__(9486);
 var exec = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./src/engines/terraform.ts
 // Terraform and OpenTofu: init, plan to a saved file, show it as JSON, parse into the plan model.
+
+
 
 
 
@@ -37515,6 +37547,12 @@ function failureDiagnostics(result, stackPath) {
     const summary = (text.split('\n').find((line) => line.trim()) ?? text).slice(0, 300);
     return text ? [{ severity: 'error', summary, detail: text }] : [];
 }
+/** A folder name per stack that no other stack can share (names differing only in punctuation included). */
+function planFolderName(stack) {
+    const readable = stack.name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60);
+    const unique = (0,external_node_crypto_.createHash)('sha256').update(`${stack.name}\0${stack.path}`).digest('hex').slice(0, 12);
+    return `${readable}-${unique}`;
+}
 async function planTerraformStack(stack, context) {
     const started = Date.now();
     const cwd = external_node_path_default().join(context.workspace, stack.path);
@@ -37538,12 +37576,15 @@ async function planTerraformStack(stack, context) {
     const init = await run(['init', '-input=false', '-no-color', '-json']);
     if (init.exitCode !== 0)
         return errored('init', init);
-    if (stack.workspace && stack.workspace !== 'default') {
-        const select = await run(['workspace', 'select', '-or-create=true', '-no-color', stack.workspace]);
+    // Stacks may share a folder with different workspaces (they run one after another): select every time the
+    // folder has a selection, so a stack never plans in the workspace its neighbour left behind.
+    const workspace = stack.workspace || 'default';
+    if (workspace !== 'default' || (0,external_node_fs_.existsSync)(external_node_path_default().join(cwd, '.terraform', 'environment'))) {
+        const select = await run(['workspace', 'select', '-or-create=true', '-no-color', workspace]);
         if (select.exitCode !== 0)
-            return errored(`workspace select ${stack.workspace}`, select);
+            return errored(`workspace select ${workspace}`, select);
     }
-    const planDir = external_node_path_default().join(context.tempDir, 'plans', stack.name.replace(/[^A-Za-z0-9._-]+/g, '_'));
+    const planDir = external_node_path_default().join(context.tempDir, 'plans', planFolderName(stack));
     await (0,promises_.mkdir)(planDir, { recursive: true });
     const planFile = external_node_path_default().join(planDir, 'plan.tfplan');
     const varFileArgs = stack.varFiles.map((file) => `-var-file=${file}`);
@@ -37560,7 +37601,13 @@ async function planTerraformStack(stack, context) {
     if (plan.exitCode !== 0 && plan.exitCode !== 2)
         return errored('plan', plan);
     const warnings = diagnosticsFromLog(plan.stdout, stack.path);
-    const show = await run(['show', '-json', '-no-color', planFile]);
+    // A large plan's JSON runs to tens of megabytes: never cut it (a cut document does not parse).
+    const show = await (0,exec/* execFile */.S)(context.binary, ['show', '-json', '-no-color', planFile], {
+        cwd,
+        env,
+        timeoutMs: remaining(),
+        maxOutputBytes: Number.POSITIVE_INFINITY,
+    });
     if (show.exitCode !== 0)
         return errored('show', show, warnings);
     let showJson;
@@ -39199,11 +39246,14 @@ function renderTable(stacks, maxLength, measure) {
         rows.push(`| … ${markdown_plural(unaffected, 'unaffected stack')} | | | | | | ${STATUS_LABELS.unaffected} |`);
     return rows.join('\n');
 }
+const LOUD_LINE_STACKS = 10;
 function loudLine(stacks) {
     const destructive = stacks.filter(isDestructive);
     if (destructive.length === 0)
         return undefined;
-    const names = destructive.map((stack) => {
+    const shown = destructive.slice(0, LOUD_LINE_STACKS);
+    const more = destructive.length - shown.length;
+    const names = shown.map((stack) => {
         const counts = stack.plan.counts;
         // tofu counts a replacement's destroy half in `destroy`; people want pure deletions apart.
         const deleted = counts.destroy - counts.replace;
@@ -39213,7 +39263,8 @@ function loudLine(stacks) {
         ];
         return `${inlineCode(stack.name)} (${parts.filter(Boolean).join(', ')})`;
     });
-    return `⚠️ **This plan destroys or replaces resources in ${names.join(', ')}.**`;
+    const tail = more > 0 ? ` and ${more} more stack${more === 1 ? '' : 's'}` : '';
+    return `⚠️ **This plan destroys or replaces resources in ${names.join(', ')}${tail}.**`;
 }
 function summaryLine(stack) {
     const name = `<b>${escapeHtmlText(stack.name)}</b>`;
@@ -39360,20 +39411,30 @@ function fairShares(sizes, budget) {
 }
 // ---- metadata --------------------------------------------------------------------------------------------
 const META_PATTERN = /<!-- stackgate:meta (\{.*?\}) -->/s;
+/** The hidden metadata never takes more than this; stacks past it are counted, not listed. */
+const META_BUDGET = 12_000;
 function metaBlock(report) {
+    const listed = report.stacks.filter((stack) => stack.status !== 'unaffected');
+    let block = metaBlockFor(report, listed, 0);
+    for (let keep = listed.length; block.length > META_BUDGET && keep > 0;) {
+        keep = Math.floor(keep / 2);
+        block = metaBlockFor(report, listed.slice(0, keep), listed.length - keep);
+    }
+    return block;
+}
+function metaBlockFor(report, stacks, omitted) {
     const meta = {
         version: 1,
         command: report.command,
         header: report.header,
         sha: report.sha,
         ...(report.pullNumber !== undefined ? { pullNumber: report.pullNumber } : {}),
-        stacks: report.stacks
-            .filter((stack) => stack.status !== 'unaffected')
-            .map((stack) => ({
+        stacks: stacks.map((stack) => ({
             name: stack.name,
             status: stack.status,
             ...(stack.fingerprint ? { fingerprint: stack.fingerprint } : {}),
         })),
+        ...(omitted > 0 ? { omittedStacks: omitted } : {}),
     };
     // Escaped so no value can end the HTML comment or mention anyone; JSON.parse reads the escapes back.
     const json = JSON.stringify(meta).replace(/[<>&@]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
@@ -39408,7 +39469,9 @@ function renderReport(report, options) {
     const findings = checks.length
         ? renderFindings(checks, Math.floor(Math.min(maxLength / 3, 200_000)))
         : undefined;
-    const policies = report.policyViolations?.length ? renderPolicySection(report.policyViolations) : undefined;
+    const policies = report.policyViolations?.length
+        ? renderPolicySection(report.policyViolations, 50)
+        : undefined;
     const loud = [loudLine(report.stacks), policies, findings].filter((block) => block).join('\n\n') || undefined;
     const head = [marker, verdict(report)];
     const fixedCost = measure(join([...head, loud, meta])) + 4;
@@ -39429,7 +39492,13 @@ function renderReport(report, options) {
         .map((parts, index) => renderStackWithin(parts, shares[index] ?? 0, measure, options.fullReportIn))
         .filter((text) => text !== '');
     const body = join([...head, table, loud, notice, ...trimmed, meta]);
-    return { body: measure(body) <= maxLength ? body : frame, truncated: true };
+    if (measure(body) <= maxLength)
+        return { body, truncated: true };
+    if (measure(frame) <= maxLength)
+        return { body: frame, truncated: true };
+    // Even the frame is too big (thousands of stacks or findings): the verdict and a pointer always fit.
+    const minimal = join([...head, notice, meta]);
+    return { body: measure(minimal) <= maxLength ? minimal : join(head), truncated: true };
 }
 /** The sticky PR comment: never longer than `maxLength` (GitHub's 65,536 by default). */
 function renderComment(report, options = {}) {
@@ -39484,7 +39553,7 @@ function planToJson(plan) {
 
 /***/ }),
 
-/***/ 333:
+/***/ 9114:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39493,7 +39562,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   ry: () => (/* binding */ splitList)
 });
 
-// UNUSED EXPORTS: COMMANDS, InputError, RESERVED_COMMANDS, SUPPORTED_EVENTS, readEventContext, readSettings
+// UNUSED EXPORTS: COMMANDS, InputError, RESERVED_COMMANDS, SUPPORTED_EVENTS, readEventContext, readSettings, repositoryPath
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -42404,8 +42473,8 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
@@ -42439,6 +42508,10 @@ function parseBoolean(name, value, fallback) {
     if (['false', 'no', '0', 'off'].includes(lower))
         return false;
     throw new InputError(name, `expected true or false, got '${value}'`);
+}
+/** A path relative to the working directory, as the repository knows it. */
+function repositoryPath(settings, file) {
+    return settings.workingDirectory ? path.posix.join(settings.workingDirectory, file) : file;
 }
 function splitList(value) {
     return value
@@ -42572,11 +42645,13 @@ function readSettings(env = process.env) {
     const event = readEventContext(env);
     checkEvent(event);
     const workspace = resolveWorkspace(env, input('working-directory'));
+    const repoRoot = path.resolve(env.GITHUB_WORKSPACE ?? process.cwd());
     return {
         command,
         token: input('github-token'),
         apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
         workspace,
+        workingDirectory: path.relative(repoRoot, workspace).split(path.sep).join('/'),
         configPath: resolveConfigPath(workspace, input('config')),
         stackPatterns: splitList(input('stacks')),
         engine: parseEngine(input('engine')),
@@ -43134,6 +43209,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 
 /***/ }),
 

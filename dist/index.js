@@ -42014,255 +42014,15 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
-/*
-How it works:
-`this.#head` is an instance of `Node` which keeps track of its current value and nests another instance of `Node` that keeps the value that comes after it. When a value is provided to `.enqueue()`, the code needs to iterate through `this.#head`, going deeper and deeper to find the last value. However, iterating through every single item is slow. This problem is solved by saving a reference to the last value as `this.#tail` so that it can reference it to add a new value.
-*/
-
-class Node {
-	value;
-	next;
-
-	constructor(value) {
-		this.value = value;
-	}
-}
-
-class Queue {
-	#head;
-	#tail;
-	#size;
-
-	constructor() {
-		this.clear();
-	}
-
-	enqueue(value) {
-		const node = new Node(value);
-
-		if (this.#head) {
-			this.#tail.next = node;
-			this.#tail = node;
-		} else {
-			this.#head = node;
-			this.#tail = node;
-		}
-
-		this.#size++;
-	}
-
-	dequeue() {
-		const current = this.#head;
-		if (!current) {
-			return;
-		}
-
-		this.#head = this.#head.next;
-		this.#size--;
-
-		// Clean up tail reference when queue becomes empty
-		if (!this.#head) {
-			this.#tail = undefined;
-		}
-
-		return current.value;
-	}
-
-	peek() {
-		if (!this.#head) {
-			return;
-		}
-
-		return this.#head.value;
-
-		// TODO: Node.js 18.
-		// return this.#head?.value;
-	}
-
-	clear() {
-		this.#head = undefined;
-		this.#tail = undefined;
-		this.#size = 0;
-	}
-
-	get size() {
-		return this.#size;
-	}
-
-	* [Symbol.iterator]() {
-		let current = this.#head;
-
-		while (current) {
-			yield current.value;
-			current = current.next;
-		}
-	}
-
-	* drain() {
-		while (this.#head) {
-			yield this.dequeue();
-		}
-	}
-}
-
-;// CONCATENATED MODULE: ./node_modules/p-limit/index.js
-
-
-function pLimit(concurrency) {
-	let rejectOnClear = false;
-
-	if (typeof concurrency === 'object') {
-		({concurrency, rejectOnClear = false} = concurrency);
-	}
-
-	validateConcurrency(concurrency);
-
-	if (typeof rejectOnClear !== 'boolean') {
-		throw new TypeError('Expected `rejectOnClear` to be a boolean');
-	}
-
-	const queue = new Queue();
-	let activeCount = 0;
-
-	const resumeNext = () => {
-		// Process the next queued function if we're under the concurrency limit
-		if (activeCount < concurrency && queue.size > 0) {
-			activeCount++;
-			queue.dequeue().run();
-		}
-	};
-
-	const next = () => {
-		activeCount--;
-		resumeNext();
-	};
-
-	const run = async (function_, resolve, arguments_) => {
-		// Execute the function and capture the result promise
-		const result = (async () => function_(...arguments_))();
-
-		// Resolve immediately with the promise (don't wait for completion)
-		resolve(result);
-
-		// Wait for the function to complete (success or failure)
-		// We catch errors here to prevent unhandled rejections,
-		// but the original promise rejection is preserved for the caller
-		try {
-			await result;
-		} catch {}
-
-		// Decrement active count and process next queued function
-		next();
-	};
-
-	const enqueue = (function_, resolve, reject, arguments_) => {
-		const queueItem = {reject};
-
-		// Queue the internal resolve function instead of the run function
-		// to preserve the asynchronous execution context.
-		new Promise(internalResolve => { // eslint-disable-line promise/param-names
-			queueItem.run = internalResolve;
-			queue.enqueue(queueItem);
-		}).then(run.bind(undefined, function_, resolve, arguments_)); // eslint-disable-line promise/prefer-await-to-then
-
-		// Start processing immediately if we haven't reached the concurrency limit
-		if (activeCount < concurrency) {
-			resumeNext();
-		}
-	};
-
-	const generator = (function_, ...arguments_) => new Promise((resolve, reject) => {
-		enqueue(function_, resolve, reject, arguments_);
-	});
-
-	Object.defineProperties(generator, {
-		activeCount: {
-			get: () => activeCount,
-		},
-		pendingCount: {
-			get: () => queue.size,
-		},
-		clearQueue: {
-			value() {
-				if (!rejectOnClear) {
-					queue.clear();
-					return;
-				}
-
-				const abortError = AbortSignal.abort().reason;
-
-				while (queue.size > 0) {
-					queue.dequeue().reject(abortError);
-				}
-			},
-		},
-		concurrency: {
-			get: () => concurrency,
-
-			set(newConcurrency) {
-				validateConcurrency(newConcurrency);
-				concurrency = newConcurrency;
-
-				queueMicrotask(() => {
-					// eslint-disable-next-line no-unmodified-loop-condition
-					while (activeCount < concurrency && queue.size > 0) {
-						resumeNext();
-					}
-				});
-			},
-		},
-		map: {
-			async value(iterable, function_) {
-				const promises = [];
-
-				try {
-					Array.from(iterable, (value, index) => {
-						const promise = generator(function_, value, index);
-						promises.push(promise);
-						return promise;
-					});
-				} catch (error) {
-					// The iterable threw, so `Promise.all` never observes the already scheduled promises. Observe them here to avoid unhandled rejections.
-					for (const promise of promises) {
-						promise.catch(() => {}); // eslint-disable-line promise/prefer-await-to-then
-					}
-
-					throw error;
-				}
-
-				return Promise.all(promises);
-			},
-		},
-	});
-
-	return generator;
-}
-
-function limitFunction(function_, options) {
-	const limit = pLimit(options);
-
-	const limitedFunction = (...arguments_) => limit(() => function_(...arguments_));
-	Object.defineProperty(limitedFunction, 'clearQueue', {
-		value: limit.clearQueue,
-	});
-
-	return limitedFunction;
-}
-
-function validateConcurrency(concurrency) {
-	if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
-		throw new TypeError('Expected `concurrency` to be a number from 1 and up');
-	}
-}
-
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/plan/fingerprint.ts
 
 /** Serialises with sorted keys so equal plans hash equally whatever the key order. */
@@ -42837,6 +42597,29 @@ function signalGroup(pid, signal) {
         // the group is gone already
     }
 }
+/** Process groups still running, so a cancelled job can stop them instead of leaving them to PID 1. */
+const liveGroups = new Set();
+let cancelHandlersInstalled = false;
+/** On cancellation (SIGINT/SIGTERM from the runner) stop every engine, then end with the signal's status. */
+function installCancelHandlers() {
+    if (cancelHandlersInstalled)
+        return;
+    cancelHandlersInstalled = true;
+    for (const signal of ['SIGINT', 'SIGTERM']) {
+        process.once(signal, () => {
+            process.stderr.write(`Received ${signal}: stopping ${liveGroups.size} engine process(es)\n`);
+            for (const pid of liveGroups)
+                signalGroup(pid, 'SIGTERM');
+            setTimeout(() => {
+                for (const pid of liveGroups)
+                    signalGroup(pid, 'SIGKILL');
+                process.exit(signal === 'SIGINT' ? 130 : 143);
+            }, 2000);
+            if (liveGroups.size === 0)
+                process.exit(signal === 'SIGINT' ? 130 : 143);
+        });
+    }
+}
 function execFile(command, args, options) {
     const started = Date.now();
     const limit = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
@@ -42860,12 +42643,17 @@ function execFile(command, args, options) {
                 escalation = setTimeout(() => signalGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS);
             }, options.timeoutMs)
             : undefined;
+        installCancelHandlers();
+        if (child.pid !== undefined)
+            liveGroups.add(child.pid);
         child.stdout.on('data', (chunk) => stdout.push(chunk));
         child.stderr.on('data', (chunk) => stderr.push(chunk));
         child.on('error', (error) => {
             spawnError = error.code === 'ENOENT' ? `'${command}' was not found on PATH` : error.message;
         });
         child.on('close', (exitCode, signal) => {
+            if (child.pid !== undefined)
+                liveGroups.delete(child.pid);
             if (timer)
                 clearTimeout(timer);
             if (escalation)
@@ -42908,6 +42696,8 @@ async function exec_which(name, pathEnv = process.env.PATH ?? '') {
 
 ;// CONCATENATED MODULE: ./src/engines/terraform.ts
 // Terraform and OpenTofu: init, plan to a saved file, show it as JSON, parse into the plan model.
+
+
 
 
 
@@ -42965,6 +42755,12 @@ function failureDiagnostics(result, stackPath) {
     const summary = (text.split('\n').find((line) => line.trim()) ?? text).slice(0, 300);
     return text ? [{ severity: 'error', summary, detail: text }] : [];
 }
+/** A folder name per stack that no other stack can share (names differing only in punctuation included). */
+function planFolderName(stack) {
+    const readable = stack.name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60);
+    const unique = (0,external_node_crypto_.createHash)('sha256').update(`${stack.name}\0${stack.path}`).digest('hex').slice(0, 12);
+    return `${readable}-${unique}`;
+}
 async function planTerraformStack(stack, context) {
     const started = Date.now();
     const cwd = external_node_path_default().join(context.workspace, stack.path);
@@ -42988,12 +42784,15 @@ async function planTerraformStack(stack, context) {
     const init = await run(['init', '-input=false', '-no-color', '-json']);
     if (init.exitCode !== 0)
         return errored('init', init);
-    if (stack.workspace && stack.workspace !== 'default') {
-        const select = await run(['workspace', 'select', '-or-create=true', '-no-color', stack.workspace]);
+    // Stacks may share a folder with different workspaces (they run one after another): select every time the
+    // folder has a selection, so a stack never plans in the workspace its neighbour left behind.
+    const workspace = stack.workspace || 'default';
+    if (workspace !== 'default' || (0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(cwd, '.terraform', 'environment'))) {
+        const select = await run(['workspace', 'select', '-or-create=true', '-no-color', workspace]);
         if (select.exitCode !== 0)
-            return errored(`workspace select ${stack.workspace}`, select);
+            return errored(`workspace select ${workspace}`, select);
     }
-    const planDir = external_node_path_default().join(context.tempDir, 'plans', stack.name.replace(/[^A-Za-z0-9._-]+/g, '_'));
+    const planDir = external_node_path_default().join(context.tempDir, 'plans', planFolderName(stack));
     await (0,promises_.mkdir)(planDir, { recursive: true });
     const planFile = external_node_path_default().join(planDir, 'plan.tfplan');
     const varFileArgs = stack.varFiles.map((file) => `-var-file=${file}`);
@@ -43010,7 +42809,13 @@ async function planTerraformStack(stack, context) {
     if (plan.exitCode !== 0 && plan.exitCode !== 2)
         return errored('plan', plan);
     const warnings = diagnosticsFromLog(plan.stdout, stack.path);
-    const show = await run(['show', '-json', '-no-color', planFile]);
+    // A large plan's JSON runs to tens of megabytes: never cut it (a cut document does not parse).
+    const show = await execFile(context.binary, ['show', '-json', '-no-color', planFile], {
+        cwd,
+        env,
+        timeoutMs: remaining(),
+        maxOutputBytes: Number.POSITIVE_INFINITY,
+    });
     if (show.exitCode !== 0)
         return errored('show', show, warnings);
     let showJson;
@@ -44149,11 +43954,14 @@ function renderTable(stacks, maxLength, measure) {
         rows.push(`| … ${markdown_plural(unaffected, 'unaffected stack')} | | | | | | ${STATUS_LABELS.unaffected} |`);
     return rows.join('\n');
 }
+const LOUD_LINE_STACKS = 10;
 function loudLine(stacks) {
     const destructive = stacks.filter(isDestructive);
     if (destructive.length === 0)
         return undefined;
-    const names = destructive.map((stack) => {
+    const shown = destructive.slice(0, LOUD_LINE_STACKS);
+    const more = destructive.length - shown.length;
+    const names = shown.map((stack) => {
         const counts = stack.plan.counts;
         // tofu counts a replacement's destroy half in `destroy`; people want pure deletions apart.
         const deleted = counts.destroy - counts.replace;
@@ -44163,7 +43971,8 @@ function loudLine(stacks) {
         ];
         return `${inlineCode(stack.name)} (${parts.filter(Boolean).join(', ')})`;
     });
-    return `⚠️ **This plan destroys or replaces resources in ${names.join(', ')}.**`;
+    const tail = more > 0 ? ` and ${more} more stack${more === 1 ? '' : 's'}` : '';
+    return `⚠️ **This plan destroys or replaces resources in ${names.join(', ')}${tail}.**`;
 }
 function summaryLine(stack) {
     const name = `<b>${escapeHtmlText(stack.name)}</b>`;
@@ -44310,20 +44119,30 @@ function fairShares(sizes, budget) {
 }
 // ---- metadata --------------------------------------------------------------------------------------------
 const META_PATTERN = /<!-- stackgate:meta (\{.*?\}) -->/s;
+/** The hidden metadata never takes more than this; stacks past it are counted, not listed. */
+const META_BUDGET = 12_000;
 function metaBlock(report) {
+    const listed = report.stacks.filter((stack) => stack.status !== 'unaffected');
+    let block = metaBlockFor(report, listed, 0);
+    for (let keep = listed.length; block.length > META_BUDGET && keep > 0;) {
+        keep = Math.floor(keep / 2);
+        block = metaBlockFor(report, listed.slice(0, keep), listed.length - keep);
+    }
+    return block;
+}
+function metaBlockFor(report, stacks, omitted) {
     const meta = {
         version: 1,
         command: report.command,
         header: report.header,
         sha: report.sha,
         ...(report.pullNumber !== undefined ? { pullNumber: report.pullNumber } : {}),
-        stacks: report.stacks
-            .filter((stack) => stack.status !== 'unaffected')
-            .map((stack) => ({
+        stacks: stacks.map((stack) => ({
             name: stack.name,
             status: stack.status,
             ...(stack.fingerprint ? { fingerprint: stack.fingerprint } : {}),
         })),
+        ...(omitted > 0 ? { omittedStacks: omitted } : {}),
     };
     // Escaped so no value can end the HTML comment or mention anyone; JSON.parse reads the escapes back.
     const json = JSON.stringify(meta).replace(/[<>&@]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
@@ -44358,7 +44177,9 @@ function renderReport(report, options) {
     const findings = checks.length
         ? renderFindings(checks, Math.floor(Math.min(maxLength / 3, 200_000)))
         : undefined;
-    const policies = report.policyViolations?.length ? renderPolicySection(report.policyViolations) : undefined;
+    const policies = report.policyViolations?.length
+        ? renderPolicySection(report.policyViolations, 50)
+        : undefined;
     const loud = [loudLine(report.stacks), policies, findings].filter((block) => block).join('\n\n') || undefined;
     const head = [marker, verdict(report)];
     const fixedCost = measure(join([...head, loud, meta])) + 4;
@@ -44379,7 +44200,13 @@ function renderReport(report, options) {
         .map((parts, index) => renderStackWithin(parts, shares[index] ?? 0, measure, options.fullReportIn))
         .filter((text) => text !== '');
     const body = join([...head, table, loud, notice, ...trimmed, meta]);
-    return { body: measure(body) <= maxLength ? body : frame, truncated: true };
+    if (measure(body) <= maxLength)
+        return { body, truncated: true };
+    if (measure(frame) <= maxLength)
+        return { body: frame, truncated: true };
+    // Even the frame is too big (thousands of stacks or findings): the verdict and a pointer always fit.
+    const minimal = join([...head, notice, meta]);
+    return { body: measure(minimal) <= maxLength ? minimal : join(head), truncated: true };
 }
 /** The sticky PR comment: never longer than `maxLength` (GitHub's 65,536 by default). */
 function renderComment(report, options = {}) {
@@ -44639,6 +44466,248 @@ function skipHeredoc(scanner) {
         pos = lineEnd + 1;
     }
     advance(scanner, text.length);
+}
+
+;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
+/*
+How it works:
+`this.#head` is an instance of `Node` which keeps track of its current value and nests another instance of `Node` that keeps the value that comes after it. When a value is provided to `.enqueue()`, the code needs to iterate through `this.#head`, going deeper and deeper to find the last value. However, iterating through every single item is slow. This problem is solved by saving a reference to the last value as `this.#tail` so that it can reference it to add a new value.
+*/
+
+class Node {
+	value;
+	next;
+
+	constructor(value) {
+		this.value = value;
+	}
+}
+
+class Queue {
+	#head;
+	#tail;
+	#size;
+
+	constructor() {
+		this.clear();
+	}
+
+	enqueue(value) {
+		const node = new Node(value);
+
+		if (this.#head) {
+			this.#tail.next = node;
+			this.#tail = node;
+		} else {
+			this.#head = node;
+			this.#tail = node;
+		}
+
+		this.#size++;
+	}
+
+	dequeue() {
+		const current = this.#head;
+		if (!current) {
+			return;
+		}
+
+		this.#head = this.#head.next;
+		this.#size--;
+
+		// Clean up tail reference when queue becomes empty
+		if (!this.#head) {
+			this.#tail = undefined;
+		}
+
+		return current.value;
+	}
+
+	peek() {
+		if (!this.#head) {
+			return;
+		}
+
+		return this.#head.value;
+
+		// TODO: Node.js 18.
+		// return this.#head?.value;
+	}
+
+	clear() {
+		this.#head = undefined;
+		this.#tail = undefined;
+		this.#size = 0;
+	}
+
+	get size() {
+		return this.#size;
+	}
+
+	* [Symbol.iterator]() {
+		let current = this.#head;
+
+		while (current) {
+			yield current.value;
+			current = current.next;
+		}
+	}
+
+	* drain() {
+		while (this.#head) {
+			yield this.dequeue();
+		}
+	}
+}
+
+;// CONCATENATED MODULE: ./node_modules/p-limit/index.js
+
+
+function pLimit(concurrency) {
+	let rejectOnClear = false;
+
+	if (typeof concurrency === 'object') {
+		({concurrency, rejectOnClear = false} = concurrency);
+	}
+
+	validateConcurrency(concurrency);
+
+	if (typeof rejectOnClear !== 'boolean') {
+		throw new TypeError('Expected `rejectOnClear` to be a boolean');
+	}
+
+	const queue = new Queue();
+	let activeCount = 0;
+
+	const resumeNext = () => {
+		// Process the next queued function if we're under the concurrency limit
+		if (activeCount < concurrency && queue.size > 0) {
+			activeCount++;
+			queue.dequeue().run();
+		}
+	};
+
+	const next = () => {
+		activeCount--;
+		resumeNext();
+	};
+
+	const run = async (function_, resolve, arguments_) => {
+		// Execute the function and capture the result promise
+		const result = (async () => function_(...arguments_))();
+
+		// Resolve immediately with the promise (don't wait for completion)
+		resolve(result);
+
+		// Wait for the function to complete (success or failure)
+		// We catch errors here to prevent unhandled rejections,
+		// but the original promise rejection is preserved for the caller
+		try {
+			await result;
+		} catch {}
+
+		// Decrement active count and process next queued function
+		next();
+	};
+
+	const enqueue = (function_, resolve, reject, arguments_) => {
+		const queueItem = {reject};
+
+		// Queue the internal resolve function instead of the run function
+		// to preserve the asynchronous execution context.
+		new Promise(internalResolve => { // eslint-disable-line promise/param-names
+			queueItem.run = internalResolve;
+			queue.enqueue(queueItem);
+		}).then(run.bind(undefined, function_, resolve, arguments_)); // eslint-disable-line promise/prefer-await-to-then
+
+		// Start processing immediately if we haven't reached the concurrency limit
+		if (activeCount < concurrency) {
+			resumeNext();
+		}
+	};
+
+	const generator = (function_, ...arguments_) => new Promise((resolve, reject) => {
+		enqueue(function_, resolve, reject, arguments_);
+	});
+
+	Object.defineProperties(generator, {
+		activeCount: {
+			get: () => activeCount,
+		},
+		pendingCount: {
+			get: () => queue.size,
+		},
+		clearQueue: {
+			value() {
+				if (!rejectOnClear) {
+					queue.clear();
+					return;
+				}
+
+				const abortError = AbortSignal.abort().reason;
+
+				while (queue.size > 0) {
+					queue.dequeue().reject(abortError);
+				}
+			},
+		},
+		concurrency: {
+			get: () => concurrency,
+
+			set(newConcurrency) {
+				validateConcurrency(newConcurrency);
+				concurrency = newConcurrency;
+
+				queueMicrotask(() => {
+					// eslint-disable-next-line no-unmodified-loop-condition
+					while (activeCount < concurrency && queue.size > 0) {
+						resumeNext();
+					}
+				});
+			},
+		},
+		map: {
+			async value(iterable, function_) {
+				const promises = [];
+
+				try {
+					Array.from(iterable, (value, index) => {
+						const promise = generator(function_, value, index);
+						promises.push(promise);
+						return promise;
+					});
+				} catch (error) {
+					// The iterable threw, so `Promise.all` never observes the already scheduled promises. Observe them here to avoid unhandled rejections.
+					for (const promise of promises) {
+						promise.catch(() => {}); // eslint-disable-line promise/prefer-await-to-then
+					}
+
+					throw error;
+				}
+
+				return Promise.all(promises);
+			},
+		},
+	});
+
+	return generator;
+}
+
+function limitFunction(function_, options) {
+	const limit = pLimit(options);
+
+	const limitedFunction = (...arguments_) => limit(() => function_(...arguments_));
+	Object.defineProperty(limitedFunction, 'clearQueue', {
+		value: limit.clearQueue,
+	});
+
+	return limitedFunction;
+}
+
+function validateConcurrency(concurrency) {
+	if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
+		throw new TypeError('Expected `concurrency` to be a number from 1 and up');
+	}
 }
 
 ;// CONCATENATED MODULE: ./src/scan/rules.ts
@@ -51174,15 +51243,46 @@ async function publishCheckRun(octokit, repo, request) {
 ;// CONCATENATED MODULE: ./src/github/comment.ts
 // The sticky pull request comment: found by its hidden marker across all pages, created once, then edited in
 // place. Creation is never blindly retried: a create whose answer was lost is found again, not repeated.
+// Only comments by a trusted author count: anyone may post a comment that starts with the marker, and Stackgate
+// must neither edit nor delete it nor read anything from it.
 
 
+const tokenLogins = new WeakMap();
+/**
+ * The login of the token's own user when it is a personal access token, asked once per client. GITHUB_TOKEN and
+ * GitHub App tokens get 403 on `GET /user` (they comment as bots); any failure means "no user login".
+ */
+function tokenUserLogin(octokit) {
+    let login = tokenLogins.get(octokit);
+    if (!login) {
+        login = octokit.rest.users.getAuthenticated().then(({ data }) => (data.type === 'Bot' ? undefined : data.login), () => undefined);
+        tokenLogins.set(octokit, login);
+    }
+    return login;
+}
+/** Written by Stackgate: a bot (GITHUB_TOKEN, GitHub App) or the user whose personal access token this is. */
+function trustedAuthor(comment, tokenLogin) {
+    const user = comment.user;
+    if (!user)
+        return false;
+    if (user.type === 'Bot')
+        return true;
+    return tokenLogin !== undefined && user.login?.toLowerCase() === tokenLogin.toLowerCase();
+}
+/** The marked comments Stackgate wrote, oldest first; marked comments by anyone else are left alone. */
 async function findMarked(octokit, repo, issueNumber, marker) {
     const comments = await octokit.paginate(octokit.rest.issues.listComments, {
         ...repo,
         issue_number: issueNumber,
         per_page: 100,
     });
-    return comments.filter((comment) => (comment.body ?? '').startsWith(marker));
+    const marked = comments.filter((comment) => (comment.body ?? '').startsWith(marker));
+    if (marked.length === 0)
+        return marked;
+    const tokenLogin = marked.some((comment) => comment.user?.type !== 'Bot')
+        ? await tokenUserLogin(octokit)
+        : undefined;
+    return marked.filter((comment) => trustedAuthor(comment, tokenLogin));
 }
 const CREATE_ATTEMPTS = 3;
 async function upsertStickyComment(octokit, repo, issueNumber, marker, body) {
@@ -51224,9 +51324,197 @@ async function upsertStickyComment(octokit, repo, issueNumber, marker, body) {
     }
 }
 
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
+;// CONCATENATED MODULE: ./src/settings.ts
+// Every input and the event context, read and checked up front. Nothing is read at import time.
+
+
+
+
+const COMMANDS = ['plan', 'validate'];
+const RESERVED_COMMANDS = ['apply', 'drift', 'detect', 'report'];
+/** A wrong input: names the input and what was expected. */
+class InputError extends Error {
+    input;
+    constructor(input, message) {
+        super(`Input '${input}': ${message}`);
+        this.input = input;
+        this.name = 'InputError';
+    }
+}
+function input(name) {
+    return getInput(name, { trimWhitespace: true });
+}
+function parseBoolean(name, value, fallback) {
+    if (value === '')
+        return fallback;
+    const lower = value.toLowerCase();
+    if (['true', 'yes', '1', 'on'].includes(lower))
+        return true;
+    if (['false', 'no', '0', 'off'].includes(lower))
+        return false;
+    throw new InputError(name, `expected true or false, got '${value}'`);
+}
+/** A path relative to the working directory, as the repository knows it. */
+function repositoryPath(settings, file) {
+    return settings.workingDirectory ? external_node_path_default().posix.join(settings.workingDirectory, file) : file;
+}
+function splitList(value) {
+    return value
+        .split(/[,\n]/)
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0);
+}
+function parseCommand(value) {
+    const command = value === '' ? 'plan' : value;
+    if (COMMANDS.includes(command))
+        return command;
+    if (RESERVED_COMMANDS.includes(command)) {
+        throw new InputError('command', `'${command}' is not available in this version; use one of ${COMMANDS.join(', ')}`);
+    }
+    throw new InputError('command', `unknown command '${command}'; expected one of ${COMMANDS.join(', ')}`);
+}
+function parseEngine(value) {
+    const engine = value === '' ? 'auto' : value;
+    if (engine === 'auto' || engine === 'tofu' || engine === 'terraform')
+        return engine;
+    throw new InputError('engine', `expected auto, tofu or terraform, got '${value}'`);
+}
+function parseParallelism(value) {
+    if (value === '')
+        return Math.max(1, external_node_os_default().availableParallelism());
+    if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 64) {
+        throw new InputError('parallelism', `expected a whole number from 1 to 64, got '${value}'`);
+    }
+    return Number(value);
+}
+function isOutside(root, target) {
+    const relative = external_node_path_default().relative(root, target);
+    return relative.startsWith('..') || external_node_path_default().isAbsolute(relative);
+}
+function resolveWorkspace(env, workingDirectory) {
+    const root = external_node_path_default().resolve(env.GITHUB_WORKSPACE ?? process.cwd());
+    const dir = external_node_path_default().resolve(root, workingDirectory || '.');
+    if (isOutside(root, dir)) {
+        throw new InputError('working-directory', `'${workingDirectory}' is outside the workspace ${root}`);
+    }
+    if (!(0,external_node_fs_namespaceObject.existsSync)(dir))
+        throw new InputError('working-directory', `'${workingDirectory}' does not exist`);
+    if (isOutside((0,external_node_fs_namespaceObject.realpathSync)(root), (0,external_node_fs_namespaceObject.realpathSync)(dir))) {
+        throw new InputError('working-directory', `'${workingDirectory}' leads outside the workspace through a symlink`);
+    }
+    return dir;
+}
+function resolveConfigPath(workspace, value) {
+    const configPath = value === '' ? '.stackgate.yml' : value;
+    const resolved = external_node_path_default().resolve(workspace, configPath);
+    // A symlink may point anywhere: what counts is where the file really is.
+    const real = (0,external_node_fs_namespaceObject.existsSync)(resolved) ? (0,external_node_fs_namespaceObject.realpathSync)(resolved) : resolved;
+    if (isOutside(workspace, resolved) || isOutside((0,external_node_fs_namespaceObject.realpathSync)(workspace), real)) {
+        throw new InputError('config', `'${configPath}' is outside the working directory`);
+    }
+    return external_node_path_default().relative(workspace, resolved).split((external_node_path_default()).sep).join('/');
+}
+function readPayload(env) {
+    const file = env.GITHUB_EVENT_PATH;
+    if (!file || !(0,external_node_fs_namespaceObject.existsSync)(file))
+        return {};
+    try {
+        return JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+    }
+    catch (error) {
+        throw new Error(`The event payload at ${file} is not valid JSON: ${error.message}`, {
+            cause: error,
+        });
+    }
+}
+function pullRequestFrom(payload) {
+    const pr = payload.pull_request;
+    if (!pr || typeof pr.number !== 'number')
+        return undefined;
+    const headRepo = pr.head.repo?.full_name;
+    const baseRepo = pr.base.repo?.full_name;
+    return {
+        number: pr.number,
+        headSha: pr.head.sha,
+        headRef: pr.head.ref,
+        baseSha: pr.base.sha,
+        baseRef: pr.base.ref,
+        fromFork: headRepo === undefined || headRepo !== baseRepo,
+        labels: (pr.labels ?? []).map((label) => label.name),
+        author: pr.user?.login ?? '',
+    };
+}
+function readEventContext(env = process.env) {
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    const [owner, repo] = repository.split('/');
+    if (!owner || !repo)
+        throw new Error(`GITHUB_REPOSITORY must be 'owner/name', got '${repository}'`);
+    const payload = readPayload(env);
+    const pullRequest = pullRequestFrom(payload);
+    const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
+    const repoInfo = payload.repository;
+    return {
+        eventName: env.GITHUB_EVENT_NAME ?? '',
+        owner,
+        repo,
+        sha: pullRequest?.headSha ?? env.GITHUB_SHA ?? '',
+        ref: env.GITHUB_REF ?? '',
+        defaultBranch: repoInfo?.default_branch,
+        pullRequest,
+        actor: env.GITHUB_ACTOR ?? '',
+        runUrl: env.GITHUB_RUN_ID ? `${server}/${owner}/${repo}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
+        payload,
+    };
+}
+/** Events each command understands; anything else is a clear error rather than a surprising run. */
+const SUPPORTED_EVENTS = [
+    'pull_request',
+    'pull_request_target',
+    'push',
+    'workflow_dispatch',
+    'schedule',
+    'merge_group',
+];
+function checkEvent(event) {
+    if (!SUPPORTED_EVENTS.includes(event.eventName)) {
+        throw new Error(`Stackgate does not run on '${event.eventName || '(none)'}' events; trigger it on ${SUPPORTED_EVENTS.join(', ')}.`);
+    }
+    // pull_request_target runs with a write token and secrets: planning a fork's code there would hand both to
+    // whoever opened the pull request (providers and external data sources run arbitrary code).
+    if (event.eventName === 'pull_request_target' && event.pullRequest?.fromFork) {
+        throw new Error('Refusing to plan a fork pull request on pull_request_target: its code would run with your secrets and a write token. Use the pull_request event (see SECURITY.md).');
+    }
+}
+function readSettings(env = process.env) {
+    const command = parseCommand(input('command'));
+    const event = readEventContext(env);
+    checkEvent(event);
+    const workspace = resolveWorkspace(env, input('working-directory'));
+    const repoRoot = external_node_path_default().resolve(env.GITHUB_WORKSPACE ?? process.cwd());
+    return {
+        command,
+        token: input('github-token'),
+        apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
+        workspace,
+        workingDirectory: external_node_path_default().relative(repoRoot, workspace).split((external_node_path_default()).sep).join('/'),
+        configPath: resolveConfigPath(workspace, input('config')),
+        stackPatterns: splitList(input('stacks')),
+        engine: parseEngine(input('engine')),
+        parallelism: parseParallelism(input('parallelism')),
+        comment: parseBoolean('comment', input('comment'), true),
+        commentHeader: input('comment-header'),
+        tempDir: external_node_path_default().join(env.RUNNER_TEMP ?? external_node_os_default().tmpdir(), 'stackgate'),
+        event,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/commands/publish.ts
 // Sends a finished report to people: job summary first (it survives any API failure), then the sticky
 // comment and the check run. API trouble becomes a notice; it never changes the gate.
+
 
 
 
@@ -51238,6 +51526,13 @@ const COMPACT_COMMENT_LENGTH = 16_000;
 const FORK_NOTICE = 'This pull request comes from a fork, so its token is read-only: Stackgate wrote this report to the job summary only (no comment, no check run).';
 function permissionNotice(what, permission, error) {
     return `Could not write the ${what}: the token lacks \`${permission}\` (add it under \`permissions:\` in the workflow). GitHub said: ${error.message}`;
+}
+/** One check run per run attempt, job and check name (a matrix job sets a comment header to get its own). */
+function checkRunExternalId(name) {
+    const env = process.env;
+    return [env.GITHUB_RUN_ID ?? 'local', env.GITHUB_RUN_ATTEMPT ?? '1', env.GITHUB_JOB ?? '', name]
+        .join(':')
+        .slice(0, 200);
 }
 /** Workflow-command annotations are capped per step: 10 errors and 10 warnings (and 10 notices). */
 const WORKFLOW_ANNOTATION_CAP = 10;
@@ -51270,7 +51565,15 @@ function annotateWithWorkflowCommands(annotations) {
         ? `${omitted} more annotation(s) were left out: GitHub shows at most ${WORKFLOW_ANNOTATION_CAP} per level from one step without a check run. Every finding is listed in this summary.`
         : undefined;
 }
-async function publishReport(settings, report, check, options = {}) {
+async function publishReport(settings, report, spec, options = {}) {
+    // Reports speak of paths in the working directory; GitHub places annotations by repository path.
+    const check = {
+        ...spec,
+        annotations: spec.annotations.map((annotation) => ({
+            ...annotation,
+            path: repositoryPath(settings, annotation.path),
+        })),
+    };
     const publication = { notices: [] };
     const pull = settings.event.pullRequest;
     const readOnly = pull?.fromFork === true;
@@ -51315,7 +51618,7 @@ async function publishReport(settings, report, check, options = {}) {
                 summary: comment.body,
                 annotations: check.annotations,
                 detailsUrl: report.runUrl,
-                externalId: `${process.env.GITHUB_RUN_ID ?? 'local'}-${process.env.GITHUB_RUN_ATTEMPT ?? '1'}-${check.name}`,
+                externalId: checkRunExternalId(check.name),
             });
         }
         catch (error) {
@@ -51759,189 +52062,6 @@ async function listChangedFiles(octokit, repo, pullNumber) {
     return [...names].sort();
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
-;// CONCATENATED MODULE: ./src/settings.ts
-// Every input and the event context, read and checked up front. Nothing is read at import time.
-
-
-
-
-const COMMANDS = ['plan', 'validate'];
-const RESERVED_COMMANDS = ['apply', 'drift', 'detect', 'report'];
-/** A wrong input: names the input and what was expected. */
-class InputError extends Error {
-    input;
-    constructor(input, message) {
-        super(`Input '${input}': ${message}`);
-        this.input = input;
-        this.name = 'InputError';
-    }
-}
-function input(name) {
-    return getInput(name, { trimWhitespace: true });
-}
-function parseBoolean(name, value, fallback) {
-    if (value === '')
-        return fallback;
-    const lower = value.toLowerCase();
-    if (['true', 'yes', '1', 'on'].includes(lower))
-        return true;
-    if (['false', 'no', '0', 'off'].includes(lower))
-        return false;
-    throw new InputError(name, `expected true or false, got '${value}'`);
-}
-function splitList(value) {
-    return value
-        .split(/[,\n]/)
-        .map((item) => item.trim())
-        .filter((item) => item.length > 0);
-}
-function parseCommand(value) {
-    const command = value === '' ? 'plan' : value;
-    if (COMMANDS.includes(command))
-        return command;
-    if (RESERVED_COMMANDS.includes(command)) {
-        throw new InputError('command', `'${command}' is not available in this version; use one of ${COMMANDS.join(', ')}`);
-    }
-    throw new InputError('command', `unknown command '${command}'; expected one of ${COMMANDS.join(', ')}`);
-}
-function parseEngine(value) {
-    const engine = value === '' ? 'auto' : value;
-    if (engine === 'auto' || engine === 'tofu' || engine === 'terraform')
-        return engine;
-    throw new InputError('engine', `expected auto, tofu or terraform, got '${value}'`);
-}
-function parseParallelism(value) {
-    if (value === '')
-        return Math.max(1, external_node_os_default().availableParallelism());
-    if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 64) {
-        throw new InputError('parallelism', `expected a whole number from 1 to 64, got '${value}'`);
-    }
-    return Number(value);
-}
-function isOutside(root, target) {
-    const relative = external_node_path_default().relative(root, target);
-    return relative.startsWith('..') || external_node_path_default().isAbsolute(relative);
-}
-function resolveWorkspace(env, workingDirectory) {
-    const root = external_node_path_default().resolve(env.GITHUB_WORKSPACE ?? process.cwd());
-    const dir = external_node_path_default().resolve(root, workingDirectory || '.');
-    if (isOutside(root, dir)) {
-        throw new InputError('working-directory', `'${workingDirectory}' is outside the workspace ${root}`);
-    }
-    if (!(0,external_node_fs_namespaceObject.existsSync)(dir))
-        throw new InputError('working-directory', `'${workingDirectory}' does not exist`);
-    if (isOutside((0,external_node_fs_namespaceObject.realpathSync)(root), (0,external_node_fs_namespaceObject.realpathSync)(dir))) {
-        throw new InputError('working-directory', `'${workingDirectory}' leads outside the workspace through a symlink`);
-    }
-    return dir;
-}
-function resolveConfigPath(workspace, value) {
-    const configPath = value === '' ? '.stackgate.yml' : value;
-    const resolved = external_node_path_default().resolve(workspace, configPath);
-    // A symlink may point anywhere: what counts is where the file really is.
-    const real = (0,external_node_fs_namespaceObject.existsSync)(resolved) ? (0,external_node_fs_namespaceObject.realpathSync)(resolved) : resolved;
-    if (isOutside(workspace, resolved) || isOutside((0,external_node_fs_namespaceObject.realpathSync)(workspace), real)) {
-        throw new InputError('config', `'${configPath}' is outside the working directory`);
-    }
-    return external_node_path_default().relative(workspace, resolved).split((external_node_path_default()).sep).join('/');
-}
-function readPayload(env) {
-    const file = env.GITHUB_EVENT_PATH;
-    if (!file || !(0,external_node_fs_namespaceObject.existsSync)(file))
-        return {};
-    try {
-        return JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
-    }
-    catch (error) {
-        throw new Error(`The event payload at ${file} is not valid JSON: ${error.message}`, {
-            cause: error,
-        });
-    }
-}
-function pullRequestFrom(payload) {
-    const pr = payload.pull_request;
-    if (!pr || typeof pr.number !== 'number')
-        return undefined;
-    const headRepo = pr.head.repo?.full_name;
-    const baseRepo = pr.base.repo?.full_name;
-    return {
-        number: pr.number,
-        headSha: pr.head.sha,
-        headRef: pr.head.ref,
-        baseSha: pr.base.sha,
-        baseRef: pr.base.ref,
-        fromFork: headRepo === undefined || headRepo !== baseRepo,
-        labels: (pr.labels ?? []).map((label) => label.name),
-        author: pr.user?.login ?? '',
-    };
-}
-function readEventContext(env = process.env) {
-    const repository = env.GITHUB_REPOSITORY ?? '';
-    const [owner, repo] = repository.split('/');
-    if (!owner || !repo)
-        throw new Error(`GITHUB_REPOSITORY must be 'owner/name', got '${repository}'`);
-    const payload = readPayload(env);
-    const pullRequest = pullRequestFrom(payload);
-    const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
-    const repoInfo = payload.repository;
-    return {
-        eventName: env.GITHUB_EVENT_NAME ?? '',
-        owner,
-        repo,
-        sha: pullRequest?.headSha ?? env.GITHUB_SHA ?? '',
-        ref: env.GITHUB_REF ?? '',
-        defaultBranch: repoInfo?.default_branch,
-        pullRequest,
-        actor: env.GITHUB_ACTOR ?? '',
-        runUrl: env.GITHUB_RUN_ID ? `${server}/${owner}/${repo}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
-        payload,
-    };
-}
-/** Events each command understands; anything else is a clear error rather than a surprising run. */
-const SUPPORTED_EVENTS = [
-    'pull_request',
-    'pull_request_target',
-    'push',
-    'workflow_dispatch',
-    'schedule',
-    'merge_group',
-];
-function checkEvent(event) {
-    if (!SUPPORTED_EVENTS.includes(event.eventName)) {
-        throw new Error(`Stackgate does not run on '${event.eventName || '(none)'}' events; trigger it on ${SUPPORTED_EVENTS.join(', ')}.`);
-    }
-    // pull_request_target runs with a write token and secrets: planning a fork's code there would hand both to
-    // whoever opened the pull request (providers and external data sources run arbitrary code).
-    if (event.eventName === 'pull_request_target' && event.pullRequest?.fromFork) {
-        throw new Error('Refusing to plan a fork pull request on pull_request_target: its code would run with your secrets and a write token. Use the pull_request event (see SECURITY.md).');
-    }
-}
-function readSettings(env = process.env) {
-    const command = parseCommand(input('command'));
-    const event = readEventContext(env);
-    checkEvent(event);
-    const workspace = resolveWorkspace(env, input('working-directory'));
-    return {
-        command,
-        token: input('github-token'),
-        apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
-        workspace,
-        configPath: resolveConfigPath(workspace, input('config')),
-        stackPatterns: splitList(input('stacks')),
-        engine: parseEngine(input('engine')),
-        parallelism: parseParallelism(input('parallelism')),
-        comment: parseBoolean('comment', input('comment'), true),
-        commentHeader: input('comment-header'),
-        tempDir: external_node_path_default().join(env.RUNNER_TEMP ?? external_node_os_default().tmpdir(), 'stackgate'),
-        event,
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/stacks/changed-files.ts
 // Changed files from git, for when the API cannot list them (GitHub stops at 3,000 files).
 
@@ -51963,6 +52083,7 @@ function relativeToWorkingDirectory(files, workingDirectory) {
 
 ;// CONCATENATED MODULE: ./src/commands/shared.ts
 // What the commands share: the command result, the engine default, the config, and the changed files.
+
 
 
 
@@ -52016,10 +52137,27 @@ async function changedFiles(settings) {
     }
     return relativeToWorkingDirectory(files, workingDirectory);
 }
+/**
+ * Runs `task` for every stack, at most `parallelism` at once, but never two stacks of the same folder together:
+ * they share `.terraform`, its lock file and the selected workspace. Results keep the stacks' order.
+ */
+async function forEachStack(stacks, parallelism, task) {
+    const limit = pLimit(parallelism);
+    const lastInFolder = new Map();
+    return Promise.all(stacks.map((stack) => {
+        const previous = lastInFolder.get(stack.path) ?? Promise.resolve();
+        const current = previous.then(() => limit(() => task(stack)));
+        lastInFolder.set(stack.path, current.catch(() => undefined));
+        return current;
+    }));
+}
+/** `stackgate/plan`, or `stackgate/plan (prod)` with a comment header: jobs of one run never share a check. */
+function checkName(command, header) {
+    return header ? `stackgate/${command} (${header})` : `stackgate/${command}`;
+}
 
 ;// CONCATENATED MODULE: ./src/commands/plan.ts
 // `command: plan`: the affected stacks, planned in parallel, reported to the pull request, gated.
-
 
 
 
@@ -52128,8 +52266,7 @@ async function runPlan(settings) {
         validate: false,
     });
     findings.push(...(await scanSecrets(settings.workspace, files ?? (await listWorkspaceFiles(settings.workspace)), config?.secrets?.allow ?? [])));
-    const limit = pLimit(settings.parallelism);
-    const planned = await Promise.all(affected.map((stack) => limit(async () => {
+    const planned = await forEachStack(affected, settings.parallelism, async (stack) => {
         const engine = stack.engine ?? fallbackEngine;
         if (engine === 'ansible') {
             return {
@@ -52153,7 +52290,7 @@ async function runPlan(settings) {
             core_setSecret(secret);
         info(`${stack.name}: ${result.status}${result.message ? ` (${result.message})` : ''}`);
         return stackReport(stack, engine, result);
-    })));
+    });
     const unaffectedReports = unaffected.map((stack) => ({
         name: stack.name,
         path: stack.path,
@@ -52195,7 +52332,7 @@ async function runPlan(settings) {
     info(renderSummary(report));
     endGroup();
     const publication = await publishReport(settings, report, {
-        name: 'stackgate/plan',
+        name: checkName('plan', settings.commentHeader),
         conclusion,
         title,
         annotations: [
@@ -52305,7 +52442,7 @@ async function runValidate(settings) {
     const blocking = failingFindings(findings);
     const annotations = findings.flatMap((finding) => annotationFromFinding(finding) ?? []);
     const publication = await publishReport(settings, report, {
-        name: 'stackgate/validate',
+        name: checkName('validate', settings.commentHeader),
         conclusion: blocking.length > 0 ? 'failure' : 'success',
         title: blocking.length > 0 ? `${blocking.length} blocking finding(s)` : 'All checks passed',
         annotations,
@@ -52346,19 +52483,20 @@ async function runValidate(settings) {
 
 
 /** Each config problem becomes an error annotation at its file, line and column. */
-function annotateConfigError(error) {
+function annotateConfigError(error, settings) {
     for (const problem of error.problems) {
         core_error(problem.message, {
             title: 'Stackgate config',
-            file: problem.file,
+            file: settings ? repositoryPath(settings, problem.file) : problem.file,
             startLine: problem.line,
             startColumn: problem.column,
         });
     }
 }
 async function run() {
+    let settings;
     try {
-        const settings = readSettings();
+        settings = readSettings();
         if (settings.token)
             core_setSecret(settings.token);
         const result = settings.command === 'validate' ? await runValidate(settings) : await runPlan(settings);
@@ -52369,7 +52507,7 @@ async function run() {
     }
     catch (error) {
         if (error instanceof ConfigError) {
-            annotateConfigError(error);
+            annotateConfigError(error, settings);
             setFailed(`The Stackgate config has ${error.problems.length} problem(s):\n${error.message}`);
             return;
         }

@@ -4,14 +4,14 @@ import { runPlan } from './commands/plan.js';
 import type { CommandResult } from './commands/shared.js';
 import { runValidate } from './commands/validate.js';
 import { ConfigError } from './config/types.js';
-import { readSettings } from './settings.js';
+import { readSettings, repositoryPath, type Settings } from './settings.js';
 
 /** Each config problem becomes an error annotation at its file, line and column. */
-function annotateConfigError(error: ConfigError): void {
+function annotateConfigError(error: ConfigError, settings: Settings | undefined): void {
   for (const problem of error.problems) {
     core.error(problem.message, {
       title: 'Stackgate config',
-      file: problem.file,
+      file: settings ? repositoryPath(settings, problem.file) : problem.file,
       startLine: problem.line,
       startColumn: problem.column,
     });
@@ -19,8 +19,9 @@ function annotateConfigError(error: ConfigError): void {
 }
 
 export async function run(): Promise<void> {
+  let settings: Settings | undefined;
   try {
-    const settings = readSettings();
+    settings = readSettings();
     if (settings.token) core.setSecret(settings.token);
     const result: CommandResult =
       settings.command === 'validate' ? await runValidate(settings) : await runPlan(settings);
@@ -28,7 +29,7 @@ export async function run(): Promise<void> {
     if (result.failure) core.setFailed(result.failure);
   } catch (error) {
     if (error instanceof ConfigError) {
-      annotateConfigError(error);
+      annotateConfigError(error, settings);
       core.setFailed(`The Stackgate config has ${error.problems.length} problem(s):\n${error.message}`);
       return;
     }

@@ -52,6 +52,8 @@ export interface Settings {
   apiUrl: string;
   /** Absolute root of the config repository. */
   workspace: string;
+  /** `workspace` relative to the repository root (posix; '' at the root): annotations need repository paths. */
+  workingDirectory: string;
   configPath: string;
   stackPatterns: string[];
   engine: EngineChoice;
@@ -75,6 +77,11 @@ function parseBoolean(name: string, value: string, fallback: boolean): boolean {
   if (['true', 'yes', '1', 'on'].includes(lower)) return true;
   if (['false', 'no', '0', 'off'].includes(lower)) return false;
   throw new InputError(name, `expected true or false, got '${value}'`);
+}
+
+/** A path relative to the working directory, as the repository knows it. */
+export function repositoryPath(settings: Pick<Settings, 'workingDirectory'>, file: string): string {
+  return settings.workingDirectory ? path.posix.join(settings.workingDirectory, file) : file;
 }
 
 export function splitList(value: string): string[] {
@@ -231,11 +238,13 @@ export function readSettings(env: Env = process.env): Settings {
   const event = readEventContext(env);
   checkEvent(event);
   const workspace = resolveWorkspace(env, input('working-directory'));
+  const repoRoot = path.resolve(env.GITHUB_WORKSPACE ?? process.cwd());
   return {
     command,
     token: input('github-token'),
     apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
     workspace,
+    workingDirectory: path.relative(repoRoot, workspace).split(path.sep).join('/'),
     configPath: resolveConfigPath(workspace, input('config')),
     stackPatterns: splitList(input('stacks')),
     engine: parseEngine(input('engine')),

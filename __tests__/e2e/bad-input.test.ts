@@ -44,6 +44,7 @@ interface RunOptions {
   payload?: Record<string, unknown>;
   fork?: boolean;
   timeoutMs?: number;
+  cancelAfterMs?: number;
 }
 
 /** Commits the repository and runs the action on a pull request that changes `changed` (default: the config). */
@@ -77,6 +78,7 @@ async function run(repo: TestRepo, options: RunOptions = {}): Promise<{ run: Act
     inputs: options.inputs,
     env: options.env,
     timeoutMs: options.timeoutMs,
+    cancelAfterMs: options.cancelAfterMs,
   });
   return { run: result, head };
 }
@@ -443,6 +445,28 @@ describe('engines', () => {
         expect(Buffer.from(body, 'utf8').toString('utf8')).toBe(body);
       }
     });
+  });
+});
+
+describe('a cancelled run', () => {
+  it('stops the engines it started instead of leaving them behind', async () => {
+    const fake = createFakeEngine(path.join(TOOLS, 'bin', 'tofu'));
+    try {
+      const repo = engineRepo('  - name: broken\n    path: broken\n    env:\n      STACKGATE_FAKE: hang\n');
+      const started = Date.now();
+      const { run: result } = await run(repo, {
+        env: { PATH: `${fake.bin}:${TOFU_ONLY_PATH}` },
+        timeoutMs: 60_000,
+        cancelAfterMs: 4_000,
+      });
+      expect(result.exitCode).toBe(130);
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(result.stderr).toMatch(/Received SIGINT: stopping/);
+      expect(processesWith(fake.marker)).toEqual([]);
+    } finally {
+      for (const pid of processesWith(fake.marker)) process.kill(pid, 'SIGKILL');
+      fake.remove();
+    }
   });
 });
 

@@ -180,6 +180,25 @@ describe('plan on a pull request', () => {
     expect(stacks.find((stack) => stack.name === 'stacks/dns')?.status).toBe('planned');
   });
 
+  it('in a working-directory, selects by repository paths and annotates them', async () => {
+    repo.write({ 'stacks/app/main.tf': 'resource "terraform_data" "app" {\n  input = var.missing\n}\n' });
+    const head = repo.commit('break app');
+
+    const run = await planPullRequest(head, ['stacks/app/main.tf'], {
+      inputs: { 'working-directory': 'stacks' },
+    });
+
+    expect(run.exitCode).toBe(1);
+    const stacks = JSON.parse(run.outputs.stacks ?? '[]') as { name: string; status: string }[];
+    expect(stacks.map((stack) => [stack.name, stack.status])).toEqual([
+      ['app', 'errored'],
+      ['dns', 'unaffected'],
+      ['network', 'unaffected'],
+    ]);
+    const annotations = gh.state.checkRuns(REPO, head)[0]?.annotations ?? [];
+    expect(annotations.map((annotation) => annotation.path)).toEqual(['stacks/app/main.tf']);
+  });
+
   it('a change to a shared local module plans every stack that calls it', async () => {
     repo.write({
       'modules/tags/main.tf': 'output "tags" {\n  value = { team = "platform" }\n}\n',

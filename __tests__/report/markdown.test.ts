@@ -335,3 +335,22 @@ describe('planToJson', () => {
     expect(json).not.toHaveProperty('secrets');
   });
 });
+
+describe('a change touching hundreds of stacks', () => {
+  it('keeps the comment within the limit with every stack destroying something', () => {
+    const many = Array.from({ length: 800 }, (_, i) =>
+      stack(`stack-${String(i).padStart(3, '0')}-with-a-long-descriptive-name`, [
+        { address: 'null_resource.gone', actions: ['delete'], before: { id: `x-${i}` } },
+      ]),
+    );
+    const { body, truncated } = renderComment(report(many));
+    expect(body.length).toBeLessThanOrEqual(65_536);
+    expect(truncated).toBe(true);
+    expect(body).toMatch(/and 790 more stacks/);
+    const meta = parseCommentMeta(body);
+    expect(meta).toBeDefined();
+    expect((meta?.stacks.length ?? 0) + (meta?.omittedStacks ?? 0)).toBe(800);
+    // Even then GitHub's stricter retry size holds.
+    expect(renderComment(report(many), { maxLength: 16_000 }).body.length).toBeLessThanOrEqual(16_000);
+  });
+});

@@ -23,6 +23,8 @@ export interface RunActionOptions {
   inputs?: Record<string, string>;
   env?: Record<string, string | undefined>;
   timeoutMs?: number;
+  /** Cancel the run like the runner does (SIGINT) this long after it starts. */
+  cancelAfterMs?: number;
 }
 
 export interface WorkflowCommand {
@@ -168,8 +170,13 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const timeout = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 300_000);
+  const cancel =
+    options.cancelAfterMs !== undefined
+      ? setTimeout(() => child.kill('SIGINT'), options.cancelAfterMs)
+      : undefined;
   const exitCode = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   clearTimeout(timeout);
+  if (cancel) clearTimeout(cancel);
 
   const summary = readFileSync(files.summary, 'utf8');
   return {

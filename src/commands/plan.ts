@@ -1,6 +1,5 @@
 // `command: plan`: the affected stacks, planned in parallel, reported to the pull request, gated.
 import * as core from '@actions/core';
-import pLimit from 'p-limit';
 import { engineEnvironment, planTerraformStack, type StackPlanResult } from '../engines/terraform.js';
 import { annotationsFromReport } from '../report/annotations.js';
 import { annotationFromFinding, blockingSummary, failingFindings, type Finding } from '../report/findings.js';
@@ -16,7 +15,14 @@ import { discoverStacks, type Stack } from '../stacks/discover.js';
 import { filterStacks, selectAffected } from '../stacks/affected.js';
 import { localModuleGraph } from '../stacks/modules.js';
 import { publishReport, type Publication } from './publish.js';
-import { changedFiles, defaultEngine, loadConfigOrThrow, type CommandResult } from './shared.js';
+import {
+  changedFiles,
+  checkName,
+  defaultEngine,
+  forEachStack,
+  loadConfigOrThrow,
+  type CommandResult,
+} from './shared.js';
 
 function stackReport(stack: Stack, engine: string, result: StackPlanResult): StackReport {
   return {
@@ -131,35 +137,30 @@ export async function runPlan(settings: Settings): Promise<CommandResult> {
       config?.secrets?.allow ?? [],
     )),
   );
-  const limit = pLimit(settings.parallelism);
-  const planned = await Promise.all(
-    affected.map((stack) =>
-      limit(async (): Promise<StackReport> => {
-        const engine = stack.engine ?? fallbackEngine;
-        if (engine === 'ansible') {
-          return {
-            name: stack.name,
-            path: stack.path,
-            engine,
-            status: 'skipped',
-            diagnostics: [],
-            message: 'Ansible stacks are not planned by this version of Stackgate',
-          };
-        }
-        core.info(`Planning ${stack.name} (${stack.path}) with ${engine}`);
-        const result = await planTerraformStack(stack, {
-          workspace: settings.workspace,
-          binary: engine,
-          env,
-          tempDir: settings.tempDir,
-        });
-        // Register every redacted value before anything is rendered or logged.
-        for (const secret of result.plan?.secrets ?? []) core.setSecret(secret);
-        core.info(`${stack.name}: ${result.status}${result.message ? ` (${result.message})` : ''}`);
-        return stackReport(stack, engine, result);
-      }),
-    ),
-  );
+  const planned = await forEachStack(affected, settings.parallelism, async (stack): Promise<StackReport> => {
+    const engine = stack.engine ?? fallbackEngine;
+    if (engine === 'ansible') {
+      return {
+        name: stack.name,
+        path: stack.path,
+        engine,
+        status: 'skipped',
+        diagnostics: [],
+        message: 'Ansible stacks are not planned by this version of Stackgate',
+      };
+    }
+    core.info(`Planning ${stack.name} (${stack.path}) with ${engine}`);
+    const result = await planTerraformStack(stack, {
+      workspace: settings.workspace,
+      binary: engine,
+      env,
+      tempDir: settings.tempDir,
+    });
+    // Register every redacted value before anything is rendered or logged.
+    for (const secret of result.plan?.secrets ?? []) core.setSecret(secret);
+    core.info(`${stack.name}: ${result.status}${result.message ? ` (${result.message})` : ''}`);
+    return stackReport(stack, engine, result);
+  });
   const unaffectedReports: StackReport[] = unaffected.map((stack) => ({
     name: stack.name,
     path: stack.path,
@@ -203,7 +204,7 @@ export async function runPlan(settings: Settings): Promise<CommandResult> {
   core.info(renderSummary(report));
   core.endGroup();
   const publication = await publishReport(settings, report, {
-    name: 'stackgate/plan',
+    name: checkName('plan', settings.commentHeader),
     conclusion,
     title,
     annotations: [

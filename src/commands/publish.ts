@@ -8,7 +8,7 @@ import type { Annotation } from '../report/annotations.js';
 import { commentMarker, renderComment, renderSummary, SUMMARY_MAX_BYTES } from '../report/markdown.js';
 import { Buffer } from 'node:buffer';
 import type { RunReport } from '../report/types.js';
-import type { Settings } from '../settings.js';
+import { repositoryPath, type Settings } from '../settings.js';
 
 export interface Publication {
   commentId?: number;
@@ -32,6 +32,14 @@ const FORK_NOTICE =
 
 function permissionNotice(what: string, permission: string, error: unknown): string {
   return `Could not write the ${what}: the token lacks \`${permission}\` (add it under \`permissions:\` in the workflow). GitHub said: ${(error as Error).message}`;
+}
+
+/** One check run per run attempt, job and check name (a matrix job sets a comment header to get its own). */
+function checkRunExternalId(name: string): string {
+  const env = process.env;
+  return [env.GITHUB_RUN_ID ?? 'local', env.GITHUB_RUN_ATTEMPT ?? '1', env.GITHUB_JOB ?? '', name]
+    .join(':')
+    .slice(0, 200);
 }
 
 /** Workflow-command annotations are capped per step: 10 errors and 10 warnings (and 10 notices). */
@@ -66,9 +74,17 @@ function annotateWithWorkflowCommands(annotations: Annotation[]): string | undef
 export async function publishReport(
   settings: Settings,
   report: RunReport,
-  check: CheckRunSpec,
+  spec: CheckRunSpec,
   options: { comment?: boolean } = {},
 ): Promise<Publication> {
+  // Reports speak of paths in the working directory; GitHub places annotations by repository path.
+  const check = {
+    ...spec,
+    annotations: spec.annotations.map((annotation) => ({
+      ...annotation,
+      path: repositoryPath(settings, annotation.path),
+    })),
+  };
   const publication: Publication = { notices: [] };
   const pull = settings.event.pullRequest;
   const readOnly = pull?.fromFork === true;
@@ -116,7 +132,7 @@ export async function publishReport(
         summary: comment.body,
         annotations: check.annotations,
         detailsUrl: report.runUrl,
-        externalId: `${process.env.GITHUB_RUN_ID ?? 'local'}-${process.env.GITHUB_RUN_ATTEMPT ?? '1'}-${check.name}`,
+        externalId: checkRunExternalId(check.name),
       });
     } catch (error) {
       publication.notices.push(

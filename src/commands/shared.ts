@@ -10,6 +10,8 @@ import type { RunReport } from '../report/types.js';
 import { InputError, type Settings } from '../settings.js';
 import { gitChangedFiles, relativeToWorkingDirectory } from '../stacks/changed-files.js';
 import type { Publication } from './publish.js';
+import type { Stack } from '../stacks/discover.js';
+import pLimit from 'p-limit';
 
 export const DEFAULT_CONFIG = '.stackgate.yml';
 
@@ -67,4 +69,33 @@ export async function changedFiles(settings: Settings): Promise<string[] | undef
     }
   }
   return relativeToWorkingDirectory(files, workingDirectory);
+}
+
+/**
+ * Runs `task` for every stack, at most `parallelism` at once, but never two stacks of the same folder together:
+ * they share `.terraform`, its lock file and the selected workspace. Results keep the stacks' order.
+ */
+export async function forEachStack<T>(
+  stacks: readonly Stack[],
+  parallelism: number,
+  task: (stack: Stack) => Promise<T>,
+): Promise<T[]> {
+  const limit = pLimit(parallelism);
+  const lastInFolder = new Map<string, Promise<unknown>>();
+  return Promise.all(
+    stacks.map((stack) => {
+      const previous = lastInFolder.get(stack.path) ?? Promise.resolve();
+      const current = previous.then(() => limit(() => task(stack)));
+      lastInFolder.set(
+        stack.path,
+        current.catch(() => undefined),
+      );
+      return current;
+    }),
+  );
+}
+
+/** `stackgate/plan`, or `stackgate/plan (prod)` with a comment header: jobs of one run never share a check. */
+export function checkName(command: string, header: string): string {
+  return header ? `stackgate/${command} (${header})` : `stackgate/${command}`;
 }

@@ -10,7 +10,7 @@ import type { Settings } from '../settings.js';
 import { discoverStacks, type Stack } from '../stacks/discover.js';
 import { filterStacks } from '../stacks/affected.js';
 import { checkStacks, listWorkspaceFiles, scanSecrets } from './checks.js';
-import { changedFiles, defaultEngine, loadConfigOrThrow, type CommandResult } from './shared.js';
+import { changedFiles, checkName, defaultEngine, loadConfigOrThrow, type CommandResult } from './shared.js';
 import { publishReport } from './publish.js';
 
 export function configFindings(error: ConfigError): Finding[] {
@@ -101,7 +101,7 @@ export async function runValidate(settings: Settings): Promise<CommandResult> {
     settings,
     report,
     {
-      name: 'stackgate/validate',
+      name: checkName('validate', settings.commentHeader),
       conclusion: blocking.length > 0 ? 'failure' : 'success',
       title: blocking.length > 0 ? `${blocking.length} blocking finding(s)` : 'All checks passed',
       annotations,

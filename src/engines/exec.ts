@@ -79,6 +79,27 @@ function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   }
 }
 
+/** Process groups still running, so a cancelled job can stop them instead of leaving them to PID 1. */
+const liveGroups = new Set<number>();
+let cancelHandlersInstalled = false;
+
+/** On cancellation (SIGINT/SIGTERM from the runner) stop every engine, then end with the signal's status. */
+function installCancelHandlers(): void {
+  if (cancelHandlersInstalled) return;
+  cancelHandlersInstalled = true;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`Received ${signal}: stopping ${liveGroups.size} engine process(es)\n`);
+      for (const pid of liveGroups) signalGroup(pid, 'SIGTERM');
+      setTimeout(() => {
+        for (const pid of liveGroups) signalGroup(pid, 'SIGKILL');
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      }, 2000);
+      if (liveGroups.size === 0) process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  }
+}
+
 export function execFile(command: string, args: string[], options: ExecOptions): Promise<ExecResult> {
   const started = Date.now();
   const limit = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
@@ -103,12 +124,15 @@ export function execFile(command: string, args: string[], options: ExecOptions):
             escalation = setTimeout(() => signalGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS);
           }, options.timeoutMs)
         : undefined;
+    installCancelHandlers();
+    if (child.pid !== undefined) liveGroups.add(child.pid);
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
     child.on('error', (error: NodeJS.ErrnoException) => {
       spawnError = error.code === 'ENOENT' ? `'${command}' was not found on PATH` : error.message;
     });
     child.on('close', (exitCode, signal) => {
+      if (child.pid !== undefined) liveGroups.delete(child.pid);
       if (timer) clearTimeout(timer);
       if (escalation) clearTimeout(escalation);
       // After a timeout nothing of the tree may outlive the run, even a child that ignored SIGTERM.

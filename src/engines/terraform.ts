@@ -1,4 +1,6 @@
 // Terraform and OpenTofu: init, plan to a saved file, show it as JSON, parse into the plan model.
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Diagnostic, Plan } from '../plan/model.js';
@@ -80,6 +82,13 @@ function failureDiagnostics(result: ExecResult, stackPath: string): Diagnostic[]
   return text ? [{ severity: 'error', summary, detail: text }] : [];
 }
 
+/** A folder name per stack that no other stack can share (names differing only in punctuation included). */
+function planFolderName(stack: Stack): string {
+  const readable = stack.name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60);
+  const unique = createHash('sha256').update(`${stack.name}\0${stack.path}`).digest('hex').slice(0, 12);
+  return `${readable}-${unique}`;
+}
+
 export async function planTerraformStack(stack: Stack, context: EngineContext): Promise<StackPlanResult> {
   const started = Date.now();
   const cwd = path.join(context.workspace, stack.path);
@@ -104,12 +113,15 @@ export async function planTerraformStack(stack: Stack, context: EngineContext): 
   const init = await run(['init', '-input=false', '-no-color', '-json']);
   if (init.exitCode !== 0) return errored('init', init);
 
-  if (stack.workspace && stack.workspace !== 'default') {
-    const select = await run(['workspace', 'select', '-or-create=true', '-no-color', stack.workspace]);
-    if (select.exitCode !== 0) return errored(`workspace select ${stack.workspace}`, select);
+  // Stacks may share a folder with different workspaces (they run one after another): select every time the
+  // folder has a selection, so a stack never plans in the workspace its neighbour left behind.
+  const workspace = stack.workspace || 'default';
+  if (workspace !== 'default' || existsSync(path.join(cwd, '.terraform', 'environment'))) {
+    const select = await run(['workspace', 'select', '-or-create=true', '-no-color', workspace]);
+    if (select.exitCode !== 0) return errored(`workspace select ${workspace}`, select);
   }
 
-  const planDir = path.join(context.tempDir, 'plans', stack.name.replace(/[^A-Za-z0-9._-]+/g, '_'));
+  const planDir = path.join(context.tempDir, 'plans', planFolderName(stack));
   await mkdir(planDir, { recursive: true });
   const planFile = path.join(planDir, 'plan.tfplan');
   const varFileArgs = stack.varFiles.map((file) => `-var-file=${file}`);
@@ -126,7 +138,13 @@ export async function planTerraformStack(stack: Stack, context: EngineContext): 
   if (plan.exitCode !== 0 && plan.exitCode !== 2) return errored('plan', plan);
   const warnings = diagnosticsFromLog(plan.stdout, stack.path);
 
-  const show = await run(['show', '-json', '-no-color', planFile]);
+  // A large plan's JSON runs to tens of megabytes: never cut it (a cut document does not parse).
+  const show = await execFile(context.binary, ['show', '-json', '-no-color', planFile], {
+    cwd,
+    env,
+    timeoutMs: remaining(),
+    maxOutputBytes: Number.POSITIVE_INFINITY,
+  });
   if (show.exitCode !== 0) return errored('show', show, warnings);
   let showJson: Record<string, unknown>;
   try {

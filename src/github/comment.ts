@@ -1,5 +1,7 @@
 // The sticky pull request comment: found by its hidden marker across all pages, created once, then edited in
 // place. Creation is never blindly retried: a create whose answer was lost is found again, not repeated.
+// Only comments by a trusted author count: anyone may post a comment that starts with the marker, and Stackgate
+// must neither edit nor delete it nor read anything from it.
 import * as core from '@actions/core';
 import { httpStatus, isPermissionError, type Octokit, type RepoRef } from './client.js';
 
@@ -14,15 +16,48 @@ interface ExistingComment {
   id: number;
   body?: string | null;
   html_url: string;
+  user?: { login?: string; type?: string } | null;
 }
 
+const tokenLogins = new WeakMap<Octokit, Promise<string | undefined>>();
+
+/**
+ * The login of the token's own user when it is a personal access token, asked once per client. GITHUB_TOKEN and
+ * GitHub App tokens get 403 on `GET /user` (they comment as bots); any failure means "no user login".
+ */
+export function tokenUserLogin(octokit: Octokit): Promise<string | undefined> {
+  let login = tokenLogins.get(octokit);
+  if (!login) {
+    login = octokit.rest.users.getAuthenticated().then(
+      ({ data }) => (data.type === 'Bot' ? undefined : data.login),
+      () => undefined,
+    );
+    tokenLogins.set(octokit, login);
+  }
+  return login;
+}
+
+/** Written by Stackgate: a bot (GITHUB_TOKEN, GitHub App) or the user whose personal access token this is. */
+function trustedAuthor(comment: ExistingComment, tokenLogin: string | undefined): boolean {
+  const user = comment.user;
+  if (!user) return false;
+  if (user.type === 'Bot') return true;
+  return tokenLogin !== undefined && user.login?.toLowerCase() === tokenLogin.toLowerCase();
+}
+
+/** The marked comments Stackgate wrote, oldest first; marked comments by anyone else are left alone. */
 async function findMarked(octokit: Octokit, repo: RepoRef, issueNumber: number, marker: string) {
   const comments: ExistingComment[] = await octokit.paginate(octokit.rest.issues.listComments, {
     ...repo,
     issue_number: issueNumber,
     per_page: 100,
   });
-  return comments.filter((comment) => (comment.body ?? '').startsWith(marker));
+  const marked = comments.filter((comment) => (comment.body ?? '').startsWith(marker));
+  if (marked.length === 0) return marked;
+  const tokenLogin = marked.some((comment) => comment.user?.type !== 'Bot')
+    ? await tokenUserLogin(octokit)
+    : undefined;
+  return marked.filter((comment) => trustedAuthor(comment, tokenLogin));
 }
 
 const CREATE_ATTEMPTS = 3;

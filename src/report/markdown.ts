@@ -123,10 +123,14 @@ function renderTable(stacks: readonly StackReport[], maxLength: number, measure:
   return rows.join('\n');
 }
 
+const LOUD_LINE_STACKS = 10;
+
 function loudLine(stacks: readonly StackReport[]): string | undefined {
   const destructive = stacks.filter(isDestructive);
   if (destructive.length === 0) return undefined;
-  const names = destructive.map((stack) => {
+  const shown = destructive.slice(0, LOUD_LINE_STACKS);
+  const more = destructive.length - shown.length;
+  const names = shown.map((stack) => {
     const counts = stack.plan!.counts;
     // tofu counts a replacement's destroy half in `destroy`; people want pure deletions apart.
     const deleted = counts.destroy - counts.replace;
@@ -136,7 +140,8 @@ function loudLine(stacks: readonly StackReport[]): string | undefined {
     ];
     return `${inlineCode(stack.name)} (${parts.filter(Boolean).join(', ')})`;
   });
-  return `⚠️ **This plan destroys or replaces resources in ${names.join(', ')}.**`;
+  const tail = more > 0 ? ` and ${more} more stack${more === 1 ? '' : 's'}` : '';
+  return `⚠️ **This plan destroys or replaces resources in ${names.join(', ')}${tail}.**`;
 }
 
 // ---- per-stack sections ----------------------------------------------------------------------------------
@@ -307,20 +312,32 @@ export function fairShares(sizes: readonly number[], budget: number): number[] {
 
 const META_PATTERN = /<!-- stackgate:meta (\{.*?\}) -->/s;
 
+/** The hidden metadata never takes more than this; stacks past it are counted, not listed. */
+const META_BUDGET = 12_000;
+
 function metaBlock(report: RunReport): string {
+  const listed = report.stacks.filter((stack) => stack.status !== 'unaffected');
+  let block = metaBlockFor(report, listed, 0);
+  for (let keep = listed.length; block.length > META_BUDGET && keep > 0;) {
+    keep = Math.floor(keep / 2);
+    block = metaBlockFor(report, listed.slice(0, keep), listed.length - keep);
+  }
+  return block;
+}
+
+function metaBlockFor(report: RunReport, stacks: readonly StackReport[], omitted: number): string {
   const meta: CommentMeta = {
     version: 1,
     command: report.command,
     header: report.header,
     sha: report.sha,
     ...(report.pullNumber !== undefined ? { pullNumber: report.pullNumber } : {}),
-    stacks: report.stacks
-      .filter((stack) => stack.status !== 'unaffected')
-      .map((stack) => ({
-        name: stack.name,
-        status: stack.status,
-        ...(stack.fingerprint ? { fingerprint: stack.fingerprint } : {}),
-      })),
+    stacks: stacks.map((stack) => ({
+      name: stack.name,
+      status: stack.status,
+      ...(stack.fingerprint ? { fingerprint: stack.fingerprint } : {}),
+    })),
+    ...(omitted > 0 ? { omittedStacks: omitted } : {}),
   };
   // Escaped so no value can end the HTML comment or mention anyone; JSON.parse reads the escapes back.
   const json = JSON.stringify(meta).replace(
@@ -374,7 +391,9 @@ function renderReport(report: RunReport, options: RenderOptions): { body: string
   const findings = checks.length
     ? renderFindings(checks, Math.floor(Math.min(maxLength / 3, 200_000)))
     : undefined;
-  const policies = report.policyViolations?.length ? renderPolicySection(report.policyViolations) : undefined;
+  const policies = report.policyViolations?.length
+    ? renderPolicySection(report.policyViolations, 50)
+    : undefined;
   const loud =
     [loudLine(report.stacks), policies, findings].filter((block) => block).join('\n\n') || undefined;
   const head = [marker, verdict(report)];
@@ -396,7 +415,11 @@ function renderReport(report: RunReport, options: RenderOptions): { body: string
     .map((parts, index) => renderStackWithin(parts, shares[index] ?? 0, measure, options.fullReportIn))
     .filter((text) => text !== '');
   const body = join([...head, table, loud, notice, ...trimmed, meta]);
-  return { body: measure(body) <= maxLength ? body : frame, truncated: true };
+  if (measure(body) <= maxLength) return { body, truncated: true };
+  if (measure(frame) <= maxLength) return { body: frame, truncated: true };
+  // Even the frame is too big (thousands of stacks or findings): the verdict and a pointer always fit.
+  const minimal = join([...head, notice, meta]);
+  return { body: measure(minimal) <= maxLength ? minimal : join(head), truncated: true };
 }
 
 /** The sticky PR comment: never longer than `maxLength` (GitHub's 65,536 by default). */

@@ -53,4 +53,6 @@ export interface CommentMeta {
   sha: string;
   pullNumber?: number;
   stacks: { name: string; status: StackStatus; fingerprint?: string }[];
+  /** Stacks left out of `stacks` to keep the comment within its limit. */
+  omittedStacks?: number;
 }

@@ -60,6 +60,8 @@ interface Candidate {
   title: string;
   masked: string;
   values: string[];
+  /** Further lines whose allow marker covers this finding (a heredoc body line: its opener and the line above). */
+  allowedBy?: number[];
 }
 
 /** Line starts and texts, to turn offsets in the whole text into 1-based line and column. */
@@ -104,7 +106,7 @@ export function findingMessage(finding: SecretFinding): string {
   );
 }
 
-const SCANNABLE_EXTENSION = /\.(?:tf|tfvars|hcl|ya?ml|json|ini|cfg|conf|env|pem|key)$/i;
+const SCANNABLE_EXTENSION = /\.(?:tf|tofu|tfvars|hcl|ya?ml|json|ini|cfg|conf|env|pem|key)$/i;
 // Ansible inventories and variable folders often hold extension-less files (`group_vars/all`, `hosts`).
 const INVENTORY_FOLDERS = new Set(['inventory', 'inventories', 'host_vars', 'group_vars']);
 
@@ -246,7 +248,7 @@ function tokens(text: string, lineNumber: number): Candidate[] {
 type Dialect = 'hcl' | 'json' | 'plain';
 
 function dialectOf(file: string): Dialect {
-  if (/\.(?:tf|tfvars|hcl)$/i.test(file)) return 'hcl';
+  if (/\.(?:tf|tofu|tfvars|hcl)$/i.test(file)) return 'hcl';
   if (/\.json$/i.test(file)) return 'json';
   return 'plain';
 }
@@ -290,6 +292,46 @@ function assignments(text: string, lineNumber: number, dialect: Dialect): Candid
   return found;
 }
 
+/** `name = <<EOT` / `"name" = <<-EOT` at the end of a line: an HCL heredoc opener (`:` in object constants). */
+const HEREDOC_OPENER =
+  /(?<![\w.$-])(?<q>["']?)(?<name>[A-Za-z_][\w.-]*)\k<q>[ \t]*[=:][ \t]*<<-?(?<marker>[A-Za-z_][\w-]*)[ \t]*$/;
+
+/**
+ * The body of a heredoc: under a secret-looking name, each non-empty line is judged like a quoted value of that
+ * name (the generic high-entropy rule). Returns those candidates and the heredoc's last line (1-based: its
+ * closing marker, or the end of the text when it is never closed).
+ */
+function heredocBody(
+  lines: Lines,
+  openerIndex: number,
+  name: string,
+  marker: string,
+): { candidates: Candidate[]; last: number } {
+  const candidates: Candidate[] = [];
+  const secretName = isSecretName(name);
+  let index = openerIndex + 1;
+  for (; index < lines.texts.length; index++) {
+    const text = lines.texts[index] ?? '';
+    const value = text.trim();
+    if (value === marker) break;
+    if (!secretName || value === '' || isReference(value) || isPlaceholder(value)) continue;
+    if (isOrdinaryShape(value) || !isHighEntropy(value)) continue;
+    const column = text.indexOf(value) + 1;
+    candidates.push({
+      line: index + 1,
+      column,
+      endColumn: column + value.length,
+      lastLine: index + 1,
+      rule: GENERIC_RULE,
+      title: `Secret assigned to ${name.slice(0, 80)}`,
+      masked: maskSecret(value),
+      values: [value],
+      allowedBy: [openerIndex + 1, openerIndex],
+    });
+  }
+  return { candidates, last: Math.min(index, lines.texts.length - 1) + 1 };
+}
+
 function overlaps(a: Candidate, b: Candidate): boolean {
   return a.line === b.line && a.column < b.endColumn && b.column < a.endColumn;
 }
@@ -306,18 +348,30 @@ export function scanTextWithValues(file: string, text: string, options: ScanOpti
   // A private key's body lines are random base64; they hold nothing else worth reporting.
   const insideKey = (line: number): boolean =>
     candidates.some((key) => key.rule === 'private-key' && line > key.line && line <= key.lastLine);
+  // Heredoc body lines found so far, pushed after the specific rules of the same line so that those win.
+  const heredocLines = new Map<number, Candidate[]>();
+  let heredocEnd = 0;
   lines.texts.forEach((lineText, index) => {
     const lineNumber = index + 1;
     if (insideKey(lineNumber)) return;
     candidates.push(...tokens(lineText, lineNumber), ...assignments(lineText, lineNumber, dialect));
+    candidates.push(...(heredocLines.get(lineNumber) ?? []));
+    if (dialect !== 'hcl' || lineNumber <= heredocEnd) return;
+    const opener = HEREDOC_OPENER.exec(lineText)?.groups;
+    if (!opener) return;
+    // A heredoc body is text, not HCL: no opener inside it counts.
+    const body = heredocBody(lines, index, opener.name ?? '', opener.marker ?? '');
+    heredocEnd = body.last;
+    for (const candidate of body.candidates) {
+      heredocLines.set(candidate.line, [...(heredocLines.get(candidate.line) ?? []), candidate]);
+    }
   });
 
   const kept: Candidate[] = [];
   for (const candidate of candidates) {
     if (kept.some((other) => overlaps(candidate, other))) continue;
-    const here = lines.texts[candidate.line - 1] ?? '';
-    const above = lines.texts[candidate.line - 2] ?? '';
-    if (here.includes(ALLOW_MARKER) || above.includes(ALLOW_MARKER)) continue;
+    const allowing = [candidate.line, candidate.line - 1, ...(candidate.allowedBy ?? [])];
+    if (allowing.some((line) => (lines.texts[line - 1] ?? '').includes(ALLOW_MARKER))) continue;
     kept.push(candidate);
   }
   kept.sort((a, b) => a.line - b.line || a.column - b.column);

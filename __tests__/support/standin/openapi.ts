@@ -220,7 +220,8 @@ interface Validators {
   /** Top-level body keys the spec names; anything else is "not a permitted key" for implemented operations. */
   bodyKeys?: Set<string>;
   /** Top-level required keys of each 2xx JSON response, for checking the stand-in's own answers. */
-  responseRequired: Map<string, string[]>;
+  /** Per 2xx status, the required top-level fields of each allowed shape (several for a `oneOf`). */
+  responseRequired: Map<string, string[][]>;
 }
 
 const validators = new Map<string, Validators>();
@@ -247,7 +248,7 @@ function compileValidators(route: Route): Validators {
     body = bodyAjv.compile(toJsonSchema(spec, raw));
     bodyKeys = topLevelKeys(spec, raw);
   }
-  const responseRequired = new Map<string, string[]>();
+  const responseRequired = new Map<string, string[][]>();
   for (const [status, response] of Object.entries(route.operation.responses ?? {})) {
     if (!status.startsWith('2')) continue;
     const schema = (
@@ -257,7 +258,11 @@ function compileValidators(route: Route): Validators {
     let resolved = resolveRef(spec, schema);
     if (resolved.type === 'array' && resolved.items)
       resolved = resolveRef(spec, resolved.items as SchemaNode);
-    if (Array.isArray(resolved.required)) responseRequired.set(status, resolved.required as string[]);
+    const shapes = [resolved.oneOf, resolved.anyOf].find(Array.isArray) as SchemaNode[] | undefined;
+    const required = (shapes ?? [resolved])
+      .map((shape) => resolveRef(spec, shape).required)
+      .filter((fields): fields is string[] => Array.isArray(fields));
+    if (required.length > 0) responseRequired.set(status, required);
   }
   const compiled: Validators = {
     path: paramAjv.compile(group('path')),
@@ -329,13 +334,17 @@ export function checkRequest(route: Route, req: RequestToCheck): ContractFault |
 
 /** Top-level required fields a 2xx answer lacks (the stand-in checks its own answers with this). */
 export function missingResponseFields(route: Route, status: number, body: Json): string[] {
-  const required = compileValidators(route).responseRequired.get(String(status));
-  if (!required) return [];
+  const shapes = compileValidators(route).responseRequired.get(String(status));
+  if (!shapes) return [];
   const items = Array.isArray(body) ? body : [body];
   const missing = new Set<string>();
   for (const item of items) {
     if (!isPlainObject(item)) continue;
-    for (const key of required) if (!(key in item)) missing.add(key);
+    // An item conforms when it has every required field of one allowed shape; else report the closest shape.
+    const lacking = shapes
+      .map((required) => required.filter((key) => !(key in item)))
+      .sort((a, b) => a.length - b.length)[0];
+    for (const key of lacking ?? []) missing.add(key);
   }
   return [...missing];
 }

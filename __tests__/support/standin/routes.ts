@@ -15,6 +15,7 @@ import {
   repoUrl,
   reviewJson,
   statusJson,
+  authenticatedUserJson,
   userJson,
   type Urls,
 } from './shapes.js';
@@ -27,6 +28,7 @@ import type {
   RepoData,
   StandInState,
   StatusRecord,
+  TokenInfo,
   UserRef,
 } from './state.js';
 
@@ -44,6 +46,18 @@ export interface RouteContext {
   /** Request path without the query, for Link headers. */
   path: string;
   documentationUrl: string;
+}
+
+/** For operations on the token's own account (`GET /user`): no repository in the path. */
+export interface AccountContext {
+  state: StandInState;
+  identity: TokenInfo;
+  urls: Urls;
+  documentationUrl: string;
+}
+
+export interface AccountHandler {
+  handle(ctx: AccountContext): Answer;
 }
 
 export interface Answer {
@@ -705,4 +719,24 @@ export const handlers: Record<string, Handler> = {
     }
     return { status: 204 };
   }),
+};
+
+export const accountHandlers: Record<string, AccountHandler> = {
+  // A personal access token gets its user; GITHUB_TOKEN and GitHub App installation tokens act as a bot and
+  // GitHub refuses them here.
+  'users/get-authenticated': {
+    handle(ctx) {
+      if (ctx.identity.userType === 'Bot') {
+        throw new GitHubError(403, {
+          message: 'Resource not accessible by integration',
+          documentation_url: ctx.documentationUrl,
+          status: '403',
+        });
+      }
+      return {
+        status: 200,
+        body: authenticatedUserJson({ login: ctx.identity.login, type: ctx.identity.userType }, ctx.urls),
+      };
+    },
+  },
 };

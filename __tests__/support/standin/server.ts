@@ -5,7 +5,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { ActiveFault, defaultFaultBody, type Fault, type FaultHandle, type FaultRequest } from './faults.js';
 import { checkRequest, isPlainObject, matchRoute, missingResponseFields, type Route } from './openapi.js';
-import { GitHubError, handlers, type Answer, type RouteContext } from './routes.js';
+import {
+  accountHandlers,
+  GitHubError,
+  handlers,
+  type AccountHandler,
+  type Answer,
+  type RouteContext,
+} from './routes.js';
 import type { Permission, StandInState, TokenInfo } from './state.js';
 
 export interface CallRecord {
@@ -170,7 +177,7 @@ export class StandInServer {
       }
     }
 
-    const handler = handlers[route.operationId];
+    const handler = handlers[route.operationId] ?? accountHandlers[route.operationId];
     const contract = checkRequest(route, {
       params,
       query: call.query,
@@ -247,6 +254,8 @@ export class StandInServer {
     path: string,
   ): Answer {
     const docs = route.documentationUrl;
+    const account = accountHandlers[route.operationId];
+    if (account) return this.runAccount(route, account, identity, path);
     const handler = handlers[route.operationId];
     const data = this.state.repo(`${params.owner ?? ''}/${params.repo ?? ''}`);
     if (!handler || !data)
@@ -293,6 +302,32 @@ export class StandInServer {
           fault: `${route.operationId} (${route.method} ${path}): ${error.violation}`,
         });
       }
+      return { status: error.status, body: error.body };
+    }
+  }
+
+  /** An operation on the token's own account (no repository, no installation permission). */
+  private runAccount(route: Route, handler: AccountHandler, identity: TokenInfo, path: string): Answer {
+    try {
+      const answer = handler.handle({
+        state: this.state,
+        identity,
+        urls: { api: this.url, html: this.options.htmlUrl },
+        documentationUrl: route.documentationUrl,
+      });
+      const missing = answer.status < 300 ? missingResponseFields(route, answer.status, answer.body) : [];
+      if (missing.length > 0) {
+        this.violations.push({
+          operationId: route.operationId,
+          method: route.method,
+          path,
+          status: answer.status,
+          fault: `stand-in answer for ${route.operationId} lacks required field(s): ${missing.join(', ')}`,
+        });
+      }
+      return answer;
+    } catch (error) {
+      if (!(error instanceof GitHubError)) throw error;
       return { status: error.status, body: error.body };
     }
   }

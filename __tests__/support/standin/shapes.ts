@@ -58,6 +58,27 @@ export function userJson(user: UserRef, u: Urls): Record<string, unknown> {
   };
 }
 
+/** `GET /user`: GitHub's public-user view of the token's own account. */
+export function authenticatedUserJson(user: UserRef, u: Urls): Record<string, unknown> {
+  return {
+    ...userJson(user, u),
+    user_view_type: 'public',
+    name: null,
+    company: null,
+    blog: '',
+    location: null,
+    email: null,
+    hireable: null,
+    bio: null,
+    public_repos: 0,
+    public_gists: 0,
+    followers: 0,
+    following: 0,
+    created_at: '2020-01-01T00:00:00Z',
+    updated_at: '2020-01-01T00:00:00Z',
+  };
+}
+
 const REPO_URLS: Record<string, string> = {
   archive_url: '/{archive_format}{/ref}',
   assignees_url: '/assignees{/user}',

@@ -1,0 +1,115 @@
+// The sticky comment is Stackgate's own: a comment someone else starts with the marker is never edited, deleted
+// or read. Trusted authors are bots (GITHUB_TOKEN, GitHub Apps) and the user of a personal access token.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runAction, type ActionRun } from '../support/harness.js';
+import { pullRequestPayload } from '../support/payloads.js';
+import { createRepo, dataStack, type TestRepo } from '../support/repo.js';
+import { startStandIn, type StandIn } from '../support/standin/index.js';
+
+const REPO = 'octo/infra';
+const [OWNER = '', NAME = ''] = REPO.split('/');
+const NUMBER = 7;
+const MARKER = '<!-- stackgate:comment:default -->';
+
+let gh: StandIn;
+let repo: TestRepo;
+let baseSha: string;
+
+async function planPullRequest(headSha: string, token?: string): Promise<ActionRun> {
+  const existing = gh.state.pullRequest(REPO, NUMBER);
+  if (existing) existing.headSha = headSha;
+  else
+    gh.addPullRequest(REPO, {
+      number: NUMBER,
+      headSha,
+      baseSha,
+      files: [{ filename: 'stacks/app/main.tf' }],
+    });
+  return runAction({
+    workspace: repo.dir,
+    eventName: 'pull_request',
+    payload: pullRequestPayload({
+      owner: OWNER,
+      repo: NAME,
+      number: NUMBER,
+      headSha,
+      baseSha,
+      action: existing ? 'synchronize' : 'opened',
+    }),
+    apiUrl: gh.url,
+    repository: REPO,
+    sha: headSha,
+    ref: `refs/pull/${NUMBER}/merge`,
+    token,
+  });
+}
+
+function marked() {
+  return gh.state.comments(REPO, NUMBER).filter((comment) => comment.body.startsWith(MARKER));
+}
+
+beforeEach(async () => {
+  gh = await startStandIn({ repos: [REPO] });
+  repo = createRepo({ 'stacks/app/main.tf': dataStack('app', 'v1') });
+  baseSha = repo.commit('app');
+});
+
+afterEach(async () => {
+  expect(gh.violations).toEqual([]);
+  await gh.close();
+});
+
+describe('sticky comment ownership', () => {
+  it('never takes over a marked comment a person posted first', async () => {
+    const planted = `${MARKER}\nI wrote this. <!-- stackgate:meta {"approved":true} -->`;
+    const mallory = gh.addComment(REPO, NUMBER, planted, 'mallory');
+    expect(mallory.user.type).toBe('User');
+
+    repo.write({ 'stacks/app/main.tf': dataStack('app', 'v2') });
+    const first = await planPullRequest(repo.commit('v2'));
+    expect(first.exitCode).toBe(0);
+    repo.write({ 'stacks/app/main.tf': dataStack('app', 'v3') });
+    const second = await planPullRequest(repo.commit('v3'));
+    expect(second.exitCode).toBe(0);
+
+    // Mallory's comment is still there, as written; Stackgate keeps one comment of its own beside it.
+    expect(gh.state.comment(REPO, mallory.id)?.body).toBe(planted);
+    const comments = marked();
+    expect(comments).toHaveLength(2);
+    const own = comments.filter((comment) => comment.id !== mallory.id);
+    expect(own).toHaveLength(1);
+    expect(own[0]!.user).toEqual({ login: 'github-actions[bot]', type: 'Bot' });
+    expect(own[0]!.body).toContain('"v3"');
+    expect(first.outputs['comment-id']).toBe(String(own[0]!.id));
+    expect(second.outputs['comment-id']).toBe(String(own[0]!.id));
+    for (const call of [...gh.callsTo('issues/update-comment'), ...gh.callsTo('issues/delete-comment')])
+      expect(call.params.comment_id).not.toBe(String(mallory.id));
+    expect(gh.callsTo('issues/delete-comment')).toHaveLength(0);
+    // GITHUB_TOKEN acts as a bot: GitHub refuses it GET /user, which only means "no user login".
+    expect(gh.callsTo('users/get-authenticated').map((call) => call.status)).toEqual([403, 403]);
+  });
+
+  it('finds and edits its own comment when a personal access token comments as a user', async () => {
+    const token = 'ghp_citoken000000000000000000000000000000';
+    gh.addToken({ token, login: 'ci-user' });
+    const mallory = gh.addComment(REPO, NUMBER, `${MARKER}\nnot Stackgate's`, 'mallory');
+
+    repo.write({ 'stacks/app/main.tf': dataStack('app', 'v2') });
+    const first = await planPullRequest(repo.commit('v2'), token);
+    expect(first.exitCode).toBe(0);
+    repo.write({ 'stacks/app/main.tf': dataStack('app', 'v3') });
+    const second = await planPullRequest(repo.commit('v3'), token);
+    expect(second.exitCode).toBe(0);
+
+    const own = marked().filter((comment) => comment.id !== mallory.id);
+    expect(own).toHaveLength(1);
+    expect(own[0]!.user).toEqual({ login: 'ci-user', type: 'User' });
+    expect(own[0]!.body).toContain('"v3"');
+    expect(gh.callsTo('issues/create-comment')).toHaveLength(1);
+    expect(gh.callsTo('issues/update-comment').map((call) => call.params.comment_id)).toEqual([
+      String(own[0]!.id),
+    ]);
+    expect(gh.state.comment(REPO, mallory.id)?.body).toBe(`${MARKER}\nnot Stackgate's`);
+    expect(gh.callsTo('users/get-authenticated').every((call) => call.status === 200)).toBe(true);
+  });
+});
