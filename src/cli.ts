@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The local CLI over the same core as the action: plan stacks on a laptop, or render a saved plan.
-import { readFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -79,20 +79,32 @@ async function plan(args: string[]): Promise<number> {
   const fallback = values.engine ?? ((await which('tofu')) ? 'tofu' : 'terraform');
   const limit = pLimit(Math.max(1, Number(values.parallelism) || 1));
   const env = engineEnvironment(process.env);
-  const tempDir = path.join(os.tmpdir(), `stackgate-cli-${process.pid}`);
-  const reports = await Promise.all(
-    stacks.map((stack) =>
-      limit(async (): Promise<StackReport> => {
-        const engine = stack.engine ?? fallback;
-        process.stderr.write(`planning ${stack.name} with ${engine}…\n`);
-        if (engine === 'ansible') {
-          return { name: stack.name, path: stack.path, engine, status: 'skipped', diagnostics: [] };
-        }
-        const result = await planTerraformStack(stack, { workspace, binary: engine, env, tempDir });
-        return { name: stack.name, path: stack.path, engine, ...result };
-      }),
-    ),
-  );
+  // Saved plans hold raw sensitive values: a fresh folder only this user can read, removed afterwards.
+  const tempDir = await mkdtemp(path.join(os.tmpdir(), 'stackgate-cli-'));
+  let reports: StackReport[];
+  try {
+    await chmod(tempDir, 0o700);
+    // Every stack settles before the folder goes: one failing must not leave the others writing into it.
+    const settled = await Promise.allSettled(
+      stacks.map((stack) =>
+        limit(async (): Promise<StackReport> => {
+          const engine = stack.engine ?? fallback;
+          process.stderr.write(`planning ${stack.name} with ${engine}…\n`);
+          if (engine === 'ansible') {
+            return { name: stack.name, path: stack.path, engine, status: 'skipped', diagnostics: [] };
+          }
+          const result = await planTerraformStack(stack, { workspace, binary: engine, env, tempDir });
+          return { name: stack.name, path: stack.path, engine, ...result };
+        }),
+      ),
+    );
+    reports = settled.map((result) => {
+      if (result.status === 'rejected') throw result.reason;
+      return result.value;
+    });
+  } finally {
+    await rm(tempDir, { recursive: true, force: true });
+  }
   const report: RunReport = { command: 'plan', header: '', repository: workspace, sha: '', stacks: reports };
   if (values.format === 'json') {
     const stacksJson = reports.map((stack) => ({

@@ -94,6 +94,16 @@ function expectNoWrites(): void {
   ).toEqual([]);
 }
 
+/** A broken config still replaces the report: one comment naming the problem, a failed check, no plan. */
+function expectConfigFailureReport(head: string, line: number): void {
+  const comments = gh.state.comments(REPO, PR);
+  expect(comments).toHaveLength(1);
+  expect(comments[0]!.body).toContain(`.stackgate.yml:${line}`);
+  const checks = gh.state.checkRuns(REPO, head);
+  expect(checks).toHaveLength(1);
+  expect(checks[0]).toMatchObject({ name: 'stackgate/plan', conclusion: 'failure' });
+}
+
 /** A temporary folder outside every test repository. */
 function outsideFolder(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'stackgate-outside-'));
@@ -250,7 +260,7 @@ describe('malformed .stackgate.yml', () => {
     });
     setup?.(repo);
 
-    const { run: result } = await run(repo);
+    const { run: result, head } = await run(repo);
 
     expect(result.exitCode).toBe(1);
     const located = errors(result).filter((command) => command.properties.file === '.stackgate.yml');
@@ -262,7 +272,7 @@ describe('malformed .stackgate.yml', () => {
     ).toBeDefined();
     expect(atLine!.message).toMatch(says);
     expect(result.stdout).not.toMatch(/Planning /);
-    expectNoWrites();
+    expectConfigFailureReport(head, line);
   });
 });
 

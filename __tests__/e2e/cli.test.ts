@@ -1,6 +1,6 @@
 // The local CLI (dist/cli.js) as a user runs it.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { createRepo, dataStack } from '../support/repo.js';
 const CLI = path.join(PROJECT_ROOT, 'dist/cli.js');
 const FIXTURES = path.join(PROJECT_ROOT, '__tests__/fixtures/tofu-plans');
 
-function cli(args: string[], cwd = PROJECT_ROOT) {
+function cli(args: string[], cwd = PROJECT_ROOT, env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, [CLI, ...args], {
     cwd,
     encoding: 'utf8',
@@ -18,6 +18,7 @@ function cli(args: string[], cwd = PROJECT_ROOT) {
       ...process.env,
       PATH: `${path.join(TOOLS, 'bin')}:${process.env.PATH ?? ''}`,
       TF_CLI_CONFIG_FILE: path.join(TOOLS, 'tofurc'),
+      ...env,
     },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -84,6 +85,36 @@ describe('stackgate plan', () => {
     expect(result.stdout).toMatch(/^\| net \|/m);
     expect(result.stdout).toContain('"v9"');
     expect(result.stdout).toContain('"10.1.0.0/16"');
+  });
+
+  it('keeps saved plans in a folder only the user can read, and removes it afterwards', () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'stackgate-clitmp-'));
+    try {
+      // A tofu in front of the real one notes the mode of the CLI's folders each time it is called.
+      const modes = path.join(tmp, 'modes.log');
+      const script = [
+        '#!/usr/bin/env bash',
+        `for dir in ${JSON.stringify(tmp)}/stackgate-cli-*; do`,
+        `  [ -d "$dir" ] && { stat -c '%a' "$dir" 2>/dev/null || stat -f '%Lp' "$dir"; } >> ${JSON.stringify(modes)}`,
+        'done',
+        `exec ${JSON.stringify(path.join(TOOLS, 'bin/tofu'))} "$@"`,
+        '',
+      ].join('\n');
+      writeFileSync(path.join(tmp, 'tofu'), script);
+      chmodSync(path.join(tmp, 'tofu'), 0o755);
+      const repo = createRepo({ 'app/main.tf': dataStack('app', 'v1') });
+
+      const result = cli(['plan', repo.dir], PROJECT_ROOT, {
+        TMPDIR: tmp,
+        PATH: `${tmp}:${path.join(TOOLS, 'bin')}:${process.env.PATH ?? ''}`,
+      });
+
+      expect(result.status).toBe(0);
+      expect(new Set(readFileSync(modes, 'utf8').trim().split('\n'))).toEqual(new Set(['700']));
+      expect(readdirSync(tmp).filter((name) => name.startsWith('stackgate-cli-'))).toEqual([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it('exits 1 and shows the error when a stack does not plan', () => {

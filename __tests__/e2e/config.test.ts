@@ -38,7 +38,12 @@ describe('config errors', () => {
     const error = run.commands.find((command) => command.command === 'error' && command.properties.file);
     expect(error?.properties.file).toBe('.stackgate.yml');
     expect(Number(error?.properties.line)).toBeGreaterThanOrEqual(4);
-    expect(gh.calls.filter((call) => call.method !== 'GET')).toEqual([]);
+    // The sticky comment and the check run say so too, instead of keeping an older green plan.
+    const [comment] = gh.state.comments(REPO, 3);
+    expect(comment?.body).toMatch(/Invalid Stackgate config|\.stackgate\.yml:\d/);
+    expect(gh.state.checkRuns(REPO, gh.state.pullRequest(REPO, 3)!.headSha)[0]).toMatchObject({
+      conclusion: 'failure',
+    });
   });
 
   it('names an unknown key with a suggestion at its line and column', async () => {

@@ -191,8 +191,12 @@ describe('renderComment', () => {
 
 describe('commentMarker', () => {
   it('is a hidden HTML comment per header that a header cannot break out of', () => {
-    expect(commentMarker('')).toBe('<!-- stackgate:comment:default -->');
+    expect(commentMarker('')).toBe('<!-- stackgate:comment -->');
     expect(commentMarker('staging')).toBe('<!-- stackgate:comment:staging -->');
+    // No two headers share a marker, and none takes the default comment.
+    expect(commentMarker('default')).not.toBe(commentMarker(''));
+    expect(commentMarker('prod env')).not.toBe(commentMarker('prod-env'));
+    expect(commentMarker('a-->b')).not.toContain('-->b');
     expect(commentMarker('a --> <b>')).not.toMatch(/-->.*-->/);
   });
 });

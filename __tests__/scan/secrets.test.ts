@@ -241,6 +241,56 @@ describe('generic secrets', () => {
   });
 });
 
+describe('heredocs', () => {
+  const value = random(ALNUM, 24, 131);
+
+  it('judges the body of a heredoc under a secret-looking name', () => {
+    expect(scanText('main.tf', 'password = <<EOT\nXk9mQ2vL7pR4wZ8tB3nH6\nEOT\n').map((f) => f.rule)).toEqual([
+      'generic-secret',
+    ]);
+    const text = `locals {\n  db_password = <<-EOT\n    ${value}\n    EOT\n}\n`;
+    const finding = expectSingle('main.tofu', text, value, 'generic-secret');
+    expect(finding.title).toBe('Secret assigned to db_password');
+    expect(spanOf(text, finding)).toBe(value);
+  });
+
+  it('judges every non-empty body line, whatever the marker, up to the closing marker only', () => {
+    const other = random(ALNUM, 24, 132);
+    const after = random(ALNUM, 24, 133);
+    const text = [
+      'resource "x" "y" {',
+      '  "api_token" = <<SECRET_VALUE',
+      value,
+      '',
+      'plain words here',
+      other,
+      'SECRET_VALUE',
+      `  description = "${after}"`,
+      '}',
+    ].join('\n');
+    const { findings, secrets } = scanTextWithValues('creds.tfvars', text);
+    expect(findings.map((f) => [f.line, f.column])).toEqual([
+      [3, 1],
+      [6, 1],
+    ]);
+    expect(secrets).toEqual([value, other]);
+  });
+
+  it('leaves heredocs under ordinary names, references and placeholders alone', () => {
+    expect(scanText('main.tf', `user_data = <<EOT\n${value}\nEOT\n`)).toEqual([]);
+    expect(scanText('main.tf', 'password = <<EOT\n${var.db_password}\n<your-password-here>\nEOT\n')).toEqual(
+      [],
+    );
+    // An opener inside another heredoc's body is text, not HCL.
+    expect(scanText('main.tf', `script = <<EOT\npassword = <<X\n${value}\nX\nEOT\n`)).toEqual([]);
+  });
+
+  it('honours the allow marker above the opener for the whole body', () => {
+    const text = `# stackgate:allow-secret\npassword = <<EOT\n${value}\nEOT\n`;
+    expect(scanText('main.tf', text)).toEqual([]);
+  });
+});
+
 describe('false positives', () => {
   const highEntropy = random(ALNUM, 24, 101);
 
@@ -351,6 +401,7 @@ describe('maskSecret and findingMessage', () => {
 describe('isScannable', () => {
   it.each([
     'main.tf',
+    'main.tofu',
     'envs/prod.tfvars',
     'x.tfvars.json',
     'terragrunt.hcl',

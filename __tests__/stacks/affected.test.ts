@@ -47,6 +47,12 @@ describe('selectAffected', () => {
     expect(affectedBy(['stacks/dns/.hidden/records.tmpl'])).toEqual(['dns']);
   });
 
+  it('affects a stack through a var file outside its folder', () => {
+    const withVars: Stack = { ...stack('prod', 'stacks/prod'), varFiles: ['../../env/prod.tfvars'] };
+    expect(affectedBy(['env/prod.tfvars'], [...STACKS, withVars])).toEqual(['prod']);
+    expect(affectedBy(['env/staging.tfvars'], [...STACKS, withVars])).toEqual([]);
+  });
+
   it('affects every stack when the config file changes', () => {
     const { affected, unaffected } = selectAffected(STACKS, ['.stackgate.yml'], {
       configPath: '.stackgate.yml',

@@ -1,7 +1,7 @@
 // The checks that guard the door, shared by `validate` and the start of `plan`: engines installed, formatting,
 // validation, and secrets in the files the change touches.
 import * as core from '@actions/core';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { lstat, readFile, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import type { LoadedConfig } from '../config/types.js';
@@ -30,15 +30,30 @@ export async function listWorkspaceFiles(workspace: string, folder = ''): Promis
   return files.sort();
 }
 
+/**
+ * The text of a workspace file, or undefined when it is not a regular file inside the workspace: a symlink (a
+ * change can point one anywhere, e.g. at the runner's credentials), a path resolving outside, gone, or too big.
+ */
+export async function readWorkspaceFile(workspace: string, file: string): Promise<string | undefined> {
+  const absolute = path.resolve(workspace, file);
+  const info = await lstat(absolute).catch(() => undefined);
+  if (!info?.isFile() || info.size > MAX_SCANNED_BYTES) return undefined; // symlink, deleted, or not text
+  const [root, real] = await Promise.all([
+    realpath(workspace).catch(() => undefined),
+    realpath(absolute).catch(() => undefined),
+  ]);
+  // A symlinked folder on the way can still lead outside.
+  if (!root || !real || (real !== root && !real.startsWith(`${root}${path.sep}`))) return undefined;
+  return readFile(real, 'utf8').catch(() => undefined);
+}
+
 /** Scans the given files for secrets; every raw value found is masked in the log at once. */
 export async function scanSecrets(workspace: string, files: string[], allow: string[]): Promise<Finding[]> {
   const findings: Finding[] = [];
   for (const file of files) {
     if (!isScannable(file)) continue;
-    const absolute = path.join(workspace, file);
-    const info = await stat(absolute).catch(() => undefined);
-    if (!info?.isFile() || info.size > MAX_SCANNED_BYTES) continue; // deleted by the change, or not text
-    const text = await readFile(absolute, 'utf8');
+    const text = await readWorkspaceFile(workspace, file);
+    if (text === undefined) continue;
     const { findings: found, secrets } = scanTextWithValues(file, text, { allow });
     for (const secret of secrets) core.setSecret(secret);
     for (const finding of found) {
@@ -58,20 +73,71 @@ export async function scanSecrets(workspace: string, files: string[], allow: str
 }
 
 const ASSIGNMENT_LINE = /^([+\- ]\s*)("?)([A-Za-z0-9_.-]+)\2(\s*=\s*)(.+)$/;
+/** `name = <<EOT` / `"name" = <<-EOT` closing a line: a heredoc opener (`:` in object constants). */
+const HEREDOC_OPENER = /(?:^|[^\w.$-])"?([A-Za-z_][\w.-]*)"?\s*[=:]\s*<<-?([A-Za-z_][\w-]*)\s*$/;
+const HIDDEN_LINE = '(sensitive value)';
+
+/** Old-side line (1-based) → closing marker, for each body and closing line of a heredoc under a secret name. */
+function secretHeredocLines(text: string): Map<number, string> {
+  const hidden = new Map<number, string>();
+  const lines = text.split('\n').map((line) => line.replace(/\r$/, ''));
+  for (let index = 0; index < lines.length; index++) {
+    const opener = HEREDOC_OPENER.exec(lines[index] ?? '');
+    if (!opener) continue;
+    const [, name = '', marker = ''] = opener;
+    for (index++; index < lines.length; index++) {
+      if (looksSecret(name)) hidden.set(index + 1, marker);
+      if ((lines[index] ?? '').trim() === marker) break;
+    }
+  }
+  return hidden;
+}
 
 /**
  * A formatter diff shows file content, so it passes through the same guard as plans: values of secret-looking
- * names are hidden, and so is every secret the scanner finds in the file (masked in the log as well).
+ * names are hidden, and so is every secret the scanner finds in the file (masked in the log as well). A heredoc
+ * under a secret-looking name is hidden whole, body and closing marker, keeping only each line's diff prefix.
  */
 export async function redactFormatDiff(workspace: string, file: string, diff: string): Promise<string> {
-  const text = await readFile(path.join(workspace, file), 'utf8').catch(() => '');
+  const text = (await readWorkspaceFile(workspace, file)) ?? '';
   const { secrets } = scanTextWithValues(file, text);
   for (const secret of secrets) core.setSecret(secret);
+  // A hunk may start inside a heredoc whose opener it does not show: the file (the diff's old side) tells.
+  const hiddenOld = secretHeredocLines(text);
+  let oldLine = 0;
+  /** The heredoc being read: its closing marker, and whether its body is hidden. */
+  let heredoc: { marker: string; secret: boolean } | undefined;
   const lines = diff.split('\n').map((line) => {
-    const match = ASSIGNMENT_LINE.exec(line);
-    if (match && looksSecret(match[3] ?? ''))
-      return `${match[1]}${match[2]}${match[3]}${match[2]}${match[4]}(sensitive value)`;
-    return line;
+    const hunk = /^@@ -(\d+)(?:,\d+)? \+\d+(?:,\d+)? @@/.exec(line);
+    if (hunk) {
+      oldLine = Number(hunk[1]);
+      heredoc = undefined;
+      return line;
+    }
+    const prefix = line.charAt(0);
+    // File headers before the first hunk, `\ No newline at end of file`: not content.
+    if (oldLine === 0 || !['+', '-', ' '].includes(prefix)) return line;
+    const content = line.slice(1);
+    if (prefix !== '+') {
+      const marker = hiddenOld.get(oldLine);
+      if (marker !== undefined && !heredoc?.secret) heredoc = { marker, secret: true };
+      oldLine++;
+    }
+    const opener = HEREDOC_OPENER.exec(content);
+    const assignment = ASSIGNMENT_LINE.exec(line);
+    const named =
+      assignment && looksSecret(assignment[3] ?? '')
+        ? `${assignment[1]}${assignment[2]}${assignment[3]}${assignment[2]}${assignment[4]}${HIDDEN_LINE}`
+        : undefined;
+    if (heredoc) {
+      const { secret, marker } = heredoc;
+      if (content.trim() === marker) heredoc = undefined;
+      if (!secret) return line;
+      // The other side's copy of the opener (`-` old, `+` formatted) keeps its name like the first.
+      return opener?.[2] === marker && named ? named : `${prefix}${HIDDEN_LINE}`;
+    }
+    if (opener) heredoc = { marker: opener[2] ?? '', secret: looksSecret(opener[1] ?? '') };
+    return named ?? line;
   });
   let redacted = lines.join('\n');
   for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {

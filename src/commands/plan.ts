@@ -11,13 +11,17 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunReport, StackReport } from '../report/types.js';
 import type { Settings } from '../settings.js';
+import { ConfigError, type LoadedConfig } from '../config/types.js';
 import { discoverStacks, type Stack } from '../stacks/discover.js';
 import { filterStacks, selectAffected } from '../stacks/affected.js';
 import { localModuleGraph } from '../stacks/modules.js';
 import { publishReport, type Publication } from './publish.js';
 import {
+  annotateConfigError,
   changedFiles,
   checkName,
+  configFailureMessage,
+  configFindings,
   defaultEngine,
   forEachStack,
   loadConfigOrThrow,
@@ -76,6 +80,37 @@ async function policyFindings(
   });
 }
 
+/**
+ * A broken config still gets a report: the sticky comment and the check run turn to failure with the problems,
+ * so nobody reads the previous commit's green plan as current.
+ */
+async function reportConfigFailure(settings: Settings, error: ConfigError): Promise<CommandResult> {
+  annotateConfigError(error, settings);
+  const report: RunReport = {
+    command: 'plan',
+    header: settings.commentHeader,
+    repository: `${settings.event.owner}/${settings.event.repo}`,
+    sha: settings.event.sha,
+    pullNumber: settings.event.pullRequest?.number,
+    runUrl: settings.event.runUrl,
+    stacks: [],
+    findings: configFindings(error),
+  };
+  // The problems are annotated above already; the check run carries no second copy.
+  const publication = await publishReport(settings, report, {
+    name: checkName('plan', settings.commentHeader),
+    conclusion: 'failure',
+    title: 'Invalid Stackgate config',
+    annotations: [],
+  });
+  return {
+    report,
+    publication,
+    outputs: planOutputs(report, publication),
+    failure: configFailureMessage(error),
+  };
+}
+
 export function planOutputs(report: RunReport, publication: Publication): Record<string, string> {
   const summary: Record<string, unknown> = {};
   for (const stack of report.stacks) {
@@ -99,7 +134,13 @@ export function planOutputs(report: RunReport, publication: Publication): Record
 }
 
 export async function runPlan(settings: Settings): Promise<CommandResult> {
-  const config = await loadConfigOrThrow(settings);
+  let config: LoadedConfig | undefined;
+  try {
+    config = await loadConfigOrThrow(settings);
+  } catch (error) {
+    if (error instanceof ConfigError) return reportConfigFailure(settings, error);
+    throw error;
+  }
   let stacks = await discoverStacks(settings.workspace, config);
   if (settings.stackPatterns.length > 0) stacks = filterStacks(stacks, settings.stackPatterns);
 

@@ -2,12 +2,13 @@
 import * as core from '@actions/core';
 import path from 'node:path';
 import { loadConfig } from '../config/load.js';
-import type { LoadedConfig } from '../config/types.js';
+import type { ConfigError, LoadedConfig } from '../config/types.js';
+import type { Finding } from '../report/findings.js';
 import { which } from '../engines/exec.js';
 import { createClient } from '../github/client.js';
 import { listChangedFiles } from '../github/pulls.js';
 import type { RunReport } from '../report/types.js';
-import { InputError, type Settings } from '../settings.js';
+import { InputError, repositoryPath, type Settings } from '../settings.js';
 import { gitChangedFiles, relativeToWorkingDirectory } from '../stacks/changed-files.js';
 import type { Publication } from './publish.js';
 import type { Stack } from '../stacks/discover.js';
@@ -98,4 +99,36 @@ export async function forEachStack<T>(
 /** `stackgate/plan`, or `stackgate/plan (prod)` with a comment header: jobs of one run never share a check. */
 export function checkName(command: string, header: string): string {
   return header ? `stackgate/${command} (${header})` : `stackgate/${command}`;
+}
+
+/** Config problems as findings, for the reports. */
+export function configFindings(error: ConfigError): Finding[] {
+  return error.problems.map((problem) => ({
+    kind: 'config',
+    severity: 'error',
+    file: problem.file,
+    line: problem.line,
+    column: problem.column,
+    title: 'Invalid Stackgate config',
+    message: problem.message,
+  }));
+}
+
+/** Config problems as error annotations at their file, line and column: they work even without a check run. */
+export function annotateConfigError(
+  error: ConfigError,
+  settings: Pick<Settings, 'workingDirectory'> | undefined,
+): void {
+  for (const problem of error.problems) {
+    core.error(problem.message, {
+      title: 'Stackgate config',
+      file: settings ? repositoryPath(settings, problem.file) : problem.file,
+      startLine: problem.line,
+      startColumn: problem.column,
+    });
+  }
+}
+
+export function configFailureMessage(error: ConfigError): string {
+  return `The Stackgate config has ${error.problems.length} problem(s):\n${error.message}`;
 }

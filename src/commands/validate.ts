@@ -10,20 +10,15 @@ import type { Settings } from '../settings.js';
 import { discoverStacks, type Stack } from '../stacks/discover.js';
 import { filterStacks } from '../stacks/affected.js';
 import { checkStacks, listWorkspaceFiles, scanSecrets } from './checks.js';
-import { changedFiles, checkName, defaultEngine, loadConfigOrThrow, type CommandResult } from './shared.js';
+import {
+  changedFiles,
+  checkName,
+  configFindings,
+  defaultEngine,
+  loadConfigOrThrow,
+  type CommandResult,
+} from './shared.js';
 import { publishReport } from './publish.js';
-
-export function configFindings(error: ConfigError): Finding[] {
-  return error.problems.map((problem) => ({
-    kind: 'config',
-    severity: 'error',
-    file: problem.file,
-    line: problem.line,
-    column: problem.column,
-    title: 'Invalid Stackgate config',
-    message: problem.message,
-  }));
-}
 
 /** Loads the config; its mistakes become findings instead of stopping the run. */
 export async function loadConfigFindings(

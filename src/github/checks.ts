@@ -85,8 +85,8 @@ export async function publishCheckRun(
     });
     return data.id;
   };
-  const update = (id: number) =>
-    octokit.rest.checks.update({ ...repo, check_run_id: id, ...completed, output: output(first) });
+  const update = (id: number, annotations: CheckAnnotation[] = first) =>
+    octokit.rest.checks.update({ ...repo, check_run_id: id, ...completed, output: output(annotations) });
 
   let id = await findCheckRun(octokit, repo, request);
   if (id !== undefined) {
@@ -102,7 +102,8 @@ export async function publishCheckRun(
       );
       id = await findCheckRun(octokit, repo, request);
       if (id === undefined) id = await create();
-      else await update(id);
+      // The lost create carried the first batch already: annotations add up, so it is not sent twice.
+      else await update(id, []);
     }
   }
   for (const batch of rest) {

@@ -6,7 +6,7 @@ import type { Diagnostic, Plan, PlanCounts, ResourceChange } from '../plan/model
 import { renderOutputsDiff, renderResourceDiff } from './diff.js';
 import { failingFindings, renderFindings } from './findings.js';
 import { renderPolicySection } from './policy.js';
-import { codeBlock, escapeHtmlComment, escapeHtmlText, escapeText, inlineCode } from './escape.js';
+import { codeBlock, escapeHtmlText, escapeText, inlineCode } from './escape.js';
 import type { CommentMeta, RunReport, StackReport } from './types.js';
 
 /** GitHub rejects comment bodies over this many characters. */
@@ -18,8 +18,9 @@ export const SUMMARY_MAX_BYTES = 1024 * 1024;
 
 /** The hidden marker that identifies the sticky comment; different headers make different comments. */
 export function commentMarker(header: string): string {
-  const name = header.trim() === '' ? 'default' : escapeHtmlComment(header.trim().replace(/\s+/g, '-'));
-  return `<!-- stackgate:comment:${name} -->`;
+  // The default comment has no name, so no header can collide with it; a header is kept as written (encoded).
+  if (header.trim() === '') return '<!-- stackgate:comment -->';
+  return `<!-- stackgate:comment:${encodeURIComponent(header.trim())} -->`;
 }
 
 function plural(count: number, noun: string): string {

@@ -43,6 +43,9 @@ function touchesStack(
   for (const folder of moduleDeps.get(stack.path) ?? []) {
     if (isWithin(file, folder)) return true;
   }
+  // Var files may live outside the stack folder (`../../env/prod.tfvars`): they change the plan all the same.
+  if (stack.varFiles.some((varFile) => path.posix.normalize(path.posix.join(stack.path, varFile)) === file))
+    return true;
   return stack.whenModified.length > 0 && whenModifiedMatcher(stack)(file);
 }
 

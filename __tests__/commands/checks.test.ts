@@ -1,0 +1,211 @@
+// The door checks' file handling: formatter diffs never show a secret heredoc, and secret scanning reads only
+// regular files inside the workspace.
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { githubToken, pseudoRandom } from '../support/planted.js';
+
+const masked = vi.hoisted(() => [] as string[]);
+vi.mock('@actions/core', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('@actions/core')>()),
+  setSecret: (secret: string) => masked.push(secret),
+}));
+
+const { redactFormatDiff, scanSecrets } = await import('../../src/commands/checks.js');
+
+let root: string;
+let workspace: string;
+let outside: string;
+
+async function write(folder: string, files: Record<string, string>): Promise<void> {
+  for (const [name, content] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(folder, name)), { recursive: true });
+    await writeFile(path.join(folder, name), content);
+  }
+}
+
+beforeEach(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'stackgate-checks-'));
+  workspace = path.join(root, 'workspace');
+  outside = path.join(root, 'outside');
+  await mkdir(workspace);
+  await mkdir(outside);
+  masked.length = 0;
+});
+
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('redactFormatDiff', () => {
+  // Low-entropy lines the scanner would not flag: only the heredoc rule hides them.
+  const PHRASE = 'correct horse battery staple';
+  const SECOND = 'second line of the secret';
+
+  it('hides a secret heredoc whole, body and closing marker, keeping each diff prefix', async () => {
+    const file = 'stacks/app/main.tf';
+    await write(workspace, {
+      [file]: `locals {\n   password=<<EOT\n${PHRASE}\n${SECOND}\nEOT\n   region =   "eu-west-1"\n}\n`,
+    });
+    const diff = [
+      '--- old/main.tf',
+      '+++ new/main.tf',
+      '@@ -1,7 +1,7 @@',
+      ' locals {',
+      '-   password=<<EOT',
+      '+  password = <<EOT',
+      ` ${PHRASE}`,
+      ` ${SECOND}`,
+      ' EOT',
+      '-   region =   "eu-west-1"',
+      '+  region = "eu-west-1"',
+      ' }',
+    ].join('\n');
+
+    const redacted = await redactFormatDiff(workspace, file, diff);
+
+    expect(redacted).not.toContain('horse');
+    expect(redacted).not.toContain('second line');
+    expect(redacted.split('\n')).toEqual([
+      '--- old/main.tf',
+      '+++ new/main.tf',
+      '@@ -1,7 +1,7 @@',
+      ' locals {',
+      '-   password=(sensitive value)',
+      '+  password = (sensitive value)',
+      ' (sensitive value)',
+      ' (sensitive value)',
+      ' (sensitive value)',
+      '-   region =   "eu-west-1"',
+      '+  region = "eu-west-1"',
+      ' }',
+    ]);
+  });
+
+  it('knows `<<-` heredocs with any marker, on either side of the diff, and leaves other heredocs visible', async () => {
+    const file = 'main.tf';
+    await write(workspace, {
+      [file]: `"db_token" =   <<-SECRET_VALUE\n  ${PHRASE}\n  SECRET_VALUE\nnote = <<EOT\nhello world\nEOT\n`,
+    });
+    const diff = [
+      '--- old/main.tf',
+      '+++ new/main.tf',
+      '@@ -1,6 +1,6 @@',
+      '-"db_token" =   <<-SECRET_VALUE',
+      `-  ${PHRASE}`,
+      '-  SECRET_VALUE',
+      '+"db_token" = <<-SECRET_VALUE',
+      `+  ${PHRASE}`,
+      '+  SECRET_VALUE',
+      ' note = <<EOT',
+      ' hello world',
+      ' EOT',
+    ].join('\n');
+
+    const lines = (await redactFormatDiff(workspace, file, diff)).split('\n');
+
+    expect(lines.slice(3)).toEqual([
+      '-"db_token" =   (sensitive value)',
+      '-(sensitive value)',
+      '-(sensitive value)',
+      '+"db_token" = (sensitive value)',
+      '+(sensitive value)',
+      '+(sensitive value)',
+      ' note = <<EOT',
+      ' hello world',
+      ' EOT',
+    ]);
+  });
+
+  it('hides the heredoc lines of a hunk that starts inside a secret heredoc', async () => {
+    const file = 'main.tf';
+    const body = Array.from({ length: 8 }, (_, i) => `${PHRASE} ${i}`);
+    await write(workspace, {
+      [file]: ['locals {', '  secret = <<EOT', ...body, 'EOT', 'x   = 1', '}', ''].join('\n'),
+    });
+    // Lines 8–12 of the file: the opener (line 2) is outside the hunk.
+    const diff = [
+      '--- old/main.tf',
+      '+++ new/main.tf',
+      '@@ -8,5 +8,5 @@',
+      ` ${body[5]}`,
+      ` ${body[6]}`,
+      ` ${body[7]}`,
+      ' EOT',
+      '-x   = 1',
+      '+x = 1',
+    ].join('\n');
+
+    const lines = (await redactFormatDiff(workspace, file, diff)).split('\n');
+
+    expect(lines.slice(3)).toEqual([
+      ' (sensitive value)',
+      ' (sensitive value)',
+      ' (sensitive value)',
+      ' (sensitive value)',
+      '-x   = 1',
+      '+x = 1',
+    ]);
+  });
+
+  it('does not read a file that is a symlink out of the workspace', async () => {
+    const token = githubToken(501);
+    await write(outside, { 'creds.tf': `github_token = "${token}"\n` });
+    await symlink(path.join(outside, 'creds.tf'), path.join(workspace, 'main.tf'));
+
+    await redactFormatDiff(
+      workspace,
+      'main.tf',
+      '--- old/main.tf\n+++ new/main.tf\n@@ -1 +1 @@\n-x=1\n+x = 1',
+    );
+
+    expect(masked).not.toContain(token);
+  });
+});
+
+describe('scanSecrets', () => {
+  it('skips symlinked files and files under a symlinked folder that lead out of the workspace', async () => {
+    const inside = githubToken(511);
+    const linkedFile = githubToken(512);
+    const linkedFolder = githubToken(513);
+    await write(workspace, { 'stacks/app/main.tf': `github_token = "${inside}"\n` });
+    await write(outside, {
+      'creds.tf': `github_token = "${linkedFile}"\n`,
+      'dir/main.tf': `github_token = "${linkedFolder}"\n`,
+    });
+    await symlink(path.join(outside, 'creds.tf'), path.join(workspace, 'stacks/app/creds.tf'));
+    await symlink(path.join(outside, 'dir'), path.join(workspace, 'stacks/linked'));
+
+    const findings = await scanSecrets(
+      workspace,
+      ['stacks/app/main.tf', 'stacks/app/creds.tf', 'stacks/linked/main.tf', '../outside/creds.tf'],
+      [],
+    );
+
+    expect(findings.map((finding) => finding.file)).toEqual(['stacks/app/main.tf']);
+    expect(masked).toContain(inside);
+    expect(masked).not.toContain(linkedFile);
+    expect(masked).not.toContain(linkedFolder);
+  });
+
+  it('skips a symlink even when it points inside the workspace', async () => {
+    const value = pseudoRandom('ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789', 24, 521);
+    await write(workspace, { 'real.tfvars': `db_password = "${value}"\n` });
+    await symlink(path.join(workspace, 'real.tfvars'), path.join(workspace, 'alias.tfvars'));
+
+    const findings = await scanSecrets(workspace, ['alias.tfvars', 'real.tfvars'], []);
+
+    expect(findings.map((finding) => finding.file)).toEqual(['real.tfvars']);
+  });
+
+  it('finds a secret in a heredoc of a .tofu file', async () => {
+    const value = pseudoRandom('ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789', 24, 531);
+    await write(workspace, { 'stacks/app/main.tofu': `locals {\n  password = <<EOT\n${value}\nEOT\n}\n` });
+
+    const findings = await scanSecrets(workspace, ['stacks/app/main.tofu'], []);
+
+    expect(findings.map((finding) => [finding.file, finding.line])).toEqual([['stacks/app/main.tofu', 3]]);
+    expect(masked).toContain(value);
+  });
+});
