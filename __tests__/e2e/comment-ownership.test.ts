@@ -1,6 +1,7 @@
 // The sticky comment is Stackgate's own: a comment someone else starts with the marker is never edited, deleted
 // or read. Trusted authors are bots (GITHUB_TOKEN, GitHub Apps) and the user of a personal access token.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { commentMarker } from '../../src/report/markdown.js';
 import { runAction, type ActionRun } from '../support/harness.js';
 import { pullRequestPayload } from '../support/payloads.js';
 import { createRepo, dataStack, type TestRepo } from '../support/repo.js';
@@ -9,7 +10,8 @@ import { startStandIn, type StandIn } from '../support/standin/index.js';
 const REPO = 'octo/infra';
 const [OWNER = '', NAME = ''] = REPO.split('/');
 const NUMBER = 7;
-const MARKER = '<!-- stackgate:comment:default -->';
+/** The default comment's marker, as a PR author can copy it from the page source. */
+const MARKER = commentMarker('');
 
 let gh: StandIn;
 let repo: TestRepo;

@@ -64,8 +64,3 @@ export function codeBlock(content: string, language = ''): string {
   const body = content.endsWith('\n') ? content : `${content}\n`;
   return `${fence}${language}\n${body}${fence}\n`;
 }
-
-/** Makes a string safe inside an HTML comment (our hidden marker and metadata). */
-export function escapeHtmlComment(text: string): string {
-  return text.replace(/--/g, '-\u2010').replace(/>/g, '\u203a');
-}
