@@ -43111,464 +43111,6 @@ function annotationsFromReport(report) {
     return annotations;
 }
 
-// EXTERNAL MODULE: external "node:buffer"
-var external_node_buffer_ = __nccwpck_require__(4573);
-;// CONCATENATED MODULE: ./src/report/diff.ts
-// Attribute-level diffs that read like tofu's human plan: changed attributes only (unchanged ones counted),
-// nested objects, lists and maps, `(known after apply)`, `(sensitive value)`, JSON strings as `jsonencode(…)`
-// and multi-line strings as `<<-EOT` line diffs. Output lines start with a diff marker so a ```diff block
-// colours them on GitHub: `+` add, `-` remove, `!` change in place, space for context.
-
-
-/** GitHub's diff highlighting colours `!` lines as changed; tofu's `~` would stay plain. */
-const MARKER_CHARS = { '+': '+', '-': '-', '~': '!', ' ': ' ' };
-function formatLines(lines) {
-    return lines
-        .map((line) => `${MARKER_CHARS[line.marker]} ${'    '.repeat(line.depth)}${line.text}`)
-        .join('\n');
-}
-// Attributes tofu keeps visible even when unchanged, so a reviewer can tell which object this is.
-const IDENTIFYING_ATTRIBUTES = new Set(['id', 'name', 'tags']);
-// Lists longer than this show only the unchanged elements near a change.
-const LIST_CONTEXT = 2;
-// Beyond this many element pairs, a list diff falls back to "all removed, all added" to bound the cost.
-const MAX_LCS_CELLS = 250_000;
-// ---- value classification --------------------------------------------------------------------------------
-function isObject(value) {
-    return (typeof value === 'object' &&
-        value !== null &&
-        !Array.isArray(value) &&
-        !isSensitive(value) &&
-        !isUnknown(value));
-}
-/** Null and absent are the same to a reviewer: tofu shows neither. */
-function isAbsent(value) {
-    return value === null || value === undefined;
-}
-function deepEqual(a, b) {
-    if (a === b)
-        return true;
-    if (isAbsent(a) || isAbsent(b))
-        return isAbsent(a) && isAbsent(b);
-    if (isSensitive(a) || isSensitive(b))
-        return isSensitive(a) && isSensitive(b) && b.changed !== true;
-    if (Array.isArray(a) || Array.isArray(b)) {
-        return (Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i])));
-    }
-    if (typeof a !== 'object' || typeof b !== 'object')
-        return false;
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    return [...keys].every((key) => deepEqual(a[key], b[key]));
-}
-/** Strings holding a JSON object or array are shown decoded, like tofu's `jsonencode(…)`. */
-function decodeJson(value) {
-    if (typeof value !== 'string')
-        return undefined;
-    const trimmed = value.trim();
-    if (!(trimmed.startsWith('{') && trimmed.endsWith('}')) &&
-        !(trimmed.startsWith('[') && trimmed.endsWith(']'))) {
-        return undefined;
-    }
-    try {
-        return JSON.parse(trimmed);
-    }
-    catch {
-        return undefined;
-    }
-}
-function isMultiline(value) {
-    return typeof value === 'string' && value.includes('\n');
-}
-function heredocLines(value) {
-    const lines = value.split(/\r?\n/);
-    if (lines[lines.length - 1] === '')
-        lines.pop();
-    return lines;
-}
-// ---- literals --------------------------------------------------------------------------------------------
-const diff_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-function formatKey(key) {
-    return diff_IDENTIFIER.test(key) ? key : JSON.stringify(key);
-}
-function scalar(value) {
-    if (value === undefined || value === null)
-        return 'null';
-    if (isSensitive(value))
-        return '(sensitive value)';
-    if (isUnknown(value))
-        return '(known after apply)';
-    if (typeof value === 'string')
-        return JSON.stringify(value);
-    if (typeof value === 'number' || typeof value === 'boolean')
-        return String(value);
-    return JSON.stringify(value);
-}
-/** `key = ` with the key padded so `=` lines up within an object, as tofu does; list items have no key. */
-function prefix(key, width) {
-    return key === undefined ? '' : `${formatKey(key).padEnd(width)} = `;
-}
-function keyWidth(keys) {
-    return Math.max(0, ...keys.map((key) => formatKey(key).length));
-}
-function hiddenNote(count, noun) {
-    return `# (${count} unchanged ${noun}${count === 1 ? '' : 's'} hidden)`;
-}
-// ---- whole values (created, destroyed, or shown as context) ----------------------------------------------
-/** Renders a whole value with one marker on every line; `suffix` goes on the last line (`,` in lists). */
-function renderWhole(marker, key, width, value, depth, steps, ctx, suffix = '') {
-    const head = prefix(key, width);
-    const note = forcesReplacement(steps, ctx);
-    const json = decodeJson(value);
-    if (json !== undefined && typeof json === 'object' && json !== null) {
-        return [
-            { marker, depth, text: `${head}jsonencode(${note}` },
-            ...renderWhole(marker, undefined, 0, json, depth + 1, [], ctx),
-            { marker, depth, text: `)${suffix}` },
-        ];
-    }
-    if (isMultiline(value)) {
-        return [
-            { marker, depth, text: `${head}<<-EOT${note}` },
-            ...heredocLines(value).map((text) => ({ marker, depth: depth + 1, text })),
-            { marker, depth, text: `EOT${suffix}` },
-        ];
-    }
-    if (Array.isArray(value)) {
-        if (value.length === 0)
-            return [{ marker, depth, text: `${head}[]${suffix}${note}` }];
-        return [
-            { marker, depth, text: `${head}[${note}` },
-            ...value.flatMap((item, index) => renderWhole(marker, undefined, 0, item, depth + 1, [...steps, index], ctx, ',')),
-            { marker, depth, text: `]${suffix}` },
-        ];
-    }
-    if (isObject(value)) {
-        // Null attributes are left out, as tofu does for created and destroyed objects.
-        const keys = Object.keys(value)
-            .filter((k) => !isAbsent(value[k]))
-            .sort();
-        if (keys.length === 0)
-            return [{ marker, depth, text: `${head}{}${suffix}${note}` }];
-        const inner = keyWidth(keys);
-        return [
-            { marker, depth, text: `${head}{${note}` },
-            ...keys.flatMap((k) => renderWhole(marker, k, inner, value[k] ?? null, depth + 1, [...steps, k], ctx)),
-            { marker, depth, text: `}${suffix}` },
-        ];
-    }
-    return [{ marker, depth, text: `${head}${scalar(value)}${suffix}${note}` }];
-}
-function forcesReplacement(steps, ctx) {
-    // Most resources have no replace paths: skip building a path string for every attribute then.
-    if (ctx.replacePaths.size === 0 || steps.length === 0)
-        return '';
-    return ctx.replacePaths.has(attributePath(steps)) ? ' # forces replacement' : '';
-}
-// ---- diffs -----------------------------------------------------------------------------------------------
-/** The lines for one attribute or element whose value may have changed; `[]` when unchanged. */
-function diffValue(key, width, before, after, depth, steps, ctx, suffix = '') {
-    if (deepEqual(before, after))
-        return [];
-    if (isAbsent(before))
-        return renderWhole('+', key, width, after ?? null, depth, steps, ctx, suffix);
-    if (isAbsent(after))
-        return renderWhole('-', key, width, before, depth, steps, ctx, suffix);
-    const head = prefix(key, width);
-    const note = forcesReplacement(steps, ctx);
-    if (isObject(before) && isObject(after)) {
-        return wrap(`${head}{${note}`, diffObject(before, after, depth + 1, steps, ctx), `}${suffix}`, depth);
-    }
-    if (Array.isArray(before) && Array.isArray(after)) {
-        return wrap(`${head}[${note}`, diffList(before, after, depth + 1, steps, ctx), `]${suffix}`, depth);
-    }
-    const jsonBefore = decodeJson(before);
-    const jsonAfter = decodeJson(after);
-    if (isContainer(jsonBefore) && isContainer(jsonAfter)) {
-        const inner = diffValue(undefined, 0, jsonBefore, jsonAfter, depth + 1, [], ctx);
-        // Same JSON, different whitespace: say so rather than show an empty diff.
-        const body = inner.length > 0
-            ? inner
-            : [{ marker: ' ', depth: depth + 1, text: '# (whitespace changes only)' }];
-        return wrap(`${head}jsonencode(${note}`, body, `)${suffix}`, depth);
-    }
-    if ((isMultiline(before) || isMultiline(after)) &&
-        typeof before === 'string' &&
-        typeof after === 'string') {
-        const body = diffSequence(heredocLines(before), heredocLines(after)).map(([marker, text]) => ({
-            marker,
-            depth: depth + 1,
-            text,
-        }));
-        return wrap(`${head}<<-EOT${note}`, body, `EOT${suffix}`, depth);
-    }
-    if (isScalarLike(before) && isScalarLike(after)) {
-        const text = isSensitive(after) ? scalar(after) : `${scalar(before)} -> ${scalar(after)}`;
-        return [{ marker: '~', depth, text: `${head}${text}${suffix}${note}` }];
-    }
-    // Different kinds (a string became an object…): show the old value removed and the new one added.
-    return [
-        ...renderWhole('-', key, width, before, depth, steps, ctx, suffix),
-        ...renderWhole('+', key, width, after, depth, steps, ctx, suffix),
-    ];
-}
-function isContainer(value) {
-    return Array.isArray(value) || isObject(value);
-}
-function isScalarLike(value) {
-    return !Array.isArray(value) && !isObject(value);
-}
-function wrap(open, body, close, depth) {
-    return [{ marker: '~', depth, text: open }, ...body, { marker: ' ', depth, text: close }];
-}
-/** Changed attributes of an object, unchanged ones counted (identifying ones shown, as tofu does). */
-function diffObject(before, after, depth, steps, ctx) {
-    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-    const changed = keys.filter((key) => !deepEqual(before[key], after[key]));
-    const shown = keys.filter((key) => changed.includes(key) || (depth === 1 && IDENTIFYING_ATTRIBUTES.has(key) && !isAbsent(after[key])));
-    const hidden = keys.filter((key) => !shown.includes(key) && !isAbsent(before[key]) && !isAbsent(after[key]));
-    const width = keyWidth(shown);
-    const lines = shown.flatMap((key) => {
-        if (!changed.includes(key)) {
-            return renderWhole(' ', key, width, after[key] ?? null, depth, [...steps, key], ctx);
-        }
-        return diffValue(key, width, before[key], after[key], depth, [...steps, key], ctx);
-    });
-    if (hidden.length > 0)
-        lines.push({ marker: ' ', depth, text: hiddenNote(hidden.length, 'attribute') });
-    return lines;
-}
-/** A list diff: longest common subsequence, objects changed in place when they pair up one to one. */
-function diffList(before, after, depth, steps, ctx) {
-    const ops = pairChanges(diffSequence(before, after, deepEqual));
-    const near = nearChanges(ops);
-    const lines = [];
-    let hidden = 0;
-    let afterIndex = 0;
-    ops.forEach((op, position) => {
-        const itemSteps = [...steps, afterIndex];
-        if (op.kind === 'same') {
-            // Unchanged primitives near a change give context; unchanged objects are only counted, as in tofu.
-            if (near[position] && !isObject(op.value)) {
-                lines.push(...renderWhole(' ', undefined, 0, op.value, depth, itemSteps, ctx, ','));
-            }
-            else {
-                hidden += 1;
-            }
-            afterIndex += 1;
-        }
-        else if (op.kind === 'change') {
-            lines.push(...diffValue(undefined, 0, op.before, op.after, depth, itemSteps, ctx, ','));
-            afterIndex += 1;
-        }
-        else {
-            lines.push(...renderWhole(op.kind === 'add' ? '+' : '-', undefined, 0, op.value, depth, itemSteps, ctx, ','));
-            if (op.kind === 'add')
-                afterIndex += 1;
-        }
-    });
-    if (hidden > 0)
-        lines.push({ marker: ' ', depth, text: hiddenNote(hidden, 'element') });
-    return lines;
-}
-/** Turns equal-length runs of removed-then-added objects into in-place changes. */
-function pairChanges(sequence) {
-    const ops = [];
-    let index = 0;
-    while (index < sequence.length) {
-        const removed = [];
-        while (sequence[index]?.[0] === '-')
-            removed.push(sequence[index++][1]);
-        const added = [];
-        while (sequence[index]?.[0] === '+')
-            added.push(sequence[index++][1]);
-        if (removed.length > 0 && removed.length === added.length && [...removed, ...added].every(isObject)) {
-            removed.forEach((value, i) => ops.push({ kind: 'change', before: value, after: added[i] ?? null }));
-        }
-        else {
-            for (const value of removed)
-                ops.push({ kind: 'remove', value });
-            for (const value of added)
-                ops.push({ kind: 'add', value });
-        }
-        if (removed.length === 0 && added.length === 0) {
-            ops.push({ kind: 'same', value: sequence[index][1] });
-            index += 1;
-        }
-    }
-    return ops;
-}
-function nearChanges(ops) {
-    if (ops.length <= LIST_CONTEXT * 2 + 3)
-        return ops.map(() => true);
-    return ops.map((_, position) => {
-        for (let d = -LIST_CONTEXT; d <= LIST_CONTEXT; d++) {
-            const op = ops[position + d];
-            if (op && op.kind !== 'same')
-                return true;
-        }
-        return false;
-    });
-}
-/** LCS diff of two sequences as marker/value pairs; common prefix and suffix are cheap. */
-function diffSequence(before, after, equal = (a, b) => a === b) {
-    let start = 0;
-    while (start < before.length && start < after.length && equal(before[start], after[start]))
-        start++;
-    let endB = before.length;
-    let endA = after.length;
-    while (endB > start && endA > start && equal(before[endB - 1], after[endA - 1])) {
-        endB--;
-        endA--;
-    }
-    const head = before.slice(0, start).map((value) => [' ', value]);
-    const tail = before.slice(endB).map((value) => [' ', value]);
-    return [...head, ...lcsMiddle(before.slice(start, endB), after.slice(start, endA), equal), ...tail];
-}
-function lcsMiddle(before, after, equal) {
-    const n = before.length;
-    const m = after.length;
-    if (n * m > MAX_LCS_CELLS || n === 0 || m === 0) {
-        return [...before.map((v) => ['-', v]), ...after.map((v) => ['+', v])];
-    }
-    // lengths[i][j]: LCS length of before[i..] and after[j..].
-    const lengths = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
-    for (let i = n - 1; i >= 0; i--) {
-        for (let j = m - 1; j >= 0; j--) {
-            lengths[i][j] = equal(before[i], after[j])
-                ? lengths[i + 1][j + 1] + 1
-                : Math.max(lengths[i + 1][j], lengths[i][j + 1]);
-        }
-    }
-    const out = [];
-    let i = 0;
-    let j = 0;
-    while (i < n && j < m) {
-        if (equal(before[i], after[j])) {
-            out.push([' ', before[i++]]);
-            j++;
-        }
-        else if (lengths[i + 1][j] >= lengths[i][j + 1]) {
-            out.push(['-', before[i++]]);
-        }
-        else {
-            out.push(['+', after[j++]]);
-        }
-    }
-    while (i < n)
-        out.push(['-', before[i++]]);
-    while (j < m)
-        out.push(['+', after[j++]]);
-    return out;
-}
-// ---- resources and outputs -------------------------------------------------------------------------------
-const HEADINGS = {
-    create: 'will be created',
-    update: 'will be updated in-place',
-    delete: 'will be destroyed',
-    replace: 'must be replaced',
-    read: 'will be read during apply',
-    'no-op': 'has no changes',
-    move: 'has moved',
-    import: 'will be imported',
-    forget: 'will be removed from the state, but will not be destroyed',
-};
-const HEADER_MARKERS = {
-    create: '+',
-    update: '~',
-    delete: '-',
-    replace: '~',
-    read: '~',
-    'no-op': ' ',
-    move: ' ',
-    import: ' ',
-    forget: '-',
-};
-const REASONS = {
-    replace_because_tainted: 'tainted, so must be replaced',
-    replace_by_request: 'will be replaced, as requested',
-    replace_by_triggers: 'will be replaced due to changes in replace_triggered_by',
-    delete_because_no_resource_config: (c) => `because ${c.address} is not in configuration`,
-    delete_because_no_module: (c) => `because ${c.moduleAddress || 'its module'} is not in configuration`,
-    delete_because_wrong_repetition: () => 'because the repetition mode (count/for_each) changed',
-    delete_because_count_index: () => 'because the index is out of range for count',
-    delete_because_each_key: () => 'because the key is not in for_each',
-    delete_because_no_move_target: () => 'because it was moved to an address not in configuration',
-    read_because_config_unknown: 'config refers to values not yet known',
-    read_because_dependency_pending: 'depends on a resource or a module with changes pending',
-    read_because_check_nested: 'config will be checked after apply',
-};
-/** The `# address will be …` comment lines above a resource, as tofu writes them. */
-function resourceHeading(change, drift = false) {
-    const lines = [];
-    if (drift) {
-        lines.push(`# ${change.address} ${change.action === 'delete' ? 'has been deleted' : 'has changed'}`);
-    }
-    else if (change.action === 'move') {
-        lines.push(`# ${change.previousAddress ?? '?'} has moved to ${change.address}`);
-    }
-    else {
-        lines.push(`# ${change.address} ${HEADINGS[change.action]}`);
-    }
-    if (change.moved && change.action !== 'move')
-        lines.push(`# (moved from ${change.previousAddress ?? '?'})`);
-    if (change.importing && change.action !== 'import') {
-        lines.push(`# (imported from ${JSON.stringify(change.importing.id ?? '')})`);
-    }
-    const reason = change.actionReason ? REASONS[change.actionReason] : undefined;
-    if (reason && !drift)
-        lines.push(`# (${typeof reason === 'function' ? reason(change) : reason})`);
-    if (change.action === 'replace' && change.replaceOrder === 'create-first') {
-        lines.push('# (create replacement and then destroy)');
-    }
-    return lines;
-}
-/** The whole tofu-like block for one resource change: heading comments, then the attribute diff. */
-function renderResourceDiff(change, options = {}) {
-    const ctx = { replacePaths: new Set(change.replacePaths) };
-    const kind = change.mode === 'data' ? 'data' : 'resource';
-    const open = `${kind} ${JSON.stringify(change.type)} ${JSON.stringify(change.name)} {`;
-    const marker = options.drift ? '~' : HEADER_MARKERS[change.action];
-    const body = resourceBody(change, ctx);
-    const lines = [
-        ...resourceHeading(change, options.drift).map((text) => ({ marker: ' ', depth: 0, text })),
-        { marker, depth: 0, text: open },
-        ...body,
-        { marker: ' ', depth: 0, text: '}' },
-    ];
-    return formatLines(lines);
-}
-function resourceBody(change, ctx) {
-    const before = isObject(change.before) ? change.before : {};
-    if (change.action === 'delete' || change.action === 'forget') {
-        return isObject(change.before)
-            ? renderWhole('-', undefined, 0, change.before, 0, [], ctx).slice(1, -1)
-            : [];
-    }
-    if (change.action === 'create' || (change.action === 'read' && change.before === undefined)) {
-        const after = change.after;
-        if (isUnknown(after))
-            return [{ marker: '+', depth: 1, text: '# (config refers to values not yet known)' }];
-        return isObject(after) ? renderWhole('+', undefined, 0, after, 0, [], ctx).slice(1, -1) : [];
-    }
-    const after = isObject(change.after) ? change.after : {};
-    return diffObject(before, after, 1, [], ctx);
-}
-/** Output changes, rendered like tofu's "Changes to Outputs". */
-function renderOutputsDiff(outputs) {
-    const ctx = { replacePaths: new Set() };
-    const width = keyWidth(outputs.map((output) => output.name));
-    const lines = outputs.flatMap((output) => {
-        const before = output.sensitive && !isAbsent(output.before) ? { $sensitive: true } : output.before;
-        const after = output.sensitive && !isAbsent(output.after) ? { $sensitive: true } : output.after;
-        const changed = diffValue(output.name, width, before, after, 0, [], ctx);
-        // Both sides hidden: tofu still lists the output as changed.
-        return changed.length > 0
-            ? changed
-            : [{ marker: '~', depth: 0, text: `${prefix(output.name, width)}(sensitive value)` }];
-    });
-    return formatLines(lines);
-}
-
 // EXTERNAL MODULE: ./node_modules/picomatch/index.js
 var picomatch = __nccwpck_require__(4006);
 var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
@@ -43773,487 +43315,6 @@ function isUncheckable(value) {
 }
 function isMap(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value) && !isUncheckable(value);
-}
-
-;// CONCATENATED MODULE: ./src/report/policy.ts
-// The policy section of the PR comment and job summary: one table row per violation. Pure. Every value in it
-// comes from the config or the plan, so each cell is escaped: nothing can break the table, inject HTML,
-// mention anyone or link an issue.
-
-
-const TABLE_HEAD = '| Policy | Stack | Resource | Level | Result | Detail |\n| --- | --- | --- | --- | --- | --- |';
-/**
- * `### Policies`, a one-line tally and the table, blocking rows first; empty when there are no violations.
- * Past `maxRows` rows the rest fold into one closing row, so a policy matching thousands of resources cannot
- * push the comment past GitHub's size limit.
- */
-function renderPolicySection(violations, maxRows = 100) {
-    if (violations.length === 0)
-        return '';
-    const ordered = [...violations].sort((a, b) => policy_rank(a) - policy_rank(b));
-    const shown = ordered.slice(0, Math.max(0, maxRows));
-    const rows = shown.map(row);
-    const hidden = ordered.length - shown.length;
-    if (hidden > 0)
-        rows.push(`| … | | | | | ${hidden} more not shown |`);
-    return ['### Policies', tally(violations), [TABLE_HEAD, ...rows].join('\n')].join('\n\n') + '\n';
-}
-/** Blocking first, then warnings, then waived; the sort is stable, so plan order holds within each. */
-function policy_rank(violation) {
-    if (violation.waivedBy !== undefined)
-        return 2;
-    return violation.level === 'error' ? 0 : 1;
-}
-function tally(violations) {
-    const gate = policyGate(violations);
-    const parts = [
-        gate.errors > 0 ? `❌ ${gate.errors} blocking` : '',
-        gate.warnings > 0 ? `⚠️ ${plural(gate.warnings, 'warning')}` : '',
-        gate.waived > 0 ? `✅ ${gate.waived} waived` : '',
-    ].filter((part) => part !== '');
-    const verdict = gate.failed ? 'Policies block this change' : 'No policy blocks this change';
-    return `**${verdict}** — ${parts.join(', ')}`;
-}
-function plural(n, word) {
-    return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-function row(violation) {
-    const resource = violation.address !== undefined ? inlineCode(violation.address) : '—';
-    const cells = [
-        escapeText(violation.policy),
-        escapeText(violation.stack),
-        resource,
-        violation.level,
-        result(violation),
-        escapeText(detail(violation)),
-    ];
-    return `| ${cells.join(' | ')} |`;
-}
-function result(violation) {
-    if (violation.waivedBy !== undefined)
-        return `✅ waived by ${inlineCode(violation.waivedBy)}`;
-    return violation.level === 'error' ? '❌ blocks' : '⚠️ warning';
-}
-/** The message without its `policy: ` prefix, which the first column already shows. */
-function detail(violation) {
-    const prefix = `${violation.policy}: `;
-    return violation.message.startsWith(prefix) ? violation.message.slice(prefix.length) : violation.message;
-}
-
-;// CONCATENATED MODULE: ./src/report/markdown.ts
-// The sticky PR comment and the job summary: a verdict, a table of stacks, a loud line for destruction, then
-// a collapsible section per stack, all within a size budget. Pure: report in, text out.
-
-
-
-
-
-/** GitHub rejects comment bodies over this many characters. */
-const COMMENT_MAX_LENGTH = 65_536;
-/** The job summary of one step may hold 1 MiB. */
-const SUMMARY_MAX_BYTES = 1024 * 1024;
-// ---- small pieces ----------------------------------------------------------------------------------------
-/** The hidden marker that identifies the sticky comment; different headers make different comments. */
-function commentMarker(header) {
-    // The default comment has no name, so no header can collide with it; a header is kept as written (encoded).
-    if (header.trim() === '')
-        return '<!-- stackgate:comment -->';
-    return `<!-- stackgate:comment:${encodeURIComponent(header.trim())} -->`;
-}
-function markdown_plural(count, noun) {
-    return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
-function engineTitle(engine) {
-    if (engine === 'tofu')
-        return 'OpenTofu';
-    if (engine === 'terraform')
-        return 'Terraform';
-    return engine;
-}
-/** `Plan: 1 to add, 2 to change, 1 to destroy.` plus what tofu reports apart. */
-function countsLine(counts) {
-    const extras = [
-        counts.replace > 0 ? `${counts.replace} replaced` : '',
-        counts.import > 0 ? `${counts.import} to import` : '',
-        counts.move > 0 ? `${counts.move} moved` : '',
-        counts.read > 0 ? `${counts.read} to read` : '',
-        counts.drift > 0 ? `${counts.drift} drifted` : '',
-    ].filter((text) => text !== '');
-    const main = `${counts.add} to add, ${counts.change} to change, ${counts.destroy} to destroy`;
-    return extras.length > 0 ? `${main} (${extras.join(', ')})` : main;
-}
-function stackHasChanges(stack) {
-    return stack.status === 'planned' && (stack.plan?.hasChanges ?? true);
-}
-function isDestructive(stack) {
-    const counts = stack.plan?.counts;
-    return counts !== undefined && (counts.destroy > 0 || counts.replace > 0);
-}
-const STATUS_LABELS = {
-    planned: '📝 changes',
-    'no-changes': '✅ no changes',
-    errored: '❌ errored',
-    unaffected: '➖ unchanged (not planned)',
-    skipped: '⏭️ skipped',
-};
-function statusLabel(stack) {
-    if (stack.status === 'planned' && stack.plan && !stack.plan.hasChanges)
-        return STATUS_LABELS['no-changes'];
-    return STATUS_LABELS[stack.status];
-}
-// ---- verdict, table, loud line ---------------------------------------------------------------------------
-function verdict(report) {
-    const stacks = report.stacks;
-    const count = (test) => stacks.filter(test).length;
-    const parts = [
-        [count(stackHasChanges), 'to change'],
-        [count((s) => s.status === 'errored'), 'errored'],
-        [
-            count((s) => (s.status === 'planned' || s.status === 'no-changes') && !stackHasChanges(s)),
-            'without changes',
-        ],
-        [count((s) => s.status === 'skipped'), 'skipped'],
-        [count((s) => s.status === 'unaffected'), 'unaffected'],
-    ];
-    const text = parts
-        .filter(([n]) => n > 0)
-        .map(([n, label], index) => (index === 0 ? `${markdown_plural(n, 'stack')} ${label}` : `${n} ${label}`))
-        .join(', ');
-    const title = escapeText(`Stackgate ${report.command}`);
-    const blocking = failingFindings(report.findings ?? []).length;
-    const checks = blocking > 0 ? ` — ❌ ${markdown_plural(blocking, 'blocking finding')}` : '';
-    return `**${title}** — ${text || 'no stacks'}${checks}`;
-}
-function tableRow(stack) {
-    const counts = stack.plan?.counts;
-    const cell = (n) => (n === undefined ? '–' : String(n));
-    return `| ${escapeText(stack.name)} | ${escapeText(stack.engine)} | ${cell(counts?.add)} | ${cell(counts?.change)} | ${cell(counts?.destroy)} | ${cell(counts?.replace)} | ${statusLabel(stack)} |`;
-}
-const markdown_TABLE_HEAD = '| Stack | Engine | Add | Change | Destroy | Replace | Status |\n| --- | --- | ---: | ---: | ---: | ---: | --- |';
-/** The table always fits: past the budget, unaffected stacks fold into one row, then rows are cut. */
-function renderTable(stacks, maxLength, measure) {
-    const full = [markdown_TABLE_HEAD, ...stacks.map(tableRow)].join('\n');
-    if (measure(full) <= maxLength)
-        return full;
-    const affected = stacks.filter((stack) => stack.status !== 'unaffected');
-    const unaffected = stacks.length - affected.length;
-    const rows = [markdown_TABLE_HEAD];
-    for (const [index, stack] of affected.entries()) {
-        const rest = affected.length - index + unaffected;
-        const row = tableRow(stack);
-        // Keep room for the closing "… more" row.
-        if (measure([...rows, row].join('\n')) + 80 > maxLength) {
-            rows.push(`| … ${markdown_plural(rest, 'more stack')} | | | | | | see the job summary |`);
-            return rows.join('\n');
-        }
-        rows.push(row);
-    }
-    if (unaffected > 0)
-        rows.push(`| … ${markdown_plural(unaffected, 'unaffected stack')} | | | | | | ${STATUS_LABELS.unaffected} |`);
-    return rows.join('\n');
-}
-const LOUD_LINE_STACKS = 10;
-function loudLine(stacks) {
-    const destructive = stacks.filter(isDestructive);
-    if (destructive.length === 0)
-        return undefined;
-    const shown = destructive.slice(0, LOUD_LINE_STACKS);
-    const more = destructive.length - shown.length;
-    const names = shown.map((stack) => {
-        const counts = stack.plan.counts;
-        // tofu counts a replacement's destroy half in `destroy`; people want pure deletions apart.
-        const deleted = counts.destroy - counts.replace;
-        const parts = [
-            deleted > 0 ? `${deleted} to delete` : '',
-            counts.replace > 0 ? `${counts.replace} to replace` : '',
-        ];
-        return `${inlineCode(stack.name)} (${parts.filter(Boolean).join(', ')})`;
-    });
-    const tail = more > 0 ? ` and ${more} more stack${more === 1 ? '' : 's'}` : '';
-    return `⚠️ **This plan destroys or replaces resources in ${names.join(', ')}${tail}.**`;
-}
-function summaryLine(stack) {
-    const name = `<b>${escapeHtmlText(stack.name)}</b>`;
-    const path = stack.path && stack.path !== stack.name ? ` <code>${escapeHtmlText(stack.path)}</code>` : '';
-    const what = stack.plan && stack.status !== 'errored' ? countsLine(stack.plan.counts) : statusLabel(stack);
-    return `${statusLabel(stack).split(' ')[0]} ${name}${path} — ${escapeHtmlText(what)}`;
-}
-function introLines(stack, plan) {
-    const lines = [];
-    if (stack.message)
-        lines.push(`> ${escapeText(stack.message)}`);
-    if (plan && stack.status !== 'errored') {
-        lines.push(plan.hasChanges
-            ? `**Plan:** ${countsLine(plan.counts)}.`
-            : '**No changes.** The infrastructure matches the configuration.');
-    }
-    if (plan && plan.redactedCount > 0) {
-        lines.push(`🔒 ${markdown_plural(plan.redactedCount, 'sensitive value')} hidden.`);
-    }
-    return lines;
-}
-function diagnosticItem(diagnostic) {
-    const icon = diagnostic.severity === 'error' ? '❌ Error' : '⚠️ Warning';
-    const where = diagnostic.file
-        ? ` — ${inlineCode(`${diagnostic.file}${diagnostic.line ? `:${diagnostic.line}` : ''}`)}`
-        : '';
-    const head = `**${icon}:** ${escapeText(diagnostic.summary)}${where}`;
-    return diagnostic.detail ? `${head}\n\n${codeBlock(diagnostic.detail, 'text')}` : head;
-}
-function diffItem(change, drift = false) {
-    return codeBlock(renderResourceDiff(change, { drift }), 'diff');
-}
-/** The object's id, so a reviewer can tell which real object moved. */
-function idNote(change) {
-    const after = change.after;
-    const id = typeof after === 'object' && after !== null && !Array.isArray(after)
-        ? after.id
-        : undefined;
-    return typeof id === 'string' && id !== '' ? ` (id ${inlineCode(id)})` : '';
-}
-function isPureMove(change) {
-    return change.action === 'move';
-}
-function isPureImport(change) {
-    return change.action === 'import';
-}
-function stackParts(stack) {
-    const plan = stack.plan;
-    const engine = engineTitle(stack.engine);
-    const items = [];
-    const diagnostics = [...(plan?.diagnostics ?? []), ...stack.diagnostics];
-    for (const diagnostic of diagnostics)
-        items.push({ group: '#### Diagnostics', text: diagnosticItem(diagnostic) });
-    const changes = plan?.changes ?? [];
-    for (const change of changes.filter((c) => !isPureMove(c) && !isPureImport(c))) {
-        items.push({ group: '#### Changes', text: diffItem(change) });
-    }
-    for (const change of changes.filter(isPureMove)) {
-        items.push({
-            group: '#### Moves',
-            text: `- ${inlineCode(change.previousAddress ?? '?')} → ${inlineCode(change.address)}${idNote(change)}`,
-        });
-    }
-    for (const change of changes.filter(isPureImport)) {
-        const id = change.importing?.id ? ` (id ${inlineCode(change.importing.id)})` : '';
-        items.push({ group: '#### Imports', text: `- ${inlineCode(change.address)}${id}` });
-    }
-    for (const change of plan?.drift ?? []) {
-        items.push({ group: `#### Drift — changed outside of ${engine}`, text: diffItem(change, true) });
-    }
-    if (plan && plan.outputs.length > 0) {
-        items.push({ group: '#### Outputs', text: codeBlock(renderOutputsDiff(plan.outputs), 'diff') });
-    }
-    const open = stack.status === 'errored' ? ' open' : '';
-    return {
-        open: `<details${open}><summary>${summaryLine(stack)}</summary>`,
-        intro: introLines(stack, plan),
-        items,
-        close: '</details>',
-    };
-}
-/** Joins parts with blank lines (markdown inside <details> needs them); headings appear once per group. */
-function assemble(parts, itemCount, note) {
-    const blocks = [parts.open, ...parts.intro];
-    let group = '';
-    for (const item of parts.items.slice(0, itemCount)) {
-        if (item.group !== group)
-            blocks.push(item.group);
-        group = item.group;
-        blocks.push(item.text.trimEnd());
-    }
-    if (note)
-        blocks.push(note);
-    blocks.push(parts.close);
-    return blocks.join('\n\n');
-}
-/** The collapsible section of one stack, in full. */
-function renderStackSection(stack) {
-    return assemble(stackParts(stack), Number.POSITIVE_INFINITY);
-}
-function trimmedNote(omitted, where) {
-    return `_… ${markdown_plural(omitted, 'more item')} not shown: details trimmed to fit; the full report is in ${where}._`;
-}
-/** How many leading items fit in `budget`, counted piece by piece so large stacks stay linear. */
-function itemsThatFit(parts, budget, measure, where) {
-    const separator = measure('\n\n');
-    const note = measure(trimmedNote(parts.items.length, where)) + separator;
-    let used = measure(assemble(parts, 0)) + note;
-    let group = '';
-    let count = 0;
-    for (const item of parts.items) {
-        const heading = item.group !== group ? measure(item.group) + separator : 0;
-        used += heading + measure(item.text.trimEnd()) + separator;
-        if (used > budget)
-            break;
-        group = item.group;
-        count += 1;
-    }
-    return count;
-}
-/** The section within `budget`: whole items in order while they fit, then a note; '' when nothing fits. */
-function renderStackWithin(parts, budget, measure, where) {
-    const full = assemble(parts, parts.items.length);
-    if (measure(full) <= budget)
-        return full;
-    const count = itemsThatFit(parts, budget, measure, where);
-    const trimmed = assemble(parts, count, trimmedNote(parts.items.length - count, where));
-    if (measure(trimmed) <= budget)
-        return trimmed;
-    const minimal = assemble({ ...parts, intro: [] }, 0, trimmedNote(parts.items.length, where));
-    return measure(minimal) <= budget ? minimal : '';
-}
-/** Water-filling: small sections get all they need, the rest split what remains evenly. */
-function fairShares(sizes, budget) {
-    const order = sizes.map((size, index) => ({ size, index })).sort((a, b) => a.size - b.size);
-    const shares = new Array(sizes.length).fill(0);
-    let remaining = Math.max(0, budget);
-    order.forEach(({ size, index }, position) => {
-        const share = Math.min(size, Math.floor(remaining / (order.length - position)));
-        shares[index] = share;
-        remaining -= share;
-    });
-    return shares;
-}
-// ---- metadata --------------------------------------------------------------------------------------------
-const META_PATTERN = /<!-- stackgate:meta (\{.*?\}) -->/s;
-/** The hidden metadata never takes more than this; stacks past it are counted, not listed. */
-const META_BUDGET = 12_000;
-function metaBlock(report) {
-    const listed = report.stacks.filter((stack) => stack.status !== 'unaffected');
-    let block = metaBlockFor(report, listed, 0);
-    for (let keep = listed.length; block.length > META_BUDGET && keep > 0;) {
-        keep = Math.floor(keep / 2);
-        block = metaBlockFor(report, listed.slice(0, keep), listed.length - keep);
-    }
-    return block;
-}
-function metaBlockFor(report, stacks, omitted) {
-    const meta = {
-        version: 1,
-        command: report.command,
-        header: report.header,
-        sha: report.sha,
-        ...(report.pullNumber !== undefined ? { pullNumber: report.pullNumber } : {}),
-        stacks: stacks.map((stack) => ({
-            name: stack.name,
-            status: stack.status,
-            ...(stack.fingerprint ? { fingerprint: stack.fingerprint } : {}),
-        })),
-        ...(omitted > 0 ? { omittedStacks: omitted } : {}),
-    };
-    // Escaped so no value can end the HTML comment or mention anyone; JSON.parse reads the escapes back.
-    const json = JSON.stringify(meta).replace(/[<>&@]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-    return `<!-- stackgate:meta ${json} -->`;
-}
-/** Reads the hidden metadata block back from a comment body. */
-function parseCommentMeta(body) {
-    const match = META_PATTERN.exec(body);
-    if (!match?.[1])
-        return undefined;
-    try {
-        const meta = JSON.parse(match[1]);
-        if (meta.version !== 1 || typeof meta.sha !== 'string' || !Array.isArray(meta.stacks))
-            return undefined;
-        return meta;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** Characters that would end a markdown link target or open HTML are percent-encoded. */
-function percentEncode(url) {
-    return url.replace(/[()<>\s"'`]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
-}
-function renderReport(report, options) {
-    const { measure, maxLength } = options;
-    const join = (blocks) => blocks.filter((b) => b).join('\n\n') + '\n';
-    const marker = options.comment ? commentMarker(report.header) : undefined;
-    const meta = options.comment ? metaBlock(report) : undefined;
-    // Policy violations get their own table; every other finding is listed under Checks.
-    const checks = (report.findings ?? []).filter((finding) => finding.kind !== 'policy');
-    const findings = checks.length
-        ? renderFindings(checks, Math.floor(Math.min(maxLength / 3, 200_000)))
-        : undefined;
-    const policies = report.policyViolations?.length
-        ? renderPolicySection(report.policyViolations, 50)
-        : undefined;
-    const loud = [loudLine(report.stacks), policies, findings].filter((block) => block).join('\n\n') || undefined;
-    const head = [marker, verdict(report)];
-    const fixedCost = measure(join([...head, loud, meta])) + 4;
-    const table = renderTable(report.stacks, Math.max(0, maxLength - fixedCost - 400), measure);
-    // Each stack's diffs are rendered once and reused if the sections must be trimmed (they dominate the cost).
-    const sectionParts = report.stacks.filter((stack) => stack.status !== 'unaffected').map(stackParts);
-    const sections = sectionParts.map((parts) => assemble(parts, Number.POSITIVE_INFINITY));
-    const full = join([...head, table, loud, ...sections, meta]);
-    if (measure(full) <= maxLength)
-        return { body: full, truncated: false };
-    const runLink = report.runUrl ? ` ([workflow run](${percentEncode(report.runUrl)}))` : '';
-    const notice = `> [!NOTE]\n> Details trimmed to fit the size limit; the full report is in ${options.fullReportIn}${runLink}.`;
-    const frame = join([...head, table, loud, notice, meta]);
-    // Each section also costs its blank-line separator.
-    const budget = maxLength - measure(frame) - 2 * sections.length;
-    const shares = fairShares(sections.map(measure), budget);
-    const trimmed = sectionParts
-        .map((parts, index) => renderStackWithin(parts, shares[index] ?? 0, measure, options.fullReportIn))
-        .filter((text) => text !== '');
-    const body = join([...head, table, loud, notice, ...trimmed, meta]);
-    if (measure(body) <= maxLength)
-        return { body, truncated: true };
-    if (measure(frame) <= maxLength)
-        return { body: frame, truncated: true };
-    // Even the frame is too big (thousands of stacks or findings): the verdict and a pointer always fit.
-    const minimal = join([...head, notice, meta]);
-    return { body: measure(minimal) <= maxLength ? minimal : join(head), truncated: true };
-}
-/** The sticky PR comment: never longer than `maxLength` (GitHub's 65,536 by default). */
-function renderComment(report, options = {}) {
-    return renderReport(report, {
-        maxLength: options.maxLength ?? COMMENT_MAX_LENGTH,
-        measure: (text) => text.length,
-        comment: true,
-        fullReportIn: 'the job summary',
-    });
-}
-/** The job summary: the same content within 1 MiB (bytes), no marker or metadata. */
-function renderSummary(report, options = {}) {
-    return renderReport(report, {
-        maxLength: options.maxBytes ?? SUMMARY_MAX_BYTES,
-        measure: (text) => external_node_buffer_.Buffer.byteLength(text, 'utf8'),
-        comment: false,
-        fullReportIn: 'the run log',
-    }).body;
-}
-// ---- JSON for `stackgate render --format json` -----------------------------------------------------------
-function changeToJson(change) {
-    return {
-        address: change.address,
-        action: change.action,
-        ...(change.previousAddress ? { previousAddress: change.previousAddress } : {}),
-        ...(change.replacePaths.length > 0 ? { replacePaths: change.replacePaths } : {}),
-        ...(change.replaceOrder ? { replaceOrder: change.replaceOrder } : {}),
-        ...(change.actionReason ? { actionReason: change.actionReason } : {}),
-        ...(change.importing ? { importing: change.importing } : {}),
-        mode: change.mode,
-        type: change.type,
-        name: change.name,
-        ...(change.moduleAddress ? { moduleAddress: change.moduleAddress } : {}),
-        providerName: change.providerName,
-        ...(change.before !== undefined ? { before: change.before } : {}),
-        ...(change.after !== undefined ? { after: change.after } : {}),
-    };
-}
-/** The plan as plain JSON (secrets already redacted; `secrets` is never included). */
-function planToJson(plan) {
-    return {
-        counts: plan.counts,
-        hasChanges: plan.hasChanges,
-        changes: plan.changes.map(changeToJson),
-        drift: plan.drift.map(changeToJson),
-        outputs: plan.outputs.map((output) => ({ ...output })),
-        diagnostics: plan.diagnostics,
-        redactedCount: plan.redactedCount,
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/plan/hcl-locate.ts
@@ -51292,6 +50353,8 @@ function isPermissionError(error) {
     return !/rate limit/i.test(message);
 }
 
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __nccwpck_require__(4573);
 ;// CONCATENATED MODULE: ./src/github/checks.ts
 // The check run that gates the merge. Annotations go 50 per request (GitHub's limit), any number of them.
 
@@ -51459,6 +50522,943 @@ async function upsertStickyComment(octokit, repo, issueNumber, marker, body) {
             await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
         }
     }
+}
+
+;// CONCATENATED MODULE: ./src/report/diff.ts
+// Attribute-level diffs that read like tofu's human plan: changed attributes only (unchanged ones counted),
+// nested objects, lists and maps, `(known after apply)`, `(sensitive value)`, JSON strings as `jsonencode(…)`
+// and multi-line strings as `<<-EOT` line diffs. Output lines start with a diff marker so a ```diff block
+// colours them on GitHub: `+` add, `-` remove, `!` change in place, space for context.
+
+
+/** GitHub's diff highlighting colours `!` lines as changed; tofu's `~` would stay plain. */
+const MARKER_CHARS = { '+': '+', '-': '-', '~': '!', ' ': ' ' };
+function formatLines(lines) {
+    return lines
+        .map((line) => `${MARKER_CHARS[line.marker]} ${'    '.repeat(line.depth)}${line.text}`)
+        .join('\n');
+}
+// Attributes tofu keeps visible even when unchanged, so a reviewer can tell which object this is.
+const IDENTIFYING_ATTRIBUTES = new Set(['id', 'name', 'tags']);
+// Lists longer than this show only the unchanged elements near a change.
+const LIST_CONTEXT = 2;
+// Beyond this many element pairs, a list diff falls back to "all removed, all added" to bound the cost.
+const MAX_LCS_CELLS = 250_000;
+// ---- value classification --------------------------------------------------------------------------------
+function isObject(value) {
+    return (typeof value === 'object' &&
+        value !== null &&
+        !Array.isArray(value) &&
+        !isSensitive(value) &&
+        !isUnknown(value));
+}
+/** Null and absent are the same to a reviewer: tofu shows neither. */
+function isAbsent(value) {
+    return value === null || value === undefined;
+}
+function deepEqual(a, b) {
+    if (a === b)
+        return true;
+    if (isAbsent(a) || isAbsent(b))
+        return isAbsent(a) && isAbsent(b);
+    if (isSensitive(a) || isSensitive(b))
+        return isSensitive(a) && isSensitive(b) && b.changed !== true;
+    if (Array.isArray(a) || Array.isArray(b)) {
+        return (Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i])));
+    }
+    if (typeof a !== 'object' || typeof b !== 'object')
+        return false;
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].every((key) => deepEqual(a[key], b[key]));
+}
+/** Strings holding a JSON object or array are shown decoded, like tofu's `jsonencode(…)`. */
+function decodeJson(value) {
+    if (typeof value !== 'string')
+        return undefined;
+    const trimmed = value.trim();
+    if (!(trimmed.startsWith('{') && trimmed.endsWith('}')) &&
+        !(trimmed.startsWith('[') && trimmed.endsWith(']'))) {
+        return undefined;
+    }
+    try {
+        return JSON.parse(trimmed);
+    }
+    catch {
+        return undefined;
+    }
+}
+function isMultiline(value) {
+    return typeof value === 'string' && value.includes('\n');
+}
+function heredocLines(value) {
+    const lines = value.split(/\r?\n/);
+    if (lines[lines.length - 1] === '')
+        lines.pop();
+    return lines;
+}
+// ---- literals --------------------------------------------------------------------------------------------
+const diff_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+function formatKey(key) {
+    return diff_IDENTIFIER.test(key) ? key : JSON.stringify(key);
+}
+function scalar(value) {
+    if (value === undefined || value === null)
+        return 'null';
+    if (isSensitive(value))
+        return '(sensitive value)';
+    if (isUnknown(value))
+        return '(known after apply)';
+    if (typeof value === 'string')
+        return JSON.stringify(value);
+    if (typeof value === 'number' || typeof value === 'boolean')
+        return String(value);
+    return JSON.stringify(value);
+}
+/** `key = ` with the key padded so `=` lines up within an object, as tofu does; list items have no key. */
+function prefix(key, width) {
+    return key === undefined ? '' : `${formatKey(key).padEnd(width)} = `;
+}
+function keyWidth(keys) {
+    return Math.max(0, ...keys.map((key) => formatKey(key).length));
+}
+function hiddenNote(count, noun) {
+    return `# (${count} unchanged ${noun}${count === 1 ? '' : 's'} hidden)`;
+}
+// ---- whole values (created, destroyed, or shown as context) ----------------------------------------------
+/** Renders a whole value with one marker on every line; `suffix` goes on the last line (`,` in lists). */
+function renderWhole(marker, key, width, value, depth, steps, ctx, suffix = '') {
+    const head = prefix(key, width);
+    const note = forcesReplacement(steps, ctx);
+    const json = decodeJson(value);
+    if (json !== undefined && typeof json === 'object' && json !== null) {
+        return [
+            { marker, depth, text: `${head}jsonencode(${note}` },
+            ...renderWhole(marker, undefined, 0, json, depth + 1, [], ctx),
+            { marker, depth, text: `)${suffix}` },
+        ];
+    }
+    if (isMultiline(value)) {
+        return [
+            { marker, depth, text: `${head}<<-EOT${note}` },
+            ...heredocLines(value).map((text) => ({ marker, depth: depth + 1, text })),
+            { marker, depth, text: `EOT${suffix}` },
+        ];
+    }
+    if (Array.isArray(value)) {
+        if (value.length === 0)
+            return [{ marker, depth, text: `${head}[]${suffix}${note}` }];
+        return [
+            { marker, depth, text: `${head}[${note}` },
+            ...value.flatMap((item, index) => renderWhole(marker, undefined, 0, item, depth + 1, [...steps, index], ctx, ',')),
+            { marker, depth, text: `]${suffix}` },
+        ];
+    }
+    if (isObject(value)) {
+        // Null attributes are left out, as tofu does for created and destroyed objects.
+        const keys = Object.keys(value)
+            .filter((k) => !isAbsent(value[k]))
+            .sort();
+        if (keys.length === 0)
+            return [{ marker, depth, text: `${head}{}${suffix}${note}` }];
+        const inner = keyWidth(keys);
+        return [
+            { marker, depth, text: `${head}{${note}` },
+            ...keys.flatMap((k) => renderWhole(marker, k, inner, value[k] ?? null, depth + 1, [...steps, k], ctx)),
+            { marker, depth, text: `}${suffix}` },
+        ];
+    }
+    return [{ marker, depth, text: `${head}${scalar(value)}${suffix}${note}` }];
+}
+function forcesReplacement(steps, ctx) {
+    // Most resources have no replace paths: skip building a path string for every attribute then.
+    if (ctx.replacePaths.size === 0 || steps.length === 0)
+        return '';
+    return ctx.replacePaths.has(attributePath(steps)) ? ' # forces replacement' : '';
+}
+// ---- diffs -----------------------------------------------------------------------------------------------
+/** The lines for one attribute or element whose value may have changed; `[]` when unchanged. */
+function diffValue(key, width, before, after, depth, steps, ctx, suffix = '') {
+    if (deepEqual(before, after))
+        return [];
+    if (isAbsent(before))
+        return renderWhole('+', key, width, after ?? null, depth, steps, ctx, suffix);
+    if (isAbsent(after))
+        return renderWhole('-', key, width, before, depth, steps, ctx, suffix);
+    const head = prefix(key, width);
+    const note = forcesReplacement(steps, ctx);
+    if (isObject(before) && isObject(after)) {
+        return wrap(`${head}{${note}`, diffObject(before, after, depth + 1, steps, ctx), `}${suffix}`, depth);
+    }
+    if (Array.isArray(before) && Array.isArray(after)) {
+        return wrap(`${head}[${note}`, diffList(before, after, depth + 1, steps, ctx), `]${suffix}`, depth);
+    }
+    const jsonBefore = decodeJson(before);
+    const jsonAfter = decodeJson(after);
+    if (isContainer(jsonBefore) && isContainer(jsonAfter)) {
+        const inner = diffValue(undefined, 0, jsonBefore, jsonAfter, depth + 1, [], ctx);
+        // Same JSON, different whitespace: say so rather than show an empty diff.
+        const body = inner.length > 0
+            ? inner
+            : [{ marker: ' ', depth: depth + 1, text: '# (whitespace changes only)' }];
+        return wrap(`${head}jsonencode(${note}`, body, `)${suffix}`, depth);
+    }
+    if ((isMultiline(before) || isMultiline(after)) &&
+        typeof before === 'string' &&
+        typeof after === 'string') {
+        const body = diffSequence(heredocLines(before), heredocLines(after)).map(([marker, text]) => ({
+            marker,
+            depth: depth + 1,
+            text,
+        }));
+        return wrap(`${head}<<-EOT${note}`, body, `EOT${suffix}`, depth);
+    }
+    if (isScalarLike(before) && isScalarLike(after)) {
+        const text = isSensitive(after) ? scalar(after) : `${scalar(before)} -> ${scalar(after)}`;
+        return [{ marker: '~', depth, text: `${head}${text}${suffix}${note}` }];
+    }
+    // Different kinds (a string became an object…): show the old value removed and the new one added.
+    return [
+        ...renderWhole('-', key, width, before, depth, steps, ctx, suffix),
+        ...renderWhole('+', key, width, after, depth, steps, ctx, suffix),
+    ];
+}
+function isContainer(value) {
+    return Array.isArray(value) || isObject(value);
+}
+function isScalarLike(value) {
+    return !Array.isArray(value) && !isObject(value);
+}
+function wrap(open, body, close, depth) {
+    return [{ marker: '~', depth, text: open }, ...body, { marker: ' ', depth, text: close }];
+}
+/** Changed attributes of an object, unchanged ones counted (identifying ones shown, as tofu does). */
+function diffObject(before, after, depth, steps, ctx) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+    const changed = keys.filter((key) => !deepEqual(before[key], after[key]));
+    const shown = keys.filter((key) => changed.includes(key) || (depth === 1 && IDENTIFYING_ATTRIBUTES.has(key) && !isAbsent(after[key])));
+    const hidden = keys.filter((key) => !shown.includes(key) && !isAbsent(before[key]) && !isAbsent(after[key]));
+    const width = keyWidth(shown);
+    const lines = shown.flatMap((key) => {
+        if (!changed.includes(key)) {
+            return renderWhole(' ', key, width, after[key] ?? null, depth, [...steps, key], ctx);
+        }
+        return diffValue(key, width, before[key], after[key], depth, [...steps, key], ctx);
+    });
+    if (hidden.length > 0)
+        lines.push({ marker: ' ', depth, text: hiddenNote(hidden.length, 'attribute') });
+    return lines;
+}
+/** A list diff: longest common subsequence, objects changed in place when they pair up one to one. */
+function diffList(before, after, depth, steps, ctx) {
+    const ops = pairChanges(diffSequence(before, after, deepEqual));
+    const near = nearChanges(ops);
+    const lines = [];
+    let hidden = 0;
+    let afterIndex = 0;
+    ops.forEach((op, position) => {
+        const itemSteps = [...steps, afterIndex];
+        if (op.kind === 'same') {
+            // Unchanged primitives near a change give context; unchanged objects are only counted, as in tofu.
+            if (near[position] && !isObject(op.value)) {
+                lines.push(...renderWhole(' ', undefined, 0, op.value, depth, itemSteps, ctx, ','));
+            }
+            else {
+                hidden += 1;
+            }
+            afterIndex += 1;
+        }
+        else if (op.kind === 'change') {
+            lines.push(...diffValue(undefined, 0, op.before, op.after, depth, itemSteps, ctx, ','));
+            afterIndex += 1;
+        }
+        else {
+            lines.push(...renderWhole(op.kind === 'add' ? '+' : '-', undefined, 0, op.value, depth, itemSteps, ctx, ','));
+            if (op.kind === 'add')
+                afterIndex += 1;
+        }
+    });
+    if (hidden > 0)
+        lines.push({ marker: ' ', depth, text: hiddenNote(hidden, 'element') });
+    return lines;
+}
+/** Turns equal-length runs of removed-then-added objects into in-place changes. */
+function pairChanges(sequence) {
+    const ops = [];
+    let index = 0;
+    while (index < sequence.length) {
+        const removed = [];
+        while (sequence[index]?.[0] === '-')
+            removed.push(sequence[index++][1]);
+        const added = [];
+        while (sequence[index]?.[0] === '+')
+            added.push(sequence[index++][1]);
+        if (removed.length > 0 && removed.length === added.length && [...removed, ...added].every(isObject)) {
+            removed.forEach((value, i) => ops.push({ kind: 'change', before: value, after: added[i] ?? null }));
+        }
+        else {
+            for (const value of removed)
+                ops.push({ kind: 'remove', value });
+            for (const value of added)
+                ops.push({ kind: 'add', value });
+        }
+        if (removed.length === 0 && added.length === 0) {
+            ops.push({ kind: 'same', value: sequence[index][1] });
+            index += 1;
+        }
+    }
+    return ops;
+}
+function nearChanges(ops) {
+    if (ops.length <= LIST_CONTEXT * 2 + 3)
+        return ops.map(() => true);
+    return ops.map((_, position) => {
+        for (let d = -LIST_CONTEXT; d <= LIST_CONTEXT; d++) {
+            const op = ops[position + d];
+            if (op && op.kind !== 'same')
+                return true;
+        }
+        return false;
+    });
+}
+/** LCS diff of two sequences as marker/value pairs; common prefix and suffix are cheap. */
+function diffSequence(before, after, equal = (a, b) => a === b) {
+    let start = 0;
+    while (start < before.length && start < after.length && equal(before[start], after[start]))
+        start++;
+    let endB = before.length;
+    let endA = after.length;
+    while (endB > start && endA > start && equal(before[endB - 1], after[endA - 1])) {
+        endB--;
+        endA--;
+    }
+    const head = before.slice(0, start).map((value) => [' ', value]);
+    const tail = before.slice(endB).map((value) => [' ', value]);
+    return [...head, ...lcsMiddle(before.slice(start, endB), after.slice(start, endA), equal), ...tail];
+}
+function lcsMiddle(before, after, equal) {
+    const n = before.length;
+    const m = after.length;
+    if (n * m > MAX_LCS_CELLS || n === 0 || m === 0) {
+        return [...before.map((v) => ['-', v]), ...after.map((v) => ['+', v])];
+    }
+    // lengths[i][j]: LCS length of before[i..] and after[j..].
+    const lengths = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
+    for (let i = n - 1; i >= 0; i--) {
+        for (let j = m - 1; j >= 0; j--) {
+            lengths[i][j] = equal(before[i], after[j])
+                ? lengths[i + 1][j + 1] + 1
+                : Math.max(lengths[i + 1][j], lengths[i][j + 1]);
+        }
+    }
+    const out = [];
+    let i = 0;
+    let j = 0;
+    while (i < n && j < m) {
+        if (equal(before[i], after[j])) {
+            out.push([' ', before[i++]]);
+            j++;
+        }
+        else if (lengths[i + 1][j] >= lengths[i][j + 1]) {
+            out.push(['-', before[i++]]);
+        }
+        else {
+            out.push(['+', after[j++]]);
+        }
+    }
+    while (i < n)
+        out.push(['-', before[i++]]);
+    while (j < m)
+        out.push(['+', after[j++]]);
+    return out;
+}
+// ---- resources and outputs -------------------------------------------------------------------------------
+const HEADINGS = {
+    create: 'will be created',
+    update: 'will be updated in-place',
+    delete: 'will be destroyed',
+    replace: 'must be replaced',
+    read: 'will be read during apply',
+    'no-op': 'has no changes',
+    move: 'has moved',
+    import: 'will be imported',
+    forget: 'will be removed from the state, but will not be destroyed',
+};
+const HEADER_MARKERS = {
+    create: '+',
+    update: '~',
+    delete: '-',
+    replace: '~',
+    read: '~',
+    'no-op': ' ',
+    move: ' ',
+    import: ' ',
+    forget: '-',
+};
+const REASONS = {
+    replace_because_tainted: 'tainted, so must be replaced',
+    replace_by_request: 'will be replaced, as requested',
+    replace_by_triggers: 'will be replaced due to changes in replace_triggered_by',
+    delete_because_no_resource_config: (c) => `because ${c.address} is not in configuration`,
+    delete_because_no_module: (c) => `because ${c.moduleAddress || 'its module'} is not in configuration`,
+    delete_because_wrong_repetition: () => 'because the repetition mode (count/for_each) changed',
+    delete_because_count_index: () => 'because the index is out of range for count',
+    delete_because_each_key: () => 'because the key is not in for_each',
+    delete_because_no_move_target: () => 'because it was moved to an address not in configuration',
+    read_because_config_unknown: 'config refers to values not yet known',
+    read_because_dependency_pending: 'depends on a resource or a module with changes pending',
+    read_because_check_nested: 'config will be checked after apply',
+};
+/** The `# address will be …` comment lines above a resource, as tofu writes them. */
+function resourceHeading(change, drift = false) {
+    const lines = [];
+    if (drift) {
+        lines.push(`# ${change.address} ${change.action === 'delete' ? 'has been deleted' : 'has changed'}`);
+    }
+    else if (change.action === 'move') {
+        lines.push(`# ${change.previousAddress ?? '?'} has moved to ${change.address}`);
+    }
+    else {
+        lines.push(`# ${change.address} ${HEADINGS[change.action]}`);
+    }
+    if (change.moved && change.action !== 'move')
+        lines.push(`# (moved from ${change.previousAddress ?? '?'})`);
+    if (change.importing && change.action !== 'import') {
+        lines.push(`# (imported from ${JSON.stringify(change.importing.id ?? '')})`);
+    }
+    const reason = change.actionReason ? REASONS[change.actionReason] : undefined;
+    if (reason && !drift)
+        lines.push(`# (${typeof reason === 'function' ? reason(change) : reason})`);
+    if (change.action === 'replace' && change.replaceOrder === 'create-first') {
+        lines.push('# (create replacement and then destroy)');
+    }
+    return lines;
+}
+/** The whole tofu-like block for one resource change: heading comments, then the attribute diff. */
+function renderResourceDiff(change, options = {}) {
+    const ctx = { replacePaths: new Set(change.replacePaths) };
+    const kind = change.mode === 'data' ? 'data' : 'resource';
+    const open = `${kind} ${JSON.stringify(change.type)} ${JSON.stringify(change.name)} {`;
+    const marker = options.drift ? '~' : HEADER_MARKERS[change.action];
+    const body = resourceBody(change, ctx);
+    const lines = [
+        ...resourceHeading(change, options.drift).map((text) => ({ marker: ' ', depth: 0, text })),
+        { marker, depth: 0, text: open },
+        ...body,
+        { marker: ' ', depth: 0, text: '}' },
+    ];
+    return formatLines(lines);
+}
+function resourceBody(change, ctx) {
+    const before = isObject(change.before) ? change.before : {};
+    if (change.action === 'delete' || change.action === 'forget') {
+        return isObject(change.before)
+            ? renderWhole('-', undefined, 0, change.before, 0, [], ctx).slice(1, -1)
+            : [];
+    }
+    if (change.action === 'create' || (change.action === 'read' && change.before === undefined)) {
+        const after = change.after;
+        if (isUnknown(after))
+            return [{ marker: '+', depth: 1, text: '# (config refers to values not yet known)' }];
+        return isObject(after) ? renderWhole('+', undefined, 0, after, 0, [], ctx).slice(1, -1) : [];
+    }
+    const after = isObject(change.after) ? change.after : {};
+    return diffObject(before, after, 1, [], ctx);
+}
+/** Output changes, rendered like tofu's "Changes to Outputs". */
+function renderOutputsDiff(outputs) {
+    const ctx = { replacePaths: new Set() };
+    const width = keyWidth(outputs.map((output) => output.name));
+    const lines = outputs.flatMap((output) => {
+        const before = output.sensitive && !isAbsent(output.before) ? { $sensitive: true } : output.before;
+        const after = output.sensitive && !isAbsent(output.after) ? { $sensitive: true } : output.after;
+        const changed = diffValue(output.name, width, before, after, 0, [], ctx);
+        // Both sides hidden: tofu still lists the output as changed.
+        return changed.length > 0
+            ? changed
+            : [{ marker: '~', depth: 0, text: `${prefix(output.name, width)}(sensitive value)` }];
+    });
+    return formatLines(lines);
+}
+
+;// CONCATENATED MODULE: ./src/report/policy.ts
+// The policy section of the PR comment and job summary: one table row per violation. Pure. Every value in it
+// comes from the config or the plan, so each cell is escaped: nothing can break the table, inject HTML,
+// mention anyone or link an issue.
+
+
+const TABLE_HEAD = '| Policy | Stack | Resource | Level | Result | Detail |\n| --- | --- | --- | --- | --- | --- |';
+/**
+ * `### Policies`, a one-line tally and the table, blocking rows first; empty when there are no violations.
+ * Past `maxRows` rows the rest fold into one closing row, so a policy matching thousands of resources cannot
+ * push the comment past GitHub's size limit.
+ */
+function renderPolicySection(violations, maxRows = 100) {
+    if (violations.length === 0)
+        return '';
+    const ordered = [...violations].sort((a, b) => policy_rank(a) - policy_rank(b));
+    const shown = ordered.slice(0, Math.max(0, maxRows));
+    const rows = shown.map(row);
+    const hidden = ordered.length - shown.length;
+    if (hidden > 0)
+        rows.push(`| … | | | | | ${hidden} more not shown |`);
+    return ['### Policies', tally(violations), [TABLE_HEAD, ...rows].join('\n')].join('\n\n') + '\n';
+}
+/** Blocking first, then warnings, then waived; the sort is stable, so plan order holds within each. */
+function policy_rank(violation) {
+    if (violation.waivedBy !== undefined)
+        return 2;
+    return violation.level === 'error' ? 0 : 1;
+}
+function tally(violations) {
+    const gate = policyGate(violations);
+    const parts = [
+        gate.errors > 0 ? `❌ ${gate.errors} blocking` : '',
+        gate.warnings > 0 ? `⚠️ ${plural(gate.warnings, 'warning')}` : '',
+        gate.waived > 0 ? `✅ ${gate.waived} waived` : '',
+    ].filter((part) => part !== '');
+    const verdict = gate.failed ? 'Policies block this change' : 'No policy blocks this change';
+    return `**${verdict}** — ${parts.join(', ')}`;
+}
+function plural(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+function row(violation) {
+    const resource = violation.address !== undefined ? inlineCode(violation.address) : '—';
+    const cells = [
+        escapeText(violation.policy),
+        escapeText(violation.stack),
+        resource,
+        violation.level,
+        result(violation),
+        escapeText(detail(violation)),
+    ];
+    return `| ${cells.join(' | ')} |`;
+}
+function result(violation) {
+    if (violation.waivedBy !== undefined)
+        return `✅ waived by ${inlineCode(violation.waivedBy)}`;
+    return violation.level === 'error' ? '❌ blocks' : '⚠️ warning';
+}
+/** The message without its `policy: ` prefix, which the first column already shows. */
+function detail(violation) {
+    const prefix = `${violation.policy}: `;
+    return violation.message.startsWith(prefix) ? violation.message.slice(prefix.length) : violation.message;
+}
+
+;// CONCATENATED MODULE: ./src/report/markdown.ts
+// The sticky PR comment and the job summary: a verdict, a table of stacks, a loud line for destruction, then
+// a collapsible section per stack, all within a size budget. Pure: report in, text out.
+
+
+
+
+
+/** GitHub rejects comment bodies over this many characters. */
+const COMMENT_MAX_LENGTH = 65_536;
+/** The job summary of one step may hold 1 MiB. */
+const SUMMARY_MAX_BYTES = 1024 * 1024;
+// ---- small pieces ----------------------------------------------------------------------------------------
+/** The hidden marker that identifies the sticky comment; different headers make different comments. */
+function commentMarker(header) {
+    // The default comment has no name, so no header can collide with it; a header is kept as written (encoded).
+    if (header.trim() === '')
+        return '<!-- stackgate:comment -->';
+    return `<!-- stackgate:comment:${encodeURIComponent(header.trim())} -->`;
+}
+function markdown_plural(count, noun) {
+    return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+function engineTitle(engine) {
+    if (engine === 'tofu')
+        return 'OpenTofu';
+    if (engine === 'terraform')
+        return 'Terraform';
+    return engine;
+}
+/** `Plan: 1 to add, 2 to change, 1 to destroy.` plus what tofu reports apart. */
+function countsLine(counts) {
+    const extras = [
+        counts.replace > 0 ? `${counts.replace} replaced` : '',
+        counts.import > 0 ? `${counts.import} to import` : '',
+        counts.move > 0 ? `${counts.move} moved` : '',
+        counts.read > 0 ? `${counts.read} to read` : '',
+        counts.drift > 0 ? `${counts.drift} drifted` : '',
+    ].filter((text) => text !== '');
+    const main = `${counts.add} to add, ${counts.change} to change, ${counts.destroy} to destroy`;
+    return extras.length > 0 ? `${main} (${extras.join(', ')})` : main;
+}
+function stackHasChanges(stack) {
+    return stack.status === 'planned' && (stack.plan?.hasChanges ?? true);
+}
+function isDestructive(stack) {
+    const counts = stack.plan?.counts;
+    return counts !== undefined && (counts.destroy > 0 || counts.replace > 0);
+}
+const STATUS_LABELS = {
+    planned: '📝 changes',
+    'no-changes': '✅ no changes',
+    errored: '❌ errored',
+    unaffected: '➖ unchanged (not planned)',
+    skipped: '⏭️ skipped',
+};
+function statusLabel(stack) {
+    if (stack.status === 'planned' && stack.plan && !stack.plan.hasChanges)
+        return STATUS_LABELS['no-changes'];
+    return STATUS_LABELS[stack.status];
+}
+// ---- verdict, table, loud line ---------------------------------------------------------------------------
+function verdict(report) {
+    const stacks = report.stacks;
+    const count = (test) => stacks.filter(test).length;
+    const parts = [
+        [count(stackHasChanges), 'to change'],
+        [count((s) => s.status === 'errored'), 'errored'],
+        [
+            count((s) => (s.status === 'planned' || s.status === 'no-changes') && !stackHasChanges(s)),
+            'without changes',
+        ],
+        [count((s) => s.status === 'skipped'), 'skipped'],
+        [count((s) => s.status === 'unaffected'), 'unaffected'],
+    ];
+    const text = parts
+        .filter(([n]) => n > 0)
+        .map(([n, label], index) => (index === 0 ? `${markdown_plural(n, 'stack')} ${label}` : `${n} ${label}`))
+        .join(', ');
+    const title = escapeText(`Stackgate ${report.command}`);
+    const blocking = failingFindings(report.findings ?? []).length;
+    const checks = blocking > 0 ? ` — ❌ ${markdown_plural(blocking, 'blocking finding')}` : '';
+    return `**${title}** — ${text || 'no stacks'}${checks}`;
+}
+function tableRow(stack) {
+    const counts = stack.plan?.counts;
+    const cell = (n) => (n === undefined ? '–' : String(n));
+    return `| ${escapeText(stack.name)} | ${escapeText(stack.engine)} | ${cell(counts?.add)} | ${cell(counts?.change)} | ${cell(counts?.destroy)} | ${cell(counts?.replace)} | ${statusLabel(stack)} |`;
+}
+const markdown_TABLE_HEAD = '| Stack | Engine | Add | Change | Destroy | Replace | Status |\n| --- | --- | ---: | ---: | ---: | ---: | --- |';
+/** The table always fits: past the budget, unaffected stacks fold into one row, then rows are cut. */
+function renderTable(stacks, maxLength, measure) {
+    const full = [markdown_TABLE_HEAD, ...stacks.map(tableRow)].join('\n');
+    if (measure(full) <= maxLength)
+        return full;
+    const affected = stacks.filter((stack) => stack.status !== 'unaffected');
+    const unaffected = stacks.length - affected.length;
+    const rows = [markdown_TABLE_HEAD];
+    for (const [index, stack] of affected.entries()) {
+        const rest = affected.length - index + unaffected;
+        const row = tableRow(stack);
+        // Keep room for the closing "… more" row.
+        if (measure([...rows, row].join('\n')) + 80 > maxLength) {
+            rows.push(`| … ${markdown_plural(rest, 'more stack')} | | | | | | see the job summary |`);
+            return rows.join('\n');
+        }
+        rows.push(row);
+    }
+    if (unaffected > 0)
+        rows.push(`| … ${markdown_plural(unaffected, 'unaffected stack')} | | | | | | ${STATUS_LABELS.unaffected} |`);
+    return rows.join('\n');
+}
+const LOUD_LINE_STACKS = 10;
+function loudLine(stacks) {
+    const destructive = stacks.filter(isDestructive);
+    if (destructive.length === 0)
+        return undefined;
+    const shown = destructive.slice(0, LOUD_LINE_STACKS);
+    const more = destructive.length - shown.length;
+    const names = shown.map((stack) => {
+        const counts = stack.plan.counts;
+        // tofu counts a replacement's destroy half in `destroy`; people want pure deletions apart.
+        const deleted = counts.destroy - counts.replace;
+        const parts = [
+            deleted > 0 ? `${deleted} to delete` : '',
+            counts.replace > 0 ? `${counts.replace} to replace` : '',
+        ];
+        return `${inlineCode(stack.name)} (${parts.filter(Boolean).join(', ')})`;
+    });
+    const tail = more > 0 ? ` and ${more} more stack${more === 1 ? '' : 's'}` : '';
+    return `⚠️ **This plan destroys or replaces resources in ${names.join(', ')}${tail}.**`;
+}
+function summaryLine(stack) {
+    const name = `<b>${escapeHtmlText(stack.name)}</b>`;
+    const path = stack.path && stack.path !== stack.name ? ` <code>${escapeHtmlText(stack.path)}</code>` : '';
+    const what = stack.plan && stack.status !== 'errored' ? countsLine(stack.plan.counts) : statusLabel(stack);
+    return `${statusLabel(stack).split(' ')[0]} ${name}${path} — ${escapeHtmlText(what)}`;
+}
+function introLines(stack, plan) {
+    const lines = [];
+    if (stack.message)
+        lines.push(`> ${escapeText(stack.message)}`);
+    if (plan && stack.status !== 'errored') {
+        lines.push(plan.hasChanges
+            ? `**Plan:** ${countsLine(plan.counts)}.`
+            : '**No changes.** The infrastructure matches the configuration.');
+    }
+    if (plan && plan.redactedCount > 0) {
+        lines.push(`🔒 ${markdown_plural(plan.redactedCount, 'sensitive value')} hidden.`);
+    }
+    return lines;
+}
+function diagnosticItem(diagnostic) {
+    const icon = diagnostic.severity === 'error' ? '❌ Error' : '⚠️ Warning';
+    const where = diagnostic.file
+        ? ` — ${inlineCode(`${diagnostic.file}${diagnostic.line ? `:${diagnostic.line}` : ''}`)}`
+        : '';
+    const head = `**${icon}:** ${escapeText(diagnostic.summary)}${where}`;
+    return diagnostic.detail ? `${head}\n\n${codeBlock(diagnostic.detail, 'text')}` : head;
+}
+function diffItem(change, drift = false) {
+    return codeBlock(renderResourceDiff(change, { drift }), 'diff');
+}
+/** The object's id, so a reviewer can tell which real object moved. */
+function idNote(change) {
+    const after = change.after;
+    const id = typeof after === 'object' && after !== null && !Array.isArray(after)
+        ? after.id
+        : undefined;
+    return typeof id === 'string' && id !== '' ? ` (id ${inlineCode(id)})` : '';
+}
+function isPureMove(change) {
+    return change.action === 'move';
+}
+function isPureImport(change) {
+    return change.action === 'import';
+}
+function stackParts(stack) {
+    const plan = stack.plan;
+    const engine = engineTitle(stack.engine);
+    const items = [];
+    const diagnostics = [...(plan?.diagnostics ?? []), ...stack.diagnostics];
+    for (const diagnostic of diagnostics)
+        items.push({ group: '#### Diagnostics', text: diagnosticItem(diagnostic) });
+    const changes = plan?.changes ?? [];
+    for (const change of changes.filter((c) => !isPureMove(c) && !isPureImport(c))) {
+        items.push({ group: '#### Changes', text: diffItem(change) });
+    }
+    for (const change of changes.filter(isPureMove)) {
+        items.push({
+            group: '#### Moves',
+            text: `- ${inlineCode(change.previousAddress ?? '?')} → ${inlineCode(change.address)}${idNote(change)}`,
+        });
+    }
+    for (const change of changes.filter(isPureImport)) {
+        const id = change.importing?.id ? ` (id ${inlineCode(change.importing.id)})` : '';
+        items.push({ group: '#### Imports', text: `- ${inlineCode(change.address)}${id}` });
+    }
+    for (const change of plan?.drift ?? []) {
+        items.push({ group: `#### Drift — changed outside of ${engine}`, text: diffItem(change, true) });
+    }
+    if (plan && plan.outputs.length > 0) {
+        items.push({ group: '#### Outputs', text: codeBlock(renderOutputsDiff(plan.outputs), 'diff') });
+    }
+    const open = stack.status === 'errored' ? ' open' : '';
+    return {
+        open: `<details${open}><summary>${summaryLine(stack)}</summary>`,
+        intro: introLines(stack, plan),
+        items,
+        close: '</details>',
+    };
+}
+/** Joins parts with blank lines (markdown inside <details> needs them); headings appear once per group. */
+function assemble(parts, itemCount, note) {
+    const blocks = [parts.open, ...parts.intro];
+    let group = '';
+    for (const item of parts.items.slice(0, itemCount)) {
+        if (item.group !== group)
+            blocks.push(item.group);
+        group = item.group;
+        blocks.push(item.text.trimEnd());
+    }
+    if (note)
+        blocks.push(note);
+    blocks.push(parts.close);
+    return blocks.join('\n\n');
+}
+/** The collapsible section of one stack, in full. */
+function renderStackSection(stack) {
+    return assemble(stackParts(stack), Number.POSITIVE_INFINITY);
+}
+function trimmedNote(omitted, where) {
+    return `_… ${markdown_plural(omitted, 'more item')} not shown: details trimmed to fit; the full report is in ${where}._`;
+}
+/** How many leading items fit in `budget`, counted piece by piece so large stacks stay linear. */
+function itemsThatFit(parts, budget, measure, where) {
+    const separator = measure('\n\n');
+    const note = measure(trimmedNote(parts.items.length, where)) + separator;
+    let used = measure(assemble(parts, 0)) + note;
+    let group = '';
+    let count = 0;
+    for (const item of parts.items) {
+        const heading = item.group !== group ? measure(item.group) + separator : 0;
+        used += heading + measure(item.text.trimEnd()) + separator;
+        if (used > budget)
+            break;
+        group = item.group;
+        count += 1;
+    }
+    return count;
+}
+/** The section within `budget`: whole items in order while they fit, then a note; '' when nothing fits. */
+function renderStackWithin(parts, budget, measure, where) {
+    const full = assemble(parts, parts.items.length);
+    if (measure(full) <= budget)
+        return full;
+    const count = itemsThatFit(parts, budget, measure, where);
+    const trimmed = assemble(parts, count, trimmedNote(parts.items.length - count, where));
+    if (measure(trimmed) <= budget)
+        return trimmed;
+    const minimal = assemble({ ...parts, intro: [] }, 0, trimmedNote(parts.items.length, where));
+    return measure(minimal) <= budget ? minimal : '';
+}
+/** Water-filling: small sections get all they need, the rest split what remains evenly. */
+function fairShares(sizes, budget) {
+    const order = sizes.map((size, index) => ({ size, index })).sort((a, b) => a.size - b.size);
+    const shares = new Array(sizes.length).fill(0);
+    let remaining = Math.max(0, budget);
+    order.forEach(({ size, index }, position) => {
+        const share = Math.min(size, Math.floor(remaining / (order.length - position)));
+        shares[index] = share;
+        remaining -= share;
+    });
+    return shares;
+}
+// ---- metadata --------------------------------------------------------------------------------------------
+const META_PATTERN = /<!-- stackgate:meta (\{.*?\}) -->/s;
+/** The hidden metadata never takes more than this; stacks past it are counted, not listed. */
+const META_BUDGET = 12_000;
+function metaBlock(report) {
+    const listed = report.stacks.filter((stack) => stack.status !== 'unaffected');
+    let block = metaBlockFor(report, listed, 0);
+    for (let keep = listed.length; block.length > META_BUDGET && keep > 0;) {
+        keep = Math.floor(keep / 2);
+        block = metaBlockFor(report, listed.slice(0, keep), listed.length - keep);
+    }
+    return block;
+}
+function metaBlockFor(report, stacks, omitted) {
+    const meta = {
+        version: 1,
+        command: report.command,
+        header: report.header,
+        sha: report.sha,
+        ...(report.pullNumber !== undefined ? { pullNumber: report.pullNumber } : {}),
+        stacks: stacks.map((stack) => ({
+            name: stack.name,
+            status: stack.status,
+            ...(stack.fingerprint ? { fingerprint: stack.fingerprint } : {}),
+        })),
+        ...(omitted > 0 ? { omittedStacks: omitted } : {}),
+    };
+    // Escaped so no value can end the HTML comment or mention anyone; JSON.parse reads the escapes back.
+    const json = JSON.stringify(meta).replace(/[<>&@]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    return `<!-- stackgate:meta ${json} -->`;
+}
+/** Reads the hidden metadata block back from a comment body. */
+function parseCommentMeta(body) {
+    const match = META_PATTERN.exec(body);
+    if (!match?.[1])
+        return undefined;
+    try {
+        const meta = JSON.parse(match[1]);
+        if (meta.version !== 1 || typeof meta.sha !== 'string' || !Array.isArray(meta.stacks))
+            return undefined;
+        return meta;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Characters that would end a markdown link target or open HTML are percent-encoded. */
+function percentEncode(url) {
+    return url.replace(/[()<>\s"'`]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+function renderReport(report, options) {
+    const { measure, maxLength } = options;
+    const join = (blocks) => blocks.filter((b) => b).join('\n\n') + '\n';
+    const marker = options.comment ? commentMarker(report.header) : undefined;
+    const meta = options.comment ? metaBlock(report) : undefined;
+    // Policy violations get their own table; every other finding is listed under Checks.
+    const checks = (report.findings ?? []).filter((finding) => finding.kind !== 'policy');
+    const findings = checks.length
+        ? renderFindings(checks, Math.floor(Math.min(maxLength / 3, 200_000)))
+        : undefined;
+    const policies = report.policyViolations?.length
+        ? renderPolicySection(report.policyViolations, 50)
+        : undefined;
+    const loud = [loudLine(report.stacks), policies, findings].filter((block) => block).join('\n\n') || undefined;
+    const head = [marker, verdict(report)];
+    const fixedCost = measure(join([...head, loud, meta])) + 4;
+    const table = renderTable(report.stacks, Math.max(0, maxLength - fixedCost - 400), measure);
+    // Each stack's diffs are rendered once and reused if the sections must be trimmed (they dominate the cost).
+    const sectionParts = report.stacks.filter((stack) => stack.status !== 'unaffected').map(stackParts);
+    const sections = sectionParts.map((parts) => assemble(parts, Number.POSITIVE_INFINITY));
+    const full = join([...head, table, loud, ...sections, meta]);
+    if (measure(full) <= maxLength)
+        return { body: full, truncated: false };
+    const runLink = report.runUrl ? ` ([workflow run](${percentEncode(report.runUrl)}))` : '';
+    const notice = `> [!NOTE]\n> Details trimmed to fit the size limit; the full report is in ${options.fullReportIn}${runLink}.`;
+    const frame = join([...head, table, loud, notice, meta]);
+    // Each section also costs its blank-line separator.
+    const budget = maxLength - measure(frame) - 2 * sections.length;
+    const shares = fairShares(sections.map(measure), budget);
+    const trimmed = sectionParts
+        .map((parts, index) => renderStackWithin(parts, shares[index] ?? 0, measure, options.fullReportIn))
+        .filter((text) => text !== '');
+    const body = join([...head, table, loud, notice, ...trimmed, meta]);
+    if (measure(body) <= maxLength)
+        return { body, truncated: true };
+    if (measure(frame) <= maxLength)
+        return { body: frame, truncated: true };
+    // Even the frame is too big (thousands of stacks or findings): the verdict and a pointer always fit.
+    const minimal = join([...head, notice, meta]);
+    return { body: measure(minimal) <= maxLength ? minimal : join(head), truncated: true };
+}
+/** The sticky PR comment: never longer than `maxLength` (GitHub's 65,536 by default). */
+function renderComment(report, options = {}) {
+    return renderReport(report, {
+        maxLength: options.maxLength ?? COMMENT_MAX_LENGTH,
+        measure: (text) => text.length,
+        comment: true,
+        fullReportIn: 'the job summary',
+    });
+}
+/** The job summary: the same content within 1 MiB (bytes), no marker or metadata. */
+function renderSummary(report, options = {}) {
+    return renderReport(report, {
+        maxLength: options.maxBytes ?? SUMMARY_MAX_BYTES,
+        measure: (text) => external_node_buffer_.Buffer.byteLength(text, 'utf8'),
+        comment: false,
+        fullReportIn: 'the run log',
+    }).body;
+}
+// ---- JSON for `stackgate render --format json` -----------------------------------------------------------
+function changeToJson(change) {
+    return {
+        address: change.address,
+        action: change.action,
+        ...(change.previousAddress ? { previousAddress: change.previousAddress } : {}),
+        ...(change.replacePaths.length > 0 ? { replacePaths: change.replacePaths } : {}),
+        ...(change.replaceOrder ? { replaceOrder: change.replaceOrder } : {}),
+        ...(change.actionReason ? { actionReason: change.actionReason } : {}),
+        ...(change.importing ? { importing: change.importing } : {}),
+        mode: change.mode,
+        type: change.type,
+        name: change.name,
+        ...(change.moduleAddress ? { moduleAddress: change.moduleAddress } : {}),
+        providerName: change.providerName,
+        ...(change.before !== undefined ? { before: change.before } : {}),
+        ...(change.after !== undefined ? { after: change.after } : {}),
+    };
+}
+/** The plan as plain JSON (secrets already redacted; `secrets` is never included). */
+function planToJson(plan) {
+    return {
+        counts: plan.counts,
+        hasChanges: plan.hasChanges,
+        changes: plan.changes.map(changeToJson),
+        drift: plan.drift.map(changeToJson),
+        outputs: plan.outputs.map((output) => ({ ...output })),
+        diagnostics: plan.diagnostics,
+        redactedCount: plan.redactedCount,
+    };
 }
 
 ;// CONCATENATED MODULE: external "node:os"
@@ -52216,6 +52216,8 @@ function relativeToWorkingDirectory(files, workingDirectory) {
 
 
 
+
+
 const DEFAULT_CONFIG = '.stackgate.yml';
 /** The config, or undefined when the default file is absent; a named file that is missing is an input error. */
 async function loadConfigOrThrow(settings) {
@@ -52305,10 +52307,21 @@ function annotateConfigError(error, settings) {
 function configFailureMessage(error) {
     return `The Stackgate config has ${error.problems.length} problem(s):\n${error.message}`;
 }
+/**
+ * The full report in the run log. Plan text comes from the pull request, so workflow commands are switched off
+ * around it: a line starting with `::` in a value cannot act as a command.
+ */
+function logFullReport(report) {
+    const resume = `stackgate-${(0,external_node_crypto_.randomUUID)()}`;
+    startGroup('Full report');
+    info(`::stop-commands::${resume}`);
+    info(renderSummary(report));
+    info(`::${resume}::`);
+    endGroup();
+}
 
 ;// CONCATENATED MODULE: ./src/commands/plan.ts
 // `command: plan`: the affected stacks, planned in parallel, reported to the pull request, gated.
-
 
 
 
@@ -52517,9 +52530,7 @@ async function runPlan(settings) {
             : planned.length === 0
                 ? 'No stack affected'
                 : `${changed.length} stack(s) to change, ${planned.length - changed.length} unchanged`;
-    startGroup('Full report');
-    info(renderSummary(report));
-    endGroup();
+    logFullReport(report);
     const publication = await publishReport(settings, report, {
         name: checkName('plan', settings.commentHeader),
         conclusion,
@@ -52546,8 +52557,6 @@ async function runPlan(settings) {
 ;// CONCATENATED MODULE: ./src/commands/validate.ts
 // `command: validate`: config, engines, formatting, validation and secrets, as check-run annotations that
 // gate the merge. Needs no credentials: init runs with -backend=false.
-
-
 
 
 
@@ -52614,9 +52623,7 @@ async function runValidate(settings) {
         })),
         findings,
     };
-    startGroup('Full report');
-    info(renderSummary(report));
-    endGroup();
+    logFullReport(report);
     const blocking = failingFindings(findings);
     const annotations = findings.flatMap((finding) => annotationFromFinding(finding) ?? []);
     const publication = await publishReport(settings, report, {

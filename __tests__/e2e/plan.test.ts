@@ -287,6 +287,26 @@ output "dsn" {
     expect(run.stdout).not.toMatch(/Planning /);
   });
 
+  it('cannot be made to run workflow commands by text in a plan', async () => {
+    repo.write({
+      'stacks/app/main.tf': `variable "size" {
+  default = 3
+  validation {
+    condition     = var.size < 2
+    error_message = "Too big.\\n::warning title=forged::set by the pull request"
+  }
+}
+`,
+    });
+    const head = repo.commit('forge');
+
+    const run = await planPullRequest(head, ['stacks/app/main.tf']);
+
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain('set by the pull request'); // the text is in the log…
+    expect(run.commands.filter((command) => command.properties.title === 'forged')).toEqual([]); // …inert
+  });
+
   it('rejects a wrong input with a message naming it', async () => {
     const run = await planPullRequest(repo.commit('nothing'), [], { inputs: { parallelism: 'lots' } });
     expect(run.exitCode).toBe(1);

@@ -95,7 +95,18 @@ function unescapeCommand(value: string): string {
 
 export function parseWorkflowCommands(stdout: string): WorkflowCommand[] {
   const commands: WorkflowCommand[] = [];
+  // Like the runner: after `::stop-commands::TOKEN` nothing is a command until `::TOKEN::`.
+  let resumeToken: string | undefined;
   for (const line of stdout.split('\n')) {
+    if (resumeToken !== undefined) {
+      if (line === `::${resumeToken}::`) resumeToken = undefined;
+      continue;
+    }
+    const stop = /^::stop-commands::(.+)$/.exec(line);
+    if (stop) {
+      resumeToken = stop[1];
+      continue;
+    }
     const match = /^::([a-z-]+)(?: ([^:]*))?::(.*)$/.exec(line);
     if (!match) continue;
     const [, command = '', props = '', message = ''] = match;

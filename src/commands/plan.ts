@@ -3,7 +3,6 @@ import * as core from '@actions/core';
 import { engineEnvironment, planTerraformStack, type StackPlanResult } from '../engines/terraform.js';
 import { annotationsFromReport } from '../report/annotations.js';
 import { annotationFromFinding, blockingSummary, failingFindings, type Finding } from '../report/findings.js';
-import { renderSummary } from '../report/markdown.js';
 import { evaluatePolicies, type PolicyViolation } from '../plan/policy.js';
 import { locateResourceBlocks, type HclFile } from '../plan/hcl-locate.js';
 import { checkStacks, listWorkspaceFiles, scanSecrets } from './checks.js';
@@ -24,6 +23,7 @@ import {
   configFindings,
   defaultEngine,
   forEachStack,
+  logFullReport,
   loadConfigOrThrow,
   type CommandResult,
 } from './shared.js';
@@ -241,9 +241,7 @@ export async function runPlan(settings: Settings): Promise<CommandResult> {
         : planned.length === 0
           ? 'No stack affected'
           : `${changed.length} stack(s) to change, ${planned.length - changed.length} unchanged`;
-  core.startGroup('Full report');
-  core.info(renderSummary(report));
-  core.endGroup();
+  logFullReport(report);
   const publication = await publishReport(settings, report, {
     name: checkName('plan', settings.commentHeader),
     conclusion,

@@ -13,6 +13,8 @@ import { gitChangedFiles, relativeToWorkingDirectory } from '../stacks/changed-f
 import type { Publication } from './publish.js';
 import type { Stack } from '../stacks/discover.js';
 import pLimit from 'p-limit';
+import { randomUUID } from 'node:crypto';
+import { renderSummary } from '../report/markdown.js';
 
 export const DEFAULT_CONFIG = '.stackgate.yml';
 
@@ -131,4 +133,17 @@ export function annotateConfigError(
 
 export function configFailureMessage(error: ConfigError): string {
   return `The Stackgate config has ${error.problems.length} problem(s):\n${error.message}`;
+}
+
+/**
+ * The full report in the run log. Plan text comes from the pull request, so workflow commands are switched off
+ * around it: a line starting with `::` in a value cannot act as a command.
+ */
+export function logFullReport(report: RunReport): void {
+  const resume = `stackgate-${randomUUID()}`;
+  core.startGroup('Full report');
+  core.info(`::stop-commands::${resume}`);
+  core.info(renderSummary(report));
+  core.info(`::${resume}::`);
+  core.endGroup();
 }

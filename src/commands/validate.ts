@@ -1,10 +1,8 @@
 // `command: validate`: config, engines, formatting, validation and secrets, as check-run annotations that
 // gate the merge. Needs no credentials: init runs with -backend=false.
-import * as core from '@actions/core';
 import { ConfigError, type LoadedConfig } from '../config/types.js';
 import { engineEnvironment } from '../engines/terraform.js';
 import { annotationFromFinding, blockingSummary, failingFindings, type Finding } from '../report/findings.js';
-import { renderSummary } from '../report/markdown.js';
 import type { RunReport, StackReport } from '../report/types.js';
 import type { Settings } from '../settings.js';
 import { discoverStacks, type Stack } from '../stacks/discover.js';
@@ -16,6 +14,7 @@ import {
   configFindings,
   defaultEngine,
   loadConfigOrThrow,
+  logFullReport,
   type CommandResult,
 } from './shared.js';
 import { publishReport } from './publish.js';
@@ -86,9 +85,7 @@ export async function runValidate(settings: Settings): Promise<CommandResult> {
     })),
     findings,
   };
-  core.startGroup('Full report');
-  core.info(renderSummary(report));
-  core.endGroup();
+  logFullReport(report);
 
   const blocking = failingFindings(findings);
   const annotations = findings.flatMap((finding) => annotationFromFinding(finding) ?? []);
