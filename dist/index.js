@@ -42053,7 +42053,7 @@ function planFingerprint(showJson) {
 ;// CONCATENATED MODULE: ./src/plan/model.ts
 // The engine-neutral plan model: what planning one stack produced, whatever the engine.
 function emptyCounts() {
-    return { add: 0, change: 0, destroy: 0, replace: 0, import: 0, move: 0, read: 0, drift: 0 };
+    return { add: 0, change: 0, destroy: 0, replace: 0, import: 0, move: 0, read: 0, drift: 0, forget: 0 };
 }
 function isSensitive(value) {
     return typeof value === 'object' && value !== null && value.$sensitive === true;
@@ -42454,6 +42454,9 @@ function countChanges(changes, drift) {
                 break;
             case 'read':
                 counts.read += 1;
+                break;
+            case 'forget':
+                counts.forget += 1;
                 break;
             default:
                 break;
@@ -51084,7 +51087,8 @@ function countsLine(counts) {
         counts.read > 0 ? `${counts.read} to read` : '',
         counts.drift > 0 ? `${counts.drift} drifted` : '',
     ].filter((text) => text !== '');
-    const main = `${counts.add} to add, ${counts.change} to change, ${counts.destroy} to destroy`;
+    const forget = counts.forget > 0 ? `, ${counts.forget} to forget` : '';
+    const main = `${counts.add} to add, ${counts.change} to change, ${counts.destroy} to destroy${forget}`;
     return extras.length > 0 ? `${main} (${extras.join(', ')})` : main;
 }
 function stackHasChanges(stack) {
@@ -51451,7 +51455,17 @@ function changeToJson(change) {
 /** The plan as plain JSON (secrets already redacted; `secrets` is never included). */
 function planToJson(plan) {
     return {
-        counts: plan.counts,
+        // The documented JSON shape: tofu's three numbers and Stackgate's five (forget shows in the text only).
+        counts: {
+            add: plan.counts.add,
+            change: plan.counts.change,
+            destroy: plan.counts.destroy,
+            replace: plan.counts.replace,
+            import: plan.counts.import,
+            move: plan.counts.move,
+            read: plan.counts.read,
+            drift: plan.counts.drift,
+        },
         hasChanges: plan.hasChanges,
         changes: plan.changes.map(changeToJson),
         drift: plan.drift.map(changeToJson),

@@ -129,6 +129,7 @@ describe('parseTerraformPlan: actions and counts', () => {
       move: 1,
       read: 1,
       drift: 0,
+      forget: 0,
     });
     expect(plan.hasChanges).toBe(true);
     expect(plan.engineVersion).toBe('1.8.0');

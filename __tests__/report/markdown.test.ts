@@ -358,3 +358,15 @@ describe('a change touching hundreds of stacks', () => {
     expect(renderComment(report(many), { maxLength: 16_000 }).body.length).toBeLessThanOrEqual(16_000);
   });
 });
+
+describe('a removed block (forget)', () => {
+  it('counts it as tofu does and says the resource is kept', () => {
+    const forgotten = stack('app', [
+      { address: 'null_resource.kept', actions: ['forget'], before: { id: 'k-1' } },
+    ]);
+    const section = renderStackSection(forgotten);
+    expect(section).toContain('0 to add, 0 to change, 0 to destroy, 1 to forget');
+    expect(section).toContain('null_resource.kept will be removed from the state, but will not be destroyed');
+    expect(planToJson(forgotten.plan!).counts).not.toHaveProperty('forget');
+  });
+});

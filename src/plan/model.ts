@@ -89,6 +89,8 @@ export interface PlanCounts {
   move: number;
   read: number;
   drift: number;
+  /** Removed from state without being destroyed (a `removed` block); tofu adds "N to forget" to its line. */
+  forget: number;
 }
 
 export interface Plan {
@@ -110,7 +112,7 @@ export interface Plan {
 }
 
 export function emptyCounts(): PlanCounts {
-  return { add: 0, change: 0, destroy: 0, replace: 0, import: 0, move: 0, read: 0, drift: 0 };
+  return { add: 0, change: 0, destroy: 0, replace: 0, import: 0, move: 0, read: 0, drift: 0, forget: 0 };
 }
 
 export function isSensitive(value: unknown): value is SensitiveMarker {

@@ -282,6 +282,9 @@ export function countChanges(
       case 'read':
         counts.read += 1;
         break;
+      case 'forget':
+        counts.forget += 1;
+        break;
       default:
         break;
     }

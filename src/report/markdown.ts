@@ -42,7 +42,8 @@ export function countsLine(counts: PlanCounts): string {
     counts.read > 0 ? `${counts.read} to read` : '',
     counts.drift > 0 ? `${counts.drift} drifted` : '',
   ].filter((text) => text !== '');
-  const main = `${counts.add} to add, ${counts.change} to change, ${counts.destroy} to destroy`;
+  const forget = counts.forget > 0 ? `, ${counts.forget} to forget` : '';
+  const main = `${counts.add} to add, ${counts.change} to change, ${counts.destroy} to destroy${forget}`;
   return extras.length > 0 ? `${main} (${extras.join(', ')})` : main;
 }
 
@@ -469,7 +470,7 @@ function changeToJson(change: ResourceChange): Record<string, unknown> {
 
 /** The plan as plain JSON (secrets already redacted; `secrets` is never included). */
 export function planToJson(plan: Plan): {
-  counts: PlanCounts;
+  counts: Omit<PlanCounts, 'forget'>;
   hasChanges: boolean;
   changes: Record<string, unknown>[];
   drift: Record<string, unknown>[];
@@ -478,7 +479,17 @@ export function planToJson(plan: Plan): {
   redactedCount: number;
 } {
   return {
-    counts: plan.counts,
+    // The documented JSON shape: tofu's three numbers and Stackgate's five (forget shows in the text only).
+    counts: {
+      add: plan.counts.add,
+      change: plan.counts.change,
+      destroy: plan.counts.destroy,
+      replace: plan.counts.replace,
+      import: plan.counts.import,
+      move: plan.counts.move,
+      read: plan.counts.read,
+      drift: plan.counts.drift,
+    },
     hasChanges: plan.hasChanges,
     changes: plan.changes.map(changeToJson),
     drift: plan.drift.map(changeToJson),
