@@ -37700,13 +37700,16 @@ async function checkTerraformStack(stack, context, runValidate = true) {
     if (fmt.spawnError)
         return { format: [], diagnostics: [], message: `fmt: ${fmt.spawnError}` };
     const format = fmt.exitCode === 0 ? [] : parseFormatDiff(fmt.stdout, stack.path);
+    // fmt exits 3 for files to reformat; anything else means it could not read a file (and printed no diff at
+    // all): those errors must fail the gate, with their place but never the source line (it may hold a secret).
+    const unreadable = fmt.exitCode === 0 || fmt.exitCode === 3 ? [] : formatErrors(fmt, stack.path);
     if (!runValidate)
-        return { format, diagnostics: [] };
+        return { format, diagnostics: unreadable };
     const init = await run(['init', '-backend=false', '-input=false', '-no-color', '-json']);
     if (init.exitCode !== 0) {
         return {
             format,
-            diagnostics: failureDiagnostics(init, stack.path),
+            diagnostics: [...unreadable, ...failureDiagnostics(init, stack.path)],
             message: failureMessage('init', init, timeoutMs),
         };
     }
@@ -37722,7 +37725,23 @@ async function checkTerraformStack(stack, context, runValidate = true) {
             message: failureMessage('validate', validate, timeoutMs),
         };
     }
-    return { format, diagnostics };
+    return { format, diagnostics: [...unreadable, ...diagnostics] };
+}
+/** `Error: SUMMARY` … `on FILE line N` blocks of fmt's error output, as diagnostics without source text. */
+function formatErrors(result, stackPath) {
+    const errors = [];
+    for (const match of result.stderr.matchAll(/Error: ([^\n]+)\n\s*\n\s+on (.+?) line (\d+)/g)) {
+        const [, summary = '', file = '', line = '1'] = match;
+        errors.push({
+            severity: 'error',
+            summary: `fmt cannot read this file: ${summary}`,
+            file: stackPath === '.' ? file : `${stackPath}/${file}`,
+            line: Number(line),
+        });
+    }
+    if (errors.length > 0)
+        return errors;
+    return [{ severity: 'error', summary: failureMessage('fmt', result, 0) }];
 }
 
 

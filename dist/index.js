@@ -42897,13 +42897,16 @@ async function checkTerraformStack(stack, context, runValidate = true) {
     if (fmt.spawnError)
         return { format: [], diagnostics: [], message: `fmt: ${fmt.spawnError}` };
     const format = fmt.exitCode === 0 ? [] : parseFormatDiff(fmt.stdout, stack.path);
+    // fmt exits 3 for files to reformat; anything else means it could not read a file (and printed no diff at
+    // all): those errors must fail the gate, with their place but never the source line (it may hold a secret).
+    const unreadable = fmt.exitCode === 0 || fmt.exitCode === 3 ? [] : formatErrors(fmt, stack.path);
     if (!runValidate)
-        return { format, diagnostics: [] };
+        return { format, diagnostics: unreadable };
     const init = await run(['init', '-backend=false', '-input=false', '-no-color', '-json']);
     if (init.exitCode !== 0) {
         return {
             format,
-            diagnostics: failureDiagnostics(init, stack.path),
+            diagnostics: [...unreadable, ...failureDiagnostics(init, stack.path)],
             message: failureMessage('init', init, timeoutMs),
         };
     }
@@ -42919,7 +42922,23 @@ async function checkTerraformStack(stack, context, runValidate = true) {
             message: failureMessage('validate', validate, timeoutMs),
         };
     }
-    return { format, diagnostics };
+    return { format, diagnostics: [...unreadable, ...diagnostics] };
+}
+/** `Error: SUMMARY` … `on FILE line N` blocks of fmt's error output, as diagnostics without source text. */
+function formatErrors(result, stackPath) {
+    const errors = [];
+    for (const match of result.stderr.matchAll(/Error: ([^\n]+)\n\s*\n\s+on (.+?) line (\d+)/g)) {
+        const [, summary = '', file = '', line = '1'] = match;
+        errors.push({
+            severity: 'error',
+            summary: `fmt cannot read this file: ${summary}`,
+            file: stackPath === '.' ? file : `${stackPath}/${file}`,
+            line: Number(line),
+        });
+    }
+    if (errors.length > 0)
+        return errors;
+    return [{ severity: 'error', summary: failureMessage('fmt', result, 0) }];
 }
 
 ;// CONCATENATED MODULE: ./src/report/escape.ts
@@ -43530,1047 +43549,12 @@ function skipHeredoc(scanner) {
     advance(scanner, text.length);
 }
 
-;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
-/*
-How it works:
-`this.#head` is an instance of `Node` which keeps track of its current value and nests another instance of `Node` that keeps the value that comes after it. When a value is provided to `.enqueue()`, the code needs to iterate through `this.#head`, going deeper and deeper to find the last value. However, iterating through every single item is slow. This problem is solved by saving a reference to the last value as `this.#tail` so that it can reference it to add a new value.
-*/
-
-class Node {
-	value;
-	next;
-
-	constructor(value) {
-		this.value = value;
-	}
-}
-
-class Queue {
-	#head;
-	#tail;
-	#size;
-
-	constructor() {
-		this.clear();
-	}
-
-	enqueue(value) {
-		const node = new Node(value);
-
-		if (this.#head) {
-			this.#tail.next = node;
-			this.#tail = node;
-		} else {
-			this.#head = node;
-			this.#tail = node;
-		}
-
-		this.#size++;
-	}
-
-	dequeue() {
-		const current = this.#head;
-		if (!current) {
-			return;
-		}
-
-		this.#head = this.#head.next;
-		this.#size--;
-
-		// Clean up tail reference when queue becomes empty
-		if (!this.#head) {
-			this.#tail = undefined;
-		}
-
-		return current.value;
-	}
-
-	peek() {
-		if (!this.#head) {
-			return;
-		}
-
-		return this.#head.value;
-
-		// TODO: Node.js 18.
-		// return this.#head?.value;
-	}
-
-	clear() {
-		this.#head = undefined;
-		this.#tail = undefined;
-		this.#size = 0;
-	}
-
-	get size() {
-		return this.#size;
-	}
-
-	* [Symbol.iterator]() {
-		let current = this.#head;
-
-		while (current) {
-			yield current.value;
-			current = current.next;
-		}
-	}
-
-	* drain() {
-		while (this.#head) {
-			yield this.dequeue();
-		}
-	}
-}
-
-;// CONCATENATED MODULE: ./node_modules/p-limit/index.js
-
-
-function pLimit(concurrency) {
-	let rejectOnClear = false;
-
-	if (typeof concurrency === 'object') {
-		({concurrency, rejectOnClear = false} = concurrency);
-	}
-
-	validateConcurrency(concurrency);
-
-	if (typeof rejectOnClear !== 'boolean') {
-		throw new TypeError('Expected `rejectOnClear` to be a boolean');
-	}
-
-	const queue = new Queue();
-	let activeCount = 0;
-
-	const resumeNext = () => {
-		// Process the next queued function if we're under the concurrency limit
-		if (activeCount < concurrency && queue.size > 0) {
-			activeCount++;
-			queue.dequeue().run();
-		}
-	};
-
-	const next = () => {
-		activeCount--;
-		resumeNext();
-	};
-
-	const run = async (function_, resolve, arguments_) => {
-		// Execute the function and capture the result promise
-		const result = (async () => function_(...arguments_))();
-
-		// Resolve immediately with the promise (don't wait for completion)
-		resolve(result);
-
-		// Wait for the function to complete (success or failure)
-		// We catch errors here to prevent unhandled rejections,
-		// but the original promise rejection is preserved for the caller
-		try {
-			await result;
-		} catch {}
-
-		// Decrement active count and process next queued function
-		next();
-	};
-
-	const enqueue = (function_, resolve, reject, arguments_) => {
-		const queueItem = {reject};
-
-		// Queue the internal resolve function instead of the run function
-		// to preserve the asynchronous execution context.
-		new Promise(internalResolve => { // eslint-disable-line promise/param-names
-			queueItem.run = internalResolve;
-			queue.enqueue(queueItem);
-		}).then(run.bind(undefined, function_, resolve, arguments_)); // eslint-disable-line promise/prefer-await-to-then
-
-		// Start processing immediately if we haven't reached the concurrency limit
-		if (activeCount < concurrency) {
-			resumeNext();
-		}
-	};
-
-	const generator = (function_, ...arguments_) => new Promise((resolve, reject) => {
-		enqueue(function_, resolve, reject, arguments_);
-	});
-
-	Object.defineProperties(generator, {
-		activeCount: {
-			get: () => activeCount,
-		},
-		pendingCount: {
-			get: () => queue.size,
-		},
-		clearQueue: {
-			value() {
-				if (!rejectOnClear) {
-					queue.clear();
-					return;
-				}
-
-				const abortError = AbortSignal.abort().reason;
-
-				while (queue.size > 0) {
-					queue.dequeue().reject(abortError);
-				}
-			},
-		},
-		concurrency: {
-			get: () => concurrency,
-
-			set(newConcurrency) {
-				validateConcurrency(newConcurrency);
-				concurrency = newConcurrency;
-
-				queueMicrotask(() => {
-					// eslint-disable-next-line no-unmodified-loop-condition
-					while (activeCount < concurrency && queue.size > 0) {
-						resumeNext();
-					}
-				});
-			},
-		},
-		map: {
-			async value(iterable, function_) {
-				const promises = [];
-
-				try {
-					Array.from(iterable, (value, index) => {
-						const promise = generator(function_, value, index);
-						promises.push(promise);
-						return promise;
-					});
-				} catch (error) {
-					// The iterable threw, so `Promise.all` never observes the already scheduled promises. Observe them here to avoid unhandled rejections.
-					for (const promise of promises) {
-						promise.catch(() => {}); // eslint-disable-line promise/prefer-await-to-then
-					}
-
-					throw error;
-				}
-
-				return Promise.all(promises);
-			},
-		},
-	});
-
-	return generator;
-}
-
-function limitFunction(function_, options) {
-	const limit = pLimit(options);
-
-	const limitedFunction = (...arguments_) => limit(() => function_(...arguments_));
-	Object.defineProperty(limitedFunction, 'clearQueue', {
-		value: limit.clearQueue,
-	});
-
-	return limitedFunction;
-}
-
-function validateConcurrency(concurrency) {
-	if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
-		throw new TypeError('Expected `concurrency` to be a number from 1 and up');
-	}
-}
-
-;// CONCATENATED MODULE: ./src/scan/rules.ts
-// The rules of the secret scanner: token shapes with a fixed prefix (found anywhere on a line), and the tests
-// that decide whether a value assigned to a secret-looking name is a real secret rather than a reference,
-// a placeholder or ordinary text. Everything here favours few false positives: a finding fails the gate.
-const GITHUB_KINDS = {
-    ghp: 'GitHub personal access token',
-    gho: 'GitHub OAuth access token',
-    ghu: 'GitHub App user-to-server token',
-    ghs: 'GitHub App installation token',
-    ghr: 'GitHub refresh token',
-};
-const TOKEN_RULES = [
-    {
-        id: 'aws-access-key-id',
-        title: () => 'AWS access key ID',
-        pattern: /(?<![A-Za-z0-9])(?<secret>(?:AKIA|ASIA)[A-Z0-9]{16})(?![A-Za-z0-9])/dg,
-    },
-    {
-        id: 'github-token',
-        title: (secret) => GITHUB_KINDS[secret.slice(0, 3)] ?? 'GitHub token',
-        pattern: /(?<![A-Za-z0-9_])(?<secret>gh[pousr]_[A-Za-z0-9]{36,251})(?![A-Za-z0-9_])/dg,
-    },
-    {
-        id: 'github-fine-grained-token',
-        title: () => 'GitHub fine-grained personal access token',
-        pattern: /(?<![A-Za-z0-9_])(?<secret>github_pat_[A-Za-z0-9_]{36,244})(?![A-Za-z0-9_])/dg,
-    },
-    {
-        id: 'gitlab-token',
-        title: () => 'GitLab personal access token',
-        pattern: /(?<![A-Za-z0-9_-])(?<secret>glpat-[A-Za-z0-9_.-]{20,})(?![A-Za-z0-9_-])/dg,
-    },
-    {
-        id: 'slack-token',
-        title: () => 'Slack token',
-        pattern: /(?<![A-Za-z0-9_-])(?<secret>(?:xox[bpa]|xapp)-[A-Za-z0-9][A-Za-z0-9-]{14,})(?![A-Za-z0-9_-])/dg,
-    },
-    {
-        id: 'slack-webhook',
-        title: () => 'Slack incoming webhook URL',
-        pattern: /(?<secret>https?:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{6,}\/B[A-Z0-9]{6,}\/[A-Za-z0-9]{16,})(?![A-Za-z0-9])/dg,
-    },
-    {
-        // The account key is the secret; the rest of the connection string is harmless and useful context.
-        id: 'azure-storage-connection-string',
-        title: () => 'Azure connection string key',
-        pattern: /(?<![A-Za-z0-9])(?:AccountKey|SharedAccessKey)=(?<secret>[A-Za-z0-9+/]{40,}={0,2})/dg,
-        context: /DefaultEndpointsProtocol=|Endpoint=sb:\/\//i,
-    },
-    {
-        // `sig=` is common in URLs; only a SAS (which always carries a service version `sv=`) counts.
-        id: 'azure-sas-signature',
-        title: () => 'Azure SAS token signature',
-        pattern: /[?&;]sig=(?<secret>[A-Za-z0-9%+/]{30,}(?:=|%3D){0,2})/dgi,
-        context: /[?&;=]sv=\d{4}-\d{2}-\d{2}/,
-    },
-];
-// Private keys span lines; found on the whole text. PGP blocks end with `BLOCK`.
-const PRIVATE_KEY_BEGIN = /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----/g;
-// A placeholder like `-----BEGIN PRIVATE KEY-----\n<your key>\n-----END…` is not a key: a real one has
-// hundreds of base64 characters.
-const MIN_PRIVATE_KEY_BODY = 64;
-// GCP service-account JSON: both markers in one document; the private key is what leaks.
-const GCP_SERVICE_ACCOUNT = /"type"\s*:\s*"service_account"/;
-const GCP_PRIVATE_KEY = /"private_key"\s*:\s*"(?<secret>(?:[^"\\]|\\.)+)"/dg;
-/**
- * `name = value` in HCL, `name: value` in YAML, `"name": "value"` in JSON, `name=value` in INI, env and
- * inventory lines (several per line). `=` must not be part of `==`/`=>`; a bare `:` needs the space YAML
- * requires, which keeps `https://` and `a:b` out.
- */
-const ASSIGNMENT = /(?<![\w.$-])(?<q>["']?)(?<name>[A-Za-z_][\w.-]*)\k<q>[ \t]*(?:=(?![=>~])|:(?=[\s"']|$))[ \t]*(?<value>"(?:[^"\\]|\\.)*"|'[^']*'|[^\s"']+)/dg;
-// Whole words (snake, kebab, camel and dotted names split) that name a secret.
-const rules_SECRET_WORD_SEQUENCES = [
-    'password',
-    'passwd',
-    'pass',
-    'pwd',
-    'passphrase',
-    'secret',
-    'token',
-    'auth',
-    'api_key',
-    'apikey',
-    'access_key',
-    'secret_key',
-    'private_key',
-    'client_secret',
-    'credential',
-    'credentials',
-].map((phrase) => phrase.split('_'));
-// A secret word followed by one of these names metadata, not the secret: `password_length`, `token_ttl`,
-// `secret_name`, `private_key_path`.
-const METADATA_LAST_WORDS = new Set([
-    'path',
-    'file',
-    'filename',
-    'dir',
-    'name',
-    'arn',
-    'url',
-    'uri',
-    'endpoint',
-    'length',
-    'ttl',
-    'type',
-    'version',
-    'algorithm',
-    'format',
-    'policy',
-    'ref',
-    'reference',
-    'method',
-    'mode',
-]);
-/** Splits `dbPassword`, `db-password`, `DB_PASSWORD` and `spring.datasource.password` into lower-case words. */
-function nameWords(name) {
-    return name
-        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-        .toLowerCase()
-        .split(/[^a-z0-9]+/)
-        .filter((word) => word !== '');
-}
-function containsSequence(words, sequence) {
-    return words.some((_, start) => sequence.every((word, offset) => words[start + offset] === word));
-}
-/** True when a name looks like it holds a secret, matched on whole words (`token`, never `tokenizer`). */
-function isSecretName(name) {
-    const words = nameWords(name);
-    const last = words[words.length - 1];
-    if (last === undefined || METADATA_LAST_WORDS.has(last))
-        return false;
-    // An ID names a key rather than being one (`private_key_id`, `access_key_id`); Vault's `secret_id` is one.
-    if (last === 'id' && words[words.length - 2] !== 'secret')
-        return false;
-    return rules_SECRET_WORD_SEQUENCES.some((sequence) => containsSequence(words, sequence));
-}
-/** `aws_secret_access_key`, `AWS_SECRET_KEY`, `SecretAccessKey`, `secret_key`. */
-function isAwsSecretName(name) {
-    const words = nameWords(name);
-    return containsSequence(words, ['secret', 'access', 'key']) || containsSequence(words, ['secret', 'key']);
-}
-/** An AWS secret access key: 40 base64 characters, mixed case (a 40-char hex digest is not one). */
-function isAwsSecretShape(value) {
-    return /^[A-Za-z0-9/+]{40}$/.test(value) && /[a-z]/.test(value) && /[A-Z]/.test(value);
-}
-// Substrings of values that are obviously not real secrets.
-const PLACEHOLDER_MARKERS = [
-    'changeme',
-    'change_me',
-    'change-me',
-    'example',
-    'xxx',
-    'replace_me',
-    'replace-me',
-    'replaceme',
-    'dummy',
-    'placeholder',
-    'redacted',
-    'your_',
-    'your-',
-    'fixme',
-    'todo',
-    '***',
-    '...',
-    '…',
-];
-function isPlaceholder(value) {
-    const lower = value.toLowerCase();
-    if (/^<.*>$/.test(value) || /<[^>]*>/.test(value))
-        return true;
-    return PLACEHOLDER_MARKERS.some((marker) => lower.includes(marker));
-}
-/**
- * A value that names another value rather than holding one: Terraform references and functions, template
- * and shell interpolation, YAML tags/anchors/block markers, ansible-vault blobs.
- */
-function isReference(value) {
-    if (/\$\{|\{\{|\{%|\$\(|%\(/.test(value))
-        return true; // ${x}, {{ vault_x }}, {% %}, $(cmd), %(x)s
-    if (/^[$!&*|>@]/.test(value))
-        return true; // $ENV, $ANSIBLE_VAULT;…, !vault, &anchor, *alias, |, >, @file
-    if (/^(?:var|local|data|module|each|count|self|path|terraform)\.[\w.[\]"-]+$/.test(value))
-        return true;
-    if (/^[A-Za-z_][\w.:]*\(/.test(value))
-        return true; // lookup(...), file("..."), env('X')
-    return false;
-}
-/** Values with a recognisable non-secret shape: paths, URLs, ARNs, e-mail addresses. */
-function isOrdinaryShape(value) {
-    return (/^(?:~|\.{1,2})\//.test(value) ||
-        /^\/(?:[\w.@-]+\/)+[\w.@-]*$/.test(value) || // two or more segments: a lone `/` starts base64 too
-        /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ||
-        /^arn:/.test(value) ||
-        /^[^@\s/]+@[^@\s/]+\.[a-z]{2,}$/i.test(value) ||
-        /\.(?:pem|key|crt|cer|json|txt|ya?ml|tf|tfvars|ini|conf|env|p12|pfx)$/i.test(value));
-}
-/** Shannon entropy in bits per character. */
-function shannonEntropy(value) {
-    const counts = new Map();
-    for (const char of value)
-        counts.set(char, (counts.get(char) ?? 0) + 1);
-    const length = [...value].length;
-    let entropy = 0;
-    for (const count of counts.values()) {
-        const p = count / length;
-        entropy -= p * Math.log2(p);
-    }
-    return entropy;
-}
-const MIN_GENERIC_LENGTH = 12;
-/**
- * Random enough to be a secret, with a threshold per character class: a hex string can reach at most 4 bits
- * per character, a mixed one more. Short values cannot reach a fixed threshold (12 distinct characters give
- * log2(12) ≈ 3.58 bits), so the bar is 85% of that maximum, capped by the class threshold.
- */
-function isHighEntropy(value) {
-    if (value.length < MIN_GENERIC_LENGTH || /\s/.test(value))
-        return false;
-    if (/^[\d.,:_-]+$/.test(value))
-        return false; // numbers, ports, dates, versions, account IDs
-    const entropy = shannonEntropy(value);
-    const unseparated = value.replace(/-/g, '');
-    if (/^[0-9a-f]+$/.test(unseparated) || /^[0-9A-F]+$/.test(unseparated)) {
-        return unseparated.length >= 16 && entropy >= 3.0; // hex digests, UUIDs
-    }
-    // Letters alone (with separators) are mostly words and identifiers (`X-Api-Token-Header`): a random
-    // value that long almost always has a digit or symbol, so the bar is high without one.
-    if (/^[A-Za-z._-]+$/.test(value))
-        return entropy >= 4.0;
-    const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9._-]/].filter((re) => re.test(value)).length;
-    if (classes < 2)
-        return entropy >= 4.0;
-    return entropy >= Math.min(3.5, 0.85 * Math.log2(value.length));
-}
-
-;// CONCATENATED MODULE: ./src/scan/secrets.ts
-// Secret scanning of configuration files: pure, no I/O. The caller reads the changed files, annotates each
-// finding and registers the raw values with `core.setSecret`; a finding itself never carries the secret, so
-// it can go anywhere (logs, annotations, comments, outputs).
-
-
-const ALLOW_MARKER = 'stackgate:allow-secret';
-const GENERIC_RULE = 'generic-secret';
-/** Line starts and texts, to turn offsets in the whole text into 1-based line and column. */
-class Lines {
-    texts;
-    starts = [0];
-    constructor(text) {
-        for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1))
-            this.starts.push(i + 1);
-        this.texts = text.split('\n').map((line) => line.replace(/\r$/, ''));
-    }
-    position(offset) {
-        let low = 0;
-        let high = this.starts.length - 1;
-        while (low < high) {
-            const middle = Math.ceil((low + high) / 2);
-            if ((this.starts[middle] ?? 0) <= offset)
-                low = middle;
-            else
-                high = middle - 1;
-        }
-        return { line: low + 1, column: offset - (this.starts[low] ?? 0) + 1 };
-    }
-}
-/** First 4 and last 3 characters of a long value; a short one would be half revealed, so `…` alone. */
-function maskSecret(secret) {
-    const chars = [...secret];
-    if (chars.length < 20)
-        return '…';
-    return `${chars.slice(0, 4).join('')}…${chars.slice(-3).join('')}`;
-}
-function findingMessage(finding) {
-    // Rule titles start with a proper noun (AWS, GitHub…); the generic one reads as a phrase.
-    const subject = finding.rule === GENERIC_RULE
-        ? finding.title.charAt(0).toLowerCase() + finding.title.slice(1)
-        : finding.title;
-    return (`Possible ${subject} (${finding.masked}). Remove it, rotate it (it stays in the Git history), and read it ` +
-        `from a secret store or a CI secret instead; mark a false positive with \`${ALLOW_MARKER}\` in a comment ` +
-        `on this line or the line above.`);
-}
-const SCANNABLE_EXTENSION = /\.(?:tf|tofu|tfvars|hcl|ya?ml|json|ini|cfg|conf|env|pem|key)$/i;
-// Ansible inventories and variable folders often hold extension-less files (`group_vars/all`, `hosts`).
-const INVENTORY_FOLDERS = new Set(['inventory', 'inventories', 'host_vars', 'group_vars']);
-function normalizePath(file) {
-    return file.replace(/\\/g, '/').replace(/^(?:\.\/)+/, '');
-}
-/** True for the configuration files secret scanning reads. */
-function isScannable(file) {
-    const parts = normalizePath(file).split('/');
-    const base = parts[parts.length - 1] ?? '';
-    if (SCANNABLE_EXTENSION.test(base))
-        return true;
-    if (/^\.env(?:\..+)?$/i.test(base))
-        return true; // .env, .env.production
-    if (base === 'inventory' || base === 'hosts')
-        return true;
-    return !base.includes('.') && parts.slice(0, -1).some((folder) => INVENTORY_FOLDERS.has(folder));
-}
-function isAllowListed(file, allow) {
-    const path = normalizePath(file);
-    const base = path.slice(path.lastIndexOf('/') + 1);
-    // Like .gitignore, a glob without `/` matches a base name at any depth. picomatch's own `basename` option
-    // also rewrites globs that have a slash, so `fixtures/**` would stop matching: split the two kinds here.
-    return allow.some((glob) => glob.includes('/')
-        ? picomatch_default().isMatch(path, glob.replace(/^\.?\//, ''), { dot: true })
-        : picomatch_default().isMatch(base, glob, { dot: true }));
-}
-/** Lines of a multi-line value, for the runner's log masking, which works line by line. */
-function valueLines(value) {
-    return value
-        .split(/\\n|\r?\n/)
-        .map((line) => line.trim())
-        .filter((line) => line.length >= 8 && !line.includes('-----'));
-}
-function gcpKeys(text, lines) {
-    if (!GCP_SERVICE_ACCOUNT.test(text))
-        return [];
-    const found = [];
-    for (const match of text.matchAll(GCP_PRIVATE_KEY)) {
-        const secret = match.groups?.secret ?? '';
-        const start = match.indices?.groups?.secret?.[0];
-        if (start === undefined || !(secret.includes('PRIVATE KEY') || secret.length >= MIN_PRIVATE_KEY_BODY))
-            continue;
-        const { line, column } = lines.position(start);
-        found.push({
-            line,
-            column,
-            endColumn: column + secret.length,
-            lastLine: line,
-            rule: 'gcp-service-account-key',
-            title: 'GCP service account private key',
-            masked: maskSecret(base64Body(secret)),
-            values: [secret, ...valueLines(secret)],
-        });
-    }
-    return found;
-}
-function base64Body(block) {
-    return block
-        .replace(/-----[A-Z0-9 ]+-----/g, '')
-        .replace(/\\[nr]/g, '')
-        .replace(/[^A-Za-z0-9+/=]/g, '');
-}
-/** Without an END marker the key was cut short: its body is the rest of its line and the base64 lines after. */
-function unterminatedEnd(text, begin) {
-    const lineEnd = text.indexOf('\n', begin);
-    if (lineEnd === -1)
-        return text.length;
-    const run = /(?:\n[ \t]*[A-Za-z0-9+/=]+[ \t]*\r?)*/y;
-    run.lastIndex = lineEnd;
-    run.exec(text);
-    return run.lastIndex;
-}
-function privateKeys(text, lines) {
-    const found = [];
-    for (const match of text.matchAll(PRIVATE_KEY_BEGIN)) {
-        const begin = match.index;
-        const kind = (match[1] ?? '').trim(); // RSA, EC, OPENSSH, ENCRYPTED, PGP…
-        const end = `-----END ${match[1] ?? ''}PRIVATE KEY${match[2] ?? ''}-----`;
-        const endAt = text.indexOf(end, begin + match[0].length);
-        const blockEnd = endAt === -1 ? unterminatedEnd(text, begin) : endAt + end.length;
-        const block = text.slice(begin, blockEnd);
-        const body = base64Body(block);
-        if (body.length < MIN_PRIVATE_KEY_BODY)
-            continue;
-        const { line, column } = lines.position(begin);
-        found.push({
-            line,
-            column,
-            endColumn: column + match[0].length,
-            lastLine: lines.position(Math.max(begin, blockEnd - 1)).line,
-            rule: 'private-key',
-            title: kind ? `${kind} private key` : 'Private key',
-            masked: maskSecret(body),
-            values: [block, ...valueLines(block)],
-        });
-    }
-    return found;
-}
-/**
- * A token's fixed prefix says nothing about randomness, and 16 random base32 characters can repeat a few: judge
- * only the body, with a lower bar than free-form values (the shape itself is already specific).
- */
-const TOKEN_PREFIX = /^(?:AKIA|ASIA|gh[pousr]_|github_pat_|glpat-|xox[abp]-|xapp-)/;
-const TOKEN_BODY_MIN_ENTROPY = 2.5;
-function isRandomToken(secret) {
-    const body = secret.replace(TOKEN_PREFIX, '');
-    return shannonEntropy(body) >= TOKEN_BODY_MIN_ENTROPY;
-}
-function tokens(text, lineNumber) {
-    const found = [];
-    for (const rule of TOKEN_RULES) {
-        if (rule.context && !rule.context.test(text))
-            continue;
-        for (const match of text.matchAll(rule.pattern)) {
-            const secret = match.groups?.secret ?? '';
-            const start = match.indices?.groups?.secret?.[0];
-            if (start === undefined || isPlaceholder(secret) || !isRandomToken(secret))
-                continue;
-            found.push({
-                line: lineNumber,
-                column: start + 1,
-                endColumn: start + 1 + secret.length,
-                lastLine: lineNumber,
-                rule: rule.id,
-                title: rule.title(secret),
-                masked: maskSecret(secret),
-                values: [secret],
-            });
-        }
-    }
-    return found;
-}
-function dialectOf(file) {
-    if (/\.(?:tf|tofu|tfvars|hcl)$/i.test(file))
-        return 'hcl';
-    if (/\.json$/i.test(file))
-        return 'json';
-    return 'plain';
-}
-function assignments(text, lineNumber, dialect) {
-    const found = [];
-    for (const match of text.matchAll(ASSIGNMENT)) {
-        const name = match.groups?.name ?? '';
-        const raw = match.groups?.value ?? '';
-        const start = match.indices?.groups?.value?.[0];
-        if (start === undefined)
-            continue;
-        const quoted = raw.startsWith('"') || raw.startsWith("'");
-        // Unquoted HCL is an expression (var.x, local.y); unquoted JSON is a number, boolean or null.
-        if (!quoted && dialect !== 'plain')
-            continue;
-        // YAML flow mappings and INI lists end a bare value with `,` `}` `]` or `;`, none of them the secret's.
-        const value = quoted ? raw.slice(1, -1) : raw.replace(/[,;}\]]+$/, '');
-        if (value === '' || isReference(value) || isPlaceholder(value))
-            continue;
-        let rule;
-        let title;
-        if (isAwsSecretName(name) && isAwsSecretShape(value)) {
-            rule = 'aws-secret-access-key';
-            title = 'AWS secret access key';
-        }
-        else if (isSecretName(name) && !isOrdinaryShape(value) && isHighEntropy(value)) {
-            rule = GENERIC_RULE;
-            title = `Secret assigned to ${name.slice(0, 80)}`;
-        }
-        else {
-            continue;
-        }
-        const column = start + 1 + (quoted ? 1 : 0);
-        found.push({
-            line: lineNumber,
-            column,
-            endColumn: column + value.length,
-            lastLine: lineNumber,
-            rule,
-            title,
-            masked: maskSecret(value),
-            values: [value],
-        });
-    }
-    return found;
-}
-/** `name = <<EOT` / `"name" = <<-EOT` at the end of a line: an HCL heredoc opener (`:` in object constants). */
-const HEREDOC_OPENER = /(?<![\w.$-])(?<q>["']?)(?<name>[A-Za-z_][\w.-]*)\k<q>[ \t]*[=:][ \t]*<<-?(?<marker>[A-Za-z_][\w-]*)[ \t]*$/;
-/**
- * The body of a heredoc: under a secret-looking name, each non-empty line is judged like a quoted value of that
- * name (the generic high-entropy rule). Returns those candidates and the heredoc's last line (1-based: its
- * closing marker, or the end of the text when it is never closed).
- */
-function heredocBody(lines, openerIndex, name, marker) {
-    const candidates = [];
-    const secretName = isSecretName(name);
-    let index = openerIndex + 1;
-    for (; index < lines.texts.length; index++) {
-        const text = lines.texts[index] ?? '';
-        const value = text.trim();
-        if (value === marker)
-            break;
-        if (!secretName || value === '' || isReference(value) || isPlaceholder(value))
-            continue;
-        if (isOrdinaryShape(value) || !isHighEntropy(value))
-            continue;
-        const column = text.indexOf(value) + 1;
-        candidates.push({
-            line: index + 1,
-            column,
-            endColumn: column + value.length,
-            lastLine: index + 1,
-            rule: GENERIC_RULE,
-            title: `Secret assigned to ${name.slice(0, 80)}`,
-            masked: maskSecret(value),
-            values: [value],
-            allowedBy: [openerIndex + 1, openerIndex],
-        });
-    }
-    return { candidates, last: Math.min(index, lines.texts.length - 1) + 1 };
-}
-function overlaps(a, b) {
-    return a.line === b.line && a.column < b.endColumn && b.column < a.endColumn;
-}
-/** Scans one file's text; also returns the raw values found, for `core.setSecret`. */
-function scanTextWithValues(file, text, options = {}) {
-    if (isAllowListed(file, options.allow ?? []))
-        return { findings: [], secrets: [] };
-    const lines = new Lines(text);
-    const dialect = dialectOf(file);
-    // Most specific first: a GCP key line also holds a PEM marker and a `private_key` name, and the first
-    // rule to claim a span wins.
-    const candidates = [...gcpKeys(text, lines), ...privateKeys(text, lines)];
-    // A private key's body lines are random base64; they hold nothing else worth reporting.
-    const insideKey = (line) => candidates.some((key) => key.rule === 'private-key' && line > key.line && line <= key.lastLine);
-    // Heredoc body lines found so far, pushed after the specific rules of the same line so that those win.
-    const heredocLines = new Map();
-    let heredocEnd = 0;
-    lines.texts.forEach((lineText, index) => {
-        const lineNumber = index + 1;
-        if (insideKey(lineNumber))
-            return;
-        candidates.push(...tokens(lineText, lineNumber), ...assignments(lineText, lineNumber, dialect));
-        candidates.push(...(heredocLines.get(lineNumber) ?? []));
-        if (dialect !== 'hcl' || lineNumber <= heredocEnd)
-            return;
-        const opener = HEREDOC_OPENER.exec(lineText)?.groups;
-        if (!opener)
-            return;
-        // A heredoc body is text, not HCL: no opener inside it counts.
-        const body = heredocBody(lines, index, opener.name ?? '', opener.marker ?? '');
-        heredocEnd = body.last;
-        for (const candidate of body.candidates) {
-            heredocLines.set(candidate.line, [...(heredocLines.get(candidate.line) ?? []), candidate]);
-        }
-    });
-    const kept = [];
-    for (const candidate of candidates) {
-        if (kept.some((other) => overlaps(candidate, other)))
-            continue;
-        const allowing = [candidate.line, candidate.line - 1, ...(candidate.allowedBy ?? [])];
-        if (allowing.some((line) => (lines.texts[line - 1] ?? '').includes(ALLOW_MARKER)))
-            continue;
-        kept.push(candidate);
-    }
-    kept.sort((a, b) => a.line - b.line || a.column - b.column);
-    const findings = kept.map((c) => ({
-        file,
-        line: c.line,
-        column: c.column,
-        endColumn: c.endColumn,
-        rule: c.rule,
-        title: c.title,
-        masked: c.masked,
-    }));
-    const secrets = [...new Set(kept.flatMap((c) => c.values))];
-    return { findings, secrets };
-}
-/** Findings of one file's text; never containing a secret. */
-function scanText(file, text, options = {}) {
-    return scanTextWithValues(file, text, options).findings;
-}
-
-;// CONCATENATED MODULE: ./src/commands/checks.ts
-// The checks that guard the door, shared by `validate` and the start of `plan`: engines installed, formatting,
-// validation, and secrets in the files the change touches.
-
-
-
-
-
-
-
-
-const SKIPPED_FOLDERS = new Set(['.git', '.terraform', 'node_modules']);
-const MAX_SCANNED_BYTES = 2 * 1024 * 1024;
-/** Every file of the workspace (relative, posix), for scans on push and schedules. */
-async function listWorkspaceFiles(workspace, folder = '') {
-    const entries = await (0,promises_.readdir)(external_node_path_default().join(workspace, folder), { withFileTypes: true });
-    const files = [];
-    for (const entry of entries) {
-        const relative = folder ? `${folder}/${entry.name}` : entry.name;
-        if (entry.isDirectory() && !SKIPPED_FOLDERS.has(entry.name)) {
-            files.push(...(await listWorkspaceFiles(workspace, relative)));
-        }
-        else if (entry.isFile()) {
-            files.push(relative);
-        }
-    }
-    return files.sort();
-}
-/**
- * The text of a workspace file, or undefined when it is not a regular file inside the workspace: a symlink (a
- * change can point one anywhere, e.g. at the runner's credentials), a path resolving outside, gone, or too big.
- */
-async function readWorkspaceFile(workspace, file) {
-    const absolute = external_node_path_default().resolve(workspace, file);
-    const info = await (0,promises_.lstat)(absolute).catch(() => undefined);
-    if (!info?.isFile() || info.size > MAX_SCANNED_BYTES)
-        return undefined; // symlink, deleted, or not text
-    const [root, real] = await Promise.all([
-        (0,promises_.realpath)(workspace).catch(() => undefined),
-        (0,promises_.realpath)(absolute).catch(() => undefined),
-    ]);
-    // A symlinked folder on the way can still lead outside.
-    if (!root || !real || (real !== root && !real.startsWith(`${root}${(external_node_path_default()).sep}`)))
-        return undefined;
-    return (0,promises_.readFile)(real, 'utf8').catch(() => undefined);
-}
-/** Scans the given files for secrets; every raw value found is masked in the log at once. */
-async function scanSecrets(workspace, files, allow) {
-    const findings = [];
-    for (const file of files) {
-        if (!isScannable(file))
-            continue;
-        const text = await readWorkspaceFile(workspace, file);
-        if (text === undefined)
-            continue;
-        const { findings: found, secrets } = scanTextWithValues(file, text, { allow });
-        for (const secret of secrets)
-            core_setSecret(secret);
-        for (const finding of found) {
-            findings.push({
-                kind: 'secret',
-                severity: 'error',
-                file: finding.file,
-                line: finding.line,
-                column: finding.column,
-                endColumn: finding.endColumn,
-                title: finding.title,
-                message: findingMessage(finding),
-            });
-        }
-    }
-    return findings;
-}
-const ASSIGNMENT_LINE = /^([+\- ]\s*)("?)([A-Za-z0-9_.-]+)\2(\s*=\s*)(.+)$/;
-/** `name = <<EOT` / `"name" = <<-EOT` closing a line: a heredoc opener (`:` in object constants). */
-const checks_HEREDOC_OPENER = /(?:^|[^\w.$-])"?([A-Za-z_][\w.-]*)"?\s*[=:]\s*<<-?([A-Za-z_][\w-]*)\s*$/;
-const HIDDEN_LINE = '(sensitive value)';
-/** Old-side line (1-based) → closing marker, for each body and closing line of a heredoc under a secret name. */
-function secretHeredocLines(text) {
-    const hidden = new Map();
-    const lines = text.split('\n').map((line) => line.replace(/\r$/, ''));
-    for (let index = 0; index < lines.length; index++) {
-        const opener = checks_HEREDOC_OPENER.exec(lines[index] ?? '');
-        if (!opener)
-            continue;
-        const [, name = '', marker = ''] = opener;
-        for (index++; index < lines.length; index++) {
-            if (looksSecret(name))
-                hidden.set(index + 1, marker);
-            if ((lines[index] ?? '').trim() === marker)
-                break;
-        }
-    }
-    return hidden;
-}
-/**
- * A formatter diff shows file content, so it passes through the same guard as plans: values of secret-looking
- * names are hidden, and so is every secret the scanner finds in the file (masked in the log as well). A heredoc
- * under a secret-looking name is hidden whole, body and closing marker, keeping only each line's diff prefix.
- */
-async function redactFormatDiff(workspace, file, diff) {
-    const text = (await readWorkspaceFile(workspace, file)) ?? '';
-    const { secrets } = scanTextWithValues(file, text);
-    for (const secret of secrets)
-        core_setSecret(secret);
-    // A hunk may start inside a heredoc whose opener it does not show: the file (the diff's old side) tells.
-    const hiddenOld = secretHeredocLines(text);
-    let oldLine = 0;
-    /** The heredoc being read: its closing marker, and whether its body is hidden. */
-    let heredoc;
-    const lines = diff.split('\n').map((line) => {
-        const hunk = /^@@ -(\d+)(?:,\d+)? \+\d+(?:,\d+)? @@/.exec(line);
-        if (hunk) {
-            oldLine = Number(hunk[1]);
-            heredoc = undefined;
-            return line;
-        }
-        const prefix = line.charAt(0);
-        // File headers before the first hunk, `\ No newline at end of file`: not content.
-        if (oldLine === 0 || !['+', '-', ' '].includes(prefix))
-            return line;
-        const content = line.slice(1);
-        if (prefix !== '+') {
-            const marker = hiddenOld.get(oldLine);
-            if (marker !== undefined && !heredoc?.secret)
-                heredoc = { marker, secret: true };
-            oldLine++;
-        }
-        const opener = checks_HEREDOC_OPENER.exec(content);
-        const assignment = ASSIGNMENT_LINE.exec(line);
-        const named = assignment && looksSecret(assignment[3] ?? '')
-            ? `${assignment[1]}${assignment[2]}${assignment[3]}${assignment[2]}${assignment[4]}${HIDDEN_LINE}`
-            : undefined;
-        if (heredoc) {
-            const { secret, marker } = heredoc;
-            if (content.trim() === marker)
-                heredoc = undefined;
-            if (!secret)
-                return line;
-            // The other side's copy of the opener (`-` old, `+` formatted) keeps its name like the first.
-            return opener?.[2] === marker && named ? named : `${prefix}${HIDDEN_LINE}`;
-        }
-        if (opener)
-            heredoc = { marker: opener[2] ?? '', secret: looksSecret(opener[1] ?? '') };
-        return named ?? line;
-    });
-    let redacted = lines.join('\n');
-    for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-        if (secret.length >= 4)
-            redacted = redacted.split(secret).join('(sensitive value)');
-    }
-    return redacted;
-}
-/** Where the config declares a stack (its `name:` key), for findings about it; line 1 when not found. */
-function stackPosition(configText, name) {
-    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const pattern = new RegExp(`^(\\s*-?\\s*)name:\\s*['"]?${escaped}['"]?\\s*(#.*)?$`);
-    const lines = (configText ?? '').split('\n');
-    for (let index = 0; index < lines.length; index++) {
-        const match = pattern.exec(lines[index] ?? '');
-        if (match)
-            return { line: index + 1, column: (match[1]?.length ?? 0) + 1 };
-    }
-    return { line: 1, column: 1 };
-}
-/** Engines installed, then per stack `fmt -check` and (optionally) `validate`. */
-async function checkStacks(options) {
-    const findings = [];
-    const configText = options.config
-        ? await (0,promises_.readFile)(external_node_path_default().join(options.workspace, options.config.file), 'utf8').catch(() => undefined)
-        : undefined;
-    const installed = new Map();
-    for (const stack of options.stacks) {
-        const engine = stack.engine ?? options.fallbackEngine;
-        if (engine === 'ansible')
-            continue;
-        if (!installed.has(engine))
-            installed.set(engine, (await exec_which(engine)) !== undefined);
-        if (!installed.get(engine)) {
-            findings.push({
-                kind: 'engine',
-                severity: 'error',
-                stack: stack.name,
-                file: options.config?.file,
-                ...(options.config ? stackPosition(configText, stack.name) : {}),
-                title: `${engine} is not installed`,
-                message: `Stack ${stack.name} uses ${engine}, which is not on PATH: add a setup step (e.g. opentofu/setup-opentofu or hashicorp/setup-terraform) before Stackgate.`,
-            });
-        }
-    }
-    const limit = pLimit(options.parallelism);
-    const perStack = await Promise.all(options.stacks.map((stack) => limit(async () => {
-        const engine = stack.engine ?? options.fallbackEngine;
-        if (engine === 'ansible' || !installed.get(engine))
-            return [];
-        const result = await checkTerraformStack(stack, { ...options.engineContext, binary: engine }, options.validate);
-        const format = await Promise.all(result.format.map(async (problem) => ({
-            ...problem,
-            diff: await redactFormatDiff(options.workspace, problem.file, problem.diff),
-        })));
-        const stackFindings = format.map((problem) => ({
-            kind: 'format',
-            severity: 'error',
-            stack: stack.name,
-            file: problem.file,
-            line: problem.line,
-            title: 'File is not formatted',
-            message: `${problem.file} is not formatted as \`${engine} fmt\` would write it: run \`${engine} fmt\` in ${stack.path}.`,
-            detail: problem.diff,
-        }));
-        for (const diagnostic of result.diagnostics) {
-            stackFindings.push({
-                kind: 'validate',
-                severity: diagnostic.severity,
-                stack: stack.name,
-                file: diagnostic.file,
-                line: diagnostic.line,
-                column: diagnostic.column,
-                endLine: diagnostic.endLine,
-                endColumn: diagnostic.endColumn,
-                title: diagnostic.summary,
-                message: [diagnostic.summary, diagnostic.detail].filter(Boolean).join(': '),
-            });
-        }
-        if (result.message && result.diagnostics.length === 0) {
-            stackFindings.push({
-                kind: 'validate',
-                severity: 'error',
-                stack: stack.name,
-                title: result.message,
-                message: result.message,
-            });
-        }
-        return stackFindings;
-    })));
-    return [...findings, ...perStack.flat()];
-}
-
+// EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
+var dist_ajv = __nccwpck_require__(2463);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./schema/stackgate.schema.json
+const stackgate_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/stackgate/stackgate/raw/main/schema/stackgate.schema.json","title":"Stackgate configuration (.stackgate.yml)","description":"Declares the stacks of a config repository, the policies their plans must follow, and the secret-scanning allow-list.","type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"description":"Version of this file\'s format. Only 1 exists.","const":1},"stacks":{"description":"The stacks: units planned and applied on their own. When absent, every folder holding *.tf files that is not only a local module of another is a stack, named by its path.","type":"array","items":{"$ref":"#/definitions/stack"}},"policies":{"description":"Rules every plan is checked against. A violation fails the check unless its level is warning.","type":"array","items":{"$ref":"#/definitions/policy"}},"secrets":{"description":"Settings of secret scanning.","type":"object","additionalProperties":false,"properties":{"allow":{"description":"Globs of files (relative to the repository) that secret scanning skips.","type":"array","items":{"type":"string","minLength":1}}}}},"definitions":{"stack":{"description":"One unit planned and applied on its own: a Terraform/OpenTofu root module, or an Ansible playbook.","type":"object","additionalProperties":false,"required":["name","path"],"properties":{"name":{"description":"Unique name of the stack, shown in reports and used by the stacks input.","type":"string","minLength":1},"path":{"description":"Folder of the stack, relative to the repository; it must exist and stay inside the repository.","type":"string","minLength":1},"engine":{"description":"Tool that plans and applies the stack. Default: the action\'s engine input (tofu when on PATH, else terraform).","enum":["terraform","tofu","ansible"]},"workspace":{"description":"Terraform/OpenTofu workspace to select (created when missing).","type":"string","minLength":1,"default":"default"},"var-files":{"description":"Variable files passed as -var-file, relative to the stack\'s path.","type":"array","items":{"type":"string","minLength":1}},"env":{"description":"Environment variables set for the engine on this stack only (e.g. TF_VAR_region).","type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"must be a valid environment variable name (letters, digits and _, not starting with a digit)"},"additionalProperties":{"description":"Value of the variable; numbers and booleans are passed as text.","type":["string","number","boolean"]}},"when-modified":{"description":"Extra globs (relative to the stack\'s path; ../ allowed, a leading / means the repository root) whose changes also affect this stack, besides the files in its folder and its local modules.","type":"array","items":{"type":"string","minLength":1}},"timeout":{"description":"Time limit for each engine run of this stack, e.g. 90s, 30m, 1h or 1h30m. Default: 30m.","type":"string","pattern":"^([0-9]+h([0-9]+m)?([0-9]+s)?|[0-9]+m([0-9]+s)?|[0-9]+s)$","patternErrorMessage":"must be a duration such as 90s, 30m, 1h or 1h30m"}}},"policy":{"description":"A rule every plan must follow. It needs at least one of deny, max-changes and require-attributes.","type":"object","additionalProperties":false,"required":["name"],"anyOf":[{"required":["deny"]},{"required":["max-changes"]},{"required":["require-attributes"]}],"properties":{"name":{"description":"Unique name of the policy, shown with each violation.","type":"string","minLength":1},"deny":{"description":"Resource actions that are not allowed on the matching resources.","type":"array","minItems":1,"items":{"enum":["create","update","delete","replace","read","import","move"]}},"resources":{"description":"Globs on resource addresses (e.g. aws_db_instance.*, module.db.*) the policy applies to. Default: every resource.","type":"array","items":{"type":"string","minLength":1}},"unless-label":{"description":"A pull-request label that waives this policy.","type":"string","minLength":1},"level":{"description":"error fails the check; warning only reports. Default: error.","enum":["error","warning"],"default":"error"},"max-changes":{"description":"Largest number of resource changes (create, update, delete, replace) a plan of one stack may hold.","type":"integer","minimum":0},"require-attributes":{"description":"Attributes the matching resources must set, each with the keys it must hold, e.g. { tags: [owner, cost-center] }.","type":"object","additionalProperties":{"description":"Keys the attribute must hold (an empty list only requires the attribute).","type":"array","items":{"type":"string","minLength":1}}}}}}}');
 ;// CONCATENATED MODULE: ./src/config/types.ts
 // The repository config `.stackgate.yml`, camelCased and with defaults filled in.
 // Its shape is defined once, in schema/stackgate.schema.json; these types mirror it.
@@ -44584,423 +43568,389 @@ class ConfigError extends Error {
     }
 }
 
-;// CONCATENATED MODULE: ./src/stacks/modules.ts
-// Local module calls (`module "x" { source = "../y" }`) and the folders each stack depends on through them.
-// A small scanner rather than an HCL parser: it only has to find top-level module blocks and their literal
-// `source`, while never being fooled by comments, strings or heredocs that merely contain such text.
+;// CONCATENATED MODULE: ./src/config/load.ts
+// Loads `.stackgate.yml`: YAML with positions, checked against the JSON Schema, then against the repository
+// (unique names, stack paths that exist inside it). Every mistake is reported at its file, line and column.
 
 
-/** Module calls whose source is a local path (`./…` or `../…`). */
-function parseLocalModuleCalls(text) {
-    return parseModuleCalls(modules_tokenize(text)).filter((call) => isLocalSource(call.source));
-}
-function isLocalSource(source) {
-    return source.startsWith('./') || source.startsWith('../');
-}
-function parseModuleCalls(tokens) {
-    const calls = [];
-    let depth = 0;
-    for (let i = 0; i < tokens.length; i++) {
-        const token = tokens[i];
-        const label = tokens[i + 1];
-        if (depth === 0 && token?.kind === 'ident' && token.text === 'module' && tokens[i + 2]?.text === '{') {
-            if (label && (label.kind === 'ident' || label.kind === 'string')) {
-                const end = matchingBrace(tokens, i + 2);
-                const source = topLevelSource(tokens, i + 3, end);
-                if (source)
-                    calls.push({ name: label.text, source: source.text, line: source.line });
-                i = end;
-                continue;
-            }
-        }
-        if (token?.text === '{')
-            depth++;
-        if (token?.text === '}')
-            depth = Math.max(0, depth - 1);
-    }
-    return calls;
-}
-/** Index of the `}` closing the `{` at `open` (or the last token when unbalanced). */
-function matchingBrace(tokens, open) {
-    let depth = 0;
-    for (let i = open; i < tokens.length; i++) {
-        if (tokens[i]?.kind !== 'punct')
-            continue;
-        if (tokens[i]?.text === '{')
-            depth++;
-        if (tokens[i]?.text === '}' && --depth === 0)
-            return i;
-    }
-    return tokens.length - 1;
-}
-/** `source = "…"` directly in the block body (not inside a nested object or block). */
-function topLevelSource(tokens, start, end) {
-    let depth = 0;
-    for (let i = start; i < end; i++) {
-        const token = tokens[i];
-        if (token?.kind === 'punct' && token.text === '{')
-            depth++;
-        if (token?.kind === 'punct' && token.text === '}')
-            depth--;
-        const value = tokens[i + 2];
-        if (depth === 0 && token?.kind === 'ident' && token.text === 'source' && tokens[i + 1]?.text === '=') {
-            // Only a plain literal names a folder; a template like "${path.module}/x" cannot be resolved here.
-            return value?.kind === 'string' && value.literal ? value : undefined;
-        }
-    }
-    return undefined;
-}
-// ---------------------------------------------------------------------------------------------------------
-// Tokenizer: identifiers, strings (with `${…}` templates skipped), punctuation; comments and heredocs dropped.
-const OPERATORS = ['==', '!=', '<=', '>=', '=>', '&&', '||'];
-class Scanner {
-    text;
-    pos = 0;
-    line = 1;
-    constructor(text) {
-        this.text = text;
-    }
-    tokens() {
-        const tokens = [];
-        while (this.pos < this.text.length) {
-            const token = this.next();
-            if (token)
-                tokens.push(token);
-        }
-        return tokens;
-    }
-    next() {
-        const { text } = this;
-        const ch = text[this.pos] ?? '';
-        if (ch === '\n')
-            this.line++;
-        if (/\s/.test(ch))
-            return void this.pos++;
-        if (ch === '#' || text.startsWith('//', this.pos))
-            return this.skipLine();
-        if (text.startsWith('/*', this.pos))
-            return this.skipBlockComment();
-        if (ch === '"')
-            return this.string();
-        if (this.match(/<<-?[A-Za-z_]/y))
-            return this.heredoc();
-        if (/[A-Za-z_]/.test(ch))
-            return this.ident();
-        const operator = OPERATORS.find((op) => text.startsWith(op, this.pos));
-        const punct = operator ?? ch;
-        this.pos += punct.length;
-        return { kind: 'punct', text: punct, line: this.line };
-    }
-    skipLine() {
-        const end = this.text.indexOf('\n', this.pos);
-        this.pos = end === -1 ? this.text.length : end;
+
+
+
+
+
+/** Reads and checks the config; `undefined` when the file does not exist. Throws `ConfigError` on mistakes. */
+async function loadConfig(workspace, configPath = '.stackgate.yml') {
+    const file = toPosix(external_node_path_default().normalize(configPath));
+    const absolutePath = external_node_path_default().resolve(workspace, configPath);
+    const text = await readConfigText(absolutePath, file);
+    if (text === undefined)
         return undefined;
+    const lineCounter = new dist/* LineCounter */.HN();
+    // prettyErrors off: yaml's own message without its code frame; the position comes from `pos`.
+    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    const locator = new Locator(file, doc, lineCounter);
+    if (doc.errors.length > 0) {
+        throw new ConfigError(doc.errors.map((error) => locator.atOffset(error.pos[0], error.message)));
     }
-    skipBlockComment() {
-        const end = this.text.indexOf('*/', this.pos + 2);
-        this.advanceTo(end === -1 ? this.text.length : end + 2);
-        return undefined;
+    const data = doc.toJS();
+    const problems = [
+        ...schemaProblems(data, locator),
+        ...(await repositoryProblems(data, workspace, locator)),
+    ];
+    if (problems.length > 0)
+        throw new ConfigError(sortProblems(problems));
+    return toLoadedConfig(data, file, absolutePath);
+}
+async function readConfigText(absolutePath, file) {
+    try {
+        return await (0,promises_.readFile)(absolutePath, 'utf8');
     }
-    ident() {
-        const text = this.match(/[A-Za-z_][A-Za-z0-9_-]*/y)?.[0] ?? '';
-        this.pos += text.length;
-        return { kind: 'ident', text, line: this.line };
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw new ConfigError([
+            { file, line: 1, column: 1, message: `cannot read: ${error.message}` },
+        ]);
     }
-    /** A quoted string; `literal` is false when it holds a `${…}` or `%{…}` template. */
-    string() {
-        const line = this.line;
-        const { text, literal } = this.readString();
-        return { kind: 'string', text, literal, line };
+}
+class Locator {
+    file;
+    doc;
+    lineCounter;
+    constructor(file, doc, lineCounter) {
+        this.file = file;
+        this.doc = doc;
+        this.lineCounter = lineCounter;
     }
-    readString() {
-        const { text } = this;
-        let value = '';
-        let literal = true;
-        this.pos++; // opening quote
-        while (this.pos < text.length) {
-            const ch = text[this.pos] ?? '';
-            if (ch === '"') {
-                this.pos++;
-                break;
+    atOffset(offset, message) {
+        const { line, col } = this.lineCounter.linePos(offset);
+        return { file: this.file, line, column: col, message };
+    }
+    /** The value at `segments`; an empty value (`path:`) points at its key instead. */
+    atValue(segments, message) {
+        const { key, value } = this.find(segments);
+        const empty = (0,dist/* isScalar */.jn)(value) && value.value === null && value.source === '';
+        return this.atNode(empty ? (key ?? value) : (value ?? key), message);
+    }
+    /** The key `name` of the mapping at `segments` (an unknown or invalid key). */
+    atKey(segments, name, message) {
+        const { value } = this.find(segments);
+        const pair = (0,dist/* isMap */.jh)(value) ? value.items.find((item) => keyText(item.key) === name) : undefined;
+        return this.atNode(pair?.key ?? value, message);
+    }
+    atNode(node, message) {
+        return this.atOffset(node?.range?.[0] ?? 0, message);
+    }
+    find(segments) {
+        let value = this.resolve(this.doc.contents);
+        let key;
+        for (const segment of segments) {
+            if ((0,dist/* isMap */.jh)(value)) {
+                const pair = value.items.find((item) => keyText(item.key) === segment);
+                if (!pair)
+                    break;
+                key = pair.key;
+                value = this.resolve(pair.value);
             }
-            if (ch === '\n')
-                break; // quoted strings cannot span lines: stop rather than swallow the file
-            if (ch === '\\') {
-                value += modules_unescape(text[this.pos + 1] ?? '');
-                this.pos += 2;
-            }
-            else if (text.startsWith('$${', this.pos) || text.startsWith('%%{', this.pos)) {
-                value += text.slice(this.pos + 1, this.pos + 3); // escaped template marker: literal text
-                this.pos += 3;
-            }
-            else if (text.startsWith('${', this.pos) || text.startsWith('%{', this.pos)) {
-                literal = false;
-                this.pos += 2;
-                this.skipTemplateExpression();
+            else if ((0,dist/* isSeq */.oP)(value)) {
+                const item = value.items[Number(segment)];
+                if (item === undefined)
+                    break;
+                key = undefined;
+                value = this.resolve(item);
             }
             else {
-                value += ch;
-                this.pos++;
+                break;
             }
         }
-        return { text: value, literal };
+        return { key, value };
     }
-    /** Skips to the `}` closing a template interpolation; strings inside may hold braces of their own. */
-    skipTemplateExpression() {
-        let depth = 1;
-        while (this.pos < this.text.length && depth > 0) {
-            const ch = this.text[this.pos];
-            if (ch === '"') {
-                this.readString();
-                continue;
-            }
-            if (ch === '{')
-                depth++;
-            if (ch === '}')
-                depth--;
-            if (ch === '\n')
-                this.line++;
-            this.pos++;
-        }
-    }
-    /** `<<EOF` / `<<-EOF` … `EOF`: its lines are text, never code. */
-    heredoc() {
-        const line = this.line;
-        const marker = this.match(/<<-?([A-Za-z_][A-Za-z0-9_-]*)/y)?.[1] ?? '';
-        let lineEnd = this.text.indexOf('\n', this.pos);
-        while (lineEnd !== -1) {
-            const nextEnd = this.text.indexOf('\n', lineEnd + 1);
-            const content = this.text.slice(lineEnd + 1, nextEnd === -1 ? undefined : nextEnd);
-            if (content.trim() === marker) {
-                this.advanceTo(nextEnd === -1 ? this.text.length : nextEnd);
-                return { kind: 'string', text: '', literal: false, line };
-            }
-            lineEnd = nextEnd;
-        }
-        this.advanceTo(this.text.length);
-        return { kind: 'string', text: '', literal: false, line };
-    }
-    /** A sticky regex matched at the current position. */
-    match(regex) {
-        regex.lastIndex = this.pos;
-        return regex.exec(this.text);
-    }
-    /** Moves to `end`, counting the newlines passed over. */
-    advanceTo(end) {
-        for (let i = this.pos; i < end; i++)
-            if (this.text[i] === '\n')
-                this.line++;
-        this.pos = end;
+    resolve(node) {
+        if ((0,dist/* isAlias */.Vj)(node))
+            return node.resolve(this.doc) ?? undefined;
+        return node ?? undefined;
     }
 }
-function modules_unescape(ch) {
-    const escapes = { n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\' };
-    return escapes[ch] ?? ch;
+function keyText(key) {
+    return (0,dist/* isScalar */.jn)(key) ? String(key.value) : String(key);
 }
-function modules_tokenize(text) {
-    return new Scanner(text).tokens();
+function pointerSegments(pointer) {
+    if (pointer === '')
+        return [];
+    return pointer
+        .slice(1)
+        .split('/')
+        .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'));
+}
+function sortProblems(problems) {
+    const unique = new Map(problems.map((p) => [`${p.line}:${p.column}:${p.message}`, p]));
+    return [...unique.values()].sort((a, b) => a.line - b.line || a.column - b.column);
 }
 // ---------------------------------------------------------------------------------------------------------
-// The graph.
-/** Local module calls in the `.tf` files directly in `folder` (absolute); none when it cannot be read. */
-async function localModuleCallsIn(folder) {
-    const entries = await (0,promises_.readdir)(folder, { withFileTypes: true }).catch(() => []);
-    const files = entries
-        .filter((entry) => !entry.isDirectory() && entry.name.endsWith('.tf'))
-        .map((e) => e.name);
-    const calls = [];
-    for (const file of files.sort()) {
-        const text = await (0,promises_.readFile)(external_node_path_default().join(folder, file), 'utf8').catch(() => '');
-        calls.push(...parseLocalModuleCalls(text));
+// Schema errors, rewritten for people.
+let validator;
+function compiledValidator() {
+    if (!validator) {
+        const ajv = new dist_ajv.Ajv({ allErrors: true, verbose: true, allowUnionTypes: true });
+        // An editor extension (VS Code, yaml-language-server) shows it; we read it back from parentSchema.
+        ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
+        validator = ajv.compile(stackgate_schema_namespaceObject);
     }
-    return calls;
+    return validator;
 }
-/** The folder a local source names, posix relative to the workspace; undefined when it leaves the workspace. */
-function resolveModuleFolder(fromFolder, source) {
-    const joined = external_node_path_default().posix.normalize(external_node_path_default().posix.join(fromFolder, source)).replace(/\/+$/, '');
-    const folder = joined === '' ? '.' : joined;
-    return folder === '..' || folder.startsWith('../') ? undefined : folder;
+function schemaProblems(data, locator) {
+    const validate = compiledValidator();
+    if (validate(data))
+        return [];
+    const errors = validate.errors ?? [];
+    const anyOfs = errors.filter((error) => error.keyword === 'anyOf');
+    const problems = [];
+    for (const error of errors) {
+        if (error.keyword === 'propertyNames')
+            continue; // its inner error names the key
+        if (anyOfs.some((anyOf) => isBranchOf(error, anyOf)))
+            continue; // summarised by the anyOf error
+        problems.push(describeError(error, errors, data, locator));
+    }
+    return problems;
 }
-/** The folders (posix, relative to `workspace`) a folder's `.tf` files call directly as local modules. */
-async function directModuleFolders(workspace, folder) {
-    const calls = await localModuleCallsIn(external_node_path_default().join(workspace, folder));
-    const folders = calls.map((call) => resolveModuleFolder(folder, call.source));
-    return [...new Set(folders.filter((f) => f !== undefined && f !== folder))];
+function isBranchOf(error, anyOf) {
+    return error.instancePath === anyOf.instancePath && error.schemaPath.startsWith(`${anyOf.schemaPath}/`);
 }
-/**
- * For each stack path, every folder it uses through local modules, transitively. Cycles are safe (each folder
- * is visited once). A called folder that does not exist (a pull request that deletes it) is still listed, so
- * changes there still count.
- */
-async function localModuleGraph(workspace, stackPaths) {
-    const direct = new Map();
-    const callsOf = (folder) => {
-        let calls = direct.get(folder);
-        if (!calls)
-            direct.set(folder, (calls = directModuleFolders(workspace, folder)));
-        return calls;
-    };
-    const graph = new Map();
-    for (const stackPath of stackPaths) {
-        if (graph.has(stackPath))
-            continue;
-        const seen = new Set();
-        const queue = [stackPath];
-        for (let folder = queue.shift(); folder !== undefined; folder = queue.shift()) {
-            for (const called of await callsOf(folder)) {
-                if (called === stackPath || seen.has(called))
-                    continue;
-                seen.add(called);
-                queue.push(called);
+function describeError(error, all, data, locator) {
+    const segments = pointerSegments(error.instancePath);
+    const label = labelOf(segments, data);
+    const where = label ? ` in \`${label}\`` : '';
+    const subject = label ? `\`${label}\`` : 'the config';
+    const params = error.params;
+    const parentSchema = (error.parentSchema ?? {});
+    switch (error.keyword) {
+        case 'additionalProperties': {
+            const name = String(params.additionalProperty);
+            const allowed = Object.keys((parentSchema.properties ?? {}));
+            return locator.atKey(segments, name, `unknown key \`${name}\`${where}${suggestion(name, allowed)}`);
+        }
+        case 'required':
+            return locator.atValue(segments, `${subject} is missing the required key \`${String(params.missingProperty)}\``);
+        case 'anyOf': {
+            const options = all
+                .filter((branch) => isBranchOf(branch, error) && branch.keyword === 'required')
+                .map((branch) => `\`${String(branch.params.missingProperty)}\``);
+            return locator.atValue(segments, `${subject} needs at least one of ${options.join(', ')}`);
+        }
+        case 'type':
+            return locator.atValue(segments, `${subject} must be ${typeNames(params.type)}`);
+        case 'const':
+            return locator.atValue(segments, `${subject} must be ${String(params.allowedValue)} (got ${show(error.data)})`);
+        case 'enum': {
+            const allowed = params.allowedValues.map((value) => `\`${String(value)}\``).join(', ');
+            return locator.atValue(segments, `${subject} must be one of ${allowed} (got ${show(error.data)})`);
+        }
+        case 'pattern': {
+            const rule = typeof parentSchema.patternErrorMessage === 'string' ? parentSchema.patternErrorMessage : '';
+            if (error.propertyName !== undefined) {
+                const message = `key \`${error.propertyName}\`${where} ${rule || `must match ${String(params.pattern)}`}`;
+                return locator.atKey(segments, error.propertyName, message);
             }
+            return locator.atValue(segments, `${subject} ${rule || `must match ${String(params.pattern)}`}`);
         }
-        graph.set(stackPath, seen);
+        case 'minLength':
+        case 'minItems':
+            return locator.atValue(segments, `${subject} must not be empty`);
+        case 'minimum':
+            return locator.atValue(segments, `${subject} must be at least ${String(params.limit)}`);
+        default:
+            return locator.atValue(segments, `${subject} ${error.message ?? 'is not valid'}`);
     }
-    return graph;
 }
-
-;// CONCATENATED MODULE: ./src/stacks/discover.ts
-// The stacks of a config repository: those the config declares, or, without a config (or without `stacks`
-// in it), every Terraform/OpenTofu folder that is not merely a local module of another folder.
-
-
-
-/** Folders never searched: tool caches, VCS data, dependencies, and anything hidden. */
-const discover_SKIPPED_FOLDERS = new Set(['.terraform', '.git', 'node_modules']);
-async function discoverStacks(workspace, config) {
-    if (config?.stacks)
-        return config.stacks.map(copyStack);
-    const folders = await terraformFolders(workspace);
-    const modules = new Set();
-    for (const folder of folders) {
-        for (const called of await directModuleFolders(workspace, folder))
-            modules.add(called);
+/** `stacks[0].var-files`, using the data to tell list indexes from keys. */
+function labelOf(segments, data) {
+    let label = '';
+    let current = data;
+    for (const segment of segments) {
+        if (Array.isArray(current)) {
+            label += `[${segment}]`;
+            current = current[Number(segment)];
+        }
+        else {
+            label += label ? `.${segment}` : segment;
+            current = current?.[segment];
+        }
     }
-    return folders.filter((folder) => !modules.has(folder)).map(discoveredStack);
+    return label;
 }
-function discoveredStack(folder) {
-    return { name: folder, path: folder, workspace: 'default', varFiles: [], env: {}, whenModified: [] };
+const TYPE_NAMES = {
+    string: 'a string',
+    number: 'a number',
+    integer: 'a whole number',
+    boolean: 'true or false',
+    array: 'a list',
+    object: 'a mapping',
+    null: 'empty',
+};
+function typeNames(type) {
+    const types = Array.isArray(type) ? type : String(type).split(',');
+    return types.map((name) => TYPE_NAMES[name] ?? name).join(' or ');
 }
-/** A copy, so callers may change a stack without changing the loaded config. */
-function copyStack(stack) {
+function show(value) {
+    return value === undefined ? 'nothing' : `\`${JSON.stringify(value)}\``;
+}
+/** `; did you mean `var-files`?` for a close key, else the list of allowed keys. */
+function suggestion(name, allowed) {
+    let best;
+    let bestDistance = Infinity;
+    for (const candidate of allowed) {
+        const distance = levenshtein(name.toLowerCase(), candidate.toLowerCase());
+        if (distance < bestDistance)
+            [best, bestDistance] = [candidate, distance];
+    }
+    // A third of the name may be wrong (var_file → var-files); beyond that a guess misleads more than helps.
+    if (best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3))) {
+        return `; did you mean \`${best}\`?`;
+    }
+    return allowed.length > 0 ? ` (allowed: ${allowed.map((key) => `\`${key}\``).join(', ')})` : '';
+}
+function levenshtein(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+            current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+        }
+        previous = current;
+    }
+    return previous[b.length] ?? 0;
+}
+// ---------------------------------------------------------------------------------------------------------
+// Checks the schema cannot express: unique names, stack paths inside the repository, positive timeouts.
+// They run on whatever parts have the right types, so one run reports every mistake.
+async function repositoryProblems(data, workspace, locator) {
+    const config = isObject(data) ? data : {};
+    const stacks = Array.isArray(config.stacks) ? config.stacks : [];
+    const policies = Array.isArray(config.policies) ? config.policies : [];
+    const problems = [
+        ...duplicateNames(stacks, 'stacks', 'stack', locator),
+        ...duplicateNames(policies, 'policies', 'policy', locator),
+    ];
+    const realWorkspace = await (0,promises_.realpath)(workspace);
+    for (const [index, stack] of stacks.entries()) {
+        if (!isObject(stack))
+            continue;
+        if (typeof stack.path === 'string') {
+            const message = await stackPathProblem(stack.path, stack.engine, workspace, realWorkspace);
+            if (message)
+                problems.push(locator.atValue(['stacks', String(index), 'path'], message));
+        }
+        if (typeof stack.timeout === 'string' &&
+            DURATION.test(stack.timeout) &&
+            parseDuration(stack.timeout) === 0) {
+            problems.push(locator.atValue(['stacks', String(index), 'timeout'], 'timeout must be longer than zero'));
+        }
+    }
+    return problems;
+}
+function duplicateNames(items, key, kind, locator) {
+    const firstLine = new Map();
+    const problems = [];
+    for (const [index, item] of items.entries()) {
+        if (!isObject(item) || typeof item.name !== 'string')
+            continue;
+        const at = [key, String(index), 'name'];
+        const first = firstLine.get(item.name);
+        if (first === undefined) {
+            firstLine.set(item.name, locator.atValue(at, '').line);
+        }
+        else {
+            problems.push(locator.atValue(at, `duplicate ${kind} name \`${item.name}\` (first used on line ${first})`));
+        }
+    }
+    return problems;
+}
+/** Why a stack path is unusable, or undefined when it is a folder inside the repository. */
+async function stackPathProblem(raw, engine, workspace, realWorkspace) {
+    const shown = `stack path \`${raw}\``;
+    if (external_node_path_default().posix.isAbsolute(raw) || external_node_path_default().win32.isAbsolute(raw))
+        return `${shown} must be relative to the repository`;
+    const normalized = normalizeStackPath(raw);
+    if (normalized === '..' || normalized.startsWith('../'))
+        return `${shown} is outside the repository`;
+    const absolute = external_node_path_default().resolve(workspace, normalized);
+    const info = await (0,promises_.stat)(absolute).catch(() => undefined);
+    if (!info)
+        return `${shown} does not exist`;
+    // `stat` follows symlinks: compare real paths so a link cannot lead the engine outside the checkout.
+    const real = await (0,promises_.realpath)(absolute);
+    if (!isInside(realWorkspace, real))
+        return `${shown} resolves through a symlink to ${real}, outside the repository`;
+    // An Ansible stack may name its playbook file; Terraform/OpenTofu stacks are folders.
+    if (!info.isDirectory() && engine !== 'ansible')
+        return `${shown} is not a folder`;
+    return undefined;
+}
+function isInside(root, target) {
+    const relative = external_node_path_default().relative(root, target);
+    return relative === '' || (!relative.startsWith('..') && !external_node_path_default().isAbsolute(relative));
+}
+/** Posix, normalised, no trailing slash, `.` for the root. */
+function normalizeStackPath(raw) {
+    const normalized = external_node_path_default().posix.normalize(raw).replace(/\/+$/, '');
+    return normalized === '' ? '.' : normalized;
+}
+const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+/** `90s`, `30m`, `1h30m` → milliseconds. */
+function parseDuration(text) {
+    const match = DURATION.exec(text);
+    if (!match)
+        throw new Error(`not a duration: ${text}`);
+    const [hours, minutes, seconds] = [match[1], match[2], match[3]].map((part) => Number(part ?? 0));
+    return (((hours ?? 0) * 60 + (minutes ?? 0)) * 60 + (seconds ?? 0)) * 1000;
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function toPosix(file) {
+    return file.split((external_node_path_default()).sep).join('/');
+}
+function toLoadedConfig(raw, file, absolutePath) {
     return {
-        ...stack,
-        varFiles: [...stack.varFiles],
-        env: { ...stack.env },
-        whenModified: [...stack.whenModified],
+        file,
+        absolutePath,
+        version: raw.version,
+        stacks: raw.stacks?.map(toStackConfig),
+        policies: (raw.policies ?? []).map(toPolicyConfig),
+        secrets: { allow: raw.secrets?.allow ?? [] },
     };
 }
-/** Every folder (posix, relative, sorted) holding `*.tf` files. Symlinked folders are not followed (no loops). */
-async function terraformFolders(workspace) {
-    const found = [];
-    const visit = async (folder) => {
-        const entries = await (0,promises_.readdir)(external_node_path_default().join(workspace, folder), { withFileTypes: true });
-        if (entries.some((entry) => !entry.isDirectory() && entry.name.endsWith('.tf')))
-            found.push(folder);
-        for (const entry of entries) {
-            if (!entry.isDirectory() || discover_SKIPPED_FOLDERS.has(entry.name) || entry.name.startsWith('.'))
-                continue;
-            await visit(folder === '.' ? entry.name : `${folder}/${entry.name}`);
-        }
+function toStackConfig(raw) {
+    const stack = {
+        name: raw.name,
+        path: normalizeStackPath(raw.path),
+        workspace: raw.workspace ?? 'default',
+        varFiles: raw['var-files'] ?? [],
+        env: Object.fromEntries(Object.entries(raw.env ?? {}).map(([key, value]) => [key, String(value)])),
+        whenModified: raw['when-modified'] ?? [],
     };
-    await visit('.');
-    return found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    if (raw.engine)
+        stack.engine = raw.engine;
+    if (raw.timeout)
+        stack.timeoutMs = parseDuration(raw.timeout);
+    return stack;
 }
-
-;// CONCATENATED MODULE: ./src/stacks/affected.ts
-// Which stacks a change touches, and the `stacks` input that restricts the run to some of them.
-
-
-/**
- * Splits stacks into those a change affects and the rest, each in the given order. `changedFiles` are posix
- * paths relative to the workspace. A stack is affected by a file in its folder (unless the file belongs to a
- * stack nested deeper, so a root stack is not planned for every change), in a local module folder it calls,
- * or matching one of its `when-modified` globs; a change to the config file affects every stack.
- */
-function selectAffected(stacks, changedFiles, options) {
-    const files = changedFiles.map(normalizeFile);
-    if (files.includes(normalizeFile(options.configPath)))
-        return { affected: [...stacks], unaffected: [] };
-    const stackFolders = [...new Set(stacks.map((stack) => stack.path))];
-    const affected = [];
-    const unaffected = [];
-    for (const stack of stacks) {
-        const isAffected = files.some((file) => touchesStack(stack, file, stackFolders, options.moduleDeps));
-        (isAffected ? affected : unaffected).push(stack);
-    }
-    return { affected, unaffected };
-}
-function touchesStack(stack, file, stackFolders, moduleDeps) {
-    if (owningStackFolder(file, stackFolders) === stack.path)
-        return true;
-    for (const folder of moduleDeps.get(stack.path) ?? []) {
-        if (isWithin(file, folder))
-            return true;
-    }
-    // Var files may live outside the stack folder (`../../env/prod.tfvars`): they change the plan all the same.
-    if (stack.varFiles.some((varFile) => external_node_path_default().posix.normalize(external_node_path_default().posix.join(stack.path, varFile)) === file))
-        return true;
-    return stack.whenModified.length > 0 && whenModifiedMatcher(stack)(file);
-}
-/** The deepest stack folder holding the file. */
-function owningStackFolder(file, stackFolders) {
-    let owner;
-    for (const folder of stackFolders) {
-        if (isWithin(file, folder) && (owner === undefined || depth(folder) > depth(owner)))
-            owner = folder;
-    }
-    return owner;
-}
-function depth(folder) {
-    return folder === '.' ? 0 : folder.split('/').length;
-}
-function isWithin(file, folder) {
-    return folder === '.' || file.startsWith(`${folder}/`);
-}
-const matchers = new WeakMap();
-/** `when-modified` globs are relative to the stack's path (`../modules/**` allowed); `/x` is from the root. */
-function whenModifiedMatcher(stack) {
-    let matcher = matchers.get(stack);
-    if (!matcher) {
-        const patterns = stack.whenModified.map((pattern) => pattern.startsWith('/') ? pattern.slice(1) : external_node_path_default().posix.normalize(external_node_path_default().posix.join(stack.path, pattern)));
-        matcher = picomatch_default()(patterns, { dot: true });
-        matchers.set(stack, matcher);
-    }
-    return matcher;
-}
-function normalizeFile(file) {
-    return external_node_path_default().posix.normalize(file).replace(/^\.\//, '');
-}
-/** A pattern of the `stacks` input that matched no stack. */
-class StackFilterError extends Error {
-    patterns;
-    constructor(patterns) {
-        super(`No stack matches ${patterns.map((p) => `'${p}'`).join(', ')} in the stacks input; ` +
-            'give stack names, or globs on names or paths');
-        this.patterns = patterns;
-        this.name = 'StackFilterError';
-    }
-}
-/**
- * The stacks named by the action's `stacks` input: names, or globs on names or paths, in the stacks' own
- * order. No patterns: every stack. A pattern that matches nothing is a mistake worth stopping for, since
- * silently planning nothing would pass the gate.
- */
-function filterStacks(stacks, patterns) {
-    const wanted = patterns.map((pattern) => pattern.trim()).filter((pattern) => pattern !== '');
-    if (wanted.length === 0)
-        return [...stacks];
-    const tests = wanted.map((pattern) => ({ pattern, matches: stackMatcher(pattern) }));
-    const unmatched = tests.filter(({ matches }) => !stacks.some(matches)).map(({ pattern }) => pattern);
-    if (unmatched.length > 0)
-        throw new StackFilterError(unmatched);
-    return stacks.filter((stack) => tests.some(({ matches }) => matches(stack)));
-}
-function stackMatcher(pattern) {
-    const onName = picomatch_default()(pattern, { dot: true });
-    const pathPattern = pattern === './' ? '.' : pattern.replace(/^\.\//, '').replace(/\/+$/, '');
-    const onPath = picomatch_default()(pathPattern, { dot: true });
-    return (stack) => stack.name === pattern || onName(stack.name) || onPath(stack.path);
+function toPolicyConfig(raw) {
+    const policy = {
+        name: raw.name,
+        deny: raw.deny ?? [],
+        level: raw.level ?? 'error',
+        requireAttributes: raw['require-attributes'] ?? {},
+    };
+    if (raw.resources)
+        policy.resources = raw.resources;
+    if (raw['unless-label'])
+        policy.unlessLabel = raw['unless-label'];
+    if (raw['max-changes'] !== undefined)
+        policy.maxChanges = raw['max-changes'];
+    return policy;
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
@@ -50356,177 +49306,473 @@ function isPermissionError(error) {
     return !/rate limit/i.test(message);
 }
 
+;// CONCATENATED MODULE: ./src/github/pulls.ts
+/** Every file a pull request changes (all pages), including the old name of renamed files. */
+async function listChangedFiles(octokit, repo, pullNumber) {
+    const files = await octokit.paginate(octokit.rest.pulls.listFiles, {
+        ...repo,
+        pull_number: pullNumber,
+        per_page: 100,
+    });
+    const names = new Set();
+    for (const file of files) {
+        names.add(file.filename);
+        if (file.previous_filename)
+            names.add(file.previous_filename);
+    }
+    return [...names].sort();
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
+;// CONCATENATED MODULE: ./src/settings.ts
+// Every input and the event context, read and checked up front. Nothing is read at import time.
+
+
+
+
+const COMMANDS = ['plan', 'validate'];
+const RESERVED_COMMANDS = ['apply', 'drift', 'detect', 'report'];
+/** A wrong input: names the input and what was expected. */
+class InputError extends Error {
+    input;
+    constructor(input, message) {
+        super(`Input '${input}': ${message}`);
+        this.input = input;
+        this.name = 'InputError';
+    }
+}
+function input(name) {
+    return getInput(name, { trimWhitespace: true });
+}
+function parseBoolean(name, value, fallback) {
+    if (value === '')
+        return fallback;
+    const lower = value.toLowerCase();
+    if (['true', 'yes', '1', 'on'].includes(lower))
+        return true;
+    if (['false', 'no', '0', 'off'].includes(lower))
+        return false;
+    throw new InputError(name, `expected true or false, got '${value}'`);
+}
+/** A path relative to the working directory, as the repository knows it. */
+function repositoryPath(settings, file) {
+    return settings.workingDirectory ? external_node_path_default().posix.join(settings.workingDirectory, file) : file;
+}
+function splitList(value) {
+    return value
+        .split(/[,\n]/)
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0);
+}
+function parseCommand(value) {
+    const command = value === '' ? 'plan' : value;
+    if (COMMANDS.includes(command))
+        return command;
+    if (RESERVED_COMMANDS.includes(command)) {
+        throw new InputError('command', `'${command}' is not available in this version; use one of ${COMMANDS.join(', ')}`);
+    }
+    throw new InputError('command', `unknown command '${command}'; expected one of ${COMMANDS.join(', ')}`);
+}
+function parseEngine(value) {
+    const engine = value === '' ? 'auto' : value;
+    if (engine === 'auto' || engine === 'tofu' || engine === 'terraform')
+        return engine;
+    throw new InputError('engine', `expected auto, tofu or terraform, got '${value}'`);
+}
+function parseParallelism(value) {
+    if (value === '')
+        return Math.max(1, external_node_os_default().availableParallelism());
+    if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 64) {
+        throw new InputError('parallelism', `expected a whole number from 1 to 64, got '${value}'`);
+    }
+    return Number(value);
+}
+function isOutside(root, target) {
+    const relative = external_node_path_default().relative(root, target);
+    return relative.startsWith('..') || external_node_path_default().isAbsolute(relative);
+}
+function resolveWorkspace(env, workingDirectory) {
+    const root = external_node_path_default().resolve(env.GITHUB_WORKSPACE ?? process.cwd());
+    const dir = external_node_path_default().resolve(root, workingDirectory || '.');
+    if (isOutside(root, dir)) {
+        throw new InputError('working-directory', `'${workingDirectory}' is outside the workspace ${root}`);
+    }
+    if (!(0,external_node_fs_namespaceObject.existsSync)(dir))
+        throw new InputError('working-directory', `'${workingDirectory}' does not exist`);
+    if (isOutside((0,external_node_fs_namespaceObject.realpathSync)(root), (0,external_node_fs_namespaceObject.realpathSync)(dir))) {
+        throw new InputError('working-directory', `'${workingDirectory}' leads outside the workspace through a symlink`);
+    }
+    return dir;
+}
+function resolveConfigPath(workspace, value) {
+    const configPath = value === '' ? '.stackgate.yml' : value;
+    const resolved = external_node_path_default().resolve(workspace, configPath);
+    // A symlink may point anywhere: what counts is where the file really is.
+    const real = (0,external_node_fs_namespaceObject.existsSync)(resolved) ? (0,external_node_fs_namespaceObject.realpathSync)(resolved) : resolved;
+    if (isOutside(workspace, resolved) || isOutside((0,external_node_fs_namespaceObject.realpathSync)(workspace), real)) {
+        throw new InputError('config', `'${configPath}' is outside the working directory`);
+    }
+    return external_node_path_default().relative(workspace, resolved).split((external_node_path_default()).sep).join('/');
+}
+function readPayload(env) {
+    const file = env.GITHUB_EVENT_PATH;
+    if (!file || !(0,external_node_fs_namespaceObject.existsSync)(file))
+        return {};
+    try {
+        return JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+    }
+    catch (error) {
+        throw new Error(`The event payload at ${file} is not valid JSON: ${error.message}`, {
+            cause: error,
+        });
+    }
+}
+function pullRequestFrom(payload) {
+    const pr = payload.pull_request;
+    if (!pr || typeof pr.number !== 'number')
+        return undefined;
+    const headRepo = pr.head.repo?.full_name;
+    const baseRepo = pr.base.repo?.full_name;
+    return {
+        number: pr.number,
+        headSha: pr.head.sha,
+        headRef: pr.head.ref,
+        baseSha: pr.base.sha,
+        baseRef: pr.base.ref,
+        fromFork: headRepo === undefined || headRepo !== baseRepo,
+        labels: (pr.labels ?? []).map((label) => label.name),
+        author: pr.user?.login ?? '',
+    };
+}
+function readEventContext(env = process.env) {
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    const [owner, repo] = repository.split('/');
+    if (!owner || !repo)
+        throw new Error(`GITHUB_REPOSITORY must be 'owner/name', got '${repository}'`);
+    const payload = readPayload(env);
+    const pullRequest = pullRequestFrom(payload);
+    const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
+    const repoInfo = payload.repository;
+    return {
+        eventName: env.GITHUB_EVENT_NAME ?? '',
+        owner,
+        repo,
+        sha: pullRequest?.headSha ?? env.GITHUB_SHA ?? '',
+        ref: env.GITHUB_REF ?? '',
+        defaultBranch: repoInfo?.default_branch,
+        pullRequest,
+        actor: env.GITHUB_ACTOR ?? '',
+        runUrl: env.GITHUB_RUN_ID ? `${server}/${owner}/${repo}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
+        payload,
+    };
+}
+/** Events each command understands; anything else is a clear error rather than a surprising run. */
+const SUPPORTED_EVENTS = [
+    'pull_request',
+    'pull_request_target',
+    'push',
+    'workflow_dispatch',
+    'schedule',
+    'merge_group',
+];
+function checkEvent(event) {
+    if (!SUPPORTED_EVENTS.includes(event.eventName)) {
+        throw new Error(`Stackgate does not run on '${event.eventName || '(none)'}' events; trigger it on ${SUPPORTED_EVENTS.join(', ')}.`);
+    }
+    // pull_request_target runs with a write token and secrets: planning a fork's code there would hand both to
+    // whoever opened the pull request (providers and external data sources run arbitrary code).
+    if (event.eventName === 'pull_request_target' && event.pullRequest?.fromFork) {
+        throw new Error('Refusing to plan a fork pull request on pull_request_target: its code would run with your secrets and a write token. Use the pull_request event (see SECURITY.md).');
+    }
+}
+function readSettings(env = process.env) {
+    const command = parseCommand(input('command'));
+    const event = readEventContext(env);
+    checkEvent(event);
+    const workspace = resolveWorkspace(env, input('working-directory'));
+    const repoRoot = external_node_path_default().resolve(env.GITHUB_WORKSPACE ?? process.cwd());
+    return {
+        command,
+        token: input('github-token'),
+        apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
+        workspace,
+        workingDirectory: external_node_path_default().relative(repoRoot, workspace).split((external_node_path_default()).sep).join('/'),
+        configPath: resolveConfigPath(workspace, input('config')),
+        stackPatterns: splitList(input('stacks')),
+        engine: parseEngine(input('engine')),
+        parallelism: parseParallelism(input('parallelism')),
+        comment: parseBoolean('comment', input('comment'), true),
+        commentHeader: input('comment-header'),
+        tempDir: external_node_path_default().join(env.RUNNER_TEMP ?? external_node_os_default().tmpdir(), 'stackgate'),
+        event,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/stacks/changed-files.ts
+// Changed files from git, for when the API cannot list them (GitHub stops at 3,000 files).
+
+async function gitChangedFiles(repoRoot, baseSha, headSha) {
+    const result = await execFile('git', ['diff', '--name-only', '--no-renames', `${baseSha}...${headSha}`], {
+        cwd: repoRoot,
+        timeoutMs: 60_000,
+    });
+    if (result.exitCode !== 0) {
+        throw new Error(`git diff ${baseSha}...${headSha} failed: ${result.spawnError ?? result.stderr.trim()}`);
+    }
+    return result.stdout.split('\n').filter((line) => line.length > 0);
+}
+/** Repository-root paths → paths relative to the working directory; files outside it are dropped. */
+function relativeToWorkingDirectory(files, workingDirectory) {
+    const prefix = workingDirectory === '' || workingDirectory === '.' ? '' : `${workingDirectory.replace(/\/+$/, '')}/`;
+    return files.filter((file) => file.startsWith(prefix)).map((file) => file.slice(prefix.length));
+}
+
+;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
+/*
+How it works:
+`this.#head` is an instance of `Node` which keeps track of its current value and nests another instance of `Node` that keeps the value that comes after it. When a value is provided to `.enqueue()`, the code needs to iterate through `this.#head`, going deeper and deeper to find the last value. However, iterating through every single item is slow. This problem is solved by saving a reference to the last value as `this.#tail` so that it can reference it to add a new value.
+*/
+
+class Node {
+	value;
+	next;
+
+	constructor(value) {
+		this.value = value;
+	}
+}
+
+class Queue {
+	#head;
+	#tail;
+	#size;
+
+	constructor() {
+		this.clear();
+	}
+
+	enqueue(value) {
+		const node = new Node(value);
+
+		if (this.#head) {
+			this.#tail.next = node;
+			this.#tail = node;
+		} else {
+			this.#head = node;
+			this.#tail = node;
+		}
+
+		this.#size++;
+	}
+
+	dequeue() {
+		const current = this.#head;
+		if (!current) {
+			return;
+		}
+
+		this.#head = this.#head.next;
+		this.#size--;
+
+		// Clean up tail reference when queue becomes empty
+		if (!this.#head) {
+			this.#tail = undefined;
+		}
+
+		return current.value;
+	}
+
+	peek() {
+		if (!this.#head) {
+			return;
+		}
+
+		return this.#head.value;
+
+		// TODO: Node.js 18.
+		// return this.#head?.value;
+	}
+
+	clear() {
+		this.#head = undefined;
+		this.#tail = undefined;
+		this.#size = 0;
+	}
+
+	get size() {
+		return this.#size;
+	}
+
+	* [Symbol.iterator]() {
+		let current = this.#head;
+
+		while (current) {
+			yield current.value;
+			current = current.next;
+		}
+	}
+
+	* drain() {
+		while (this.#head) {
+			yield this.dequeue();
+		}
+	}
+}
+
+;// CONCATENATED MODULE: ./node_modules/p-limit/index.js
+
+
+function pLimit(concurrency) {
+	let rejectOnClear = false;
+
+	if (typeof concurrency === 'object') {
+		({concurrency, rejectOnClear = false} = concurrency);
+	}
+
+	validateConcurrency(concurrency);
+
+	if (typeof rejectOnClear !== 'boolean') {
+		throw new TypeError('Expected `rejectOnClear` to be a boolean');
+	}
+
+	const queue = new Queue();
+	let activeCount = 0;
+
+	const resumeNext = () => {
+		// Process the next queued function if we're under the concurrency limit
+		if (activeCount < concurrency && queue.size > 0) {
+			activeCount++;
+			queue.dequeue().run();
+		}
+	};
+
+	const next = () => {
+		activeCount--;
+		resumeNext();
+	};
+
+	const run = async (function_, resolve, arguments_) => {
+		// Execute the function and capture the result promise
+		const result = (async () => function_(...arguments_))();
+
+		// Resolve immediately with the promise (don't wait for completion)
+		resolve(result);
+
+		// Wait for the function to complete (success or failure)
+		// We catch errors here to prevent unhandled rejections,
+		// but the original promise rejection is preserved for the caller
+		try {
+			await result;
+		} catch {}
+
+		// Decrement active count and process next queued function
+		next();
+	};
+
+	const enqueue = (function_, resolve, reject, arguments_) => {
+		const queueItem = {reject};
+
+		// Queue the internal resolve function instead of the run function
+		// to preserve the asynchronous execution context.
+		new Promise(internalResolve => { // eslint-disable-line promise/param-names
+			queueItem.run = internalResolve;
+			queue.enqueue(queueItem);
+		}).then(run.bind(undefined, function_, resolve, arguments_)); // eslint-disable-line promise/prefer-await-to-then
+
+		// Start processing immediately if we haven't reached the concurrency limit
+		if (activeCount < concurrency) {
+			resumeNext();
+		}
+	};
+
+	const generator = (function_, ...arguments_) => new Promise((resolve, reject) => {
+		enqueue(function_, resolve, reject, arguments_);
+	});
+
+	Object.defineProperties(generator, {
+		activeCount: {
+			get: () => activeCount,
+		},
+		pendingCount: {
+			get: () => queue.size,
+		},
+		clearQueue: {
+			value() {
+				if (!rejectOnClear) {
+					queue.clear();
+					return;
+				}
+
+				const abortError = AbortSignal.abort().reason;
+
+				while (queue.size > 0) {
+					queue.dequeue().reject(abortError);
+				}
+			},
+		},
+		concurrency: {
+			get: () => concurrency,
+
+			set(newConcurrency) {
+				validateConcurrency(newConcurrency);
+				concurrency = newConcurrency;
+
+				queueMicrotask(() => {
+					// eslint-disable-next-line no-unmodified-loop-condition
+					while (activeCount < concurrency && queue.size > 0) {
+						resumeNext();
+					}
+				});
+			},
+		},
+		map: {
+			async value(iterable, function_) {
+				const promises = [];
+
+				try {
+					Array.from(iterable, (value, index) => {
+						const promise = generator(function_, value, index);
+						promises.push(promise);
+						return promise;
+					});
+				} catch (error) {
+					// The iterable threw, so `Promise.all` never observes the already scheduled promises. Observe them here to avoid unhandled rejections.
+					for (const promise of promises) {
+						promise.catch(() => {}); // eslint-disable-line promise/prefer-await-to-then
+					}
+
+					throw error;
+				}
+
+				return Promise.all(promises);
+			},
+		},
+	});
+
+	return generator;
+}
+
+function limitFunction(function_, options) {
+	const limit = pLimit(options);
+
+	const limitedFunction = (...arguments_) => limit(() => function_(...arguments_));
+	Object.defineProperty(limitedFunction, 'clearQueue', {
+		value: limit.clearQueue,
+	});
+
+	return limitedFunction;
+}
+
+function validateConcurrency(concurrency) {
+	if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
+		throw new TypeError('Expected `concurrency` to be a number from 1 and up');
+	}
+}
+
 // EXTERNAL MODULE: external "node:buffer"
 var external_node_buffer_ = __nccwpck_require__(4573);
-;// CONCATENATED MODULE: ./src/github/checks.ts
-// The check run that gates the merge. Annotations go 50 per request (GitHub's limit), any number of them.
-
-
-
-const ANNOTATIONS_PER_REQUEST = 50;
-const CHECK_OUTPUT_LIMIT = 65_535;
-/** Cuts text to `limit` bytes, not characters: GitHub counts the summary's bytes (emoji take four). */
-function clip(text, limit) {
-    if (external_node_buffer_.Buffer.byteLength(text) <= limit)
-        return text;
-    const note = '\n\n… (cut to fit GitHub’s limit; the full report is in the job summary)';
-    let cut = text.slice(0, limit - external_node_buffer_.Buffer.byteLength(note));
-    while (external_node_buffer_.Buffer.byteLength(cut) + external_node_buffer_.Buffer.byteLength(note) > limit)
-        cut = cut.slice(0, Math.floor(cut.length * 0.95));
-    return cut + note;
-}
-async function findCheckRun(octokit, repo, request) {
-    const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
-        ...repo,
-        ref: request.headSha,
-        check_name: request.name,
-        per_page: 100,
-    });
-    return runs.find((run) => run.external_id === request.externalId)?.id;
-}
-/** Creates the check run, or updates the one this commit already has, and sends every annotation. */
-async function publishCheckRun(octokit, repo, request) {
-    const batches = [];
-    for (let i = 0; i < request.annotations.length; i += ANNOTATIONS_PER_REQUEST) {
-        batches.push(request.annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
-    }
-    const output = (annotations) => ({
-        title: clip(request.title, 255),
-        summary: clip(request.summary, CHECK_OUTPUT_LIMIT),
-        ...(request.text ? { text: clip(request.text, CHECK_OUTPUT_LIMIT) } : {}),
-        ...(annotations.length > 0 ? { annotations } : {}),
-    });
-    const completed = {
-        status: 'completed',
-        conclusion: request.conclusion,
-        completed_at: new Date().toISOString(),
-        ...(request.detailsUrl ? { details_url: request.detailsUrl } : {}),
-    };
-    const [first = [], ...rest] = batches;
-    const create = async (retries) => {
-        const { data } = await octokit.rest.checks.create({
-            ...repo,
-            name: request.name,
-            head_sha: request.headSha,
-            external_id: request.externalId,
-            ...completed,
-            output: output(first),
-            ...(retries !== undefined ? { request: { retries } } : {}),
-        });
-        return data.id;
-    };
-    const update = (id, annotations = first) => octokit.rest.checks.update({ ...repo, check_run_id: id, ...completed, output: output(annotations) });
-    let id = await findCheckRun(octokit, repo, request);
-    if (id !== undefined) {
-        await update(id);
-    }
-    else {
-        try {
-            // Never blindly retried: a create whose answer was lost is found again by its external id.
-            id = await create(0);
-        }
-        catch (error) {
-            if (isPermissionError(error) || httpStatus(error) === 422)
-                throw error;
-            info(`Creating the check run failed (${error.message}); looking for it before retrying`);
-            id = await findCheckRun(octokit, repo, request);
-            if (id === undefined)
-                id = await create();
-            // The lost create carried the first batch already: annotations add up, so it is not sent twice.
-            else
-                await update(id, []);
-        }
-    }
-    for (const batch of rest) {
-        await octokit.rest.checks.update({ ...repo, check_run_id: id, output: output(batch) });
-    }
-    return id;
-}
-
-;// CONCATENATED MODULE: ./src/github/comment.ts
-// The sticky pull request comment: found by its hidden marker across all pages, created once, then edited in
-// place. Creation is never blindly retried: a create whose answer was lost is found again, not repeated.
-// Only comments by a trusted author count: anyone may post a comment that starts with the marker, and Stackgate
-// must neither edit nor delete it nor read anything from it.
-
-
-const tokenLogins = new WeakMap();
-/**
- * The login of the token's own user when it is a personal access token, asked once per client. GITHUB_TOKEN and
- * GitHub App tokens get 403 on `GET /user` (they comment as bots); any failure means "no user login".
- */
-function tokenUserLogin(octokit) {
-    let login = tokenLogins.get(octokit);
-    if (!login) {
-        login = octokit.rest.users.getAuthenticated().then(({ data }) => (data.type === 'Bot' ? undefined : data.login), () => undefined);
-        tokenLogins.set(octokit, login);
-    }
-    return login;
-}
-/** Written by Stackgate: a bot (GITHUB_TOKEN, GitHub App) or the user whose personal access token this is. */
-function trustedAuthor(comment, tokenLogin) {
-    const user = comment.user;
-    if (!user)
-        return false;
-    if (user.type === 'Bot')
-        return true;
-    return tokenLogin !== undefined && user.login?.toLowerCase() === tokenLogin.toLowerCase();
-}
-/** The marked comments Stackgate wrote, oldest first; marked comments by anyone else are left alone. */
-async function findMarked(octokit, repo, issueNumber, marker) {
-    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
-        ...repo,
-        issue_number: issueNumber,
-        per_page: 100,
-    });
-    const marked = comments.filter((comment) => (comment.body ?? '').startsWith(marker));
-    if (marked.length === 0)
-        return marked;
-    const tokenLogin = marked.some((comment) => comment.user?.type !== 'Bot')
-        ? await tokenUserLogin(octokit)
-        : undefined;
-    return marked.filter((comment) => trustedAuthor(comment, tokenLogin));
-}
-const CREATE_ATTEMPTS = 3;
-async function upsertStickyComment(octokit, repo, issueNumber, marker, body) {
-    for (let attempt = 1;; attempt++) {
-        const [existing, ...duplicates] = await findMarked(octokit, repo, issueNumber, marker);
-        for (const duplicate of duplicates) {
-            // An earlier race left a second copy: keep the oldest, remove the rest.
-            await octokit.rest.issues.deleteComment({ ...repo, comment_id: duplicate.id }).catch(() => undefined);
-        }
-        if (existing) {
-            if (existing.body === body)
-                return { id: existing.id, url: existing.html_url, action: 'unchanged' };
-            try {
-                const { data } = await octokit.rest.issues.updateComment({ ...repo, comment_id: existing.id, body });
-                return { id: data.id, url: data.html_url, action: 'updated' };
-            }
-            catch (error) {
-                // Deleted by hand between the listing and the edit: create it anew.
-                if (httpStatus(error) !== 404 || attempt >= CREATE_ATTEMPTS)
-                    throw error;
-                continue;
-            }
-        }
-        try {
-            const { data } = await octokit.rest.issues.createComment({
-                ...repo,
-                issue_number: issueNumber,
-                body,
-                request: { retries: 0 },
-            });
-            return { id: data.id, url: data.html_url, action: 'created' };
-        }
-        catch (error) {
-            if (isPermissionError(error) || httpStatus(error) === 422 || attempt >= CREATE_ATTEMPTS)
-                throw error;
-            info(`Creating the comment failed (${error.message}); checking whether it was created`);
-            await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
-        }
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/report/diff.ts
 // Attribute-level diffs that read like tofu's human plan: changed attributes only (unchanged ones counted),
 // nested objects, lists and maps, `(known after apply)`, `(sensitive value)`, JSON strings as `jsonencode(…)`
@@ -50548,7 +49794,7 @@ const LIST_CONTEXT = 2;
 // Beyond this many element pairs, a list diff falls back to "all removed, all added" to bound the cost.
 const MAX_LCS_CELLS = 250_000;
 // ---- value classification --------------------------------------------------------------------------------
-function isObject(value) {
+function diff_isObject(value) {
     return (typeof value === 'object' &&
         value !== null &&
         !Array.isArray(value) &&
@@ -50656,7 +49902,7 @@ function renderWhole(marker, key, width, value, depth, steps, ctx, suffix = '') 
             { marker, depth, text: `]${suffix}` },
         ];
     }
-    if (isObject(value)) {
+    if (diff_isObject(value)) {
         // Null attributes are left out, as tofu does for created and destroyed objects.
         const keys = Object.keys(value)
             .filter((k) => !isAbsent(value[k]))
@@ -50689,7 +49935,7 @@ function diffValue(key, width, before, after, depth, steps, ctx, suffix = '') {
         return renderWhole('-', key, width, before, depth, steps, ctx, suffix);
     const head = prefix(key, width);
     const note = forcesReplacement(steps, ctx);
-    if (isObject(before) && isObject(after)) {
+    if (diff_isObject(before) && diff_isObject(after)) {
         return wrap(`${head}{${note}`, diffObject(before, after, depth + 1, steps, ctx), `}${suffix}`, depth);
     }
     if (Array.isArray(before) && Array.isArray(after)) {
@@ -50726,10 +49972,10 @@ function diffValue(key, width, before, after, depth, steps, ctx, suffix = '') {
     ];
 }
 function isContainer(value) {
-    return Array.isArray(value) || isObject(value);
+    return Array.isArray(value) || diff_isObject(value);
 }
 function isScalarLike(value) {
-    return !Array.isArray(value) && !isObject(value);
+    return !Array.isArray(value) && !diff_isObject(value);
 }
 function wrap(open, body, close, depth) {
     return [{ marker: '~', depth, text: open }, ...body, { marker: ' ', depth, text: close }];
@@ -50762,7 +50008,7 @@ function diffList(before, after, depth, steps, ctx) {
         const itemSteps = [...steps, afterIndex];
         if (op.kind === 'same') {
             // Unchanged primitives near a change give context; unchanged objects are only counted, as in tofu.
-            if (near[position] && !isObject(op.value)) {
+            if (near[position] && !diff_isObject(op.value)) {
                 lines.push(...renderWhole(' ', undefined, 0, op.value, depth, itemSteps, ctx, ','));
             }
             else {
@@ -50795,7 +50041,7 @@ function pairChanges(sequence) {
         const added = [];
         while (sequence[index]?.[0] === '+')
             added.push(sequence[index++][1]);
-        if (removed.length > 0 && removed.length === added.length && [...removed, ...added].every(isObject)) {
+        if (removed.length > 0 && removed.length === added.length && [...removed, ...added].every(diff_isObject)) {
             removed.forEach((value, i) => ops.push({ kind: 'change', before: value, after: added[i] ?? null }));
         }
         else {
@@ -50952,9 +50198,9 @@ function renderResourceDiff(change, options = {}) {
     return formatLines(lines);
 }
 function resourceBody(change, ctx) {
-    const before = isObject(change.before) ? change.before : {};
+    const before = diff_isObject(change.before) ? change.before : {};
     if (change.action === 'delete' || change.action === 'forget') {
-        return isObject(change.before)
+        return diff_isObject(change.before)
             ? renderWhole('-', undefined, 0, change.before, 0, [], ctx).slice(1, -1)
             : [];
     }
@@ -50962,9 +50208,9 @@ function resourceBody(change, ctx) {
         const after = change.after;
         if (isUnknown(after))
             return [{ marker: '+', depth: 1, text: '# (config refers to values not yet known)' }];
-        return isObject(after) ? renderWhole('+', undefined, 0, after, 0, [], ctx).slice(1, -1) : [];
+        return diff_isObject(after) ? renderWhole('+', undefined, 0, after, 0, [], ctx).slice(1, -1) : [];
     }
-    const after = isObject(change.after) ? change.after : {};
+    const after = diff_isObject(change.after) ? change.after : {};
     return diffObject(before, after, 1, [], ctx);
 }
 /** Output changes, rendered like tofu's "Changes to Outputs". */
@@ -51475,191 +50721,1514 @@ function planToJson(plan) {
     };
 }
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
-;// CONCATENATED MODULE: ./src/settings.ts
-// Every input and the event context, read and checked up front. Nothing is read at import time.
+;// CONCATENATED MODULE: ./src/commands/shared.ts
+// What the commands share: the command result, the engine default, the config, and the changed files.
 
 
 
 
-const COMMANDS = ['plan', 'validate'];
-const RESERVED_COMMANDS = ['apply', 'drift', 'detect', 'report'];
-/** A wrong input: names the input and what was expected. */
-class InputError extends Error {
-    input;
-    constructor(input, message) {
-        super(`Input '${input}': ${message}`);
-        this.input = input;
-        this.name = 'InputError';
+
+
+
+
+
+
+
+const DEFAULT_CONFIG = '.stackgate.yml';
+/** The config, or undefined when the default file is absent; a named file that is missing is an input error. */
+async function loadConfigOrThrow(settings) {
+    const config = await loadConfig(settings.workspace, settings.configPath);
+    if (!config && settings.configPath !== DEFAULT_CONFIG) {
+        throw new InputError('config', `'${settings.configPath}' does not exist in ${settings.workspace}`);
     }
+    return config;
 }
-function input(name) {
-    return getInput(name, { trimWhitespace: true });
+/** `auto`: tofu when on PATH, else terraform. */
+async function defaultEngine(choice) {
+    if (choice !== 'auto')
+        return choice;
+    return (await exec_which('tofu')) ? 'tofu' : 'terraform';
 }
-function parseBoolean(name, value, fallback) {
-    if (value === '')
-        return fallback;
-    const lower = value.toLowerCase();
-    if (['true', 'yes', '1', 'on'].includes(lower))
-        return true;
-    if (['false', 'no', '0', 'off'].includes(lower))
-        return false;
-    throw new InputError(name, `expected true or false, got '${value}'`);
-}
-/** A path relative to the working directory, as the repository knows it. */
-function repositoryPath(settings, file) {
-    return settings.workingDirectory ? external_node_path_default().posix.join(settings.workingDirectory, file) : file;
-}
-function splitList(value) {
-    return value
-        .split(/[,\n]/)
-        .map((item) => item.trim())
-        .filter((item) => item.length > 0);
-}
-function parseCommand(value) {
-    const command = value === '' ? 'plan' : value;
-    if (COMMANDS.includes(command))
-        return command;
-    if (RESERVED_COMMANDS.includes(command)) {
-        throw new InputError('command', `'${command}' is not available in this version; use one of ${COMMANDS.join(', ')}`);
+async function changedFiles(settings) {
+    const pull = settings.event.pullRequest;
+    if (!pull)
+        return undefined;
+    const repoRoot = external_node_path_default().resolve(process.env.GITHUB_WORKSPACE ?? settings.workspace);
+    const workingDirectory = external_node_path_default().relative(repoRoot, settings.workspace).split((external_node_path_default()).sep).join('/');
+    let files;
+    if (settings.token) {
+        try {
+            const octokit = createClient(settings.token, settings.apiUrl);
+            files = await listChangedFiles(octokit, { owner: settings.event.owner, repo: settings.event.repo }, pull.number);
+            // The API lists at most 3,000 files; beyond that only git knows.
+            if (files.length >= 3000)
+                files = undefined;
+        }
+        catch (error) {
+            warning(`Could not list the pull request's files through the API (${error.message}); using git diff`);
+        }
     }
-    throw new InputError('command', `unknown command '${command}'; expected one of ${COMMANDS.join(', ')}`);
-}
-function parseEngine(value) {
-    const engine = value === '' ? 'auto' : value;
-    if (engine === 'auto' || engine === 'tofu' || engine === 'terraform')
-        return engine;
-    throw new InputError('engine', `expected auto, tofu or terraform, got '${value}'`);
-}
-function parseParallelism(value) {
-    if (value === '')
-        return Math.max(1, external_node_os_default().availableParallelism());
-    if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 64) {
-        throw new InputError('parallelism', `expected a whole number from 1 to 64, got '${value}'`);
+    if (!files) {
+        try {
+            files = await gitChangedFiles(repoRoot, pull.baseSha, pull.headSha);
+        }
+        catch (error) {
+            warning(`${error.message}; planning every stack`);
+            return undefined;
+        }
     }
-    return Number(value);
+    return relativeToWorkingDirectory(files, workingDirectory);
 }
-function isOutside(root, target) {
-    const relative = external_node_path_default().relative(root, target);
-    return relative.startsWith('..') || external_node_path_default().isAbsolute(relative);
+/**
+ * Runs `task` for every stack, at most `parallelism` at once, but never two stacks of the same folder together:
+ * they share `.terraform`, its lock file and the selected workspace. Results keep the stacks' order.
+ */
+async function forEachStack(stacks, parallelism, task) {
+    const limit = pLimit(parallelism);
+    const lastInFolder = new Map();
+    return Promise.all(stacks.map((stack) => {
+        const previous = lastInFolder.get(stack.path) ?? Promise.resolve();
+        const current = previous.then(() => limit(() => task(stack)));
+        lastInFolder.set(stack.path, current.catch(() => undefined));
+        return current;
+    }));
 }
-function resolveWorkspace(env, workingDirectory) {
-    const root = external_node_path_default().resolve(env.GITHUB_WORKSPACE ?? process.cwd());
-    const dir = external_node_path_default().resolve(root, workingDirectory || '.');
-    if (isOutside(root, dir)) {
-        throw new InputError('working-directory', `'${workingDirectory}' is outside the workspace ${root}`);
-    }
-    if (!(0,external_node_fs_namespaceObject.existsSync)(dir))
-        throw new InputError('working-directory', `'${workingDirectory}' does not exist`);
-    if (isOutside((0,external_node_fs_namespaceObject.realpathSync)(root), (0,external_node_fs_namespaceObject.realpathSync)(dir))) {
-        throw new InputError('working-directory', `'${workingDirectory}' leads outside the workspace through a symlink`);
-    }
-    return dir;
+/** `stackgate/plan`, or `stackgate/plan (prod)` with a comment header: jobs of one run never share a check. */
+function checkName(command, header) {
+    return header ? `stackgate/${command} (${header})` : `stackgate/${command}`;
 }
-function resolveConfigPath(workspace, value) {
-    const configPath = value === '' ? '.stackgate.yml' : value;
-    const resolved = external_node_path_default().resolve(workspace, configPath);
-    // A symlink may point anywhere: what counts is where the file really is.
-    const real = (0,external_node_fs_namespaceObject.existsSync)(resolved) ? (0,external_node_fs_namespaceObject.realpathSync)(resolved) : resolved;
-    if (isOutside(workspace, resolved) || isOutside((0,external_node_fs_namespaceObject.realpathSync)(workspace), real)) {
-        throw new InputError('config', `'${configPath}' is outside the working directory`);
-    }
-    return external_node_path_default().relative(workspace, resolved).split((external_node_path_default()).sep).join('/');
+/** Config problems as findings, for the reports. */
+function configFindings(error) {
+    return error.problems.map((problem) => ({
+        kind: 'config',
+        severity: 'error',
+        file: problem.file,
+        line: problem.line,
+        column: problem.column,
+        title: 'Invalid Stackgate config',
+        message: problem.message,
+    }));
 }
-function readPayload(env) {
-    const file = env.GITHUB_EVENT_PATH;
-    if (!file || !(0,external_node_fs_namespaceObject.existsSync)(file))
-        return {};
-    try {
-        return JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
-    }
-    catch (error) {
-        throw new Error(`The event payload at ${file} is not valid JSON: ${error.message}`, {
-            cause: error,
+/** Config problems as error annotations at their file, line and column: they work even without a check run. */
+function annotateConfigError(error, settings) {
+    for (const problem of error.problems) {
+        core_error(problem.message, {
+            title: 'Stackgate config',
+            file: settings ? repositoryPath(settings, problem.file) : problem.file,
+            startLine: problem.line,
+            startColumn: problem.column,
         });
     }
 }
-function pullRequestFrom(payload) {
-    const pr = payload.pull_request;
-    if (!pr || typeof pr.number !== 'number')
-        return undefined;
-    const headRepo = pr.head.repo?.full_name;
-    const baseRepo = pr.base.repo?.full_name;
-    return {
-        number: pr.number,
-        headSha: pr.head.sha,
-        headRef: pr.head.ref,
-        baseSha: pr.base.sha,
-        baseRef: pr.base.ref,
-        fromFork: headRepo === undefined || headRepo !== baseRepo,
-        labels: (pr.labels ?? []).map((label) => label.name),
-        author: pr.user?.login ?? '',
-    };
+function configFailureMessage(error) {
+    return `The Stackgate config has ${error.problems.length} problem(s):\n${error.message}`;
 }
-function readEventContext(env = process.env) {
-    const repository = env.GITHUB_REPOSITORY ?? '';
-    const [owner, repo] = repository.split('/');
-    if (!owner || !repo)
-        throw new Error(`GITHUB_REPOSITORY must be 'owner/name', got '${repository}'`);
-    const payload = readPayload(env);
-    const pullRequest = pullRequestFrom(payload);
-    const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
-    const repoInfo = payload.repository;
-    return {
-        eventName: env.GITHUB_EVENT_NAME ?? '',
-        owner,
-        repo,
-        sha: pullRequest?.headSha ?? env.GITHUB_SHA ?? '',
-        ref: env.GITHUB_REF ?? '',
-        defaultBranch: repoInfo?.default_branch,
-        pullRequest,
-        actor: env.GITHUB_ACTOR ?? '',
-        runUrl: env.GITHUB_RUN_ID ? `${server}/${owner}/${repo}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
-        payload,
-    };
+/**
+ * The full report in the run log. Plan text comes from the pull request, so workflow commands are switched off
+ * around it: a line starting with `::` in a value cannot act as a command.
+ */
+function logFullReport(report) {
+    const resume = `stackgate-${(0,external_node_crypto_.randomUUID)()}`;
+    startGroup('Full report');
+    info(`::stop-commands::${resume}`);
+    info(renderSummary(report));
+    info(`::${resume}::`);
+    endGroup();
 }
-/** Events each command understands; anything else is a clear error rather than a surprising run. */
-const SUPPORTED_EVENTS = [
-    'pull_request',
-    'pull_request_target',
-    'push',
-    'workflow_dispatch',
-    'schedule',
-    'merge_group',
+
+;// CONCATENATED MODULE: ./src/scan/rules.ts
+// The rules of the secret scanner: token shapes with a fixed prefix (found anywhere on a line), and the tests
+// that decide whether a value assigned to a secret-looking name is a real secret rather than a reference,
+// a placeholder or ordinary text. Everything here favours few false positives: a finding fails the gate.
+const GITHUB_KINDS = {
+    ghp: 'GitHub personal access token',
+    gho: 'GitHub OAuth access token',
+    ghu: 'GitHub App user-to-server token',
+    ghs: 'GitHub App installation token',
+    ghr: 'GitHub refresh token',
+};
+const TOKEN_RULES = [
+    {
+        id: 'aws-access-key-id',
+        title: () => 'AWS access key ID',
+        pattern: /(?<![A-Za-z0-9])(?<secret>(?:AKIA|ASIA)[A-Z0-9]{16})(?![A-Za-z0-9])/dg,
+    },
+    {
+        id: 'github-token',
+        title: (secret) => GITHUB_KINDS[secret.slice(0, 3)] ?? 'GitHub token',
+        pattern: /(?<![A-Za-z0-9_])(?<secret>gh[pousr]_[A-Za-z0-9]{36,251})(?![A-Za-z0-9_])/dg,
+    },
+    {
+        id: 'github-fine-grained-token',
+        title: () => 'GitHub fine-grained personal access token',
+        pattern: /(?<![A-Za-z0-9_])(?<secret>github_pat_[A-Za-z0-9_]{36,244})(?![A-Za-z0-9_])/dg,
+    },
+    {
+        id: 'gitlab-token',
+        title: () => 'GitLab personal access token',
+        pattern: /(?<![A-Za-z0-9_-])(?<secret>glpat-[A-Za-z0-9_.-]{20,})(?![A-Za-z0-9_-])/dg,
+    },
+    {
+        id: 'slack-token',
+        title: () => 'Slack token',
+        pattern: /(?<![A-Za-z0-9_-])(?<secret>(?:xox[bpa]|xapp)-[A-Za-z0-9][A-Za-z0-9-]{14,})(?![A-Za-z0-9_-])/dg,
+    },
+    {
+        id: 'slack-webhook',
+        title: () => 'Slack incoming webhook URL',
+        pattern: /(?<secret>https?:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{6,}\/B[A-Z0-9]{6,}\/[A-Za-z0-9]{16,})(?![A-Za-z0-9])/dg,
+    },
+    {
+        // The account key is the secret; the rest of the connection string is harmless and useful context.
+        id: 'azure-storage-connection-string',
+        title: () => 'Azure connection string key',
+        pattern: /(?<![A-Za-z0-9])(?:AccountKey|SharedAccessKey)=(?<secret>[A-Za-z0-9+/]{40,}={0,2})/dg,
+        context: /DefaultEndpointsProtocol=|Endpoint=sb:\/\//i,
+    },
+    {
+        // `sig=` is common in URLs; only a SAS (which always carries a service version `sv=`) counts.
+        id: 'azure-sas-signature',
+        title: () => 'Azure SAS token signature',
+        pattern: /[?&;]sig=(?<secret>[A-Za-z0-9%+/]{30,}(?:=|%3D){0,2})/dgi,
+        context: /[?&;=]sv=\d{4}-\d{2}-\d{2}/,
+    },
 ];
-function checkEvent(event) {
-    if (!SUPPORTED_EVENTS.includes(event.eventName)) {
-        throw new Error(`Stackgate does not run on '${event.eventName || '(none)'}' events; trigger it on ${SUPPORTED_EVENTS.join(', ')}.`);
+// Private keys span lines; found on the whole text. PGP blocks end with `BLOCK`.
+const PRIVATE_KEY_BEGIN = /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----/g;
+// A placeholder like `-----BEGIN PRIVATE KEY-----\n<your key>\n-----END…` is not a key: a real one has
+// hundreds of base64 characters.
+const MIN_PRIVATE_KEY_BODY = 64;
+// GCP service-account JSON: both markers in one document; the private key is what leaks.
+const GCP_SERVICE_ACCOUNT = /"type"\s*:\s*"service_account"/;
+const GCP_PRIVATE_KEY = /"private_key"\s*:\s*"(?<secret>(?:[^"\\]|\\.)+)"/dg;
+/**
+ * `name = value` in HCL, `name: value` in YAML, `"name": "value"` in JSON, `name=value` in INI, env and
+ * inventory lines (several per line). `=` must not be part of `==`/`=>`; a bare `:` needs the space YAML
+ * requires, which keeps `https://` and `a:b` out.
+ */
+const ASSIGNMENT = /(?<![\w.$-])(?<q>["']?)(?<name>[A-Za-z_][\w.-]*)\k<q>[ \t]*(?:=(?![=>~])|:(?=[\s"']|$))[ \t]*(?<value>"(?:[^"\\]|\\.)*"|'[^']*'|[^\s"']+)/dg;
+// Whole words (snake, kebab, camel and dotted names split) that name a secret.
+const rules_SECRET_WORD_SEQUENCES = [
+    'password',
+    'passwd',
+    'pass',
+    'pwd',
+    'passphrase',
+    'secret',
+    'token',
+    'auth',
+    'api_key',
+    'apikey',
+    'access_key',
+    'secret_key',
+    'private_key',
+    'client_secret',
+    'credential',
+    'credentials',
+].map((phrase) => phrase.split('_'));
+// A secret word followed by one of these names metadata, not the secret: `password_length`, `token_ttl`,
+// `secret_name`, `private_key_path`.
+const METADATA_LAST_WORDS = new Set([
+    'path',
+    'file',
+    'filename',
+    'dir',
+    'name',
+    'arn',
+    'url',
+    'uri',
+    'endpoint',
+    'length',
+    'ttl',
+    'type',
+    'version',
+    'algorithm',
+    'format',
+    'policy',
+    'ref',
+    'reference',
+    'method',
+    'mode',
+]);
+/** Splits `dbPassword`, `db-password`, `DB_PASSWORD` and `spring.datasource.password` into lower-case words. */
+function nameWords(name) {
+    return name
+        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+        .toLowerCase()
+        .split(/[^a-z0-9]+/)
+        .filter((word) => word !== '');
+}
+function containsSequence(words, sequence) {
+    return words.some((_, start) => sequence.every((word, offset) => words[start + offset] === word));
+}
+/** True when a name looks like it holds a secret, matched on whole words (`token`, never `tokenizer`). */
+function isSecretName(name) {
+    const words = nameWords(name);
+    const last = words[words.length - 1];
+    if (last === undefined || METADATA_LAST_WORDS.has(last))
+        return false;
+    // An ID names a key rather than being one (`private_key_id`, `access_key_id`); Vault's `secret_id` is one.
+    if (last === 'id' && words[words.length - 2] !== 'secret')
+        return false;
+    return rules_SECRET_WORD_SEQUENCES.some((sequence) => containsSequence(words, sequence));
+}
+/** `aws_secret_access_key`, `AWS_SECRET_KEY`, `SecretAccessKey`, `secret_key`. */
+function isAwsSecretName(name) {
+    const words = nameWords(name);
+    return containsSequence(words, ['secret', 'access', 'key']) || containsSequence(words, ['secret', 'key']);
+}
+/** An AWS secret access key: 40 base64 characters, mixed case (a 40-char hex digest is not one). */
+function isAwsSecretShape(value) {
+    return /^[A-Za-z0-9/+]{40}$/.test(value) && /[a-z]/.test(value) && /[A-Z]/.test(value);
+}
+// Substrings of values that are obviously not real secrets.
+const PLACEHOLDER_MARKERS = [
+    'changeme',
+    'change_me',
+    'change-me',
+    'example',
+    'xxx',
+    'replace_me',
+    'replace-me',
+    'replaceme',
+    'dummy',
+    'placeholder',
+    'redacted',
+    'your_',
+    'your-',
+    'fixme',
+    'todo',
+    '***',
+    '...',
+    '…',
+];
+function isPlaceholder(value) {
+    const lower = value.toLowerCase();
+    if (/^<.*>$/.test(value) || /<[^>]*>/.test(value))
+        return true;
+    return PLACEHOLDER_MARKERS.some((marker) => lower.includes(marker));
+}
+/**
+ * A value that names another value rather than holding one: Terraform references and functions, template
+ * and shell interpolation, YAML tags/anchors/block markers, ansible-vault blobs.
+ */
+function isReference(value) {
+    if (/\$\{|\{\{|\{%|\$\(|%\(/.test(value))
+        return true; // ${x}, {{ vault_x }}, {% %}, $(cmd), %(x)s
+    if (/^[$!&*|>@]/.test(value))
+        return true; // $ENV, $ANSIBLE_VAULT;…, !vault, &anchor, *alias, |, >, @file
+    if (/^(?:var|local|data|module|each|count|self|path|terraform)\.[\w.[\]"-]+$/.test(value))
+        return true;
+    if (/^[A-Za-z_][\w.:]*\(/.test(value))
+        return true; // lookup(...), file("..."), env('X')
+    return false;
+}
+/** Values with a recognisable non-secret shape: paths, URLs, ARNs, e-mail addresses. */
+function isOrdinaryShape(value) {
+    return (/^(?:~|\.{1,2})\//.test(value) ||
+        /^\/(?:[\w.@-]+\/)+[\w.@-]*$/.test(value) || // two or more segments: a lone `/` starts base64 too
+        /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ||
+        /^arn:/.test(value) ||
+        /^[^@\s/]+@[^@\s/]+\.[a-z]{2,}$/i.test(value) ||
+        /\.(?:pem|key|crt|cer|json|txt|ya?ml|tf|tfvars|ini|conf|env|p12|pfx)$/i.test(value));
+}
+/** Shannon entropy in bits per character. */
+function shannonEntropy(value) {
+    const counts = new Map();
+    for (const char of value)
+        counts.set(char, (counts.get(char) ?? 0) + 1);
+    const length = [...value].length;
+    let entropy = 0;
+    for (const count of counts.values()) {
+        const p = count / length;
+        entropy -= p * Math.log2(p);
     }
-    // pull_request_target runs with a write token and secrets: planning a fork's code there would hand both to
-    // whoever opened the pull request (providers and external data sources run arbitrary code).
-    if (event.eventName === 'pull_request_target' && event.pullRequest?.fromFork) {
-        throw new Error('Refusing to plan a fork pull request on pull_request_target: its code would run with your secrets and a write token. Use the pull_request event (see SECURITY.md).');
+    return entropy;
+}
+const MIN_GENERIC_LENGTH = 12;
+/**
+ * Random enough to be a secret, with a threshold per character class: a hex string can reach at most 4 bits
+ * per character, a mixed one more. Short values cannot reach a fixed threshold (12 distinct characters give
+ * log2(12) ≈ 3.58 bits), so the bar is 85% of that maximum, capped by the class threshold.
+ */
+function isHighEntropy(value) {
+    if (value.length < MIN_GENERIC_LENGTH || /\s/.test(value))
+        return false;
+    if (/^[\d.,:_-]+$/.test(value))
+        return false; // numbers, ports, dates, versions, account IDs
+    const entropy = shannonEntropy(value);
+    const unseparated = value.replace(/-/g, '');
+    if (/^[0-9a-f]+$/.test(unseparated) || /^[0-9A-F]+$/.test(unseparated)) {
+        return unseparated.length >= 16 && entropy >= 3.0; // hex digests, UUIDs
+    }
+    // Letters alone (with separators) are mostly words and identifiers (`X-Api-Token-Header`): a random
+    // value that long almost always has a digit or symbol, so the bar is high without one.
+    if (/^[A-Za-z._-]+$/.test(value))
+        return entropy >= 4.0;
+    const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9._-]/].filter((re) => re.test(value)).length;
+    if (classes < 2)
+        return entropy >= 4.0;
+    return entropy >= Math.min(3.5, 0.85 * Math.log2(value.length));
+}
+
+;// CONCATENATED MODULE: ./src/scan/secrets.ts
+// Secret scanning of configuration files: pure, no I/O. The caller reads the changed files, annotates each
+// finding and registers the raw values with `core.setSecret`; a finding itself never carries the secret, so
+// it can go anywhere (logs, annotations, comments, outputs).
+
+
+const ALLOW_MARKER = 'stackgate:allow-secret';
+const GENERIC_RULE = 'generic-secret';
+/** Line starts and texts, to turn offsets in the whole text into 1-based line and column. */
+class Lines {
+    texts;
+    starts = [0];
+    constructor(text) {
+        for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1))
+            this.starts.push(i + 1);
+        this.texts = text.split('\n').map((line) => line.replace(/\r$/, ''));
+    }
+    position(offset) {
+        let low = 0;
+        let high = this.starts.length - 1;
+        while (low < high) {
+            const middle = Math.ceil((low + high) / 2);
+            if ((this.starts[middle] ?? 0) <= offset)
+                low = middle;
+            else
+                high = middle - 1;
+        }
+        return { line: low + 1, column: offset - (this.starts[low] ?? 0) + 1 };
     }
 }
-function readSettings(env = process.env) {
-    const command = parseCommand(input('command'));
-    const event = readEventContext(env);
-    checkEvent(event);
-    const workspace = resolveWorkspace(env, input('working-directory'));
-    const repoRoot = external_node_path_default().resolve(env.GITHUB_WORKSPACE ?? process.cwd());
-    return {
-        command,
-        token: input('github-token'),
-        apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
-        workspace,
-        workingDirectory: external_node_path_default().relative(repoRoot, workspace).split((external_node_path_default()).sep).join('/'),
-        configPath: resolveConfigPath(workspace, input('config')),
-        stackPatterns: splitList(input('stacks')),
-        engine: parseEngine(input('engine')),
-        parallelism: parseParallelism(input('parallelism')),
-        comment: parseBoolean('comment', input('comment'), true),
-        commentHeader: input('comment-header'),
-        tempDir: external_node_path_default().join(env.RUNNER_TEMP ?? external_node_os_default().tmpdir(), 'stackgate'),
-        event,
+/** First 4 and last 3 characters of a long value; a short one would be half revealed, so `…` alone. */
+function maskSecret(secret) {
+    const chars = [...secret];
+    if (chars.length < 20)
+        return '…';
+    return `${chars.slice(0, 4).join('')}…${chars.slice(-3).join('')}`;
+}
+function findingMessage(finding) {
+    // Rule titles start with a proper noun (AWS, GitHub…); the generic one reads as a phrase.
+    const subject = finding.rule === GENERIC_RULE
+        ? finding.title.charAt(0).toLowerCase() + finding.title.slice(1)
+        : finding.title;
+    return (`Possible ${subject} (${finding.masked}). Remove it, rotate it (it stays in the Git history), and read it ` +
+        `from a secret store or a CI secret instead; mark a false positive with \`${ALLOW_MARKER}\` in a comment ` +
+        `on this line or the line above.`);
+}
+const SCANNABLE_EXTENSION = /\.(?:tf|tofu|tfvars|hcl|ya?ml|json|ini|cfg|conf|env|pem|key)$/i;
+// Ansible inventories and variable folders often hold extension-less files (`group_vars/all`, `hosts`).
+const INVENTORY_FOLDERS = new Set(['inventory', 'inventories', 'host_vars', 'group_vars']);
+function normalizePath(file) {
+    return file.replace(/\\/g, '/').replace(/^(?:\.\/)+/, '');
+}
+/** True for the configuration files secret scanning reads. */
+function isScannable(file) {
+    const parts = normalizePath(file).split('/');
+    const base = parts[parts.length - 1] ?? '';
+    if (SCANNABLE_EXTENSION.test(base))
+        return true;
+    if (/^\.env(?:\..+)?$/i.test(base))
+        return true; // .env, .env.production
+    if (base === 'inventory' || base === 'hosts')
+        return true;
+    return !base.includes('.') && parts.slice(0, -1).some((folder) => INVENTORY_FOLDERS.has(folder));
+}
+function isAllowListed(file, allow) {
+    const path = normalizePath(file);
+    const base = path.slice(path.lastIndexOf('/') + 1);
+    // Like .gitignore, a glob without `/` matches a base name at any depth. picomatch's own `basename` option
+    // also rewrites globs that have a slash, so `fixtures/**` would stop matching: split the two kinds here.
+    return allow.some((glob) => glob.includes('/')
+        ? picomatch_default().isMatch(path, glob.replace(/^\.?\//, ''), { dot: true })
+        : picomatch_default().isMatch(base, glob, { dot: true }));
+}
+/** Lines of a multi-line value, for the runner's log masking, which works line by line. */
+function valueLines(value) {
+    return value
+        .split(/\\n|\r?\n/)
+        .map((line) => line.trim())
+        .filter((line) => line.length >= 8 && !line.includes('-----'));
+}
+function gcpKeys(text, lines) {
+    if (!GCP_SERVICE_ACCOUNT.test(text))
+        return [];
+    const found = [];
+    for (const match of text.matchAll(GCP_PRIVATE_KEY)) {
+        const secret = match.groups?.secret ?? '';
+        const start = match.indices?.groups?.secret?.[0];
+        if (start === undefined || !(secret.includes('PRIVATE KEY') || secret.length >= MIN_PRIVATE_KEY_BODY))
+            continue;
+        const { line, column } = lines.position(start);
+        found.push({
+            line,
+            column,
+            endColumn: column + secret.length,
+            lastLine: line,
+            rule: 'gcp-service-account-key',
+            title: 'GCP service account private key',
+            masked: maskSecret(base64Body(secret)),
+            values: [secret, ...valueLines(secret)],
+        });
+    }
+    return found;
+}
+function base64Body(block) {
+    return block
+        .replace(/-----[A-Z0-9 ]+-----/g, '')
+        .replace(/\\[nr]/g, '')
+        .replace(/[^A-Za-z0-9+/=]/g, '');
+}
+/** Without an END marker the key was cut short: its body is the rest of its line and the base64 lines after. */
+function unterminatedEnd(text, begin) {
+    const lineEnd = text.indexOf('\n', begin);
+    if (lineEnd === -1)
+        return text.length;
+    const run = /(?:\n[ \t]*[A-Za-z0-9+/=]+[ \t]*\r?)*/y;
+    run.lastIndex = lineEnd;
+    run.exec(text);
+    return run.lastIndex;
+}
+function privateKeys(text, lines) {
+    const found = [];
+    for (const match of text.matchAll(PRIVATE_KEY_BEGIN)) {
+        const begin = match.index;
+        const kind = (match[1] ?? '').trim(); // RSA, EC, OPENSSH, ENCRYPTED, PGP…
+        const end = `-----END ${match[1] ?? ''}PRIVATE KEY${match[2] ?? ''}-----`;
+        const endAt = text.indexOf(end, begin + match[0].length);
+        const blockEnd = endAt === -1 ? unterminatedEnd(text, begin) : endAt + end.length;
+        const block = text.slice(begin, blockEnd);
+        const body = base64Body(block);
+        if (body.length < MIN_PRIVATE_KEY_BODY)
+            continue;
+        const { line, column } = lines.position(begin);
+        found.push({
+            line,
+            column,
+            endColumn: column + match[0].length,
+            lastLine: lines.position(Math.max(begin, blockEnd - 1)).line,
+            rule: 'private-key',
+            title: kind ? `${kind} private key` : 'Private key',
+            masked: maskSecret(body),
+            values: [block, ...valueLines(block)],
+        });
+    }
+    return found;
+}
+/**
+ * A token's fixed prefix says nothing about randomness, and 16 random base32 characters can repeat a few: judge
+ * only the body, with a lower bar than free-form values (the shape itself is already specific).
+ */
+const TOKEN_PREFIX = /^(?:AKIA|ASIA|gh[pousr]_|github_pat_|glpat-|xox[abp]-|xapp-)/;
+const TOKEN_BODY_MIN_ENTROPY = 2.5;
+function isRandomToken(secret) {
+    const body = secret.replace(TOKEN_PREFIX, '');
+    return shannonEntropy(body) >= TOKEN_BODY_MIN_ENTROPY;
+}
+function tokens(text, lineNumber) {
+    const found = [];
+    for (const rule of TOKEN_RULES) {
+        if (rule.context && !rule.context.test(text))
+            continue;
+        for (const match of text.matchAll(rule.pattern)) {
+            const secret = match.groups?.secret ?? '';
+            const start = match.indices?.groups?.secret?.[0];
+            if (start === undefined || isPlaceholder(secret) || !isRandomToken(secret))
+                continue;
+            found.push({
+                line: lineNumber,
+                column: start + 1,
+                endColumn: start + 1 + secret.length,
+                lastLine: lineNumber,
+                rule: rule.id,
+                title: rule.title(secret),
+                masked: maskSecret(secret),
+                values: [secret],
+            });
+        }
+    }
+    return found;
+}
+function dialectOf(file) {
+    if (/\.(?:tf|tofu|tfvars|hcl)$/i.test(file))
+        return 'hcl';
+    if (/\.json$/i.test(file))
+        return 'json';
+    return 'plain';
+}
+function assignments(text, lineNumber, dialect) {
+    const found = [];
+    for (const match of text.matchAll(ASSIGNMENT)) {
+        const name = match.groups?.name ?? '';
+        const raw = match.groups?.value ?? '';
+        const start = match.indices?.groups?.value?.[0];
+        if (start === undefined)
+            continue;
+        const quoted = raw.startsWith('"') || raw.startsWith("'");
+        // Unquoted HCL is an expression (var.x, local.y); unquoted JSON is a number, boolean or null.
+        if (!quoted && dialect !== 'plain')
+            continue;
+        // YAML flow mappings and INI lists end a bare value with `,` `}` `]` or `;`, none of them the secret's.
+        const value = quoted ? raw.slice(1, -1) : raw.replace(/[,;}\]]+$/, '');
+        if (value === '' || isReference(value) || isPlaceholder(value))
+            continue;
+        let rule;
+        let title;
+        if (isAwsSecretName(name) && isAwsSecretShape(value)) {
+            rule = 'aws-secret-access-key';
+            title = 'AWS secret access key';
+        }
+        else if (isSecretName(name) && !isOrdinaryShape(value) && isHighEntropy(value)) {
+            rule = GENERIC_RULE;
+            title = `Secret assigned to ${name.slice(0, 80)}`;
+        }
+        else {
+            continue;
+        }
+        const column = start + 1 + (quoted ? 1 : 0);
+        found.push({
+            line: lineNumber,
+            column,
+            endColumn: column + value.length,
+            lastLine: lineNumber,
+            rule,
+            title,
+            masked: maskSecret(value),
+            values: [value],
+        });
+    }
+    return found;
+}
+/** `name = <<EOT` / `"name" = <<-EOT` at the end of a line: an HCL heredoc opener (`:` in object constants). */
+const HEREDOC_OPENER = /(?<![\w.$-])(?<q>["']?)(?<name>[A-Za-z_][\w.-]*)\k<q>[ \t]*[=:][ \t]*<<-?(?<marker>[A-Za-z_][\w-]*)[ \t]*$/;
+/**
+ * The body of a heredoc: under a secret-looking name, each non-empty line is judged like a quoted value of that
+ * name (the generic high-entropy rule). Returns those candidates and the heredoc's last line (1-based: its
+ * closing marker, or the end of the text when it is never closed).
+ */
+function heredocBody(lines, openerIndex, name, marker) {
+    const candidates = [];
+    const secretName = isSecretName(name);
+    let index = openerIndex + 1;
+    for (; index < lines.texts.length; index++) {
+        const text = lines.texts[index] ?? '';
+        const value = text.trim();
+        if (value === marker)
+            break;
+        if (!secretName || value === '' || isReference(value) || isPlaceholder(value))
+            continue;
+        if (isOrdinaryShape(value) || !isHighEntropy(value))
+            continue;
+        const column = text.indexOf(value) + 1;
+        candidates.push({
+            line: index + 1,
+            column,
+            endColumn: column + value.length,
+            lastLine: index + 1,
+            rule: GENERIC_RULE,
+            title: `Secret assigned to ${name.slice(0, 80)}`,
+            masked: maskSecret(value),
+            values: [value],
+            allowedBy: [openerIndex + 1, openerIndex],
+        });
+    }
+    return { candidates, last: Math.min(index, lines.texts.length - 1) + 1 };
+}
+function overlaps(a, b) {
+    return a.line === b.line && a.column < b.endColumn && b.column < a.endColumn;
+}
+/** Scans one file's text; also returns the raw values found, for `core.setSecret`. */
+function scanTextWithValues(file, text, options = {}) {
+    if (isAllowListed(file, options.allow ?? []))
+        return { findings: [], secrets: [] };
+    const lines = new Lines(text);
+    const dialect = dialectOf(file);
+    // Most specific first: a GCP key line also holds a PEM marker and a `private_key` name, and the first
+    // rule to claim a span wins.
+    const candidates = [...gcpKeys(text, lines), ...privateKeys(text, lines)];
+    // A private key's body lines are random base64; they hold nothing else worth reporting.
+    const insideKey = (line) => candidates.some((key) => key.rule === 'private-key' && line > key.line && line <= key.lastLine);
+    // Heredoc body lines found so far, pushed after the specific rules of the same line so that those win.
+    const heredocLines = new Map();
+    let heredocEnd = 0;
+    lines.texts.forEach((lineText, index) => {
+        const lineNumber = index + 1;
+        if (insideKey(lineNumber))
+            return;
+        candidates.push(...tokens(lineText, lineNumber), ...assignments(lineText, lineNumber, dialect));
+        candidates.push(...(heredocLines.get(lineNumber) ?? []));
+        if (dialect !== 'hcl' || lineNumber <= heredocEnd)
+            return;
+        const opener = HEREDOC_OPENER.exec(lineText)?.groups;
+        if (!opener)
+            return;
+        // A heredoc body is text, not HCL: no opener inside it counts.
+        const body = heredocBody(lines, index, opener.name ?? '', opener.marker ?? '');
+        heredocEnd = body.last;
+        for (const candidate of body.candidates) {
+            heredocLines.set(candidate.line, [...(heredocLines.get(candidate.line) ?? []), candidate]);
+        }
+    });
+    const kept = [];
+    for (const candidate of candidates) {
+        if (kept.some((other) => overlaps(candidate, other)))
+            continue;
+        const allowing = [candidate.line, candidate.line - 1, ...(candidate.allowedBy ?? [])];
+        if (allowing.some((line) => (lines.texts[line - 1] ?? '').includes(ALLOW_MARKER)))
+            continue;
+        kept.push(candidate);
+    }
+    kept.sort((a, b) => a.line - b.line || a.column - b.column);
+    const findings = kept.map((c) => ({
+        file,
+        line: c.line,
+        column: c.column,
+        endColumn: c.endColumn,
+        rule: c.rule,
+        title: c.title,
+        masked: c.masked,
+    }));
+    const secrets = [...new Set(kept.flatMap((c) => c.values))];
+    return { findings, secrets };
+}
+/** Findings of one file's text; never containing a secret. */
+function scanText(file, text, options = {}) {
+    return scanTextWithValues(file, text, options).findings;
+}
+
+;// CONCATENATED MODULE: ./src/commands/checks.ts
+// The checks that guard the door, shared by `validate` and the start of `plan`: engines installed, formatting,
+// validation, and secrets in the files the change touches.
+
+
+
+
+
+
+
+
+const SKIPPED_FOLDERS = new Set(['.git', '.terraform', 'node_modules']);
+const MAX_SCANNED_BYTES = 2 * 1024 * 1024;
+/** Every file of the workspace (relative, posix), for scans on push and schedules. */
+async function listWorkspaceFiles(workspace, folder = '') {
+    const entries = await (0,promises_.readdir)(external_node_path_default().join(workspace, folder), { withFileTypes: true });
+    const files = [];
+    for (const entry of entries) {
+        const relative = folder ? `${folder}/${entry.name}` : entry.name;
+        if (entry.isDirectory() && !SKIPPED_FOLDERS.has(entry.name)) {
+            files.push(...(await listWorkspaceFiles(workspace, relative)));
+        }
+        else if (entry.isFile()) {
+            files.push(relative);
+        }
+    }
+    return files.sort();
+}
+/**
+ * The text of a workspace file, or undefined when it is not a regular file inside the workspace: a symlink (a
+ * change can point one anywhere, e.g. at the runner's credentials), a path resolving outside, gone, or too big.
+ */
+async function readWorkspaceFile(workspace, file) {
+    const absolute = external_node_path_default().resolve(workspace, file);
+    const info = await (0,promises_.lstat)(absolute).catch(() => undefined);
+    if (!info?.isFile() || info.size > MAX_SCANNED_BYTES)
+        return undefined; // symlink, deleted, or not text
+    const [root, real] = await Promise.all([
+        (0,promises_.realpath)(workspace).catch(() => undefined),
+        (0,promises_.realpath)(absolute).catch(() => undefined),
+    ]);
+    // A symlinked folder on the way can still lead outside.
+    if (!root || !real || (real !== root && !real.startsWith(`${root}${(external_node_path_default()).sep}`)))
+        return undefined;
+    return (0,promises_.readFile)(real, 'utf8').catch(() => undefined);
+}
+/** Scans the given files for secrets; every raw value found is masked in the log at once. */
+async function scanSecrets(workspace, files, allow) {
+    const findings = [];
+    for (const file of files) {
+        if (!isScannable(file))
+            continue;
+        const text = await readWorkspaceFile(workspace, file);
+        if (text === undefined)
+            continue;
+        const { findings: found, secrets } = scanTextWithValues(file, text, { allow });
+        for (const secret of secrets)
+            core_setSecret(secret);
+        for (const finding of found) {
+            findings.push({
+                kind: 'secret',
+                severity: 'error',
+                file: finding.file,
+                line: finding.line,
+                column: finding.column,
+                endColumn: finding.endColumn,
+                title: finding.title,
+                message: findingMessage(finding),
+            });
+        }
+    }
+    return findings;
+}
+const ASSIGNMENT_LINE = /^([+\- ]\s*)("?)([A-Za-z0-9_.-]+)\2(\s*=\s*)(.+)$/;
+/** `name = <<EOT` / `"name" = <<-EOT` closing a line: a heredoc opener (`:` in object constants). */
+const checks_HEREDOC_OPENER = /(?:^|[^\w.$-])"?([A-Za-z_][\w.-]*)"?\s*[=:]\s*<<-?([A-Za-z_][\w-]*)\s*$/;
+const HIDDEN_LINE = '(sensitive value)';
+/** Old-side line (1-based) → closing marker, for each body and closing line of a heredoc under a secret name. */
+/**
+ * `fmt` only moves whitespace, so a reviewer needs the shape of a line, never its values: every quoted string
+ * is shown as `"…"` (a `sensitive` variable's default, a nested map under a secret name, a password in a URL).
+ */
+function hideStrings(line) {
+    return line.replace(/"(?:[^"\\\n]|\\.)*"/g, '"…"');
+}
+function heredocBodyLines(text) {
+    const hidden = new Map();
+    const lines = text.split('\n').map((line) => line.replace(/\r$/, ''));
+    for (let index = 0; index < lines.length; index++) {
+        const opener = checks_HEREDOC_OPENER.exec(lines[index] ?? '');
+        if (!opener)
+            continue;
+        const [, , marker = ''] = opener;
+        for (index++; index < lines.length; index++) {
+            // Every heredoc body is hidden: formatting never changes it, and it may hold anything.
+            hidden.set(index + 1, marker);
+            if ((lines[index] ?? '').trim() === marker)
+                break;
+        }
+    }
+    return hidden;
+}
+/**
+ * A formatter diff shows file content, so it passes through the same guard as plans: values of secret-looking
+ * names are hidden, and so is every secret the scanner finds in the file (masked in the log as well). A heredoc
+ * under a secret-looking name is hidden whole, body and closing marker, keeping only each line's diff prefix.
+ */
+async function redactFormatDiff(workspace, file, diff) {
+    const text = (await readWorkspaceFile(workspace, file)) ?? '';
+    const { secrets } = scanTextWithValues(file, text);
+    for (const secret of secrets)
+        core_setSecret(secret);
+    // A hunk may start inside a heredoc whose opener it does not show: the file (the diff's old side) tells.
+    const hiddenOld = heredocBodyLines(text);
+    let oldLine = 0;
+    /** The heredoc being read: its closing marker, and whether its body is hidden. */
+    let heredoc;
+    const lines = diff.split('\n').map((line) => {
+        const hunk = /^@@ -(\d+)(?:,\d+)? \+\d+(?:,\d+)? @@/.exec(line);
+        if (hunk) {
+            oldLine = Number(hunk[1]);
+            heredoc = undefined;
+            return line;
+        }
+        const prefix = line.charAt(0);
+        // File headers before the first hunk, `\ No newline at end of file`: not content.
+        if (oldLine === 0 || !['+', '-', ' '].includes(prefix))
+            return line;
+        const content = line.slice(1);
+        if (prefix !== '+') {
+            const marker = hiddenOld.get(oldLine);
+            if (marker !== undefined && !heredoc?.secret)
+                heredoc = { marker, secret: true };
+            oldLine++;
+        }
+        const opener = checks_HEREDOC_OPENER.exec(content);
+        const assignment = ASSIGNMENT_LINE.exec(line);
+        const named = assignment && looksSecret(assignment[3] ?? '')
+            ? `${assignment[1]}${assignment[2]}${assignment[3]}${assignment[2]}${assignment[4]}${HIDDEN_LINE}`
+            : undefined;
+        if (heredoc) {
+            const { secret, marker } = heredoc;
+            if (content.trim() === marker)
+                heredoc = undefined;
+            if (!secret)
+                return line;
+            // The other side's copy of the opener (`-` old, `+` formatted) keeps its name like the first.
+            return opener?.[2] === marker && named ? named : `${prefix}${HIDDEN_LINE}`;
+        }
+        if (opener)
+            heredoc = { marker: opener[2] ?? '', secret: true };
+        return named ?? hideStrings(line);
+    });
+    let redacted = lines.join('\n');
+    for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+        if (secret.length >= 4)
+            redacted = redacted.split(secret).join('(sensitive value)');
+    }
+    return redacted;
+}
+/** Where the config declares a stack (its `name:` key), for findings about it; line 1 when not found. */
+function stackPosition(configText, name) {
+    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const pattern = new RegExp(`^(\\s*-?\\s*)name:\\s*['"]?${escaped}['"]?\\s*(#.*)?$`);
+    const lines = (configText ?? '').split('\n');
+    for (let index = 0; index < lines.length; index++) {
+        const match = pattern.exec(lines[index] ?? '');
+        if (match)
+            return { line: index + 1, column: (match[1]?.length ?? 0) + 1 };
+    }
+    return { line: 1, column: 1 };
+}
+/** Engines installed, then per stack `fmt -check` and (optionally) `validate`. */
+async function checkStacks(options) {
+    const findings = [];
+    const configText = options.config
+        ? await (0,promises_.readFile)(external_node_path_default().join(options.workspace, options.config.file), 'utf8').catch(() => undefined)
+        : undefined;
+    const installed = new Map();
+    for (const stack of options.stacks) {
+        const engine = stack.engine ?? options.fallbackEngine;
+        if (engine === 'ansible')
+            continue;
+        if (!installed.has(engine))
+            installed.set(engine, (await exec_which(engine)) !== undefined);
+        if (!installed.get(engine)) {
+            findings.push({
+                kind: 'engine',
+                severity: 'error',
+                stack: stack.name,
+                file: options.config?.file,
+                ...(options.config ? stackPosition(configText, stack.name) : {}),
+                title: `${engine} is not installed`,
+                message: `Stack ${stack.name} uses ${engine}, which is not on PATH: add a setup step (e.g. opentofu/setup-opentofu or hashicorp/setup-terraform) before Stackgate.`,
+            });
+        }
+    }
+    // One check per folder: stacks sharing it (one per workspace) would report the same files twice.
+    const folders = options.stacks.filter((stack, index) => options.stacks.findIndex((other) => other.path === stack.path) === index);
+    const perStack = await forEachStack(folders, options.parallelism, async (stack) => {
+        const engine = stack.engine ?? options.fallbackEngine;
+        if (engine === 'ansible' || !installed.get(engine))
+            return [];
+        const result = await checkTerraformStack(stack, { ...options.engineContext, binary: engine }, options.validate);
+        const format = await Promise.all(result.format.map(async (problem) => ({
+            ...problem,
+            diff: await redactFormatDiff(options.workspace, problem.file, problem.diff),
+        })));
+        const stackFindings = format.map((problem) => ({
+            kind: 'format',
+            severity: 'error',
+            stack: stack.name,
+            file: problem.file,
+            line: problem.line,
+            title: 'File is not formatted',
+            message: `${problem.file} is not formatted as \`${engine} fmt\` would write it: run \`${engine} fmt\` in ${stack.path}.`,
+            detail: problem.diff,
+        }));
+        for (const diagnostic of result.diagnostics) {
+            stackFindings.push({
+                kind: 'validate',
+                severity: diagnostic.severity,
+                stack: stack.name,
+                file: diagnostic.file,
+                line: diagnostic.line,
+                column: diagnostic.column,
+                endLine: diagnostic.endLine,
+                endColumn: diagnostic.endColumn,
+                title: diagnostic.summary,
+                message: [diagnostic.summary, diagnostic.detail].filter(Boolean).join(': '),
+            });
+        }
+        if (result.message && result.diagnostics.length === 0) {
+            stackFindings.push({
+                kind: 'validate',
+                severity: 'error',
+                stack: stack.name,
+                title: result.message,
+                message: result.message,
+            });
+        }
+        return stackFindings;
+    });
+    return [...findings, ...perStack.flat()];
+}
+
+;// CONCATENATED MODULE: ./src/stacks/modules.ts
+// Local module calls (`module "x" { source = "../y" }`) and the folders each stack depends on through them.
+// A small scanner rather than an HCL parser: it only has to find top-level module blocks and their literal
+// `source`, while never being fooled by comments, strings or heredocs that merely contain such text.
+
+
+/** Module calls whose source is a local path (`./…` or `../…`). */
+function parseLocalModuleCalls(text) {
+    return parseModuleCalls(modules_tokenize(text)).filter((call) => isLocalSource(call.source));
+}
+function isLocalSource(source) {
+    return source.startsWith('./') || source.startsWith('../');
+}
+function parseModuleCalls(tokens) {
+    const calls = [];
+    let depth = 0;
+    for (let i = 0; i < tokens.length; i++) {
+        const token = tokens[i];
+        const label = tokens[i + 1];
+        if (depth === 0 && token?.kind === 'ident' && token.text === 'module' && tokens[i + 2]?.text === '{') {
+            if (label && (label.kind === 'ident' || label.kind === 'string')) {
+                const end = matchingBrace(tokens, i + 2);
+                const source = topLevelSource(tokens, i + 3, end);
+                if (source)
+                    calls.push({ name: label.text, source: source.text, line: source.line });
+                i = end;
+                continue;
+            }
+        }
+        if (token?.text === '{')
+            depth++;
+        if (token?.text === '}')
+            depth = Math.max(0, depth - 1);
+    }
+    return calls;
+}
+/** Index of the `}` closing the `{` at `open` (or the last token when unbalanced). */
+function matchingBrace(tokens, open) {
+    let depth = 0;
+    for (let i = open; i < tokens.length; i++) {
+        if (tokens[i]?.kind !== 'punct')
+            continue;
+        if (tokens[i]?.text === '{')
+            depth++;
+        if (tokens[i]?.text === '}' && --depth === 0)
+            return i;
+    }
+    return tokens.length - 1;
+}
+/** `source = "…"` directly in the block body (not inside a nested object or block). */
+function topLevelSource(tokens, start, end) {
+    let depth = 0;
+    for (let i = start; i < end; i++) {
+        const token = tokens[i];
+        if (token?.kind === 'punct' && token.text === '{')
+            depth++;
+        if (token?.kind === 'punct' && token.text === '}')
+            depth--;
+        const value = tokens[i + 2];
+        if (depth === 0 && token?.kind === 'ident' && token.text === 'source' && tokens[i + 1]?.text === '=') {
+            // Only a plain literal names a folder; a template like "${path.module}/x" cannot be resolved here.
+            return value?.kind === 'string' && value.literal ? value : undefined;
+        }
+    }
+    return undefined;
+}
+// ---------------------------------------------------------------------------------------------------------
+// Tokenizer: identifiers, strings (with `${…}` templates skipped), punctuation; comments and heredocs dropped.
+const OPERATORS = ['==', '!=', '<=', '>=', '=>', '&&', '||'];
+class Scanner {
+    text;
+    pos = 0;
+    line = 1;
+    constructor(text) {
+        this.text = text;
+    }
+    tokens() {
+        const tokens = [];
+        while (this.pos < this.text.length) {
+            const token = this.next();
+            if (token)
+                tokens.push(token);
+        }
+        return tokens;
+    }
+    next() {
+        const { text } = this;
+        const ch = text[this.pos] ?? '';
+        if (ch === '\n')
+            this.line++;
+        if (/\s/.test(ch))
+            return void this.pos++;
+        if (ch === '#' || text.startsWith('//', this.pos))
+            return this.skipLine();
+        if (text.startsWith('/*', this.pos))
+            return this.skipBlockComment();
+        if (ch === '"')
+            return this.string();
+        if (this.match(/<<-?[A-Za-z_]/y))
+            return this.heredoc();
+        if (/[A-Za-z_]/.test(ch))
+            return this.ident();
+        const operator = OPERATORS.find((op) => text.startsWith(op, this.pos));
+        const punct = operator ?? ch;
+        this.pos += punct.length;
+        return { kind: 'punct', text: punct, line: this.line };
+    }
+    skipLine() {
+        const end = this.text.indexOf('\n', this.pos);
+        this.pos = end === -1 ? this.text.length : end;
+        return undefined;
+    }
+    skipBlockComment() {
+        const end = this.text.indexOf('*/', this.pos + 2);
+        this.advanceTo(end === -1 ? this.text.length : end + 2);
+        return undefined;
+    }
+    ident() {
+        const text = this.match(/[A-Za-z_][A-Za-z0-9_-]*/y)?.[0] ?? '';
+        this.pos += text.length;
+        return { kind: 'ident', text, line: this.line };
+    }
+    /** A quoted string; `literal` is false when it holds a `${…}` or `%{…}` template. */
+    string() {
+        const line = this.line;
+        const { text, literal } = this.readString();
+        return { kind: 'string', text, literal, line };
+    }
+    readString() {
+        const { text } = this;
+        let value = '';
+        let literal = true;
+        this.pos++; // opening quote
+        while (this.pos < text.length) {
+            const ch = text[this.pos] ?? '';
+            if (ch === '"') {
+                this.pos++;
+                break;
+            }
+            if (ch === '\n')
+                break; // quoted strings cannot span lines: stop rather than swallow the file
+            if (ch === '\\') {
+                value += modules_unescape(text[this.pos + 1] ?? '');
+                this.pos += 2;
+            }
+            else if (text.startsWith('$${', this.pos) || text.startsWith('%%{', this.pos)) {
+                value += text.slice(this.pos + 1, this.pos + 3); // escaped template marker: literal text
+                this.pos += 3;
+            }
+            else if (text.startsWith('${', this.pos) || text.startsWith('%{', this.pos)) {
+                literal = false;
+                this.pos += 2;
+                this.skipTemplateExpression();
+            }
+            else {
+                value += ch;
+                this.pos++;
+            }
+        }
+        return { text: value, literal };
+    }
+    /** Skips to the `}` closing a template interpolation; strings inside may hold braces of their own. */
+    skipTemplateExpression() {
+        let depth = 1;
+        while (this.pos < this.text.length && depth > 0) {
+            const ch = this.text[this.pos];
+            if (ch === '"') {
+                this.readString();
+                continue;
+            }
+            if (ch === '{')
+                depth++;
+            if (ch === '}')
+                depth--;
+            if (ch === '\n')
+                this.line++;
+            this.pos++;
+        }
+    }
+    /** `<<EOF` / `<<-EOF` … `EOF`: its lines are text, never code. */
+    heredoc() {
+        const line = this.line;
+        const marker = this.match(/<<-?([A-Za-z_][A-Za-z0-9_-]*)/y)?.[1] ?? '';
+        let lineEnd = this.text.indexOf('\n', this.pos);
+        while (lineEnd !== -1) {
+            const nextEnd = this.text.indexOf('\n', lineEnd + 1);
+            const content = this.text.slice(lineEnd + 1, nextEnd === -1 ? undefined : nextEnd);
+            if (content.trim() === marker) {
+                this.advanceTo(nextEnd === -1 ? this.text.length : nextEnd);
+                return { kind: 'string', text: '', literal: false, line };
+            }
+            lineEnd = nextEnd;
+        }
+        this.advanceTo(this.text.length);
+        return { kind: 'string', text: '', literal: false, line };
+    }
+    /** A sticky regex matched at the current position. */
+    match(regex) {
+        regex.lastIndex = this.pos;
+        return regex.exec(this.text);
+    }
+    /** Moves to `end`, counting the newlines passed over. */
+    advanceTo(end) {
+        for (let i = this.pos; i < end; i++)
+            if (this.text[i] === '\n')
+                this.line++;
+        this.pos = end;
+    }
+}
+function modules_unescape(ch) {
+    const escapes = { n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\' };
+    return escapes[ch] ?? ch;
+}
+function modules_tokenize(text) {
+    return new Scanner(text).tokens();
+}
+// ---------------------------------------------------------------------------------------------------------
+// The graph.
+/** Local module calls in the `.tf` files directly in `folder` (absolute); none when it cannot be read. */
+async function localModuleCallsIn(folder) {
+    const entries = await (0,promises_.readdir)(folder, { withFileTypes: true }).catch(() => []);
+    const files = entries
+        .filter((entry) => !entry.isDirectory() && entry.name.endsWith('.tf'))
+        .map((e) => e.name);
+    const calls = [];
+    for (const file of files.sort()) {
+        const text = await (0,promises_.readFile)(external_node_path_default().join(folder, file), 'utf8').catch(() => '');
+        calls.push(...parseLocalModuleCalls(text));
+    }
+    return calls;
+}
+/** The folder a local source names, posix relative to the workspace; undefined when it leaves the workspace. */
+function resolveModuleFolder(fromFolder, source) {
+    const joined = external_node_path_default().posix.normalize(external_node_path_default().posix.join(fromFolder, source)).replace(/\/+$/, '');
+    const folder = joined === '' ? '.' : joined;
+    return folder === '..' || folder.startsWith('../') ? undefined : folder;
+}
+/** The folders (posix, relative to `workspace`) a folder's `.tf` files call directly as local modules. */
+async function directModuleFolders(workspace, folder) {
+    const calls = await localModuleCallsIn(external_node_path_default().join(workspace, folder));
+    const folders = calls.map((call) => resolveModuleFolder(folder, call.source));
+    return [...new Set(folders.filter((f) => f !== undefined && f !== folder))];
+}
+/**
+ * For each stack path, every folder it uses through local modules, transitively. Cycles are safe (each folder
+ * is visited once). A called folder that does not exist (a pull request that deletes it) is still listed, so
+ * changes there still count.
+ */
+async function localModuleGraph(workspace, stackPaths) {
+    const direct = new Map();
+    const callsOf = (folder) => {
+        let calls = direct.get(folder);
+        if (!calls)
+            direct.set(folder, (calls = directModuleFolders(workspace, folder)));
+        return calls;
     };
+    const graph = new Map();
+    for (const stackPath of stackPaths) {
+        if (graph.has(stackPath))
+            continue;
+        const seen = new Set();
+        const queue = [stackPath];
+        for (let folder = queue.shift(); folder !== undefined; folder = queue.shift()) {
+            for (const called of await callsOf(folder)) {
+                if (called === stackPath || seen.has(called))
+                    continue;
+                seen.add(called);
+                queue.push(called);
+            }
+        }
+        graph.set(stackPath, seen);
+    }
+    return graph;
+}
+
+;// CONCATENATED MODULE: ./src/stacks/discover.ts
+// The stacks of a config repository: those the config declares, or, without a config (or without `stacks`
+// in it), every Terraform/OpenTofu folder that is not merely a local module of another folder.
+
+
+
+/** Folders never searched: tool caches, VCS data, dependencies, and anything hidden. */
+const discover_SKIPPED_FOLDERS = new Set(['.terraform', '.git', 'node_modules']);
+async function discoverStacks(workspace, config) {
+    if (config?.stacks)
+        return config.stacks.map(copyStack);
+    const folders = await terraformFolders(workspace);
+    const modules = new Set();
+    for (const folder of folders) {
+        for (const called of await directModuleFolders(workspace, folder))
+            modules.add(called);
+    }
+    return folders.filter((folder) => !modules.has(folder)).map(discoveredStack);
+}
+function discoveredStack(folder) {
+    return { name: folder, path: folder, workspace: 'default', varFiles: [], env: {}, whenModified: [] };
+}
+/** A copy, so callers may change a stack without changing the loaded config. */
+function copyStack(stack) {
+    return {
+        ...stack,
+        varFiles: [...stack.varFiles],
+        env: { ...stack.env },
+        whenModified: [...stack.whenModified],
+    };
+}
+/** Every folder (posix, relative, sorted) holding `*.tf` files. Symlinked folders are not followed (no loops). */
+async function terraformFolders(workspace) {
+    const found = [];
+    const visit = async (folder) => {
+        const entries = await (0,promises_.readdir)(external_node_path_default().join(workspace, folder), { withFileTypes: true });
+        if (entries.some((entry) => !entry.isDirectory() && entry.name.endsWith('.tf')))
+            found.push(folder);
+        for (const entry of entries) {
+            if (!entry.isDirectory() || discover_SKIPPED_FOLDERS.has(entry.name) || entry.name.startsWith('.'))
+                continue;
+            await visit(folder === '.' ? entry.name : `${folder}/${entry.name}`);
+        }
+    };
+    await visit('.');
+    return found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+;// CONCATENATED MODULE: ./src/stacks/affected.ts
+// Which stacks a change touches, and the `stacks` input that restricts the run to some of them.
+
+
+/**
+ * Splits stacks into those a change affects and the rest, each in the given order. `changedFiles` are posix
+ * paths relative to the workspace. A stack is affected by a file in its folder (unless the file belongs to a
+ * stack nested deeper, so a root stack is not planned for every change), in a local module folder it calls,
+ * or matching one of its `when-modified` globs; a change to the config file affects every stack.
+ */
+function selectAffected(stacks, changedFiles, options) {
+    const files = changedFiles.map(normalizeFile);
+    if (files.includes(normalizeFile(options.configPath)))
+        return { affected: [...stacks], unaffected: [] };
+    const stackFolders = [...new Set(stacks.map((stack) => stack.path))];
+    const affected = [];
+    const unaffected = [];
+    for (const stack of stacks) {
+        const isAffected = files.some((file) => touchesStack(stack, file, stackFolders, options.moduleDeps));
+        (isAffected ? affected : unaffected).push(stack);
+    }
+    return { affected, unaffected };
+}
+function touchesStack(stack, file, stackFolders, moduleDeps) {
+    if (owningStackFolder(file, stackFolders) === stack.path)
+        return true;
+    for (const folder of moduleDeps.get(stack.path) ?? []) {
+        if (isWithin(file, folder))
+            return true;
+    }
+    // Var files may live outside the stack folder (`../../env/prod.tfvars`): they change the plan all the same.
+    if (stack.varFiles.some((varFile) => external_node_path_default().posix.normalize(external_node_path_default().posix.join(stack.path, varFile)) === file))
+        return true;
+    return stack.whenModified.length > 0 && whenModifiedMatcher(stack)(file);
+}
+/** The deepest stack folder holding the file. */
+function owningStackFolder(file, stackFolders) {
+    let owner;
+    for (const folder of stackFolders) {
+        if (isWithin(file, folder) && (owner === undefined || depth(folder) > depth(owner)))
+            owner = folder;
+    }
+    return owner;
+}
+function depth(folder) {
+    return folder === '.' ? 0 : folder.split('/').length;
+}
+function isWithin(file, folder) {
+    return folder === '.' || file.startsWith(`${folder}/`);
+}
+const matchers = new WeakMap();
+/** `when-modified` globs are relative to the stack's path (`../modules/**` allowed); `/x` is from the root. */
+function whenModifiedMatcher(stack) {
+    let matcher = matchers.get(stack);
+    if (!matcher) {
+        const patterns = stack.whenModified.map((pattern) => pattern.startsWith('/') ? pattern.slice(1) : external_node_path_default().posix.normalize(external_node_path_default().posix.join(stack.path, pattern)));
+        matcher = picomatch_default()(patterns, { dot: true });
+        matchers.set(stack, matcher);
+    }
+    return matcher;
+}
+function normalizeFile(file) {
+    return external_node_path_default().posix.normalize(file).replace(/^\.\//, '');
+}
+/** A pattern of the `stacks` input that matched no stack. */
+class StackFilterError extends Error {
+    patterns;
+    constructor(patterns) {
+        super(`No stack matches ${patterns.map((p) => `'${p}'`).join(', ')} in the stacks input; ` +
+            'give stack names, or globs on names or paths');
+        this.patterns = patterns;
+        this.name = 'StackFilterError';
+    }
+}
+/**
+ * The stacks named by the action's `stacks` input: names, or globs on names or paths, in the stacks' own
+ * order. No patterns: every stack. A pattern that matches nothing is a mistake worth stopping for, since
+ * silently planning nothing would pass the gate.
+ */
+function filterStacks(stacks, patterns) {
+    const wanted = patterns.map((pattern) => pattern.trim()).filter((pattern) => pattern !== '');
+    if (wanted.length === 0)
+        return [...stacks];
+    const tests = wanted.map((pattern) => ({ pattern, matches: stackMatcher(pattern) }));
+    const unmatched = tests.filter(({ matches }) => !stacks.some(matches)).map(({ pattern }) => pattern);
+    if (unmatched.length > 0)
+        throw new StackFilterError(unmatched);
+    return stacks.filter((stack) => tests.some(({ matches }) => matches(stack)));
+}
+function stackMatcher(pattern) {
+    const onName = picomatch_default()(pattern, { dot: true });
+    const pathPattern = pattern === './' ? '.' : pattern.replace(/^\.\//, '').replace(/\/+$/, '');
+    const onPath = picomatch_default()(pathPattern, { dot: true });
+    return (stack) => stack.name === pattern || onName(stack.name) || onPath(stack.path);
+}
+
+;// CONCATENATED MODULE: ./src/github/checks.ts
+// The check run that gates the merge. Annotations go 50 per request (GitHub's limit), any number of them.
+
+
+
+const ANNOTATIONS_PER_REQUEST = 50;
+const CHECK_OUTPUT_LIMIT = 65_535;
+/** Cuts text to `limit` bytes, not characters: GitHub counts the summary's bytes (emoji take four). */
+function clip(text, limit) {
+    if (external_node_buffer_.Buffer.byteLength(text) <= limit)
+        return text;
+    const note = '\n\n… (cut to fit GitHub’s limit; the full report is in the job summary)';
+    let cut = text.slice(0, limit - external_node_buffer_.Buffer.byteLength(note));
+    while (external_node_buffer_.Buffer.byteLength(cut) + external_node_buffer_.Buffer.byteLength(note) > limit)
+        cut = cut.slice(0, Math.floor(cut.length * 0.95));
+    return cut + note;
+}
+async function findCheckRun(octokit, repo, request) {
+    const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
+        ...repo,
+        ref: request.headSha,
+        check_name: request.name,
+        per_page: 100,
+    });
+    return runs.find((run) => run.external_id === request.externalId)?.id;
+}
+/** Creates the check run, or updates the one this commit already has, and sends every annotation. */
+async function publishCheckRun(octokit, repo, request) {
+    const batches = [];
+    for (let i = 0; i < request.annotations.length; i += ANNOTATIONS_PER_REQUEST) {
+        batches.push(request.annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
+    }
+    const output = (annotations) => ({
+        title: clip(request.title, 255),
+        summary: clip(request.summary, CHECK_OUTPUT_LIMIT),
+        ...(request.text ? { text: clip(request.text, CHECK_OUTPUT_LIMIT) } : {}),
+        ...(annotations.length > 0 ? { annotations } : {}),
+    });
+    const completed = {
+        status: 'completed',
+        conclusion: request.conclusion,
+        completed_at: new Date().toISOString(),
+        ...(request.detailsUrl ? { details_url: request.detailsUrl } : {}),
+    };
+    const [first = [], ...rest] = batches;
+    const create = async (retries) => {
+        const { data } = await octokit.rest.checks.create({
+            ...repo,
+            name: request.name,
+            head_sha: request.headSha,
+            external_id: request.externalId,
+            ...completed,
+            output: output(first),
+            ...(retries !== undefined ? { request: { retries } } : {}),
+        });
+        return data.id;
+    };
+    const update = (id, annotations = first) => octokit.rest.checks.update({ ...repo, check_run_id: id, ...completed, output: output(annotations) });
+    let id = await findCheckRun(octokit, repo, request);
+    if (id !== undefined) {
+        await update(id);
+    }
+    else {
+        try {
+            // Never blindly retried: a create whose answer was lost is found again by its external id.
+            id = await create(0);
+        }
+        catch (error) {
+            if (isPermissionError(error) || httpStatus(error) === 422)
+                throw error;
+            info(`Creating the check run failed (${error.message}); looking for it before retrying`);
+            id = await findCheckRun(octokit, repo, request);
+            if (id === undefined)
+                id = await create();
+            // The lost create carried the first batch already: annotations add up, so it is not sent twice.
+            else
+                await update(id, []);
+        }
+    }
+    for (const batch of rest) {
+        await octokit.rest.checks.update({ ...repo, check_run_id: id, output: output(batch) });
+    }
+    return id;
+}
+
+;// CONCATENATED MODULE: ./src/github/comment.ts
+// The sticky pull request comment: found by its hidden marker across all pages, created once, then edited in
+// place. Creation is never blindly retried: a create whose answer was lost is found again, not repeated.
+// Only comments by a trusted author count: anyone may post a comment that starts with the marker, and Stackgate
+// must neither edit nor delete it nor read anything from it.
+
+
+const tokenLogins = new WeakMap();
+/**
+ * The login of the token's own user when it is a personal access token, asked once per client. GITHUB_TOKEN and
+ * GitHub App tokens get 403 on `GET /user` (they comment as bots); any failure means "no user login".
+ */
+function tokenUserLogin(octokit) {
+    let login = tokenLogins.get(octokit);
+    if (!login) {
+        login = octokit.rest.users.getAuthenticated().then(({ data }) => (data.type === 'Bot' ? undefined : data.login), () => undefined);
+        tokenLogins.set(octokit, login);
+    }
+    return login;
+}
+/** Written by Stackgate: a bot (GITHUB_TOKEN, GitHub App) or the user whose personal access token this is. */
+function trustedAuthor(comment, tokenLogin) {
+    const user = comment.user;
+    if (!user)
+        return false;
+    if (user.type === 'Bot')
+        return true;
+    return tokenLogin !== undefined && user.login?.toLowerCase() === tokenLogin.toLowerCase();
+}
+/** The marked comments Stackgate wrote, oldest first; marked comments by anyone else are left alone. */
+async function findMarked(octokit, repo, issueNumber, marker) {
+    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+        ...repo,
+        issue_number: issueNumber,
+        per_page: 100,
+    });
+    const marked = comments.filter((comment) => (comment.body ?? '').startsWith(marker));
+    if (marked.length === 0)
+        return marked;
+    const tokenLogin = marked.some((comment) => comment.user?.type !== 'Bot')
+        ? await tokenUserLogin(octokit)
+        : undefined;
+    return marked.filter((comment) => trustedAuthor(comment, tokenLogin));
+}
+const CREATE_ATTEMPTS = 3;
+async function upsertStickyComment(octokit, repo, issueNumber, marker, body) {
+    for (let attempt = 1;; attempt++) {
+        const [existing, ...duplicates] = await findMarked(octokit, repo, issueNumber, marker);
+        for (const duplicate of duplicates) {
+            // An earlier race left a second copy: keep the oldest, remove the rest.
+            await octokit.rest.issues.deleteComment({ ...repo, comment_id: duplicate.id }).catch(() => undefined);
+        }
+        if (existing) {
+            if (existing.body === body)
+                return { id: existing.id, url: existing.html_url, action: 'unchanged' };
+            try {
+                const { data } = await octokit.rest.issues.updateComment({ ...repo, comment_id: existing.id, body });
+                return { id: data.id, url: data.html_url, action: 'updated' };
+            }
+            catch (error) {
+                // Deleted by hand between the listing and the edit: create it anew.
+                if (httpStatus(error) !== 404 || attempt >= CREATE_ATTEMPTS)
+                    throw error;
+                continue;
+            }
+        }
+        try {
+            const { data } = await octokit.rest.issues.createComment({
+                ...repo,
+                issue_number: issueNumber,
+                body,
+                request: { retries: 0 },
+            });
+            return { id: data.id, url: data.html_url, action: 'created' };
+        }
+        catch (error) {
+            if (isPermissionError(error) || httpStatus(error) === 422 || attempt >= CREATE_ATTEMPTS)
+                throw error;
+            info(`Creating the comment failed (${error.message}); checking whether it was created`);
+            await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+        }
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/commands/publish.ts
@@ -51790,548 +52359,6 @@ async function publishReport(settings, report, spec, options = {}) {
     const summary = renderSummary(report, { maxBytes: SUMMARY_MAX_BYTES - noticeBytes });
     await summary_summary.addRaw(`${notices}${notices ? '\n' : ''}${summary}`, true).write();
     return publication;
-}
-
-// EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
-var dist_ajv = __nccwpck_require__(2463);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./schema/stackgate.schema.json
-const stackgate_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/stackgate/stackgate/raw/main/schema/stackgate.schema.json","title":"Stackgate configuration (.stackgate.yml)","description":"Declares the stacks of a config repository, the policies their plans must follow, and the secret-scanning allow-list.","type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"description":"Version of this file\'s format. Only 1 exists.","const":1},"stacks":{"description":"The stacks: units planned and applied on their own. When absent, every folder holding *.tf files that is not only a local module of another is a stack, named by its path.","type":"array","items":{"$ref":"#/definitions/stack"}},"policies":{"description":"Rules every plan is checked against. A violation fails the check unless its level is warning.","type":"array","items":{"$ref":"#/definitions/policy"}},"secrets":{"description":"Settings of secret scanning.","type":"object","additionalProperties":false,"properties":{"allow":{"description":"Globs of files (relative to the repository) that secret scanning skips.","type":"array","items":{"type":"string","minLength":1}}}}},"definitions":{"stack":{"description":"One unit planned and applied on its own: a Terraform/OpenTofu root module, or an Ansible playbook.","type":"object","additionalProperties":false,"required":["name","path"],"properties":{"name":{"description":"Unique name of the stack, shown in reports and used by the stacks input.","type":"string","minLength":1},"path":{"description":"Folder of the stack, relative to the repository; it must exist and stay inside the repository.","type":"string","minLength":1},"engine":{"description":"Tool that plans and applies the stack. Default: the action\'s engine input (tofu when on PATH, else terraform).","enum":["terraform","tofu","ansible"]},"workspace":{"description":"Terraform/OpenTofu workspace to select (created when missing).","type":"string","minLength":1,"default":"default"},"var-files":{"description":"Variable files passed as -var-file, relative to the stack\'s path.","type":"array","items":{"type":"string","minLength":1}},"env":{"description":"Environment variables set for the engine on this stack only (e.g. TF_VAR_region).","type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"must be a valid environment variable name (letters, digits and _, not starting with a digit)"},"additionalProperties":{"description":"Value of the variable; numbers and booleans are passed as text.","type":["string","number","boolean"]}},"when-modified":{"description":"Extra globs (relative to the stack\'s path; ../ allowed, a leading / means the repository root) whose changes also affect this stack, besides the files in its folder and its local modules.","type":"array","items":{"type":"string","minLength":1}},"timeout":{"description":"Time limit for each engine run of this stack, e.g. 90s, 30m, 1h or 1h30m. Default: 30m.","type":"string","pattern":"^([0-9]+h([0-9]+m)?([0-9]+s)?|[0-9]+m([0-9]+s)?|[0-9]+s)$","patternErrorMessage":"must be a duration such as 90s, 30m, 1h or 1h30m"}}},"policy":{"description":"A rule every plan must follow. It needs at least one of deny, max-changes and require-attributes.","type":"object","additionalProperties":false,"required":["name"],"anyOf":[{"required":["deny"]},{"required":["max-changes"]},{"required":["require-attributes"]}],"properties":{"name":{"description":"Unique name of the policy, shown with each violation.","type":"string","minLength":1},"deny":{"description":"Resource actions that are not allowed on the matching resources.","type":"array","minItems":1,"items":{"enum":["create","update","delete","replace","read","import","move"]}},"resources":{"description":"Globs on resource addresses (e.g. aws_db_instance.*, module.db.*) the policy applies to. Default: every resource.","type":"array","items":{"type":"string","minLength":1}},"unless-label":{"description":"A pull-request label that waives this policy.","type":"string","minLength":1},"level":{"description":"error fails the check; warning only reports. Default: error.","enum":["error","warning"],"default":"error"},"max-changes":{"description":"Largest number of resource changes (create, update, delete, replace) a plan of one stack may hold.","type":"integer","minimum":0},"require-attributes":{"description":"Attributes the matching resources must set, each with the keys it must hold, e.g. { tags: [owner, cost-center] }.","type":"object","additionalProperties":{"description":"Keys the attribute must hold (an empty list only requires the attribute).","type":"array","items":{"type":"string","minLength":1}}}}}}}');
-;// CONCATENATED MODULE: ./src/config/load.ts
-// Loads `.stackgate.yml`: YAML with positions, checked against the JSON Schema, then against the repository
-// (unique names, stack paths that exist inside it). Every mistake is reported at its file, line and column.
-
-
-
-
-
-
-
-/** Reads and checks the config; `undefined` when the file does not exist. Throws `ConfigError` on mistakes. */
-async function loadConfig(workspace, configPath = '.stackgate.yml') {
-    const file = toPosix(external_node_path_default().normalize(configPath));
-    const absolutePath = external_node_path_default().resolve(workspace, configPath);
-    const text = await readConfigText(absolutePath, file);
-    if (text === undefined)
-        return undefined;
-    const lineCounter = new dist/* LineCounter */.HN();
-    // prettyErrors off: yaml's own message without its code frame; the position comes from `pos`.
-    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-    const locator = new Locator(file, doc, lineCounter);
-    if (doc.errors.length > 0) {
-        throw new ConfigError(doc.errors.map((error) => locator.atOffset(error.pos[0], error.message)));
-    }
-    const data = doc.toJS();
-    const problems = [
-        ...schemaProblems(data, locator),
-        ...(await repositoryProblems(data, workspace, locator)),
-    ];
-    if (problems.length > 0)
-        throw new ConfigError(sortProblems(problems));
-    return toLoadedConfig(data, file, absolutePath);
-}
-async function readConfigText(absolutePath, file) {
-    try {
-        return await (0,promises_.readFile)(absolutePath, 'utf8');
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return undefined;
-        throw new ConfigError([
-            { file, line: 1, column: 1, message: `cannot read: ${error.message}` },
-        ]);
-    }
-}
-class Locator {
-    file;
-    doc;
-    lineCounter;
-    constructor(file, doc, lineCounter) {
-        this.file = file;
-        this.doc = doc;
-        this.lineCounter = lineCounter;
-    }
-    atOffset(offset, message) {
-        const { line, col } = this.lineCounter.linePos(offset);
-        return { file: this.file, line, column: col, message };
-    }
-    /** The value at `segments`; an empty value (`path:`) points at its key instead. */
-    atValue(segments, message) {
-        const { key, value } = this.find(segments);
-        const empty = (0,dist/* isScalar */.jn)(value) && value.value === null && value.source === '';
-        return this.atNode(empty ? (key ?? value) : (value ?? key), message);
-    }
-    /** The key `name` of the mapping at `segments` (an unknown or invalid key). */
-    atKey(segments, name, message) {
-        const { value } = this.find(segments);
-        const pair = (0,dist/* isMap */.jh)(value) ? value.items.find((item) => keyText(item.key) === name) : undefined;
-        return this.atNode(pair?.key ?? value, message);
-    }
-    atNode(node, message) {
-        return this.atOffset(node?.range?.[0] ?? 0, message);
-    }
-    find(segments) {
-        let value = this.resolve(this.doc.contents);
-        let key;
-        for (const segment of segments) {
-            if ((0,dist/* isMap */.jh)(value)) {
-                const pair = value.items.find((item) => keyText(item.key) === segment);
-                if (!pair)
-                    break;
-                key = pair.key;
-                value = this.resolve(pair.value);
-            }
-            else if ((0,dist/* isSeq */.oP)(value)) {
-                const item = value.items[Number(segment)];
-                if (item === undefined)
-                    break;
-                key = undefined;
-                value = this.resolve(item);
-            }
-            else {
-                break;
-            }
-        }
-        return { key, value };
-    }
-    resolve(node) {
-        if ((0,dist/* isAlias */.Vj)(node))
-            return node.resolve(this.doc) ?? undefined;
-        return node ?? undefined;
-    }
-}
-function keyText(key) {
-    return (0,dist/* isScalar */.jn)(key) ? String(key.value) : String(key);
-}
-function pointerSegments(pointer) {
-    if (pointer === '')
-        return [];
-    return pointer
-        .slice(1)
-        .split('/')
-        .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'));
-}
-function sortProblems(problems) {
-    const unique = new Map(problems.map((p) => [`${p.line}:${p.column}:${p.message}`, p]));
-    return [...unique.values()].sort((a, b) => a.line - b.line || a.column - b.column);
-}
-// ---------------------------------------------------------------------------------------------------------
-// Schema errors, rewritten for people.
-let validator;
-function compiledValidator() {
-    if (!validator) {
-        const ajv = new dist_ajv.Ajv({ allErrors: true, verbose: true, allowUnionTypes: true });
-        // An editor extension (VS Code, yaml-language-server) shows it; we read it back from parentSchema.
-        ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
-        validator = ajv.compile(stackgate_schema_namespaceObject);
-    }
-    return validator;
-}
-function schemaProblems(data, locator) {
-    const validate = compiledValidator();
-    if (validate(data))
-        return [];
-    const errors = validate.errors ?? [];
-    const anyOfs = errors.filter((error) => error.keyword === 'anyOf');
-    const problems = [];
-    for (const error of errors) {
-        if (error.keyword === 'propertyNames')
-            continue; // its inner error names the key
-        if (anyOfs.some((anyOf) => isBranchOf(error, anyOf)))
-            continue; // summarised by the anyOf error
-        problems.push(describeError(error, errors, data, locator));
-    }
-    return problems;
-}
-function isBranchOf(error, anyOf) {
-    return error.instancePath === anyOf.instancePath && error.schemaPath.startsWith(`${anyOf.schemaPath}/`);
-}
-function describeError(error, all, data, locator) {
-    const segments = pointerSegments(error.instancePath);
-    const label = labelOf(segments, data);
-    const where = label ? ` in \`${label}\`` : '';
-    const subject = label ? `\`${label}\`` : 'the config';
-    const params = error.params;
-    const parentSchema = (error.parentSchema ?? {});
-    switch (error.keyword) {
-        case 'additionalProperties': {
-            const name = String(params.additionalProperty);
-            const allowed = Object.keys((parentSchema.properties ?? {}));
-            return locator.atKey(segments, name, `unknown key \`${name}\`${where}${suggestion(name, allowed)}`);
-        }
-        case 'required':
-            return locator.atValue(segments, `${subject} is missing the required key \`${String(params.missingProperty)}\``);
-        case 'anyOf': {
-            const options = all
-                .filter((branch) => isBranchOf(branch, error) && branch.keyword === 'required')
-                .map((branch) => `\`${String(branch.params.missingProperty)}\``);
-            return locator.atValue(segments, `${subject} needs at least one of ${options.join(', ')}`);
-        }
-        case 'type':
-            return locator.atValue(segments, `${subject} must be ${typeNames(params.type)}`);
-        case 'const':
-            return locator.atValue(segments, `${subject} must be ${String(params.allowedValue)} (got ${show(error.data)})`);
-        case 'enum': {
-            const allowed = params.allowedValues.map((value) => `\`${String(value)}\``).join(', ');
-            return locator.atValue(segments, `${subject} must be one of ${allowed} (got ${show(error.data)})`);
-        }
-        case 'pattern': {
-            const rule = typeof parentSchema.patternErrorMessage === 'string' ? parentSchema.patternErrorMessage : '';
-            if (error.propertyName !== undefined) {
-                const message = `key \`${error.propertyName}\`${where} ${rule || `must match ${String(params.pattern)}`}`;
-                return locator.atKey(segments, error.propertyName, message);
-            }
-            return locator.atValue(segments, `${subject} ${rule || `must match ${String(params.pattern)}`}`);
-        }
-        case 'minLength':
-        case 'minItems':
-            return locator.atValue(segments, `${subject} must not be empty`);
-        case 'minimum':
-            return locator.atValue(segments, `${subject} must be at least ${String(params.limit)}`);
-        default:
-            return locator.atValue(segments, `${subject} ${error.message ?? 'is not valid'}`);
-    }
-}
-/** `stacks[0].var-files`, using the data to tell list indexes from keys. */
-function labelOf(segments, data) {
-    let label = '';
-    let current = data;
-    for (const segment of segments) {
-        if (Array.isArray(current)) {
-            label += `[${segment}]`;
-            current = current[Number(segment)];
-        }
-        else {
-            label += label ? `.${segment}` : segment;
-            current = current?.[segment];
-        }
-    }
-    return label;
-}
-const TYPE_NAMES = {
-    string: 'a string',
-    number: 'a number',
-    integer: 'a whole number',
-    boolean: 'true or false',
-    array: 'a list',
-    object: 'a mapping',
-    null: 'empty',
-};
-function typeNames(type) {
-    const types = Array.isArray(type) ? type : String(type).split(',');
-    return types.map((name) => TYPE_NAMES[name] ?? name).join(' or ');
-}
-function show(value) {
-    return value === undefined ? 'nothing' : `\`${JSON.stringify(value)}\``;
-}
-/** `; did you mean `var-files`?` for a close key, else the list of allowed keys. */
-function suggestion(name, allowed) {
-    let best;
-    let bestDistance = Infinity;
-    for (const candidate of allowed) {
-        const distance = levenshtein(name.toLowerCase(), candidate.toLowerCase());
-        if (distance < bestDistance)
-            [best, bestDistance] = [candidate, distance];
-    }
-    // A third of the name may be wrong (var_file → var-files); beyond that a guess misleads more than helps.
-    if (best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3))) {
-        return `; did you mean \`${best}\`?`;
-    }
-    return allowed.length > 0 ? ` (allowed: ${allowed.map((key) => `\`${key}\``).join(', ')})` : '';
-}
-function levenshtein(a, b) {
-    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j++) {
-            const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-            current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-        }
-        previous = current;
-    }
-    return previous[b.length] ?? 0;
-}
-// ---------------------------------------------------------------------------------------------------------
-// Checks the schema cannot express: unique names, stack paths inside the repository, positive timeouts.
-// They run on whatever parts have the right types, so one run reports every mistake.
-async function repositoryProblems(data, workspace, locator) {
-    const config = load_isObject(data) ? data : {};
-    const stacks = Array.isArray(config.stacks) ? config.stacks : [];
-    const policies = Array.isArray(config.policies) ? config.policies : [];
-    const problems = [
-        ...duplicateNames(stacks, 'stacks', 'stack', locator),
-        ...duplicateNames(policies, 'policies', 'policy', locator),
-    ];
-    const realWorkspace = await (0,promises_.realpath)(workspace);
-    for (const [index, stack] of stacks.entries()) {
-        if (!load_isObject(stack))
-            continue;
-        if (typeof stack.path === 'string') {
-            const message = await stackPathProblem(stack.path, stack.engine, workspace, realWorkspace);
-            if (message)
-                problems.push(locator.atValue(['stacks', String(index), 'path'], message));
-        }
-        if (typeof stack.timeout === 'string' &&
-            DURATION.test(stack.timeout) &&
-            parseDuration(stack.timeout) === 0) {
-            problems.push(locator.atValue(['stacks', String(index), 'timeout'], 'timeout must be longer than zero'));
-        }
-    }
-    return problems;
-}
-function duplicateNames(items, key, kind, locator) {
-    const firstLine = new Map();
-    const problems = [];
-    for (const [index, item] of items.entries()) {
-        if (!load_isObject(item) || typeof item.name !== 'string')
-            continue;
-        const at = [key, String(index), 'name'];
-        const first = firstLine.get(item.name);
-        if (first === undefined) {
-            firstLine.set(item.name, locator.atValue(at, '').line);
-        }
-        else {
-            problems.push(locator.atValue(at, `duplicate ${kind} name \`${item.name}\` (first used on line ${first})`));
-        }
-    }
-    return problems;
-}
-/** Why a stack path is unusable, or undefined when it is a folder inside the repository. */
-async function stackPathProblem(raw, engine, workspace, realWorkspace) {
-    const shown = `stack path \`${raw}\``;
-    if (external_node_path_default().posix.isAbsolute(raw) || external_node_path_default().win32.isAbsolute(raw))
-        return `${shown} must be relative to the repository`;
-    const normalized = normalizeStackPath(raw);
-    if (normalized === '..' || normalized.startsWith('../'))
-        return `${shown} is outside the repository`;
-    const absolute = external_node_path_default().resolve(workspace, normalized);
-    const info = await (0,promises_.stat)(absolute).catch(() => undefined);
-    if (!info)
-        return `${shown} does not exist`;
-    // `stat` follows symlinks: compare real paths so a link cannot lead the engine outside the checkout.
-    const real = await (0,promises_.realpath)(absolute);
-    if (!isInside(realWorkspace, real))
-        return `${shown} resolves through a symlink to ${real}, outside the repository`;
-    // An Ansible stack may name its playbook file; Terraform/OpenTofu stacks are folders.
-    if (!info.isDirectory() && engine !== 'ansible')
-        return `${shown} is not a folder`;
-    return undefined;
-}
-function isInside(root, target) {
-    const relative = external_node_path_default().relative(root, target);
-    return relative === '' || (!relative.startsWith('..') && !external_node_path_default().isAbsolute(relative));
-}
-/** Posix, normalised, no trailing slash, `.` for the root. */
-function normalizeStackPath(raw) {
-    const normalized = external_node_path_default().posix.normalize(raw).replace(/\/+$/, '');
-    return normalized === '' ? '.' : normalized;
-}
-const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-/** `90s`, `30m`, `1h30m` → milliseconds. */
-function parseDuration(text) {
-    const match = DURATION.exec(text);
-    if (!match)
-        throw new Error(`not a duration: ${text}`);
-    const [hours, minutes, seconds] = [match[1], match[2], match[3]].map((part) => Number(part ?? 0));
-    return (((hours ?? 0) * 60 + (minutes ?? 0)) * 60 + (seconds ?? 0)) * 1000;
-}
-function load_isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function toPosix(file) {
-    return file.split((external_node_path_default()).sep).join('/');
-}
-function toLoadedConfig(raw, file, absolutePath) {
-    return {
-        file,
-        absolutePath,
-        version: raw.version,
-        stacks: raw.stacks?.map(toStackConfig),
-        policies: (raw.policies ?? []).map(toPolicyConfig),
-        secrets: { allow: raw.secrets?.allow ?? [] },
-    };
-}
-function toStackConfig(raw) {
-    const stack = {
-        name: raw.name,
-        path: normalizeStackPath(raw.path),
-        workspace: raw.workspace ?? 'default',
-        varFiles: raw['var-files'] ?? [],
-        env: Object.fromEntries(Object.entries(raw.env ?? {}).map(([key, value]) => [key, String(value)])),
-        whenModified: raw['when-modified'] ?? [],
-    };
-    if (raw.engine)
-        stack.engine = raw.engine;
-    if (raw.timeout)
-        stack.timeoutMs = parseDuration(raw.timeout);
-    return stack;
-}
-function toPolicyConfig(raw) {
-    const policy = {
-        name: raw.name,
-        deny: raw.deny ?? [],
-        level: raw.level ?? 'error',
-        requireAttributes: raw['require-attributes'] ?? {},
-    };
-    if (raw.resources)
-        policy.resources = raw.resources;
-    if (raw['unless-label'])
-        policy.unlessLabel = raw['unless-label'];
-    if (raw['max-changes'] !== undefined)
-        policy.maxChanges = raw['max-changes'];
-    return policy;
-}
-
-;// CONCATENATED MODULE: ./src/github/pulls.ts
-/** Every file a pull request changes (all pages), including the old name of renamed files. */
-async function listChangedFiles(octokit, repo, pullNumber) {
-    const files = await octokit.paginate(octokit.rest.pulls.listFiles, {
-        ...repo,
-        pull_number: pullNumber,
-        per_page: 100,
-    });
-    const names = new Set();
-    for (const file of files) {
-        names.add(file.filename);
-        if (file.previous_filename)
-            names.add(file.previous_filename);
-    }
-    return [...names].sort();
-}
-
-;// CONCATENATED MODULE: ./src/stacks/changed-files.ts
-// Changed files from git, for when the API cannot list them (GitHub stops at 3,000 files).
-
-async function gitChangedFiles(repoRoot, baseSha, headSha) {
-    const result = await execFile('git', ['diff', '--name-only', '--no-renames', `${baseSha}...${headSha}`], {
-        cwd: repoRoot,
-        timeoutMs: 60_000,
-    });
-    if (result.exitCode !== 0) {
-        throw new Error(`git diff ${baseSha}...${headSha} failed: ${result.spawnError ?? result.stderr.trim()}`);
-    }
-    return result.stdout.split('\n').filter((line) => line.length > 0);
-}
-/** Repository-root paths → paths relative to the working directory; files outside it are dropped. */
-function relativeToWorkingDirectory(files, workingDirectory) {
-    const prefix = workingDirectory === '' || workingDirectory === '.' ? '' : `${workingDirectory.replace(/\/+$/, '')}/`;
-    return files.filter((file) => file.startsWith(prefix)).map((file) => file.slice(prefix.length));
-}
-
-;// CONCATENATED MODULE: ./src/commands/shared.ts
-// What the commands share: the command result, the engine default, the config, and the changed files.
-
-
-
-
-
-
-
-
-
-
-
-const DEFAULT_CONFIG = '.stackgate.yml';
-/** The config, or undefined when the default file is absent; a named file that is missing is an input error. */
-async function loadConfigOrThrow(settings) {
-    const config = await loadConfig(settings.workspace, settings.configPath);
-    if (!config && settings.configPath !== DEFAULT_CONFIG) {
-        throw new InputError('config', `'${settings.configPath}' does not exist in ${settings.workspace}`);
-    }
-    return config;
-}
-/** `auto`: tofu when on PATH, else terraform. */
-async function defaultEngine(choice) {
-    if (choice !== 'auto')
-        return choice;
-    return (await exec_which('tofu')) ? 'tofu' : 'terraform';
-}
-async function changedFiles(settings) {
-    const pull = settings.event.pullRequest;
-    if (!pull)
-        return undefined;
-    const repoRoot = external_node_path_default().resolve(process.env.GITHUB_WORKSPACE ?? settings.workspace);
-    const workingDirectory = external_node_path_default().relative(repoRoot, settings.workspace).split((external_node_path_default()).sep).join('/');
-    let files;
-    if (settings.token) {
-        try {
-            const octokit = createClient(settings.token, settings.apiUrl);
-            files = await listChangedFiles(octokit, { owner: settings.event.owner, repo: settings.event.repo }, pull.number);
-            // The API lists at most 3,000 files; beyond that only git knows.
-            if (files.length >= 3000)
-                files = undefined;
-        }
-        catch (error) {
-            warning(`Could not list the pull request's files through the API (${error.message}); using git diff`);
-        }
-    }
-    if (!files) {
-        try {
-            files = await gitChangedFiles(repoRoot, pull.baseSha, pull.headSha);
-        }
-        catch (error) {
-            warning(`${error.message}; planning every stack`);
-            return undefined;
-        }
-    }
-    return relativeToWorkingDirectory(files, workingDirectory);
-}
-/**
- * Runs `task` for every stack, at most `parallelism` at once, but never two stacks of the same folder together:
- * they share `.terraform`, its lock file and the selected workspace. Results keep the stacks' order.
- */
-async function forEachStack(stacks, parallelism, task) {
-    const limit = pLimit(parallelism);
-    const lastInFolder = new Map();
-    return Promise.all(stacks.map((stack) => {
-        const previous = lastInFolder.get(stack.path) ?? Promise.resolve();
-        const current = previous.then(() => limit(() => task(stack)));
-        lastInFolder.set(stack.path, current.catch(() => undefined));
-        return current;
-    }));
-}
-/** `stackgate/plan`, or `stackgate/plan (prod)` with a comment header: jobs of one run never share a check. */
-function checkName(command, header) {
-    return header ? `stackgate/${command} (${header})` : `stackgate/${command}`;
-}
-/** Config problems as findings, for the reports. */
-function configFindings(error) {
-    return error.problems.map((problem) => ({
-        kind: 'config',
-        severity: 'error',
-        file: problem.file,
-        line: problem.line,
-        column: problem.column,
-        title: 'Invalid Stackgate config',
-        message: problem.message,
-    }));
-}
-/** Config problems as error annotations at their file, line and column: they work even without a check run. */
-function annotateConfigError(error, settings) {
-    for (const problem of error.problems) {
-        core_error(problem.message, {
-            title: 'Stackgate config',
-            file: settings ? repositoryPath(settings, problem.file) : problem.file,
-            startLine: problem.line,
-            startColumn: problem.column,
-        });
-    }
-}
-function configFailureMessage(error) {
-    return `The Stackgate config has ${error.problems.length} problem(s):\n${error.message}`;
-}
-/**
- * The full report in the run log. Plan text comes from the pull request, so workflow commands are switched off
- * around it: a line starting with `::` in a value cannot act as a command.
- */
-function logFullReport(report) {
-    const resume = `stackgate-${(0,external_node_crypto_.randomUUID)()}`;
-    startGroup('Full report');
-    info(`::stop-commands::${resume}`);
-    info(renderSummary(report));
-    info(`::${resume}::`);
-    endGroup();
 }
 
 ;// CONCATENATED MODULE: ./src/commands/plan.ts

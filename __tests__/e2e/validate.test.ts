@@ -96,8 +96,47 @@ describe('validate', () => {
       ['app/main.tf', 2],
       ['app/vars.tf', 2],
     ]);
-    expect(run.summary).toContain('+  input            = "x"');
+    expect(run.summary).toContain('+  input            = "…"');
     expect(run.summary).not.toContain('app/ok.tf');
+  });
+
+  it('fails the gate on a file fmt cannot read, naming it', async () => {
+    const repo = createRepo({
+      'app/main.tf': 'resource "terraform_data" "app" {\n input = "x"\n}\n',
+      'app/prod.tfvars': 'region = "eu\n',
+    });
+    const { run, head } = await onPullRequest(repo, ['app/prod.tfvars'], { command: 'validate' });
+    expect(run.exitCode).toBe(1);
+    const check = gh.state.checkRuns(REPO, head)[0]!;
+    expect(check.conclusion).toBe('failure');
+    expect(check.annotations).toContainEqual(
+      expect.objectContaining({ path: 'app/prod.tfvars', start_line: 1, annotation_level: 'failure' }),
+    );
+  });
+
+  it('annotates warnings as warnings and lets them pass', async () => {
+    const repo = createRepo({
+      'app/main.tf':
+        'resource "local_file" "f" {\n  filename          = "x.txt"\n  sensitive_content = "abc"\n  lifecycle {\n    ignore_changes = [id]\n  }\n}\n',
+    });
+    const { run, head } = await onPullRequest(repo, ['app/main.tf'], { command: 'validate' });
+    expect(run.exitCode).toBe(0);
+    const check = gh.state.checkRuns(REPO, head)[0]!;
+    expect(check.conclusion).toBe('success');
+    const warnings = check.annotations.filter((a) => a.annotation_level === 'warning');
+    expect(warnings.map((a) => a.start_line).sort()).toEqual([1, 3]);
+    expect(check.annotations.filter((a) => a.annotation_level === 'failure')).toEqual([]);
+  });
+
+  it('scans only the files a pull request changes', async () => {
+    const repo = createRepo({
+      'app/main.tf': dataStack('app', 'v1'),
+      'old/creds.tfvars': `token = "${planted.githubToken(41)}"\n`,
+    });
+    repo.commit('an old secret');
+    repo.write({ 'app/main.tf': dataStack('app', 'v2') });
+    const { run } = await onPullRequest(repo, ['app/main.tf'], { command: 'validate' });
+    expect(run.exitCode).toBe(0);
   });
 
   it('passes a clean repository', async () => {
@@ -296,6 +335,37 @@ describe('validate', () => {
     expect(gh.state.checkRuns(REPO, head)[0]?.annotations).toContainEqual(
       expect.objectContaining({ path: 'old/creds.tfvars', start_line: 1 }),
     );
+  });
+});
+
+describe('the same checks at the start of plan', () => {
+  it('fails the plan on formatting and secrets, never showing a secret', async () => {
+    const password = planted.genericPassword(51);
+    const token = planted.githubToken(52);
+    const repo = createRepo({
+      'app/main.tf': `${dataStack('app', 'v1')}
+variable "db_password" {
+  type = string
+  sensitive = true
+  default = "${password}"
+}
+`,
+      'app/ci.yml': `deploy_token: ${token}\n`,
+    });
+    const { run, head } = await onPullRequest(repo, ['app/main.tf', 'app/ci.yml'], {});
+    expect(run.exitCode).toBe(1);
+    const check = gh.state.checkRuns(REPO, head).find((c) => c.name === 'stackgate/plan')!;
+    expect(check.conclusion).toBe('failure');
+    const titles = check.annotations.map((a) => `${a.path}:${a.title}`);
+    expect(titles).toContainEqual(expect.stringMatching(/^app\/main\.tf:Formatting/));
+    expect(titles).toContainEqual(expect.stringMatching(/^app\/ci\.yml:Secret/));
+    const body = gh.state.comments(REPO, 5)[0]?.body ?? '';
+    expect(body).toContain('terraform_data.app'); // the plan still ran and is shown
+    const everywhere = [body, run.visibleText, JSON.stringify(gh.calls.map((call) => call.requestBody))].join(
+      '\n',
+    );
+    expect(everywhere).not.toContain(password);
+    expect(everywhere).not.toContain(token);
   });
 });
 

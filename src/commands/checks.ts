@@ -3,7 +3,7 @@
 import * as core from '@actions/core';
 import { lstat, readFile, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import pLimit from 'p-limit';
+import { forEachStack } from './shared.js';
 import type { LoadedConfig } from '../config/types.js';
 import { which } from '../engines/exec.js';
 import { checkTerraformStack, type EngineContext } from '../engines/terraform.js';
@@ -78,15 +78,24 @@ const HEREDOC_OPENER = /(?:^|[^\w.$-])"?([A-Za-z_][\w.-]*)"?\s*[=:]\s*<<-?([A-Za
 const HIDDEN_LINE = '(sensitive value)';
 
 /** Old-side line (1-based) → closing marker, for each body and closing line of a heredoc under a secret name. */
-function secretHeredocLines(text: string): Map<number, string> {
+/**
+ * `fmt` only moves whitespace, so a reviewer needs the shape of a line, never its values: every quoted string
+ * is shown as `"…"` (a `sensitive` variable's default, a nested map under a secret name, a password in a URL).
+ */
+function hideStrings(line: string): string {
+  return line.replace(/"(?:[^"\\\n]|\\.)*"/g, '"…"');
+}
+
+function heredocBodyLines(text: string): Map<number, string> {
   const hidden = new Map<number, string>();
   const lines = text.split('\n').map((line) => line.replace(/\r$/, ''));
   for (let index = 0; index < lines.length; index++) {
     const opener = HEREDOC_OPENER.exec(lines[index] ?? '');
     if (!opener) continue;
-    const [, name = '', marker = ''] = opener;
+    const [, , marker = ''] = opener;
     for (index++; index < lines.length; index++) {
-      if (looksSecret(name)) hidden.set(index + 1, marker);
+      // Every heredoc body is hidden: formatting never changes it, and it may hold anything.
+      hidden.set(index + 1, marker);
       if ((lines[index] ?? '').trim() === marker) break;
     }
   }
@@ -103,7 +112,7 @@ export async function redactFormatDiff(workspace: string, file: string, diff: st
   const { secrets } = scanTextWithValues(file, text);
   for (const secret of secrets) core.setSecret(secret);
   // A hunk may start inside a heredoc whose opener it does not show: the file (the diff's old side) tells.
-  const hiddenOld = secretHeredocLines(text);
+  const hiddenOld = heredocBodyLines(text);
   let oldLine = 0;
   /** The heredoc being read: its closing marker, and whether its body is hidden. */
   let heredoc: { marker: string; secret: boolean } | undefined;
@@ -136,8 +145,8 @@ export async function redactFormatDiff(workspace: string, file: string, diff: st
       // The other side's copy of the opener (`-` old, `+` formatted) keeps its name like the first.
       return opener?.[2] === marker && named ? named : `${prefix}${HIDDEN_LINE}`;
     }
-    if (opener) heredoc = { marker: opener[2] ?? '', secret: looksSecret(opener[1] ?? '') };
-    return named ?? line;
+    if (opener) heredoc = { marker: opener[2] ?? '', secret: true };
+    return named ?? hideStrings(line);
   });
   let redacted = lines.join('\n');
   for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
@@ -192,59 +201,58 @@ export async function checkStacks(options: EngineCheckOptions): Promise<Finding[
       });
     }
   }
-  const limit = pLimit(options.parallelism);
-  const perStack = await Promise.all(
-    options.stacks.map((stack) =>
-      limit(async (): Promise<Finding[]> => {
-        const engine = stack.engine ?? options.fallbackEngine;
-        if (engine === 'ansible' || !installed.get(engine)) return [];
-        const result = await checkTerraformStack(
-          stack,
-          { ...options.engineContext, binary: engine },
-          options.validate,
-        );
-        const format = await Promise.all(
-          result.format.map(async (problem) => ({
-            ...problem,
-            diff: await redactFormatDiff(options.workspace, problem.file, problem.diff),
-          })),
-        );
-        const stackFindings: Finding[] = format.map((problem) => ({
-          kind: 'format',
-          severity: 'error',
-          stack: stack.name,
-          file: problem.file,
-          line: problem.line,
-          title: 'File is not formatted',
-          message: `${problem.file} is not formatted as \`${engine} fmt\` would write it: run \`${engine} fmt\` in ${stack.path}.`,
-          detail: problem.diff,
-        }));
-        for (const diagnostic of result.diagnostics) {
-          stackFindings.push({
-            kind: 'validate',
-            severity: diagnostic.severity,
-            stack: stack.name,
-            file: diagnostic.file,
-            line: diagnostic.line,
-            column: diagnostic.column,
-            endLine: diagnostic.endLine,
-            endColumn: diagnostic.endColumn,
-            title: diagnostic.summary,
-            message: [diagnostic.summary, diagnostic.detail].filter(Boolean).join(': '),
-          });
-        }
-        if (result.message && result.diagnostics.length === 0) {
-          stackFindings.push({
-            kind: 'validate',
-            severity: 'error',
-            stack: stack.name,
-            title: result.message,
-            message: result.message,
-          });
-        }
-        return stackFindings;
-      }),
-    ),
+  // One check per folder: stacks sharing it (one per workspace) would report the same files twice.
+  const folders = options.stacks.filter(
+    (stack, index) => options.stacks.findIndex((other) => other.path === stack.path) === index,
   );
+  const perStack = await forEachStack(folders, options.parallelism, async (stack): Promise<Finding[]> => {
+    const engine = stack.engine ?? options.fallbackEngine;
+    if (engine === 'ansible' || !installed.get(engine)) return [];
+    const result = await checkTerraformStack(
+      stack,
+      { ...options.engineContext, binary: engine },
+      options.validate,
+    );
+    const format = await Promise.all(
+      result.format.map(async (problem) => ({
+        ...problem,
+        diff: await redactFormatDiff(options.workspace, problem.file, problem.diff),
+      })),
+    );
+    const stackFindings: Finding[] = format.map((problem) => ({
+      kind: 'format',
+      severity: 'error',
+      stack: stack.name,
+      file: problem.file,
+      line: problem.line,
+      title: 'File is not formatted',
+      message: `${problem.file} is not formatted as \`${engine} fmt\` would write it: run \`${engine} fmt\` in ${stack.path}.`,
+      detail: problem.diff,
+    }));
+    for (const diagnostic of result.diagnostics) {
+      stackFindings.push({
+        kind: 'validate',
+        severity: diagnostic.severity,
+        stack: stack.name,
+        file: diagnostic.file,
+        line: diagnostic.line,
+        column: diagnostic.column,
+        endLine: diagnostic.endLine,
+        endColumn: diagnostic.endColumn,
+        title: diagnostic.summary,
+        message: [diagnostic.summary, diagnostic.detail].filter(Boolean).join(': '),
+      });
+    }
+    if (result.message && result.diagnostics.length === 0) {
+      stackFindings.push({
+        kind: 'validate',
+        severity: 'error',
+        stack: stack.name,
+        title: result.message,
+        message: result.message,
+      });
+    }
+    return stackFindings;
+  });
   return [...findings, ...perStack.flat()];
 }
