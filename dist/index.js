@@ -51569,6 +51569,37 @@ function stackPosition(configText, name) {
     }
     return { line: 1, column: 1 };
 }
+/** Misformatted files as blocking findings; their diffs pass through the redaction first. */
+async function formatFindings(workspace, stack, engine, problems, folder) {
+    return Promise.all(problems.map(async (problem) => ({
+        kind: 'format',
+        severity: 'error',
+        stack,
+        file: problem.file,
+        line: problem.line,
+        title: 'File is not formatted',
+        message: `${problem.file} is not formatted as \`${engine} fmt\` would write it: run \`${engine} fmt\` in ${folder}.`,
+        detail: await redactFormatDiff(workspace, problem.file, problem.diff),
+    })));
+}
+function diagnosticFinding(stack, diagnostic) {
+    return {
+        kind: 'validate',
+        severity: diagnostic.severity,
+        stack,
+        file: diagnostic.file,
+        line: diagnostic.line,
+        column: diagnostic.column,
+        endLine: diagnostic.endLine,
+        endColumn: diagnostic.endColumn,
+        title: diagnostic.summary,
+        message: [diagnostic.summary, diagnostic.detail].filter(Boolean).join(': '),
+    };
+}
+/** A module folder checked like a stack for formatting: no workspace, variables or environment of its own. */
+function moduleAsStack(folder) {
+    return { name: folder, path: folder, workspace: 'default', varFiles: [], env: {}, whenModified: [] };
+}
 /** Engines installed, then per stack `fmt -check` and (optionally) `validate`. */
 async function checkStacks(options) {
     const findings = [];
@@ -51601,34 +51632,10 @@ async function checkStacks(options) {
         if (engine === 'ansible' || !installed.get(engine))
             return [];
         const result = await checkTerraformStack(stack, { ...options.engineContext, binary: engine }, options.validate);
-        const format = await Promise.all(result.format.map(async (problem) => ({
-            ...problem,
-            diff: await redactFormatDiff(options.workspace, problem.file, problem.diff),
-        })));
-        const stackFindings = format.map((problem) => ({
-            kind: 'format',
-            severity: 'error',
-            stack: stack.name,
-            file: problem.file,
-            line: problem.line,
-            title: 'File is not formatted',
-            message: `${problem.file} is not formatted as \`${engine} fmt\` would write it: run \`${engine} fmt\` in ${stack.path}.`,
-            detail: problem.diff,
-        }));
-        for (const diagnostic of result.diagnostics) {
-            stackFindings.push({
-                kind: 'validate',
-                severity: diagnostic.severity,
-                stack: stack.name,
-                file: diagnostic.file,
-                line: diagnostic.line,
-                column: diagnostic.column,
-                endLine: diagnostic.endLine,
-                endColumn: diagnostic.endColumn,
-                title: diagnostic.summary,
-                message: [diagnostic.summary, diagnostic.detail].filter(Boolean).join(': '),
-            });
-        }
+        const stackFindings = [
+            ...(await formatFindings(options.workspace, stack.name, engine, result.format, stack.path)),
+            ...result.diagnostics.map((diagnostic) => diagnosticFinding(stack.name, diagnostic)),
+        ];
         if (result.message && result.diagnostics.length === 0) {
             stackFindings.push({
                 kind: 'validate',
@@ -51640,7 +51647,21 @@ async function checkStacks(options) {
         }
         return stackFindings;
     });
-    return [...findings, ...perStack.flat()];
+    const stackFolders = new Set(options.stacks.map((stack) => stack.path));
+    const modules = [...new Set(options.moduleFolders ?? [])]
+        .filter((folder) => !stackFolders.has(folder))
+        .sort();
+    const engine = options.fallbackEngine;
+    const perModule = engine === 'ansible' || !(installed.get(engine) ?? (await exec_which(engine)))
+        ? []
+        : await forEachStack(modules.map(moduleAsStack), options.parallelism, async (module) => {
+            const result = await checkTerraformStack(module, { ...options.engineContext, binary: engine }, false);
+            return [
+                ...(await formatFindings(options.workspace, module.path, engine, result.format, module.path)),
+                ...result.diagnostics.map((diagnostic) => diagnosticFinding(module.path, diagnostic)),
+            ];
+        });
+    return [...findings, ...perStack.flat(), ...perModule.flat()];
 }
 
 ;// CONCATENATED MODULE: ./src/stacks/modules.ts
@@ -52507,6 +52528,7 @@ async function runPlan(settings) {
         engineContext: { workspace: settings.workspace, env, tempDir: settings.tempDir },
         parallelism: settings.parallelism,
         validate: false,
+        moduleFolders: affected.flatMap((stack) => [...(moduleDeps.get(stack.path) ?? [])]),
     });
     findings.push(...(await scanSecrets(settings.workspace, files ?? (await listWorkspaceFiles(settings.workspace)), config?.secrets?.allow ?? [])));
     const planned = await forEachStack(affected, settings.parallelism, async (stack) => {
@@ -52606,6 +52628,7 @@ async function runPlan(settings) {
 
 
 
+
 /** Loads the config; its mistakes become findings instead of stopping the run. */
 async function loadConfigFindings(settings) {
     try {
@@ -52645,6 +52668,9 @@ async function runValidate(settings) {
             },
             parallelism: settings.parallelism,
             validate: true,
+            moduleFolders: [
+                ...(await localModuleGraph(settings.workspace, stacks.map((stack) => stack.path))).values(),
+            ].flatMap((folders) => [...folders]),
         })));
     }
     findings.push(...(await scanSecrets(settings.workspace, await filesToScan(settings), config?.secrets?.allow ?? [])));

@@ -139,6 +139,18 @@ describe('validate', () => {
     expect(run.exitCode).toBe(0);
   });
 
+  it('checks the formatting of the local modules a stack calls', async () => {
+    const repo = createRepo({
+      'app/main.tf': `${dataStack('app', 'v1')}\nmodule "tags" {\n  source = "../modules/tags"\n}\n`,
+      'modules/tags/main.tf': 'output "tags" {\nvalue = { team = "platform" }\n}\n',
+    });
+    const { run, head } = await onPullRequest(repo, ['modules/tags/main.tf'], { command: 'validate' });
+    expect(run.exitCode).toBe(1);
+    expect(gh.state.checkRuns(REPO, head)[0]?.annotations).toContainEqual(
+      expect.objectContaining({ path: 'modules/tags/main.tf', start_line: 2, annotation_level: 'failure' }),
+    );
+  });
+
   it('passes a clean repository', async () => {
     const repo = createRepo({ 'app/main.tf': dataStack('app', 'v1') });
     const { run, head } = await onPullRequest(repo, ['app/main.tf'], { command: 'validate' });

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { forEachStack } from './shared.js';
 import type { LoadedConfig } from '../config/types.js';
 import { which } from '../engines/exec.js';
-import { checkTerraformStack, type EngineContext } from '../engines/terraform.js';
+import { checkTerraformStack, type EngineContext, type FormatProblem } from '../engines/terraform.js';
+import type { Diagnostic } from '../plan/model.js';
 import type { Finding } from '../report/findings.js';
 import { findingMessage, isScannable, scanTextWithValues } from '../scan/secrets.js';
 import type { Stack } from '../stacks/discover.js';
@@ -167,6 +168,48 @@ function stackPosition(configText: string | undefined, name: string): { line: nu
   return { line: 1, column: 1 };
 }
 
+/** Misformatted files as blocking findings; their diffs pass through the redaction first. */
+async function formatFindings(
+  workspace: string,
+  stack: string,
+  engine: string,
+  problems: readonly FormatProblem[],
+  folder: string,
+): Promise<Finding[]> {
+  return Promise.all(
+    problems.map(async (problem): Promise<Finding> => ({
+      kind: 'format',
+      severity: 'error',
+      stack,
+      file: problem.file,
+      line: problem.line,
+      title: 'File is not formatted',
+      message: `${problem.file} is not formatted as \`${engine} fmt\` would write it: run \`${engine} fmt\` in ${folder}.`,
+      detail: await redactFormatDiff(workspace, problem.file, problem.diff),
+    })),
+  );
+}
+
+function diagnosticFinding(stack: string, diagnostic: Diagnostic): Finding {
+  return {
+    kind: 'validate',
+    severity: diagnostic.severity,
+    stack,
+    file: diagnostic.file,
+    line: diagnostic.line,
+    column: diagnostic.column,
+    endLine: diagnostic.endLine,
+    endColumn: diagnostic.endColumn,
+    title: diagnostic.summary,
+    message: [diagnostic.summary, diagnostic.detail].filter(Boolean).join(': '),
+  };
+}
+
+/** A module folder checked like a stack for formatting: no workspace, variables or environment of its own. */
+function moduleAsStack(folder: string): Stack {
+  return { name: folder, path: folder, workspace: 'default', varFiles: [], env: {}, whenModified: [] };
+}
+
 export interface EngineCheckOptions {
   workspace: string;
   config: LoadedConfig | undefined;
@@ -176,6 +219,8 @@ export interface EngineCheckOptions {
   parallelism: number;
   /** Run `validate -json` too (the plan command learns the same from planning). */
   validate: boolean;
+  /** Local module folders the stacks call: their formatting is checked too (validation covers them already). */
+  moduleFolders?: Iterable<string>;
 }
 
 /** Engines installed, then per stack `fmt -check` and (optionally) `validate`. */
@@ -213,36 +258,10 @@ export async function checkStacks(options: EngineCheckOptions): Promise<Finding[
       { ...options.engineContext, binary: engine },
       options.validate,
     );
-    const format = await Promise.all(
-      result.format.map(async (problem) => ({
-        ...problem,
-        diff: await redactFormatDiff(options.workspace, problem.file, problem.diff),
-      })),
-    );
-    const stackFindings: Finding[] = format.map((problem) => ({
-      kind: 'format',
-      severity: 'error',
-      stack: stack.name,
-      file: problem.file,
-      line: problem.line,
-      title: 'File is not formatted',
-      message: `${problem.file} is not formatted as \`${engine} fmt\` would write it: run \`${engine} fmt\` in ${stack.path}.`,
-      detail: problem.diff,
-    }));
-    for (const diagnostic of result.diagnostics) {
-      stackFindings.push({
-        kind: 'validate',
-        severity: diagnostic.severity,
-        stack: stack.name,
-        file: diagnostic.file,
-        line: diagnostic.line,
-        column: diagnostic.column,
-        endLine: diagnostic.endLine,
-        endColumn: diagnostic.endColumn,
-        title: diagnostic.summary,
-        message: [diagnostic.summary, diagnostic.detail].filter(Boolean).join(': '),
-      });
-    }
+    const stackFindings = [
+      ...(await formatFindings(options.workspace, stack.name, engine, result.format, stack.path)),
+      ...result.diagnostics.map((diagnostic) => diagnosticFinding(stack.name, diagnostic)),
+    ];
     if (result.message && result.diagnostics.length === 0) {
       stackFindings.push({
         kind: 'validate',
@@ -254,5 +273,24 @@ export async function checkStacks(options: EngineCheckOptions): Promise<Finding[
     }
     return stackFindings;
   });
-  return [...findings, ...perStack.flat()];
+  const stackFolders = new Set(options.stacks.map((stack) => stack.path));
+  const modules = [...new Set(options.moduleFolders ?? [])]
+    .filter((folder) => !stackFolders.has(folder))
+    .sort();
+  const engine = options.fallbackEngine;
+  const perModule =
+    engine === 'ansible' || !(installed.get(engine) ?? (await which(engine)))
+      ? []
+      : await forEachStack(modules.map(moduleAsStack), options.parallelism, async (module) => {
+          const result = await checkTerraformStack(
+            module,
+            { ...options.engineContext, binary: engine },
+            false,
+          );
+          return [
+            ...(await formatFindings(options.workspace, module.path, engine, result.format, module.path)),
+            ...result.diagnostics.map((diagnostic) => diagnosticFinding(module.path, diagnostic)),
+          ];
+        });
+  return [...findings, ...perStack.flat(), ...perModule.flat()];
 }

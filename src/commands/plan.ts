@@ -170,6 +170,7 @@ export async function runPlan(settings: Settings): Promise<CommandResult> {
     engineContext: { workspace: settings.workspace, env, tempDir: settings.tempDir },
     parallelism: settings.parallelism,
     validate: false,
+    moduleFolders: affected.flatMap((stack) => [...(moduleDeps.get(stack.path) ?? [])]),
   });
   findings.push(
     ...(await scanSecrets(

@@ -7,6 +7,7 @@ import type { RunReport, StackReport } from '../report/types.js';
 import type { Settings } from '../settings.js';
 import { discoverStacks, type Stack } from '../stacks/discover.js';
 import { filterStacks } from '../stacks/affected.js';
+import { localModuleGraph } from '../stacks/modules.js';
 import { checkStacks, listWorkspaceFiles, scanSecrets } from './checks.js';
 import {
   changedFiles,
@@ -62,6 +63,14 @@ export async function runValidate(settings: Settings): Promise<CommandResult> {
         },
         parallelism: settings.parallelism,
         validate: true,
+        moduleFolders: [
+          ...(
+            await localModuleGraph(
+              settings.workspace,
+              stacks.map((stack) => stack.path),
+            )
+          ).values(),
+        ].flatMap((folders) => [...folders]),
       })),
     );
   }
