@@ -43590,7 +43590,7 @@ async function loadConfig(workspace, configPath = '.stackgate.yml') {
     const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
     const locator = new Locator(file, doc, lineCounter);
     if (doc.errors.length > 0) {
-        throw new ConfigError(doc.errors.map((error) => locator.atOffset(error.pos[0], error.message)));
+        throw new ConfigError(doc.errors.map((error) => locator.atOffset(syntaxErrorOffset(text, error), error.message)));
     }
     const data = doc.toJS();
     const problems = [
@@ -43796,6 +43796,17 @@ function show(value) {
     return value === undefined ? 'nothing' : `\`${JSON.stringify(value)}\``;
 }
 /** `; did you mean `var-files`?` for a close key, else the list of allowed keys. */
+/**
+ * Where to point for a YAML syntax error. An unclosed quote is found where the parser gave up (often the end of
+ * the file); the person needs the line where the quote opened.
+ */
+function syntaxErrorOffset(text, error) {
+    const quote = /Missing closing (["'])quote/.exec(error.message)?.[1];
+    if (error.code !== 'MISSING_CHAR' || !quote)
+        return error.pos[0];
+    const opening = text.lastIndexOf(quote, Math.max(0, error.pos[0] - 1));
+    return opening >= 0 ? opening : error.pos[0];
+}
 function suggestion(name, allowed) {
     let best;
     let bestDistance = Infinity;

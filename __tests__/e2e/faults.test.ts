@@ -20,6 +20,8 @@ interface Scenario {
   between?: (gh: StandIn) => Promise<void>;
   /** The run that is expected to write the check run's annotations. */
   expectNotice?: RegExp;
+  /** The change breaks the app stack: the gate must fail, whatever the API does. */
+  broken?: boolean;
 }
 
 async function deleteStickyByHand(gh: StandIn): Promise<void> {
@@ -42,6 +44,12 @@ const secondaryLimit = {
 
 const scenarios: Scenario[] = [
   { name: 'no fault (baseline)', command: 'plan', faults: [] },
+  {
+    name: 'a failing plan while comments fail with 502s',
+    command: 'plan',
+    broken: true,
+    faults: [{ route: 'issues/create-comment', status: 502, times: 2 }],
+  },
   {
     name: 'a burst of 502s on creating the comment',
     command: 'plan',
@@ -162,7 +170,11 @@ async function runScenario(
   let head = base;
   const handles: FaultHandle[] = [];
   for (let run = 1; run <= (scenario.runs ?? 1); run++) {
-    repo.write({ 'app/main.tf': dataStack('app', `v${run + 1}`) });
+    repo.write({
+      'app/main.tf': scenario.broken
+        ? 'resource "terraform_data" "app" {\n  input = var.missing\n}\n'
+        : dataStack('app', `v${run + 1}`),
+    });
     head = repo.commit(`run ${run}`);
     const existing = gh.state.pullRequest(REPO, 12);
     if (existing) existing.headSha = head;
@@ -195,7 +207,8 @@ describe.each(scenarios)('$command: $name', (scenario) => {
     try {
       // Every injected fault was really met.
       expect(hits().every((count) => count > 0)).toBe(true);
-      expect(last.exitCode, last.stdout).toBe(0);
+      // The exit status is the gate's: the API's trouble neither fails a good plan nor passes a bad one.
+      expect(last.exitCode, last.stdout).toBe(scenario.broken ? 1 : 0);
       expect(gh.violations).toEqual([]);
 
       const checkRuns = gh.state
@@ -203,7 +216,7 @@ describe.each(scenarios)('$command: $name', (scenario) => {
         .filter((check) => check.name === `stackgate/${scenario.command}`);
       if (checkRuns.length > 1) tally.duplicates += checkRuns.length - 1;
       expect(checkRuns).toHaveLength(1);
-      expect(checkRuns[0]?.conclusion).toBe('success');
+      expect(checkRuns[0]?.conclusion).toBe(scenario.broken ? 'failure' : 'success');
 
       if (scenario.command === 'plan') {
         const sticky = gh.state.comments(REPO, 12).filter((c) => c.body.startsWith('<!-- stackgate:comment'));
@@ -211,7 +224,9 @@ describe.each(scenarios)('$command: $name', (scenario) => {
         if (sticky.length > 1) tally.duplicates += sticky.length - 1;
         expect(sticky).toHaveLength(1);
         expect(sticky[0]?.body).toContain(head);
-        expect(sticky[0]?.body).toContain('terraform_data.app');
+        expect(sticky[0]?.body).toContain(
+          scenario.broken ? 'undeclared input variable' : 'terraform_data.app',
+        );
         expect(last.outputs['comment-id']).toBe(String(sticky[0]?.id));
       }
       expect(last.outputs['check-run-id']).toBe(String(checkRuns[0]?.id));

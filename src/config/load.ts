@@ -32,7 +32,9 @@ export async function loadConfig(
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const locator = new Locator(file, doc, lineCounter);
   if (doc.errors.length > 0) {
-    throw new ConfigError(doc.errors.map((error) => locator.atOffset(error.pos[0], error.message)));
+    throw new ConfigError(
+      doc.errors.map((error) => locator.atOffset(syntaxErrorOffset(text, error), error.message)),
+    );
   }
 
   const data: unknown = doc.toJS();
@@ -263,6 +265,20 @@ function show(value: unknown): string {
 }
 
 /** `; did you mean `var-files`?` for a close key, else the list of allowed keys. */
+/**
+ * Where to point for a YAML syntax error. An unclosed quote is found where the parser gave up (often the end of
+ * the file); the person needs the line where the quote opened.
+ */
+function syntaxErrorOffset(
+  text: string,
+  error: { code: string; message: string; pos: [number, number] },
+): number {
+  const quote = /Missing closing (["'])quote/.exec(error.message)?.[1];
+  if (error.code !== 'MISSING_CHAR' || !quote) return error.pos[0];
+  const opening = text.lastIndexOf(quote, Math.max(0, error.pos[0] - 1));
+  return opening >= 0 ? opening : error.pos[0];
+}
+
 export function suggestion(name: string, allowed: string[]): string {
   let best: string | undefined;
   let bestDistance = Infinity;
