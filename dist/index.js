@@ -50846,6 +50846,19 @@ function logFullReport(report) {
     info(`::${resume}::`);
     endGroup();
 }
+/** A report about this run's commit and pull request. */
+function newReport(settings, command, stacks, findings = []) {
+    return {
+        command,
+        header: settings.commentHeader,
+        repository: `${settings.event.owner}/${settings.event.repo}`,
+        sha: settings.event.sha,
+        pullNumber: settings.event.pullRequest?.number,
+        runUrl: settings.event.runUrl,
+        stacks,
+        findings,
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/scan/rules.ts
 // The rules of the secret scanner: token shapes with a fixed prefix (found anywhere on a line), and the tests
@@ -52461,16 +52474,7 @@ async function policyFindings(workspace, stack, violations, moduleDeps) {
  */
 async function reportConfigFailure(settings, error) {
     annotateConfigError(error, settings);
-    const report = {
-        command: 'plan',
-        header: settings.commentHeader,
-        repository: `${settings.event.owner}/${settings.event.repo}`,
-        sha: settings.event.sha,
-        pullNumber: settings.event.pullRequest?.number,
-        runUrl: settings.event.runUrl,
-        stacks: [],
-        findings: configFindings(error),
-    };
+    const report = newReport(settings, 'plan', [], configFindings(error));
     // The problems are annotated above already; the check run carries no second copy.
     const publication = await publishReport(settings, report, {
         name: checkName('plan', settings.commentHeader),
@@ -52574,16 +52578,7 @@ async function runPlan(settings) {
         status: 'unaffected',
         diagnostics: [],
     }));
-    const report = {
-        command: 'plan',
-        header: settings.commentHeader,
-        repository: `${settings.event.owner}/${settings.event.repo}`,
-        sha: settings.event.sha,
-        pullNumber: settings.event.pullRequest?.number,
-        runUrl: settings.event.runUrl,
-        stacks: [...planned, ...unaffectedReports].sort((a, b) => a.name.localeCompare(b.name)),
-        findings,
-    };
+    const report = newReport(settings, 'plan', [...planned, ...unaffectedReports].sort((a, b) => a.name.localeCompare(b.name)), findings);
     const labels = settings.event.pullRequest?.labels ?? [];
     for (const stack of planned) {
         if (!stack.plan || !config?.policies?.length)
@@ -52685,22 +52680,13 @@ async function runValidate(settings) {
         })));
     }
     findings.push(...(await scanSecrets(settings.workspace, await filesToScan(settings), config?.secrets?.allow ?? [])));
-    const report = {
-        command: 'validate',
-        header: settings.commentHeader || 'validate',
-        repository: `${settings.event.owner}/${settings.event.repo}`,
-        sha: settings.event.sha,
-        pullNumber: settings.event.pullRequest?.number,
-        runUrl: settings.event.runUrl,
-        stacks: stacks.map((stack) => ({
-            name: stack.name,
-            path: stack.path,
-            engine: stack.engine ?? fallbackEngine,
-            status: stackStatus(stack, findings),
-            diagnostics: [],
-        })),
-        findings,
-    };
+    const report = newReport(settings, 'validate', stacks.map((stack) => ({
+        name: stack.name,
+        path: stack.path,
+        engine: stack.engine ?? fallbackEngine,
+        status: stackStatus(stack, findings),
+        diagnostics: [],
+    })), findings);
     logFullReport(report);
     const blocking = failingFindings(findings);
     const annotations = findings.flatMap((finding) => annotationFromFinding(finding) ?? []);

@@ -2,13 +2,12 @@
 // or read. Trusted authors are bots (GITHUB_TOKEN, GitHub Apps) and the user of a personal access token.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commentMarker } from '../../src/report/markdown.js';
-import { runAction, type ActionRun } from '../support/harness.js';
-import { pullRequestPayload } from '../support/payloads.js';
+import type { ActionRun } from '../support/harness.js';
+import { runOnPullRequest } from '../support/pull-request.js';
 import { createRepo, dataStack, type TestRepo } from '../support/repo.js';
 import { startStandIn, type StandIn } from '../support/standin/index.js';
 
 const REPO = 'octo/infra';
-const [OWNER = '', NAME = ''] = REPO.split('/');
 const NUMBER = 7;
 /** The default comment's marker, as a PR author can copy it from the page source. */
 const MARKER = commentMarker('');
@@ -17,31 +16,15 @@ let gh: StandIn;
 let repo: TestRepo;
 let baseSha: string;
 
-async function planPullRequest(headSha: string, token?: string): Promise<ActionRun> {
-  const existing = gh.state.pullRequest(REPO, NUMBER);
-  if (existing) existing.headSha = headSha;
-  else
-    gh.addPullRequest(REPO, {
-      number: NUMBER,
-      headSha,
-      baseSha,
-      files: [{ filename: 'stacks/app/main.tf' }],
-    });
-  return runAction({
-    workspace: repo.dir,
-    eventName: 'pull_request',
-    payload: pullRequestPayload({
-      owner: OWNER,
-      repo: NAME,
-      number: NUMBER,
-      headSha,
-      baseSha,
-      action: existing ? 'synchronize' : 'opened',
-    }),
-    apiUrl: gh.url,
+function planPullRequest(headSha: string, token?: string): Promise<ActionRun> {
+  return runOnPullRequest({
+    gh,
     repository: REPO,
-    sha: headSha,
-    ref: `refs/pull/${NUMBER}/merge`,
+    workspace: repo.dir,
+    number: NUMBER,
+    headSha,
+    baseSha,
+    files: ['stacks/app/main.tf'],
     token,
   });
 }

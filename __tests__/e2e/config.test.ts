@@ -1,7 +1,6 @@
 // A broken .stackgate.yml: the user sees where, the job fails, nothing is half-posted.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runAction } from '../support/harness.js';
-import { pullRequestPayload } from '../support/payloads.js';
+import { runOnPullRequest } from '../support/pull-request.js';
 import { createRepo, dataStack } from '../support/repo.js';
 import { startStandIn, type StandIn } from '../support/standin/index.js';
 
@@ -16,17 +15,15 @@ afterEach(async () => {
   await gh.close();
 });
 
-async function planWith(files: Record<string, string>, inputs: Record<string, string> = {}) {
+function planWith(files: Record<string, string>, inputs: Record<string, string> = {}) {
   const repo = createRepo({ 'app/main.tf': dataStack('app', 'v1'), ...files });
-  const head = repo.commit('change');
-  gh.addPullRequest(REPO, { number: 3, headSha: head, files: [{ filename: '.stackgate.yml' }] });
-  return runAction({
-    workspace: repo.dir,
-    eventName: 'pull_request',
-    payload: pullRequestPayload({ owner: 'octo', repo: 'infra', number: 3, headSha: head, baseSha: head }),
-    apiUrl: gh.url,
+  return runOnPullRequest({
+    gh,
     repository: REPO,
-    sha: head,
+    workspace: repo.dir,
+    number: 3,
+    headSha: repo.commit('change'),
+    files: ['.stackgate.yml'],
     inputs,
   });
 }
@@ -65,22 +62,14 @@ describe('config errors', () => {
   it('keeps separate sticky comments per comment-header', async () => {
     const repo = createRepo({ 'app/main.tf': dataStack('app', 'v1') });
     const head = repo.commit('app');
-    gh.addPullRequest(REPO, { number: 4, headSha: head, files: [{ filename: 'app/main.tf' }] });
-    const payload = pullRequestPayload({
-      owner: 'octo',
-      repo: 'infra',
-      number: 4,
-      headSha: head,
-      baseSha: head,
-    });
     for (const header of ['staging', 'production', 'staging']) {
-      const run = await runAction({
-        workspace: repo.dir,
-        eventName: 'pull_request',
-        payload,
-        apiUrl: gh.url,
+      const run = await runOnPullRequest({
+        gh,
         repository: REPO,
-        sha: head,
+        workspace: repo.dir,
+        number: 4,
+        headSha: head,
+        files: ['app/main.tf'],
         inputs: { 'comment-header': header },
       });
       expect(run.exitCode).toBe(0);
@@ -89,5 +78,12 @@ describe('config errors', () => {
     expect(comments).toHaveLength(2);
     expect(comments[0]!.body).toContain('staging');
     expect(comments[1]!.body).toContain('production');
+    // Each header gates on its own check, so one job cannot overwrite another's verdict.
+    expect(
+      gh.state
+        .checkRuns(REPO, head)
+        .map((check) => check.name)
+        .sort(),
+    ).toEqual(['stackgate/plan (production)', 'stackgate/plan (staging)']);
   });
 });

@@ -2,8 +2,8 @@
 // secondary rate limits, size refusals, a comment deleted by hand). Whatever happens, no comment is lost, none
 // is duplicated, and the exit status follows the gate, not the API.
 import { afterAll, describe, expect, it } from 'vitest';
-import { runAction, type ActionRun } from '../support/harness.js';
-import { pullRequestPayload } from '../support/payloads.js';
+import type { ActionRun } from '../support/harness.js';
+import { runOnPullRequest } from '../support/pull-request.js';
 import { createRepo, dataStack } from '../support/repo.js';
 import { startStandIn, type Fault, type FaultHandle, type StandIn } from '../support/standin/index.js';
 
@@ -176,24 +176,16 @@ async function runScenario(
         : dataStack('app', `v${run + 1}`),
     });
     head = repo.commit(`run ${run}`);
-    const existing = gh.state.pullRequest(REPO, 12);
-    if (existing) existing.headSha = head;
-    else
-      gh.addPullRequest(REPO, {
-        number: 12,
-        headSha: head,
-        baseSha: base,
-        files: [{ filename: 'app/main.tf' }],
-      });
     if (run === (scenario.runs ?? 1)) for (const fault of scenario.faults) handles.push(gh.inject(fault));
     if (run > 1 && scenario.between) await scenario.between(gh);
-    last = await runAction({
-      workspace: repo.dir,
-      eventName: 'pull_request',
-      payload: pullRequestPayload({ owner: 'octo', repo: 'infra', number: 12, headSha: head, baseSha: base }),
-      apiUrl: gh.url,
+    last = await runOnPullRequest({
+      gh,
       repository: REPO,
-      sha: head,
+      workspace: repo.dir,
+      number: 12,
+      headSha: head,
+      baseSha: base,
+      files: ['app/main.tf'],
       inputs: { command: scenario.command },
     });
     tally.runs++;
@@ -250,20 +242,13 @@ describe('a token that cannot write', () => {
     try {
       const repo = createRepo({ 'app/main.tf': dataStack('app', 'v1') });
       const head = repo.commit('x');
-      gh.addPullRequest(REPO, { number: 12, headSha: head, files: [{ filename: 'app/main.tf' }] });
-      const run = await runAction({
-        workspace: repo.dir,
-        eventName: 'pull_request',
-        payload: pullRequestPayload({
-          owner: 'octo',
-          repo: 'infra',
-          number: 12,
-          headSha: head,
-          baseSha: head,
-        }),
-        apiUrl: gh.url,
+      const run = await runOnPullRequest({
+        gh,
         repository: REPO,
-        sha: head,
+        workspace: repo.dir,
+        number: 12,
+        headSha: head,
+        files: ['app/main.tf'],
         token: 'ghs_nowrite',
       });
       tally.runs++;

@@ -1,12 +1,11 @@
 // The reviewer's loop, end to end: dist/index.js as the runner runs it, the real tofu, the GitHub stand-in.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runAction, type ActionRun } from '../support/harness.js';
-import { pullRequestPayload } from '../support/payloads.js';
+import type { ActionRun } from '../support/harness.js';
+import { runOnPullRequest } from '../support/pull-request.js';
 import { createRepo, dataStack, type TestRepo } from '../support/repo.js';
 import { startStandIn, type StandIn } from '../support/standin/index.js';
 
 const REPO = 'octo/infra';
-const [OWNER = '', NAME = ''] = REPO.split('/');
 
 let gh: StandIn;
 let repo: TestRepo;
@@ -20,47 +19,20 @@ function threeStacks(): Record<string, string> {
   };
 }
 
-async function planPullRequest(
+function planPullRequest(
   headSha: string,
   files: string[],
   options: { number?: number; fork?: boolean; inputs?: Record<string, string>; token?: string } = {},
 ): Promise<ActionRun> {
-  const number = options.number ?? 7;
-  const existing = gh.state.pullRequest(REPO, number);
-  if (existing) {
-    existing.headSha = headSha;
-    existing.files = files.map((filename) => ({
-      filename,
-      status: 'modified',
-      additions: 1,
-      deletions: 1,
-      changes: 2,
-    }));
-  } else {
-    gh.addPullRequest(REPO, {
-      number,
-      headSha,
-      baseSha,
-      headRepo: options.fork ? 'someone/infra' : undefined,
-      files: files.map((filename) => ({ filename })),
-    });
-  }
-  return runAction({
-    workspace: repo.dir,
-    eventName: 'pull_request',
-    payload: pullRequestPayload({
-      owner: OWNER,
-      repo: NAME,
-      number,
-      headSha,
-      baseSha,
-      action: existing ? 'synchronize' : 'opened',
-      forkFullName: options.fork ? 'someone/infra' : undefined,
-    }),
-    apiUrl: gh.url,
+  return runOnPullRequest({
+    gh,
     repository: REPO,
-    sha: headSha,
-    ref: `refs/pull/${number}/merge`,
+    workspace: repo.dir,
+    number: options.number ?? 7,
+    headSha,
+    baseSha,
+    files,
+    fork: options.fork ? 'someone/infra' : undefined,
     token: options.token,
     inputs: options.inputs,
   });
@@ -267,6 +239,37 @@ output "dsn" {
     ];
     for (const text of everywhere) expect(text).not.toContain(secret);
     expect(run.commands).toContainEqual(expect.objectContaining({ command: 'add-mask', message: secret }));
+  });
+
+  it('keeps every stack to its own plan: similar names, one folder with several workspaces', async () => {
+    const workspaceStack = 'resource "terraform_data" "env" {\n  input = "ws-${terraform.workspace}"\n}\n';
+    repo.write({
+      '.stackgate.yml': `version: 1
+stacks:
+  - { name: "app x", path: a }
+  - { name: "app/x", path: b }
+  - { name: prod, path: shared, workspace: prod }
+  - { name: staging, path: shared, workspace: staging }
+  - { name: base, path: shared }
+`,
+      'a/main.tf': dataStack('alpha', 'from-a'),
+      'b/main.tf': dataStack('beta', 'from-b'),
+      'shared/main.tf': workspaceStack,
+    });
+    const head = repo.commit('five stacks');
+
+    const run = await planPullRequest(head, ['.stackgate.yml'], { inputs: { parallelism: '4' } });
+
+    expect(run.exitCode).toBe(0);
+    const sections = stickyComments()[0]!.body.split('<details').slice(1);
+    const section = (name: string) => sections.find((text) => text.includes(`<b>${name}</b>`)) ?? '';
+    expect(section('app x')).toContain('terraform_data.alpha');
+    expect(section('app x')).not.toContain('terraform_data.beta');
+    expect(section('app/x')).toContain('terraform_data.beta');
+    expect(section('app/x')).not.toContain('terraform_data.alpha');
+    expect(section('prod')).toContain('"ws-prod"');
+    expect(section('staging')).toContain('"ws-staging"');
+    expect(section('base')).toContain('"ws-default"');
   });
 
   it('skips the check and plans nothing when no stack is affected', async () => {

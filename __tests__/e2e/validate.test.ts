@@ -1,7 +1,8 @@
 // `command: validate` and the same checks in `plan`: real tofu fmt/validate, secrets, config, policies.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runAction, TOOLS } from '../support/harness.js';
-import { pullRequestPayload, pushPayload } from '../support/payloads.js';
+import { pushPayload } from '../support/payloads.js';
+import { runOnPullRequest } from '../support/pull-request.js';
 import * as planted from '../support/planted.js';
 import { createRepo, dataStack, type TestRepo } from '../support/repo.js';
 import { startStandIn, type StandIn } from '../support/standin/index.js';
@@ -30,32 +31,15 @@ async function onPullRequest(
   } = {},
 ) {
   const head = repo.commit('change');
-  const number = options.number ?? 5;
-  gh.addPullRequest(REPO, {
-    number,
-    headSha: head,
-    headRepo: options.fork,
-    labels: options.labels,
-    files: changed.map((filename) => ({ filename })),
-  });
-  const run = await runAction({
-    workspace: repo.dir,
-    eventName: 'pull_request',
-    payload: pullRequestPayload({
-      owner: 'octo',
-      repo: 'infra',
-      number,
-      headSha: head,
-      baseSha: head,
-      labels: options.labels,
-      forkFullName: options.fork,
-    }),
-    apiUrl: gh.url,
+  const run = await runOnPullRequest({
+    gh,
     repository: REPO,
-    sha: head,
+    workspace: repo.dir,
+    number: options.number ?? 5,
+    headSha: head,
+    files: changed,
     inputs,
-    token: options.token,
-    env: options.env,
+    ...options,
   });
   return { run, head };
 }

@@ -24,6 +24,7 @@ import {
   defaultEngine,
   forEachStack,
   logFullReport,
+  newReport,
   loadConfigOrThrow,
   type CommandResult,
 } from './shared.js';
@@ -86,16 +87,7 @@ async function policyFindings(
  */
 async function reportConfigFailure(settings: Settings, error: ConfigError): Promise<CommandResult> {
   annotateConfigError(error, settings);
-  const report: RunReport = {
-    command: 'plan',
-    header: settings.commentHeader,
-    repository: `${settings.event.owner}/${settings.event.repo}`,
-    sha: settings.event.sha,
-    pullNumber: settings.event.pullRequest?.number,
-    runUrl: settings.event.runUrl,
-    stacks: [],
-    findings: configFindings(error),
-  };
+  const report = newReport(settings, 'plan', [], configFindings(error));
   // The problems are annotated above already; the check run carries no second copy.
   const publication = await publishReport(settings, report, {
     name: checkName('plan', settings.commentHeader),
@@ -211,16 +203,12 @@ export async function runPlan(settings: Settings): Promise<CommandResult> {
     diagnostics: [],
   }));
 
-  const report: RunReport = {
-    command: 'plan',
-    header: settings.commentHeader,
-    repository: `${settings.event.owner}/${settings.event.repo}`,
-    sha: settings.event.sha,
-    pullNumber: settings.event.pullRequest?.number,
-    runUrl: settings.event.runUrl,
-    stacks: [...planned, ...unaffectedReports].sort((a, b) => a.name.localeCompare(b.name)),
+  const report = newReport(
+    settings,
+    'plan',
+    [...planned, ...unaffectedReports].sort((a, b) => a.name.localeCompare(b.name)),
     findings,
-  };
+  );
   const labels = settings.event.pullRequest?.labels ?? [];
   for (const stack of planned) {
     if (!stack.plan || !config?.policies?.length) continue;

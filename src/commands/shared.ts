@@ -147,3 +147,22 @@ export function logFullReport(report: RunReport): void {
   core.info(`::${resume}::`);
   core.endGroup();
 }
+
+/** A report about this run's commit and pull request. */
+export function newReport(
+  settings: Settings,
+  command: string,
+  stacks: RunReport['stacks'],
+  findings: Finding[] = [],
+): RunReport {
+  return {
+    command,
+    header: settings.commentHeader,
+    repository: `${settings.event.owner}/${settings.event.repo}`,
+    sha: settings.event.sha,
+    pullNumber: settings.event.pullRequest?.number,
+    runUrl: settings.event.runUrl,
+    stacks,
+    findings,
+  };
+}

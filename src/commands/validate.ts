@@ -3,7 +3,7 @@
 import { ConfigError, type LoadedConfig } from '../config/types.js';
 import { engineEnvironment } from '../engines/terraform.js';
 import { annotationFromFinding, blockingSummary, failingFindings, type Finding } from '../report/findings.js';
-import type { RunReport, StackReport } from '../report/types.js';
+import type { StackReport } from '../report/types.js';
 import type { Settings } from '../settings.js';
 import { discoverStacks, type Stack } from '../stacks/discover.js';
 import { filterStacks } from '../stacks/affected.js';
@@ -16,6 +16,7 @@ import {
   defaultEngine,
   loadConfigOrThrow,
   logFullReport,
+  newReport,
   type CommandResult,
 } from './shared.js';
 import { publishReport } from './publish.js';
@@ -78,14 +79,10 @@ export async function runValidate(settings: Settings): Promise<CommandResult> {
     ...(await scanSecrets(settings.workspace, await filesToScan(settings), config?.secrets?.allow ?? [])),
   );
 
-  const report: RunReport = {
-    command: 'validate',
-    header: settings.commentHeader || 'validate',
-    repository: `${settings.event.owner}/${settings.event.repo}`,
-    sha: settings.event.sha,
-    pullNumber: settings.event.pullRequest?.number,
-    runUrl: settings.event.runUrl,
-    stacks: stacks.map((stack) => ({
+  const report = newReport(
+    settings,
+    'validate',
+    stacks.map((stack) => ({
       name: stack.name,
       path: stack.path,
       engine: stack.engine ?? fallbackEngine,
@@ -93,7 +90,7 @@ export async function runValidate(settings: Settings): Promise<CommandResult> {
       diagnostics: [],
     })),
     findings,
-  };
+  );
   logFullReport(report);
 
   const blocking = failingFindings(findings);

@@ -280,16 +280,7 @@ export class StandInServer {
     };
     try {
       const answer = handler.handle(ctx);
-      const missing = answer.status < 300 ? missingResponseFields(route, answer.status, answer.body) : [];
-      if (missing.length > 0) {
-        this.violations.push({
-          operationId: route.operationId,
-          method: route.method,
-          path,
-          status: answer.status,
-          fault: `stand-in answer for ${route.operationId} lacks required field(s): ${missing.join(', ')}`,
-        });
-      }
+      this.checkAnswer(route, path, answer);
       return answer;
     } catch (error) {
       if (!(error instanceof GitHubError)) throw error;
@@ -306,6 +297,19 @@ export class StandInServer {
     }
   }
 
+  /** A stand-in answer that lacks a field the spec requires is the stand-in's fault: recorded like a violation. */
+  private checkAnswer(route: Route, path: string, answer: Answer): void {
+    const missing = answer.status < 300 ? missingResponseFields(route, answer.status, answer.body) : [];
+    if (missing.length === 0) return;
+    this.violations.push({
+      operationId: route.operationId,
+      method: route.method,
+      path,
+      status: answer.status,
+      fault: `stand-in answer for ${route.operationId} lacks required field(s): ${missing.join(', ')}`,
+    });
+  }
+
   /** An operation on the token's own account (no repository, no installation permission). */
   private runAccount(route: Route, handler: AccountHandler, identity: TokenInfo, path: string): Answer {
     try {
@@ -315,16 +319,7 @@ export class StandInServer {
         urls: { api: this.url, html: this.options.htmlUrl },
         documentationUrl: route.documentationUrl,
       });
-      const missing = answer.status < 300 ? missingResponseFields(route, answer.status, answer.body) : [];
-      if (missing.length > 0) {
-        this.violations.push({
-          operationId: route.operationId,
-          method: route.method,
-          path,
-          status: answer.status,
-          fault: `stand-in answer for ${route.operationId} lacks required field(s): ${missing.join(', ')}`,
-        });
-      }
+      this.checkAnswer(route, path, answer);
       return answer;
     } catch (error) {
       if (!(error instanceof GitHubError)) throw error;
