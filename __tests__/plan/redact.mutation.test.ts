@@ -121,10 +121,20 @@ describe('redactValue: provider sensitivity', () => {
     expect(secrets).toStrictEqual([]);
   });
 
-  it('keeps a sensitive null as null: nothing to hide', () => {
-    const { result, count } = redact(null, true);
-    expect(result).toBeNull();
-    expect(count).toBe(0);
+  it('keeps a sensitive null or absent value as null: nothing to hide', () => {
+    for (const value of [null, undefined]) {
+      const { result, count } = redact(value, true);
+      expect(result).toBeNull();
+      expect(count).toBe(0);
+    }
+  });
+
+  it('registers the strings of a sensitive list or map holding nulls and booleans', () => {
+    expect(redact(['abc-1', null, true, { k: null, v: 'def-2' }], true).secrets).toStrictEqual([
+      'abc-1',
+      'def-2',
+    ]);
+    expect(redact({ a: null, b: [null, 'ghi-3'] }, true).secrets).toStrictEqual(['ghi-3']);
   });
 
   it('follows nested masks element by element, and only where they say true', () => {
@@ -154,6 +164,14 @@ describe('redactValue: unknown values', () => {
     expect(redact(undefined, undefined, { id: true }).result).toStrictEqual({ id: UNKNOWN });
     expect(redact(['a'], undefined, [false, true]).result).toStrictEqual(['a', UNKNOWN]);
     expect(redact({ a: 1 }, undefined, { b: true }).result).toStrictEqual({ a: 1, b: UNKNOWN });
+  });
+
+  it('keeps a plain value when only the unknown mask is a list or a map', () => {
+    expect(redact('abc', undefined, [true]).result).toBe('abc');
+    expect(redact('abc', undefined, { a: true }).result).toBe('abc');
+    expect(redact(7, undefined, { a: true }).result).toBe(7);
+    expect(redact(undefined, undefined, []).result).toStrictEqual([]);
+    expect(redact(undefined, undefined, {}).result).toStrictEqual({});
   });
 
   it('keeps an unknown secret-named attribute unknown, not hidden', () => {
