@@ -138,6 +138,22 @@ describe('filterStacks', () => {
     expect(filterStacks(odd, ['web[1]']).map((s) => s.name)).toStrictEqual(['web[1]']);
   });
 
+  it('matches names and paths starting with a dot', () => {
+    const dotted = [stack('.hidden', 'x'), stack('app', '.config/app'), stack('plain', 'y')];
+    expect(filterStacks(dotted, ['.h*']).map((s) => s.name)).toStrictEqual(['.hidden']);
+    expect(filterStacks(dotted, ['*en']).map((s) => s.name)).toStrictEqual(['.hidden']);
+    expect(filterStacks(dotted, ['*/app']).map((s) => s.name)).toStrictEqual(['app']);
+  });
+
+  it('selects by exact name when the name is not a glob matching itself', () => {
+    const odd = [stack('ops\\db', 'p'), stack('opsdb', 'q')];
+    expect(filterStacks(odd, ['ops\\db']).map((s) => s.name)).toStrictEqual(['ops\\db']);
+  });
+
+  it('drops only a leading ./ from a path pattern', () => {
+    expect(() => filterStacks(make(), ['stacks/app./'])).toThrow(StackFilterError);
+  });
+
   it('trims patterns and ignores blank ones; none at all means every stack, as a copy', () => {
     const stacks = make();
     expect(filterStacks(stacks, ['  net  ', '', '   ']).map((s) => s.name)).toStrictEqual(['net']);
