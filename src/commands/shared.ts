@@ -41,11 +41,23 @@ export async function defaultEngine(choice: Settings['engine']): Promise<'tofu' 
   return (await which('tofu')) ? 'tofu' : 'terraform';
 }
 
+/** The pull request's changed files relative to the working directory (those outside it left out). */
 export async function changedFiles(settings: Settings): Promise<string[] | undefined> {
+  const files = await changedRepositoryFiles(settings);
+  return files && relativeToWorkingDirectory(files, settings.workingDirectory);
+}
+
+/** The repository root: the working directory with its relative path taken off. */
+export function repositoryRoot(settings: Pick<Settings, 'workspace' | 'workingDirectory'>): string {
+  const up = settings.workingDirectory ? settings.workingDirectory.split('/').map(() => '..') : [];
+  return path.resolve(settings.workspace, ...up);
+}
+
+/** The pull request's changed files as repository paths, old names of renamed files included. */
+export async function changedRepositoryFiles(settings: Settings): Promise<string[] | undefined> {
   const pull = settings.event.pullRequest;
   if (!pull) return undefined;
-  const repoRoot = path.resolve(process.env.GITHUB_WORKSPACE ?? settings.workspace);
-  const workingDirectory = path.relative(repoRoot, settings.workspace).split(path.sep).join('/');
+  const repoRoot = repositoryRoot(settings);
   let files: string[] | undefined;
   if (settings.token) {
     try {
@@ -71,7 +83,7 @@ export async function changedFiles(settings: Settings): Promise<string[] | undef
       return undefined;
     }
   }
-  return relativeToWorkingDirectory(files, workingDirectory);
+  return files;
 }
 
 /**
