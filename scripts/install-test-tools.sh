@@ -68,6 +68,16 @@ plugin_cache_dir = "$TOOLS/plugin-cache"
 RC
 mkdir -p "$TOOLS/plugin-cache"
 
+# nektos/act: a real Actions runner for the workflow tests (host mode, no Docker). `go install` works for it.
+ACT_VERSION="0.2.87"
+if [ ! -x "$TOOLS/bin/act" ] || [ "$("$TOOLS/bin/act" --version 2>/dev/null)" != "act version $ACT_VERSION" ]; then
+  need go
+  echo "install-test-tools: building nektos/act v$ACT_VERSION (about two minutes the first time)"
+  start=$(date +%s)
+  GOBIN="$TOOLS/bin" CGO_ENABLED=0 go install -trimpath "github.com/nektos/act@v$ACT_VERSION"
+  echo "install-test-tools: act built in $(( $(date +%s) - start ))s"
+fi
+
 # Node 24: the runtime action.yml declares. The npm package carries the real binary.
 NODE24_VERSION="24.21.0"
 if [ ! -x "$TOOLS/node24/bin/node" ] || [ "$("$TOOLS/node24/bin/node" --version)" != "v$NODE24_VERSION" ]; then
@@ -84,3 +94,4 @@ echo "install-test-tools: ready in $TOOLS"
 echo "  $("$TOOLS/bin/tofu" version | head -1)"
 echo "  provider hashicorp/local $LOCAL_PROVIDER_VERSION"
 echo "  node $("$TOOLS/node24/bin/node" --version)"
+echo "  $("$TOOLS/bin/act" --version)"
