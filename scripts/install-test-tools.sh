@@ -43,14 +43,37 @@ if [ ! -x "$TOOLS/bin/tofu" ] || ! "$TOOLS/bin/tofu" version | grep -qx "OpenTof
   echo "install-test-tools: OpenTofu built in $(( $(date +%s) - start ))s"
 fi
 
-LOCAL_DIR="$TOOLS/providers/registry.opentofu.org/hashicorp/local/$LOCAL_PROVIDER_VERSION/$PLATFORM"
-LOCAL_BIN="$LOCAL_DIR/terraform-provider-local_v$LOCAL_PROVIDER_VERSION"
+# The same provider binary under both registries' addresses: tofu resolves `hashicorp/local` to
+# registry.opentofu.org, terraform to registry.terraform.io (without its own entry, terraform init goes to the
+# network and fails).
+provider_path() { # registry host -> path of the provider binary in the mirror
+  echo "$TOOLS/providers/$1/hashicorp/local/$LOCAL_PROVIDER_VERSION/$PLATFORM/terraform-provider-local_v$LOCAL_PROVIDER_VERSION"
+}
+LOCAL_BIN="$(provider_path registry.opentofu.org)"
 if [ ! -x "$LOCAL_BIN" ]; then
   need go
   echo "install-test-tools: building provider hashicorp/local $LOCAL_PROVIDER_VERSION"
-  mkdir -p "$LOCAL_DIR"
+  mkdir -p "$(dirname "$LOCAL_BIN")"
   build_go "$LOCAL_PROVIDER_MODULE@$LOCAL_PROVIDER_PSEUDO" . "$LOCAL_BIN.tmp"
   mv "$LOCAL_BIN.tmp" "$LOCAL_BIN"
+fi
+TERRAFORM_LOCAL_BIN="$(provider_path registry.terraform.io)"
+if ! cmp -s "$LOCAL_BIN" "$TERRAFORM_LOCAL_BIN"; then
+  mkdir -p "$(dirname "$TERRAFORM_LOCAL_BIN")"
+  cp "$LOCAL_BIN" "$TERRAFORM_LOCAL_BIN.tmp"
+  mv "$TERRAFORM_LOCAL_BIN.tmp" "$TERRAFORM_LOCAL_BIN"
+fi
+
+# Terraform: the one on PATH when there is one; else 1.5.7 (the last MPL-2.0 release, and the last that builds
+# from the module download: later go.mod files replace nested modules the download lacks) into the tools folder.
+TERRAFORM_VERSION="1.5.7"
+if ! command -v terraform >/dev/null 2>&1 && ! [ -x "$TOOLS/bin/terraform" ]; then
+  need go
+  echo "install-test-tools: no terraform on PATH; building Terraform v$TERRAFORM_VERSION (about five minutes the first time)"
+  start=$(date +%s)
+  build_go "github.com/hashicorp/terraform@v$TERRAFORM_VERSION" . "$TOOLS/bin/terraform.tmp"
+  mv "$TOOLS/bin/terraform.tmp" "$TOOLS/bin/terraform"
+  echo "install-test-tools: Terraform built in $(( $(date +%s) - start ))s"
 fi
 
 # Providers come only from the mirror: a test can never reach a registry.
@@ -92,6 +115,7 @@ fi
 
 echo "install-test-tools: ready in $TOOLS"
 echo "  $("$TOOLS/bin/tofu" version | head -1)"
-echo "  provider hashicorp/local $LOCAL_PROVIDER_VERSION"
+echo "  provider hashicorp/local $LOCAL_PROVIDER_VERSION (registry.opentofu.org and registry.terraform.io)"
+echo "  $(PATH="$TOOLS/bin:$PATH" terraform version | head -1) ($(PATH="$TOOLS/bin:$PATH" command -v terraform))"
 echo "  node $("$TOOLS/node24/bin/node" --version)"
 echo "  $("$TOOLS/bin/act" --version)"
