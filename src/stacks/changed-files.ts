@@ -1,5 +1,5 @@
 // Changed files from git, for when the API cannot list them (GitHub stops at 3,000 files).
-import { execFile } from '../engines/exec.js';
+import { execFile } from '../process/exec.js';
 
 /**
  * Files changed between the merge base and the head, as repository paths. `-z` and `core.quotepath=false`: git
