@@ -1,7 +1,9 @@
 // The repository config `.stackgate.yml`, camelCased and with defaults filled in.
 // Its shape is defined once, in schema/stackgate.schema.json; these types mirror it.
 
-export type EngineName = 'terraform' | 'tofu' | 'ansible';
+import type { EngineName } from '../engines/names.js';
+
+export type { EngineName } from '../engines/names.js';
 
 export interface StackConfig {
   name: string;

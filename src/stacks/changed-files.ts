@@ -1,5 +1,5 @@
 // Changed files from git, for when the API cannot list them (GitHub stops at 3,000 files).
-import { execFile } from '../engines/exec.js';
+import { execFile } from '../process/exec.js';
 
 export async function gitChangedFiles(repoRoot: string, baseSha: string, headSha: string): Promise<string[]> {
   const result = await execFile('git', ['diff', '--name-only', '--no-renames', `${baseSha}...${headSha}`], {
