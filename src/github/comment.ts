@@ -12,7 +12,7 @@ export interface StickyComment {
   action: 'unchanged' | 'updated' | 'created';
 }
 
-interface ExistingComment {
+export interface ExistingComment {
   id: number;
   body?: string | null;
   html_url: string;
@@ -38,7 +38,10 @@ export function tokenUserLogin(octokit: Octokit): Promise<string | undefined> {
 }
 
 /** Written by Stackgate: a bot (GITHUB_TOKEN, GitHub App) or the user whose personal access token this is. */
-function trustedAuthor(comment: ExistingComment, tokenLogin: string | undefined): boolean {
+export function trustedAuthor(
+  comment: Pick<ExistingComment, 'user'>,
+  tokenLogin: string | undefined,
+): boolean {
   const user = comment.user;
   if (!user) return false;
   if (user.type === 'Bot') return true;
@@ -58,6 +61,17 @@ async function findMarked(octokit: Octokit, repo: RepoRef, issueNumber: number, 
     ? await tokenUserLogin(octokit)
     : undefined;
   return marked.filter((comment) => trustedAuthor(comment, tokenLogin));
+}
+
+/** The sticky comment Stackgate wrote under `marker`, if any (the oldest when an earlier race left two). */
+export async function findStickyComment(
+  octokit: Octokit,
+  repo: RepoRef,
+  issueNumber: number,
+  marker: string,
+): Promise<ExistingComment | undefined> {
+  const [existing] = await findMarked(octokit, repo, issueNumber, marker);
+  return existing;
 }
 
 const CREATE_ATTEMPTS = 3;
