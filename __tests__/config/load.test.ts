@@ -67,7 +67,7 @@ describe('loadConfig', () => {
       ),
     );
     const config = await loadConfig(root);
-    expect(config).toEqual({
+    expect(config).toStrictEqual({
       file: '.stackgate.yml',
       absolutePath: path.join(root, '.stackgate.yml'),
       version: 1,
@@ -102,6 +102,7 @@ describe('loadConfig', () => {
         },
       ],
       secrets: { allow: ['test/**'] },
+      drift: { labels: [], assignees: [], dashboard: true },
     });
   });
 
@@ -155,7 +156,7 @@ describe('loadConfig', () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({ line: 2, column: 1 });
     expect(problems[0]?.message).toBe(
-      'unknown key `colour` (allowed: `version`, `stacks`, `policies`, `secrets`)',
+      'unknown key `colour` (allowed: `version`, `stacks`, `policies`, `drift`, `secrets`)',
     );
   });
 
