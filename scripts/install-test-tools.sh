@@ -90,8 +90,25 @@ if [ ! -x "$TOOLS/node24/bin/node" ] || [ "$("$TOOLS/node24/bin/node" --version)
   rm -rf "$tmp"
 fi
 
+# ansible-core: the real ansible-playbook for Ansible stacks, pinned, in its own venv (python3 -m venv).
+ANSIBLE_CORE_VERSION="2.19.14"
+ANSIBLE_VENV="$TOOLS/ansible"
+if [ ! -x "$ANSIBLE_VENV/bin/ansible-playbook" ] ||
+  [ "$("$ANSIBLE_VENV/bin/python" -c 'import ansible.release as r; print(r.__version__)' 2>/dev/null)" != "$ANSIBLE_CORE_VERSION" ]; then
+  need python3
+  echo "install-test-tools: installing ansible-core $ANSIBLE_CORE_VERSION"
+  rm -rf "$ANSIBLE_VENV"
+  python3 -m venv "$ANSIBLE_VENV"
+  "$ANSIBLE_VENV/bin/pip" install --quiet --disable-pip-version-check "ansible-core==$ANSIBLE_CORE_VERSION"
+fi
+# Only the ansible commands go on PATH (bin/), not the venv's python or pip.
+for tool in ansible ansible-playbook ansible-vault ansible-inventory ansible-config; do
+  ln -sf "$ANSIBLE_VENV/bin/$tool" "$TOOLS/bin/$tool"
+done
+
 echo "install-test-tools: ready in $TOOLS"
 echo "  $("$TOOLS/bin/tofu" version | head -1)"
 echo "  provider hashicorp/local $LOCAL_PROVIDER_VERSION"
 echo "  node $("$TOOLS/node24/bin/node" --version)"
 echo "  $("$TOOLS/bin/act" --version)"
+echo "  ansible-core $("$ANSIBLE_VENV/bin/python" -c 'import ansible.release as r; print(r.__version__)')"
