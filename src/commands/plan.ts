@@ -19,6 +19,7 @@ import type { Settings } from '../settings.js';
 import { ConfigError, type LoadedConfig } from '../config/types.js';
 import { discoverStacks, type Stack } from '../stacks/discover.js';
 import { filterStacks, selectAffected } from '../stacks/affected.js';
+import { ansibleInputsByStack } from '../stacks/ansible-inputs.js';
 import { localModuleGraph } from '../stacks/modules.js';
 import { publishReport, type Publication } from './publish.js';
 import {
@@ -163,6 +164,7 @@ export async function runPlan(ctx: RunContext): Promise<CommandResult> {
     ({ affected, unaffected } = selectAffected(stacks, files, {
       configPath: settings.configPath,
       moduleDeps,
+      inputs: await ansibleInputsByStack(settings.workspace, stacks),
     }));
     core.info(`${files.length} changed file(s); ${affected.length} of ${stacks.length} stack(s) affected`);
   }

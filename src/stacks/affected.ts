@@ -8,6 +8,8 @@ export interface AffectedOptions {
   configPath: string;
   /** Stack path → folders it uses through local modules, transitively (from `localModuleGraph`). */
   moduleDeps: Map<string, Set<string>>;
+  /** Stack name → files and folders it reads outside the rules above (Ansible roles, inventories…). */
+  inputs?: Map<string, string[]>;
 }
 
 /**
@@ -27,7 +29,12 @@ export function selectAffected(
   const affected: Stack[] = [];
   const unaffected: Stack[] = [];
   for (const stack of stacks) {
-    const isAffected = files.some((file) => touchesStack(stack, file, stackFolders, options.moduleDeps));
+    const inputs = options.inputs?.get(stack.name) ?? [];
+    const isAffected = files.some(
+      (file) =>
+        touchesStack(stack, file, stackFolders, options.moduleDeps) ||
+        inputs.some((input) => file === input || isWithin(file, input)),
+    );
     (isAffected ? affected : unaffected).push(stack);
   }
   return { affected, unaffected };
