@@ -1,8 +1,8 @@
 // Affected-stack detection for Ansible stacks: roles (and their dependencies), group_vars/host_vars, included
 // task files, templates, inventories and extra vars outside the stack's folder make a change touch the stack.
 import { afterEach, describe, expect, it } from 'vitest';
-import { selectAffected } from '../../src/stacks/affected.js';
-import { ansibleInputs, ansibleInputsByStack } from '../../src/stacks/ansible-inputs.js';
+import { ansibleInputs } from '../../src/stacks/ansible-inputs.js';
+import { selectForChange } from '../../src/stacks/select.js';
 import type { Stack } from '../../src/stacks/discover.js';
 import { makeWorkspace, removeWorkspace } from './helpers.js';
 
@@ -77,34 +77,34 @@ describe('Ansible stack inputs', () => {
   it('follows the playbook to its roles, role dependencies, task files, templates, inventory and vars', async () => {
     const root = await makeWorkspace(LAYOUT);
     folders.push(root);
-    expect(await ansibleInputs(root, web)).toEqual([
-      'inventories/prod/group_vars',
-      'inventories/prod/hosts.ini',
-      'playbooks/common/base.yml',
-      'playbooks/web/ansible.cfg',
-      'playbooks/web/site.yml',
-      'playbooks/web/templates/motd.j2',
-      'roles/common',
-      'roles/firewall',
-      'roles/nginx',
-      'shared/tasks/tls.yml',
-      'shared/tasks/users.yml',
-      'vars/common.yml',
-      'vars/prod.yml',
-    ]);
+    expect(await ansibleInputs(root, web)).toEqual({
+      folders: ['inventories/prod/group_vars', 'roles/common', 'roles/firewall', 'roles/nginx'],
+      files: [
+        'inventories/prod/hosts.ini',
+        'playbooks/common/base.yml',
+        'playbooks/web/ansible.cfg',
+        'playbooks/web/site.yml',
+        'playbooks/web/templates/motd.j2',
+        'shared/tasks/tls.yml',
+        'shared/tasks/users.yml',
+        'vars/common.yml',
+        'vars/prod.yml',
+      ],
+    });
   });
 
   it('makes a change to any of them affect the stack, and only the stack', async () => {
     const root = await makeWorkspace(LAYOUT);
     folders.push(root);
     const stacks = [web, tofu];
-    const inputs = await ansibleInputsByStack(root, stacks);
-    const affectedBy = (file: string) =>
-      selectAffected(stacks, [file], {
-        configPath: '.stackgate.yml',
-        moduleDeps: new Map(),
-        inputs,
-      }).affected.map((stack) => stack.name);
+    const affectedBy = async (file: string) =>
+      (
+        await selectForChange({ repoRoot: root, workingDirectory: '' }, stacks, [file], {
+          configPath: '.stackgate.yml',
+          discovered: false,
+          patterns: [],
+        })
+      ).affected.map((stack) => stack.name);
     for (const file of [
       'roles/nginx/templates/nginx.conf.j2',
       'roles/common/tasks/main.yml',
@@ -113,15 +113,15 @@ describe('Ansible stack inputs', () => {
       'vars/prod.yml',
       'playbooks/web/templates/motd.j2',
     ]) {
-      expect(affectedBy(file), file).toEqual(['web-hosts']);
+      expect(await affectedBy(file), file).toEqual(['web-hosts']);
     }
     for (const file of [
       'roles/unused/tasks/main.yml',
       'inventories/staging/hosts.ini',
       'shared/tasks/other.yml',
     ]) {
-      expect(affectedBy(file), file).toEqual([]);
+      expect(await affectedBy(file), file).toEqual([]);
     }
-    expect(affectedBy('stacks/network/main.tf')).toEqual(['network']);
+    expect(await affectedBy('stacks/network/main.tf')).toEqual(['network']);
   });
 });

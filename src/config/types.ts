@@ -57,6 +57,14 @@ export interface SecretsConfig {
   allow: string[];
 }
 
+export interface DriftConfig {
+  /** Labels added to drift issues besides `stackgate:drift`. */
+  labels: string[];
+  assignees: string[];
+  /** Keep the status dashboard issue. */
+  dashboard: boolean;
+}
+
 export interface LoadedConfig {
   /** The config file as given, posix, relative to the workspace (for messages and annotations). */
   file: string;
@@ -66,6 +74,7 @@ export interface LoadedConfig {
   stacks?: StackConfig[];
   policies: PolicyConfig[];
   secrets: SecretsConfig;
+  drift: DriftConfig;
 }
 
 export interface ConfigProblem {

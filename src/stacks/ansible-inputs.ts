@@ -70,7 +70,8 @@ const templated = (text: string) => text.includes('{{') || text.includes('{%');
 
 /** Collects the inputs of one stack; every path is posix and relative to the workspace. */
 class Collector {
-  readonly found = new Set<string>();
+  /** Relative path → whether it is a folder. */
+  readonly found = new Map<string, boolean>();
   private readonly seen = new Set<string>();
   private readonly roleDirs: string[];
 
@@ -92,7 +93,7 @@ class Collector {
     const relative = this.relative(absolute);
     if (!relative) return undefined;
     const kind = await exists(absolute);
-    if (kind) this.found.add(relative);
+    if (kind) this.found.set(relative, kind === 'folder');
     return kind;
   }
 
@@ -199,10 +200,16 @@ async function configuredRoleDirs(stackDir: string): Promise<string[]> {
     .map((entry) => path.resolve(stackDir, entry));
 }
 
-/** Files and folders (posix, relative to the workspace) whose changes affect this Ansible stack. */
-export async function ansibleInputs(workspace: string, stack: Stack): Promise<string[]> {
+export interface AnsibleInputs {
+  /** Folders whose files all count (roles, group_vars, inventory folders). */
+  folders: string[];
+  files: string[];
+}
+
+/** Files and folders (posix, relative to `workspace`) whose changes affect this Ansible stack. */
+export async function ansibleInputs(workspace: string, stack: Stack): Promise<AnsibleInputs> {
   const config = stack.ansible;
-  if (!config) return [];
+  if (!config) return { folders: [], files: [] };
   const stackDir = path.resolve(workspace, stack.path);
   const collector = new Collector(workspace, stackDir, await configuredRoleDirs(stackDir));
   await collector.add(path.join(stackDir, 'ansible.cfg'));
@@ -215,18 +222,11 @@ export async function ansibleInputs(workspace: string, stack: Stack): Promise<st
   for (const file of config.extraVarsFiles) await collector.add(path.resolve(stackDir, file));
   if (config.vaultPasswordFile) await collector.add(path.resolve(workspace, config.vaultPasswordFile));
   // A file inside a folder that is already an input says nothing more.
-  const found = [...collector.found].sort();
-  return found.filter((entry) => !found.some((other) => entry.startsWith(`${other}/`)));
-}
-
-/** Stack name → its Ansible inputs, for every Ansible stack (others have none). */
-export async function ansibleInputsByStack(
-  workspace: string,
-  stacks: readonly Stack[],
-): Promise<Map<string, string[]>> {
-  const inputs = new Map<string, string[]>();
-  for (const stack of stacks) {
-    if (stack.engine === 'ansible') inputs.set(stack.name, await ansibleInputs(workspace, stack));
-  }
-  return inputs;
+  const entries = [...collector.found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const folders = entries.filter(([, folder]) => folder).map(([name]) => name);
+  const kept = entries.filter(([name]) => !folders.some((folder) => name.startsWith(`${folder}/`)));
+  return {
+    folders: kept.filter(([, folder]) => folder).map(([name]) => name),
+    files: kept.filter(([, folder]) => !folder).map(([name]) => name),
+  };
 }
