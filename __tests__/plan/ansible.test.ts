@@ -66,7 +66,7 @@ describe('Ansible plan model', () => {
     expect(plan.diagnostics).toEqual([
       {
         severity: 'error',
-        summary: 'Task "pkg" failed on host web2',
+        summary: 'Task “pkg” failed on host web2',
         detail: 'no (sensitive value)',
         file: 'ansible/site.yml',
         line: 9,

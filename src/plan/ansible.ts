@@ -133,7 +133,7 @@ export function ansiblePlan(
       const what = result.status === 'failed' ? 'failed on' : 'could not reach';
       const diagnostic: Diagnostic = {
         severity: 'error',
-        summary: hide(`Task "${label(result)}" ${what} host ${result.host}`),
+        summary: hide(`Task “${label(result)}” ${what} host ${result.host}`),
       };
       if (result.msg) diagnostic.detail = hide(result.msg);
       if (file && !path.isAbsolute(file)) diagnostic.file = file;
