@@ -118,6 +118,7 @@ describe('a mixed Terraform + Ansible pull request', { timeout: 400_000 }, () =>
     expect(body).toContain('**Check mode:** 2 changed, 0 ok on 1 host.');
     expect(body).toContain('-old banner\n+maintenance window: sundays');
     expect(body).toContain('+db_password=(sensitive value)');
+    expect(body).toContain('🔒 1 sensitive value hidden.');
     expect(body).toContain('terraform_data.bucket');
     // Check mode changed nothing on the host.
     expect(readFileSync(path.join(target, 'banner'), 'utf8')).toBe('old banner\n');

@@ -109,8 +109,9 @@ export function ansiblePlan(
         redactedCount += 1;
         body = '(diff hidden: the task sets no_log)';
       } else if (result.diff) {
-        const hidden = hide(stableDiff(result.diff));
-        if (hidden !== result.diff) redactedCount += 1;
+        const stable = stableDiff(result.diff);
+        const hidden = hide(stable);
+        if (hidden !== stable) redactedCount += 1;
         body = hidden.trimEnd();
       } else {
         body = '(the module reports a change but gives no diff)';
