@@ -102,6 +102,7 @@ describe('loadConfig', () => {
         },
       ],
       secrets: { allow: ['test/**'] },
+      apply: { on: 'comment', requirements: ['approved', 'mergeable', 'undiverged', 'plan-passed'] },
     });
   });
 

@@ -1,6 +1,7 @@
 // The command registry: each command declares the events it accepts; main.ts looks the command up here, so a
 // new command is one entry and an event a command does not understand is refused with the list it does.
 import type { Command, EventContext } from '../settings.js';
+import { runApply } from './apply.js';
 import type { CommandResult, RunContext } from './context.js';
 import { runPlan } from './plan.js';
 import { runValidate } from './validate.js';
@@ -24,6 +25,8 @@ const CHANGE_EVENTS = [
 export const COMMAND_REGISTRY: Readonly<Record<Command, CommandSpec>> = {
   plan: { name: 'plan', events: CHANGE_EVENTS, run: runPlan },
   validate: { name: 'validate', events: CHANGE_EVENTS, run: runValidate },
+  // issue_comment: `/stackgate apply|plan|unlock`; pull_request: a closed pull request releases its locks.
+  apply: { name: 'apply', events: ['issue_comment', 'pull_request'], run: runApply },
 };
 
 /** The command to run for this event, or an error that says what would work. */

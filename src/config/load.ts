@@ -7,6 +7,8 @@ import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Docum
 import schema from '../../schema/stackgate.schema.json' with { type: 'json' };
 import {
   ConfigError,
+  APPLY_REQUIREMENTS,
+  type ApplyRequirement,
   type ConfigProblem,
   type EngineName,
   type LoadedConfig,
@@ -425,6 +427,12 @@ interface RawStack {
   env?: Record<string, string | number | boolean>;
   'when-modified'?: string[];
   timeout?: string;
+  apply?: RawApply;
+}
+
+interface RawApply {
+  on?: 'comment';
+  requirements?: ApplyRequirement[];
 }
 
 interface RawPolicy {
@@ -442,6 +450,7 @@ interface RawConfig {
   stacks?: RawStack[];
   policies?: RawPolicy[];
   secrets?: { allow?: string[] };
+  apply?: RawApply;
 }
 
 function toLoadedConfig(raw: RawConfig, file: string, absolutePath: string): LoadedConfig {
@@ -452,6 +461,10 @@ function toLoadedConfig(raw: RawConfig, file: string, absolutePath: string): Loa
     stacks: raw.stacks?.map(toStackConfig),
     policies: (raw.policies ?? []).map(toPolicyConfig),
     secrets: { allow: raw.secrets?.allow ?? [] },
+    apply: {
+      on: raw.apply?.on ?? 'comment',
+      requirements: raw.apply?.requirements ?? [...APPLY_REQUIREMENTS],
+    },
   };
 }
 
@@ -466,6 +479,12 @@ function toStackConfig(raw: RawStack): StackConfig {
   };
   if (raw.engine) stack.engine = raw.engine;
   if (raw.timeout) stack.timeoutMs = parseDuration(raw.timeout);
+  if (raw.apply) {
+    stack.apply = {
+      ...(raw.apply.on ? { on: raw.apply.on } : {}),
+      ...(raw.apply.requirements ? { requirements: [...raw.apply.requirements] } : {}),
+    };
+  }
   return stack;
 }
 

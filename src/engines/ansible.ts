@@ -12,6 +12,9 @@ export function ansibleEngine(): Engine {
     check: () => Promise.resolve({ format: [], diagnostics: [] }),
     plan: () =>
       Promise.resolve({ status: 'skipped', diagnostics: [], message: ANSIBLE_NOT_SUPPORTED, durationMs: 0 }),
+    inspect: () =>
+      Promise.resolve({ status: 'skipped', diagnostics: [], message: ANSIBLE_NOT_SUPPORTED, durationMs: 0 }),
+    planFile: () => Promise.reject(new Error(ANSIBLE_NOT_SUPPORTED)),
     apply: () =>
       Promise.resolve({
         status: 'errored',

@@ -64,6 +64,15 @@ export interface Engine {
   check(stack: Stack, context: EngineContext, options: { validate: boolean }): Promise<StackCheckResult>;
   /** A saved plan and its fingerprint (salted with `salt` and the stack's name). */
   plan(stack: Stack, context: EngineContext, salt: FingerprintSalt): Promise<StackPlanResult>;
+  /** Reads a saved plan file made elsewhere (restored from a cache) and computes its fingerprint. */
+  inspect(
+    stack: Stack,
+    context: EngineContext,
+    planFile: string,
+    salt: FingerprintSalt,
+  ): Promise<StackPlanResult>;
+  /** Where `plan` writes this stack's plan file in this run. */
+  planFile(stack: Stack, context: EngineContext): Promise<string>;
   /** Applies a saved plan file exactly; never plans anew. */
   apply(stack: Stack, context: EngineContext, planFile: string): Promise<StackApplyResult>;
 }
