@@ -3,6 +3,7 @@
 import type { Command, EventContext } from '../settings.js';
 import { runApply } from './apply.js';
 import type { CommandResult, RunContext } from './context.js';
+import { runDrift } from './drift.js';
 import { runPlan } from './plan.js';
 import { runValidate } from './validate.js';
 
@@ -27,6 +28,8 @@ export const COMMAND_REGISTRY: Readonly<Record<Command, CommandSpec>> = {
   validate: { name: 'validate', events: CHANGE_EVENTS, run: runValidate },
   // issue_comment: `/stackgate apply|plan|unlock`; pull_request: a closed pull request releases its locks.
   apply: { name: 'apply', events: ['issue_comment', 'pull_request'], run: runApply },
+  // Drift is checked on the default branch, on a timer or by hand; never on a pull request's code.
+  drift: { name: 'drift', events: ['schedule', 'workflow_dispatch'], run: runDrift },
 };
 
 /** The command to run for this event, or an error that says what would work. */

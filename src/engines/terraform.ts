@@ -13,6 +13,7 @@ import type {
   EngineContext,
   FingerprintSalt,
   FormatProblem,
+  PlanOptions,
   StackApplyResult,
   StackCheckResult,
   StackPlanResult,
@@ -95,10 +96,10 @@ async function prepare(
 }
 
 /** Where this run keeps the plan file of `stack` (its folder is created; only this run's user reads it). */
-export async function planFilePath(stack: Stack, tempDir: string): Promise<string> {
+export async function planFilePath(stack: Stack, tempDir: string, name = 'plan.tfplan'): Promise<string> {
   const planDir = path.join(tempDir, 'plans', planFolderName(stack));
   await mkdir(planDir, { recursive: true, mode: 0o700 });
-  return path.join(planDir, 'plan.tfplan');
+  return path.join(planDir, name);
 }
 
 /** A folder name per stack that no other stack can share (names differing only in punctuation included). */
@@ -112,7 +113,9 @@ export async function planTerraformStack(
   stack: Stack,
   context: BinaryContext,
   salt: FingerprintSalt,
+  options: PlanOptions = {},
 ): Promise<StackPlanResult> {
+  const refreshOnly = options.mode === 'refresh-only';
   const started = Date.now();
   const cwd = path.join(context.workspace, stack.path);
   const env = { ...context.env, ...stack.env };
@@ -136,7 +139,12 @@ export async function planTerraformStack(
   const prepared = await prepare(stack, cwd, run);
   if (prepared) return errored(prepared.step, prepared.result);
 
-  const planFile = await planFilePath(stack, context.tempDir);
+  // The refresh-only plan of a drift run sits beside the normal one: neither overwrites the other.
+  const planFile = await planFilePath(
+    stack,
+    context.tempDir,
+    refreshOnly ? 'refresh-only.tfplan' : 'plan.tfplan',
+  );
   const varFileArgs = stack.varFiles.map((file) => `-var-file=${file}`);
   const plan = await run([
     'plan',
@@ -144,6 +152,7 @@ export async function planTerraformStack(
     '-no-color',
     '-json',
     '-detailed-exitcode',
+    ...(refreshOnly ? ['-refresh-only'] : []),
     `-out=${planFile}`,
     ...varFileArgs,
   ]);
@@ -392,7 +401,7 @@ export function terraformEngine(binary: 'tofu' | 'terraform'): Engine {
     name: binary,
     available: () => (installed ??= which(binary).then((found) => found !== undefined)),
     check: (stack, context, options) => checkTerraformStack(stack, { ...context, binary }, options.validate),
-    plan: (stack, context, salt) => planTerraformStack(stack, { ...context, binary }, salt),
+    plan: (stack, context, salt, options) => planTerraformStack(stack, { ...context, binary }, salt, options),
     inspect: (stack, context, planFile, salt) =>
       inspectTerraformPlan(stack, { ...context, binary }, planFile, salt),
     planFile: (stack, context) => planFilePath(stack, context.tempDir),
