@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SENSITIVE, UNKNOWN } from '../../src/plan/redact.js';
 import type { PolicyConfig } from '../../src/config/types.js';
 import type { ChangeAction, Plan, PlanValue, ResourceChange } from '../../src/plan/model.js';
 import { evaluatePolicies, policyGate, type PolicyViolation } from '../../src/plan/policy.js';
@@ -254,15 +255,15 @@ describe('require-attributes', () => {
   });
 
   it('passes when the keys are present, whatever their values', () => {
-    const p = plan(withAfter('aws_s3_bucket.ok', { tags: { owner: '', 'cost-center': { $unknown: true } } }));
+    const p = plan(withAfter('aws_s3_bucket.ok', { tags: { owner: '', 'cost-center': UNKNOWN } }));
     expect(evaluatePolicies('s', p, [tagged], [])).toEqual([]);
   });
 
   it('does not fail on what the plan cannot know: an unknown or sensitive map, an unknown object', () => {
     const p = plan(
-      withAfter('aws_s3_bucket.unknown_tags', { tags: { $unknown: true } }),
-      withAfter('aws_s3_bucket.secret_tags', { tags: { $sensitive: true } }),
-      withAfter('aws_s3_bucket.unknown_all', { $unknown: true }),
+      withAfter('aws_s3_bucket.unknown_tags', { tags: UNKNOWN }),
+      withAfter('aws_s3_bucket.secret_tags', { tags: SENSITIVE }),
+      withAfter('aws_s3_bucket.unknown_all', UNKNOWN),
     );
     expect(evaluatePolicies('s', p, [tagged], [])).toEqual([]);
   });

@@ -2,6 +2,9 @@
 import * as core from '@actions/core';
 import { engineEnvironment, planTerraformStack, type StackPlanResult } from '../engines/terraform.js';
 import { annotationsFromReport } from '../report/annotations.js';
+import { logSafe, stripControl } from '../report/escape.js';
+import { redactDiagnostics, redactText } from '../plan/redact.js';
+import { maskEngineInputs } from './masking.js';
 import { annotationFromFinding, blockingSummary, failingFindings, type Finding } from '../report/findings.js';
 import { evaluatePolicies, type PolicyViolation } from '../plan/policy.js';
 import { locateResourceBlocks, type HclFile } from '../plan/hcl-locate.js';
@@ -153,6 +156,8 @@ export async function runPlan(settings: Settings): Promise<CommandResult> {
 
   const fallbackEngine = await defaultEngine(settings.engine);
   const env = engineEnvironment(process.env);
+  // Secret-named values go to the engines: masked before any engine starts, hidden from what they print.
+  const handed = maskEngineInputs(env, ...affected.map((stack) => stack.env));
   // The door checks first: engines installed, formatting, and secrets in what the change touches.
   const findings = await checkStacks({
     workspace: settings.workspace,
@@ -183,16 +188,19 @@ export async function runPlan(settings: Settings): Promise<CommandResult> {
         message: 'Ansible stacks are not planned by this version of Stackgate',
       };
     }
-    core.info(`Planning ${stack.name} (${stack.path}) with ${engine}`);
+    core.info(logSafe(`Planning ${stack.name} (${stack.path}) with ${engine}`));
     const result = await planTerraformStack(stack, {
       workspace: settings.workspace,
       binary: engine,
       env,
       tempDir: settings.tempDir,
     });
+    result.diagnostics = redactDiagnostics(result.diagnostics, handed);
+    if (result.plan) result.plan.diagnostics = redactDiagnostics(result.plan.diagnostics, handed);
+    if (result.message) result.message = redactText(result.message, handed);
     // Register every redacted value before anything is rendered or logged.
     for (const secret of result.plan?.secrets ?? []) core.setSecret(secret);
-    core.info(`${stack.name}: ${result.status}${result.message ? ` (${result.message})` : ''}`);
+    core.info(logSafe(`${stack.name}: ${result.status}${result.message ? ` (${result.message})` : ''}`));
     return stackReport(stack, engine, result);
   });
   const unaffectedReports: StackReport[] = unaffected.map((stack) => ({
@@ -250,6 +258,6 @@ export async function runPlan(settings: Settings): Promise<CommandResult> {
     report,
     publication,
     outputs: planOutputs(report, publication),
-    failure: failures.length > 0 ? failures.join('\n') : undefined,
+    failure: failures.length > 0 ? stripControl(failures.join('\n')) : undefined,
   };
 }

@@ -15,6 +15,7 @@ import type { Stack } from '../stacks/discover.js';
 import pLimit from 'p-limit';
 import { randomUUID } from 'node:crypto';
 import { renderSummary } from '../report/markdown.js';
+import { stripControl } from '../report/escape.js';
 
 export const DEFAULT_CONFIG = '.stackgate.yml';
 
@@ -143,7 +144,7 @@ export function logFullReport(report: RunReport): void {
   const resume = `stackgate-${randomUUID()}`;
   core.startGroup('Full report');
   core.info(`::stop-commands::${resume}`);
-  core.info(renderSummary(report));
+  core.info(stripControl(renderSummary(report)));
   core.info(`::${resume}::`);
   core.endGroup();
 }
