@@ -144,7 +144,8 @@ export function logFullReport(report: RunReport): void {
   const resume = `stackgate-${randomUUID()}`;
   core.startGroup('Full report');
   core.info(`::stop-commands::${resume}`);
-  core.info(stripControl(renderSummary(report)));
+  // The legacy `##[command]` form is read anywhere on a line; break it as well.
+  core.info(stripControl(renderSummary(report)).replace(/##\[/g, '#\u200b#['));
   core.info(`::${resume}::`);
   core.endGroup();
 }
