@@ -163,6 +163,28 @@ describe('deny', () => {
   });
 });
 
+describe('every address a resource has', () => {
+  it('judges a moved resource by its previous address too: moved out of a protected one, still protected', () => {
+    const moved = (address: string, from: string, action: ChangeAction) =>
+      change(address, action, { previousAddress: from, moved: true });
+    const p = plan(
+      moved('module.store.aws_db_instance.x', 'module.db.aws_db_instance.x', 'replace'),
+      moved('aws_s3_bucket.logs', 'aws_db_instance.old', 'delete'),
+      moved('aws_db_instance.renamed', 'aws_instance.web', 'delete'), // moved into a protected address
+      moved('aws_s3_bucket.kept', 'aws_db_instance.kept', 'update'),
+    );
+    const found = evaluatePolicies('s', p, [protectDatabases], []);
+    expect(addresses(found)).toEqual([
+      'module.store.aws_db_instance.x',
+      'aws_s3_bucket.logs',
+      'aws_db_instance.renamed',
+    ]);
+    expect(found[0]?.message).toBe(
+      'protect-databases: module.store.aws_db_instance.x would be moved from module.db.aws_db_instance.x and replaced (deny: delete, replace)',
+    );
+  });
+});
+
 describe('unless-label and level', () => {
   const p = plan(change('aws_db_instance.main', 'delete'));
 

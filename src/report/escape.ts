@@ -11,9 +11,10 @@ const ANSI_SEQUENCE =
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
-/** Text without ANSI escapes or control characters (tab, newline and carriage return kept). */
+/** Text without ANSI escapes or control characters: only tab and newline are kept (CRLF becomes LF). */
 export function stripControl(text: string): string {
-  return text.replace(ANSI_SEQUENCE, '').replace(CONTROL, '');
+  // A lone carriage return would let text overwrite the line it sits on in a terminal-like log view.
+  return text.replace(ANSI_SEQUENCE, '').replace(CONTROL, '').replace(/\r\n/g, '\n').replace(/\r/g, '');
 }
 
 /**
@@ -24,7 +25,7 @@ export function stripControl(text: string): string {
 export function logSafe(text: string): string {
   return stripControl(text)
     .replace(/\r\n|\r|\n/g, ' ⏎ ')
-    .replace(/::/g, `:${ZERO_WIDTH_SPACE}:`)
+    .replace(/:(?=:)/g, `:${ZERO_WIDTH_SPACE}`)
     .replace(/##\[/g, `#${ZERO_WIDTH_SPACE}#[`);
 }
 

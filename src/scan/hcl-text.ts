@@ -54,7 +54,7 @@ export function hideLiterals(line: string, state: HclLineState): string {
   while (index < line.length) {
     if (state.inBlockComment) {
       const close = line.indexOf('*/', index);
-      const lead = /^\s*/.exec(line.slice(index))?.[0] ?? '';
+      const lead = /^\s*/.exec(line.slice(index))?.[0] || (out === '' ? '' : ' ');
       if (close === -1) return `${out}${lead}${HIDDEN_LITERAL}`;
       out += `${lead}${HIDDEN_LITERAL} */`;
       index = close + 2;
@@ -68,7 +68,7 @@ export function hideLiterals(line: string, state: HclLineState): string {
       return `${out}${marker} ${HIDDEN_LITERAL}`;
     }
     if (char === '/' && next === '*') {
-      out += '/* ';
+      out += '/*';
       index += 2;
       state.inBlockComment = true;
       continue;
