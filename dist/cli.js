@@ -26653,7 +26653,7 @@ const {
 } = __nccwpck_require__(9051)
 const { HeadersList } = __nccwpck_require__(660)
 const { Request, cloneRequest } = __nccwpck_require__(9967)
-const zlib = __nccwpck_require__(6141)
+const zlib = __nccwpck_require__(8522)
 const {
   bytesMatch,
   makePolicyContainer,
@@ -30597,7 +30597,7 @@ module.exports = {
 
 
 const { Transform } = __nccwpck_require__(7075)
-const zlib = __nccwpck_require__(6141)
+const zlib = __nccwpck_require__(8522)
 const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
 const { getGlobalOrigin } = __nccwpck_require__(1059)
 const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(1900)
@@ -34975,7 +34975,7 @@ module.exports = {
 
 
 
-const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(6141)
+const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(8522)
 const { isValidClientWindowBits } = __nccwpck_require__(8625)
 const { MessageSizeExceededError } = __nccwpck_require__(8707)
 
@@ -36689,17 +36689,15 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7975);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var p_limit__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(370);
 /* harmony import */ var _config_load_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6258);
-/* harmony import */ var _engines_exec_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8522);
-/* harmony import */ var _engines_terraform_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6095);
-/* harmony import */ var _plan_terraform_json_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9486);
-/* harmony import */ var _report_markdown_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(8583);
-/* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(9114);
-/* harmony import */ var _stacks_affected_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(7785);
-/* harmony import */ var _stacks_discover_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(9271);
+/* harmony import */ var _engines_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8510);
+/* harmony import */ var _plan_terraform_json_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9486);
+/* harmony import */ var _report_markdown_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8583);
+/* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(9114);
+/* harmony import */ var _stacks_affected_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(7785);
+/* harmony import */ var _stacks_discover_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(9271);
+/* harmony import */ var _stacks_runner_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(4958);
 // The local CLI over the same core as the action: plan stacks on a laptop, or render a saved plan.
-
 
 
 
@@ -36736,20 +36734,20 @@ async function render(args) {
     catch (error) {
         throw new Error(`${file}: cannot read a JSON plan: ${error.message}`, { cause: error });
     }
-    const plan = (0,_plan_terraform_json_js__WEBPACK_IMPORTED_MODULE_7__/* .parseTerraformPlan */ .Fr)(json, file);
+    const plan = (0,_plan_terraform_json_js__WEBPACK_IMPORTED_MODULE_6__/* .parseTerraformPlan */ .Fr)(json, file);
     if (values.format === 'json') {
-        process.stdout.write(`${JSON.stringify((0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_8__/* .planToJson */ .$p)(plan), null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify((0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_7__/* .planToJson */ .$p)(plan), null, 2)}\n`);
     }
     else if (values.format === 'markdown') {
         const stack = {
             name: node_path__WEBPACK_IMPORTED_MODULE_2___default().basename(file, '.json'),
             path: node_path__WEBPACK_IMPORTED_MODULE_2___default().dirname(file),
-            engine: plan.engineVersion ? `tofu ${plan.engineVersion}` : 'tofu',
+            engine: 'tofu',
             status: plan.hasChanges ? 'planned' : 'no-changes',
             plan,
             diagnostics: [],
         };
-        process.stdout.write(`${(0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_8__/* .renderStackSection */ .Gb)(stack)}\n`);
+        process.stdout.write(`${(0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_7__/* .renderStackSection */ .Gb)(stack)}\n`);
     }
     else {
         throw new UsageError(`unknown --format '${values.format}': expected markdown or json`);
@@ -36772,32 +36770,28 @@ async function plan(args) {
     }
     const workspace = node_path__WEBPACK_IMPORTED_MODULE_2___default().resolve(positionals[0] ?? '.');
     const config = await (0,_config_load_js__WEBPACK_IMPORTED_MODULE_4__/* .loadConfig */ .Z9)(workspace, '.stackgate.yml');
-    let stacks = await (0,_stacks_discover_js__WEBPACK_IMPORTED_MODULE_11__/* .discoverStacks */ .j)(workspace, config);
-    const patterns = (0,_settings_js__WEBPACK_IMPORTED_MODULE_9__/* .splitList */ .ry)(values.stacks);
+    let stacks = await (0,_stacks_discover_js__WEBPACK_IMPORTED_MODULE_10__/* .discoverStacks */ .j)(workspace, config);
+    const patterns = (0,_settings_js__WEBPACK_IMPORTED_MODULE_8__/* .splitList */ .ry)(values.stacks);
     if (patterns.length > 0)
-        stacks = (0,_stacks_affected_js__WEBPACK_IMPORTED_MODULE_10__/* .filterStacks */ .YS)(stacks, patterns);
-    const fallback = values.engine ?? ((await (0,_engines_exec_js__WEBPACK_IMPORTED_MODULE_5__/* .which */ .K)('tofu')) ? 'tofu' : 'terraform');
-    const limit = (0,p_limit__WEBPACK_IMPORTED_MODULE_12__/* ["default"] */ .A)(Math.max(1, Number(values.parallelism) || 1));
-    const env = (0,_engines_terraform_js__WEBPACK_IMPORTED_MODULE_6__/* .engineEnvironment */ .IN)(process.env);
+        stacks = (0,_stacks_affected_js__WEBPACK_IMPORTED_MODULE_9__/* .filterStacks */ .YS)(stacks, patterns);
+    if (values.engine !== undefined && values.engine !== 'tofu' && values.engine !== 'terraform') {
+        throw new UsageError(`unknown --engine '${values.engine}': expected tofu or terraform`);
+    }
+    const fallback = await (0,_engines_index_js__WEBPACK_IMPORTED_MODULE_5__/* .resolveEngineChoice */ .IC)(values.engine ?? 'auto');
+    const parallelism = Math.max(1, Number(values.parallelism) || 1);
+    const env = (0,_engines_index_js__WEBPACK_IMPORTED_MODULE_5__/* .engineEnvironment */ .IN)(process.env);
     // Saved plans hold raw sensitive values: a fresh folder only this user can read, removed afterwards.
     const tempDir = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdtemp)(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(node_os__WEBPACK_IMPORTED_MODULE_1___default().tmpdir(), 'stackgate-cli-'));
     let reports;
     try {
         await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.chmod)(tempDir, 0o700);
-        // Every stack settles before the folder goes: one failing must not leave the others writing into it.
-        const settled = await Promise.allSettled(stacks.map((stack) => limit(async () => {
-            const engine = stack.engine ?? fallback;
-            process.stderr.write(`planning ${stack.name} with ${engine}…\n`);
-            if (engine === 'ansible') {
-                return { name: stack.name, path: stack.path, engine, status: 'skipped', diagnostics: [] };
-            }
-            const result = await (0,_engines_terraform_js__WEBPACK_IMPORTED_MODULE_6__/* .planTerraformStack */ .Gv)(stack, { workspace, binary: engine, env, tempDir });
-            return { name: stack.name, path: stack.path, engine, ...result };
-        })));
-        reports = settled.map((result) => {
-            if (result.status === 'rejected')
-                throw result.reason;
-            return result.value;
+        // The action's runner: never two stacks of one folder at once, and every stack settles before the folder
+        // goes, so one failing never leaves the others writing into it.
+        reports = await (0,_stacks_runner_js__WEBPACK_IMPORTED_MODULE_11__/* .forEachStack */ .z)(stacks, parallelism, async (stack) => {
+            const engine = (0,_engines_index_js__WEBPACK_IMPORTED_MODULE_5__/* .engineFor */ .Ec)(stack, fallback);
+            process.stderr.write(`planning ${stack.name} with ${engine.name}…\n`);
+            const result = await engine.plan(stack, { workspace, env, tempDir }, { repository: workspace });
+            return { name: stack.name, path: stack.path, engine: engine.name, ...result };
         });
     }
     finally {
@@ -36811,12 +36805,12 @@ async function plan(args) {
             engine: stack.engine,
             status: stack.status,
             message: stack.message,
-            ...(stack.plan ? (0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_8__/* .planToJson */ .$p)(stack.plan) : {}),
+            ...(stack.plan ? (0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_7__/* .planToJson */ .$p)(stack.plan) : {}),
         }));
         process.stdout.write(`${JSON.stringify(stacksJson, null, 2)}\n`);
     }
     else {
-        process.stdout.write(`${(0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_8__/* .renderSummary */ .Br)(report)}\n`);
+        process.stdout.write(`${(0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_7__/* .renderSummary */ .Br)(report)}\n`);
     }
     return reports.some((stack) => stack.status === 'errored') ? 1 : 0;
 }
@@ -37285,19 +37279,22 @@ function toPolicyConfig(raw) {
 
 /***/ }),
 
-/***/ 8522:
+/***/ 8510:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  S: () => (/* binding */ execFile),
-  K: () => (/* binding */ which)
+  IN: () => (/* reexport */ engineEnvironment),
+  Ec: () => (/* binding */ engineFor),
+  IC: () => (/* binding */ resolveEngineChoice)
 });
+
+// UNUSED EXPORTS: engineNamed
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./src/engines/exec.ts
+;// CONCATENATED MODULE: ./src/process/exec.ts
 // The only module that spawns processes. Arguments are always arrays (never a shell string), output is
 // capped, and a timeout kills the whole process tree.
 
@@ -37456,20 +37453,24 @@ async function which(name, pathEnv = process.env.PATH ?? '') {
     return undefined;
 }
 
-
-/***/ }),
-
-/***/ 6095:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  IN: () => (/* binding */ engineEnvironment),
-  Gv: () => (/* binding */ planTerraformStack)
-});
-
-// UNUSED EXPORTS: checkTerraformStack, diagnosticsFromLog, parseFormatDiff
+;// CONCATENATED MODULE: ./src/engines/ansible.ts
+const ANSIBLE_NOT_SUPPORTED = 'Ansible stacks are not supported by this version of Stackgate yet';
+function ansibleEngine() {
+    return {
+        name: 'ansible',
+        // Nothing is run, so nothing needs installing: the plan answers "not supported" instead of "not installed".
+        available: () => Promise.resolve(true),
+        check: () => Promise.resolve({ format: [], diagnostics: [] }),
+        plan: () => Promise.resolve({ status: 'skipped', diagnostics: [], message: ANSIBLE_NOT_SUPPORTED, durationMs: 0 }),
+        apply: () => Promise.resolve({
+            status: 'errored',
+            diagnostics: [],
+            message: ANSIBLE_NOT_SUPPORTED,
+            applied: [],
+            durationMs: 0,
+        }),
+    };
+}
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
@@ -37481,6 +37482,8 @@ var promises_ = __nccwpck_require__(1455);
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 ;// CONCATENATED MODULE: ./src/plan/fingerprint.ts
+// The fingerprint of a plan: what it would change, normalised, so the plan a reviewer saw can be recognised at
+// apply time. Bound to repository, pull request and stack: a fingerprint copied elsewhere fits nothing else.
 
 /** Serialises with sorted keys so equal plans hash equally whatever the key order. */
 function canonical(value) {
@@ -37494,23 +37497,71 @@ function canonical(value) {
     }
     return JSON.stringify(value);
 }
-/**
- * Fingerprint of what a plan would do: the planned resource and output changes, not when it was made. Apply
- * compares it with the fingerprint of the plan that was reviewed.
- */
-function planFingerprint(showJson) {
-    const material = {
-        resource_changes: showJson.resource_changes ?? [],
-        output_changes: showJson.output_changes ?? {},
-        resource_drift: showJson.resource_drift ?? [],
+function sha256(text) {
+    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
+}
+/** Values under a `true` of the sensitivity mask become their hash: the material never holds them. */
+function hideSensitive(value, mask) {
+    if (mask === true)
+        return { sensitive: sha256(canonical(value ?? null)) };
+    if (Array.isArray(value) && Array.isArray(mask)) {
+        return value.map((item, index) => hideSensitive(item, mask[index]));
+    }
+    if (value && typeof value === 'object' && mask && typeof mask === 'object' && !Array.isArray(value)) {
+        const masks = mask;
+        return Object.fromEntries(Object.entries(value).map(([key, item]) => [
+            key,
+            hideSensitive(item, masks[key]),
+        ]));
+    }
+    return value;
+}
+function normaliseChange(change) {
+    if (!change)
+        return null;
+    return {
+        actions: change.actions ?? [],
+        before: hideSensitive(change.before ?? null, change.before_sensitive),
+        after: hideSensitive(change.after ?? null, change.after_sensitive),
+        after_unknown: change.after_unknown ?? null,
+        before_sensitive: change.before_sensitive ?? null,
+        after_sensitive: change.after_sensitive ?? null,
+        replace_paths: change.replace_paths ?? null,
+        importing: change.importing ?? null,
     };
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(canonical(material)).digest('hex')}`;
+}
+/**
+ * The normalised material of a `show -json` plan: resource changes (stable order, sensitive values hashed) and
+ * output changes. No timestamps, versions or drift: what apply would do, nothing else.
+ */
+function normalisePlan(showJson) {
+    const resources = Array.isArray(showJson.resource_changes)
+        ? showJson.resource_changes
+        : [];
+    const outputs = (showJson.output_changes ?? {});
+    return {
+        resource_changes: resources
+            .map((resource) => ({
+            address: resource.address ?? '',
+            previous_address: resource.previous_address ?? null,
+            action_reason: resource.action_reason ?? null,
+            change: normaliseChange(resource.change),
+        }))
+            .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0)),
+        output_changes: Object.fromEntries(Object.entries(outputs).map(([name, change]) => [name, normaliseChange(change)])),
+    };
+}
+/** `sha256:<hex>` over the salt and the normalised plan. */
+function planFingerprint(showJson, salt) {
+    const material = canonical({
+        salt: { repository: salt.repository.toLowerCase(), pull: salt.pullNumber ?? null, stack: salt.stack },
+        plan: normalisePlan(showJson),
+    });
+    return `sha256:${sha256(material)}`;
 }
 
 // EXTERNAL MODULE: ./src/plan/terraform-json.ts + 1 modules
 var terraform_json = __nccwpck_require__(9486);
-// EXTERNAL MODULE: ./src/engines/exec.ts + 1 modules
-var exec = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./src/engines/terraform.ts
 // Terraform and OpenTofu: init, plan to a saved file, show it as JSON, parse into the plan model.
 
@@ -37572,20 +37623,35 @@ function failureDiagnostics(result, stackPath) {
     const summary = (text.split('\n').find((line) => line.trim()) ?? text).slice(0, 300);
     return text ? [{ severity: 'error', summary, detail: text }] : [];
 }
+/** `init`, then the stack's workspace; the failed step when one fails. */
+async function prepare(stack, cwd, run) {
+    const init = await run(['init', '-input=false', '-no-color', '-json']);
+    if (init.exitCode !== 0)
+        return { step: 'init', result: init };
+    // Stacks may share a folder with different workspaces (they run one after another): select every time the
+    // folder has a selection, so a stack never plans in the workspace its neighbour left behind.
+    const workspace = stack.workspace || 'default';
+    if (workspace !== 'default' || (0,external_node_fs_.existsSync)(external_node_path_default().join(cwd, '.terraform', 'environment'))) {
+        const select = await run(['workspace', 'select', '-or-create=true', '-no-color', workspace]);
+        if (select.exitCode !== 0)
+            return { step: `workspace select ${workspace}`, result: select };
+    }
+    return undefined;
+}
 /** A folder name per stack that no other stack can share (names differing only in punctuation included). */
 function planFolderName(stack) {
     const readable = stack.name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60);
     const unique = (0,external_node_crypto_.createHash)('sha256').update(`${stack.name}\0${stack.path}`).digest('hex').slice(0, 12);
     return `${readable}-${unique}`;
 }
-async function planTerraformStack(stack, context) {
+async function planTerraformStack(stack, context, salt) {
     const started = Date.now();
     const cwd = external_node_path_default().join(context.workspace, stack.path);
     const env = { ...context.env, ...stack.env };
     const timeoutMs = stack.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const deadline = started + timeoutMs;
     const remaining = () => Math.max(1000, deadline - Date.now());
-    const run = (args) => (0,exec/* execFile */.S)(context.binary, args, { cwd, env, timeoutMs: remaining() });
+    const run = (args) => execFile(context.binary, args, { cwd, env, timeoutMs: remaining() });
     const errored = (step, result, extra = []) => {
         const diagnostics = [...extra, ...failureDiagnostics(result, stack.path)];
         // The first error says what went wrong; it joins the short message shown in the log and the table.
@@ -37598,17 +37664,9 @@ async function planTerraformStack(stack, context) {
             durationMs: Date.now() - started,
         };
     };
-    const init = await run(['init', '-input=false', '-no-color', '-json']);
-    if (init.exitCode !== 0)
-        return errored('init', init);
-    // Stacks may share a folder with different workspaces (they run one after another): select every time the
-    // folder has a selection, so a stack never plans in the workspace its neighbour left behind.
-    const workspace = stack.workspace || 'default';
-    if (workspace !== 'default' || (0,external_node_fs_.existsSync)(external_node_path_default().join(cwd, '.terraform', 'environment'))) {
-        const select = await run(['workspace', 'select', '-or-create=true', '-no-color', workspace]);
-        if (select.exitCode !== 0)
-            return errored(`workspace select ${workspace}`, select);
-    }
+    const prepared = await prepare(stack, cwd, run);
+    if (prepared)
+        return errored(prepared.step, prepared.result);
     const planDir = external_node_path_default().join(context.tempDir, 'plans', planFolderName(stack));
     await (0,promises_.mkdir)(planDir, { recursive: true });
     const planFile = external_node_path_default().join(planDir, 'plan.tfplan');
@@ -37627,7 +37685,7 @@ async function planTerraformStack(stack, context) {
         return errored('plan', plan);
     const warnings = diagnosticsFromLog(plan.stdout, stack.path);
     // A large plan's JSON runs to tens of megabytes: never cut it (a cut document does not parse).
-    const show = await (0,exec/* execFile */.S)(context.binary, ['show', '-json', '-no-color', planFile], {
+    const show = await execFile(context.binary, ['show', '-json', '-no-color', planFile], {
         cwd,
         env,
         timeoutMs: remaining(),
@@ -37665,7 +37723,7 @@ async function planTerraformStack(stack, context) {
         plan: parsed,
         diagnostics: [],
         planFile,
-        fingerprint: planFingerprint(showJson),
+        fingerprint: planFingerprint(showJson, { ...salt, stack: stack.name }),
         durationMs: Date.now() - started,
     };
 }
@@ -37703,7 +37761,7 @@ function parseFormatDiff(output, stackPath) {
 }
 /** `fmt -check -diff` and `validate -json` after `init -backend=false`: no credentials needed. */
 async function checkTerraformStack(stack, context, runValidate = true) {
-    const cwd = path.join(context.workspace, stack.path);
+    const cwd = external_node_path_default().join(context.workspace, stack.path);
     const env = { ...context.env, ...stack.env };
     const timeoutMs = stack.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const run = (args) => execFile(context.binary, args, { cwd, env, timeoutMs });
@@ -37727,7 +37785,7 @@ async function checkTerraformStack(stack, context, runValidate = true) {
     const validate = await run(['validate', '-json', '-no-color']);
     let diagnostics;
     try {
-        diagnostics = diagnosticsFromJson(JSON.parse(validate.stdout), stack.path);
+        diagnostics = (0,terraform_json/* diagnosticsFromJson */.fH)(JSON.parse(validate.stdout), stack.path);
     }
     catch {
         return {
@@ -37753,6 +37811,98 @@ function formatErrors(result, stackPath) {
     if (errors.length > 0)
         return errors;
     return [{ severity: 'error', summary: failureMessage('fmt', result, 0) }];
+}
+/** Resource addresses the `-json` apply log reports complete. */
+function appliedFromLog(log) {
+    const applied = [];
+    for (const line of log.split('\n')) {
+        if (!line.startsWith('{'))
+            continue;
+        try {
+            const entry = JSON.parse(line);
+            const addr = entry.hook?.resource?.addr;
+            if (entry.type === 'apply_complete' && addr)
+                applied.push(addr);
+        }
+        catch {
+            // not a JSON line
+        }
+    }
+    return applied;
+}
+/**
+ * `apply -input=false PLANFILE`: exactly the saved plan, never a fresh one. A failed apply is not retried; the
+ * result says what was applied before it stopped and carries the engine's diagnostics.
+ */
+async function applyTerraformStack(stack, context, planFile) {
+    const started = Date.now();
+    const cwd = external_node_path_default().join(context.workspace, stack.path);
+    const env = { ...context.env, ...stack.env };
+    const timeoutMs = stack.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const deadline = started + timeoutMs;
+    const remaining = () => Math.max(1000, deadline - Date.now());
+    const run = (args) => execFile(context.binary, args, { cwd, env, timeoutMs: remaining() });
+    const failed = (step, result, applied = []) => {
+        const diagnostics = failureDiagnostics(result, stack.path);
+        const first = diagnostics.find((diagnostic) => diagnostic.severity === 'error')?.summary;
+        const message = failureMessage(step, result, timeoutMs);
+        return {
+            status: 'errored',
+            diagnostics,
+            message: first && !result.timedOut ? `${message}: ${first.slice(0, 200)}` : message,
+            applied,
+            durationMs: Date.now() - started,
+        };
+    };
+    const prepared = await prepare(stack, cwd, run);
+    if (prepared)
+        return failed(prepared.step, prepared.result);
+    const apply = await run(['apply', '-input=false', '-no-color', '-json', planFile]);
+    const applied = appliedFromLog(apply.stdout);
+    if (apply.exitCode !== 0)
+        return failed('apply', apply, applied);
+    return {
+        status: 'applied',
+        diagnostics: diagnosticsFromLog(apply.stdout, stack.path),
+        applied,
+        durationMs: Date.now() - started,
+    };
+}
+/** Terraform or OpenTofu as an Engine. */
+function terraformEngine(binary) {
+    let installed;
+    return {
+        name: binary,
+        available: () => (installed ??= which(binary).then((found) => found !== undefined)),
+        check: (stack, context, options) => checkTerraformStack(stack, { ...context, binary }, options.validate),
+        plan: (stack, context, salt) => planTerraformStack(stack, { ...context, binary }, salt),
+        apply: (stack, context, planFile) => applyTerraformStack(stack, { ...context, binary }, planFile),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/engines/index.ts
+
+
+
+
+const engines = new Map();
+function engineNamed(name) {
+    let engine = engines.get(name);
+    if (!engine) {
+        engine = name === 'ansible' ? ansibleEngine() : terraformEngine(name);
+        engines.set(name, engine);
+    }
+    return engine;
+}
+/** The engine that plans and applies `stack`. */
+function engineFor(stack, fallback) {
+    return engineNamed(stack.engine ?? fallback);
+}
+/** `auto`: tofu when on PATH, else terraform. */
+async function resolveEngineChoice(choice) {
+    if (choice !== 'auto')
+        return choice;
+    return (await which('tofu')) ? 'tofu' : 'terraform';
 }
 
 
@@ -39618,7 +39768,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   ry: () => (/* binding */ splitList)
 });
 
-// UNUSED EXPORTS: COMMANDS, InputError, RESERVED_COMMANDS, SUPPORTED_EVENTS, readEventContext, readSettings, repositoryPath
+// UNUSED EXPORTS: COMMANDS, InputError, RESERVED_COMMANDS, readEventContext, readSettings, repositoryPath
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -42625,6 +42775,21 @@ function resolveConfigPath(workspace, value) {
     }
     return path.relative(workspace, resolved).split(path.sep).join('/');
 }
+function commentFrom(payload) {
+    const comment = payload.comment;
+    const issue = payload.issue;
+    if (!comment || typeof comment.id !== 'number' || !issue || typeof issue.number !== 'number') {
+        return undefined;
+    }
+    return {
+        id: comment.id,
+        body: comment.body ?? '',
+        author: comment.user?.login ?? '',
+        issueNumber: issue.number,
+        onPullRequest: issue.pull_request !== undefined && issue.pull_request !== null,
+        issueState: issue.state ?? 'open',
+    };
+}
 function readPayload(env) {
     const file = env.GITHUB_EVENT_PATH;
     if (!file || !existsSync(file))
@@ -42674,36 +42839,21 @@ function readEventContext(env = process.env) {
         pullRequest,
         actor: env.GITHUB_ACTOR ?? '',
         runUrl: env.GITHUB_RUN_ID ? `${server}/${owner}/${repo}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
+        runId: env.GITHUB_RUN_ID ?? 'local',
+        runAttempt: env.GITHUB_RUN_ATTEMPT ?? '1',
+        job: env.GITHUB_JOB ?? '',
+        comment: env.GITHUB_EVENT_NAME === 'issue_comment' ? commentFrom(payload) : undefined,
         payload,
     };
-}
-/** Events each command understands; anything else is a clear error rather than a surprising run. */
-const SUPPORTED_EVENTS = (/* unused pure expression or super */ null && ([
-    'pull_request',
-    'pull_request_target',
-    'push',
-    'workflow_dispatch',
-    'schedule',
-    'merge_group',
-]));
-function checkEvent(event) {
-    if (!SUPPORTED_EVENTS.includes(event.eventName)) {
-        throw new Error(`Stackgate does not run on '${event.eventName || '(none)'}' events; trigger it on ${SUPPORTED_EVENTS.join(', ')}.`);
-    }
-    // pull_request_target runs with a write token and secrets: planning a fork's code there would hand both to
-    // whoever opened the pull request (providers and external data sources run arbitrary code).
-    if (event.eventName === 'pull_request_target' && event.pullRequest?.fromFork) {
-        throw new Error('Refusing to plan a fork pull request on pull_request_target: its code would run with your secrets and a write token. Use the pull_request event (see SECURITY.md).');
-    }
 }
 function readSettings(env = process.env) {
     const command = parseCommand(input('command'));
     const event = readEventContext(env);
-    checkEvent(event);
     const workspace = resolveWorkspace(env, input('working-directory'));
     const repoRoot = path.resolve(env.GITHUB_WORKSPACE ?? process.cwd());
     return {
         command,
+        repoRoot,
         token: input('github-token'),
         apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
         workspace,
@@ -43173,6 +43323,284 @@ async function terraformFolders(workspace) {
 
 /***/ }),
 
+/***/ 4958:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  z: () => (/* binding */ forEachStack)
+});
+
+;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
+/*
+How it works:
+`this.#head` is an instance of `Node` which keeps track of its current value and nests another instance of `Node` that keeps the value that comes after it. When a value is provided to `.enqueue()`, the code needs to iterate through `this.#head`, going deeper and deeper to find the last value. However, iterating through every single item is slow. This problem is solved by saving a reference to the last value as `this.#tail` so that it can reference it to add a new value.
+*/
+
+class Node {
+	value;
+	next;
+
+	constructor(value) {
+		this.value = value;
+	}
+}
+
+class Queue {
+	#head;
+	#tail;
+	#size;
+
+	constructor() {
+		this.clear();
+	}
+
+	enqueue(value) {
+		const node = new Node(value);
+
+		if (this.#head) {
+			this.#tail.next = node;
+			this.#tail = node;
+		} else {
+			this.#head = node;
+			this.#tail = node;
+		}
+
+		this.#size++;
+	}
+
+	dequeue() {
+		const current = this.#head;
+		if (!current) {
+			return;
+		}
+
+		this.#head = this.#head.next;
+		this.#size--;
+
+		// Clean up tail reference when queue becomes empty
+		if (!this.#head) {
+			this.#tail = undefined;
+		}
+
+		return current.value;
+	}
+
+	peek() {
+		if (!this.#head) {
+			return;
+		}
+
+		return this.#head.value;
+
+		// TODO: Node.js 18.
+		// return this.#head?.value;
+	}
+
+	clear() {
+		this.#head = undefined;
+		this.#tail = undefined;
+		this.#size = 0;
+	}
+
+	get size() {
+		return this.#size;
+	}
+
+	* [Symbol.iterator]() {
+		let current = this.#head;
+
+		while (current) {
+			yield current.value;
+			current = current.next;
+		}
+	}
+
+	* drain() {
+		while (this.#head) {
+			yield this.dequeue();
+		}
+	}
+}
+
+;// CONCATENATED MODULE: ./node_modules/p-limit/index.js
+
+
+function pLimit(concurrency) {
+	let rejectOnClear = false;
+
+	if (typeof concurrency === 'object') {
+		({concurrency, rejectOnClear = false} = concurrency);
+	}
+
+	validateConcurrency(concurrency);
+
+	if (typeof rejectOnClear !== 'boolean') {
+		throw new TypeError('Expected `rejectOnClear` to be a boolean');
+	}
+
+	const queue = new Queue();
+	let activeCount = 0;
+
+	const resumeNext = () => {
+		// Process the next queued function if we're under the concurrency limit
+		if (activeCount < concurrency && queue.size > 0) {
+			activeCount++;
+			queue.dequeue().run();
+		}
+	};
+
+	const next = () => {
+		activeCount--;
+		resumeNext();
+	};
+
+	const run = async (function_, resolve, arguments_) => {
+		// Execute the function and capture the result promise
+		const result = (async () => function_(...arguments_))();
+
+		// Resolve immediately with the promise (don't wait for completion)
+		resolve(result);
+
+		// Wait for the function to complete (success or failure)
+		// We catch errors here to prevent unhandled rejections,
+		// but the original promise rejection is preserved for the caller
+		try {
+			await result;
+		} catch {}
+
+		// Decrement active count and process next queued function
+		next();
+	};
+
+	const enqueue = (function_, resolve, reject, arguments_) => {
+		const queueItem = {reject};
+
+		// Queue the internal resolve function instead of the run function
+		// to preserve the asynchronous execution context.
+		new Promise(internalResolve => { // eslint-disable-line promise/param-names
+			queueItem.run = internalResolve;
+			queue.enqueue(queueItem);
+		}).then(run.bind(undefined, function_, resolve, arguments_)); // eslint-disable-line promise/prefer-await-to-then
+
+		// Start processing immediately if we haven't reached the concurrency limit
+		if (activeCount < concurrency) {
+			resumeNext();
+		}
+	};
+
+	const generator = (function_, ...arguments_) => new Promise((resolve, reject) => {
+		enqueue(function_, resolve, reject, arguments_);
+	});
+
+	Object.defineProperties(generator, {
+		activeCount: {
+			get: () => activeCount,
+		},
+		pendingCount: {
+			get: () => queue.size,
+		},
+		clearQueue: {
+			value() {
+				if (!rejectOnClear) {
+					queue.clear();
+					return;
+				}
+
+				const abortError = AbortSignal.abort().reason;
+
+				while (queue.size > 0) {
+					queue.dequeue().reject(abortError);
+				}
+			},
+		},
+		concurrency: {
+			get: () => concurrency,
+
+			set(newConcurrency) {
+				validateConcurrency(newConcurrency);
+				concurrency = newConcurrency;
+
+				queueMicrotask(() => {
+					// eslint-disable-next-line no-unmodified-loop-condition
+					while (activeCount < concurrency && queue.size > 0) {
+						resumeNext();
+					}
+				});
+			},
+		},
+		map: {
+			async value(iterable, function_) {
+				const promises = [];
+
+				try {
+					Array.from(iterable, (value, index) => {
+						const promise = generator(function_, value, index);
+						promises.push(promise);
+						return promise;
+					});
+				} catch (error) {
+					// The iterable threw, so `Promise.all` never observes the already scheduled promises. Observe them here to avoid unhandled rejections.
+					for (const promise of promises) {
+						promise.catch(() => {}); // eslint-disable-line promise/prefer-await-to-then
+					}
+
+					throw error;
+				}
+
+				return Promise.all(promises);
+			},
+		},
+	});
+
+	return generator;
+}
+
+function limitFunction(function_, options) {
+	const limit = pLimit(options);
+
+	const limitedFunction = (...arguments_) => limit(() => function_(...arguments_));
+	Object.defineProperty(limitedFunction, 'clearQueue', {
+		value: limit.clearQueue,
+	});
+
+	return limitedFunction;
+}
+
+function validateConcurrency(concurrency) {
+	if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
+		throw new TypeError('Expected `concurrency` to be a number from 1 and up');
+	}
+}
+
+;// CONCATENATED MODULE: ./src/stacks/runner.ts
+// The one stack runner, for the action and the CLI alike.
+
+/**
+ * Runs `task` for every stack, at most `parallelism` at once, but never two stacks of the same folder together:
+ * they share `.terraform`, its lock file and the selected workspace. Results keep the stacks' order. Every task
+ * settles before the returned promise does, so a failing one never leaves others running behind it.
+ */
+async function forEachStack(stacks, parallelism, task) {
+    const limit = pLimit(Math.max(1, parallelism));
+    const lastInFolder = new Map();
+    const settled = await Promise.allSettled(stacks.map((stack) => {
+        const previous = lastInFolder.get(stack.path) ?? Promise.resolve();
+        const current = previous.then(() => limit(() => task(stack)));
+        lastInFolder.set(stack.path, current.catch(() => undefined));
+        return current;
+    }));
+    return settled.map((result) => {
+        if (result.status === 'rejected')
+            throw result.reason;
+        return result.value;
+    });
+}
+
+
+/***/ }),
+
 /***/ 2613:
 /***/ ((module) => {
 
@@ -43376,7 +43804,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_
 
 /***/ }),
 
-/***/ 6141:
+/***/ 8522:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
@@ -53777,262 +54205,6 @@ function replaceNode(key, path, node) {
 
 exports.visit = visit;
 exports.visitAsync = visitAsync;
-
-
-/***/ }),
-
-/***/ 370:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  A: () => (/* binding */ pLimit)
-});
-
-// UNUSED EXPORTS: limitFunction
-
-;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
-/*
-How it works:
-`this.#head` is an instance of `Node` which keeps track of its current value and nests another instance of `Node` that keeps the value that comes after it. When a value is provided to `.enqueue()`, the code needs to iterate through `this.#head`, going deeper and deeper to find the last value. However, iterating through every single item is slow. This problem is solved by saving a reference to the last value as `this.#tail` so that it can reference it to add a new value.
-*/
-
-class Node {
-	value;
-	next;
-
-	constructor(value) {
-		this.value = value;
-	}
-}
-
-class Queue {
-	#head;
-	#tail;
-	#size;
-
-	constructor() {
-		this.clear();
-	}
-
-	enqueue(value) {
-		const node = new Node(value);
-
-		if (this.#head) {
-			this.#tail.next = node;
-			this.#tail = node;
-		} else {
-			this.#head = node;
-			this.#tail = node;
-		}
-
-		this.#size++;
-	}
-
-	dequeue() {
-		const current = this.#head;
-		if (!current) {
-			return;
-		}
-
-		this.#head = this.#head.next;
-		this.#size--;
-
-		// Clean up tail reference when queue becomes empty
-		if (!this.#head) {
-			this.#tail = undefined;
-		}
-
-		return current.value;
-	}
-
-	peek() {
-		if (!this.#head) {
-			return;
-		}
-
-		return this.#head.value;
-
-		// TODO: Node.js 18.
-		// return this.#head?.value;
-	}
-
-	clear() {
-		this.#head = undefined;
-		this.#tail = undefined;
-		this.#size = 0;
-	}
-
-	get size() {
-		return this.#size;
-	}
-
-	* [Symbol.iterator]() {
-		let current = this.#head;
-
-		while (current) {
-			yield current.value;
-			current = current.next;
-		}
-	}
-
-	* drain() {
-		while (this.#head) {
-			yield this.dequeue();
-		}
-	}
-}
-
-;// CONCATENATED MODULE: ./node_modules/p-limit/index.js
-
-
-function pLimit(concurrency) {
-	let rejectOnClear = false;
-
-	if (typeof concurrency === 'object') {
-		({concurrency, rejectOnClear = false} = concurrency);
-	}
-
-	validateConcurrency(concurrency);
-
-	if (typeof rejectOnClear !== 'boolean') {
-		throw new TypeError('Expected `rejectOnClear` to be a boolean');
-	}
-
-	const queue = new Queue();
-	let activeCount = 0;
-
-	const resumeNext = () => {
-		// Process the next queued function if we're under the concurrency limit
-		if (activeCount < concurrency && queue.size > 0) {
-			activeCount++;
-			queue.dequeue().run();
-		}
-	};
-
-	const next = () => {
-		activeCount--;
-		resumeNext();
-	};
-
-	const run = async (function_, resolve, arguments_) => {
-		// Execute the function and capture the result promise
-		const result = (async () => function_(...arguments_))();
-
-		// Resolve immediately with the promise (don't wait for completion)
-		resolve(result);
-
-		// Wait for the function to complete (success or failure)
-		// We catch errors here to prevent unhandled rejections,
-		// but the original promise rejection is preserved for the caller
-		try {
-			await result;
-		} catch {}
-
-		// Decrement active count and process next queued function
-		next();
-	};
-
-	const enqueue = (function_, resolve, reject, arguments_) => {
-		const queueItem = {reject};
-
-		// Queue the internal resolve function instead of the run function
-		// to preserve the asynchronous execution context.
-		new Promise(internalResolve => { // eslint-disable-line promise/param-names
-			queueItem.run = internalResolve;
-			queue.enqueue(queueItem);
-		}).then(run.bind(undefined, function_, resolve, arguments_)); // eslint-disable-line promise/prefer-await-to-then
-
-		// Start processing immediately if we haven't reached the concurrency limit
-		if (activeCount < concurrency) {
-			resumeNext();
-		}
-	};
-
-	const generator = (function_, ...arguments_) => new Promise((resolve, reject) => {
-		enqueue(function_, resolve, reject, arguments_);
-	});
-
-	Object.defineProperties(generator, {
-		activeCount: {
-			get: () => activeCount,
-		},
-		pendingCount: {
-			get: () => queue.size,
-		},
-		clearQueue: {
-			value() {
-				if (!rejectOnClear) {
-					queue.clear();
-					return;
-				}
-
-				const abortError = AbortSignal.abort().reason;
-
-				while (queue.size > 0) {
-					queue.dequeue().reject(abortError);
-				}
-			},
-		},
-		concurrency: {
-			get: () => concurrency,
-
-			set(newConcurrency) {
-				validateConcurrency(newConcurrency);
-				concurrency = newConcurrency;
-
-				queueMicrotask(() => {
-					// eslint-disable-next-line no-unmodified-loop-condition
-					while (activeCount < concurrency && queue.size > 0) {
-						resumeNext();
-					}
-				});
-			},
-		},
-		map: {
-			async value(iterable, function_) {
-				const promises = [];
-
-				try {
-					Array.from(iterable, (value, index) => {
-						const promise = generator(function_, value, index);
-						promises.push(promise);
-						return promise;
-					});
-				} catch (error) {
-					// The iterable threw, so `Promise.all` never observes the already scheduled promises. Observe them here to avoid unhandled rejections.
-					for (const promise of promises) {
-						promise.catch(() => {}); // eslint-disable-line promise/prefer-await-to-then
-					}
-
-					throw error;
-				}
-
-				return Promise.all(promises);
-			},
-		},
-	});
-
-	return generator;
-}
-
-function limitFunction(function_, options) {
-	const limit = pLimit(options);
-
-	const limitedFunction = (...arguments_) => limit(() => function_(...arguments_));
-	Object.defineProperty(limitedFunction, 'clearQueue', {
-		value: limit.clearQueue,
-	});
-
-	return limitedFunction;
-}
-
-function validateConcurrency(concurrency) {
-	if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
-		throw new TypeError('Expected `concurrency` to be a number from 1 and up');
-	}
-}
 
 
 /***/ }),

@@ -39051,7 +39051,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6426);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7279);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -39060,7 +39060,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6426:
+/***/ 7279:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -42014,6 +42014,186 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/process/exec.ts
+// The only module that spawns processes. Arguments are always arrays (never a shell string), output is
+// capped, and a timeout kills the whole process tree.
+
+const DEFAULT_MAX_OUTPUT = 16 * 1024 * 1024;
+const KILL_GRACE_MS = 5000;
+/** Keeps the head and the tail of a stream within a byte budget. */
+class CappedBuffer {
+    limit;
+    head = [];
+    tail = [];
+    headBytes = 0;
+    tailBytes = 0;
+    dropped = 0;
+    constructor(limit) {
+        this.limit = limit;
+    }
+    push(chunk) {
+        const half = Math.floor(this.limit / 2);
+        if (this.headBytes < half) {
+            const take = chunk.subarray(0, half - this.headBytes);
+            this.head.push(take);
+            this.headBytes += take.length;
+            chunk = chunk.subarray(take.length);
+        }
+        if (chunk.length === 0)
+            return;
+        this.tail.push(chunk);
+        this.tailBytes += chunk.length;
+        while (this.tailBytes > half && this.tail.length > 0) {
+            const first = this.tail[0];
+            const excess = this.tailBytes - half;
+            if (first.length <= excess) {
+                this.tail.shift();
+                this.tailBytes -= first.length;
+                this.dropped += first.length;
+            }
+            else {
+                this.tail[0] = first.subarray(excess);
+                this.tailBytes -= excess;
+                this.dropped += excess;
+            }
+        }
+    }
+    text() {
+        const head = Buffer.concat(this.head).toString('utf8');
+        const tail = Buffer.concat(this.tail).toString('utf8');
+        if (this.dropped === 0)
+            return head + tail;
+        return `${head}\n… ${this.dropped} bytes of output omitted …\n${tail}`;
+    }
+}
+function signalGroup(pid, signal) {
+    if (pid === undefined)
+        return;
+    try {
+        process.kill(-pid, signal); // the child leads its own process group
+    }
+    catch {
+        // the group is gone already
+    }
+}
+/** Process groups still running, so a cancelled job can stop them instead of leaving them to PID 1. */
+const liveGroups = new Set();
+let cancelHandlersInstalled = false;
+/** On cancellation (SIGINT/SIGTERM from the runner) stop every engine, then end with the signal's status. */
+function installCancelHandlers() {
+    if (cancelHandlersInstalled)
+        return;
+    cancelHandlersInstalled = true;
+    for (const signal of ['SIGINT', 'SIGTERM']) {
+        process.once(signal, () => {
+            process.stderr.write(`Received ${signal}: stopping ${liveGroups.size} engine process(es)\n`);
+            for (const pid of liveGroups)
+                signalGroup(pid, 'SIGTERM');
+            setTimeout(() => {
+                for (const pid of liveGroups)
+                    signalGroup(pid, 'SIGKILL');
+                process.exit(signal === 'SIGINT' ? 130 : 143);
+            }, 2000);
+            if (liveGroups.size === 0)
+                process.exit(signal === 'SIGINT' ? 130 : 143);
+        });
+    }
+}
+function execFile(command, args, options) {
+    const started = Date.now();
+    const limit = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
+    const stdout = new CappedBuffer(limit);
+    const stderr = new CappedBuffer(limit);
+    return new Promise((resolve) => {
+        let timedOut = false;
+        let spawnError;
+        const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, {
+            cwd: options.cwd,
+            env: options.env,
+            stdio: ['ignore', 'pipe', 'pipe'],
+            detached: true,
+        });
+        let escalation;
+        const timer = options.timeoutMs !== undefined
+            ? setTimeout(() => {
+                timedOut = true;
+                signalGroup(child.pid, 'SIGTERM');
+                // A process that ignores SIGTERM gets SIGKILL; the timer keeps the action alive until then.
+                escalation = setTimeout(() => signalGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS);
+            }, options.timeoutMs)
+            : undefined;
+        installCancelHandlers();
+        if (child.pid !== undefined)
+            liveGroups.add(child.pid);
+        child.stdout.on('data', (chunk) => stdout.push(chunk));
+        child.stderr.on('data', (chunk) => stderr.push(chunk));
+        child.on('error', (error) => {
+            spawnError = error.code === 'ENOENT' ? `'${command}' was not found on PATH` : error.message;
+        });
+        child.on('close', (exitCode, signal) => {
+            if (child.pid !== undefined)
+                liveGroups.delete(child.pid);
+            if (timer)
+                clearTimeout(timer);
+            if (escalation)
+                clearTimeout(escalation);
+            // After a timeout nothing of the tree may outlive the run, even a child that ignored SIGTERM.
+            if (timedOut)
+                signalGroup(child.pid, 'SIGKILL');
+            resolve({
+                command,
+                args,
+                exitCode,
+                signal,
+                stdout: stdout.text(),
+                stderr: stderr.text(),
+                timedOut,
+                spawnError,
+                durationMs: Date.now() - started,
+            });
+        });
+    });
+}
+/** Finds an executable on PATH without spawning it. */
+async function exec_which(name, pathEnv = process.env.PATH ?? '') {
+    const { access, constants } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1455, 23));
+    const { join } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 6760, 23));
+    for (const dir of pathEnv.split(':')) {
+        if (!dir)
+            continue;
+        const candidate = join(dir, name);
+        try {
+            await access(candidate, constants.X_OK);
+            return candidate;
+        }
+        catch {
+            // not here
+        }
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/engines/ansible.ts
+const ANSIBLE_NOT_SUPPORTED = 'Ansible stacks are not supported by this version of Stackgate yet';
+function ansibleEngine() {
+    return {
+        name: 'ansible',
+        // Nothing is run, so nothing needs installing: the plan answers "not supported" instead of "not installed".
+        available: () => Promise.resolve(true),
+        check: () => Promise.resolve({ format: [], diagnostics: [] }),
+        plan: () => Promise.resolve({ status: 'skipped', diagnostics: [], message: ANSIBLE_NOT_SUPPORTED, durationMs: 0 }),
+        apply: () => Promise.resolve({
+            status: 'errored',
+            diagnostics: [],
+            message: ANSIBLE_NOT_SUPPORTED,
+            applied: [],
+            durationMs: 0,
+        }),
+    };
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs"
@@ -42024,6 +42204,8 @@ var promises_ = __nccwpck_require__(1455);
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 ;// CONCATENATED MODULE: ./src/plan/fingerprint.ts
+// The fingerprint of a plan: what it would change, normalised, so the plan a reviewer saw can be recognised at
+// apply time. Bound to repository, pull request and stack: a fingerprint copied elsewhere fits nothing else.
 
 /** Serialises with sorted keys so equal plans hash equally whatever the key order. */
 function canonical(value) {
@@ -42037,17 +42219,67 @@ function canonical(value) {
     }
     return JSON.stringify(value);
 }
-/**
- * Fingerprint of what a plan would do: the planned resource and output changes, not when it was made. Apply
- * compares it with the fingerprint of the plan that was reviewed.
- */
-function planFingerprint(showJson) {
-    const material = {
-        resource_changes: showJson.resource_changes ?? [],
-        output_changes: showJson.output_changes ?? {},
-        resource_drift: showJson.resource_drift ?? [],
+function sha256(text) {
+    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
+}
+/** Values under a `true` of the sensitivity mask become their hash: the material never holds them. */
+function hideSensitive(value, mask) {
+    if (mask === true)
+        return { sensitive: sha256(canonical(value ?? null)) };
+    if (Array.isArray(value) && Array.isArray(mask)) {
+        return value.map((item, index) => hideSensitive(item, mask[index]));
+    }
+    if (value && typeof value === 'object' && mask && typeof mask === 'object' && !Array.isArray(value)) {
+        const masks = mask;
+        return Object.fromEntries(Object.entries(value).map(([key, item]) => [
+            key,
+            hideSensitive(item, masks[key]),
+        ]));
+    }
+    return value;
+}
+function normaliseChange(change) {
+    if (!change)
+        return null;
+    return {
+        actions: change.actions ?? [],
+        before: hideSensitive(change.before ?? null, change.before_sensitive),
+        after: hideSensitive(change.after ?? null, change.after_sensitive),
+        after_unknown: change.after_unknown ?? null,
+        before_sensitive: change.before_sensitive ?? null,
+        after_sensitive: change.after_sensitive ?? null,
+        replace_paths: change.replace_paths ?? null,
+        importing: change.importing ?? null,
     };
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(canonical(material)).digest('hex')}`;
+}
+/**
+ * The normalised material of a `show -json` plan: resource changes (stable order, sensitive values hashed) and
+ * output changes. No timestamps, versions or drift: what apply would do, nothing else.
+ */
+function normalisePlan(showJson) {
+    const resources = Array.isArray(showJson.resource_changes)
+        ? showJson.resource_changes
+        : [];
+    const outputs = (showJson.output_changes ?? {});
+    return {
+        resource_changes: resources
+            .map((resource) => ({
+            address: resource.address ?? '',
+            previous_address: resource.previous_address ?? null,
+            action_reason: resource.action_reason ?? null,
+            change: normaliseChange(resource.change),
+        }))
+            .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0)),
+        output_changes: Object.fromEntries(Object.entries(outputs).map(([name, change]) => [name, normaliseChange(change)])),
+    };
+}
+/** `sha256:<hex>` over the salt and the normalised plan. */
+function planFingerprint(showJson, salt) {
+    const material = canonical({
+        salt: { repository: salt.repository.toLowerCase(), pull: salt.pullNumber ?? null, stack: salt.stack },
+        plan: normalisePlan(showJson),
+    });
+    return `sha256:${sha256(material)}`;
 }
 
 ;// CONCATENATED MODULE: ./src/plan/model.ts
@@ -42536,167 +42768,6 @@ function joinPath(rootDir, file) {
     return out.join('/');
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./src/engines/exec.ts
-// The only module that spawns processes. Arguments are always arrays (never a shell string), output is
-// capped, and a timeout kills the whole process tree.
-
-const DEFAULT_MAX_OUTPUT = 16 * 1024 * 1024;
-const KILL_GRACE_MS = 5000;
-/** Keeps the head and the tail of a stream within a byte budget. */
-class CappedBuffer {
-    limit;
-    head = [];
-    tail = [];
-    headBytes = 0;
-    tailBytes = 0;
-    dropped = 0;
-    constructor(limit) {
-        this.limit = limit;
-    }
-    push(chunk) {
-        const half = Math.floor(this.limit / 2);
-        if (this.headBytes < half) {
-            const take = chunk.subarray(0, half - this.headBytes);
-            this.head.push(take);
-            this.headBytes += take.length;
-            chunk = chunk.subarray(take.length);
-        }
-        if (chunk.length === 0)
-            return;
-        this.tail.push(chunk);
-        this.tailBytes += chunk.length;
-        while (this.tailBytes > half && this.tail.length > 0) {
-            const first = this.tail[0];
-            const excess = this.tailBytes - half;
-            if (first.length <= excess) {
-                this.tail.shift();
-                this.tailBytes -= first.length;
-                this.dropped += first.length;
-            }
-            else {
-                this.tail[0] = first.subarray(excess);
-                this.tailBytes -= excess;
-                this.dropped += excess;
-            }
-        }
-    }
-    text() {
-        const head = Buffer.concat(this.head).toString('utf8');
-        const tail = Buffer.concat(this.tail).toString('utf8');
-        if (this.dropped === 0)
-            return head + tail;
-        return `${head}\n… ${this.dropped} bytes of output omitted …\n${tail}`;
-    }
-}
-function signalGroup(pid, signal) {
-    if (pid === undefined)
-        return;
-    try {
-        process.kill(-pid, signal); // the child leads its own process group
-    }
-    catch {
-        // the group is gone already
-    }
-}
-/** Process groups still running, so a cancelled job can stop them instead of leaving them to PID 1. */
-const liveGroups = new Set();
-let cancelHandlersInstalled = false;
-/** On cancellation (SIGINT/SIGTERM from the runner) stop every engine, then end with the signal's status. */
-function installCancelHandlers() {
-    if (cancelHandlersInstalled)
-        return;
-    cancelHandlersInstalled = true;
-    for (const signal of ['SIGINT', 'SIGTERM']) {
-        process.once(signal, () => {
-            process.stderr.write(`Received ${signal}: stopping ${liveGroups.size} engine process(es)\n`);
-            for (const pid of liveGroups)
-                signalGroup(pid, 'SIGTERM');
-            setTimeout(() => {
-                for (const pid of liveGroups)
-                    signalGroup(pid, 'SIGKILL');
-                process.exit(signal === 'SIGINT' ? 130 : 143);
-            }, 2000);
-            if (liveGroups.size === 0)
-                process.exit(signal === 'SIGINT' ? 130 : 143);
-        });
-    }
-}
-function execFile(command, args, options) {
-    const started = Date.now();
-    const limit = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
-    const stdout = new CappedBuffer(limit);
-    const stderr = new CappedBuffer(limit);
-    return new Promise((resolve) => {
-        let timedOut = false;
-        let spawnError;
-        const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, {
-            cwd: options.cwd,
-            env: options.env,
-            stdio: ['ignore', 'pipe', 'pipe'],
-            detached: true,
-        });
-        let escalation;
-        const timer = options.timeoutMs !== undefined
-            ? setTimeout(() => {
-                timedOut = true;
-                signalGroup(child.pid, 'SIGTERM');
-                // A process that ignores SIGTERM gets SIGKILL; the timer keeps the action alive until then.
-                escalation = setTimeout(() => signalGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS);
-            }, options.timeoutMs)
-            : undefined;
-        installCancelHandlers();
-        if (child.pid !== undefined)
-            liveGroups.add(child.pid);
-        child.stdout.on('data', (chunk) => stdout.push(chunk));
-        child.stderr.on('data', (chunk) => stderr.push(chunk));
-        child.on('error', (error) => {
-            spawnError = error.code === 'ENOENT' ? `'${command}' was not found on PATH` : error.message;
-        });
-        child.on('close', (exitCode, signal) => {
-            if (child.pid !== undefined)
-                liveGroups.delete(child.pid);
-            if (timer)
-                clearTimeout(timer);
-            if (escalation)
-                clearTimeout(escalation);
-            // After a timeout nothing of the tree may outlive the run, even a child that ignored SIGTERM.
-            if (timedOut)
-                signalGroup(child.pid, 'SIGKILL');
-            resolve({
-                command,
-                args,
-                exitCode,
-                signal,
-                stdout: stdout.text(),
-                stderr: stderr.text(),
-                timedOut,
-                spawnError,
-                durationMs: Date.now() - started,
-            });
-        });
-    });
-}
-/** Finds an executable on PATH without spawning it. */
-async function exec_which(name, pathEnv = process.env.PATH ?? '') {
-    const { access, constants } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1455, 23));
-    const { join } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 6760, 23));
-    for (const dir of pathEnv.split(':')) {
-        if (!dir)
-            continue;
-        const candidate = join(dir, name);
-        try {
-            await access(candidate, constants.X_OK);
-            return candidate;
-        }
-        catch {
-            // not here
-        }
-    }
-    return undefined;
-}
-
 ;// CONCATENATED MODULE: ./src/engines/terraform.ts
 // Terraform and OpenTofu: init, plan to a saved file, show it as JSON, parse into the plan model.
 
@@ -42758,13 +42829,28 @@ function failureDiagnostics(result, stackPath) {
     const summary = (text.split('\n').find((line) => line.trim()) ?? text).slice(0, 300);
     return text ? [{ severity: 'error', summary, detail: text }] : [];
 }
+/** `init`, then the stack's workspace; the failed step when one fails. */
+async function prepare(stack, cwd, run) {
+    const init = await run(['init', '-input=false', '-no-color', '-json']);
+    if (init.exitCode !== 0)
+        return { step: 'init', result: init };
+    // Stacks may share a folder with different workspaces (they run one after another): select every time the
+    // folder has a selection, so a stack never plans in the workspace its neighbour left behind.
+    const workspace = stack.workspace || 'default';
+    if (workspace !== 'default' || (0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(cwd, '.terraform', 'environment'))) {
+        const select = await run(['workspace', 'select', '-or-create=true', '-no-color', workspace]);
+        if (select.exitCode !== 0)
+            return { step: `workspace select ${workspace}`, result: select };
+    }
+    return undefined;
+}
 /** A folder name per stack that no other stack can share (names differing only in punctuation included). */
 function planFolderName(stack) {
     const readable = stack.name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60);
     const unique = (0,external_node_crypto_.createHash)('sha256').update(`${stack.name}\0${stack.path}`).digest('hex').slice(0, 12);
     return `${readable}-${unique}`;
 }
-async function planTerraformStack(stack, context) {
+async function planTerraformStack(stack, context, salt) {
     const started = Date.now();
     const cwd = external_node_path_default().join(context.workspace, stack.path);
     const env = { ...context.env, ...stack.env };
@@ -42784,17 +42870,9 @@ async function planTerraformStack(stack, context) {
             durationMs: Date.now() - started,
         };
     };
-    const init = await run(['init', '-input=false', '-no-color', '-json']);
-    if (init.exitCode !== 0)
-        return errored('init', init);
-    // Stacks may share a folder with different workspaces (they run one after another): select every time the
-    // folder has a selection, so a stack never plans in the workspace its neighbour left behind.
-    const workspace = stack.workspace || 'default';
-    if (workspace !== 'default' || (0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(cwd, '.terraform', 'environment'))) {
-        const select = await run(['workspace', 'select', '-or-create=true', '-no-color', workspace]);
-        if (select.exitCode !== 0)
-            return errored(`workspace select ${workspace}`, select);
-    }
+    const prepared = await prepare(stack, cwd, run);
+    if (prepared)
+        return errored(prepared.step, prepared.result);
     const planDir = external_node_path_default().join(context.tempDir, 'plans', planFolderName(stack));
     await (0,promises_.mkdir)(planDir, { recursive: true });
     const planFile = external_node_path_default().join(planDir, 'plan.tfplan');
@@ -42851,7 +42929,7 @@ async function planTerraformStack(stack, context) {
         plan: parsed,
         diagnostics: [],
         planFile,
-        fingerprint: planFingerprint(showJson),
+        fingerprint: planFingerprint(showJson, { ...salt, stack: stack.name }),
         durationMs: Date.now() - started,
     };
 }
@@ -42939,6 +43017,98 @@ function formatErrors(result, stackPath) {
     if (errors.length > 0)
         return errors;
     return [{ severity: 'error', summary: failureMessage('fmt', result, 0) }];
+}
+/** Resource addresses the `-json` apply log reports complete. */
+function appliedFromLog(log) {
+    const applied = [];
+    for (const line of log.split('\n')) {
+        if (!line.startsWith('{'))
+            continue;
+        try {
+            const entry = JSON.parse(line);
+            const addr = entry.hook?.resource?.addr;
+            if (entry.type === 'apply_complete' && addr)
+                applied.push(addr);
+        }
+        catch {
+            // not a JSON line
+        }
+    }
+    return applied;
+}
+/**
+ * `apply -input=false PLANFILE`: exactly the saved plan, never a fresh one. A failed apply is not retried; the
+ * result says what was applied before it stopped and carries the engine's diagnostics.
+ */
+async function applyTerraformStack(stack, context, planFile) {
+    const started = Date.now();
+    const cwd = external_node_path_default().join(context.workspace, stack.path);
+    const env = { ...context.env, ...stack.env };
+    const timeoutMs = stack.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const deadline = started + timeoutMs;
+    const remaining = () => Math.max(1000, deadline - Date.now());
+    const run = (args) => execFile(context.binary, args, { cwd, env, timeoutMs: remaining() });
+    const failed = (step, result, applied = []) => {
+        const diagnostics = failureDiagnostics(result, stack.path);
+        const first = diagnostics.find((diagnostic) => diagnostic.severity === 'error')?.summary;
+        const message = failureMessage(step, result, timeoutMs);
+        return {
+            status: 'errored',
+            diagnostics,
+            message: first && !result.timedOut ? `${message}: ${first.slice(0, 200)}` : message,
+            applied,
+            durationMs: Date.now() - started,
+        };
+    };
+    const prepared = await prepare(stack, cwd, run);
+    if (prepared)
+        return failed(prepared.step, prepared.result);
+    const apply = await run(['apply', '-input=false', '-no-color', '-json', planFile]);
+    const applied = appliedFromLog(apply.stdout);
+    if (apply.exitCode !== 0)
+        return failed('apply', apply, applied);
+    return {
+        status: 'applied',
+        diagnostics: diagnosticsFromLog(apply.stdout, stack.path),
+        applied,
+        durationMs: Date.now() - started,
+    };
+}
+/** Terraform or OpenTofu as an Engine. */
+function terraformEngine(binary) {
+    let installed;
+    return {
+        name: binary,
+        available: () => (installed ??= exec_which(binary).then((found) => found !== undefined)),
+        check: (stack, context, options) => checkTerraformStack(stack, { ...context, binary }, options.validate),
+        plan: (stack, context, salt) => planTerraformStack(stack, { ...context, binary }, salt),
+        apply: (stack, context, planFile) => applyTerraformStack(stack, { ...context, binary }, planFile),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/engines/index.ts
+
+
+
+
+const engines = new Map();
+function engineNamed(name) {
+    let engine = engines.get(name);
+    if (!engine) {
+        engine = name === 'ansible' ? ansibleEngine() : terraformEngine(name);
+        engines.set(name, engine);
+    }
+    return engine;
+}
+/** The engine that plans and applies `stack`. */
+function engineFor(stack, fallback) {
+    return engineNamed(stack.engine ?? fallback);
+}
+/** `auto`: tofu when on PATH, else terraform. */
+async function resolveEngineChoice(choice) {
+    if (choice !== 'auto')
+        return choice;
+    return (await exec_which('tofu')) ? 'tofu' : 'terraform';
 }
 
 ;// CONCATENATED MODULE: ./src/report/escape.ts
@@ -43549,12 +43719,1097 @@ function skipHeredoc(scanner) {
     advance(scanner, text.length);
 }
 
-// EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
-var dist_ajv = __nccwpck_require__(2463);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./schema/stackgate.schema.json
-const stackgate_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/stackgate/stackgate/raw/main/schema/stackgate.schema.json","title":"Stackgate configuration (.stackgate.yml)","description":"Declares the stacks of a config repository, the policies their plans must follow, and the secret-scanning allow-list.","type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"description":"Version of this file\'s format. Only 1 exists.","const":1},"stacks":{"description":"The stacks: units planned and applied on their own. When absent, every folder holding *.tf files that is not only a local module of another is a stack, named by its path.","type":"array","items":{"$ref":"#/definitions/stack"}},"policies":{"description":"Rules every plan is checked against. A violation fails the check unless its level is warning.","type":"array","items":{"$ref":"#/definitions/policy"}},"secrets":{"description":"Settings of secret scanning.","type":"object","additionalProperties":false,"properties":{"allow":{"description":"Globs of files (relative to the repository) that secret scanning skips.","type":"array","items":{"type":"string","minLength":1}}}}},"definitions":{"stack":{"description":"One unit planned and applied on its own: a Terraform/OpenTofu root module, or an Ansible playbook.","type":"object","additionalProperties":false,"required":["name","path"],"properties":{"name":{"description":"Unique name of the stack, shown in reports and used by the stacks input.","type":"string","minLength":1},"path":{"description":"Folder of the stack, relative to the repository; it must exist and stay inside the repository.","type":"string","minLength":1},"engine":{"description":"Tool that plans and applies the stack. Default: the action\'s engine input (tofu when on PATH, else terraform).","enum":["terraform","tofu","ansible"]},"workspace":{"description":"Terraform/OpenTofu workspace to select (created when missing).","type":"string","minLength":1,"default":"default"},"var-files":{"description":"Variable files passed as -var-file, relative to the stack\'s path.","type":"array","items":{"type":"string","minLength":1}},"env":{"description":"Environment variables set for the engine on this stack only (e.g. TF_VAR_region).","type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"must be a valid environment variable name (letters, digits and _, not starting with a digit)"},"additionalProperties":{"description":"Value of the variable; numbers and booleans are passed as text.","type":["string","number","boolean"]}},"when-modified":{"description":"Extra globs (relative to the stack\'s path; ../ allowed, a leading / means the repository root) whose changes also affect this stack, besides the files in its folder and its local modules.","type":"array","items":{"type":"string","minLength":1}},"timeout":{"description":"Time limit for each engine run of this stack, e.g. 90s, 30m, 1h or 1h30m. Default: 30m.","type":"string","pattern":"^([0-9]+h([0-9]+m)?([0-9]+s)?|[0-9]+m([0-9]+s)?|[0-9]+s)$","patternErrorMessage":"must be a duration such as 90s, 30m, 1h or 1h30m"}}},"policy":{"description":"A rule every plan must follow. It needs at least one of deny, max-changes and require-attributes.","type":"object","additionalProperties":false,"required":["name"],"anyOf":[{"required":["deny"]},{"required":["max-changes"]},{"required":["require-attributes"]}],"properties":{"name":{"description":"Unique name of the policy, shown with each violation.","type":"string","minLength":1},"deny":{"description":"Resource actions that are not allowed on the matching resources.","type":"array","minItems":1,"items":{"enum":["create","update","delete","replace","read","import","move"]}},"resources":{"description":"Globs on resource addresses (e.g. aws_db_instance.*, module.db.*) the policy applies to. Default: every resource.","type":"array","items":{"type":"string","minLength":1}},"unless-label":{"description":"A pull-request label that waives this policy.","type":"string","minLength":1},"level":{"description":"error fails the check; warning only reports. Default: error.","enum":["error","warning"],"default":"error"},"max-changes":{"description":"Largest number of resource changes (create, update, delete, replace) a plan of one stack may hold.","type":"integer","minimum":0},"require-attributes":{"description":"Attributes the matching resources must set, each with the keys it must hold, e.g. { tags: [owner, cost-center] }.","type":"object","additionalProperties":{"description":"Keys the attribute must hold (an empty list only requires the attribute).","type":"array","items":{"type":"string","minLength":1}}}}}}}');
+;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
+/*
+How it works:
+`this.#head` is an instance of `Node` which keeps track of its current value and nests another instance of `Node` that keeps the value that comes after it. When a value is provided to `.enqueue()`, the code needs to iterate through `this.#head`, going deeper and deeper to find the last value. However, iterating through every single item is slow. This problem is solved by saving a reference to the last value as `this.#tail` so that it can reference it to add a new value.
+*/
+
+class Node {
+	value;
+	next;
+
+	constructor(value) {
+		this.value = value;
+	}
+}
+
+class Queue {
+	#head;
+	#tail;
+	#size;
+
+	constructor() {
+		this.clear();
+	}
+
+	enqueue(value) {
+		const node = new Node(value);
+
+		if (this.#head) {
+			this.#tail.next = node;
+			this.#tail = node;
+		} else {
+			this.#head = node;
+			this.#tail = node;
+		}
+
+		this.#size++;
+	}
+
+	dequeue() {
+		const current = this.#head;
+		if (!current) {
+			return;
+		}
+
+		this.#head = this.#head.next;
+		this.#size--;
+
+		// Clean up tail reference when queue becomes empty
+		if (!this.#head) {
+			this.#tail = undefined;
+		}
+
+		return current.value;
+	}
+
+	peek() {
+		if (!this.#head) {
+			return;
+		}
+
+		return this.#head.value;
+
+		// TODO: Node.js 18.
+		// return this.#head?.value;
+	}
+
+	clear() {
+		this.#head = undefined;
+		this.#tail = undefined;
+		this.#size = 0;
+	}
+
+	get size() {
+		return this.#size;
+	}
+
+	* [Symbol.iterator]() {
+		let current = this.#head;
+
+		while (current) {
+			yield current.value;
+			current = current.next;
+		}
+	}
+
+	* drain() {
+		while (this.#head) {
+			yield this.dequeue();
+		}
+	}
+}
+
+;// CONCATENATED MODULE: ./node_modules/p-limit/index.js
+
+
+function pLimit(concurrency) {
+	let rejectOnClear = false;
+
+	if (typeof concurrency === 'object') {
+		({concurrency, rejectOnClear = false} = concurrency);
+	}
+
+	validateConcurrency(concurrency);
+
+	if (typeof rejectOnClear !== 'boolean') {
+		throw new TypeError('Expected `rejectOnClear` to be a boolean');
+	}
+
+	const queue = new Queue();
+	let activeCount = 0;
+
+	const resumeNext = () => {
+		// Process the next queued function if we're under the concurrency limit
+		if (activeCount < concurrency && queue.size > 0) {
+			activeCount++;
+			queue.dequeue().run();
+		}
+	};
+
+	const next = () => {
+		activeCount--;
+		resumeNext();
+	};
+
+	const run = async (function_, resolve, arguments_) => {
+		// Execute the function and capture the result promise
+		const result = (async () => function_(...arguments_))();
+
+		// Resolve immediately with the promise (don't wait for completion)
+		resolve(result);
+
+		// Wait for the function to complete (success or failure)
+		// We catch errors here to prevent unhandled rejections,
+		// but the original promise rejection is preserved for the caller
+		try {
+			await result;
+		} catch {}
+
+		// Decrement active count and process next queued function
+		next();
+	};
+
+	const enqueue = (function_, resolve, reject, arguments_) => {
+		const queueItem = {reject};
+
+		// Queue the internal resolve function instead of the run function
+		// to preserve the asynchronous execution context.
+		new Promise(internalResolve => { // eslint-disable-line promise/param-names
+			queueItem.run = internalResolve;
+			queue.enqueue(queueItem);
+		}).then(run.bind(undefined, function_, resolve, arguments_)); // eslint-disable-line promise/prefer-await-to-then
+
+		// Start processing immediately if we haven't reached the concurrency limit
+		if (activeCount < concurrency) {
+			resumeNext();
+		}
+	};
+
+	const generator = (function_, ...arguments_) => new Promise((resolve, reject) => {
+		enqueue(function_, resolve, reject, arguments_);
+	});
+
+	Object.defineProperties(generator, {
+		activeCount: {
+			get: () => activeCount,
+		},
+		pendingCount: {
+			get: () => queue.size,
+		},
+		clearQueue: {
+			value() {
+				if (!rejectOnClear) {
+					queue.clear();
+					return;
+				}
+
+				const abortError = AbortSignal.abort().reason;
+
+				while (queue.size > 0) {
+					queue.dequeue().reject(abortError);
+				}
+			},
+		},
+		concurrency: {
+			get: () => concurrency,
+
+			set(newConcurrency) {
+				validateConcurrency(newConcurrency);
+				concurrency = newConcurrency;
+
+				queueMicrotask(() => {
+					// eslint-disable-next-line no-unmodified-loop-condition
+					while (activeCount < concurrency && queue.size > 0) {
+						resumeNext();
+					}
+				});
+			},
+		},
+		map: {
+			async value(iterable, function_) {
+				const promises = [];
+
+				try {
+					Array.from(iterable, (value, index) => {
+						const promise = generator(function_, value, index);
+						promises.push(promise);
+						return promise;
+					});
+				} catch (error) {
+					// The iterable threw, so `Promise.all` never observes the already scheduled promises. Observe them here to avoid unhandled rejections.
+					for (const promise of promises) {
+						promise.catch(() => {}); // eslint-disable-line promise/prefer-await-to-then
+					}
+
+					throw error;
+				}
+
+				return Promise.all(promises);
+			},
+		},
+	});
+
+	return generator;
+}
+
+function limitFunction(function_, options) {
+	const limit = pLimit(options);
+
+	const limitedFunction = (...arguments_) => limit(() => function_(...arguments_));
+	Object.defineProperty(limitedFunction, 'clearQueue', {
+		value: limit.clearQueue,
+	});
+
+	return limitedFunction;
+}
+
+function validateConcurrency(concurrency) {
+	if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
+		throw new TypeError('Expected `concurrency` to be a number from 1 and up');
+	}
+}
+
+;// CONCATENATED MODULE: ./src/stacks/runner.ts
+// The one stack runner, for the action and the CLI alike.
+
+/**
+ * Runs `task` for every stack, at most `parallelism` at once, but never two stacks of the same folder together:
+ * they share `.terraform`, its lock file and the selected workspace. Results keep the stacks' order. Every task
+ * settles before the returned promise does, so a failing one never leaves others running behind it.
+ */
+async function forEachStack(stacks, parallelism, task) {
+    const limit = pLimit(Math.max(1, parallelism));
+    const lastInFolder = new Map();
+    const settled = await Promise.allSettled(stacks.map((stack) => {
+        const previous = lastInFolder.get(stack.path) ?? Promise.resolve();
+        const current = previous.then(() => limit(() => task(stack)));
+        lastInFolder.set(stack.path, current.catch(() => undefined));
+        return current;
+    }));
+    return settled.map((result) => {
+        if (result.status === 'rejected')
+            throw result.reason;
+        return result.value;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/scan/rules.ts
+// The rules of the secret scanner: token shapes with a fixed prefix (found anywhere on a line), and the tests
+// that decide whether a value assigned to a secret-looking name is a real secret rather than a reference,
+// a placeholder or ordinary text. Everything here favours few false positives: a finding fails the gate.
+const GITHUB_KINDS = {
+    ghp: 'GitHub personal access token',
+    gho: 'GitHub OAuth access token',
+    ghu: 'GitHub App user-to-server token',
+    ghs: 'GitHub App installation token',
+    ghr: 'GitHub refresh token',
+};
+const TOKEN_RULES = [
+    {
+        id: 'aws-access-key-id',
+        title: () => 'AWS access key ID',
+        pattern: /(?<![A-Za-z0-9])(?<secret>(?:AKIA|ASIA)[A-Z0-9]{16})(?![A-Za-z0-9])/dg,
+    },
+    {
+        id: 'github-token',
+        title: (secret) => GITHUB_KINDS[secret.slice(0, 3)] ?? 'GitHub token',
+        pattern: /(?<![A-Za-z0-9_])(?<secret>gh[pousr]_[A-Za-z0-9]{36,251})(?![A-Za-z0-9_])/dg,
+    },
+    {
+        id: 'github-fine-grained-token',
+        title: () => 'GitHub fine-grained personal access token',
+        pattern: /(?<![A-Za-z0-9_])(?<secret>github_pat_[A-Za-z0-9_]{36,244})(?![A-Za-z0-9_])/dg,
+    },
+    {
+        id: 'gitlab-token',
+        title: () => 'GitLab personal access token',
+        pattern: /(?<![A-Za-z0-9_-])(?<secret>glpat-[A-Za-z0-9_.-]{20,})(?![A-Za-z0-9_-])/dg,
+    },
+    {
+        id: 'slack-token',
+        title: () => 'Slack token',
+        pattern: /(?<![A-Za-z0-9_-])(?<secret>(?:xox[bpa]|xapp)-[A-Za-z0-9][A-Za-z0-9-]{14,})(?![A-Za-z0-9_-])/dg,
+    },
+    {
+        id: 'slack-webhook',
+        title: () => 'Slack incoming webhook URL',
+        pattern: /(?<secret>https?:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{6,}\/B[A-Z0-9]{6,}\/[A-Za-z0-9]{16,})(?![A-Za-z0-9])/dg,
+    },
+    {
+        // The account key is the secret; the rest of the connection string is harmless and useful context.
+        id: 'azure-storage-connection-string',
+        title: () => 'Azure connection string key',
+        pattern: /(?<![A-Za-z0-9])(?:AccountKey|SharedAccessKey)=(?<secret>[A-Za-z0-9+/]{40,}={0,2})/dg,
+        context: /DefaultEndpointsProtocol=|Endpoint=sb:\/\//i,
+    },
+    {
+        // `sig=` is common in URLs; only a SAS (which always carries a service version `sv=`) counts.
+        id: 'azure-sas-signature',
+        title: () => 'Azure SAS token signature',
+        pattern: /[?&;]sig=(?<secret>[A-Za-z0-9%+/]{30,}(?:=|%3D){0,2})/dgi,
+        context: /[?&;=]sv=\d{4}-\d{2}-\d{2}/,
+    },
+];
+// Private keys span lines; found on the whole text. PGP blocks end with `BLOCK`.
+const PRIVATE_KEY_BEGIN = /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----/g;
+// A placeholder like `-----BEGIN PRIVATE KEY-----\n<your key>\n-----END…` is not a key: a real one has
+// hundreds of base64 characters.
+const MIN_PRIVATE_KEY_BODY = 64;
+// GCP service-account JSON: both markers in one document; the private key is what leaks.
+const GCP_SERVICE_ACCOUNT = /"type"\s*:\s*"service_account"/;
+const GCP_PRIVATE_KEY = /"private_key"\s*:\s*"(?<secret>(?:[^"\\]|\\.)+)"/dg;
+/**
+ * `name = value` in HCL, `name: value` in YAML, `"name": "value"` in JSON, `name=value` in INI, env and
+ * inventory lines (several per line). `=` must not be part of `==`/`=>`; a bare `:` needs the space YAML
+ * requires, which keeps `https://` and `a:b` out.
+ */
+const ASSIGNMENT = /(?<![\w.$-])(?<q>["']?)(?<name>[A-Za-z_][\w.-]*)\k<q>[ \t]*(?:=(?![=>~])|:(?=[\s"']|$))[ \t]*(?<value>"(?:[^"\\]|\\.)*"|'[^']*'|[^\s"']+)/dg;
+// Whole words (snake, kebab, camel and dotted names split) that name a secret.
+const rules_SECRET_WORD_SEQUENCES = [
+    'password',
+    'passwd',
+    'pass',
+    'pwd',
+    'passphrase',
+    'secret',
+    'token',
+    'auth',
+    'api_key',
+    'apikey',
+    'access_key',
+    'secret_key',
+    'private_key',
+    'client_secret',
+    'credential',
+    'credentials',
+].map((phrase) => phrase.split('_'));
+// A secret word followed by one of these names metadata, not the secret: `password_length`, `token_ttl`,
+// `secret_name`, `private_key_path`.
+const METADATA_LAST_WORDS = new Set([
+    'path',
+    'file',
+    'filename',
+    'dir',
+    'name',
+    'arn',
+    'url',
+    'uri',
+    'endpoint',
+    'length',
+    'ttl',
+    'type',
+    'version',
+    'algorithm',
+    'format',
+    'policy',
+    'ref',
+    'reference',
+    'method',
+    'mode',
+]);
+/** Splits `dbPassword`, `db-password`, `DB_PASSWORD` and `spring.datasource.password` into lower-case words. */
+function nameWords(name) {
+    return name
+        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+        .toLowerCase()
+        .split(/[^a-z0-9]+/)
+        .filter((word) => word !== '');
+}
+function containsSequence(words, sequence) {
+    return words.some((_, start) => sequence.every((word, offset) => words[start + offset] === word));
+}
+/** True when a name looks like it holds a secret, matched on whole words (`token`, never `tokenizer`). */
+function isSecretName(name) {
+    const words = nameWords(name);
+    const last = words[words.length - 1];
+    if (last === undefined || METADATA_LAST_WORDS.has(last))
+        return false;
+    // An ID names a key rather than being one (`private_key_id`, `access_key_id`); Vault's `secret_id` is one.
+    if (last === 'id' && words[words.length - 2] !== 'secret')
+        return false;
+    return rules_SECRET_WORD_SEQUENCES.some((sequence) => containsSequence(words, sequence));
+}
+/** `aws_secret_access_key`, `AWS_SECRET_KEY`, `SecretAccessKey`, `secret_key`. */
+function isAwsSecretName(name) {
+    const words = nameWords(name);
+    return containsSequence(words, ['secret', 'access', 'key']) || containsSequence(words, ['secret', 'key']);
+}
+/** An AWS secret access key: 40 base64 characters, mixed case (a 40-char hex digest is not one). */
+function isAwsSecretShape(value) {
+    return /^[A-Za-z0-9/+]{40}$/.test(value) && /[a-z]/.test(value) && /[A-Z]/.test(value);
+}
+// Substrings of values that are obviously not real secrets.
+const PLACEHOLDER_MARKERS = [
+    'changeme',
+    'change_me',
+    'change-me',
+    'example',
+    'xxx',
+    'replace_me',
+    'replace-me',
+    'replaceme',
+    'dummy',
+    'placeholder',
+    'redacted',
+    'your_',
+    'your-',
+    'fixme',
+    'todo',
+    '***',
+    '...',
+    '…',
+];
+function isPlaceholder(value) {
+    const lower = value.toLowerCase();
+    if (/^<.*>$/.test(value) || /<[^>]*>/.test(value))
+        return true;
+    return PLACEHOLDER_MARKERS.some((marker) => lower.includes(marker));
+}
+/**
+ * A value that names another value rather than holding one: Terraform references and functions, template
+ * and shell interpolation, YAML tags/anchors/block markers, ansible-vault blobs.
+ */
+function isReference(value) {
+    if (/\$\{|\{\{|\{%|\$\(|%\(/.test(value))
+        return true; // ${x}, {{ vault_x }}, {% %}, $(cmd), %(x)s
+    if (/^[$!&*|>@]/.test(value))
+        return true; // $ENV, $ANSIBLE_VAULT;…, !vault, &anchor, *alias, |, >, @file
+    if (/^(?:var|local|data|module|each|count|self|path|terraform)\.[\w.[\]"-]+$/.test(value))
+        return true;
+    if (/^[A-Za-z_][\w.:]*\(/.test(value))
+        return true; // lookup(...), file("..."), env('X')
+    return false;
+}
+/** Values with a recognisable non-secret shape: paths, URLs, ARNs, e-mail addresses. */
+function isOrdinaryShape(value) {
+    return (/^(?:~|\.{1,2})\//.test(value) ||
+        /^\/(?:[\w.@-]+\/)+[\w.@-]*$/.test(value) || // two or more segments: a lone `/` starts base64 too
+        /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ||
+        /^arn:/.test(value) ||
+        /^[^@\s/]+@[^@\s/]+\.[a-z]{2,}$/i.test(value) ||
+        /\.(?:pem|key|crt|cer|json|txt|ya?ml|tf|tfvars|ini|conf|env|p12|pfx)$/i.test(value));
+}
+/** Shannon entropy in bits per character. */
+function shannonEntropy(value) {
+    const counts = new Map();
+    for (const char of value)
+        counts.set(char, (counts.get(char) ?? 0) + 1);
+    const length = [...value].length;
+    let entropy = 0;
+    for (const count of counts.values()) {
+        const p = count / length;
+        entropy -= p * Math.log2(p);
+    }
+    return entropy;
+}
+const MIN_GENERIC_LENGTH = 12;
+/**
+ * Random enough to be a secret, with a threshold per character class: a hex string can reach at most 4 bits
+ * per character, a mixed one more. Short values cannot reach a fixed threshold (12 distinct characters give
+ * log2(12) ≈ 3.58 bits), so the bar is 85% of that maximum, capped by the class threshold.
+ */
+function isHighEntropy(value) {
+    if (value.length < MIN_GENERIC_LENGTH || /\s/.test(value))
+        return false;
+    if (/^[\d.,:_-]+$/.test(value))
+        return false; // numbers, ports, dates, versions, account IDs
+    const entropy = shannonEntropy(value);
+    const unseparated = value.replace(/-/g, '');
+    if (/^[0-9a-f]+$/.test(unseparated) || /^[0-9A-F]+$/.test(unseparated)) {
+        return unseparated.length >= 16 && entropy >= 3.0; // hex digests, UUIDs
+    }
+    // Letters alone (with separators) are mostly words and identifiers (`X-Api-Token-Header`): a random
+    // value that long almost always has a digit or symbol, so the bar is high without one.
+    if (/^[A-Za-z._-]+$/.test(value))
+        return entropy >= 4.0;
+    const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9._-]/].filter((re) => re.test(value)).length;
+    if (classes < 2)
+        return entropy >= 4.0;
+    return entropy >= Math.min(3.5, 0.85 * Math.log2(value.length));
+}
+
+;// CONCATENATED MODULE: ./src/scan/secrets.ts
+// Secret scanning of configuration files: pure, no I/O. The caller reads the changed files, annotates each
+// finding and registers the raw values with `core.setSecret`; a finding itself never carries the secret, so
+// it can go anywhere (logs, annotations, comments, outputs).
+
+
+const ALLOW_MARKER = 'stackgate:allow-secret';
+const GENERIC_RULE = 'generic-secret';
+/** Line starts and texts, to turn offsets in the whole text into 1-based line and column. */
+class Lines {
+    texts;
+    starts = [0];
+    constructor(text) {
+        for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1))
+            this.starts.push(i + 1);
+        this.texts = text.split('\n').map((line) => line.replace(/\r$/, ''));
+    }
+    position(offset) {
+        let low = 0;
+        let high = this.starts.length - 1;
+        while (low < high) {
+            const middle = Math.ceil((low + high) / 2);
+            if ((this.starts[middle] ?? 0) <= offset)
+                low = middle;
+            else
+                high = middle - 1;
+        }
+        return { line: low + 1, column: offset - (this.starts[low] ?? 0) + 1 };
+    }
+}
+/** First 4 and last 3 characters of a long value; a short one would be half revealed, so `…` alone. */
+function maskSecret(secret) {
+    const chars = [...secret];
+    if (chars.length < 20)
+        return '…';
+    return `${chars.slice(0, 4).join('')}…${chars.slice(-3).join('')}`;
+}
+function findingMessage(finding) {
+    // Rule titles start with a proper noun (AWS, GitHub…); the generic one reads as a phrase.
+    const subject = finding.rule === GENERIC_RULE
+        ? finding.title.charAt(0).toLowerCase() + finding.title.slice(1)
+        : finding.title;
+    return (`Possible ${subject} (${finding.masked}). Remove it, rotate it (it stays in the Git history), and read it ` +
+        `from a secret store or a CI secret instead; mark a false positive with \`${ALLOW_MARKER}\` in a comment ` +
+        `on this line or the line above.`);
+}
+const SCANNABLE_EXTENSION = /\.(?:tf|tofu|tfvars|hcl|ya?ml|json|ini|cfg|conf|env|pem|key)$/i;
+// Ansible inventories and variable folders often hold extension-less files (`group_vars/all`, `hosts`).
+const INVENTORY_FOLDERS = new Set(['inventory', 'inventories', 'host_vars', 'group_vars']);
+function normalizePath(file) {
+    return file.replace(/\\/g, '/').replace(/^(?:\.\/)+/, '');
+}
+/** True for the configuration files secret scanning reads. */
+function isScannable(file) {
+    const parts = normalizePath(file).split('/');
+    const base = parts[parts.length - 1] ?? '';
+    if (SCANNABLE_EXTENSION.test(base))
+        return true;
+    if (/^\.env(?:\..+)?$/i.test(base))
+        return true; // .env, .env.production
+    if (base === 'inventory' || base === 'hosts')
+        return true;
+    return !base.includes('.') && parts.slice(0, -1).some((folder) => INVENTORY_FOLDERS.has(folder));
+}
+function isAllowListed(file, allow) {
+    const path = normalizePath(file);
+    const base = path.slice(path.lastIndexOf('/') + 1);
+    // Like .gitignore, a glob without `/` matches a base name at any depth. picomatch's own `basename` option
+    // also rewrites globs that have a slash, so `fixtures/**` would stop matching: split the two kinds here.
+    return allow.some((glob) => glob.includes('/')
+        ? picomatch_default().isMatch(path, glob.replace(/^\.?\//, ''), { dot: true })
+        : picomatch_default().isMatch(base, glob, { dot: true }));
+}
+/** Lines of a multi-line value, for the runner's log masking, which works line by line. */
+function valueLines(value) {
+    return value
+        .split(/\\n|\r?\n/)
+        .map((line) => line.trim())
+        .filter((line) => line.length >= 8 && !line.includes('-----'));
+}
+function gcpKeys(text, lines) {
+    if (!GCP_SERVICE_ACCOUNT.test(text))
+        return [];
+    const found = [];
+    for (const match of text.matchAll(GCP_PRIVATE_KEY)) {
+        const secret = match.groups?.secret ?? '';
+        const start = match.indices?.groups?.secret?.[0];
+        if (start === undefined || !(secret.includes('PRIVATE KEY') || secret.length >= MIN_PRIVATE_KEY_BODY))
+            continue;
+        const { line, column } = lines.position(start);
+        found.push({
+            line,
+            column,
+            endColumn: column + secret.length,
+            lastLine: line,
+            rule: 'gcp-service-account-key',
+            title: 'GCP service account private key',
+            masked: maskSecret(base64Body(secret)),
+            values: [secret, ...valueLines(secret)],
+        });
+    }
+    return found;
+}
+function base64Body(block) {
+    return block
+        .replace(/-----[A-Z0-9 ]+-----/g, '')
+        .replace(/\\[nr]/g, '')
+        .replace(/[^A-Za-z0-9+/=]/g, '');
+}
+/** Without an END marker the key was cut short: its body is the rest of its line and the base64 lines after. */
+function unterminatedEnd(text, begin) {
+    const lineEnd = text.indexOf('\n', begin);
+    if (lineEnd === -1)
+        return text.length;
+    const run = /(?:\n[ \t]*[A-Za-z0-9+/=]+[ \t]*\r?)*/y;
+    run.lastIndex = lineEnd;
+    run.exec(text);
+    return run.lastIndex;
+}
+function privateKeys(text, lines) {
+    const found = [];
+    for (const match of text.matchAll(PRIVATE_KEY_BEGIN)) {
+        const begin = match.index;
+        const kind = (match[1] ?? '').trim(); // RSA, EC, OPENSSH, ENCRYPTED, PGP…
+        const end = `-----END ${match[1] ?? ''}PRIVATE KEY${match[2] ?? ''}-----`;
+        const endAt = text.indexOf(end, begin + match[0].length);
+        const blockEnd = endAt === -1 ? unterminatedEnd(text, begin) : endAt + end.length;
+        const block = text.slice(begin, blockEnd);
+        const body = base64Body(block);
+        if (body.length < MIN_PRIVATE_KEY_BODY)
+            continue;
+        const { line, column } = lines.position(begin);
+        found.push({
+            line,
+            column,
+            endColumn: column + match[0].length,
+            lastLine: lines.position(Math.max(begin, blockEnd - 1)).line,
+            rule: 'private-key',
+            title: kind ? `${kind} private key` : 'Private key',
+            masked: maskSecret(body),
+            values: [block, ...valueLines(block)],
+        });
+    }
+    return found;
+}
+/**
+ * A token's fixed prefix says nothing about randomness, and 16 random base32 characters can repeat a few: judge
+ * only the body, with a lower bar than free-form values (the shape itself is already specific).
+ */
+const TOKEN_PREFIX = /^(?:AKIA|ASIA|gh[pousr]_|github_pat_|glpat-|xox[abp]-|xapp-)/;
+const TOKEN_BODY_MIN_ENTROPY = 2.5;
+function isRandomToken(secret) {
+    const body = secret.replace(TOKEN_PREFIX, '');
+    return shannonEntropy(body) >= TOKEN_BODY_MIN_ENTROPY;
+}
+function tokens(text, lineNumber) {
+    const found = [];
+    for (const rule of TOKEN_RULES) {
+        if (rule.context && !rule.context.test(text))
+            continue;
+        for (const match of text.matchAll(rule.pattern)) {
+            const secret = match.groups?.secret ?? '';
+            const start = match.indices?.groups?.secret?.[0];
+            if (start === undefined || isPlaceholder(secret) || !isRandomToken(secret))
+                continue;
+            found.push({
+                line: lineNumber,
+                column: start + 1,
+                endColumn: start + 1 + secret.length,
+                lastLine: lineNumber,
+                rule: rule.id,
+                title: rule.title(secret),
+                masked: maskSecret(secret),
+                values: [secret],
+            });
+        }
+    }
+    return found;
+}
+function dialectOf(file) {
+    if (/\.(?:tf|tofu|tfvars|hcl)$/i.test(file))
+        return 'hcl';
+    if (/\.json$/i.test(file))
+        return 'json';
+    return 'plain';
+}
+function assignments(text, lineNumber, dialect) {
+    const found = [];
+    for (const match of text.matchAll(ASSIGNMENT)) {
+        const name = match.groups?.name ?? '';
+        const raw = match.groups?.value ?? '';
+        const start = match.indices?.groups?.value?.[0];
+        if (start === undefined)
+            continue;
+        const quoted = raw.startsWith('"') || raw.startsWith("'");
+        // Unquoted HCL is an expression (var.x, local.y); unquoted JSON is a number, boolean or null.
+        if (!quoted && dialect !== 'plain')
+            continue;
+        // YAML flow mappings and INI lists end a bare value with `,` `}` `]` or `;`, none of them the secret's.
+        const value = quoted ? raw.slice(1, -1) : raw.replace(/[,;}\]]+$/, '');
+        if (value === '' || isReference(value) || isPlaceholder(value))
+            continue;
+        let rule;
+        let title;
+        if (isAwsSecretName(name) && isAwsSecretShape(value)) {
+            rule = 'aws-secret-access-key';
+            title = 'AWS secret access key';
+        }
+        else if (isSecretName(name) && !isOrdinaryShape(value) && isHighEntropy(value)) {
+            rule = GENERIC_RULE;
+            title = `Secret assigned to ${name.slice(0, 80)}`;
+        }
+        else {
+            continue;
+        }
+        const column = start + 1 + (quoted ? 1 : 0);
+        found.push({
+            line: lineNumber,
+            column,
+            endColumn: column + value.length,
+            lastLine: lineNumber,
+            rule,
+            title,
+            masked: maskSecret(value),
+            values: [value],
+        });
+    }
+    return found;
+}
+/** `name = <<EOT` / `"name" = <<-EOT` at the end of a line: an HCL heredoc opener (`:` in object constants). */
+const HEREDOC_OPENER = /(?<![\w.$-])(?<q>["']?)(?<name>[A-Za-z_][\w.-]*)\k<q>[ \t]*[=:][ \t]*<<-?(?<marker>[A-Za-z_][\w-]*)[ \t]*$/;
+/**
+ * The body of a heredoc: under a secret-looking name, each non-empty line is judged like a quoted value of that
+ * name (the generic high-entropy rule). Returns those candidates and the heredoc's last line (1-based: its
+ * closing marker, or the end of the text when it is never closed).
+ */
+function heredocBody(lines, openerIndex, name, marker) {
+    const candidates = [];
+    const secretName = isSecretName(name);
+    let index = openerIndex + 1;
+    for (; index < lines.texts.length; index++) {
+        const text = lines.texts[index] ?? '';
+        const value = text.trim();
+        if (value === marker)
+            break;
+        if (!secretName || value === '' || isReference(value) || isPlaceholder(value))
+            continue;
+        if (isOrdinaryShape(value) || !isHighEntropy(value))
+            continue;
+        const column = text.indexOf(value) + 1;
+        candidates.push({
+            line: index + 1,
+            column,
+            endColumn: column + value.length,
+            lastLine: index + 1,
+            rule: GENERIC_RULE,
+            title: `Secret assigned to ${name.slice(0, 80)}`,
+            masked: maskSecret(value),
+            values: [value],
+            allowedBy: [openerIndex + 1, openerIndex],
+        });
+    }
+    return { candidates, last: Math.min(index, lines.texts.length - 1) + 1 };
+}
+function overlaps(a, b) {
+    return a.line === b.line && a.column < b.endColumn && b.column < a.endColumn;
+}
+/** Scans one file's text; also returns the raw values found, for `core.setSecret`. */
+function scanTextWithValues(file, text, options = {}) {
+    if (isAllowListed(file, options.allow ?? []))
+        return { findings: [], secrets: [] };
+    const lines = new Lines(text);
+    const dialect = dialectOf(file);
+    // Most specific first: a GCP key line also holds a PEM marker and a `private_key` name, and the first
+    // rule to claim a span wins.
+    const candidates = [...gcpKeys(text, lines), ...privateKeys(text, lines)];
+    // A private key's body lines are random base64; they hold nothing else worth reporting.
+    const insideKey = (line) => candidates.some((key) => key.rule === 'private-key' && line > key.line && line <= key.lastLine);
+    // Heredoc body lines found so far, pushed after the specific rules of the same line so that those win.
+    const heredocLines = new Map();
+    let heredocEnd = 0;
+    lines.texts.forEach((lineText, index) => {
+        const lineNumber = index + 1;
+        if (insideKey(lineNumber))
+            return;
+        candidates.push(...tokens(lineText, lineNumber), ...assignments(lineText, lineNumber, dialect));
+        candidates.push(...(heredocLines.get(lineNumber) ?? []));
+        if (dialect !== 'hcl' || lineNumber <= heredocEnd)
+            return;
+        const opener = HEREDOC_OPENER.exec(lineText)?.groups;
+        if (!opener)
+            return;
+        // A heredoc body is text, not HCL: no opener inside it counts.
+        const body = heredocBody(lines, index, opener.name ?? '', opener.marker ?? '');
+        heredocEnd = body.last;
+        for (const candidate of body.candidates) {
+            heredocLines.set(candidate.line, [...(heredocLines.get(candidate.line) ?? []), candidate]);
+        }
+    });
+    const kept = [];
+    for (const candidate of candidates) {
+        if (kept.some((other) => overlaps(candidate, other)))
+            continue;
+        const allowing = [candidate.line, candidate.line - 1, ...(candidate.allowedBy ?? [])];
+        if (allowing.some((line) => (lines.texts[line - 1] ?? '').includes(ALLOW_MARKER)))
+            continue;
+        kept.push(candidate);
+    }
+    kept.sort((a, b) => a.line - b.line || a.column - b.column);
+    const findings = kept.map((c) => ({
+        file,
+        line: c.line,
+        column: c.column,
+        endColumn: c.endColumn,
+        rule: c.rule,
+        title: c.title,
+        masked: c.masked,
+    }));
+    const secrets = [...new Set(kept.flatMap((c) => c.values))];
+    return { findings, secrets };
+}
+/** Findings of one file's text; never containing a secret. */
+function scanText(file, text, options = {}) {
+    return scanTextWithValues(file, text, options).findings;
+}
+
+;// CONCATENATED MODULE: ./src/commands/checks.ts
+// The checks that guard the door, shared by `validate` and the start of `plan`: engines installed, formatting,
+// validation, and secrets in the files the change touches.
+
+
+
+
+
+
+
+const SKIPPED_FOLDERS = new Set(['.git', '.terraform', 'node_modules']);
+const MAX_SCANNED_BYTES = 2 * 1024 * 1024;
+/** Every file of the workspace (relative, posix), for scans on push and schedules. */
+async function listWorkspaceFiles(workspace, folder = '') {
+    const entries = await (0,promises_.readdir)(external_node_path_default().join(workspace, folder), { withFileTypes: true });
+    const files = [];
+    for (const entry of entries) {
+        const relative = folder ? `${folder}/${entry.name}` : entry.name;
+        if (entry.isDirectory() && !SKIPPED_FOLDERS.has(entry.name)) {
+            files.push(...(await listWorkspaceFiles(workspace, relative)));
+        }
+        else if (entry.isFile()) {
+            files.push(relative);
+        }
+    }
+    return files.sort();
+}
+/**
+ * The text of a workspace file, or undefined when it is not a regular file inside the workspace: a symlink (a
+ * change can point one anywhere, e.g. at the runner's credentials), a path resolving outside, gone, or too big.
+ */
+async function readWorkspaceFile(workspace, file) {
+    const absolute = external_node_path_default().resolve(workspace, file);
+    const info = await (0,promises_.lstat)(absolute).catch(() => undefined);
+    if (!info?.isFile() || info.size > MAX_SCANNED_BYTES)
+        return undefined; // symlink, deleted, or not text
+    const [root, real] = await Promise.all([
+        (0,promises_.realpath)(workspace).catch(() => undefined),
+        (0,promises_.realpath)(absolute).catch(() => undefined),
+    ]);
+    // A symlinked folder on the way can still lead outside.
+    if (!root || !real || (real !== root && !real.startsWith(`${root}${(external_node_path_default()).sep}`)))
+        return undefined;
+    return (0,promises_.readFile)(real, 'utf8').catch(() => undefined);
+}
+/** Scans the given files for secrets; every raw value found is masked in the log at once. */
+async function scanSecrets(workspace, files, allow) {
+    const findings = [];
+    for (const file of files) {
+        if (!isScannable(file))
+            continue;
+        const text = await readWorkspaceFile(workspace, file);
+        if (text === undefined)
+            continue;
+        const { findings: found, secrets } = scanTextWithValues(file, text, { allow });
+        for (const secret of secrets)
+            core_setSecret(secret);
+        for (const finding of found) {
+            findings.push({
+                kind: 'secret',
+                severity: 'error',
+                file: finding.file,
+                line: finding.line,
+                column: finding.column,
+                endColumn: finding.endColumn,
+                title: finding.title,
+                message: findingMessage(finding),
+            });
+        }
+    }
+    return findings;
+}
+const ASSIGNMENT_LINE = /^([+\- ]\s*)("?)([A-Za-z0-9_.-]+)\2(\s*=\s*)(.+)$/;
+/** `name = <<EOT` / `"name" = <<-EOT` closing a line: a heredoc opener (`:` in object constants). */
+const checks_HEREDOC_OPENER = /(?:^|[^\w.$-])"?([A-Za-z_][\w.-]*)"?\s*[=:]\s*<<-?([A-Za-z_][\w-]*)\s*$/;
+const HIDDEN_LINE = '(sensitive value)';
+/** Old-side line (1-based) → closing marker, for each body and closing line of a heredoc under a secret name. */
+/**
+ * `fmt` only moves whitespace, so a reviewer needs the shape of a line, never its values: every quoted string
+ * is shown as `"…"` (a `sensitive` variable's default, a nested map under a secret name, a password in a URL).
+ */
+function hideStrings(line) {
+    return line.replace(/"(?:[^"\\\n]|\\.)*"/g, '"…"');
+}
+function heredocBodyLines(text) {
+    const hidden = new Map();
+    const lines = text.split('\n').map((line) => line.replace(/\r$/, ''));
+    for (let index = 0; index < lines.length; index++) {
+        const opener = checks_HEREDOC_OPENER.exec(lines[index] ?? '');
+        if (!opener)
+            continue;
+        const [, , marker = ''] = opener;
+        for (index++; index < lines.length; index++) {
+            // Every heredoc body is hidden: formatting never changes it, and it may hold anything.
+            hidden.set(index + 1, marker);
+            if ((lines[index] ?? '').trim() === marker)
+                break;
+        }
+    }
+    return hidden;
+}
+/**
+ * A formatter diff shows file content, so it passes through the same guard as plans: values of secret-looking
+ * names are hidden, and so is every secret the scanner finds in the file (masked in the log as well). A heredoc
+ * under a secret-looking name is hidden whole, body and closing marker, keeping only each line's diff prefix.
+ */
+async function redactFormatDiff(workspace, file, diff) {
+    const text = (await readWorkspaceFile(workspace, file)) ?? '';
+    const { secrets } = scanTextWithValues(file, text);
+    for (const secret of secrets)
+        core_setSecret(secret);
+    // A hunk may start inside a heredoc whose opener it does not show: the file (the diff's old side) tells.
+    const hiddenOld = heredocBodyLines(text);
+    let oldLine = 0;
+    /** The heredoc being read: its closing marker, and whether its body is hidden. */
+    let heredoc;
+    const lines = diff.split('\n').map((line) => {
+        const hunk = /^@@ -(\d+)(?:,\d+)? \+\d+(?:,\d+)? @@/.exec(line);
+        if (hunk) {
+            oldLine = Number(hunk[1]);
+            heredoc = undefined;
+            return line;
+        }
+        const prefix = line.charAt(0);
+        // File headers before the first hunk, `\ No newline at end of file`: not content.
+        if (oldLine === 0 || !['+', '-', ' '].includes(prefix))
+            return line;
+        const content = line.slice(1);
+        if (prefix !== '+') {
+            const marker = hiddenOld.get(oldLine);
+            if (marker !== undefined && !heredoc?.secret)
+                heredoc = { marker, secret: true };
+            oldLine++;
+        }
+        const opener = checks_HEREDOC_OPENER.exec(content);
+        const assignment = ASSIGNMENT_LINE.exec(line);
+        const named = assignment && looksSecret(assignment[3] ?? '')
+            ? `${assignment[1]}${assignment[2]}${assignment[3]}${assignment[2]}${assignment[4]}${HIDDEN_LINE}`
+            : undefined;
+        if (heredoc) {
+            const { secret, marker } = heredoc;
+            if (content.trim() === marker)
+                heredoc = undefined;
+            if (!secret)
+                return line;
+            // The other side's copy of the opener (`-` old, `+` formatted) keeps its name like the first.
+            return opener?.[2] === marker && named ? named : `${prefix}${HIDDEN_LINE}`;
+        }
+        if (opener)
+            heredoc = { marker: opener[2] ?? '', secret: true };
+        return named ?? hideStrings(line);
+    });
+    let redacted = lines.join('\n');
+    for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+        if (secret.length >= 4)
+            redacted = redacted.split(secret).join('(sensitive value)');
+    }
+    return redacted;
+}
+/** Where the config declares a stack (its `name:` key), for findings about it; line 1 when not found. */
+function stackPosition(configText, name) {
+    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const pattern = new RegExp(`^(\\s*-?\\s*)name:\\s*['"]?${escaped}['"]?\\s*(#.*)?$`);
+    const lines = (configText ?? '').split('\n');
+    for (let index = 0; index < lines.length; index++) {
+        const match = pattern.exec(lines[index] ?? '');
+        if (match)
+            return { line: index + 1, column: (match[1]?.length ?? 0) + 1 };
+    }
+    return { line: 1, column: 1 };
+}
+/** Misformatted files as blocking findings; their diffs pass through the redaction first. */
+async function formatFindings(workspace, stack, engine, problems, folder) {
+    return Promise.all(problems.map(async (problem) => ({
+        kind: 'format',
+        severity: 'error',
+        stack,
+        file: problem.file,
+        line: problem.line,
+        title: 'File is not formatted',
+        message: `${problem.file} is not formatted as \`${engine} fmt\` would write it: run \`${engine} fmt\` in ${folder}.`,
+        detail: await redactFormatDiff(workspace, problem.file, problem.diff),
+    })));
+}
+function diagnosticFinding(stack, diagnostic) {
+    return {
+        kind: 'validate',
+        severity: diagnostic.severity,
+        stack,
+        file: diagnostic.file,
+        line: diagnostic.line,
+        column: diagnostic.column,
+        endLine: diagnostic.endLine,
+        endColumn: diagnostic.endColumn,
+        title: diagnostic.summary,
+        message: [diagnostic.summary, diagnostic.detail].filter(Boolean).join(': '),
+    };
+}
+/** A module folder checked like a stack for formatting: no workspace, variables or environment of its own. */
+function moduleAsStack(folder) {
+    return { name: folder, path: folder, workspace: 'default', varFiles: [], env: {}, whenModified: [] };
+}
+/** Engines installed, then per stack `fmt -check` and (optionally) `validate`. */
+async function checkStacks(options) {
+    const findings = [];
+    const configText = options.config
+        ? await (0,promises_.readFile)(external_node_path_default().join(options.workspace, options.config.file), 'utf8').catch(() => undefined)
+        : undefined;
+    const installed = new Map();
+    for (const stack of options.stacks) {
+        const engine = engineFor(stack, options.fallbackEngine).name;
+        if (!installed.has(engine))
+            installed.set(engine, await engineFor(stack, options.fallbackEngine).available());
+        if (!installed.get(engine)) {
+            findings.push({
+                kind: 'engine',
+                severity: 'error',
+                stack: stack.name,
+                file: options.config?.file,
+                ...(options.config ? stackPosition(configText, stack.name) : {}),
+                title: `${engine} is not installed`,
+                message: `Stack ${stack.name} uses ${engine}, which is not on PATH: add a setup step (e.g. opentofu/setup-opentofu or hashicorp/setup-terraform) before Stackgate.`,
+            });
+        }
+    }
+    // One check per folder: stacks sharing it (one per workspace) would report the same files twice.
+    const folders = options.stacks.filter((stack, index) => options.stacks.findIndex((other) => other.path === stack.path) === index);
+    const perStack = await forEachStack(folders, options.parallelism, async (stack) => {
+        const engine = engineFor(stack, options.fallbackEngine);
+        if (!installed.get(engine.name))
+            return [];
+        const result = await engine.check(stack, options.engineContext, { validate: options.validate });
+        const stackFindings = [
+            ...(await formatFindings(options.workspace, stack.name, engine.name, result.format, stack.path)),
+            ...result.diagnostics.map((diagnostic) => diagnosticFinding(stack.name, diagnostic)),
+        ];
+        if (result.message && result.diagnostics.length === 0) {
+            stackFindings.push({
+                kind: 'validate',
+                severity: 'error',
+                stack: stack.name,
+                title: result.message,
+                message: result.message,
+            });
+        }
+        return stackFindings;
+    });
+    const stackFolders = new Set(options.stacks.map((stack) => stack.path));
+    const modules = [...new Set(options.moduleFolders ?? [])]
+        .filter((folder) => !stackFolders.has(folder))
+        .sort();
+    const moduleEngine = engineNamed(options.fallbackEngine);
+    const perModule = !(installed.get(moduleEngine.name) ?? (await moduleEngine.available()))
+        ? []
+        : await forEachStack(modules.map(moduleAsStack), options.parallelism, async (module) => {
+            const result = await moduleEngine.check(module, options.engineContext, { validate: false });
+            return [
+                ...(await formatFindings(options.workspace, module.path, moduleEngine.name, result.format, module.path)),
+                ...result.diagnostics.map((diagnostic) => diagnosticFinding(module.path, diagnostic)),
+            ];
+        });
+    return [...findings, ...perStack.flat(), ...perModule.flat()];
+}
+
 ;// CONCATENATED MODULE: ./src/config/types.ts
 // The repository config `.stackgate.yml`, camelCased and with defaults filled in.
 // Its shape is defined once, in schema/stackgate.schema.json; these types mirror it.
@@ -43568,400 +44823,423 @@ class ConfigError extends Error {
     }
 }
 
-;// CONCATENATED MODULE: ./src/config/load.ts
-// Loads `.stackgate.yml`: YAML with positions, checked against the JSON Schema, then against the repository
-// (unique names, stack paths that exist inside it). Every mistake is reported at its file, line and column.
+;// CONCATENATED MODULE: ./src/stacks/modules.ts
+// Local module calls (`module "x" { source = "../y" }`) and the folders each stack depends on through them.
+// A small scanner rather than an HCL parser: it only has to find top-level module blocks and their literal
+// `source`, while never being fooled by comments, strings or heredocs that merely contain such text.
 
 
-
-
-
-
-
-/** Reads and checks the config; `undefined` when the file does not exist. Throws `ConfigError` on mistakes. */
-async function loadConfig(workspace, configPath = '.stackgate.yml') {
-    const file = toPosix(external_node_path_default().normalize(configPath));
-    const absolutePath = external_node_path_default().resolve(workspace, configPath);
-    const text = await readConfigText(absolutePath, file);
-    if (text === undefined)
-        return undefined;
-    const lineCounter = new dist/* LineCounter */.HN();
-    // prettyErrors off: yaml's own message without its code frame; the position comes from `pos`.
-    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-    const locator = new Locator(file, doc, lineCounter);
-    if (doc.errors.length > 0) {
-        throw new ConfigError(doc.errors.map((error) => locator.atOffset(syntaxErrorOffset(text, error), error.message)));
-    }
-    const data = doc.toJS();
-    const problems = [
-        ...schemaProblems(data, locator),
-        ...(await repositoryProblems(data, workspace, locator)),
-    ];
-    if (problems.length > 0)
-        throw new ConfigError(sortProblems(problems));
-    return toLoadedConfig(data, file, absolutePath);
+/** Module calls whose source is a local path (`./…` or `../…`). */
+function parseLocalModuleCalls(text) {
+    return parseModuleCalls(modules_tokenize(text)).filter((call) => isLocalSource(call.source));
 }
-async function readConfigText(absolutePath, file) {
-    try {
-        return await (0,promises_.readFile)(absolutePath, 'utf8');
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return undefined;
-        throw new ConfigError([
-            { file, line: 1, column: 1, message: `cannot read: ${error.message}` },
-        ]);
-    }
+function isLocalSource(source) {
+    return source.startsWith('./') || source.startsWith('../');
 }
-class Locator {
-    file;
-    doc;
-    lineCounter;
-    constructor(file, doc, lineCounter) {
-        this.file = file;
-        this.doc = doc;
-        this.lineCounter = lineCounter;
-    }
-    atOffset(offset, message) {
-        const { line, col } = this.lineCounter.linePos(offset);
-        return { file: this.file, line, column: col, message };
-    }
-    /** The value at `segments`; an empty value (`path:`) points at its key instead. */
-    atValue(segments, message) {
-        const { key, value } = this.find(segments);
-        const empty = (0,dist/* isScalar */.jn)(value) && value.value === null && value.source === '';
-        return this.atNode(empty ? (key ?? value) : (value ?? key), message);
-    }
-    /** The key `name` of the mapping at `segments` (an unknown or invalid key). */
-    atKey(segments, name, message) {
-        const { value } = this.find(segments);
-        const pair = (0,dist/* isMap */.jh)(value) ? value.items.find((item) => keyText(item.key) === name) : undefined;
-        return this.atNode(pair?.key ?? value, message);
-    }
-    atNode(node, message) {
-        return this.atOffset(node?.range?.[0] ?? 0, message);
-    }
-    find(segments) {
-        let value = this.resolve(this.doc.contents);
-        let key;
-        for (const segment of segments) {
-            if ((0,dist/* isMap */.jh)(value)) {
-                const pair = value.items.find((item) => keyText(item.key) === segment);
-                if (!pair)
-                    break;
-                key = pair.key;
-                value = this.resolve(pair.value);
-            }
-            else if ((0,dist/* isSeq */.oP)(value)) {
-                const item = value.items[Number(segment)];
-                if (item === undefined)
-                    break;
-                key = undefined;
-                value = this.resolve(item);
-            }
-            else {
-                break;
+function parseModuleCalls(tokens) {
+    const calls = [];
+    let depth = 0;
+    for (let i = 0; i < tokens.length; i++) {
+        const token = tokens[i];
+        const label = tokens[i + 1];
+        if (depth === 0 && token?.kind === 'ident' && token.text === 'module' && tokens[i + 2]?.text === '{') {
+            if (label && (label.kind === 'ident' || label.kind === 'string')) {
+                const end = matchingBrace(tokens, i + 2);
+                const source = topLevelSource(tokens, i + 3, end);
+                if (source)
+                    calls.push({ name: label.text, source: source.text, line: source.line });
+                i = end;
+                continue;
             }
         }
-        return { key, value };
+        if (token?.text === '{')
+            depth++;
+        if (token?.text === '}')
+            depth = Math.max(0, depth - 1);
     }
-    resolve(node) {
-        if ((0,dist/* isAlias */.Vj)(node))
-            return node.resolve(this.doc) ?? undefined;
-        return node ?? undefined;
-    }
+    return calls;
 }
-function keyText(key) {
-    return (0,dist/* isScalar */.jn)(key) ? String(key.value) : String(key);
-}
-function pointerSegments(pointer) {
-    if (pointer === '')
-        return [];
-    return pointer
-        .slice(1)
-        .split('/')
-        .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'));
-}
-function sortProblems(problems) {
-    const unique = new Map(problems.map((p) => [`${p.line}:${p.column}:${p.message}`, p]));
-    return [...unique.values()].sort((a, b) => a.line - b.line || a.column - b.column);
-}
-// ---------------------------------------------------------------------------------------------------------
-// Schema errors, rewritten for people.
-let validator;
-function compiledValidator() {
-    if (!validator) {
-        const ajv = new dist_ajv.Ajv({ allErrors: true, verbose: true, allowUnionTypes: true });
-        // An editor extension (VS Code, yaml-language-server) shows it; we read it back from parentSchema.
-        ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
-        validator = ajv.compile(stackgate_schema_namespaceObject);
-    }
-    return validator;
-}
-function schemaProblems(data, locator) {
-    const validate = compiledValidator();
-    if (validate(data))
-        return [];
-    const errors = validate.errors ?? [];
-    const anyOfs = errors.filter((error) => error.keyword === 'anyOf');
-    const problems = [];
-    for (const error of errors) {
-        if (error.keyword === 'propertyNames')
-            continue; // its inner error names the key
-        if (anyOfs.some((anyOf) => isBranchOf(error, anyOf)))
-            continue; // summarised by the anyOf error
-        problems.push(describeError(error, errors, data, locator));
-    }
-    return problems;
-}
-function isBranchOf(error, anyOf) {
-    return error.instancePath === anyOf.instancePath && error.schemaPath.startsWith(`${anyOf.schemaPath}/`);
-}
-function describeError(error, all, data, locator) {
-    const segments = pointerSegments(error.instancePath);
-    const label = labelOf(segments, data);
-    const where = label ? ` in \`${label}\`` : '';
-    const subject = label ? `\`${label}\`` : 'the config';
-    const params = error.params;
-    const parentSchema = (error.parentSchema ?? {});
-    switch (error.keyword) {
-        case 'additionalProperties': {
-            const name = String(params.additionalProperty);
-            const allowed = Object.keys((parentSchema.properties ?? {}));
-            return locator.atKey(segments, name, `unknown key \`${name}\`${where}${suggestion(name, allowed)}`);
-        }
-        case 'required':
-            return locator.atValue(segments, `${subject} is missing the required key \`${String(params.missingProperty)}\``);
-        case 'anyOf': {
-            const options = all
-                .filter((branch) => isBranchOf(branch, error) && branch.keyword === 'required')
-                .map((branch) => `\`${String(branch.params.missingProperty)}\``);
-            return locator.atValue(segments, `${subject} needs at least one of ${options.join(', ')}`);
-        }
-        case 'type':
-            return locator.atValue(segments, `${subject} must be ${typeNames(params.type)}`);
-        case 'const':
-            return locator.atValue(segments, `${subject} must be ${String(params.allowedValue)} (got ${show(error.data)})`);
-        case 'enum': {
-            const allowed = params.allowedValues.map((value) => `\`${String(value)}\``).join(', ');
-            return locator.atValue(segments, `${subject} must be one of ${allowed} (got ${show(error.data)})`);
-        }
-        case 'pattern': {
-            const rule = typeof parentSchema.patternErrorMessage === 'string' ? parentSchema.patternErrorMessage : '';
-            if (error.propertyName !== undefined) {
-                const message = `key \`${error.propertyName}\`${where} ${rule || `must match ${String(params.pattern)}`}`;
-                return locator.atKey(segments, error.propertyName, message);
-            }
-            return locator.atValue(segments, `${subject} ${rule || `must match ${String(params.pattern)}`}`);
-        }
-        case 'minLength':
-        case 'minItems':
-            return locator.atValue(segments, `${subject} must not be empty`);
-        case 'minimum':
-            return locator.atValue(segments, `${subject} must be at least ${String(params.limit)}`);
-        default:
-            return locator.atValue(segments, `${subject} ${error.message ?? 'is not valid'}`);
-    }
-}
-/** `stacks[0].var-files`, using the data to tell list indexes from keys. */
-function labelOf(segments, data) {
-    let label = '';
-    let current = data;
-    for (const segment of segments) {
-        if (Array.isArray(current)) {
-            label += `[${segment}]`;
-            current = current[Number(segment)];
-        }
-        else {
-            label += label ? `.${segment}` : segment;
-            current = current?.[segment];
-        }
-    }
-    return label;
-}
-const TYPE_NAMES = {
-    string: 'a string',
-    number: 'a number',
-    integer: 'a whole number',
-    boolean: 'true or false',
-    array: 'a list',
-    object: 'a mapping',
-    null: 'empty',
-};
-function typeNames(type) {
-    const types = Array.isArray(type) ? type : String(type).split(',');
-    return types.map((name) => TYPE_NAMES[name] ?? name).join(' or ');
-}
-function show(value) {
-    return value === undefined ? 'nothing' : `\`${JSON.stringify(value)}\``;
-}
-/** `; did you mean `var-files`?` for a close key, else the list of allowed keys. */
-/**
- * Where to point for a YAML syntax error. An unclosed quote is found where the parser gave up (often the end of
- * the file); the person needs the line where the quote opened.
- */
-function syntaxErrorOffset(text, error) {
-    const quote = /Missing closing (["'])quote/.exec(error.message)?.[1];
-    if (error.code !== 'MISSING_CHAR' || !quote)
-        return error.pos[0];
-    const opening = text.lastIndexOf(quote, Math.max(0, error.pos[0] - 1));
-    return opening >= 0 ? opening : error.pos[0];
-}
-function suggestion(name, allowed) {
-    let best;
-    let bestDistance = Infinity;
-    for (const candidate of allowed) {
-        const distance = levenshtein(name.toLowerCase(), candidate.toLowerCase());
-        if (distance < bestDistance)
-            [best, bestDistance] = [candidate, distance];
-    }
-    // A third of the name may be wrong (var_file → var-files); beyond that a guess misleads more than helps.
-    if (best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3))) {
-        return `; did you mean \`${best}\`?`;
-    }
-    return allowed.length > 0 ? ` (allowed: ${allowed.map((key) => `\`${key}\``).join(', ')})` : '';
-}
-function levenshtein(a, b) {
-    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j++) {
-            const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-            current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-        }
-        previous = current;
-    }
-    return previous[b.length] ?? 0;
-}
-// ---------------------------------------------------------------------------------------------------------
-// Checks the schema cannot express: unique names, stack paths inside the repository, positive timeouts.
-// They run on whatever parts have the right types, so one run reports every mistake.
-async function repositoryProblems(data, workspace, locator) {
-    const config = isObject(data) ? data : {};
-    const stacks = Array.isArray(config.stacks) ? config.stacks : [];
-    const policies = Array.isArray(config.policies) ? config.policies : [];
-    const problems = [
-        ...duplicateNames(stacks, 'stacks', 'stack', locator),
-        ...duplicateNames(policies, 'policies', 'policy', locator),
-    ];
-    const realWorkspace = await (0,promises_.realpath)(workspace);
-    for (const [index, stack] of stacks.entries()) {
-        if (!isObject(stack))
+/** Index of the `}` closing the `{` at `open` (or the last token when unbalanced). */
+function matchingBrace(tokens, open) {
+    let depth = 0;
+    for (let i = open; i < tokens.length; i++) {
+        if (tokens[i]?.kind !== 'punct')
             continue;
-        if (typeof stack.path === 'string') {
-            const message = await stackPathProblem(stack.path, stack.engine, workspace, realWorkspace);
-            if (message)
-                problems.push(locator.atValue(['stacks', String(index), 'path'], message));
-        }
-        if (typeof stack.timeout === 'string' &&
-            DURATION.test(stack.timeout) &&
-            parseDuration(stack.timeout) === 0) {
-            problems.push(locator.atValue(['stacks', String(index), 'timeout'], 'timeout must be longer than zero'));
+        if (tokens[i]?.text === '{')
+            depth++;
+        if (tokens[i]?.text === '}' && --depth === 0)
+            return i;
+    }
+    return tokens.length - 1;
+}
+/** `source = "…"` directly in the block body (not inside a nested object or block). */
+function topLevelSource(tokens, start, end) {
+    let depth = 0;
+    for (let i = start; i < end; i++) {
+        const token = tokens[i];
+        if (token?.kind === 'punct' && token.text === '{')
+            depth++;
+        if (token?.kind === 'punct' && token.text === '}')
+            depth--;
+        const value = tokens[i + 2];
+        if (depth === 0 && token?.kind === 'ident' && token.text === 'source' && tokens[i + 1]?.text === '=') {
+            // Only a plain literal names a folder; a template like "${path.module}/x" cannot be resolved here.
+            return value?.kind === 'string' && value.literal ? value : undefined;
         }
     }
-    return problems;
-}
-function duplicateNames(items, key, kind, locator) {
-    const firstLine = new Map();
-    const problems = [];
-    for (const [index, item] of items.entries()) {
-        if (!isObject(item) || typeof item.name !== 'string')
-            continue;
-        const at = [key, String(index), 'name'];
-        const first = firstLine.get(item.name);
-        if (first === undefined) {
-            firstLine.set(item.name, locator.atValue(at, '').line);
-        }
-        else {
-            problems.push(locator.atValue(at, `duplicate ${kind} name \`${item.name}\` (first used on line ${first})`));
-        }
-    }
-    return problems;
-}
-/** Why a stack path is unusable, or undefined when it is a folder inside the repository. */
-async function stackPathProblem(raw, engine, workspace, realWorkspace) {
-    const shown = `stack path \`${raw}\``;
-    if (external_node_path_default().posix.isAbsolute(raw) || external_node_path_default().win32.isAbsolute(raw))
-        return `${shown} must be relative to the repository`;
-    const normalized = normalizeStackPath(raw);
-    if (normalized === '..' || normalized.startsWith('../'))
-        return `${shown} is outside the repository`;
-    const absolute = external_node_path_default().resolve(workspace, normalized);
-    const info = await (0,promises_.stat)(absolute).catch(() => undefined);
-    if (!info)
-        return `${shown} does not exist`;
-    // `stat` follows symlinks: compare real paths so a link cannot lead the engine outside the checkout.
-    const real = await (0,promises_.realpath)(absolute);
-    if (!isInside(realWorkspace, real))
-        return `${shown} resolves through a symlink to ${real}, outside the repository`;
-    // An Ansible stack may name its playbook file; Terraform/OpenTofu stacks are folders.
-    if (!info.isDirectory() && engine !== 'ansible')
-        return `${shown} is not a folder`;
     return undefined;
 }
-function isInside(root, target) {
-    const relative = external_node_path_default().relative(root, target);
-    return relative === '' || (!relative.startsWith('..') && !external_node_path_default().isAbsolute(relative));
+// ---------------------------------------------------------------------------------------------------------
+// Tokenizer: identifiers, strings (with `${…}` templates skipped), punctuation; comments and heredocs dropped.
+const OPERATORS = ['==', '!=', '<=', '>=', '=>', '&&', '||'];
+class Scanner {
+    text;
+    pos = 0;
+    line = 1;
+    constructor(text) {
+        this.text = text;
+    }
+    tokens() {
+        const tokens = [];
+        while (this.pos < this.text.length) {
+            const token = this.next();
+            if (token)
+                tokens.push(token);
+        }
+        return tokens;
+    }
+    next() {
+        const { text } = this;
+        const ch = text[this.pos] ?? '';
+        if (ch === '\n')
+            this.line++;
+        if (/\s/.test(ch))
+            return void this.pos++;
+        if (ch === '#' || text.startsWith('//', this.pos))
+            return this.skipLine();
+        if (text.startsWith('/*', this.pos))
+            return this.skipBlockComment();
+        if (ch === '"')
+            return this.string();
+        if (this.match(/<<-?[A-Za-z_]/y))
+            return this.heredoc();
+        if (/[A-Za-z_]/.test(ch))
+            return this.ident();
+        const operator = OPERATORS.find((op) => text.startsWith(op, this.pos));
+        const punct = operator ?? ch;
+        this.pos += punct.length;
+        return { kind: 'punct', text: punct, line: this.line };
+    }
+    skipLine() {
+        const end = this.text.indexOf('\n', this.pos);
+        this.pos = end === -1 ? this.text.length : end;
+        return undefined;
+    }
+    skipBlockComment() {
+        const end = this.text.indexOf('*/', this.pos + 2);
+        this.advanceTo(end === -1 ? this.text.length : end + 2);
+        return undefined;
+    }
+    ident() {
+        const text = this.match(/[A-Za-z_][A-Za-z0-9_-]*/y)?.[0] ?? '';
+        this.pos += text.length;
+        return { kind: 'ident', text, line: this.line };
+    }
+    /** A quoted string; `literal` is false when it holds a `${…}` or `%{…}` template. */
+    string() {
+        const line = this.line;
+        const { text, literal } = this.readString();
+        return { kind: 'string', text, literal, line };
+    }
+    readString() {
+        const { text } = this;
+        let value = '';
+        let literal = true;
+        this.pos++; // opening quote
+        while (this.pos < text.length) {
+            const ch = text[this.pos] ?? '';
+            if (ch === '"') {
+                this.pos++;
+                break;
+            }
+            if (ch === '\n')
+                break; // quoted strings cannot span lines: stop rather than swallow the file
+            if (ch === '\\') {
+                value += modules_unescape(text[this.pos + 1] ?? '');
+                this.pos += 2;
+            }
+            else if (text.startsWith('$${', this.pos) || text.startsWith('%%{', this.pos)) {
+                value += text.slice(this.pos + 1, this.pos + 3); // escaped template marker: literal text
+                this.pos += 3;
+            }
+            else if (text.startsWith('${', this.pos) || text.startsWith('%{', this.pos)) {
+                literal = false;
+                this.pos += 2;
+                this.skipTemplateExpression();
+            }
+            else {
+                value += ch;
+                this.pos++;
+            }
+        }
+        return { text: value, literal };
+    }
+    /** Skips to the `}` closing a template interpolation; strings inside may hold braces of their own. */
+    skipTemplateExpression() {
+        let depth = 1;
+        while (this.pos < this.text.length && depth > 0) {
+            const ch = this.text[this.pos];
+            if (ch === '"') {
+                this.readString();
+                continue;
+            }
+            if (ch === '{')
+                depth++;
+            if (ch === '}')
+                depth--;
+            if (ch === '\n')
+                this.line++;
+            this.pos++;
+        }
+    }
+    /** `<<EOF` / `<<-EOF` … `EOF`: its lines are text, never code. */
+    heredoc() {
+        const line = this.line;
+        const marker = this.match(/<<-?([A-Za-z_][A-Za-z0-9_-]*)/y)?.[1] ?? '';
+        let lineEnd = this.text.indexOf('\n', this.pos);
+        while (lineEnd !== -1) {
+            const nextEnd = this.text.indexOf('\n', lineEnd + 1);
+            const content = this.text.slice(lineEnd + 1, nextEnd === -1 ? undefined : nextEnd);
+            if (content.trim() === marker) {
+                this.advanceTo(nextEnd === -1 ? this.text.length : nextEnd);
+                return { kind: 'string', text: '', literal: false, line };
+            }
+            lineEnd = nextEnd;
+        }
+        this.advanceTo(this.text.length);
+        return { kind: 'string', text: '', literal: false, line };
+    }
+    /** A sticky regex matched at the current position. */
+    match(regex) {
+        regex.lastIndex = this.pos;
+        return regex.exec(this.text);
+    }
+    /** Moves to `end`, counting the newlines passed over. */
+    advanceTo(end) {
+        for (let i = this.pos; i < end; i++)
+            if (this.text[i] === '\n')
+                this.line++;
+        this.pos = end;
+    }
 }
-/** Posix, normalised, no trailing slash, `.` for the root. */
-function normalizeStackPath(raw) {
-    const normalized = external_node_path_default().posix.normalize(raw).replace(/\/+$/, '');
-    return normalized === '' ? '.' : normalized;
+function modules_unescape(ch) {
+    const escapes = { n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\' };
+    return escapes[ch] ?? ch;
 }
-const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-/** `90s`, `30m`, `1h30m` → milliseconds. */
-function parseDuration(text) {
-    const match = DURATION.exec(text);
-    if (!match)
-        throw new Error(`not a duration: ${text}`);
-    const [hours, minutes, seconds] = [match[1], match[2], match[3]].map((part) => Number(part ?? 0));
-    return (((hours ?? 0) * 60 + (minutes ?? 0)) * 60 + (seconds ?? 0)) * 1000;
+function modules_tokenize(text) {
+    return new Scanner(text).tokens();
 }
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
+// ---------------------------------------------------------------------------------------------------------
+// The graph.
+/** Local module calls in the `.tf` files directly in `folder` (absolute); none when it cannot be read. */
+async function localModuleCallsIn(folder) {
+    const entries = await (0,promises_.readdir)(folder, { withFileTypes: true }).catch(() => []);
+    const files = entries
+        .filter((entry) => !entry.isDirectory() && entry.name.endsWith('.tf'))
+        .map((e) => e.name);
+    const calls = [];
+    for (const file of files.sort()) {
+        const text = await (0,promises_.readFile)(external_node_path_default().join(folder, file), 'utf8').catch(() => '');
+        calls.push(...parseLocalModuleCalls(text));
+    }
+    return calls;
 }
-function toPosix(file) {
-    return file.split((external_node_path_default()).sep).join('/');
+/** The folder a local source names, posix relative to the workspace; undefined when it leaves the workspace. */
+function resolveModuleFolder(fromFolder, source) {
+    const joined = external_node_path_default().posix.normalize(external_node_path_default().posix.join(fromFolder, source)).replace(/\/+$/, '');
+    const folder = joined === '' ? '.' : joined;
+    return folder === '..' || folder.startsWith('../') ? undefined : folder;
 }
-function toLoadedConfig(raw, file, absolutePath) {
+/** The folders (posix, relative to `workspace`) a folder's `.tf` files call directly as local modules. */
+async function directModuleFolders(workspace, folder) {
+    const calls = await localModuleCallsIn(external_node_path_default().join(workspace, folder));
+    const folders = calls.map((call) => resolveModuleFolder(folder, call.source));
+    return [...new Set(folders.filter((f) => f !== undefined && f !== folder))];
+}
+/**
+ * For each stack path, every folder it uses through local modules, transitively. Cycles are safe (each folder
+ * is visited once). A called folder that does not exist (a pull request that deletes it) is still listed, so
+ * changes there still count.
+ */
+async function localModuleGraph(workspace, stackPaths) {
+    const direct = new Map();
+    const callsOf = (folder) => {
+        let calls = direct.get(folder);
+        if (!calls)
+            direct.set(folder, (calls = directModuleFolders(workspace, folder)));
+        return calls;
+    };
+    const graph = new Map();
+    for (const stackPath of stackPaths) {
+        if (graph.has(stackPath))
+            continue;
+        const seen = new Set();
+        const queue = [stackPath];
+        for (let folder = queue.shift(); folder !== undefined; folder = queue.shift()) {
+            for (const called of await callsOf(folder)) {
+                if (called === stackPath || seen.has(called))
+                    continue;
+                seen.add(called);
+                queue.push(called);
+            }
+        }
+        graph.set(stackPath, seen);
+    }
+    return graph;
+}
+
+;// CONCATENATED MODULE: ./src/stacks/discover.ts
+// The stacks of a config repository: those the config declares, or, without a config (or without `stacks`
+// in it), every Terraform/OpenTofu folder that is not merely a local module of another folder.
+
+
+
+/** Folders never searched: tool caches, VCS data, dependencies, and anything hidden. */
+const discover_SKIPPED_FOLDERS = new Set(['.terraform', '.git', 'node_modules']);
+async function discoverStacks(workspace, config) {
+    if (config?.stacks)
+        return config.stacks.map(copyStack);
+    const folders = await terraformFolders(workspace);
+    const modules = new Set();
+    for (const folder of folders) {
+        for (const called of await directModuleFolders(workspace, folder))
+            modules.add(called);
+    }
+    return folders.filter((folder) => !modules.has(folder)).map(discoveredStack);
+}
+function discoveredStack(folder) {
+    return { name: folder, path: folder, workspace: 'default', varFiles: [], env: {}, whenModified: [] };
+}
+/** A copy, so callers may change a stack without changing the loaded config. */
+function copyStack(stack) {
     return {
-        file,
-        absolutePath,
-        version: raw.version,
-        stacks: raw.stacks?.map(toStackConfig),
-        policies: (raw.policies ?? []).map(toPolicyConfig),
-        secrets: { allow: raw.secrets?.allow ?? [] },
+        ...stack,
+        varFiles: [...stack.varFiles],
+        env: { ...stack.env },
+        whenModified: [...stack.whenModified],
     };
 }
-function toStackConfig(raw) {
-    const stack = {
-        name: raw.name,
-        path: normalizeStackPath(raw.path),
-        workspace: raw.workspace ?? 'default',
-        varFiles: raw['var-files'] ?? [],
-        env: Object.fromEntries(Object.entries(raw.env ?? {}).map(([key, value]) => [key, String(value)])),
-        whenModified: raw['when-modified'] ?? [],
+/** Every folder (posix, relative, sorted) holding `*.tf` files. Symlinked folders are not followed (no loops). */
+async function terraformFolders(workspace) {
+    const found = [];
+    const visit = async (folder) => {
+        const entries = await (0,promises_.readdir)(external_node_path_default().join(workspace, folder), { withFileTypes: true });
+        if (entries.some((entry) => !entry.isDirectory() && entry.name.endsWith('.tf')))
+            found.push(folder);
+        for (const entry of entries) {
+            if (!entry.isDirectory() || discover_SKIPPED_FOLDERS.has(entry.name) || entry.name.startsWith('.'))
+                continue;
+            await visit(folder === '.' ? entry.name : `${folder}/${entry.name}`);
+        }
     };
-    if (raw.engine)
-        stack.engine = raw.engine;
-    if (raw.timeout)
-        stack.timeoutMs = parseDuration(raw.timeout);
-    return stack;
+    await visit('.');
+    return found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
-function toPolicyConfig(raw) {
-    const policy = {
-        name: raw.name,
-        deny: raw.deny ?? [],
-        level: raw.level ?? 'error',
-        requireAttributes: raw['require-attributes'] ?? {},
-    };
-    if (raw.resources)
-        policy.resources = raw.resources;
-    if (raw['unless-label'])
-        policy.unlessLabel = raw['unless-label'];
-    if (raw['max-changes'] !== undefined)
-        policy.maxChanges = raw['max-changes'];
-    return policy;
+
+;// CONCATENATED MODULE: ./src/stacks/affected.ts
+// Which stacks a change touches, and the `stacks` input that restricts the run to some of them.
+
+
+/**
+ * Splits stacks into those a change affects and the rest, each in the given order. `changedFiles` are posix
+ * paths relative to the workspace. A stack is affected by a file in its folder (unless the file belongs to a
+ * stack nested deeper, so a root stack is not planned for every change), in a local module folder it calls,
+ * or matching one of its `when-modified` globs; a change to the config file affects every stack.
+ */
+function selectAffected(stacks, changedFiles, options) {
+    const files = changedFiles.map(normalizeFile);
+    if (files.includes(normalizeFile(options.configPath)))
+        return { affected: [...stacks], unaffected: [] };
+    const stackFolders = [...new Set(stacks.map((stack) => stack.path))];
+    const affected = [];
+    const unaffected = [];
+    for (const stack of stacks) {
+        const isAffected = files.some((file) => touchesStack(stack, file, stackFolders, options.moduleDeps));
+        (isAffected ? affected : unaffected).push(stack);
+    }
+    return { affected, unaffected };
+}
+function touchesStack(stack, file, stackFolders, moduleDeps) {
+    if (owningStackFolder(file, stackFolders) === stack.path)
+        return true;
+    for (const folder of moduleDeps.get(stack.path) ?? []) {
+        if (isWithin(file, folder))
+            return true;
+    }
+    // Var files may live outside the stack folder (`../../env/prod.tfvars`): they change the plan all the same.
+    if (stack.varFiles.some((varFile) => external_node_path_default().posix.normalize(external_node_path_default().posix.join(stack.path, varFile)) === file))
+        return true;
+    return stack.whenModified.length > 0 && whenModifiedMatcher(stack)(file);
+}
+/** The deepest stack folder holding the file. */
+function owningStackFolder(file, stackFolders) {
+    let owner;
+    for (const folder of stackFolders) {
+        if (isWithin(file, folder) && (owner === undefined || depth(folder) > depth(owner)))
+            owner = folder;
+    }
+    return owner;
+}
+function depth(folder) {
+    return folder === '.' ? 0 : folder.split('/').length;
+}
+function isWithin(file, folder) {
+    return folder === '.' || file.startsWith(`${folder}/`);
+}
+const matchers = new WeakMap();
+/** `when-modified` globs are relative to the stack's path (`../modules/**` allowed); `/x` is from the root. */
+function whenModifiedMatcher(stack) {
+    let matcher = matchers.get(stack);
+    if (!matcher) {
+        const patterns = stack.whenModified.map((pattern) => pattern.startsWith('/') ? pattern.slice(1) : external_node_path_default().posix.normalize(external_node_path_default().posix.join(stack.path, pattern)));
+        matcher = picomatch_default()(patterns, { dot: true });
+        matchers.set(stack, matcher);
+    }
+    return matcher;
+}
+function normalizeFile(file) {
+    return external_node_path_default().posix.normalize(file).replace(/^\.\//, '');
+}
+/** A pattern of the `stacks` input that matched no stack. */
+class StackFilterError extends Error {
+    patterns;
+    constructor(patterns) {
+        super(`No stack matches ${patterns.map((p) => `'${p}'`).join(', ')} in the stacks input; ` +
+            'give stack names, or globs on names or paths');
+        this.patterns = patterns;
+        this.name = 'StackFilterError';
+    }
+}
+/**
+ * The stacks named by the action's `stacks` input: names, or globs on names or paths, in the stacks' own
+ * order. No patterns: every stack. A pattern that matches nothing is a mistake worth stopping for, since
+ * silently planning nothing would pass the gate.
+ */
+function filterStacks(stacks, patterns) {
+    const wanted = patterns.map((pattern) => pattern.trim()).filter((pattern) => pattern !== '');
+    if (wanted.length === 0)
+        return [...stacks];
+    const tests = wanted.map((pattern) => ({ pattern, matches: stackMatcher(pattern) }));
+    const unmatched = tests.filter(({ matches }) => !stacks.some(matches)).map(({ pattern }) => pattern);
+    if (unmatched.length > 0)
+        throw new StackFilterError(unmatched);
+    return stacks.filter((stack) => tests.some(({ matches }) => matches(stack)));
+}
+function stackMatcher(pattern) {
+    const onName = picomatch_default()(pattern, { dot: true });
+    const pathPattern = pattern === './' ? '.' : pattern.replace(/^\.\//, '').replace(/\/+$/, '');
+    const onPath = picomatch_default()(pathPattern, { dot: true });
+    return (stack) => stack.name === pattern || onName(stack.name) || onPath(stack.path);
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
@@ -49317,473 +50595,182 @@ function isPermissionError(error) {
     return !/rate limit/i.test(message);
 }
 
-;// CONCATENATED MODULE: ./src/github/pulls.ts
-/** Every file a pull request changes (all pages), including the old name of renamed files. */
-async function listChangedFiles(octokit, repo, pullNumber) {
-    const files = await octokit.paginate(octokit.rest.pulls.listFiles, {
-        ...repo,
-        pull_number: pullNumber,
-        per_page: 100,
-    });
-    const names = new Set();
-    for (const file of files) {
-        names.add(file.filename);
-        if (file.previous_filename)
-            names.add(file.previous_filename);
-    }
-    return [...names].sort();
-}
-
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
-;// CONCATENATED MODULE: ./src/settings.ts
-// Every input and the event context, read and checked up front. Nothing is read at import time.
-
-
-
-
-const COMMANDS = ['plan', 'validate'];
-const RESERVED_COMMANDS = ['apply', 'drift', 'detect', 'report'];
-/** A wrong input: names the input and what was expected. */
-class InputError extends Error {
-    input;
-    constructor(input, message) {
-        super(`Input '${input}': ${message}`);
-        this.input = input;
-        this.name = 'InputError';
-    }
-}
-function input(name) {
-    return getInput(name, { trimWhitespace: true });
-}
-function parseBoolean(name, value, fallback) {
-    if (value === '')
-        return fallback;
-    const lower = value.toLowerCase();
-    if (['true', 'yes', '1', 'on'].includes(lower))
-        return true;
-    if (['false', 'no', '0', 'off'].includes(lower))
-        return false;
-    throw new InputError(name, `expected true or false, got '${value}'`);
-}
-/** A path relative to the working directory, as the repository knows it. */
-function repositoryPath(settings, file) {
-    return settings.workingDirectory ? external_node_path_default().posix.join(settings.workingDirectory, file) : file;
-}
-function splitList(value) {
-    return value
-        .split(/[,\n]/)
-        .map((item) => item.trim())
-        .filter((item) => item.length > 0);
-}
-function parseCommand(value) {
-    const command = value === '' ? 'plan' : value;
-    if (COMMANDS.includes(command))
-        return command;
-    if (RESERVED_COMMANDS.includes(command)) {
-        throw new InputError('command', `'${command}' is not available in this version; use one of ${COMMANDS.join(', ')}`);
-    }
-    throw new InputError('command', `unknown command '${command}'; expected one of ${COMMANDS.join(', ')}`);
-}
-function parseEngine(value) {
-    const engine = value === '' ? 'auto' : value;
-    if (engine === 'auto' || engine === 'tofu' || engine === 'terraform')
-        return engine;
-    throw new InputError('engine', `expected auto, tofu or terraform, got '${value}'`);
-}
-function parseParallelism(value) {
-    if (value === '')
-        return Math.max(1, external_node_os_default().availableParallelism());
-    if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 64) {
-        throw new InputError('parallelism', `expected a whole number from 1 to 64, got '${value}'`);
-    }
-    return Number(value);
-}
-function isOutside(root, target) {
-    const relative = external_node_path_default().relative(root, target);
-    return relative.startsWith('..') || external_node_path_default().isAbsolute(relative);
-}
-function resolveWorkspace(env, workingDirectory) {
-    const root = external_node_path_default().resolve(env.GITHUB_WORKSPACE ?? process.cwd());
-    const dir = external_node_path_default().resolve(root, workingDirectory || '.');
-    if (isOutside(root, dir)) {
-        throw new InputError('working-directory', `'${workingDirectory}' is outside the workspace ${root}`);
-    }
-    if (!(0,external_node_fs_namespaceObject.existsSync)(dir))
-        throw new InputError('working-directory', `'${workingDirectory}' does not exist`);
-    if (isOutside((0,external_node_fs_namespaceObject.realpathSync)(root), (0,external_node_fs_namespaceObject.realpathSync)(dir))) {
-        throw new InputError('working-directory', `'${workingDirectory}' leads outside the workspace through a symlink`);
-    }
-    return dir;
-}
-function resolveConfigPath(workspace, value) {
-    const configPath = value === '' ? '.stackgate.yml' : value;
-    const resolved = external_node_path_default().resolve(workspace, configPath);
-    // A symlink may point anywhere: what counts is where the file really is.
-    const real = (0,external_node_fs_namespaceObject.existsSync)(resolved) ? (0,external_node_fs_namespaceObject.realpathSync)(resolved) : resolved;
-    if (isOutside(workspace, resolved) || isOutside((0,external_node_fs_namespaceObject.realpathSync)(workspace), real)) {
-        throw new InputError('config', `'${configPath}' is outside the working directory`);
-    }
-    return external_node_path_default().relative(workspace, resolved).split((external_node_path_default()).sep).join('/');
-}
-function readPayload(env) {
-    const file = env.GITHUB_EVENT_PATH;
-    if (!file || !(0,external_node_fs_namespaceObject.existsSync)(file))
-        return {};
-    try {
-        return JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
-    }
-    catch (error) {
-        throw new Error(`The event payload at ${file} is not valid JSON: ${error.message}`, {
-            cause: error,
-        });
-    }
-}
-function pullRequestFrom(payload) {
-    const pr = payload.pull_request;
-    if (!pr || typeof pr.number !== 'number')
-        return undefined;
-    const headRepo = pr.head.repo?.full_name;
-    const baseRepo = pr.base.repo?.full_name;
-    return {
-        number: pr.number,
-        headSha: pr.head.sha,
-        headRef: pr.head.ref,
-        baseSha: pr.base.sha,
-        baseRef: pr.base.ref,
-        fromFork: headRepo === undefined || headRepo !== baseRepo,
-        labels: (pr.labels ?? []).map((label) => label.name),
-        author: pr.user?.login ?? '',
-    };
-}
-function readEventContext(env = process.env) {
-    const repository = env.GITHUB_REPOSITORY ?? '';
-    const [owner, repo] = repository.split('/');
-    if (!owner || !repo)
-        throw new Error(`GITHUB_REPOSITORY must be 'owner/name', got '${repository}'`);
-    const payload = readPayload(env);
-    const pullRequest = pullRequestFrom(payload);
-    const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
-    const repoInfo = payload.repository;
-    return {
-        eventName: env.GITHUB_EVENT_NAME ?? '',
-        owner,
-        repo,
-        sha: pullRequest?.headSha ?? env.GITHUB_SHA ?? '',
-        ref: env.GITHUB_REF ?? '',
-        defaultBranch: repoInfo?.default_branch,
-        pullRequest,
-        actor: env.GITHUB_ACTOR ?? '',
-        runUrl: env.GITHUB_RUN_ID ? `${server}/${owner}/${repo}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
-        payload,
-    };
-}
-/** Events each command understands; anything else is a clear error rather than a surprising run. */
-const SUPPORTED_EVENTS = [
-    'pull_request',
-    'pull_request_target',
-    'push',
-    'workflow_dispatch',
-    'schedule',
-    'merge_group',
-];
-function checkEvent(event) {
-    if (!SUPPORTED_EVENTS.includes(event.eventName)) {
-        throw new Error(`Stackgate does not run on '${event.eventName || '(none)'}' events; trigger it on ${SUPPORTED_EVENTS.join(', ')}.`);
-    }
-    // pull_request_target runs with a write token and secrets: planning a fork's code there would hand both to
-    // whoever opened the pull request (providers and external data sources run arbitrary code).
-    if (event.eventName === 'pull_request_target' && event.pullRequest?.fromFork) {
-        throw new Error('Refusing to plan a fork pull request on pull_request_target: its code would run with your secrets and a write token. Use the pull_request event (see SECURITY.md).');
-    }
-}
-function readSettings(env = process.env) {
-    const command = parseCommand(input('command'));
-    const event = readEventContext(env);
-    checkEvent(event);
-    const workspace = resolveWorkspace(env, input('working-directory'));
-    const repoRoot = external_node_path_default().resolve(env.GITHUB_WORKSPACE ?? process.cwd());
-    return {
-        command,
-        token: input('github-token'),
-        apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
-        workspace,
-        workingDirectory: external_node_path_default().relative(repoRoot, workspace).split((external_node_path_default()).sep).join('/'),
-        configPath: resolveConfigPath(workspace, input('config')),
-        stackPatterns: splitList(input('stacks')),
-        engine: parseEngine(input('engine')),
-        parallelism: parseParallelism(input('parallelism')),
-        comment: parseBoolean('comment', input('comment'), true),
-        commentHeader: input('comment-header'),
-        tempDir: external_node_path_default().join(env.RUNNER_TEMP ?? external_node_os_default().tmpdir(), 'stackgate'),
-        event,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/stacks/changed-files.ts
-// Changed files from git, for when the API cannot list them (GitHub stops at 3,000 files).
-
-async function gitChangedFiles(repoRoot, baseSha, headSha) {
-    const result = await execFile('git', ['diff', '--name-only', '--no-renames', `${baseSha}...${headSha}`], {
-        cwd: repoRoot,
-        timeoutMs: 60_000,
-    });
-    if (result.exitCode !== 0) {
-        throw new Error(`git diff ${baseSha}...${headSha} failed: ${result.spawnError ?? result.stderr.trim()}`);
-    }
-    return result.stdout.split('\n').filter((line) => line.length > 0);
-}
-/** Repository-root paths → paths relative to the working directory; files outside it are dropped. */
-function relativeToWorkingDirectory(files, workingDirectory) {
-    const prefix = workingDirectory === '' || workingDirectory === '.' ? '' : `${workingDirectory.replace(/\/+$/, '')}/`;
-    return files.filter((file) => file.startsWith(prefix)).map((file) => file.slice(prefix.length));
-}
-
-;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
-/*
-How it works:
-`this.#head` is an instance of `Node` which keeps track of its current value and nests another instance of `Node` that keeps the value that comes after it. When a value is provided to `.enqueue()`, the code needs to iterate through `this.#head`, going deeper and deeper to find the last value. However, iterating through every single item is slow. This problem is solved by saving a reference to the last value as `this.#tail` so that it can reference it to add a new value.
-*/
-
-class Node {
-	value;
-	next;
-
-	constructor(value) {
-		this.value = value;
-	}
-}
-
-class Queue {
-	#head;
-	#tail;
-	#size;
-
-	constructor() {
-		this.clear();
-	}
-
-	enqueue(value) {
-		const node = new Node(value);
-
-		if (this.#head) {
-			this.#tail.next = node;
-			this.#tail = node;
-		} else {
-			this.#head = node;
-			this.#tail = node;
-		}
-
-		this.#size++;
-	}
-
-	dequeue() {
-		const current = this.#head;
-		if (!current) {
-			return;
-		}
-
-		this.#head = this.#head.next;
-		this.#size--;
-
-		// Clean up tail reference when queue becomes empty
-		if (!this.#head) {
-			this.#tail = undefined;
-		}
-
-		return current.value;
-	}
-
-	peek() {
-		if (!this.#head) {
-			return;
-		}
-
-		return this.#head.value;
-
-		// TODO: Node.js 18.
-		// return this.#head?.value;
-	}
-
-	clear() {
-		this.#head = undefined;
-		this.#tail = undefined;
-		this.#size = 0;
-	}
-
-	get size() {
-		return this.#size;
-	}
-
-	* [Symbol.iterator]() {
-		let current = this.#head;
-
-		while (current) {
-			yield current.value;
-			current = current.next;
-		}
-	}
-
-	* drain() {
-		while (this.#head) {
-			yield this.dequeue();
-		}
-	}
-}
-
-;// CONCATENATED MODULE: ./node_modules/p-limit/index.js
-
-
-function pLimit(concurrency) {
-	let rejectOnClear = false;
-
-	if (typeof concurrency === 'object') {
-		({concurrency, rejectOnClear = false} = concurrency);
-	}
-
-	validateConcurrency(concurrency);
-
-	if (typeof rejectOnClear !== 'boolean') {
-		throw new TypeError('Expected `rejectOnClear` to be a boolean');
-	}
-
-	const queue = new Queue();
-	let activeCount = 0;
-
-	const resumeNext = () => {
-		// Process the next queued function if we're under the concurrency limit
-		if (activeCount < concurrency && queue.size > 0) {
-			activeCount++;
-			queue.dequeue().run();
-		}
-	};
-
-	const next = () => {
-		activeCount--;
-		resumeNext();
-	};
-
-	const run = async (function_, resolve, arguments_) => {
-		// Execute the function and capture the result promise
-		const result = (async () => function_(...arguments_))();
-
-		// Resolve immediately with the promise (don't wait for completion)
-		resolve(result);
-
-		// Wait for the function to complete (success or failure)
-		// We catch errors here to prevent unhandled rejections,
-		// but the original promise rejection is preserved for the caller
-		try {
-			await result;
-		} catch {}
-
-		// Decrement active count and process next queued function
-		next();
-	};
-
-	const enqueue = (function_, resolve, reject, arguments_) => {
-		const queueItem = {reject};
-
-		// Queue the internal resolve function instead of the run function
-		// to preserve the asynchronous execution context.
-		new Promise(internalResolve => { // eslint-disable-line promise/param-names
-			queueItem.run = internalResolve;
-			queue.enqueue(queueItem);
-		}).then(run.bind(undefined, function_, resolve, arguments_)); // eslint-disable-line promise/prefer-await-to-then
-
-		// Start processing immediately if we haven't reached the concurrency limit
-		if (activeCount < concurrency) {
-			resumeNext();
-		}
-	};
-
-	const generator = (function_, ...arguments_) => new Promise((resolve, reject) => {
-		enqueue(function_, resolve, reject, arguments_);
-	});
-
-	Object.defineProperties(generator, {
-		activeCount: {
-			get: () => activeCount,
-		},
-		pendingCount: {
-			get: () => queue.size,
-		},
-		clearQueue: {
-			value() {
-				if (!rejectOnClear) {
-					queue.clear();
-					return;
-				}
-
-				const abortError = AbortSignal.abort().reason;
-
-				while (queue.size > 0) {
-					queue.dequeue().reject(abortError);
-				}
-			},
-		},
-		concurrency: {
-			get: () => concurrency,
-
-			set(newConcurrency) {
-				validateConcurrency(newConcurrency);
-				concurrency = newConcurrency;
-
-				queueMicrotask(() => {
-					// eslint-disable-next-line no-unmodified-loop-condition
-					while (activeCount < concurrency && queue.size > 0) {
-						resumeNext();
-					}
-				});
-			},
-		},
-		map: {
-			async value(iterable, function_) {
-				const promises = [];
-
-				try {
-					Array.from(iterable, (value, index) => {
-						const promise = generator(function_, value, index);
-						promises.push(promise);
-						return promise;
-					});
-				} catch (error) {
-					// The iterable threw, so `Promise.all` never observes the already scheduled promises. Observe them here to avoid unhandled rejections.
-					for (const promise of promises) {
-						promise.catch(() => {}); // eslint-disable-line promise/prefer-await-to-then
-					}
-
-					throw error;
-				}
-
-				return Promise.all(promises);
-			},
-		},
-	});
-
-	return generator;
-}
-
-function limitFunction(function_, options) {
-	const limit = pLimit(options);
-
-	const limitedFunction = (...arguments_) => limit(() => function_(...arguments_));
-	Object.defineProperty(limitedFunction, 'clearQueue', {
-		value: limit.clearQueue,
-	});
-
-	return limitedFunction;
-}
-
-function validateConcurrency(concurrency) {
-	if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
-		throw new TypeError('Expected `concurrency` to be a number from 1 and up');
-	}
-}
-
 // EXTERNAL MODULE: external "node:buffer"
 var external_node_buffer_ = __nccwpck_require__(4573);
+;// CONCATENATED MODULE: ./src/github/checks.ts
+// The check run that gates the merge. Annotations go 50 per request (GitHub's limit), any number of them.
+
+
+
+const ANNOTATIONS_PER_REQUEST = 50;
+const CHECK_OUTPUT_LIMIT = 65_535;
+/** Cuts text to `limit` bytes, not characters: GitHub counts the summary's bytes (emoji take four). */
+function clip(text, limit) {
+    if (external_node_buffer_.Buffer.byteLength(text) <= limit)
+        return text;
+    const note = '\n\n… (cut to fit GitHub’s limit; the full report is in the job summary)';
+    let cut = text.slice(0, limit - external_node_buffer_.Buffer.byteLength(note));
+    while (external_node_buffer_.Buffer.byteLength(cut) + external_node_buffer_.Buffer.byteLength(note) > limit)
+        cut = cut.slice(0, Math.floor(cut.length * 0.95));
+    return cut + note;
+}
+async function findCheckRun(octokit, repo, request) {
+    const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
+        ...repo,
+        ref: request.headSha,
+        check_name: request.name,
+        per_page: 100,
+    });
+    return runs.find((run) => run.external_id === request.externalId)?.id;
+}
+/** Creates the check run, or updates the one this commit already has, and sends every annotation. */
+async function publishCheckRun(octokit, repo, request) {
+    const batches = [];
+    for (let i = 0; i < request.annotations.length; i += ANNOTATIONS_PER_REQUEST) {
+        batches.push(request.annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
+    }
+    const output = (annotations) => ({
+        title: clip(request.title, 255),
+        summary: clip(request.summary, CHECK_OUTPUT_LIMIT),
+        ...(request.text ? { text: clip(request.text, CHECK_OUTPUT_LIMIT) } : {}),
+        ...(annotations.length > 0 ? { annotations } : {}),
+    });
+    const completed = {
+        status: 'completed',
+        conclusion: request.conclusion,
+        completed_at: new Date().toISOString(),
+        ...(request.detailsUrl ? { details_url: request.detailsUrl } : {}),
+    };
+    const [first = [], ...rest] = batches;
+    const create = async (retries) => {
+        const { data } = await octokit.rest.checks.create({
+            ...repo,
+            name: request.name,
+            head_sha: request.headSha,
+            external_id: request.externalId,
+            ...completed,
+            output: output(first),
+            ...(retries !== undefined ? { request: { retries } } : {}),
+        });
+        return data.id;
+    };
+    const update = (id, annotations = first) => octokit.rest.checks.update({ ...repo, check_run_id: id, ...completed, output: output(annotations) });
+    let id = await findCheckRun(octokit, repo, request);
+    if (id !== undefined) {
+        await update(id);
+    }
+    else {
+        try {
+            // Never blindly retried: a create whose answer was lost is found again by its external id.
+            id = await create(0);
+        }
+        catch (error) {
+            if (isPermissionError(error) || httpStatus(error) === 422)
+                throw error;
+            info(`Creating the check run failed (${error.message}); looking for it before retrying`);
+            id = await findCheckRun(octokit, repo, request);
+            if (id === undefined)
+                id = await create();
+            // The lost create carried the first batch already: annotations add up, so it is not sent twice.
+            else
+                await update(id, []);
+        }
+    }
+    for (const batch of rest) {
+        await octokit.rest.checks.update({ ...repo, check_run_id: id, output: output(batch) });
+    }
+    return id;
+}
+
+;// CONCATENATED MODULE: ./src/github/comment.ts
+// The sticky pull request comment: found by its hidden marker across all pages, created once, then edited in
+// place. Creation is never blindly retried: a create whose answer was lost is found again, not repeated.
+// Only comments by a trusted author count: anyone may post a comment that starts with the marker, and Stackgate
+// must neither edit nor delete it nor read anything from it.
+
+
+const tokenLogins = new WeakMap();
+/**
+ * The login of the token's own user when it is a personal access token, asked once per client. GITHUB_TOKEN and
+ * GitHub App tokens get 403 on `GET /user` (they comment as bots); any failure means "no user login".
+ */
+function tokenUserLogin(octokit) {
+    let login = tokenLogins.get(octokit);
+    if (!login) {
+        login = octokit.rest.users.getAuthenticated().then(({ data }) => (data.type === 'Bot' ? undefined : data.login), () => undefined);
+        tokenLogins.set(octokit, login);
+    }
+    return login;
+}
+/** Written by Stackgate: a bot (GITHUB_TOKEN, GitHub App) or the user whose personal access token this is. */
+function trustedAuthor(comment, tokenLogin) {
+    const user = comment.user;
+    if (!user)
+        return false;
+    if (user.type === 'Bot')
+        return true;
+    return tokenLogin !== undefined && user.login?.toLowerCase() === tokenLogin.toLowerCase();
+}
+/** The marked comments Stackgate wrote, oldest first; marked comments by anyone else are left alone. */
+async function findMarked(octokit, repo, issueNumber, marker) {
+    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+        ...repo,
+        issue_number: issueNumber,
+        per_page: 100,
+    });
+    const marked = comments.filter((comment) => (comment.body ?? '').startsWith(marker));
+    if (marked.length === 0)
+        return marked;
+    const tokenLogin = marked.some((comment) => comment.user?.type !== 'Bot')
+        ? await tokenUserLogin(octokit)
+        : undefined;
+    return marked.filter((comment) => trustedAuthor(comment, tokenLogin));
+}
+/** The sticky comment Stackgate wrote under `marker`, if any (the oldest when an earlier race left two). */
+async function findStickyComment(octokit, repo, issueNumber, marker) {
+    const [existing] = await findMarked(octokit, repo, issueNumber, marker);
+    return existing;
+}
+const CREATE_ATTEMPTS = 3;
+async function upsertStickyComment(octokit, repo, issueNumber, marker, body) {
+    for (let attempt = 1;; attempt++) {
+        const [existing, ...duplicates] = await findMarked(octokit, repo, issueNumber, marker);
+        for (const duplicate of duplicates) {
+            // An earlier race left a second copy: keep the oldest, remove the rest.
+            await octokit.rest.issues.deleteComment({ ...repo, comment_id: duplicate.id }).catch(() => undefined);
+        }
+        if (existing) {
+            if (existing.body === body)
+                return { id: existing.id, url: existing.html_url, action: 'unchanged' };
+            try {
+                const { data } = await octokit.rest.issues.updateComment({ ...repo, comment_id: existing.id, body });
+                return { id: data.id, url: data.html_url, action: 'updated' };
+            }
+            catch (error) {
+                // Deleted by hand between the listing and the edit: create it anew.
+                if (httpStatus(error) !== 404 || attempt >= CREATE_ATTEMPTS)
+                    throw error;
+                continue;
+            }
+        }
+        try {
+            const { data } = await octokit.rest.issues.createComment({
+                ...repo,
+                issue_number: issueNumber,
+                body,
+                request: { retries: 0 },
+            });
+            return { id: data.id, url: data.html_url, action: 'created' };
+        }
+        catch (error) {
+            if (isPermissionError(error) || httpStatus(error) === 422 || attempt >= CREATE_ATTEMPTS)
+                throw error;
+            info(`Creating the comment failed (${error.message}); checking whether it was created`);
+            await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/report/diff.ts
 // Attribute-level diffs that read like tofu's human plan: changed attributes only (unchanged ones counted),
 // nested objects, lists and maps, `(known after apply)`, `(sensitive value)`, JSON strings as `jsonencode(…)`
@@ -49805,7 +50792,7 @@ const LIST_CONTEXT = 2;
 // Beyond this many element pairs, a list diff falls back to "all removed, all added" to bound the cost.
 const MAX_LCS_CELLS = 250_000;
 // ---- value classification --------------------------------------------------------------------------------
-function diff_isObject(value) {
+function isObject(value) {
     return (typeof value === 'object' &&
         value !== null &&
         !Array.isArray(value) &&
@@ -49913,7 +50900,7 @@ function renderWhole(marker, key, width, value, depth, steps, ctx, suffix = '') 
             { marker, depth, text: `]${suffix}` },
         ];
     }
-    if (diff_isObject(value)) {
+    if (isObject(value)) {
         // Null attributes are left out, as tofu does for created and destroyed objects.
         const keys = Object.keys(value)
             .filter((k) => !isAbsent(value[k]))
@@ -49946,7 +50933,7 @@ function diffValue(key, width, before, after, depth, steps, ctx, suffix = '') {
         return renderWhole('-', key, width, before, depth, steps, ctx, suffix);
     const head = prefix(key, width);
     const note = forcesReplacement(steps, ctx);
-    if (diff_isObject(before) && diff_isObject(after)) {
+    if (isObject(before) && isObject(after)) {
         return wrap(`${head}{${note}`, diffObject(before, after, depth + 1, steps, ctx), `}${suffix}`, depth);
     }
     if (Array.isArray(before) && Array.isArray(after)) {
@@ -49983,10 +50970,10 @@ function diffValue(key, width, before, after, depth, steps, ctx, suffix = '') {
     ];
 }
 function isContainer(value) {
-    return Array.isArray(value) || diff_isObject(value);
+    return Array.isArray(value) || isObject(value);
 }
 function isScalarLike(value) {
-    return !Array.isArray(value) && !diff_isObject(value);
+    return !Array.isArray(value) && !isObject(value);
 }
 function wrap(open, body, close, depth) {
     return [{ marker: '~', depth, text: open }, ...body, { marker: ' ', depth, text: close }];
@@ -50019,7 +51006,7 @@ function diffList(before, after, depth, steps, ctx) {
         const itemSteps = [...steps, afterIndex];
         if (op.kind === 'same') {
             // Unchanged primitives near a change give context; unchanged objects are only counted, as in tofu.
-            if (near[position] && !diff_isObject(op.value)) {
+            if (near[position] && !isObject(op.value)) {
                 lines.push(...renderWhole(' ', undefined, 0, op.value, depth, itemSteps, ctx, ','));
             }
             else {
@@ -50052,7 +51039,7 @@ function pairChanges(sequence) {
         const added = [];
         while (sequence[index]?.[0] === '+')
             added.push(sequence[index++][1]);
-        if (removed.length > 0 && removed.length === added.length && [...removed, ...added].every(diff_isObject)) {
+        if (removed.length > 0 && removed.length === added.length && [...removed, ...added].every(isObject)) {
             removed.forEach((value, i) => ops.push({ kind: 'change', before: value, after: added[i] ?? null }));
         }
         else {
@@ -50209,9 +51196,9 @@ function renderResourceDiff(change, options = {}) {
     return formatLines(lines);
 }
 function resourceBody(change, ctx) {
-    const before = diff_isObject(change.before) ? change.before : {};
+    const before = isObject(change.before) ? change.before : {};
     if (change.action === 'delete' || change.action === 'forget') {
-        return diff_isObject(change.before)
+        return isObject(change.before)
             ? renderWhole('-', undefined, 0, change.before, 0, [], ctx).slice(1, -1)
             : [];
     }
@@ -50219,9 +51206,9 @@ function resourceBody(change, ctx) {
         const after = change.after;
         if (isUnknown(after))
             return [{ marker: '+', depth: 1, text: '# (config refers to values not yet known)' }];
-        return diff_isObject(after) ? renderWhole('+', undefined, 0, after, 0, [], ctx).slice(1, -1) : [];
+        return isObject(after) ? renderWhole('+', undefined, 0, after, 0, [], ctx).slice(1, -1) : [];
     }
-    const after = diff_isObject(change.after) ? change.after : {};
+    const after = isObject(change.after) ? change.after : {};
     return diffObject(before, after, 1, [], ctx);
 }
 /** Output changes, rendered like tofu's "Changes to Outputs". */
@@ -50732,9 +51719,791 @@ function planToJson(plan) {
     };
 }
 
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
+;// CONCATENATED MODULE: ./src/settings.ts
+// Every input and the event context, read and checked up front. Nothing is read at import time.
+
+
+
+
+const COMMANDS = ['plan', 'validate'];
+const RESERVED_COMMANDS = ['apply', 'drift', 'detect', 'report'];
+/** A wrong input: names the input and what was expected. */
+class InputError extends Error {
+    input;
+    constructor(input, message) {
+        super(`Input '${input}': ${message}`);
+        this.input = input;
+        this.name = 'InputError';
+    }
+}
+function input(name) {
+    return getInput(name, { trimWhitespace: true });
+}
+function parseBoolean(name, value, fallback) {
+    if (value === '')
+        return fallback;
+    const lower = value.toLowerCase();
+    if (['true', 'yes', '1', 'on'].includes(lower))
+        return true;
+    if (['false', 'no', '0', 'off'].includes(lower))
+        return false;
+    throw new InputError(name, `expected true or false, got '${value}'`);
+}
+/** A path relative to the working directory, as the repository knows it. */
+function repositoryPath(settings, file) {
+    return settings.workingDirectory ? external_node_path_default().posix.join(settings.workingDirectory, file) : file;
+}
+function splitList(value) {
+    return value
+        .split(/[,\n]/)
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0);
+}
+function parseCommand(value) {
+    const command = value === '' ? 'plan' : value;
+    if (COMMANDS.includes(command))
+        return command;
+    if (RESERVED_COMMANDS.includes(command)) {
+        throw new InputError('command', `'${command}' is not available in this version; use one of ${COMMANDS.join(', ')}`);
+    }
+    throw new InputError('command', `unknown command '${command}'; expected one of ${COMMANDS.join(', ')}`);
+}
+function parseEngine(value) {
+    const engine = value === '' ? 'auto' : value;
+    if (engine === 'auto' || engine === 'tofu' || engine === 'terraform')
+        return engine;
+    throw new InputError('engine', `expected auto, tofu or terraform, got '${value}'`);
+}
+function parseParallelism(value) {
+    if (value === '')
+        return Math.max(1, external_node_os_default().availableParallelism());
+    if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 64) {
+        throw new InputError('parallelism', `expected a whole number from 1 to 64, got '${value}'`);
+    }
+    return Number(value);
+}
+function isOutside(root, target) {
+    const relative = external_node_path_default().relative(root, target);
+    return relative.startsWith('..') || external_node_path_default().isAbsolute(relative);
+}
+function resolveWorkspace(env, workingDirectory) {
+    const root = external_node_path_default().resolve(env.GITHUB_WORKSPACE ?? process.cwd());
+    const dir = external_node_path_default().resolve(root, workingDirectory || '.');
+    if (isOutside(root, dir)) {
+        throw new InputError('working-directory', `'${workingDirectory}' is outside the workspace ${root}`);
+    }
+    if (!(0,external_node_fs_namespaceObject.existsSync)(dir))
+        throw new InputError('working-directory', `'${workingDirectory}' does not exist`);
+    if (isOutside((0,external_node_fs_namespaceObject.realpathSync)(root), (0,external_node_fs_namespaceObject.realpathSync)(dir))) {
+        throw new InputError('working-directory', `'${workingDirectory}' leads outside the workspace through a symlink`);
+    }
+    return dir;
+}
+function resolveConfigPath(workspace, value) {
+    const configPath = value === '' ? '.stackgate.yml' : value;
+    const resolved = external_node_path_default().resolve(workspace, configPath);
+    // A symlink may point anywhere: what counts is where the file really is.
+    const real = (0,external_node_fs_namespaceObject.existsSync)(resolved) ? (0,external_node_fs_namespaceObject.realpathSync)(resolved) : resolved;
+    if (isOutside(workspace, resolved) || isOutside((0,external_node_fs_namespaceObject.realpathSync)(workspace), real)) {
+        throw new InputError('config', `'${configPath}' is outside the working directory`);
+    }
+    return external_node_path_default().relative(workspace, resolved).split((external_node_path_default()).sep).join('/');
+}
+function commentFrom(payload) {
+    const comment = payload.comment;
+    const issue = payload.issue;
+    if (!comment || typeof comment.id !== 'number' || !issue || typeof issue.number !== 'number') {
+        return undefined;
+    }
+    return {
+        id: comment.id,
+        body: comment.body ?? '',
+        author: comment.user?.login ?? '',
+        issueNumber: issue.number,
+        onPullRequest: issue.pull_request !== undefined && issue.pull_request !== null,
+        issueState: issue.state ?? 'open',
+    };
+}
+function readPayload(env) {
+    const file = env.GITHUB_EVENT_PATH;
+    if (!file || !(0,external_node_fs_namespaceObject.existsSync)(file))
+        return {};
+    try {
+        return JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+    }
+    catch (error) {
+        throw new Error(`The event payload at ${file} is not valid JSON: ${error.message}`, {
+            cause: error,
+        });
+    }
+}
+function pullRequestFrom(payload) {
+    const pr = payload.pull_request;
+    if (!pr || typeof pr.number !== 'number')
+        return undefined;
+    const headRepo = pr.head.repo?.full_name;
+    const baseRepo = pr.base.repo?.full_name;
+    return {
+        number: pr.number,
+        headSha: pr.head.sha,
+        headRef: pr.head.ref,
+        baseSha: pr.base.sha,
+        baseRef: pr.base.ref,
+        fromFork: headRepo === undefined || headRepo !== baseRepo,
+        labels: (pr.labels ?? []).map((label) => label.name),
+        author: pr.user?.login ?? '',
+    };
+}
+function readEventContext(env = process.env) {
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    const [owner, repo] = repository.split('/');
+    if (!owner || !repo)
+        throw new Error(`GITHUB_REPOSITORY must be 'owner/name', got '${repository}'`);
+    const payload = readPayload(env);
+    const pullRequest = pullRequestFrom(payload);
+    const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
+    const repoInfo = payload.repository;
+    return {
+        eventName: env.GITHUB_EVENT_NAME ?? '',
+        owner,
+        repo,
+        sha: pullRequest?.headSha ?? env.GITHUB_SHA ?? '',
+        ref: env.GITHUB_REF ?? '',
+        defaultBranch: repoInfo?.default_branch,
+        pullRequest,
+        actor: env.GITHUB_ACTOR ?? '',
+        runUrl: env.GITHUB_RUN_ID ? `${server}/${owner}/${repo}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
+        runId: env.GITHUB_RUN_ID ?? 'local',
+        runAttempt: env.GITHUB_RUN_ATTEMPT ?? '1',
+        job: env.GITHUB_JOB ?? '',
+        comment: env.GITHUB_EVENT_NAME === 'issue_comment' ? commentFrom(payload) : undefined,
+        payload,
+    };
+}
+function readSettings(env = process.env) {
+    const command = parseCommand(input('command'));
+    const event = readEventContext(env);
+    const workspace = resolveWorkspace(env, input('working-directory'));
+    const repoRoot = external_node_path_default().resolve(env.GITHUB_WORKSPACE ?? process.cwd());
+    return {
+        command,
+        repoRoot,
+        token: input('github-token'),
+        apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
+        workspace,
+        workingDirectory: external_node_path_default().relative(repoRoot, workspace).split((external_node_path_default()).sep).join('/'),
+        configPath: resolveConfigPath(workspace, input('config')),
+        stackPatterns: splitList(input('stacks')),
+        engine: parseEngine(input('engine')),
+        parallelism: parseParallelism(input('parallelism')),
+        comment: parseBoolean('comment', input('comment'), true),
+        commentHeader: input('comment-header'),
+        tempDir: external_node_path_default().join(env.RUNNER_TEMP ?? external_node_os_default().tmpdir(), 'stackgate'),
+        event,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/commands/context.ts
+function repoOf(settings) {
+    return { owner: settings.event.owner, repo: settings.event.repo };
+}
+
+;// CONCATENATED MODULE: ./src/commands/publish.ts
+// Sends a finished report to people: job summary first (it survives any API failure), then the sticky
+// comment and the check run. API trouble becomes a notice; it never changes the gate.
+
+
+
+
+
+
+
+
+/** A comment size GitHub accepts however it counts (bytes or characters). */
+const COMPACT_COMMENT_LENGTH = 16_000;
+const FORK_NOTICE = 'This pull request comes from a fork, so its token is read-only: Stackgate wrote this report to the job summary only (no comment, no check run).';
+function permissionNotice(what, permission, error) {
+    return `Could not write the ${what}: the token lacks \`${permission}\` (add it under \`permissions:\` in the workflow). GitHub said: ${error.message}`;
+}
+/** One check run per run attempt, job and check name (a matrix job sets a comment header to get its own). */
+function checkRunExternalId(settings, name) {
+    const { runId, runAttempt, job } = settings.event;
+    return [runId, runAttempt, job, name].join(':').slice(0, 200);
+}
+/** Workflow-command annotations are capped per step: 10 errors and 10 warnings (and 10 notices). */
+const WORKFLOW_ANNOTATION_CAP = 10;
+/** Without a check run (forks, no `checks: write`), annotate through workflow commands within their caps. */
+function annotateWithWorkflowCommands(annotations) {
+    const byLevel = { failure: [], warning: [], notice: [] };
+    for (const annotation of annotations)
+        byLevel[annotation.annotation_level].push(annotation);
+    let omitted = 0;
+    for (const [level, list] of Object.entries(byLevel)) {
+        for (const annotation of list.slice(0, WORKFLOW_ANNOTATION_CAP)) {
+            const properties = {
+                title: annotation.title,
+                file: annotation.path,
+                startLine: annotation.start_line,
+                endLine: annotation.end_line,
+                startColumn: annotation.start_column,
+                endColumn: annotation.end_column,
+            };
+            if (level === 'failure')
+                core_error(annotation.message, properties);
+            else if (level === 'warning')
+                warning(annotation.message, properties);
+            else
+                notice(annotation.message, properties);
+        }
+        omitted += Math.max(0, list.length - WORKFLOW_ANNOTATION_CAP);
+    }
+    return omitted > 0
+        ? `${omitted} more annotation(s) were left out: GitHub shows at most ${WORKFLOW_ANNOTATION_CAP} per level from one step without a check run. Every finding is listed in this summary.`
+        : undefined;
+}
+const commentSink = {
+    name: 'comment',
+    async publish({ settings, report, octokit, comment }, publication) {
+        const pull = report.pullNumber;
+        if (!octokit || pull === undefined || !comment)
+            return;
+        const repo = repoOf(settings);
+        try {
+            const marker = commentMarker(report.header);
+            const body = renderComment(report).body;
+            const sticky = await upsertStickyComment(octokit, repo, pull, marker, body).catch(async (error) => {
+                // GitHub refused the size (it may count differently): post the compact report rather than nothing.
+                if (httpStatus(error) !== 422)
+                    throw error;
+                warning(`GitHub refused the comment (${error.message}); posting a shorter one`);
+                const compact = renderComment(report, { maxLength: COMPACT_COMMENT_LENGTH });
+                return upsertStickyComment(octokit, repo, pull, marker, compact.body);
+            });
+            publication.commentId = sticky.id;
+            publication.commentUrl = sticky.url;
+            info(`Sticky comment ${sticky.action}: ${sticky.url}`);
+        }
+        catch (error) {
+            publication.notices.push(isPermissionError(error)
+                ? permissionNotice('pull request comment', 'pull-requests: write', error)
+                : `Could not write the pull request comment: ${error.message}`);
+        }
+    },
+};
+const checkRunSink = {
+    name: 'check run',
+    async publish({ settings, report, check, octokit }, publication) {
+        if (octokit && report.sha) {
+            try {
+                publication.checkRunId = await publishCheckRun(octokit, repoOf(settings), {
+                    name: check.name,
+                    headSha: report.sha,
+                    conclusion: check.conclusion,
+                    title: check.title,
+                    summary: renderComment(report).body,
+                    annotations: check.annotations,
+                    detailsUrl: report.runUrl,
+                    externalId: checkRunExternalId(settings, check.name),
+                });
+            }
+            catch (error) {
+                publication.notices.push(isPermissionError(error)
+                    ? permissionNotice('check run', 'checks: write', error)
+                    : `Could not write the check run: ${error.message}`);
+            }
+        }
+        if (publication.checkRunId === undefined && check.annotations.length > 0) {
+            const omitted = annotateWithWorkflowCommands(check.annotations);
+            if (omitted)
+                publication.notices.push(omitted);
+        }
+    },
+};
+/** The job summary, last: it carries every notice the other sinks left. */
+const summarySink = {
+    name: 'summary',
+    async publish({ report }, publication) {
+        for (const notice of publication.notices)
+            warning(notice);
+        const notices = publication.notices.map((notice) => `> [!NOTE]\n> ${notice}\n`).join('\n');
+        const noticeBytes = external_node_buffer_.Buffer.byteLength(notices) + 16;
+        const summary = renderSummary(report, { maxBytes: SUMMARY_MAX_BYTES - noticeBytes });
+        await summary_summary.addRaw(`${notices}${notices ? '\n' : ''}${summary}`, true).write();
+    },
+};
+const DEFAULT_SINKS = [commentSink, checkRunSink, summarySink];
+async function publishReport(ctx, report, spec, options = {}) {
+    const { settings } = ctx;
+    // Reports speak of paths in the working directory; GitHub places annotations by repository path.
+    const check = {
+        ...spec,
+        annotations: spec.annotations.map((annotation) => ({
+            ...annotation,
+            path: repositoryPath(settings, annotation.path),
+        })),
+    };
+    const publication = { notices: [] };
+    const readOnly = settings.event.pullRequest?.fromFork === true;
+    if (readOnly)
+        publication.notices.push(FORK_NOTICE);
+    else if (!ctx.github)
+        publication.notices.push('No `github-token` was given: the report is in the job summary only.');
+    const input = {
+        settings,
+        report,
+        check,
+        octokit: readOnly ? undefined : ctx.github,
+        comment: settings.comment && options.comment !== false,
+    };
+    // In order: the summary goes last so it carries the others' notices.
+    for (const sink of options.sinks ?? DEFAULT_SINKS)
+        await sink.publish(input, publication);
+    return publication;
+}
+
+// EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
+var dist_ajv = __nccwpck_require__(2463);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./schema/stackgate.schema.json
+const stackgate_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/stackgate/stackgate/raw/main/schema/stackgate.schema.json","title":"Stackgate configuration (.stackgate.yml)","description":"Declares the stacks of a config repository, the policies their plans must follow, and the secret-scanning allow-list.","type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"description":"Version of this file\'s format. Only 1 exists.","const":1},"stacks":{"description":"The stacks: units planned and applied on their own. When absent, every folder holding *.tf files that is not only a local module of another is a stack, named by its path.","type":"array","items":{"$ref":"#/definitions/stack"}},"policies":{"description":"Rules every plan is checked against. A violation fails the check unless its level is warning.","type":"array","items":{"$ref":"#/definitions/policy"}},"secrets":{"description":"Settings of secret scanning.","type":"object","additionalProperties":false,"properties":{"allow":{"description":"Globs of files (relative to the repository) that secret scanning skips.","type":"array","items":{"type":"string","minLength":1}}}}},"definitions":{"stack":{"description":"One unit planned and applied on its own: a Terraform/OpenTofu root module, or an Ansible playbook.","type":"object","additionalProperties":false,"required":["name","path"],"properties":{"name":{"description":"Unique name of the stack, shown in reports and used by the stacks input.","type":"string","minLength":1},"path":{"description":"Folder of the stack, relative to the repository; it must exist and stay inside the repository.","type":"string","minLength":1},"engine":{"description":"Tool that plans and applies the stack. Default: the action\'s engine input (tofu when on PATH, else terraform).","enum":["terraform","tofu","ansible"]},"workspace":{"description":"Terraform/OpenTofu workspace to select (created when missing).","type":"string","minLength":1,"default":"default"},"var-files":{"description":"Variable files passed as -var-file, relative to the stack\'s path.","type":"array","items":{"type":"string","minLength":1}},"env":{"description":"Environment variables set for the engine on this stack only (e.g. TF_VAR_region).","type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"must be a valid environment variable name (letters, digits and _, not starting with a digit)"},"additionalProperties":{"description":"Value of the variable; numbers and booleans are passed as text.","type":["string","number","boolean"]}},"when-modified":{"description":"Extra globs (relative to the stack\'s path; ../ allowed, a leading / means the repository root) whose changes also affect this stack, besides the files in its folder and its local modules.","type":"array","items":{"type":"string","minLength":1}},"timeout":{"description":"Time limit for each engine run of this stack, e.g. 90s, 30m, 1h or 1h30m. Default: 30m.","type":"string","pattern":"^([0-9]+h([0-9]+m)?([0-9]+s)?|[0-9]+m([0-9]+s)?|[0-9]+s)$","patternErrorMessage":"must be a duration such as 90s, 30m, 1h or 1h30m"}}},"policy":{"description":"A rule every plan must follow. It needs at least one of deny, max-changes and require-attributes.","type":"object","additionalProperties":false,"required":["name"],"anyOf":[{"required":["deny"]},{"required":["max-changes"]},{"required":["require-attributes"]}],"properties":{"name":{"description":"Unique name of the policy, shown with each violation.","type":"string","minLength":1},"deny":{"description":"Resource actions that are not allowed on the matching resources.","type":"array","minItems":1,"items":{"enum":["create","update","delete","replace","read","import","move"]}},"resources":{"description":"Globs on resource addresses (e.g. aws_db_instance.*, module.db.*) the policy applies to. Default: every resource.","type":"array","items":{"type":"string","minLength":1}},"unless-label":{"description":"A pull-request label that waives this policy.","type":"string","minLength":1},"level":{"description":"error fails the check; warning only reports. Default: error.","enum":["error","warning"],"default":"error"},"max-changes":{"description":"Largest number of resource changes (create, update, delete, replace) a plan of one stack may hold.","type":"integer","minimum":0},"require-attributes":{"description":"Attributes the matching resources must set, each with the keys it must hold, e.g. { tags: [owner, cost-center] }.","type":"object","additionalProperties":{"description":"Keys the attribute must hold (an empty list only requires the attribute).","type":"array","items":{"type":"string","minLength":1}}}}}}}');
+;// CONCATENATED MODULE: ./src/config/load.ts
+// Loads `.stackgate.yml`: YAML with positions, checked against the JSON Schema, then against the repository
+// (unique names, stack paths that exist inside it). Every mistake is reported at its file, line and column.
+
+
+
+
+
+
+
+/** Reads and checks the config; `undefined` when the file does not exist. Throws `ConfigError` on mistakes. */
+async function loadConfig(workspace, configPath = '.stackgate.yml') {
+    const file = toPosix(external_node_path_default().normalize(configPath));
+    const absolutePath = external_node_path_default().resolve(workspace, configPath);
+    const text = await readConfigText(absolutePath, file);
+    if (text === undefined)
+        return undefined;
+    const lineCounter = new dist/* LineCounter */.HN();
+    // prettyErrors off: yaml's own message without its code frame; the position comes from `pos`.
+    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    const locator = new Locator(file, doc, lineCounter);
+    if (doc.errors.length > 0) {
+        throw new ConfigError(doc.errors.map((error) => locator.atOffset(syntaxErrorOffset(text, error), error.message)));
+    }
+    const data = doc.toJS();
+    const problems = [
+        ...schemaProblems(data, locator),
+        ...(await repositoryProblems(data, workspace, locator)),
+    ];
+    if (problems.length > 0)
+        throw new ConfigError(sortProblems(problems));
+    return toLoadedConfig(data, file, absolutePath);
+}
+async function readConfigText(absolutePath, file) {
+    try {
+        return await (0,promises_.readFile)(absolutePath, 'utf8');
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw new ConfigError([
+            { file, line: 1, column: 1, message: `cannot read: ${error.message}` },
+        ]);
+    }
+}
+class Locator {
+    file;
+    doc;
+    lineCounter;
+    constructor(file, doc, lineCounter) {
+        this.file = file;
+        this.doc = doc;
+        this.lineCounter = lineCounter;
+    }
+    atOffset(offset, message) {
+        const { line, col } = this.lineCounter.linePos(offset);
+        return { file: this.file, line, column: col, message };
+    }
+    /** The value at `segments`; an empty value (`path:`) points at its key instead. */
+    atValue(segments, message) {
+        const { key, value } = this.find(segments);
+        const empty = (0,dist/* isScalar */.jn)(value) && value.value === null && value.source === '';
+        return this.atNode(empty ? (key ?? value) : (value ?? key), message);
+    }
+    /** The key `name` of the mapping at `segments` (an unknown or invalid key). */
+    atKey(segments, name, message) {
+        const { value } = this.find(segments);
+        const pair = (0,dist/* isMap */.jh)(value) ? value.items.find((item) => keyText(item.key) === name) : undefined;
+        return this.atNode(pair?.key ?? value, message);
+    }
+    atNode(node, message) {
+        return this.atOffset(node?.range?.[0] ?? 0, message);
+    }
+    find(segments) {
+        let value = this.resolve(this.doc.contents);
+        let key;
+        for (const segment of segments) {
+            if ((0,dist/* isMap */.jh)(value)) {
+                const pair = value.items.find((item) => keyText(item.key) === segment);
+                if (!pair)
+                    break;
+                key = pair.key;
+                value = this.resolve(pair.value);
+            }
+            else if ((0,dist/* isSeq */.oP)(value)) {
+                const item = value.items[Number(segment)];
+                if (item === undefined)
+                    break;
+                key = undefined;
+                value = this.resolve(item);
+            }
+            else {
+                break;
+            }
+        }
+        return { key, value };
+    }
+    resolve(node) {
+        if ((0,dist/* isAlias */.Vj)(node))
+            return node.resolve(this.doc) ?? undefined;
+        return node ?? undefined;
+    }
+}
+function keyText(key) {
+    return (0,dist/* isScalar */.jn)(key) ? String(key.value) : String(key);
+}
+function pointerSegments(pointer) {
+    if (pointer === '')
+        return [];
+    return pointer
+        .slice(1)
+        .split('/')
+        .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'));
+}
+function sortProblems(problems) {
+    const unique = new Map(problems.map((p) => [`${p.line}:${p.column}:${p.message}`, p]));
+    return [...unique.values()].sort((a, b) => a.line - b.line || a.column - b.column);
+}
+// ---------------------------------------------------------------------------------------------------------
+// Schema errors, rewritten for people.
+let validator;
+function compiledValidator() {
+    if (!validator) {
+        const ajv = new dist_ajv.Ajv({ allErrors: true, verbose: true, allowUnionTypes: true });
+        // An editor extension (VS Code, yaml-language-server) shows it; we read it back from parentSchema.
+        ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
+        validator = ajv.compile(stackgate_schema_namespaceObject);
+    }
+    return validator;
+}
+function schemaProblems(data, locator) {
+    const validate = compiledValidator();
+    if (validate(data))
+        return [];
+    const errors = validate.errors ?? [];
+    const anyOfs = errors.filter((error) => error.keyword === 'anyOf');
+    const problems = [];
+    for (const error of errors) {
+        if (error.keyword === 'propertyNames')
+            continue; // its inner error names the key
+        if (anyOfs.some((anyOf) => isBranchOf(error, anyOf)))
+            continue; // summarised by the anyOf error
+        problems.push(describeError(error, errors, data, locator));
+    }
+    return problems;
+}
+function isBranchOf(error, anyOf) {
+    return error.instancePath === anyOf.instancePath && error.schemaPath.startsWith(`${anyOf.schemaPath}/`);
+}
+function describeError(error, all, data, locator) {
+    const segments = pointerSegments(error.instancePath);
+    const label = labelOf(segments, data);
+    const where = label ? ` in \`${label}\`` : '';
+    const subject = label ? `\`${label}\`` : 'the config';
+    const params = error.params;
+    const parentSchema = (error.parentSchema ?? {});
+    switch (error.keyword) {
+        case 'additionalProperties': {
+            const name = String(params.additionalProperty);
+            const allowed = Object.keys((parentSchema.properties ?? {}));
+            return locator.atKey(segments, name, `unknown key \`${name}\`${where}${suggestion(name, allowed)}`);
+        }
+        case 'required':
+            return locator.atValue(segments, `${subject} is missing the required key \`${String(params.missingProperty)}\``);
+        case 'anyOf': {
+            const options = all
+                .filter((branch) => isBranchOf(branch, error) && branch.keyword === 'required')
+                .map((branch) => `\`${String(branch.params.missingProperty)}\``);
+            return locator.atValue(segments, `${subject} needs at least one of ${options.join(', ')}`);
+        }
+        case 'type':
+            return locator.atValue(segments, `${subject} must be ${typeNames(params.type)}`);
+        case 'const':
+            return locator.atValue(segments, `${subject} must be ${String(params.allowedValue)} (got ${show(error.data)})`);
+        case 'enum': {
+            const allowed = params.allowedValues.map((value) => `\`${String(value)}\``).join(', ');
+            return locator.atValue(segments, `${subject} must be one of ${allowed} (got ${show(error.data)})`);
+        }
+        case 'pattern': {
+            const rule = typeof parentSchema.patternErrorMessage === 'string' ? parentSchema.patternErrorMessage : '';
+            if (error.propertyName !== undefined) {
+                const message = `key \`${error.propertyName}\`${where} ${rule || `must match ${String(params.pattern)}`}`;
+                return locator.atKey(segments, error.propertyName, message);
+            }
+            return locator.atValue(segments, `${subject} ${rule || `must match ${String(params.pattern)}`}`);
+        }
+        case 'minLength':
+        case 'minItems':
+            return locator.atValue(segments, `${subject} must not be empty`);
+        case 'minimum':
+            return locator.atValue(segments, `${subject} must be at least ${String(params.limit)}`);
+        default:
+            return locator.atValue(segments, `${subject} ${error.message ?? 'is not valid'}`);
+    }
+}
+/** `stacks[0].var-files`, using the data to tell list indexes from keys. */
+function labelOf(segments, data) {
+    let label = '';
+    let current = data;
+    for (const segment of segments) {
+        if (Array.isArray(current)) {
+            label += `[${segment}]`;
+            current = current[Number(segment)];
+        }
+        else {
+            label += label ? `.${segment}` : segment;
+            current = current?.[segment];
+        }
+    }
+    return label;
+}
+const TYPE_NAMES = {
+    string: 'a string',
+    number: 'a number',
+    integer: 'a whole number',
+    boolean: 'true or false',
+    array: 'a list',
+    object: 'a mapping',
+    null: 'empty',
+};
+function typeNames(type) {
+    const types = Array.isArray(type) ? type : String(type).split(',');
+    return types.map((name) => TYPE_NAMES[name] ?? name).join(' or ');
+}
+function show(value) {
+    return value === undefined ? 'nothing' : `\`${JSON.stringify(value)}\``;
+}
+/** `; did you mean `var-files`?` for a close key, else the list of allowed keys. */
+/**
+ * Where to point for a YAML syntax error. An unclosed quote is found where the parser gave up (often the end of
+ * the file); the person needs the line where the quote opened.
+ */
+function syntaxErrorOffset(text, error) {
+    const quote = /Missing closing (["'])quote/.exec(error.message)?.[1];
+    if (error.code !== 'MISSING_CHAR' || !quote)
+        return error.pos[0];
+    const opening = text.lastIndexOf(quote, Math.max(0, error.pos[0] - 1));
+    return opening >= 0 ? opening : error.pos[0];
+}
+function suggestion(name, allowed) {
+    let best;
+    let bestDistance = Infinity;
+    for (const candidate of allowed) {
+        const distance = levenshtein(name.toLowerCase(), candidate.toLowerCase());
+        if (distance < bestDistance)
+            [best, bestDistance] = [candidate, distance];
+    }
+    // A third of the name may be wrong (var_file → var-files); beyond that a guess misleads more than helps.
+    if (best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3))) {
+        return `; did you mean \`${best}\`?`;
+    }
+    return allowed.length > 0 ? ` (allowed: ${allowed.map((key) => `\`${key}\``).join(', ')})` : '';
+}
+function levenshtein(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+            current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+        }
+        previous = current;
+    }
+    return previous[b.length] ?? 0;
+}
+// ---------------------------------------------------------------------------------------------------------
+// Checks the schema cannot express: unique names, stack paths inside the repository, positive timeouts.
+// They run on whatever parts have the right types, so one run reports every mistake.
+async function repositoryProblems(data, workspace, locator) {
+    const config = load_isObject(data) ? data : {};
+    const stacks = Array.isArray(config.stacks) ? config.stacks : [];
+    const policies = Array.isArray(config.policies) ? config.policies : [];
+    const problems = [
+        ...duplicateNames(stacks, 'stacks', 'stack', locator),
+        ...duplicateNames(policies, 'policies', 'policy', locator),
+    ];
+    const realWorkspace = await (0,promises_.realpath)(workspace);
+    for (const [index, stack] of stacks.entries()) {
+        if (!load_isObject(stack))
+            continue;
+        if (typeof stack.path === 'string') {
+            const message = await stackPathProblem(stack.path, stack.engine, workspace, realWorkspace);
+            if (message)
+                problems.push(locator.atValue(['stacks', String(index), 'path'], message));
+        }
+        if (typeof stack.timeout === 'string' &&
+            DURATION.test(stack.timeout) &&
+            parseDuration(stack.timeout) === 0) {
+            problems.push(locator.atValue(['stacks', String(index), 'timeout'], 'timeout must be longer than zero'));
+        }
+    }
+    return problems;
+}
+function duplicateNames(items, key, kind, locator) {
+    const firstLine = new Map();
+    const problems = [];
+    for (const [index, item] of items.entries()) {
+        if (!load_isObject(item) || typeof item.name !== 'string')
+            continue;
+        const at = [key, String(index), 'name'];
+        const first = firstLine.get(item.name);
+        if (first === undefined) {
+            firstLine.set(item.name, locator.atValue(at, '').line);
+        }
+        else {
+            problems.push(locator.atValue(at, `duplicate ${kind} name \`${item.name}\` (first used on line ${first})`));
+        }
+    }
+    return problems;
+}
+/** Why a stack path is unusable, or undefined when it is a folder inside the repository. */
+async function stackPathProblem(raw, engine, workspace, realWorkspace) {
+    const shown = `stack path \`${raw}\``;
+    if (external_node_path_default().posix.isAbsolute(raw) || external_node_path_default().win32.isAbsolute(raw))
+        return `${shown} must be relative to the repository`;
+    const normalized = normalizeStackPath(raw);
+    if (normalized === '..' || normalized.startsWith('../'))
+        return `${shown} is outside the repository`;
+    const absolute = external_node_path_default().resolve(workspace, normalized);
+    const info = await (0,promises_.stat)(absolute).catch(() => undefined);
+    if (!info)
+        return `${shown} does not exist`;
+    // `stat` follows symlinks: compare real paths so a link cannot lead the engine outside the checkout.
+    const real = await (0,promises_.realpath)(absolute);
+    if (!isInside(realWorkspace, real))
+        return `${shown} resolves through a symlink to ${real}, outside the repository`;
+    // An Ansible stack may name its playbook file; Terraform/OpenTofu stacks are folders.
+    if (!info.isDirectory() && engine !== 'ansible')
+        return `${shown} is not a folder`;
+    return undefined;
+}
+function isInside(root, target) {
+    const relative = external_node_path_default().relative(root, target);
+    return relative === '' || (!relative.startsWith('..') && !external_node_path_default().isAbsolute(relative));
+}
+/** Posix, normalised, no trailing slash, `.` for the root. */
+function normalizeStackPath(raw) {
+    const normalized = external_node_path_default().posix.normalize(raw).replace(/\/+$/, '');
+    return normalized === '' ? '.' : normalized;
+}
+const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+/** `90s`, `30m`, `1h30m` → milliseconds. */
+function parseDuration(text) {
+    const match = DURATION.exec(text);
+    if (!match)
+        throw new Error(`not a duration: ${text}`);
+    const [hours, minutes, seconds] = [match[1], match[2], match[3]].map((part) => Number(part ?? 0));
+    return (((hours ?? 0) * 60 + (minutes ?? 0)) * 60 + (seconds ?? 0)) * 1000;
+}
+function load_isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function toPosix(file) {
+    return file.split((external_node_path_default()).sep).join('/');
+}
+function toLoadedConfig(raw, file, absolutePath) {
+    return {
+        file,
+        absolutePath,
+        version: raw.version,
+        stacks: raw.stacks?.map(toStackConfig),
+        policies: (raw.policies ?? []).map(toPolicyConfig),
+        secrets: { allow: raw.secrets?.allow ?? [] },
+    };
+}
+function toStackConfig(raw) {
+    const stack = {
+        name: raw.name,
+        path: normalizeStackPath(raw.path),
+        workspace: raw.workspace ?? 'default',
+        varFiles: raw['var-files'] ?? [],
+        env: Object.fromEntries(Object.entries(raw.env ?? {}).map(([key, value]) => [key, String(value)])),
+        whenModified: raw['when-modified'] ?? [],
+    };
+    if (raw.engine)
+        stack.engine = raw.engine;
+    if (raw.timeout)
+        stack.timeoutMs = parseDuration(raw.timeout);
+    return stack;
+}
+function toPolicyConfig(raw) {
+    const policy = {
+        name: raw.name,
+        deny: raw.deny ?? [],
+        level: raw.level ?? 'error',
+        requireAttributes: raw['require-attributes'] ?? {},
+    };
+    if (raw.resources)
+        policy.resources = raw.resources;
+    if (raw['unless-label'])
+        policy.unlessLabel = raw['unless-label'];
+    if (raw['max-changes'] !== undefined)
+        policy.maxChanges = raw['max-changes'];
+    return policy;
+}
+
+;// CONCATENATED MODULE: ./src/github/pulls.ts
+/** Every file a pull request changes (all pages), including the old name of renamed files. */
+async function listChangedFiles(octokit, repo, pullNumber) {
+    const files = await octokit.paginate(octokit.rest.pulls.listFiles, {
+        ...repo,
+        pull_number: pullNumber,
+        per_page: 100,
+    });
+    const names = new Set();
+    for (const file of files) {
+        names.add(file.filename);
+        if (file.previous_filename)
+            names.add(file.previous_filename);
+    }
+    return [...names].sort();
+}
+
+;// CONCATENATED MODULE: ./src/stacks/changed-files.ts
+// Changed files from git, for when the API cannot list them (GitHub stops at 3,000 files).
+
+async function gitChangedFiles(repoRoot, baseSha, headSha) {
+    const result = await execFile('git', ['diff', '--name-only', '--no-renames', `${baseSha}...${headSha}`], {
+        cwd: repoRoot,
+        timeoutMs: 60_000,
+    });
+    if (result.exitCode !== 0) {
+        throw new Error(`git diff ${baseSha}...${headSha} failed: ${result.spawnError ?? result.stderr.trim()}`);
+    }
+    return result.stdout.split('\n').filter((line) => line.length > 0);
+}
+/** Repository-root paths → paths relative to the working directory; files outside it are dropped. */
+function relativeToWorkingDirectory(files, workingDirectory) {
+    const prefix = workingDirectory === '' || workingDirectory === '.' ? '' : `${workingDirectory.replace(/\/+$/, '')}/`;
+    return files.filter((file) => file.startsWith(prefix)).map((file) => file.slice(prefix.length));
+}
+
 ;// CONCATENATED MODULE: ./src/commands/shared.ts
 // What the commands share: the command result, the engine default, the config, and the changed files.
-
 
 
 
@@ -50754,23 +52523,17 @@ async function loadConfigOrThrow(settings) {
     }
     return config;
 }
-/** `auto`: tofu when on PATH, else terraform. */
-async function defaultEngine(choice) {
-    if (choice !== 'auto')
-        return choice;
-    return (await exec_which('tofu')) ? 'tofu' : 'terraform';
-}
-async function changedFiles(settings) {
+async function changedFiles(ctx) {
+    const { settings } = ctx;
     const pull = settings.event.pullRequest;
     if (!pull)
         return undefined;
-    const repoRoot = external_node_path_default().resolve(process.env.GITHUB_WORKSPACE ?? settings.workspace);
+    const repoRoot = settings.repoRoot;
     const workingDirectory = external_node_path_default().relative(repoRoot, settings.workspace).split((external_node_path_default()).sep).join('/');
     let files;
-    if (settings.token) {
+    if (ctx.github) {
         try {
-            const octokit = createClient(settings.token, settings.apiUrl);
-            files = await listChangedFiles(octokit, { owner: settings.event.owner, repo: settings.event.repo }, pull.number);
+            files = await listChangedFiles(ctx.github, repoOf(settings), pull.number);
             // The API lists at most 3,000 files; beyond that only git knows.
             if (files.length >= 3000)
                 files = undefined;
@@ -50789,20 +52552,6 @@ async function changedFiles(settings) {
         }
     }
     return relativeToWorkingDirectory(files, workingDirectory);
-}
-/**
- * Runs `task` for every stack, at most `parallelism` at once, but never two stacks of the same folder together:
- * they share `.terraform`, its lock file and the selected workspace. Results keep the stacks' order.
- */
-async function forEachStack(stacks, parallelism, task) {
-    const limit = pLimit(parallelism);
-    const lastInFolder = new Map();
-    return Promise.all(stacks.map((stack) => {
-        const previous = lastInFolder.get(stack.path) ?? Promise.resolve();
-        const current = previous.then(() => limit(() => task(stack)));
-        lastInFolder.set(stack.path, current.catch(() => undefined));
-        return current;
-    }));
 }
 /** `stackgate/plan`, or `stackgate/plan (prod)` with a comment header: jobs of one run never share a check. */
 function checkName(command, header) {
@@ -50858,1552 +52607,6 @@ function newReport(settings, command, stacks, findings = []) {
         stacks,
         findings,
     };
-}
-
-;// CONCATENATED MODULE: ./src/scan/rules.ts
-// The rules of the secret scanner: token shapes with a fixed prefix (found anywhere on a line), and the tests
-// that decide whether a value assigned to a secret-looking name is a real secret rather than a reference,
-// a placeholder or ordinary text. Everything here favours few false positives: a finding fails the gate.
-const GITHUB_KINDS = {
-    ghp: 'GitHub personal access token',
-    gho: 'GitHub OAuth access token',
-    ghu: 'GitHub App user-to-server token',
-    ghs: 'GitHub App installation token',
-    ghr: 'GitHub refresh token',
-};
-const TOKEN_RULES = [
-    {
-        id: 'aws-access-key-id',
-        title: () => 'AWS access key ID',
-        pattern: /(?<![A-Za-z0-9])(?<secret>(?:AKIA|ASIA)[A-Z0-9]{16})(?![A-Za-z0-9])/dg,
-    },
-    {
-        id: 'github-token',
-        title: (secret) => GITHUB_KINDS[secret.slice(0, 3)] ?? 'GitHub token',
-        pattern: /(?<![A-Za-z0-9_])(?<secret>gh[pousr]_[A-Za-z0-9]{36,251})(?![A-Za-z0-9_])/dg,
-    },
-    {
-        id: 'github-fine-grained-token',
-        title: () => 'GitHub fine-grained personal access token',
-        pattern: /(?<![A-Za-z0-9_])(?<secret>github_pat_[A-Za-z0-9_]{36,244})(?![A-Za-z0-9_])/dg,
-    },
-    {
-        id: 'gitlab-token',
-        title: () => 'GitLab personal access token',
-        pattern: /(?<![A-Za-z0-9_-])(?<secret>glpat-[A-Za-z0-9_.-]{20,})(?![A-Za-z0-9_-])/dg,
-    },
-    {
-        id: 'slack-token',
-        title: () => 'Slack token',
-        pattern: /(?<![A-Za-z0-9_-])(?<secret>(?:xox[bpa]|xapp)-[A-Za-z0-9][A-Za-z0-9-]{14,})(?![A-Za-z0-9_-])/dg,
-    },
-    {
-        id: 'slack-webhook',
-        title: () => 'Slack incoming webhook URL',
-        pattern: /(?<secret>https?:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{6,}\/B[A-Z0-9]{6,}\/[A-Za-z0-9]{16,})(?![A-Za-z0-9])/dg,
-    },
-    {
-        // The account key is the secret; the rest of the connection string is harmless and useful context.
-        id: 'azure-storage-connection-string',
-        title: () => 'Azure connection string key',
-        pattern: /(?<![A-Za-z0-9])(?:AccountKey|SharedAccessKey)=(?<secret>[A-Za-z0-9+/]{40,}={0,2})/dg,
-        context: /DefaultEndpointsProtocol=|Endpoint=sb:\/\//i,
-    },
-    {
-        // `sig=` is common in URLs; only a SAS (which always carries a service version `sv=`) counts.
-        id: 'azure-sas-signature',
-        title: () => 'Azure SAS token signature',
-        pattern: /[?&;]sig=(?<secret>[A-Za-z0-9%+/]{30,}(?:=|%3D){0,2})/dgi,
-        context: /[?&;=]sv=\d{4}-\d{2}-\d{2}/,
-    },
-];
-// Private keys span lines; found on the whole text. PGP blocks end with `BLOCK`.
-const PRIVATE_KEY_BEGIN = /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----/g;
-// A placeholder like `-----BEGIN PRIVATE KEY-----\n<your key>\n-----END…` is not a key: a real one has
-// hundreds of base64 characters.
-const MIN_PRIVATE_KEY_BODY = 64;
-// GCP service-account JSON: both markers in one document; the private key is what leaks.
-const GCP_SERVICE_ACCOUNT = /"type"\s*:\s*"service_account"/;
-const GCP_PRIVATE_KEY = /"private_key"\s*:\s*"(?<secret>(?:[^"\\]|\\.)+)"/dg;
-/**
- * `name = value` in HCL, `name: value` in YAML, `"name": "value"` in JSON, `name=value` in INI, env and
- * inventory lines (several per line). `=` must not be part of `==`/`=>`; a bare `:` needs the space YAML
- * requires, which keeps `https://` and `a:b` out.
- */
-const ASSIGNMENT = /(?<![\w.$-])(?<q>["']?)(?<name>[A-Za-z_][\w.-]*)\k<q>[ \t]*(?:=(?![=>~])|:(?=[\s"']|$))[ \t]*(?<value>"(?:[^"\\]|\\.)*"|'[^']*'|[^\s"']+)/dg;
-// Whole words (snake, kebab, camel and dotted names split) that name a secret.
-const rules_SECRET_WORD_SEQUENCES = [
-    'password',
-    'passwd',
-    'pass',
-    'pwd',
-    'passphrase',
-    'secret',
-    'token',
-    'auth',
-    'api_key',
-    'apikey',
-    'access_key',
-    'secret_key',
-    'private_key',
-    'client_secret',
-    'credential',
-    'credentials',
-].map((phrase) => phrase.split('_'));
-// A secret word followed by one of these names metadata, not the secret: `password_length`, `token_ttl`,
-// `secret_name`, `private_key_path`.
-const METADATA_LAST_WORDS = new Set([
-    'path',
-    'file',
-    'filename',
-    'dir',
-    'name',
-    'arn',
-    'url',
-    'uri',
-    'endpoint',
-    'length',
-    'ttl',
-    'type',
-    'version',
-    'algorithm',
-    'format',
-    'policy',
-    'ref',
-    'reference',
-    'method',
-    'mode',
-]);
-/** Splits `dbPassword`, `db-password`, `DB_PASSWORD` and `spring.datasource.password` into lower-case words. */
-function nameWords(name) {
-    return name
-        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-        .toLowerCase()
-        .split(/[^a-z0-9]+/)
-        .filter((word) => word !== '');
-}
-function containsSequence(words, sequence) {
-    return words.some((_, start) => sequence.every((word, offset) => words[start + offset] === word));
-}
-/** True when a name looks like it holds a secret, matched on whole words (`token`, never `tokenizer`). */
-function isSecretName(name) {
-    const words = nameWords(name);
-    const last = words[words.length - 1];
-    if (last === undefined || METADATA_LAST_WORDS.has(last))
-        return false;
-    // An ID names a key rather than being one (`private_key_id`, `access_key_id`); Vault's `secret_id` is one.
-    if (last === 'id' && words[words.length - 2] !== 'secret')
-        return false;
-    return rules_SECRET_WORD_SEQUENCES.some((sequence) => containsSequence(words, sequence));
-}
-/** `aws_secret_access_key`, `AWS_SECRET_KEY`, `SecretAccessKey`, `secret_key`. */
-function isAwsSecretName(name) {
-    const words = nameWords(name);
-    return containsSequence(words, ['secret', 'access', 'key']) || containsSequence(words, ['secret', 'key']);
-}
-/** An AWS secret access key: 40 base64 characters, mixed case (a 40-char hex digest is not one). */
-function isAwsSecretShape(value) {
-    return /^[A-Za-z0-9/+]{40}$/.test(value) && /[a-z]/.test(value) && /[A-Z]/.test(value);
-}
-// Substrings of values that are obviously not real secrets.
-const PLACEHOLDER_MARKERS = [
-    'changeme',
-    'change_me',
-    'change-me',
-    'example',
-    'xxx',
-    'replace_me',
-    'replace-me',
-    'replaceme',
-    'dummy',
-    'placeholder',
-    'redacted',
-    'your_',
-    'your-',
-    'fixme',
-    'todo',
-    '***',
-    '...',
-    '…',
-];
-function isPlaceholder(value) {
-    const lower = value.toLowerCase();
-    if (/^<.*>$/.test(value) || /<[^>]*>/.test(value))
-        return true;
-    return PLACEHOLDER_MARKERS.some((marker) => lower.includes(marker));
-}
-/**
- * A value that names another value rather than holding one: Terraform references and functions, template
- * and shell interpolation, YAML tags/anchors/block markers, ansible-vault blobs.
- */
-function isReference(value) {
-    if (/\$\{|\{\{|\{%|\$\(|%\(/.test(value))
-        return true; // ${x}, {{ vault_x }}, {% %}, $(cmd), %(x)s
-    if (/^[$!&*|>@]/.test(value))
-        return true; // $ENV, $ANSIBLE_VAULT;…, !vault, &anchor, *alias, |, >, @file
-    if (/^(?:var|local|data|module|each|count|self|path|terraform)\.[\w.[\]"-]+$/.test(value))
-        return true;
-    if (/^[A-Za-z_][\w.:]*\(/.test(value))
-        return true; // lookup(...), file("..."), env('X')
-    return false;
-}
-/** Values with a recognisable non-secret shape: paths, URLs, ARNs, e-mail addresses. */
-function isOrdinaryShape(value) {
-    return (/^(?:~|\.{1,2})\//.test(value) ||
-        /^\/(?:[\w.@-]+\/)+[\w.@-]*$/.test(value) || // two or more segments: a lone `/` starts base64 too
-        /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ||
-        /^arn:/.test(value) ||
-        /^[^@\s/]+@[^@\s/]+\.[a-z]{2,}$/i.test(value) ||
-        /\.(?:pem|key|crt|cer|json|txt|ya?ml|tf|tfvars|ini|conf|env|p12|pfx)$/i.test(value));
-}
-/** Shannon entropy in bits per character. */
-function shannonEntropy(value) {
-    const counts = new Map();
-    for (const char of value)
-        counts.set(char, (counts.get(char) ?? 0) + 1);
-    const length = [...value].length;
-    let entropy = 0;
-    for (const count of counts.values()) {
-        const p = count / length;
-        entropy -= p * Math.log2(p);
-    }
-    return entropy;
-}
-const MIN_GENERIC_LENGTH = 12;
-/**
- * Random enough to be a secret, with a threshold per character class: a hex string can reach at most 4 bits
- * per character, a mixed one more. Short values cannot reach a fixed threshold (12 distinct characters give
- * log2(12) ≈ 3.58 bits), so the bar is 85% of that maximum, capped by the class threshold.
- */
-function isHighEntropy(value) {
-    if (value.length < MIN_GENERIC_LENGTH || /\s/.test(value))
-        return false;
-    if (/^[\d.,:_-]+$/.test(value))
-        return false; // numbers, ports, dates, versions, account IDs
-    const entropy = shannonEntropy(value);
-    const unseparated = value.replace(/-/g, '');
-    if (/^[0-9a-f]+$/.test(unseparated) || /^[0-9A-F]+$/.test(unseparated)) {
-        return unseparated.length >= 16 && entropy >= 3.0; // hex digests, UUIDs
-    }
-    // Letters alone (with separators) are mostly words and identifiers (`X-Api-Token-Header`): a random
-    // value that long almost always has a digit or symbol, so the bar is high without one.
-    if (/^[A-Za-z._-]+$/.test(value))
-        return entropy >= 4.0;
-    const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9._-]/].filter((re) => re.test(value)).length;
-    if (classes < 2)
-        return entropy >= 4.0;
-    return entropy >= Math.min(3.5, 0.85 * Math.log2(value.length));
-}
-
-;// CONCATENATED MODULE: ./src/scan/secrets.ts
-// Secret scanning of configuration files: pure, no I/O. The caller reads the changed files, annotates each
-// finding and registers the raw values with `core.setSecret`; a finding itself never carries the secret, so
-// it can go anywhere (logs, annotations, comments, outputs).
-
-
-const ALLOW_MARKER = 'stackgate:allow-secret';
-const GENERIC_RULE = 'generic-secret';
-/** Line starts and texts, to turn offsets in the whole text into 1-based line and column. */
-class Lines {
-    texts;
-    starts = [0];
-    constructor(text) {
-        for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1))
-            this.starts.push(i + 1);
-        this.texts = text.split('\n').map((line) => line.replace(/\r$/, ''));
-    }
-    position(offset) {
-        let low = 0;
-        let high = this.starts.length - 1;
-        while (low < high) {
-            const middle = Math.ceil((low + high) / 2);
-            if ((this.starts[middle] ?? 0) <= offset)
-                low = middle;
-            else
-                high = middle - 1;
-        }
-        return { line: low + 1, column: offset - (this.starts[low] ?? 0) + 1 };
-    }
-}
-/** First 4 and last 3 characters of a long value; a short one would be half revealed, so `…` alone. */
-function maskSecret(secret) {
-    const chars = [...secret];
-    if (chars.length < 20)
-        return '…';
-    return `${chars.slice(0, 4).join('')}…${chars.slice(-3).join('')}`;
-}
-function findingMessage(finding) {
-    // Rule titles start with a proper noun (AWS, GitHub…); the generic one reads as a phrase.
-    const subject = finding.rule === GENERIC_RULE
-        ? finding.title.charAt(0).toLowerCase() + finding.title.slice(1)
-        : finding.title;
-    return (`Possible ${subject} (${finding.masked}). Remove it, rotate it (it stays in the Git history), and read it ` +
-        `from a secret store or a CI secret instead; mark a false positive with \`${ALLOW_MARKER}\` in a comment ` +
-        `on this line or the line above.`);
-}
-const SCANNABLE_EXTENSION = /\.(?:tf|tofu|tfvars|hcl|ya?ml|json|ini|cfg|conf|env|pem|key)$/i;
-// Ansible inventories and variable folders often hold extension-less files (`group_vars/all`, `hosts`).
-const INVENTORY_FOLDERS = new Set(['inventory', 'inventories', 'host_vars', 'group_vars']);
-function normalizePath(file) {
-    return file.replace(/\\/g, '/').replace(/^(?:\.\/)+/, '');
-}
-/** True for the configuration files secret scanning reads. */
-function isScannable(file) {
-    const parts = normalizePath(file).split('/');
-    const base = parts[parts.length - 1] ?? '';
-    if (SCANNABLE_EXTENSION.test(base))
-        return true;
-    if (/^\.env(?:\..+)?$/i.test(base))
-        return true; // .env, .env.production
-    if (base === 'inventory' || base === 'hosts')
-        return true;
-    return !base.includes('.') && parts.slice(0, -1).some((folder) => INVENTORY_FOLDERS.has(folder));
-}
-function isAllowListed(file, allow) {
-    const path = normalizePath(file);
-    const base = path.slice(path.lastIndexOf('/') + 1);
-    // Like .gitignore, a glob without `/` matches a base name at any depth. picomatch's own `basename` option
-    // also rewrites globs that have a slash, so `fixtures/**` would stop matching: split the two kinds here.
-    return allow.some((glob) => glob.includes('/')
-        ? picomatch_default().isMatch(path, glob.replace(/^\.?\//, ''), { dot: true })
-        : picomatch_default().isMatch(base, glob, { dot: true }));
-}
-/** Lines of a multi-line value, for the runner's log masking, which works line by line. */
-function valueLines(value) {
-    return value
-        .split(/\\n|\r?\n/)
-        .map((line) => line.trim())
-        .filter((line) => line.length >= 8 && !line.includes('-----'));
-}
-function gcpKeys(text, lines) {
-    if (!GCP_SERVICE_ACCOUNT.test(text))
-        return [];
-    const found = [];
-    for (const match of text.matchAll(GCP_PRIVATE_KEY)) {
-        const secret = match.groups?.secret ?? '';
-        const start = match.indices?.groups?.secret?.[0];
-        if (start === undefined || !(secret.includes('PRIVATE KEY') || secret.length >= MIN_PRIVATE_KEY_BODY))
-            continue;
-        const { line, column } = lines.position(start);
-        found.push({
-            line,
-            column,
-            endColumn: column + secret.length,
-            lastLine: line,
-            rule: 'gcp-service-account-key',
-            title: 'GCP service account private key',
-            masked: maskSecret(base64Body(secret)),
-            values: [secret, ...valueLines(secret)],
-        });
-    }
-    return found;
-}
-function base64Body(block) {
-    return block
-        .replace(/-----[A-Z0-9 ]+-----/g, '')
-        .replace(/\\[nr]/g, '')
-        .replace(/[^A-Za-z0-9+/=]/g, '');
-}
-/** Without an END marker the key was cut short: its body is the rest of its line and the base64 lines after. */
-function unterminatedEnd(text, begin) {
-    const lineEnd = text.indexOf('\n', begin);
-    if (lineEnd === -1)
-        return text.length;
-    const run = /(?:\n[ \t]*[A-Za-z0-9+/=]+[ \t]*\r?)*/y;
-    run.lastIndex = lineEnd;
-    run.exec(text);
-    return run.lastIndex;
-}
-function privateKeys(text, lines) {
-    const found = [];
-    for (const match of text.matchAll(PRIVATE_KEY_BEGIN)) {
-        const begin = match.index;
-        const kind = (match[1] ?? '').trim(); // RSA, EC, OPENSSH, ENCRYPTED, PGP…
-        const end = `-----END ${match[1] ?? ''}PRIVATE KEY${match[2] ?? ''}-----`;
-        const endAt = text.indexOf(end, begin + match[0].length);
-        const blockEnd = endAt === -1 ? unterminatedEnd(text, begin) : endAt + end.length;
-        const block = text.slice(begin, blockEnd);
-        const body = base64Body(block);
-        if (body.length < MIN_PRIVATE_KEY_BODY)
-            continue;
-        const { line, column } = lines.position(begin);
-        found.push({
-            line,
-            column,
-            endColumn: column + match[0].length,
-            lastLine: lines.position(Math.max(begin, blockEnd - 1)).line,
-            rule: 'private-key',
-            title: kind ? `${kind} private key` : 'Private key',
-            masked: maskSecret(body),
-            values: [block, ...valueLines(block)],
-        });
-    }
-    return found;
-}
-/**
- * A token's fixed prefix says nothing about randomness, and 16 random base32 characters can repeat a few: judge
- * only the body, with a lower bar than free-form values (the shape itself is already specific).
- */
-const TOKEN_PREFIX = /^(?:AKIA|ASIA|gh[pousr]_|github_pat_|glpat-|xox[abp]-|xapp-)/;
-const TOKEN_BODY_MIN_ENTROPY = 2.5;
-function isRandomToken(secret) {
-    const body = secret.replace(TOKEN_PREFIX, '');
-    return shannonEntropy(body) >= TOKEN_BODY_MIN_ENTROPY;
-}
-function tokens(text, lineNumber) {
-    const found = [];
-    for (const rule of TOKEN_RULES) {
-        if (rule.context && !rule.context.test(text))
-            continue;
-        for (const match of text.matchAll(rule.pattern)) {
-            const secret = match.groups?.secret ?? '';
-            const start = match.indices?.groups?.secret?.[0];
-            if (start === undefined || isPlaceholder(secret) || !isRandomToken(secret))
-                continue;
-            found.push({
-                line: lineNumber,
-                column: start + 1,
-                endColumn: start + 1 + secret.length,
-                lastLine: lineNumber,
-                rule: rule.id,
-                title: rule.title(secret),
-                masked: maskSecret(secret),
-                values: [secret],
-            });
-        }
-    }
-    return found;
-}
-function dialectOf(file) {
-    if (/\.(?:tf|tofu|tfvars|hcl)$/i.test(file))
-        return 'hcl';
-    if (/\.json$/i.test(file))
-        return 'json';
-    return 'plain';
-}
-function assignments(text, lineNumber, dialect) {
-    const found = [];
-    for (const match of text.matchAll(ASSIGNMENT)) {
-        const name = match.groups?.name ?? '';
-        const raw = match.groups?.value ?? '';
-        const start = match.indices?.groups?.value?.[0];
-        if (start === undefined)
-            continue;
-        const quoted = raw.startsWith('"') || raw.startsWith("'");
-        // Unquoted HCL is an expression (var.x, local.y); unquoted JSON is a number, boolean or null.
-        if (!quoted && dialect !== 'plain')
-            continue;
-        // YAML flow mappings and INI lists end a bare value with `,` `}` `]` or `;`, none of them the secret's.
-        const value = quoted ? raw.slice(1, -1) : raw.replace(/[,;}\]]+$/, '');
-        if (value === '' || isReference(value) || isPlaceholder(value))
-            continue;
-        let rule;
-        let title;
-        if (isAwsSecretName(name) && isAwsSecretShape(value)) {
-            rule = 'aws-secret-access-key';
-            title = 'AWS secret access key';
-        }
-        else if (isSecretName(name) && !isOrdinaryShape(value) && isHighEntropy(value)) {
-            rule = GENERIC_RULE;
-            title = `Secret assigned to ${name.slice(0, 80)}`;
-        }
-        else {
-            continue;
-        }
-        const column = start + 1 + (quoted ? 1 : 0);
-        found.push({
-            line: lineNumber,
-            column,
-            endColumn: column + value.length,
-            lastLine: lineNumber,
-            rule,
-            title,
-            masked: maskSecret(value),
-            values: [value],
-        });
-    }
-    return found;
-}
-/** `name = <<EOT` / `"name" = <<-EOT` at the end of a line: an HCL heredoc opener (`:` in object constants). */
-const HEREDOC_OPENER = /(?<![\w.$-])(?<q>["']?)(?<name>[A-Za-z_][\w.-]*)\k<q>[ \t]*[=:][ \t]*<<-?(?<marker>[A-Za-z_][\w-]*)[ \t]*$/;
-/**
- * The body of a heredoc: under a secret-looking name, each non-empty line is judged like a quoted value of that
- * name (the generic high-entropy rule). Returns those candidates and the heredoc's last line (1-based: its
- * closing marker, or the end of the text when it is never closed).
- */
-function heredocBody(lines, openerIndex, name, marker) {
-    const candidates = [];
-    const secretName = isSecretName(name);
-    let index = openerIndex + 1;
-    for (; index < lines.texts.length; index++) {
-        const text = lines.texts[index] ?? '';
-        const value = text.trim();
-        if (value === marker)
-            break;
-        if (!secretName || value === '' || isReference(value) || isPlaceholder(value))
-            continue;
-        if (isOrdinaryShape(value) || !isHighEntropy(value))
-            continue;
-        const column = text.indexOf(value) + 1;
-        candidates.push({
-            line: index + 1,
-            column,
-            endColumn: column + value.length,
-            lastLine: index + 1,
-            rule: GENERIC_RULE,
-            title: `Secret assigned to ${name.slice(0, 80)}`,
-            masked: maskSecret(value),
-            values: [value],
-            allowedBy: [openerIndex + 1, openerIndex],
-        });
-    }
-    return { candidates, last: Math.min(index, lines.texts.length - 1) + 1 };
-}
-function overlaps(a, b) {
-    return a.line === b.line && a.column < b.endColumn && b.column < a.endColumn;
-}
-/** Scans one file's text; also returns the raw values found, for `core.setSecret`. */
-function scanTextWithValues(file, text, options = {}) {
-    if (isAllowListed(file, options.allow ?? []))
-        return { findings: [], secrets: [] };
-    const lines = new Lines(text);
-    const dialect = dialectOf(file);
-    // Most specific first: a GCP key line also holds a PEM marker and a `private_key` name, and the first
-    // rule to claim a span wins.
-    const candidates = [...gcpKeys(text, lines), ...privateKeys(text, lines)];
-    // A private key's body lines are random base64; they hold nothing else worth reporting.
-    const insideKey = (line) => candidates.some((key) => key.rule === 'private-key' && line > key.line && line <= key.lastLine);
-    // Heredoc body lines found so far, pushed after the specific rules of the same line so that those win.
-    const heredocLines = new Map();
-    let heredocEnd = 0;
-    lines.texts.forEach((lineText, index) => {
-        const lineNumber = index + 1;
-        if (insideKey(lineNumber))
-            return;
-        candidates.push(...tokens(lineText, lineNumber), ...assignments(lineText, lineNumber, dialect));
-        candidates.push(...(heredocLines.get(lineNumber) ?? []));
-        if (dialect !== 'hcl' || lineNumber <= heredocEnd)
-            return;
-        const opener = HEREDOC_OPENER.exec(lineText)?.groups;
-        if (!opener)
-            return;
-        // A heredoc body is text, not HCL: no opener inside it counts.
-        const body = heredocBody(lines, index, opener.name ?? '', opener.marker ?? '');
-        heredocEnd = body.last;
-        for (const candidate of body.candidates) {
-            heredocLines.set(candidate.line, [...(heredocLines.get(candidate.line) ?? []), candidate]);
-        }
-    });
-    const kept = [];
-    for (const candidate of candidates) {
-        if (kept.some((other) => overlaps(candidate, other)))
-            continue;
-        const allowing = [candidate.line, candidate.line - 1, ...(candidate.allowedBy ?? [])];
-        if (allowing.some((line) => (lines.texts[line - 1] ?? '').includes(ALLOW_MARKER)))
-            continue;
-        kept.push(candidate);
-    }
-    kept.sort((a, b) => a.line - b.line || a.column - b.column);
-    const findings = kept.map((c) => ({
-        file,
-        line: c.line,
-        column: c.column,
-        endColumn: c.endColumn,
-        rule: c.rule,
-        title: c.title,
-        masked: c.masked,
-    }));
-    const secrets = [...new Set(kept.flatMap((c) => c.values))];
-    return { findings, secrets };
-}
-/** Findings of one file's text; never containing a secret. */
-function scanText(file, text, options = {}) {
-    return scanTextWithValues(file, text, options).findings;
-}
-
-;// CONCATENATED MODULE: ./src/commands/checks.ts
-// The checks that guard the door, shared by `validate` and the start of `plan`: engines installed, formatting,
-// validation, and secrets in the files the change touches.
-
-
-
-
-
-
-
-
-const SKIPPED_FOLDERS = new Set(['.git', '.terraform', 'node_modules']);
-const MAX_SCANNED_BYTES = 2 * 1024 * 1024;
-/** Every file of the workspace (relative, posix), for scans on push and schedules. */
-async function listWorkspaceFiles(workspace, folder = '') {
-    const entries = await (0,promises_.readdir)(external_node_path_default().join(workspace, folder), { withFileTypes: true });
-    const files = [];
-    for (const entry of entries) {
-        const relative = folder ? `${folder}/${entry.name}` : entry.name;
-        if (entry.isDirectory() && !SKIPPED_FOLDERS.has(entry.name)) {
-            files.push(...(await listWorkspaceFiles(workspace, relative)));
-        }
-        else if (entry.isFile()) {
-            files.push(relative);
-        }
-    }
-    return files.sort();
-}
-/**
- * The text of a workspace file, or undefined when it is not a regular file inside the workspace: a symlink (a
- * change can point one anywhere, e.g. at the runner's credentials), a path resolving outside, gone, or too big.
- */
-async function readWorkspaceFile(workspace, file) {
-    const absolute = external_node_path_default().resolve(workspace, file);
-    const info = await (0,promises_.lstat)(absolute).catch(() => undefined);
-    if (!info?.isFile() || info.size > MAX_SCANNED_BYTES)
-        return undefined; // symlink, deleted, or not text
-    const [root, real] = await Promise.all([
-        (0,promises_.realpath)(workspace).catch(() => undefined),
-        (0,promises_.realpath)(absolute).catch(() => undefined),
-    ]);
-    // A symlinked folder on the way can still lead outside.
-    if (!root || !real || (real !== root && !real.startsWith(`${root}${(external_node_path_default()).sep}`)))
-        return undefined;
-    return (0,promises_.readFile)(real, 'utf8').catch(() => undefined);
-}
-/** Scans the given files for secrets; every raw value found is masked in the log at once. */
-async function scanSecrets(workspace, files, allow) {
-    const findings = [];
-    for (const file of files) {
-        if (!isScannable(file))
-            continue;
-        const text = await readWorkspaceFile(workspace, file);
-        if (text === undefined)
-            continue;
-        const { findings: found, secrets } = scanTextWithValues(file, text, { allow });
-        for (const secret of secrets)
-            core_setSecret(secret);
-        for (const finding of found) {
-            findings.push({
-                kind: 'secret',
-                severity: 'error',
-                file: finding.file,
-                line: finding.line,
-                column: finding.column,
-                endColumn: finding.endColumn,
-                title: finding.title,
-                message: findingMessage(finding),
-            });
-        }
-    }
-    return findings;
-}
-const ASSIGNMENT_LINE = /^([+\- ]\s*)("?)([A-Za-z0-9_.-]+)\2(\s*=\s*)(.+)$/;
-/** `name = <<EOT` / `"name" = <<-EOT` closing a line: a heredoc opener (`:` in object constants). */
-const checks_HEREDOC_OPENER = /(?:^|[^\w.$-])"?([A-Za-z_][\w.-]*)"?\s*[=:]\s*<<-?([A-Za-z_][\w-]*)\s*$/;
-const HIDDEN_LINE = '(sensitive value)';
-/** Old-side line (1-based) → closing marker, for each body and closing line of a heredoc under a secret name. */
-/**
- * `fmt` only moves whitespace, so a reviewer needs the shape of a line, never its values: every quoted string
- * is shown as `"…"` (a `sensitive` variable's default, a nested map under a secret name, a password in a URL).
- */
-function hideStrings(line) {
-    return line.replace(/"(?:[^"\\\n]|\\.)*"/g, '"…"');
-}
-function heredocBodyLines(text) {
-    const hidden = new Map();
-    const lines = text.split('\n').map((line) => line.replace(/\r$/, ''));
-    for (let index = 0; index < lines.length; index++) {
-        const opener = checks_HEREDOC_OPENER.exec(lines[index] ?? '');
-        if (!opener)
-            continue;
-        const [, , marker = ''] = opener;
-        for (index++; index < lines.length; index++) {
-            // Every heredoc body is hidden: formatting never changes it, and it may hold anything.
-            hidden.set(index + 1, marker);
-            if ((lines[index] ?? '').trim() === marker)
-                break;
-        }
-    }
-    return hidden;
-}
-/**
- * A formatter diff shows file content, so it passes through the same guard as plans: values of secret-looking
- * names are hidden, and so is every secret the scanner finds in the file (masked in the log as well). A heredoc
- * under a secret-looking name is hidden whole, body and closing marker, keeping only each line's diff prefix.
- */
-async function redactFormatDiff(workspace, file, diff) {
-    const text = (await readWorkspaceFile(workspace, file)) ?? '';
-    const { secrets } = scanTextWithValues(file, text);
-    for (const secret of secrets)
-        core_setSecret(secret);
-    // A hunk may start inside a heredoc whose opener it does not show: the file (the diff's old side) tells.
-    const hiddenOld = heredocBodyLines(text);
-    let oldLine = 0;
-    /** The heredoc being read: its closing marker, and whether its body is hidden. */
-    let heredoc;
-    const lines = diff.split('\n').map((line) => {
-        const hunk = /^@@ -(\d+)(?:,\d+)? \+\d+(?:,\d+)? @@/.exec(line);
-        if (hunk) {
-            oldLine = Number(hunk[1]);
-            heredoc = undefined;
-            return line;
-        }
-        const prefix = line.charAt(0);
-        // File headers before the first hunk, `\ No newline at end of file`: not content.
-        if (oldLine === 0 || !['+', '-', ' '].includes(prefix))
-            return line;
-        const content = line.slice(1);
-        if (prefix !== '+') {
-            const marker = hiddenOld.get(oldLine);
-            if (marker !== undefined && !heredoc?.secret)
-                heredoc = { marker, secret: true };
-            oldLine++;
-        }
-        const opener = checks_HEREDOC_OPENER.exec(content);
-        const assignment = ASSIGNMENT_LINE.exec(line);
-        const named = assignment && looksSecret(assignment[3] ?? '')
-            ? `${assignment[1]}${assignment[2]}${assignment[3]}${assignment[2]}${assignment[4]}${HIDDEN_LINE}`
-            : undefined;
-        if (heredoc) {
-            const { secret, marker } = heredoc;
-            if (content.trim() === marker)
-                heredoc = undefined;
-            if (!secret)
-                return line;
-            // The other side's copy of the opener (`-` old, `+` formatted) keeps its name like the first.
-            return opener?.[2] === marker && named ? named : `${prefix}${HIDDEN_LINE}`;
-        }
-        if (opener)
-            heredoc = { marker: opener[2] ?? '', secret: true };
-        return named ?? hideStrings(line);
-    });
-    let redacted = lines.join('\n');
-    for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-        if (secret.length >= 4)
-            redacted = redacted.split(secret).join('(sensitive value)');
-    }
-    return redacted;
-}
-/** Where the config declares a stack (its `name:` key), for findings about it; line 1 when not found. */
-function stackPosition(configText, name) {
-    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const pattern = new RegExp(`^(\\s*-?\\s*)name:\\s*['"]?${escaped}['"]?\\s*(#.*)?$`);
-    const lines = (configText ?? '').split('\n');
-    for (let index = 0; index < lines.length; index++) {
-        const match = pattern.exec(lines[index] ?? '');
-        if (match)
-            return { line: index + 1, column: (match[1]?.length ?? 0) + 1 };
-    }
-    return { line: 1, column: 1 };
-}
-/** Misformatted files as blocking findings; their diffs pass through the redaction first. */
-async function formatFindings(workspace, stack, engine, problems, folder) {
-    return Promise.all(problems.map(async (problem) => ({
-        kind: 'format',
-        severity: 'error',
-        stack,
-        file: problem.file,
-        line: problem.line,
-        title: 'File is not formatted',
-        message: `${problem.file} is not formatted as \`${engine} fmt\` would write it: run \`${engine} fmt\` in ${folder}.`,
-        detail: await redactFormatDiff(workspace, problem.file, problem.diff),
-    })));
-}
-function diagnosticFinding(stack, diagnostic) {
-    return {
-        kind: 'validate',
-        severity: diagnostic.severity,
-        stack,
-        file: diagnostic.file,
-        line: diagnostic.line,
-        column: diagnostic.column,
-        endLine: diagnostic.endLine,
-        endColumn: diagnostic.endColumn,
-        title: diagnostic.summary,
-        message: [diagnostic.summary, diagnostic.detail].filter(Boolean).join(': '),
-    };
-}
-/** A module folder checked like a stack for formatting: no workspace, variables or environment of its own. */
-function moduleAsStack(folder) {
-    return { name: folder, path: folder, workspace: 'default', varFiles: [], env: {}, whenModified: [] };
-}
-/** Engines installed, then per stack `fmt -check` and (optionally) `validate`. */
-async function checkStacks(options) {
-    const findings = [];
-    const configText = options.config
-        ? await (0,promises_.readFile)(external_node_path_default().join(options.workspace, options.config.file), 'utf8').catch(() => undefined)
-        : undefined;
-    const installed = new Map();
-    for (const stack of options.stacks) {
-        const engine = stack.engine ?? options.fallbackEngine;
-        if (engine === 'ansible')
-            continue;
-        if (!installed.has(engine))
-            installed.set(engine, (await exec_which(engine)) !== undefined);
-        if (!installed.get(engine)) {
-            findings.push({
-                kind: 'engine',
-                severity: 'error',
-                stack: stack.name,
-                file: options.config?.file,
-                ...(options.config ? stackPosition(configText, stack.name) : {}),
-                title: `${engine} is not installed`,
-                message: `Stack ${stack.name} uses ${engine}, which is not on PATH: add a setup step (e.g. opentofu/setup-opentofu or hashicorp/setup-terraform) before Stackgate.`,
-            });
-        }
-    }
-    // One check per folder: stacks sharing it (one per workspace) would report the same files twice.
-    const folders = options.stacks.filter((stack, index) => options.stacks.findIndex((other) => other.path === stack.path) === index);
-    const perStack = await forEachStack(folders, options.parallelism, async (stack) => {
-        const engine = stack.engine ?? options.fallbackEngine;
-        if (engine === 'ansible' || !installed.get(engine))
-            return [];
-        const result = await checkTerraformStack(stack, { ...options.engineContext, binary: engine }, options.validate);
-        const stackFindings = [
-            ...(await formatFindings(options.workspace, stack.name, engine, result.format, stack.path)),
-            ...result.diagnostics.map((diagnostic) => diagnosticFinding(stack.name, diagnostic)),
-        ];
-        if (result.message && result.diagnostics.length === 0) {
-            stackFindings.push({
-                kind: 'validate',
-                severity: 'error',
-                stack: stack.name,
-                title: result.message,
-                message: result.message,
-            });
-        }
-        return stackFindings;
-    });
-    const stackFolders = new Set(options.stacks.map((stack) => stack.path));
-    const modules = [...new Set(options.moduleFolders ?? [])]
-        .filter((folder) => !stackFolders.has(folder))
-        .sort();
-    const engine = options.fallbackEngine;
-    const perModule = engine === 'ansible' || !(installed.get(engine) ?? (await exec_which(engine)))
-        ? []
-        : await forEachStack(modules.map(moduleAsStack), options.parallelism, async (module) => {
-            const result = await checkTerraformStack(module, { ...options.engineContext, binary: engine }, false);
-            return [
-                ...(await formatFindings(options.workspace, module.path, engine, result.format, module.path)),
-                ...result.diagnostics.map((diagnostic) => diagnosticFinding(module.path, diagnostic)),
-            ];
-        });
-    return [...findings, ...perStack.flat(), ...perModule.flat()];
-}
-
-;// CONCATENATED MODULE: ./src/stacks/modules.ts
-// Local module calls (`module "x" { source = "../y" }`) and the folders each stack depends on through them.
-// A small scanner rather than an HCL parser: it only has to find top-level module blocks and their literal
-// `source`, while never being fooled by comments, strings or heredocs that merely contain such text.
-
-
-/** Module calls whose source is a local path (`./…` or `../…`). */
-function parseLocalModuleCalls(text) {
-    return parseModuleCalls(modules_tokenize(text)).filter((call) => isLocalSource(call.source));
-}
-function isLocalSource(source) {
-    return source.startsWith('./') || source.startsWith('../');
-}
-function parseModuleCalls(tokens) {
-    const calls = [];
-    let depth = 0;
-    for (let i = 0; i < tokens.length; i++) {
-        const token = tokens[i];
-        const label = tokens[i + 1];
-        if (depth === 0 && token?.kind === 'ident' && token.text === 'module' && tokens[i + 2]?.text === '{') {
-            if (label && (label.kind === 'ident' || label.kind === 'string')) {
-                const end = matchingBrace(tokens, i + 2);
-                const source = topLevelSource(tokens, i + 3, end);
-                if (source)
-                    calls.push({ name: label.text, source: source.text, line: source.line });
-                i = end;
-                continue;
-            }
-        }
-        if (token?.text === '{')
-            depth++;
-        if (token?.text === '}')
-            depth = Math.max(0, depth - 1);
-    }
-    return calls;
-}
-/** Index of the `}` closing the `{` at `open` (or the last token when unbalanced). */
-function matchingBrace(tokens, open) {
-    let depth = 0;
-    for (let i = open; i < tokens.length; i++) {
-        if (tokens[i]?.kind !== 'punct')
-            continue;
-        if (tokens[i]?.text === '{')
-            depth++;
-        if (tokens[i]?.text === '}' && --depth === 0)
-            return i;
-    }
-    return tokens.length - 1;
-}
-/** `source = "…"` directly in the block body (not inside a nested object or block). */
-function topLevelSource(tokens, start, end) {
-    let depth = 0;
-    for (let i = start; i < end; i++) {
-        const token = tokens[i];
-        if (token?.kind === 'punct' && token.text === '{')
-            depth++;
-        if (token?.kind === 'punct' && token.text === '}')
-            depth--;
-        const value = tokens[i + 2];
-        if (depth === 0 && token?.kind === 'ident' && token.text === 'source' && tokens[i + 1]?.text === '=') {
-            // Only a plain literal names a folder; a template like "${path.module}/x" cannot be resolved here.
-            return value?.kind === 'string' && value.literal ? value : undefined;
-        }
-    }
-    return undefined;
-}
-// ---------------------------------------------------------------------------------------------------------
-// Tokenizer: identifiers, strings (with `${…}` templates skipped), punctuation; comments and heredocs dropped.
-const OPERATORS = ['==', '!=', '<=', '>=', '=>', '&&', '||'];
-class Scanner {
-    text;
-    pos = 0;
-    line = 1;
-    constructor(text) {
-        this.text = text;
-    }
-    tokens() {
-        const tokens = [];
-        while (this.pos < this.text.length) {
-            const token = this.next();
-            if (token)
-                tokens.push(token);
-        }
-        return tokens;
-    }
-    next() {
-        const { text } = this;
-        const ch = text[this.pos] ?? '';
-        if (ch === '\n')
-            this.line++;
-        if (/\s/.test(ch))
-            return void this.pos++;
-        if (ch === '#' || text.startsWith('//', this.pos))
-            return this.skipLine();
-        if (text.startsWith('/*', this.pos))
-            return this.skipBlockComment();
-        if (ch === '"')
-            return this.string();
-        if (this.match(/<<-?[A-Za-z_]/y))
-            return this.heredoc();
-        if (/[A-Za-z_]/.test(ch))
-            return this.ident();
-        const operator = OPERATORS.find((op) => text.startsWith(op, this.pos));
-        const punct = operator ?? ch;
-        this.pos += punct.length;
-        return { kind: 'punct', text: punct, line: this.line };
-    }
-    skipLine() {
-        const end = this.text.indexOf('\n', this.pos);
-        this.pos = end === -1 ? this.text.length : end;
-        return undefined;
-    }
-    skipBlockComment() {
-        const end = this.text.indexOf('*/', this.pos + 2);
-        this.advanceTo(end === -1 ? this.text.length : end + 2);
-        return undefined;
-    }
-    ident() {
-        const text = this.match(/[A-Za-z_][A-Za-z0-9_-]*/y)?.[0] ?? '';
-        this.pos += text.length;
-        return { kind: 'ident', text, line: this.line };
-    }
-    /** A quoted string; `literal` is false when it holds a `${…}` or `%{…}` template. */
-    string() {
-        const line = this.line;
-        const { text, literal } = this.readString();
-        return { kind: 'string', text, literal, line };
-    }
-    readString() {
-        const { text } = this;
-        let value = '';
-        let literal = true;
-        this.pos++; // opening quote
-        while (this.pos < text.length) {
-            const ch = text[this.pos] ?? '';
-            if (ch === '"') {
-                this.pos++;
-                break;
-            }
-            if (ch === '\n')
-                break; // quoted strings cannot span lines: stop rather than swallow the file
-            if (ch === '\\') {
-                value += modules_unescape(text[this.pos + 1] ?? '');
-                this.pos += 2;
-            }
-            else if (text.startsWith('$${', this.pos) || text.startsWith('%%{', this.pos)) {
-                value += text.slice(this.pos + 1, this.pos + 3); // escaped template marker: literal text
-                this.pos += 3;
-            }
-            else if (text.startsWith('${', this.pos) || text.startsWith('%{', this.pos)) {
-                literal = false;
-                this.pos += 2;
-                this.skipTemplateExpression();
-            }
-            else {
-                value += ch;
-                this.pos++;
-            }
-        }
-        return { text: value, literal };
-    }
-    /** Skips to the `}` closing a template interpolation; strings inside may hold braces of their own. */
-    skipTemplateExpression() {
-        let depth = 1;
-        while (this.pos < this.text.length && depth > 0) {
-            const ch = this.text[this.pos];
-            if (ch === '"') {
-                this.readString();
-                continue;
-            }
-            if (ch === '{')
-                depth++;
-            if (ch === '}')
-                depth--;
-            if (ch === '\n')
-                this.line++;
-            this.pos++;
-        }
-    }
-    /** `<<EOF` / `<<-EOF` … `EOF`: its lines are text, never code. */
-    heredoc() {
-        const line = this.line;
-        const marker = this.match(/<<-?([A-Za-z_][A-Za-z0-9_-]*)/y)?.[1] ?? '';
-        let lineEnd = this.text.indexOf('\n', this.pos);
-        while (lineEnd !== -1) {
-            const nextEnd = this.text.indexOf('\n', lineEnd + 1);
-            const content = this.text.slice(lineEnd + 1, nextEnd === -1 ? undefined : nextEnd);
-            if (content.trim() === marker) {
-                this.advanceTo(nextEnd === -1 ? this.text.length : nextEnd);
-                return { kind: 'string', text: '', literal: false, line };
-            }
-            lineEnd = nextEnd;
-        }
-        this.advanceTo(this.text.length);
-        return { kind: 'string', text: '', literal: false, line };
-    }
-    /** A sticky regex matched at the current position. */
-    match(regex) {
-        regex.lastIndex = this.pos;
-        return regex.exec(this.text);
-    }
-    /** Moves to `end`, counting the newlines passed over. */
-    advanceTo(end) {
-        for (let i = this.pos; i < end; i++)
-            if (this.text[i] === '\n')
-                this.line++;
-        this.pos = end;
-    }
-}
-function modules_unescape(ch) {
-    const escapes = { n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\' };
-    return escapes[ch] ?? ch;
-}
-function modules_tokenize(text) {
-    return new Scanner(text).tokens();
-}
-// ---------------------------------------------------------------------------------------------------------
-// The graph.
-/** Local module calls in the `.tf` files directly in `folder` (absolute); none when it cannot be read. */
-async function localModuleCallsIn(folder) {
-    const entries = await (0,promises_.readdir)(folder, { withFileTypes: true }).catch(() => []);
-    const files = entries
-        .filter((entry) => !entry.isDirectory() && entry.name.endsWith('.tf'))
-        .map((e) => e.name);
-    const calls = [];
-    for (const file of files.sort()) {
-        const text = await (0,promises_.readFile)(external_node_path_default().join(folder, file), 'utf8').catch(() => '');
-        calls.push(...parseLocalModuleCalls(text));
-    }
-    return calls;
-}
-/** The folder a local source names, posix relative to the workspace; undefined when it leaves the workspace. */
-function resolveModuleFolder(fromFolder, source) {
-    const joined = external_node_path_default().posix.normalize(external_node_path_default().posix.join(fromFolder, source)).replace(/\/+$/, '');
-    const folder = joined === '' ? '.' : joined;
-    return folder === '..' || folder.startsWith('../') ? undefined : folder;
-}
-/** The folders (posix, relative to `workspace`) a folder's `.tf` files call directly as local modules. */
-async function directModuleFolders(workspace, folder) {
-    const calls = await localModuleCallsIn(external_node_path_default().join(workspace, folder));
-    const folders = calls.map((call) => resolveModuleFolder(folder, call.source));
-    return [...new Set(folders.filter((f) => f !== undefined && f !== folder))];
-}
-/**
- * For each stack path, every folder it uses through local modules, transitively. Cycles are safe (each folder
- * is visited once). A called folder that does not exist (a pull request that deletes it) is still listed, so
- * changes there still count.
- */
-async function localModuleGraph(workspace, stackPaths) {
-    const direct = new Map();
-    const callsOf = (folder) => {
-        let calls = direct.get(folder);
-        if (!calls)
-            direct.set(folder, (calls = directModuleFolders(workspace, folder)));
-        return calls;
-    };
-    const graph = new Map();
-    for (const stackPath of stackPaths) {
-        if (graph.has(stackPath))
-            continue;
-        const seen = new Set();
-        const queue = [stackPath];
-        for (let folder = queue.shift(); folder !== undefined; folder = queue.shift()) {
-            for (const called of await callsOf(folder)) {
-                if (called === stackPath || seen.has(called))
-                    continue;
-                seen.add(called);
-                queue.push(called);
-            }
-        }
-        graph.set(stackPath, seen);
-    }
-    return graph;
-}
-
-;// CONCATENATED MODULE: ./src/stacks/discover.ts
-// The stacks of a config repository: those the config declares, or, without a config (or without `stacks`
-// in it), every Terraform/OpenTofu folder that is not merely a local module of another folder.
-
-
-
-/** Folders never searched: tool caches, VCS data, dependencies, and anything hidden. */
-const discover_SKIPPED_FOLDERS = new Set(['.terraform', '.git', 'node_modules']);
-async function discoverStacks(workspace, config) {
-    if (config?.stacks)
-        return config.stacks.map(copyStack);
-    const folders = await terraformFolders(workspace);
-    const modules = new Set();
-    for (const folder of folders) {
-        for (const called of await directModuleFolders(workspace, folder))
-            modules.add(called);
-    }
-    return folders.filter((folder) => !modules.has(folder)).map(discoveredStack);
-}
-function discoveredStack(folder) {
-    return { name: folder, path: folder, workspace: 'default', varFiles: [], env: {}, whenModified: [] };
-}
-/** A copy, so callers may change a stack without changing the loaded config. */
-function copyStack(stack) {
-    return {
-        ...stack,
-        varFiles: [...stack.varFiles],
-        env: { ...stack.env },
-        whenModified: [...stack.whenModified],
-    };
-}
-/** Every folder (posix, relative, sorted) holding `*.tf` files. Symlinked folders are not followed (no loops). */
-async function terraformFolders(workspace) {
-    const found = [];
-    const visit = async (folder) => {
-        const entries = await (0,promises_.readdir)(external_node_path_default().join(workspace, folder), { withFileTypes: true });
-        if (entries.some((entry) => !entry.isDirectory() && entry.name.endsWith('.tf')))
-            found.push(folder);
-        for (const entry of entries) {
-            if (!entry.isDirectory() || discover_SKIPPED_FOLDERS.has(entry.name) || entry.name.startsWith('.'))
-                continue;
-            await visit(folder === '.' ? entry.name : `${folder}/${entry.name}`);
-        }
-    };
-    await visit('.');
-    return found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-;// CONCATENATED MODULE: ./src/stacks/affected.ts
-// Which stacks a change touches, and the `stacks` input that restricts the run to some of them.
-
-
-/**
- * Splits stacks into those a change affects and the rest, each in the given order. `changedFiles` are posix
- * paths relative to the workspace. A stack is affected by a file in its folder (unless the file belongs to a
- * stack nested deeper, so a root stack is not planned for every change), in a local module folder it calls,
- * or matching one of its `when-modified` globs; a change to the config file affects every stack.
- */
-function selectAffected(stacks, changedFiles, options) {
-    const files = changedFiles.map(normalizeFile);
-    if (files.includes(normalizeFile(options.configPath)))
-        return { affected: [...stacks], unaffected: [] };
-    const stackFolders = [...new Set(stacks.map((stack) => stack.path))];
-    const affected = [];
-    const unaffected = [];
-    for (const stack of stacks) {
-        const isAffected = files.some((file) => touchesStack(stack, file, stackFolders, options.moduleDeps));
-        (isAffected ? affected : unaffected).push(stack);
-    }
-    return { affected, unaffected };
-}
-function touchesStack(stack, file, stackFolders, moduleDeps) {
-    if (owningStackFolder(file, stackFolders) === stack.path)
-        return true;
-    for (const folder of moduleDeps.get(stack.path) ?? []) {
-        if (isWithin(file, folder))
-            return true;
-    }
-    // Var files may live outside the stack folder (`../../env/prod.tfvars`): they change the plan all the same.
-    if (stack.varFiles.some((varFile) => external_node_path_default().posix.normalize(external_node_path_default().posix.join(stack.path, varFile)) === file))
-        return true;
-    return stack.whenModified.length > 0 && whenModifiedMatcher(stack)(file);
-}
-/** The deepest stack folder holding the file. */
-function owningStackFolder(file, stackFolders) {
-    let owner;
-    for (const folder of stackFolders) {
-        if (isWithin(file, folder) && (owner === undefined || depth(folder) > depth(owner)))
-            owner = folder;
-    }
-    return owner;
-}
-function depth(folder) {
-    return folder === '.' ? 0 : folder.split('/').length;
-}
-function isWithin(file, folder) {
-    return folder === '.' || file.startsWith(`${folder}/`);
-}
-const matchers = new WeakMap();
-/** `when-modified` globs are relative to the stack's path (`../modules/**` allowed); `/x` is from the root. */
-function whenModifiedMatcher(stack) {
-    let matcher = matchers.get(stack);
-    if (!matcher) {
-        const patterns = stack.whenModified.map((pattern) => pattern.startsWith('/') ? pattern.slice(1) : external_node_path_default().posix.normalize(external_node_path_default().posix.join(stack.path, pattern)));
-        matcher = picomatch_default()(patterns, { dot: true });
-        matchers.set(stack, matcher);
-    }
-    return matcher;
-}
-function normalizeFile(file) {
-    return external_node_path_default().posix.normalize(file).replace(/^\.\//, '');
-}
-/** A pattern of the `stacks` input that matched no stack. */
-class StackFilterError extends Error {
-    patterns;
-    constructor(patterns) {
-        super(`No stack matches ${patterns.map((p) => `'${p}'`).join(', ')} in the stacks input; ` +
-            'give stack names, or globs on names or paths');
-        this.patterns = patterns;
-        this.name = 'StackFilterError';
-    }
-}
-/**
- * The stacks named by the action's `stacks` input: names, or globs on names or paths, in the stacks' own
- * order. No patterns: every stack. A pattern that matches nothing is a mistake worth stopping for, since
- * silently planning nothing would pass the gate.
- */
-function filterStacks(stacks, patterns) {
-    const wanted = patterns.map((pattern) => pattern.trim()).filter((pattern) => pattern !== '');
-    if (wanted.length === 0)
-        return [...stacks];
-    const tests = wanted.map((pattern) => ({ pattern, matches: stackMatcher(pattern) }));
-    const unmatched = tests.filter(({ matches }) => !stacks.some(matches)).map(({ pattern }) => pattern);
-    if (unmatched.length > 0)
-        throw new StackFilterError(unmatched);
-    return stacks.filter((stack) => tests.some(({ matches }) => matches(stack)));
-}
-function stackMatcher(pattern) {
-    const onName = picomatch_default()(pattern, { dot: true });
-    const pathPattern = pattern === './' ? '.' : pattern.replace(/^\.\//, '').replace(/\/+$/, '');
-    const onPath = picomatch_default()(pathPattern, { dot: true });
-    return (stack) => stack.name === pattern || onName(stack.name) || onPath(stack.path);
-}
-
-;// CONCATENATED MODULE: ./src/github/checks.ts
-// The check run that gates the merge. Annotations go 50 per request (GitHub's limit), any number of them.
-
-
-
-const ANNOTATIONS_PER_REQUEST = 50;
-const CHECK_OUTPUT_LIMIT = 65_535;
-/** Cuts text to `limit` bytes, not characters: GitHub counts the summary's bytes (emoji take four). */
-function clip(text, limit) {
-    if (external_node_buffer_.Buffer.byteLength(text) <= limit)
-        return text;
-    const note = '\n\n… (cut to fit GitHub’s limit; the full report is in the job summary)';
-    let cut = text.slice(0, limit - external_node_buffer_.Buffer.byteLength(note));
-    while (external_node_buffer_.Buffer.byteLength(cut) + external_node_buffer_.Buffer.byteLength(note) > limit)
-        cut = cut.slice(0, Math.floor(cut.length * 0.95));
-    return cut + note;
-}
-async function findCheckRun(octokit, repo, request) {
-    const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
-        ...repo,
-        ref: request.headSha,
-        check_name: request.name,
-        per_page: 100,
-    });
-    return runs.find((run) => run.external_id === request.externalId)?.id;
-}
-/** Creates the check run, or updates the one this commit already has, and sends every annotation. */
-async function publishCheckRun(octokit, repo, request) {
-    const batches = [];
-    for (let i = 0; i < request.annotations.length; i += ANNOTATIONS_PER_REQUEST) {
-        batches.push(request.annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
-    }
-    const output = (annotations) => ({
-        title: clip(request.title, 255),
-        summary: clip(request.summary, CHECK_OUTPUT_LIMIT),
-        ...(request.text ? { text: clip(request.text, CHECK_OUTPUT_LIMIT) } : {}),
-        ...(annotations.length > 0 ? { annotations } : {}),
-    });
-    const completed = {
-        status: 'completed',
-        conclusion: request.conclusion,
-        completed_at: new Date().toISOString(),
-        ...(request.detailsUrl ? { details_url: request.detailsUrl } : {}),
-    };
-    const [first = [], ...rest] = batches;
-    const create = async (retries) => {
-        const { data } = await octokit.rest.checks.create({
-            ...repo,
-            name: request.name,
-            head_sha: request.headSha,
-            external_id: request.externalId,
-            ...completed,
-            output: output(first),
-            ...(retries !== undefined ? { request: { retries } } : {}),
-        });
-        return data.id;
-    };
-    const update = (id, annotations = first) => octokit.rest.checks.update({ ...repo, check_run_id: id, ...completed, output: output(annotations) });
-    let id = await findCheckRun(octokit, repo, request);
-    if (id !== undefined) {
-        await update(id);
-    }
-    else {
-        try {
-            // Never blindly retried: a create whose answer was lost is found again by its external id.
-            id = await create(0);
-        }
-        catch (error) {
-            if (isPermissionError(error) || httpStatus(error) === 422)
-                throw error;
-            info(`Creating the check run failed (${error.message}); looking for it before retrying`);
-            id = await findCheckRun(octokit, repo, request);
-            if (id === undefined)
-                id = await create();
-            // The lost create carried the first batch already: annotations add up, so it is not sent twice.
-            else
-                await update(id, []);
-        }
-    }
-    for (const batch of rest) {
-        await octokit.rest.checks.update({ ...repo, check_run_id: id, output: output(batch) });
-    }
-    return id;
-}
-
-;// CONCATENATED MODULE: ./src/github/comment.ts
-// The sticky pull request comment: found by its hidden marker across all pages, created once, then edited in
-// place. Creation is never blindly retried: a create whose answer was lost is found again, not repeated.
-// Only comments by a trusted author count: anyone may post a comment that starts with the marker, and Stackgate
-// must neither edit nor delete it nor read anything from it.
-
-
-const tokenLogins = new WeakMap();
-/**
- * The login of the token's own user when it is a personal access token, asked once per client. GITHUB_TOKEN and
- * GitHub App tokens get 403 on `GET /user` (they comment as bots); any failure means "no user login".
- */
-function tokenUserLogin(octokit) {
-    let login = tokenLogins.get(octokit);
-    if (!login) {
-        login = octokit.rest.users.getAuthenticated().then(({ data }) => (data.type === 'Bot' ? undefined : data.login), () => undefined);
-        tokenLogins.set(octokit, login);
-    }
-    return login;
-}
-/** Written by Stackgate: a bot (GITHUB_TOKEN, GitHub App) or the user whose personal access token this is. */
-function trustedAuthor(comment, tokenLogin) {
-    const user = comment.user;
-    if (!user)
-        return false;
-    if (user.type === 'Bot')
-        return true;
-    return tokenLogin !== undefined && user.login?.toLowerCase() === tokenLogin.toLowerCase();
-}
-/** The marked comments Stackgate wrote, oldest first; marked comments by anyone else are left alone. */
-async function findMarked(octokit, repo, issueNumber, marker) {
-    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
-        ...repo,
-        issue_number: issueNumber,
-        per_page: 100,
-    });
-    const marked = comments.filter((comment) => (comment.body ?? '').startsWith(marker));
-    if (marked.length === 0)
-        return marked;
-    const tokenLogin = marked.some((comment) => comment.user?.type !== 'Bot')
-        ? await tokenUserLogin(octokit)
-        : undefined;
-    return marked.filter((comment) => trustedAuthor(comment, tokenLogin));
-}
-const CREATE_ATTEMPTS = 3;
-async function upsertStickyComment(octokit, repo, issueNumber, marker, body) {
-    for (let attempt = 1;; attempt++) {
-        const [existing, ...duplicates] = await findMarked(octokit, repo, issueNumber, marker);
-        for (const duplicate of duplicates) {
-            // An earlier race left a second copy: keep the oldest, remove the rest.
-            await octokit.rest.issues.deleteComment({ ...repo, comment_id: duplicate.id }).catch(() => undefined);
-        }
-        if (existing) {
-            if (existing.body === body)
-                return { id: existing.id, url: existing.html_url, action: 'unchanged' };
-            try {
-                const { data } = await octokit.rest.issues.updateComment({ ...repo, comment_id: existing.id, body });
-                return { id: data.id, url: data.html_url, action: 'updated' };
-            }
-            catch (error) {
-                // Deleted by hand between the listing and the edit: create it anew.
-                if (httpStatus(error) !== 404 || attempt >= CREATE_ATTEMPTS)
-                    throw error;
-                continue;
-            }
-        }
-        try {
-            const { data } = await octokit.rest.issues.createComment({
-                ...repo,
-                issue_number: issueNumber,
-                body,
-                request: { retries: 0 },
-            });
-            return { id: data.id, url: data.html_url, action: 'created' };
-        }
-        catch (error) {
-            if (isPermissionError(error) || httpStatus(error) === 422 || attempt >= CREATE_ATTEMPTS)
-                throw error;
-            info(`Creating the comment failed (${error.message}); checking whether it was created`);
-            await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/commands/publish.ts
-// Sends a finished report to people: job summary first (it survives any API failure), then the sticky
-// comment and the check run. API trouble becomes a notice; it never changes the gate.
-
-
-
-
-
-
-
-/** A comment size GitHub accepts however it counts (bytes or characters). */
-const COMPACT_COMMENT_LENGTH = 16_000;
-const FORK_NOTICE = 'This pull request comes from a fork, so its token is read-only: Stackgate wrote this report to the job summary only (no comment, no check run).';
-function permissionNotice(what, permission, error) {
-    return `Could not write the ${what}: the token lacks \`${permission}\` (add it under \`permissions:\` in the workflow). GitHub said: ${error.message}`;
-}
-/** One check run per run attempt, job and check name (a matrix job sets a comment header to get its own). */
-function checkRunExternalId(name) {
-    const env = process.env;
-    return [env.GITHUB_RUN_ID ?? 'local', env.GITHUB_RUN_ATTEMPT ?? '1', env.GITHUB_JOB ?? '', name]
-        .join(':')
-        .slice(0, 200);
-}
-/** Workflow-command annotations are capped per step: 10 errors and 10 warnings (and 10 notices). */
-const WORKFLOW_ANNOTATION_CAP = 10;
-/** Without a check run (forks, no `checks: write`), annotate through workflow commands within their caps. */
-function annotateWithWorkflowCommands(annotations) {
-    const byLevel = { failure: [], warning: [], notice: [] };
-    for (const annotation of annotations)
-        byLevel[annotation.annotation_level].push(annotation);
-    let omitted = 0;
-    for (const [level, list] of Object.entries(byLevel)) {
-        for (const annotation of list.slice(0, WORKFLOW_ANNOTATION_CAP)) {
-            const properties = {
-                title: annotation.title,
-                file: annotation.path,
-                startLine: annotation.start_line,
-                endLine: annotation.end_line,
-                startColumn: annotation.start_column,
-                endColumn: annotation.end_column,
-            };
-            if (level === 'failure')
-                core_error(annotation.message, properties);
-            else if (level === 'warning')
-                warning(annotation.message, properties);
-            else
-                notice(annotation.message, properties);
-        }
-        omitted += Math.max(0, list.length - WORKFLOW_ANNOTATION_CAP);
-    }
-    return omitted > 0
-        ? `${omitted} more annotation(s) were left out: GitHub shows at most ${WORKFLOW_ANNOTATION_CAP} per level from one step without a check run. Every finding is listed in this summary.`
-        : undefined;
-}
-async function publishReport(settings, report, spec, options = {}) {
-    // Reports speak of paths in the working directory; GitHub places annotations by repository path.
-    const check = {
-        ...spec,
-        annotations: spec.annotations.map((annotation) => ({
-            ...annotation,
-            path: repositoryPath(settings, annotation.path),
-        })),
-    };
-    const publication = { notices: [] };
-    const pull = settings.event.pullRequest;
-    const readOnly = pull?.fromFork === true;
-    if (readOnly)
-        publication.notices.push(FORK_NOTICE);
-    let octokit;
-    if (!readOnly && settings.token)
-        octokit = createClient(settings.token, settings.apiUrl);
-    else if (!settings.token)
-        publication.notices.push('No `github-token` was given: the report is in the job summary only.');
-    const repo = { owner: settings.event.owner, repo: settings.event.repo };
-    const comment = renderComment(report);
-    if (octokit && pull && settings.comment && options.comment !== false) {
-        try {
-            const client = octokit;
-            const marker = commentMarker(report.header);
-            const sticky = await upsertStickyComment(client, repo, pull.number, marker, comment.body).catch(async (error) => {
-                // GitHub refused the size (it may count differently): post the compact report rather than nothing.
-                if (httpStatus(error) !== 422)
-                    throw error;
-                warning(`GitHub refused the comment (${error.message}); posting a shorter one`);
-                const compact = renderComment(report, { maxLength: COMPACT_COMMENT_LENGTH });
-                return upsertStickyComment(client, repo, pull.number, marker, compact.body);
-            });
-            publication.commentId = sticky.id;
-            publication.commentUrl = sticky.url;
-            info(`Sticky comment ${sticky.action}: ${sticky.url}`);
-        }
-        catch (error) {
-            publication.notices.push(isPermissionError(error)
-                ? permissionNotice('pull request comment', 'pull-requests: write', error)
-                : `Could not write the pull request comment: ${error.message}`);
-        }
-    }
-    if (octokit && report.sha) {
-        try {
-            publication.checkRunId = await publishCheckRun(octokit, repo, {
-                name: check.name,
-                headSha: report.sha,
-                conclusion: check.conclusion,
-                title: check.title,
-                summary: comment.body,
-                annotations: check.annotations,
-                detailsUrl: report.runUrl,
-                externalId: checkRunExternalId(check.name),
-            });
-        }
-        catch (error) {
-            publication.notices.push(isPermissionError(error)
-                ? permissionNotice('check run', 'checks: write', error)
-                : `Could not write the check run: ${error.message}`);
-        }
-    }
-    if (publication.checkRunId === undefined && check.annotations.length > 0) {
-        const omitted = annotateWithWorkflowCommands(check.annotations);
-        if (omitted)
-            publication.notices.push(omitted);
-    }
-    for (const notice of publication.notices)
-        warning(notice);
-    const notices = publication.notices.map((notice) => `> [!NOTE]\n> ${notice}\n`).join('\n');
-    const noticeBytes = external_node_buffer_.Buffer.byteLength(notices) + 16;
-    const summary = renderSummary(report, { maxBytes: SUMMARY_MAX_BYTES - noticeBytes });
-    await summary_summary.addRaw(`${notices}${notices ? '\n' : ''}${summary}`, true).write();
-    return publication;
 }
 
 ;// CONCATENATED MODULE: ./src/commands/plan.ts
@@ -52472,11 +52675,12 @@ async function policyFindings(workspace, stack, violations, moduleDeps) {
  * A broken config still gets a report: the sticky comment and the check run turn to failure with the problems,
  * so nobody reads the previous commit's green plan as current.
  */
-async function reportConfigFailure(settings, error) {
+async function reportConfigFailure(ctx, error) {
+    const { settings } = ctx;
     annotateConfigError(error, settings);
     const report = newReport(settings, 'plan', [], configFindings(error));
     // The problems are annotated above already; the check run carries no second copy.
-    const publication = await publishReport(settings, report, {
+    const publication = await publishReport(ctx, report, {
         name: checkName('plan', settings.commentHeader),
         conclusion: 'failure',
         title: 'Invalid Stackgate config',
@@ -52487,6 +52691,13 @@ async function reportConfigFailure(settings, error) {
         publication,
         outputs: planOutputs(report, publication),
         failure: configFailureMessage(error),
+    };
+}
+/** What a plan's fingerprint is bound to: this repository and pull request (the engine adds the stack). */
+function fingerprintSalt(settings) {
+    return {
+        repository: `${settings.event.owner}/${settings.event.repo}`,
+        pullNumber: settings.event.pullRequest?.number,
     };
 }
 function planOutputs(report, publication) {
@@ -52508,20 +52719,21 @@ function planOutputs(report, publication) {
         'check-run-id': publication.checkRunId !== undefined ? String(publication.checkRunId) : '',
     };
 }
-async function runPlan(settings) {
+async function runPlan(ctx) {
+    const { settings } = ctx;
     let config;
     try {
         config = await loadConfigOrThrow(settings);
     }
     catch (error) {
         if (error instanceof ConfigError)
-            return reportConfigFailure(settings, error);
+            return reportConfigFailure(ctx, error);
         throw error;
     }
     let stacks = await discoverStacks(settings.workspace, config);
     if (settings.stackPatterns.length > 0)
         stacks = filterStacks(stacks, settings.stackPatterns);
-    const files = await changedFiles(settings);
+    const files = await changedFiles(ctx);
     let affected = stacks;
     let unaffected = [];
     const moduleDeps = await localModuleGraph(settings.workspace, stacks.map((stack) => stack.path));
@@ -52532,8 +52744,8 @@ async function runPlan(settings) {
         }));
         info(`${files.length} changed file(s); ${affected.length} of ${stacks.length} stack(s) affected`);
     }
-    const fallbackEngine = await defaultEngine(settings.engine);
-    const env = engineEnvironment(process.env);
+    const fallbackEngine = await resolveEngineChoice(settings.engine);
+    const env = engineEnvironment(ctx.env);
     // The door checks first: engines installed, formatting, and secrets in what the change touches.
     const findings = await checkStacks({
         workspace: settings.workspace,
@@ -52547,29 +52759,14 @@ async function runPlan(settings) {
     });
     findings.push(...(await scanSecrets(settings.workspace, files ?? (await listWorkspaceFiles(settings.workspace)), config?.secrets?.allow ?? [])));
     const planned = await forEachStack(affected, settings.parallelism, async (stack) => {
-        const engine = stack.engine ?? fallbackEngine;
-        if (engine === 'ansible') {
-            return {
-                name: stack.name,
-                path: stack.path,
-                engine,
-                status: 'skipped',
-                diagnostics: [],
-                message: 'Ansible stacks are not planned by this version of Stackgate',
-            };
-        }
-        info(`Planning ${stack.name} (${stack.path}) with ${engine}`);
-        const result = await planTerraformStack(stack, {
-            workspace: settings.workspace,
-            binary: engine,
-            env,
-            tempDir: settings.tempDir,
-        });
+        const engine = engineFor(stack, fallbackEngine);
+        info(`Planning ${stack.name} (${stack.path}) with ${engine.name}`);
+        const result = await engine.plan(stack, { workspace: settings.workspace, env, tempDir: settings.tempDir }, fingerprintSalt(settings));
         // Register every redacted value before anything is rendered or logged.
         for (const secret of result.plan?.secrets ?? [])
             core_setSecret(secret);
         info(`${stack.name}: ${result.status}${result.message ? ` (${result.message})` : ''}`);
-        return stackReport(stack, engine, result);
+        return stackReport(stack, engine.name, result);
     });
     const unaffectedReports = unaffected.map((stack) => ({
         name: stack.name,
@@ -52600,7 +52797,7 @@ async function runPlan(settings) {
                 ? 'No stack affected'
                 : `${changed.length} stack(s) to change, ${planned.length - changed.length} unchanged`;
     logFullReport(report);
-    const publication = await publishReport(settings, report, {
+    const publication = await publishReport(ctx, report, {
         name: checkName('plan', settings.commentHeader),
         conclusion,
         title,
@@ -52648,16 +52845,17 @@ async function loadConfigFindings(settings) {
     }
 }
 /** Files to scan for secrets: the change's on pull requests, every file otherwise. */
-async function filesToScan(settings) {
-    return (await changedFiles(settings)) ?? (await listWorkspaceFiles(settings.workspace));
+async function filesToScan(ctx) {
+    return (await changedFiles(ctx)) ?? (await listWorkspaceFiles(ctx.settings.workspace));
 }
 function stackStatus(stack, findings) {
     return failingFindings(findings).some((finding) => finding.stack === stack.name) ? 'errored' : 'no-changes';
 }
-async function runValidate(settings) {
+async function runValidate(ctx) {
+    const { settings } = ctx;
     const { config, findings, ok } = await loadConfigFindings(settings);
     let stacks = [];
-    const fallbackEngine = await defaultEngine(settings.engine);
+    const fallbackEngine = await resolveEngineChoice(settings.engine);
     if (ok) {
         stacks = await discoverStacks(settings.workspace, config);
         if (settings.stackPatterns.length > 0)
@@ -52669,7 +52867,7 @@ async function runValidate(settings) {
             fallbackEngine,
             engineContext: {
                 workspace: settings.workspace,
-                env: engineEnvironment(process.env),
+                env: engineEnvironment(ctx.env),
                 tempDir: settings.tempDir,
             },
             parallelism: settings.parallelism,
@@ -52679,7 +52877,7 @@ async function runValidate(settings) {
             ].flatMap((folders) => [...folders]),
         })));
     }
-    findings.push(...(await scanSecrets(settings.workspace, await filesToScan(settings), config?.secrets?.allow ?? [])));
+    findings.push(...(await scanSecrets(settings.workspace, await filesToScan(ctx), config?.secrets?.allow ?? [])));
     const report = newReport(settings, 'validate', stacks.map((stack) => ({
         name: stack.name,
         path: stack.path,
@@ -52690,7 +52888,7 @@ async function runValidate(settings) {
     logFullReport(report);
     const blocking = failingFindings(findings);
     const annotations = findings.flatMap((finding) => annotationFromFinding(finding) ?? []);
-    const publication = await publishReport(settings, report, {
+    const publication = await publishReport(ctx, report, {
         name: checkName('validate', settings.commentHeader),
         conclusion: blocking.length > 0 ? 'failure' : 'success',
         title: blocking.length > 0 ? `${blocking.length} blocking finding(s)` : 'All checks passed',
@@ -52724,6 +52922,208 @@ async function runValidate(settings) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/commands/index.ts
+
+
+const CHANGE_EVENTS = [
+    'pull_request',
+    'pull_request_target',
+    'push',
+    'workflow_dispatch',
+    'schedule',
+    'merge_group',
+];
+const COMMAND_REGISTRY = {
+    plan: { name: 'plan', events: CHANGE_EVENTS, run: runPlan },
+    validate: { name: 'validate', events: CHANGE_EVENTS, run: runValidate },
+};
+/** The command to run for this event, or an error that says what would work. */
+function commandFor(name, event) {
+    const spec = COMMAND_REGISTRY[name];
+    if (!spec) {
+        throw new Error(`Unknown command '${name}'; expected one of ${Object.keys(COMMAND_REGISTRY).join(', ')}`);
+    }
+    if (!spec.events.includes(event.eventName)) {
+        throw new Error(`Stackgate's '${name}' command does not run on '${event.eventName || '(none)'}' events; trigger it on ${spec.events.join(', ')}.`);
+    }
+    // pull_request_target runs with a write token and secrets: running a fork's code there would hand both to
+    // whoever opened the pull request (providers and external data sources run arbitrary code).
+    if (event.eventName === 'pull_request_target' && event.pullRequest?.fromFork) {
+        throw new Error('Refusing to plan a fork pull request on pull_request_target: its code would run with your secrets and a write token. Use the pull_request event (see SECURITY.md).');
+    }
+    return spec;
+}
+
+;// CONCATENATED MODULE: ./src/github/locks.ts
+// Locks without a database: a lock is the git ref refs/stackgate/locks/<stack>. Creating a ref fails with 422
+// when it exists, which makes taking a lock one atomic step. The ref points at a commit (a child of the pull
+// request's head, with the head's tree) whose message records the holder.
+
+
+const LOCK_PREFIX = 'refs/stackgate/locks/';
+const HOLDER_LINE = /^stackgate-lock: (\{.*\})$/m;
+/** The ref of a stack's lock. Names a ref cannot hold are spelled by their hash (still one ref per stack). */
+function lockRef(stack) {
+    const plain = /^[A-Za-z0-9][A-Za-z0-9_-]*(?:[./][A-Za-z0-9_-]+)*$/.test(stack) && !stack.endsWith('.lock');
+    const name = plain ? stack : `h-${(0,external_node_crypto_.createHash)('sha256').update(stack).digest('hex').slice(0, 24)}`;
+    return `${LOCK_PREFIX}${name}`;
+}
+function holderMessage(stack, holder) {
+    return `Stackgate lock on ${stack} for #${holder.pullNumber}\n\nstackgate-lock: ${JSON.stringify({
+        stack,
+        pull: holder.pullNumber,
+        sha: holder.sha,
+        by: holder.by,
+    })}\n`;
+}
+function parseHolder(message) {
+    const match = HOLDER_LINE.exec(message);
+    if (!match?.[1])
+        return undefined;
+    try {
+        const data = JSON.parse(match[1]);
+        if (typeof data.pull !== 'number' || typeof data.stack !== 'string')
+            return undefined;
+        return {
+            stack: data.stack,
+            pullNumber: data.pull,
+            sha: typeof data.sha === 'string' ? data.sha : '',
+            by: typeof data.by === 'string' ? data.by : '',
+        };
+    }
+    catch {
+        return undefined;
+    }
+}
+class GitHubLockStore {
+    octokit;
+    repo;
+    constructor(octokit, repo) {
+        this.octokit = octokit;
+        this.repo = repo;
+    }
+    async readRef(ref) {
+        try {
+            const { data } = await this.octokit.rest.git.getRef({ ...this.repo, ref: ref.replace(/^refs\//, '') });
+            return data.object.sha;
+        }
+        catch (error) {
+            if (httpStatus(error) === 404)
+                return undefined;
+            throw error;
+        }
+    }
+    async holderAt(sha) {
+        const { data } = await this.octokit.rest.git.getCommit({ ...this.repo, commit_sha: sha });
+        return parseHolder(data.message);
+    }
+    async holder(stack) {
+        const sha = await this.readRef(lockRef(stack));
+        if (!sha)
+            return undefined;
+        const holder = await this.holderAt(sha);
+        // A ref under the prefix that Stackgate did not write still blocks: better refuse than apply beside it.
+        return holder ?? { pullNumber: 0, sha, by: '' };
+    }
+    async acquire(stack, holder) {
+        const current = await this.holder(stack);
+        if (current) {
+            return current.pullNumber === holder.pullNumber
+                ? { acquired: true, already: true }
+                : { acquired: false, holder: current };
+        }
+        const { data: head } = await this.octokit.rest.git.getCommit({ ...this.repo, commit_sha: holder.sha });
+        const { data: commit } = await this.octokit.rest.git.createCommit({
+            ...this.repo,
+            message: holderMessage(stack, holder),
+            tree: head.tree.sha,
+            parents: [holder.sha],
+        });
+        try {
+            await this.octokit.rest.git.createRef({
+                ...this.repo,
+                ref: lockRef(stack),
+                sha: commit.sha,
+                request: { retries: 0 },
+            });
+            return { acquired: true, already: false };
+        }
+        catch (error) {
+            if (httpStatus(error) !== 422)
+                throw error;
+            // Someone created it between our read and our create: that is the race, and they won (or we did, with a
+            // lost answer: the holder tells).
+            const winner = await this.holder(stack);
+            if (winner?.pullNumber === holder.pullNumber)
+                return { acquired: true, already: false };
+            return { acquired: false, holder: winner ?? { pullNumber: 0, sha: '', by: '' } };
+        }
+    }
+    async release(stack, onlyFor) {
+        const current = await this.holder(stack);
+        if (!current || (onlyFor !== undefined && current.pullNumber !== onlyFor))
+            return false;
+        try {
+            await this.octokit.rest.git.deleteRef({ ...this.repo, ref: lockRef(stack).replace(/^refs\//, '') });
+            return true;
+        }
+        catch (error) {
+            if (httpStatus(error) === 422 || httpStatus(error) === 404)
+                return false;
+            throw error;
+        }
+    }
+    async list() {
+        const { data } = await this.octokit.rest.git.listMatchingRefs({
+            ...this.repo,
+            ref: LOCK_PREFIX.replace(/^refs\//, '').replace(/\/$/, ''),
+        });
+        const locks = new Map();
+        for (const ref of data) {
+            if (!ref.ref.startsWith(LOCK_PREFIX))
+                continue;
+            const holder = await this.holderAt(ref.object.sha);
+            if (holder)
+                locks.set(holder.stack, holder);
+        }
+        return locks;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/github/store.ts
+// The GitHub-backed store: plan records from the sticky comment's hidden metadata (only comments Stackgate
+// wrote count), locks as git refs.
+
+
+
+class CommentPlanStore {
+    octokit;
+    repo;
+    constructor(octokit, repo) {
+        this.octokit = octokit;
+        this.repo = repo;
+    }
+    async read(pullNumber, header) {
+        const comment = await findStickyComment(this.octokit, this.repo, pullNumber, commentMarker(header));
+        const meta = comment ? parseCommentMeta(comment.body ?? '') : undefined;
+        if (!meta)
+            return undefined;
+        return {
+            sha: meta.sha,
+            pullNumber: meta.pullNumber,
+            stacks: meta.stacks.map((stack) => ({
+                stack: stack.name,
+                status: stack.status,
+                fingerprint: stack.fingerprint,
+            })),
+            omittedStacks: meta.omittedStacks ?? 0,
+        };
+    }
+}
+function githubStore(octokit, repo) {
+    return { plans: new CommentPlanStore(octokit, repo), locks: new GitHubLockStore(octokit, repo) };
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 // run(): settings → command → reports → exit status. The one place that sets the job's result.
 
@@ -52732,13 +53132,24 @@ async function runValidate(settings) {
 
 
 
-async function run() {
+
+async function run(env = process.env) {
     let settings;
     try {
-        settings = readSettings();
+        settings = readSettings(env);
         if (settings.token)
             core_setSecret(settings.token);
-        const result = settings.command === 'validate' ? await runValidate(settings) : await runPlan(settings);
+        const command = commandFor(settings.command, settings.event);
+        const github = settings.token ? createClient(settings.token, settings.apiUrl) : undefined;
+        const ctx = {
+            settings,
+            env,
+            github,
+            store: github
+                ? githubStore(github, { owner: settings.event.owner, repo: settings.event.repo })
+                : undefined,
+        };
+        const result = await command.run(ctx);
         for (const [name, value] of Object.entries(result.outputs))
             setOutput(name, value);
         if (result.failure)

@@ -4,16 +4,15 @@ import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pLimit from 'p-limit';
 import { loadConfig } from './config/load.js';
-import { which } from './engines/exec.js';
-import { engineEnvironment, planTerraformStack } from './engines/terraform.js';
+import { engineEnvironment, engineFor, resolveEngineChoice } from './engines/index.js';
 import { parseTerraformPlan } from './plan/terraform-json.js';
 import { planToJson, renderStackSection, renderSummary } from './report/markdown.js';
 import type { RunReport, StackReport } from './report/types.js';
 import { splitList } from './settings.js';
 import { filterStacks } from './stacks/affected.js';
 import { discoverStacks } from './stacks/discover.js';
+import { forEachStack } from './stacks/runner.js';
 
 const USAGE = `Usage:
   stackgate plan [PATH] [--stacks NAMES] [--engine tofu|terraform] [--parallelism N] [--format markdown|json]
@@ -45,7 +44,7 @@ async function render(args: string[]): Promise<number> {
     const stack: StackReport = {
       name: path.basename(file, '.json'),
       path: path.dirname(file),
-      engine: plan.engineVersion ? `tofu ${plan.engineVersion}` : 'tofu',
+      engine: 'tofu',
       status: plan.hasChanges ? 'planned' : 'no-changes',
       plan,
       diagnostics: [],
@@ -76,31 +75,24 @@ async function plan(args: string[]): Promise<number> {
   let stacks = await discoverStacks(workspace, config);
   const patterns = splitList(values.stacks);
   if (patterns.length > 0) stacks = filterStacks(stacks, patterns);
-  const fallback = values.engine ?? ((await which('tofu')) ? 'tofu' : 'terraform');
-  const limit = pLimit(Math.max(1, Number(values.parallelism) || 1));
+  if (values.engine !== undefined && values.engine !== 'tofu' && values.engine !== 'terraform') {
+    throw new UsageError(`unknown --engine '${values.engine}': expected tofu or terraform`);
+  }
+  const fallback = await resolveEngineChoice(values.engine ?? 'auto');
+  const parallelism = Math.max(1, Number(values.parallelism) || 1);
   const env = engineEnvironment(process.env);
   // Saved plans hold raw sensitive values: a fresh folder only this user can read, removed afterwards.
   const tempDir = await mkdtemp(path.join(os.tmpdir(), 'stackgate-cli-'));
   let reports: StackReport[];
   try {
     await chmod(tempDir, 0o700);
-    // Every stack settles before the folder goes: one failing must not leave the others writing into it.
-    const settled = await Promise.allSettled(
-      stacks.map((stack) =>
-        limit(async (): Promise<StackReport> => {
-          const engine = stack.engine ?? fallback;
-          process.stderr.write(`planning ${stack.name} with ${engine}…\n`);
-          if (engine === 'ansible') {
-            return { name: stack.name, path: stack.path, engine, status: 'skipped', diagnostics: [] };
-          }
-          const result = await planTerraformStack(stack, { workspace, binary: engine, env, tempDir });
-          return { name: stack.name, path: stack.path, engine, ...result };
-        }),
-      ),
-    );
-    reports = settled.map((result) => {
-      if (result.status === 'rejected') throw result.reason;
-      return result.value;
+    // The action's runner: never two stacks of one folder at once, and every stack settles before the folder
+    // goes, so one failing never leaves the others writing into it.
+    reports = await forEachStack(stacks, parallelism, async (stack): Promise<StackReport> => {
+      const engine = engineFor(stack, fallback);
+      process.stderr.write(`planning ${stack.name} with ${engine.name}…\n`);
+      const result = await engine.plan(stack, { workspace, env, tempDir }, { repository: workspace });
+      return { name: stack.name, path: stack.path, engine: engine.name, ...result };
     });
   } finally {
     await rm(tempDir, { recursive: true, force: true });

@@ -1,18 +1,29 @@
 // run(): settings → command → reports → exit status. The one place that sets the job's result.
 import * as core from '@actions/core';
-import { runPlan } from './commands/plan.js';
-import { annotateConfigError, configFailureMessage, type CommandResult } from './commands/shared.js';
-import { runValidate } from './commands/validate.js';
+import { commandFor } from './commands/index.js';
+import type { RunContext } from './commands/context.js';
+import { annotateConfigError, configFailureMessage } from './commands/shared.js';
 import { ConfigError } from './config/types.js';
+import { createClient } from './github/client.js';
+import { githubStore } from './github/store.js';
 import { readSettings, type Settings } from './settings.js';
 
-export async function run(): Promise<void> {
+export async function run(env: Record<string, string | undefined> = process.env): Promise<void> {
   let settings: Settings | undefined;
   try {
-    settings = readSettings();
+    settings = readSettings(env);
     if (settings.token) core.setSecret(settings.token);
-    const result: CommandResult =
-      settings.command === 'validate' ? await runValidate(settings) : await runPlan(settings);
+    const command = commandFor(settings.command, settings.event);
+    const github = settings.token ? createClient(settings.token, settings.apiUrl) : undefined;
+    const ctx: RunContext = {
+      settings,
+      env,
+      github,
+      store: github
+        ? githubStore(github, { owner: settings.event.owner, repo: settings.event.repo })
+        : undefined,
+    };
+    const result = await command.run(ctx);
     for (const [name, value] of Object.entries(result.outputs)) core.setOutput(name, value);
     if (result.failure) core.setFailed(result.failure);
   } catch (error) {

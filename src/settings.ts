@@ -4,10 +4,13 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export const COMMANDS = ['plan', 'validate'] as const;
-export const RESERVED_COMMANDS = ['apply', 'drift', 'detect', 'report'] as const;
+import type { EngineChoice } from './engines/names.js';
+
+export type { EngineChoice } from './engines/names.js';
+
+export const COMMANDS = ['plan', 'validate', 'drift'] as const;
+export const RESERVED_COMMANDS = ['apply', 'detect', 'report'] as const;
 export type Command = (typeof COMMANDS)[number];
-export type EngineChoice = 'auto' | 'tofu' | 'terraform';
 
 /** A wrong input: names the input and what was expected. */
 export class InputError extends Error {
@@ -32,6 +35,19 @@ export interface PullRequestContext {
   author: string;
 }
 
+/** The comment of an `issue_comment` event. */
+export interface CommentContext {
+  id: number;
+  body: string;
+  author: string;
+  /** The issue or pull request it was written on. */
+  issueNumber: number;
+  /** Written on a pull request (GitHub sends issue_comment for both). */
+  onPullRequest: boolean;
+  /** `open` or `closed`. */
+  issueState: string;
+}
+
 export interface EventContext {
   eventName: string;
   owner: string;
@@ -43,6 +59,12 @@ export interface EventContext {
   pullRequest?: PullRequestContext;
   actor: string;
   runUrl?: string;
+  /** Identify this run's check runs: one per run attempt, job and check name. */
+  runId: string;
+  runAttempt: string;
+  job: string;
+  /** Set on `issue_comment`. */
+  comment?: CommentContext;
   payload: Record<string, unknown>;
 }
 
@@ -50,6 +72,8 @@ export interface Settings {
   command: Command;
   token: string;
   apiUrl: string;
+  /** Absolute root of the checked-out repository (GITHUB_WORKSPACE). */
+  repoRoot: string;
   /** Absolute root of the config repository. */
   workspace: string;
   /** `workspace` relative to the repository root (posix; '' at the root): annotations need repository paths. */
@@ -60,6 +84,8 @@ export interface Settings {
   parallelism: number;
   comment: boolean;
   commentHeader: string;
+  /** `command: drift` fails the job when any stack drifted. */
+  failOnDrift: boolean;
   /** Where plan files and logs go (RUNNER_TEMP). */
   tempDir: string;
   event: EventContext;
@@ -149,6 +175,23 @@ function resolveConfigPath(workspace: string, value: string): string {
   return path.relative(workspace, resolved).split(path.sep).join('/');
 }
 
+function commentFrom(payload: Record<string, unknown>): CommentContext | undefined {
+  const comment = payload.comment as
+    { id?: number; body?: string | null; user?: { login?: string } | null } | undefined;
+  const issue = payload.issue as { number?: number; state?: string; pull_request?: unknown } | undefined;
+  if (!comment || typeof comment.id !== 'number' || !issue || typeof issue.number !== 'number') {
+    return undefined;
+  }
+  return {
+    id: comment.id,
+    body: comment.body ?? '',
+    author: comment.user?.login ?? '',
+    issueNumber: issue.number,
+    onPullRequest: issue.pull_request !== undefined && issue.pull_request !== null,
+    issueState: issue.state ?? 'open',
+  };
+}
+
 function readPayload(env: Env): Record<string, unknown> {
   const file = env.GITHUB_EVENT_PATH;
   if (!file || !existsSync(file)) return {};
@@ -204,43 +247,22 @@ export function readEventContext(env: Env = process.env): EventContext {
     pullRequest,
     actor: env.GITHUB_ACTOR ?? '',
     runUrl: env.GITHUB_RUN_ID ? `${server}/${owner}/${repo}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
+    runId: env.GITHUB_RUN_ID ?? 'local',
+    runAttempt: env.GITHUB_RUN_ATTEMPT ?? '1',
+    job: env.GITHUB_JOB ?? '',
+    comment: env.GITHUB_EVENT_NAME === 'issue_comment' ? commentFrom(payload) : undefined,
     payload,
   };
-}
-
-/** Events each command understands; anything else is a clear error rather than a surprising run. */
-export const SUPPORTED_EVENTS = [
-  'pull_request',
-  'pull_request_target',
-  'push',
-  'workflow_dispatch',
-  'schedule',
-  'merge_group',
-] as const;
-
-function checkEvent(event: EventContext): void {
-  if (!(SUPPORTED_EVENTS as readonly string[]).includes(event.eventName)) {
-    throw new Error(
-      `Stackgate does not run on '${event.eventName || '(none)'}' events; trigger it on ${SUPPORTED_EVENTS.join(', ')}.`,
-    );
-  }
-  // pull_request_target runs with a write token and secrets: planning a fork's code there would hand both to
-  // whoever opened the pull request (providers and external data sources run arbitrary code).
-  if (event.eventName === 'pull_request_target' && event.pullRequest?.fromFork) {
-    throw new Error(
-      'Refusing to plan a fork pull request on pull_request_target: its code would run with your secrets and a write token. Use the pull_request event (see SECURITY.md).',
-    );
-  }
 }
 
 export function readSettings(env: Env = process.env): Settings {
   const command = parseCommand(input('command'));
   const event = readEventContext(env);
-  checkEvent(event);
   const workspace = resolveWorkspace(env, input('working-directory'));
   const repoRoot = path.resolve(env.GITHUB_WORKSPACE ?? process.cwd());
   return {
     command,
+    repoRoot,
     token: input('github-token'),
     apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
     workspace,
@@ -251,6 +273,7 @@ export function readSettings(env: Env = process.env): Settings {
     parallelism: parseParallelism(input('parallelism')),
     comment: parseBoolean('comment', input('comment'), true),
     commentHeader: input('comment-header'),
+    failOnDrift: parseBoolean('fail-on-drift', input('fail-on-drift'), false),
     tempDir: path.join(env.RUNNER_TEMP ?? os.tmpdir(), 'stackgate'),
     event,
   };

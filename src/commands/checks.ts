@@ -3,10 +3,10 @@
 import * as core from '@actions/core';
 import { lstat, readFile, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { forEachStack } from './shared.js';
+import { forEachStack } from '../stacks/runner.js';
 import type { LoadedConfig } from '../config/types.js';
-import { which } from '../engines/exec.js';
-import { checkTerraformStack, type EngineContext, type FormatProblem } from '../engines/terraform.js';
+import { engineFor, engineNamed, type EngineContext, type EngineName } from '../engines/index.js';
+import type { FormatProblem } from '../engines/types.js';
 import type { Diagnostic } from '../plan/model.js';
 import type { Finding } from '../report/findings.js';
 import { findingMessage, isScannable, scanTextWithValues } from '../scan/secrets.js';
@@ -218,8 +218,8 @@ export interface EngineCheckOptions {
   workspace: string;
   config: LoadedConfig | undefined;
   stacks: Stack[];
-  fallbackEngine: string;
-  engineContext: Omit<EngineContext, 'binary'>;
+  fallbackEngine: EngineName;
+  engineContext: EngineContext;
   parallelism: number;
   /** Run `validate -json` too (the plan command learns the same from planning). */
   validate: boolean;
@@ -237,9 +237,9 @@ export async function checkStacks(options: EngineCheckOptions): Promise<Finding[
     : undefined;
   const installed = new Map<string, boolean>();
   for (const stack of options.stacks) {
-    const engine = stack.engine ?? options.fallbackEngine;
-    if (engine === 'ansible') continue;
-    if (!installed.has(engine)) installed.set(engine, (await which(engine)) !== undefined);
+    const engine = engineFor(stack, options.fallbackEngine).name;
+    if (!installed.has(engine))
+      installed.set(engine, await engineFor(stack, options.fallbackEngine).available());
     if (!installed.get(engine)) {
       findings.push({
         kind: 'engine',
@@ -257,15 +257,11 @@ export async function checkStacks(options: EngineCheckOptions): Promise<Finding[
     (stack, index) => options.stacks.findIndex((other) => other.path === stack.path) === index,
   );
   const perStack = await forEachStack(folders, options.parallelism, async (stack): Promise<Finding[]> => {
-    const engine = stack.engine ?? options.fallbackEngine;
-    if (engine === 'ansible' || !installed.get(engine)) return [];
-    const result = await checkTerraformStack(
-      stack,
-      { ...options.engineContext, binary: engine },
-      options.validate,
-    );
+    const engine = engineFor(stack, options.fallbackEngine);
+    if (!installed.get(engine.name)) return [];
+    const result = await engine.check(stack, options.engineContext, { validate: options.validate });
     const stackFindings = [
-      ...(await formatFindings(options.workspace, stack.name, engine, result.format, stack.path)),
+      ...(await formatFindings(options.workspace, stack.name, engine.name, result.format, stack.path)),
       ...redactDiagnostics(result.diagnostics, handed).map((diagnostic) =>
         diagnosticFinding(stack.name, diagnostic),
       ),
@@ -286,22 +282,23 @@ export async function checkStacks(options: EngineCheckOptions): Promise<Finding[
   const modules = [...new Set(options.moduleFolders ?? [])]
     .filter((folder) => !stackFolders.has(folder))
     .sort();
-  const engine = options.fallbackEngine;
-  const perModule =
-    engine === 'ansible' || !(installed.get(engine) ?? (await which(engine)))
-      ? []
-      : await forEachStack(modules.map(moduleAsStack), options.parallelism, async (module) => {
-          const result = await checkTerraformStack(
-            module,
-            { ...options.engineContext, binary: engine },
-            false,
-          );
-          return [
-            ...(await formatFindings(options.workspace, module.path, engine, result.format, module.path)),
-            ...redactDiagnostics(result.diagnostics, handed).map((diagnostic) =>
-              diagnosticFinding(module.path, diagnostic),
-            ),
-          ];
-        });
+  const moduleEngine = engineNamed(options.fallbackEngine);
+  const perModule = !(installed.get(moduleEngine.name) ?? (await moduleEngine.available()))
+    ? []
+    : await forEachStack(modules.map(moduleAsStack), options.parallelism, async (module) => {
+        const result = await moduleEngine.check(module, options.engineContext, { validate: false });
+        return [
+          ...(await formatFindings(
+            options.workspace,
+            module.path,
+            moduleEngine.name,
+            result.format,
+            module.path,
+          )),
+          ...redactDiagnostics(result.diagnostics, handed).map((diagnostic) =>
+            diagnosticFinding(module.path, diagnostic),
+          ),
+        ];
+      });
   return [...findings, ...perStack.flat(), ...perModule.flat()];
 }

@@ -1,6 +1,12 @@
 // `command: plan`: the affected stacks, planned in parallel, reported to the pull request, gated.
 import * as core from '@actions/core';
-import { engineEnvironment, planTerraformStack, type StackPlanResult } from '../engines/terraform.js';
+import {
+  engineEnvironment,
+  engineFor,
+  resolveEngineChoice,
+  type EngineName,
+  type StackPlanResult,
+} from '../engines/index.js';
 import { annotationsFromReport } from '../report/annotations.js';
 import { logSafe, stripControl } from '../report/escape.js';
 import { redactDiagnostics, redactText } from '../plan/redact.js';
@@ -15,24 +21,26 @@ import type { RunReport, StackReport } from '../report/types.js';
 import type { Settings } from '../settings.js';
 import { ConfigError, type LoadedConfig } from '../config/types.js';
 import { discoverStacks, type Stack } from '../stacks/discover.js';
-import { filterStacks, selectAffected } from '../stacks/affected.js';
+import { filterStacks } from '../stacks/affected.js';
+import { relativeToWorkingDirectory } from '../stacks/changed-files.js';
+import { removedStackFindings, selectForChange, unresolvedReadHint } from '../stacks/select.js';
 import { localModuleGraph } from '../stacks/modules.js';
 import { publishReport, type Publication } from './publish.js';
 import {
   annotateConfigError,
-  changedFiles,
+  changedRepositoryFiles,
   checkName,
   configFailureMessage,
   configFindings,
-  defaultEngine,
   forEachStack,
   logFullReport,
   newReport,
   loadConfigOrThrow,
   type CommandResult,
 } from './shared.js';
+import type { RunContext } from './context.js';
 
-function stackReport(stack: Stack, engine: string, result: StackPlanResult): StackReport {
+function stackReport(stack: Stack, engine: EngineName, result: StackPlanResult): StackReport {
   return {
     name: stack.name,
     path: stack.path,
@@ -88,11 +96,12 @@ async function policyFindings(
  * A broken config still gets a report: the sticky comment and the check run turn to failure with the problems,
  * so nobody reads the previous commit's green plan as current.
  */
-async function reportConfigFailure(settings: Settings, error: ConfigError): Promise<CommandResult> {
+async function reportConfigFailure(ctx: RunContext, error: ConfigError): Promise<CommandResult> {
+  const { settings } = ctx;
   annotateConfigError(error, settings);
   const report = newReport(settings, 'plan', [], configFindings(error));
   // The problems are annotated above already; the check run carries no second copy.
-  const publication = await publishReport(settings, report, {
+  const publication = await publishReport(ctx, report, {
     name: checkName('plan', settings.commentHeader),
     conclusion: 'failure',
     title: 'Invalid Stackgate config',
@@ -103,6 +112,14 @@ async function reportConfigFailure(settings: Settings, error: ConfigError): Prom
     publication,
     outputs: planOutputs(report, publication),
     failure: configFailureMessage(error),
+  };
+}
+
+/** What a plan's fingerprint is bound to: this repository and pull request (the engine adds the stack). */
+export function fingerprintSalt(settings: Settings): { repository: string; pullNumber?: number } {
+  return {
+    repository: `${settings.event.owner}/${settings.event.repo}`,
+    pullNumber: settings.event.pullRequest?.number,
   };
 }
 
@@ -128,34 +145,45 @@ export function planOutputs(report: RunReport, publication: Publication): Record
   };
 }
 
-export async function runPlan(settings: Settings): Promise<CommandResult> {
+export async function runPlan(ctx: RunContext): Promise<CommandResult> {
+  const { settings } = ctx;
   let config: LoadedConfig | undefined;
   try {
     config = await loadConfigOrThrow(settings);
   } catch (error) {
-    if (error instanceof ConfigError) return reportConfigFailure(settings, error);
+    if (error instanceof ConfigError) return reportConfigFailure(ctx, error);
     throw error;
   }
   let stacks = await discoverStacks(settings.workspace, config);
   if (settings.stackPatterns.length > 0) stacks = filterStacks(stacks, settings.stackPatterns);
 
-  const files = await changedFiles(settings);
+  const repositoryFiles = await changedRepositoryFiles(ctx);
+  const files = repositoryFiles && relativeToWorkingDirectory(repositoryFiles, settings.workingDirectory);
   let affected = stacks;
   let unaffected: Stack[] = [];
+  let removedStacks: Finding[] = [];
   const moduleDeps = await localModuleGraph(
     settings.workspace,
     stacks.map((stack) => stack.path),
   );
-  if (files) {
-    ({ affected, unaffected } = selectAffected(stacks, files, {
-      configPath: settings.configPath,
-      moduleDeps,
-    }));
-    core.info(`${files.length} changed file(s); ${affected.length} of ${stacks.length} stack(s) affected`);
+  if (repositoryFiles) {
+    const selection = await selectForChange(
+      { repoRoot: settings.repoRoot, workingDirectory: settings.workingDirectory },
+      stacks,
+      repositoryFiles,
+      { configPath: settings.configPath, discovered: !config?.stacks, patterns: settings.stackPatterns },
+    );
+    ({ affected, unaffected } = selection);
+    removedStacks = removedStackFindings(selection.removed, settings.event.pullRequest?.labels ?? []);
+    for (const read of selection.unresolved)
+      core.notice(unresolvedReadHint(read), { file: read.file, startLine: read.line });
+    core.info(
+      `${repositoryFiles.length} changed file(s); ${affected.length} of ${stacks.length} stack(s) affected`,
+    );
   }
 
-  const fallbackEngine = await defaultEngine(settings.engine);
-  const env = engineEnvironment(process.env);
+  const fallbackEngine = await resolveEngineChoice(settings.engine);
+  const env = engineEnvironment(ctx.env);
   // Secret-named values go to the engines: masked before any engine starts, hidden from what they print.
   const handed = maskEngineInputs(env, ...affected.map((stack) => stack.env));
   // The door checks first: engines installed, formatting, and secrets in what the change touches.
@@ -169,6 +197,7 @@ export async function runPlan(settings: Settings): Promise<CommandResult> {
     validate: false,
     moduleFolders: affected.flatMap((stack) => [...(moduleDeps.get(stack.path) ?? [])]),
   });
+  findings.push(...removedStacks);
   findings.push(
     ...(await scanSecrets(
       settings.workspace,
@@ -177,31 +206,20 @@ export async function runPlan(settings: Settings): Promise<CommandResult> {
     )),
   );
   const planned = await forEachStack(affected, settings.parallelism, async (stack): Promise<StackReport> => {
-    const engine = stack.engine ?? fallbackEngine;
-    if (engine === 'ansible') {
-      return {
-        name: stack.name,
-        path: stack.path,
-        engine,
-        status: 'skipped',
-        diagnostics: [],
-        message: 'Ansible stacks are not planned by this version of Stackgate',
-      };
-    }
-    core.info(logSafe(`Planning ${stack.name} (${stack.path}) with ${engine}`));
-    const result = await planTerraformStack(stack, {
-      workspace: settings.workspace,
-      binary: engine,
-      env,
-      tempDir: settings.tempDir,
-    });
+    const engine = engineFor(stack, fallbackEngine);
+    core.info(logSafe(`Planning ${stack.name} (${stack.path}) with ${engine.name}`));
+    const result = await engine.plan(
+      stack,
+      { workspace: settings.workspace, env, tempDir: settings.tempDir },
+      fingerprintSalt(settings),
+    );
     result.diagnostics = redactDiagnostics(result.diagnostics, handed);
     if (result.plan) result.plan.diagnostics = redactDiagnostics(result.plan.diagnostics, handed);
     if (result.message) result.message = redactText(result.message, handed);
     // Register every redacted value before anything is rendered or logged.
     for (const secret of result.plan?.secrets ?? []) core.setSecret(secret);
     core.info(logSafe(`${stack.name}: ${result.status}${result.message ? ` (${result.message})` : ''}`));
-    return stackReport(stack, engine, result);
+    return stackReport(stack, engine.name, result);
   });
   const unaffectedReports: StackReport[] = unaffected.map((stack) => ({
     name: stack.name,
@@ -239,7 +257,7 @@ export async function runPlan(settings: Settings): Promise<CommandResult> {
           ? 'No stack affected'
           : `${changed.length} stack(s) to change, ${planned.length - changed.length} unchanged`;
   logFullReport(report);
-  const publication = await publishReport(settings, report, {
+  const publication = await publishReport(ctx, report, {
     name: checkName('plan', settings.commentHeader),
     conclusion,
     title,

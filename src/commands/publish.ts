@@ -2,7 +2,7 @@
 // comment and the check run. API trouble becomes a notice; it never changes the gate.
 import * as core from '@actions/core';
 import { publishCheckRun, type CheckConclusion } from '../github/checks.js';
-import { createClient, httpStatus, isPermissionError, type Octokit } from '../github/client.js';
+import { httpStatus, isPermissionError, type Octokit } from '../github/client.js';
 import { upsertStickyComment } from '../github/comment.js';
 import type { Annotation } from '../report/annotations.js';
 import { commentMarker, renderComment, renderSummary, SUMMARY_MAX_BYTES } from '../report/markdown.js';
@@ -10,6 +10,7 @@ import { Buffer } from 'node:buffer';
 import type { RunReport } from '../report/types.js';
 import { safeAnnotationText } from '../report/annotations.js';
 import { repositoryPath, type Settings } from '../settings.js';
+import { repoOf, type RunContext } from './context.js';
 
 export interface Publication {
   commentId?: number;
@@ -36,11 +37,9 @@ function permissionNotice(what: string, permission: string, error: unknown): str
 }
 
 /** One check run per run attempt, job and check name (a matrix job sets a comment header to get its own). */
-function checkRunExternalId(name: string): string {
-  const env = process.env;
-  return [env.GITHUB_RUN_ID ?? 'local', env.GITHUB_RUN_ATTEMPT ?? '1', env.GITHUB_JOB ?? '', name]
-    .join(':')
-    .slice(0, 200);
+function checkRunExternalId(settings: Settings, name: string): string {
+  const { runId, runAttempt, job } = settings.event;
+  return [runId, runAttempt, job, name].join(':').slice(0, 200);
 }
 
 /** Workflow-command annotations are capped per step: 10 errors and 10 warnings (and 10 notices). */
@@ -72,44 +71,39 @@ function annotateWithWorkflowCommands(annotations: Annotation[]): string | undef
     : undefined;
 }
 
-export async function publishReport(
-  settings: Settings,
-  report: RunReport,
-  spec: CheckRunSpec,
-  options: { comment?: boolean } = {},
-): Promise<Publication> {
-  // Reports speak of paths in the working directory; GitHub places annotations by repository path.
-  const check = {
-    ...spec,
-    annotations: spec.annotations.map((annotation) => ({
-      ...annotation,
-      ...safeAnnotationText(annotation),
-      path: repositoryPath(settings, annotation.path),
-    })),
-  };
-  const publication: Publication = { notices: [] };
-  const pull = settings.event.pullRequest;
-  const readOnly = pull?.fromFork === true;
-  if (readOnly) publication.notices.push(FORK_NOTICE);
+/** What every sink gets: the report, its comment and its check run, and the client when it may write. */
+export interface SinkInput {
+  settings: Settings;
+  report: RunReport;
+  check: CheckRunSpec;
+  /** Absent on forks and without a token. */
+  octokit?: Octokit;
+  /** Write the sticky comment (the `comment` input and the command agree). */
+  comment: boolean;
+}
 
-  let octokit: Octokit | undefined;
-  if (!readOnly && settings.token) octokit = createClient(settings.token, settings.apiUrl);
-  else if (!settings.token)
-    publication.notices.push('No `github-token` was given: the report is in the job summary only.');
-  const repo = { owner: settings.event.owner, repo: settings.event.repo };
+/** One place a report goes. Failures become notices in the publication; they never change the gate. */
+export interface Sink {
+  name: string;
+  publish(input: SinkInput, publication: Publication): Promise<void>;
+}
 
-  const comment = renderComment(report);
-  if (octokit && pull && settings.comment && options.comment !== false) {
+export const commentSink: Sink = {
+  name: 'comment',
+  async publish({ settings, report, octokit, comment }, publication) {
+    const pull = report.pullNumber;
+    if (!octokit || pull === undefined || !comment) return;
+    const repo = repoOf(settings);
     try {
-      const client = octokit;
       const marker = commentMarker(report.header);
-      const sticky = await upsertStickyComment(client, repo, pull.number, marker, comment.body).catch(
+      const body = renderComment(report).body;
+      const sticky = await upsertStickyComment(octokit, repo, pull, marker, body).catch(
         async (error: unknown) => {
           // GitHub refused the size (it may count differently): post the compact report rather than nothing.
           if (httpStatus(error) !== 422) throw error;
           core.warning(`GitHub refused the comment (${(error as Error).message}); posting a shorter one`);
           const compact = renderComment(report, { maxLength: COMPACT_COMMENT_LENGTH });
-          return upsertStickyComment(client, repo, pull.number, marker, compact.body);
+          return upsertStickyComment(octokit, repo, pull, marker, compact.body);
         },
       );
       publication.commentId = sticky.id;
@@ -122,37 +116,82 @@ export async function publishReport(
           : `Could not write the pull request comment: ${(error as Error).message}`,
       );
     }
-  }
+  },
+};
 
-  if (octokit && report.sha) {
-    try {
-      publication.checkRunId = await publishCheckRun(octokit, repo, {
-        name: check.name,
-        headSha: report.sha,
-        conclusion: check.conclusion,
-        title: check.title,
-        summary: comment.body,
-        annotations: check.annotations,
-        detailsUrl: report.runUrl,
-        externalId: checkRunExternalId(check.name),
-      });
-    } catch (error) {
-      publication.notices.push(
-        isPermissionError(error)
-          ? permissionNotice('check run', 'checks: write', error)
-          : `Could not write the check run: ${(error as Error).message}`,
-      );
+export const checkRunSink: Sink = {
+  name: 'check run',
+  async publish({ settings, report, check, octokit }, publication) {
+    if (octokit && report.sha) {
+      try {
+        publication.checkRunId = await publishCheckRun(octokit, repoOf(settings), {
+          name: check.name,
+          headSha: report.sha,
+          conclusion: check.conclusion,
+          title: check.title,
+          summary: renderComment(report).body,
+          annotations: check.annotations,
+          detailsUrl: report.runUrl,
+          externalId: checkRunExternalId(settings, check.name),
+        });
+      } catch (error) {
+        publication.notices.push(
+          isPermissionError(error)
+            ? permissionNotice('check run', 'checks: write', error)
+            : `Could not write the check run: ${(error as Error).message}`,
+        );
+      }
     }
-  }
+    if (publication.checkRunId === undefined && check.annotations.length > 0) {
+      const omitted = annotateWithWorkflowCommands(check.annotations);
+      if (omitted) publication.notices.push(omitted);
+    }
+  },
+};
 
-  if (publication.checkRunId === undefined && check.annotations.length > 0) {
-    const omitted = annotateWithWorkflowCommands(check.annotations);
-    if (omitted) publication.notices.push(omitted);
-  }
-  for (const notice of publication.notices) core.warning(notice);
-  const notices = publication.notices.map((notice) => `> [!NOTE]\n> ${notice}\n`).join('\n');
-  const noticeBytes = Buffer.byteLength(notices) + 16;
-  const summary = renderSummary(report, { maxBytes: SUMMARY_MAX_BYTES - noticeBytes });
-  await core.summary.addRaw(`${notices}${notices ? '\n' : ''}${summary}`, true).write();
+/** The job summary, last: it carries every notice the other sinks left. */
+export const summarySink: Sink = {
+  name: 'summary',
+  async publish({ report }, publication) {
+    for (const notice of publication.notices) core.warning(notice);
+    const notices = publication.notices.map((notice) => `> [!NOTE]\n> ${notice}\n`).join('\n');
+    const noticeBytes = Buffer.byteLength(notices) + 16;
+    const summary = renderSummary(report, { maxBytes: SUMMARY_MAX_BYTES - noticeBytes });
+    await core.summary.addRaw(`${notices}${notices ? '\n' : ''}${summary}`, true).write();
+  },
+};
+
+export const DEFAULT_SINKS: readonly Sink[] = [commentSink, checkRunSink, summarySink];
+
+export async function publishReport(
+  ctx: RunContext,
+  report: RunReport,
+  spec: CheckRunSpec,
+  options: { comment?: boolean; sinks?: readonly Sink[] } = {},
+): Promise<Publication> {
+  const { settings } = ctx;
+  // Reports speak of paths in the working directory; GitHub places annotations by repository path.
+  const check = {
+    ...spec,
+    annotations: spec.annotations.map((annotation) => ({
+      ...annotation,
+      ...safeAnnotationText(annotation),
+      path: repositoryPath(settings, annotation.path),
+    })),
+  };
+  const publication: Publication = { notices: [] };
+  const readOnly = settings.event.pullRequest?.fromFork === true;
+  if (readOnly) publication.notices.push(FORK_NOTICE);
+  else if (!ctx.github)
+    publication.notices.push('No `github-token` was given: the report is in the job summary only.');
+  const input: SinkInput = {
+    settings,
+    report,
+    check,
+    octokit: readOnly ? undefined : ctx.github,
+    comment: settings.comment && options.comment !== false,
+  };
+  // In order: the summary goes last so it carries the others' notices.
+  for (const sink of options.sinks ?? DEFAULT_SINKS) await sink.publish(input, publication);
   return publication;
 }

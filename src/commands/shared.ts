@@ -1,31 +1,21 @@
 // What the commands share: the command result, the engine default, the config, and the changed files.
 import * as core from '@actions/core';
-import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import type { ConfigError, LoadedConfig } from '../config/types.js';
 import type { Finding } from '../report/findings.js';
-import { which } from '../engines/exec.js';
-import { createClient } from '../github/client.js';
 import { listChangedFiles } from '../github/pulls.js';
 import type { RunReport } from '../report/types.js';
 import { InputError, repositoryPath, type Settings } from '../settings.js';
 import { gitChangedFiles, relativeToWorkingDirectory } from '../stacks/changed-files.js';
-import type { Publication } from './publish.js';
-import type { Stack } from '../stacks/discover.js';
-import pLimit from 'p-limit';
 import { randomUUID } from 'node:crypto';
 import { renderSummary } from '../report/markdown.js';
 import { stripControl } from '../report/escape.js';
+import { repoOf, type RunContext } from './context.js';
+
+export type { CommandResult } from './context.js';
+export { forEachStack } from '../stacks/runner.js';
 
 export const DEFAULT_CONFIG = '.stackgate.yml';
-
-export interface CommandResult {
-  report: RunReport;
-  publication: Publication;
-  outputs: Record<string, string>;
-  /** Set when the gate fails: the one message for setFailed. */
-  failure?: string;
-}
 
 /** The config, or undefined when the default file is absent; a named file that is missing is an input error. */
 export async function loadConfigOrThrow(settings: Settings): Promise<LoadedConfig | undefined> {
@@ -36,26 +26,22 @@ export async function loadConfigOrThrow(settings: Settings): Promise<LoadedConfi
   return config;
 }
 
-/** `auto`: tofu when on PATH, else terraform. */
-export async function defaultEngine(choice: Settings['engine']): Promise<'tofu' | 'terraform'> {
-  if (choice !== 'auto') return choice;
-  return (await which('tofu')) ? 'tofu' : 'terraform';
+/** The pull request's changed files relative to the working directory (those outside it left out). */
+export async function changedFiles(ctx: RunContext): Promise<string[] | undefined> {
+  const files = await changedRepositoryFiles(ctx);
+  return files && relativeToWorkingDirectory(files, ctx.settings.workingDirectory);
 }
 
-export async function changedFiles(settings: Settings): Promise<string[] | undefined> {
+/** The pull request's changed files as repository paths, old names of renamed files included. */
+export async function changedRepositoryFiles(ctx: RunContext): Promise<string[] | undefined> {
+  const { settings } = ctx;
   const pull = settings.event.pullRequest;
   if (!pull) return undefined;
-  const repoRoot = path.resolve(process.env.GITHUB_WORKSPACE ?? settings.workspace);
-  const workingDirectory = path.relative(repoRoot, settings.workspace).split(path.sep).join('/');
+  const repoRoot = settings.repoRoot;
   let files: string[] | undefined;
-  if (settings.token) {
+  if (ctx.github) {
     try {
-      const octokit = createClient(settings.token, settings.apiUrl);
-      files = await listChangedFiles(
-        octokit,
-        { owner: settings.event.owner, repo: settings.event.repo },
-        pull.number,
-      );
+      files = await listChangedFiles(ctx.github, repoOf(settings), pull.number);
       // The API lists at most 3,000 files; beyond that only git knows.
       if (files.length >= 3000) files = undefined;
     } catch (error) {
@@ -72,31 +58,7 @@ export async function changedFiles(settings: Settings): Promise<string[] | undef
       return undefined;
     }
   }
-  return relativeToWorkingDirectory(files, workingDirectory);
-}
-
-/**
- * Runs `task` for every stack, at most `parallelism` at once, but never two stacks of the same folder together:
- * they share `.terraform`, its lock file and the selected workspace. Results keep the stacks' order.
- */
-export async function forEachStack<T>(
-  stacks: readonly Stack[],
-  parallelism: number,
-  task: (stack: Stack) => Promise<T>,
-): Promise<T[]> {
-  const limit = pLimit(parallelism);
-  const lastInFolder = new Map<string, Promise<unknown>>();
-  return Promise.all(
-    stacks.map((stack) => {
-      const previous = lastInFolder.get(stack.path) ?? Promise.resolve();
-      const current = previous.then(() => limit(() => task(stack)));
-      lastInFolder.set(
-        stack.path,
-        current.catch(() => undefined),
-      );
-      return current;
-    }),
-  );
+  return files;
 }
 
 /** `stackgate/plan`, or `stackgate/plan (prod)` with a comment header: jobs of one run never share a check. */

@@ -1,7 +1,7 @@
 // `command: validate`: config, engines, formatting, validation and secrets, as check-run annotations that
 // gate the merge. Needs no credentials: init runs with -backend=false.
 import { ConfigError, type LoadedConfig } from '../config/types.js';
-import { engineEnvironment } from '../engines/terraform.js';
+import { engineEnvironment, resolveEngineChoice } from '../engines/index.js';
 import { annotationFromFinding, blockingSummary, failingFindings, type Finding } from '../report/findings.js';
 import type { StackReport } from '../report/types.js';
 import type { Settings } from '../settings.js';
@@ -13,12 +13,12 @@ import {
   changedFiles,
   checkName,
   configFindings,
-  defaultEngine,
   loadConfigOrThrow,
   logFullReport,
   newReport,
   type CommandResult,
 } from './shared.js';
+import type { RunContext } from './context.js';
 import { publishReport } from './publish.js';
 
 /** Loads the config; its mistakes become findings instead of stopping the run. */
@@ -36,18 +36,19 @@ export async function loadConfigFindings(
 }
 
 /** Files to scan for secrets: the change's on pull requests, every file otherwise. */
-export async function filesToScan(settings: Settings): Promise<string[]> {
-  return (await changedFiles(settings)) ?? (await listWorkspaceFiles(settings.workspace));
+export async function filesToScan(ctx: RunContext): Promise<string[]> {
+  return (await changedFiles(ctx)) ?? (await listWorkspaceFiles(ctx.settings.workspace));
 }
 
 function stackStatus(stack: Stack, findings: Finding[]): StackReport['status'] {
   return failingFindings(findings).some((finding) => finding.stack === stack.name) ? 'errored' : 'no-changes';
 }
 
-export async function runValidate(settings: Settings): Promise<CommandResult> {
+export async function runValidate(ctx: RunContext): Promise<CommandResult> {
+  const { settings } = ctx;
   const { config, findings, ok } = await loadConfigFindings(settings);
   let stacks: Stack[] = [];
-  const fallbackEngine = await defaultEngine(settings.engine);
+  const fallbackEngine = await resolveEngineChoice(settings.engine);
   if (ok) {
     stacks = await discoverStacks(settings.workspace, config);
     if (settings.stackPatterns.length > 0) stacks = filterStacks(stacks, settings.stackPatterns);
@@ -59,7 +60,7 @@ export async function runValidate(settings: Settings): Promise<CommandResult> {
         fallbackEngine,
         engineContext: {
           workspace: settings.workspace,
-          env: engineEnvironment(process.env),
+          env: engineEnvironment(ctx.env),
           tempDir: settings.tempDir,
         },
         parallelism: settings.parallelism,
@@ -76,7 +77,7 @@ export async function runValidate(settings: Settings): Promise<CommandResult> {
     );
   }
   findings.push(
-    ...(await scanSecrets(settings.workspace, await filesToScan(settings), config?.secrets?.allow ?? [])),
+    ...(await scanSecrets(settings.workspace, await filesToScan(ctx), config?.secrets?.allow ?? [])),
   );
 
   const report = newReport(
@@ -96,7 +97,7 @@ export async function runValidate(settings: Settings): Promise<CommandResult> {
   const blocking = failingFindings(findings);
   const annotations = findings.flatMap((finding) => annotationFromFinding(finding) ?? []);
   const publication = await publishReport(
-    settings,
+    ctx,
     report,
     {
       name: checkName('validate', settings.commentHeader),

@@ -524,6 +524,7 @@ interface RawConfig {
   stacks?: RawStack[];
   policies?: RawPolicy[];
   secrets?: { allow?: string[] };
+  drift?: { labels?: string[]; assignees?: string[]; dashboard?: boolean };
 }
 
 function toLoadedConfig(raw: RawConfig, file: string, absolutePath: string): LoadedConfig {
@@ -534,6 +535,11 @@ function toLoadedConfig(raw: RawConfig, file: string, absolutePath: string): Loa
     stacks: raw.stacks?.map(toStackConfig),
     policies: (raw.policies ?? []).map(toPolicyConfig),
     secrets: { allow: raw.secrets?.allow ?? [] },
+    drift: {
+      labels: raw.drift?.labels ?? [],
+      assignees: raw.drift?.assignees ?? [],
+      dashboard: raw.drift?.dashboard ?? true,
+    },
   };
 }
 

@@ -1,7 +1,9 @@
 // The repository config `.stackgate.yml`, camelCased and with defaults filled in.
 // Its shape is defined once, in schema/stackgate.schema.json; these types mirror it.
 
-export type EngineName = 'terraform' | 'tofu' | 'ansible';
+import type { EngineName } from '../engines/names.js';
+
+export type { EngineName } from '../engines/names.js';
 
 export interface StackConfig {
   name: string;
@@ -39,6 +41,14 @@ export interface SecretsConfig {
   allow: string[];
 }
 
+export interface DriftConfig {
+  /** Labels added to drift issues besides `stackgate:drift`. */
+  labels: string[];
+  assignees: string[];
+  /** Keep the status dashboard issue. */
+  dashboard: boolean;
+}
+
 export interface LoadedConfig {
   /** The config file as given, posix, relative to the workspace (for messages and annotations). */
   file: string;
@@ -48,6 +58,7 @@ export interface LoadedConfig {
   stacks?: StackConfig[];
   policies: PolicyConfig[];
   secrets: SecretsConfig;
+  drift: DriftConfig;
 }
 
 export interface ConfigProblem {

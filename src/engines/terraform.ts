@@ -7,28 +7,23 @@ import type { Diagnostic, Plan } from '../plan/model.js';
 import { planFingerprint } from '../plan/fingerprint.js';
 import { diagnosticsFromJson, parseTerraformPlan } from '../plan/terraform-json.js';
 import type { Stack } from '../stacks/discover.js';
-import { execFile, type ExecResult } from './exec.js';
+import { execFile, which, type ExecResult } from '../process/exec.js';
+import type {
+  Engine,
+  EngineContext,
+  FingerprintSalt,
+  FormatProblem,
+  PlanOptions,
+  StackApplyResult,
+  StackCheckResult,
+  StackPlanResult,
+} from './types.js';
 
-export interface EngineContext {
-  /** Absolute root of the config repository. */
-  workspace: string;
-  /** `tofu` or `terraform` (a name on PATH or a path). */
+export type { FormatProblem, StackCheckResult, StackPlanResult } from './types.js';
+
+/** The engine context with the binary to run: `tofu` or `terraform` (a name on PATH or a path). */
+export interface BinaryContext extends EngineContext {
   binary: string;
-  /** Base environment for the engine; the stack's own env is laid over it. */
-  env: Record<string, string | undefined>;
-  /** Folder for plan files of this run. */
-  tempDir: string;
-}
-
-export interface StackPlanResult {
-  status: 'planned' | 'no-changes' | 'errored';
-  plan?: Plan;
-  /** Diagnostics from init and plan when there is no plan to carry them. */
-  diagnostics: Diagnostic[];
-  message?: string;
-  planFile?: string;
-  fingerprint?: string;
-  durationMs: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 30 * 60 * 1000;
@@ -82,6 +77,24 @@ function failureDiagnostics(result: ExecResult, stackPath: string): Diagnostic[]
   return text ? [{ severity: 'error', summary, detail: text }] : [];
 }
 
+/** `init`, then the stack's workspace; the failed step when one fails. */
+async function prepare(
+  stack: Stack,
+  cwd: string,
+  run: (args: string[]) => Promise<ExecResult>,
+): Promise<{ step: string; result: ExecResult } | undefined> {
+  const init = await run(['init', '-input=false', '-no-color', '-json']);
+  if (init.exitCode !== 0) return { step: 'init', result: init };
+  // Stacks may share a folder with different workspaces (they run one after another): select every time the
+  // folder has a selection, so a stack never plans in the workspace its neighbour left behind.
+  const workspace = stack.workspace || 'default';
+  if (workspace !== 'default' || existsSync(path.join(cwd, '.terraform', 'environment'))) {
+    const select = await run(['workspace', 'select', '-or-create=true', '-no-color', workspace]);
+    if (select.exitCode !== 0) return { step: `workspace select ${workspace}`, result: select };
+  }
+  return undefined;
+}
+
 /** A folder name per stack that no other stack can share (names differing only in punctuation included). */
 function planFolderName(stack: Stack): string {
   const readable = stack.name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60);
@@ -89,7 +102,13 @@ function planFolderName(stack: Stack): string {
   return `${readable}-${unique}`;
 }
 
-export async function planTerraformStack(stack: Stack, context: EngineContext): Promise<StackPlanResult> {
+export async function planTerraformStack(
+  stack: Stack,
+  context: BinaryContext,
+  salt: FingerprintSalt,
+  options: PlanOptions = {},
+): Promise<StackPlanResult> {
+  const refreshOnly = options.mode === 'refresh-only';
   const started = Date.now();
   const cwd = path.join(context.workspace, stack.path);
   const env = { ...context.env, ...stack.env };
@@ -110,20 +129,13 @@ export async function planTerraformStack(stack: Stack, context: EngineContext): 
     };
   };
 
-  const init = await run(['init', '-input=false', '-no-color', '-json']);
-  if (init.exitCode !== 0) return errored('init', init);
-
-  // Stacks may share a folder with different workspaces (they run one after another): select every time the
-  // folder has a selection, so a stack never plans in the workspace its neighbour left behind.
-  const workspace = stack.workspace || 'default';
-  if (workspace !== 'default' || existsSync(path.join(cwd, '.terraform', 'environment'))) {
-    const select = await run(['workspace', 'select', '-or-create=true', '-no-color', workspace]);
-    if (select.exitCode !== 0) return errored(`workspace select ${workspace}`, select);
-  }
+  const prepared = await prepare(stack, cwd, run);
+  if (prepared) return errored(prepared.step, prepared.result);
 
   const planDir = path.join(context.tempDir, 'plans', planFolderName(stack));
   await mkdir(planDir, { recursive: true });
-  const planFile = path.join(planDir, 'plan.tfplan');
+  // The refresh-only plan of a drift run sits beside the normal one: neither overwrites the other.
+  const planFile = path.join(planDir, refreshOnly ? 'refresh-only.tfplan' : 'plan.tfplan');
   const varFileArgs = stack.varFiles.map((file) => `-var-file=${file}`);
   const plan = await run([
     'plan',
@@ -131,6 +143,7 @@ export async function planTerraformStack(stack: Stack, context: EngineContext): 
     '-no-color',
     '-json',
     '-detailed-exitcode',
+    ...(refreshOnly ? ['-refresh-only'] : []),
     `-out=${planFile}`,
     ...varFileArgs,
   ]);
@@ -174,18 +187,9 @@ export async function planTerraformStack(stack: Stack, context: EngineContext): 
     plan: parsed,
     diagnostics: [],
     planFile,
-    fingerprint: planFingerprint(showJson),
+    fingerprint: planFingerprint(showJson, { ...salt, stack: stack.name }),
     durationMs: Date.now() - started,
   };
-}
-
-export interface FormatProblem {
-  /** Path relative to the repository root. */
-  file: string;
-  /** First line the formatter would change. */
-  line: number;
-  /** The unified diff `fmt -diff` printed for the file. */
-  diff: string;
 }
 
 /** First changed line of a unified diff: the old side's hunk start plus the context before the first change. */
@@ -219,17 +223,10 @@ export function parseFormatDiff(output: string, stackPath: string): FormatProble
   return problems;
 }
 
-export interface StackCheckResult {
-  format: FormatProblem[];
-  diagnostics: Diagnostic[];
-  /** Set when a step could not run at all (engine missing, init failed without diagnostics). */
-  message?: string;
-}
-
 /** `fmt -check -diff` and `validate -json` after `init -backend=false`: no credentials needed. */
 export async function checkTerraformStack(
   stack: Stack,
-  context: EngineContext,
+  context: BinaryContext,
   runValidate = true,
 ): Promise<StackCheckResult> {
   const cwd = path.join(context.workspace, stack.path);
@@ -281,4 +278,73 @@ function formatErrors(result: ExecResult, stackPath: string): Diagnostic[] {
   }
   if (errors.length > 0) return errors;
   return [{ severity: 'error', summary: failureMessage('fmt', result, 0) }];
+}
+
+/** Resource addresses the `-json` apply log reports complete. */
+export function appliedFromLog(log: string): string[] {
+  const applied: string[] = [];
+  for (const line of log.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const entry = JSON.parse(line) as { type?: string; hook?: { resource?: { addr?: string } } };
+      const addr = entry.hook?.resource?.addr;
+      if (entry.type === 'apply_complete' && addr) applied.push(addr);
+    } catch {
+      // not a JSON line
+    }
+  }
+  return applied;
+}
+
+/**
+ * `apply -input=false PLANFILE`: exactly the saved plan, never a fresh one. A failed apply is not retried; the
+ * result says what was applied before it stopped and carries the engine's diagnostics.
+ */
+export async function applyTerraformStack(
+  stack: Stack,
+  context: BinaryContext,
+  planFile: string,
+): Promise<StackApplyResult> {
+  const started = Date.now();
+  const cwd = path.join(context.workspace, stack.path);
+  const env = { ...context.env, ...stack.env };
+  const timeoutMs = stack.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const deadline = started + timeoutMs;
+  const remaining = () => Math.max(1000, deadline - Date.now());
+  const run = (args: string[]) => execFile(context.binary, args, { cwd, env, timeoutMs: remaining() });
+  const failed = (step: string, result: ExecResult, applied: string[] = []): StackApplyResult => {
+    const diagnostics = failureDiagnostics(result, stack.path);
+    const first = diagnostics.find((diagnostic) => diagnostic.severity === 'error')?.summary;
+    const message = failureMessage(step, result, timeoutMs);
+    return {
+      status: 'errored',
+      diagnostics,
+      message: first && !result.timedOut ? `${message}: ${first.slice(0, 200)}` : message,
+      applied,
+      durationMs: Date.now() - started,
+    };
+  };
+  const prepared = await prepare(stack, cwd, run);
+  if (prepared) return failed(prepared.step, prepared.result);
+  const apply = await run(['apply', '-input=false', '-no-color', '-json', planFile]);
+  const applied = appliedFromLog(apply.stdout);
+  if (apply.exitCode !== 0) return failed('apply', apply, applied);
+  return {
+    status: 'applied',
+    diagnostics: diagnosticsFromLog(apply.stdout, stack.path),
+    applied,
+    durationMs: Date.now() - started,
+  };
+}
+
+/** Terraform or OpenTofu as an Engine. */
+export function terraformEngine(binary: 'tofu' | 'terraform'): Engine {
+  let installed: Promise<boolean> | undefined;
+  return {
+    name: binary,
+    available: () => (installed ??= which(binary).then((found) => found !== undefined)),
+    check: (stack, context, options) => checkTerraformStack(stack, { ...context, binary }, options.validate),
+    plan: (stack, context, salt, options) => planTerraformStack(stack, { ...context, binary }, salt, options),
+    apply: (stack, context, planFile) => applyTerraformStack(stack, { ...context, binary }, planFile),
+  };
 }

@@ -12,7 +12,7 @@ export interface StickyComment {
   action: 'unchanged' | 'updated' | 'created';
 }
 
-interface ExistingComment {
+export interface ExistingComment {
   id: number;
   body?: string | null;
   html_url: string;
@@ -47,7 +47,7 @@ export function tokenLogin(octokit: Octokit): Promise<string> {
 }
 
 /** Written by the account the token acts as, and by no one else (not another bot, not a person). */
-function ownAuthor(comment: ExistingComment, login: string): boolean {
+export function ownAuthor(comment: Pick<ExistingComment, 'user'>, login: string): boolean {
   return comment.user?.login?.toLowerCase() === login.toLowerCase();
 }
 
@@ -62,6 +62,17 @@ async function findMarked(octokit: Octokit, repo: RepoRef, issueNumber: number, 
   if (marked.length === 0) return marked;
   const login = await tokenLogin(octokit);
   return marked.filter((comment) => ownAuthor(comment, login));
+}
+
+/** The sticky comment Stackgate wrote under `marker`, if any (the oldest when an earlier race left two). */
+export async function findStickyComment(
+  octokit: Octokit,
+  repo: RepoRef,
+  issueNumber: number,
+  marker: string,
+): Promise<ExistingComment | undefined> {
+  const [existing] = await findMarked(octokit, repo, issueNumber, marker);
+  return existing;
 }
 
 const CREATE_ATTEMPTS = 3;

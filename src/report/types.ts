@@ -1,3 +1,4 @@
+import type { EngineName } from '../engines/names.js';
 import type { Diagnostic, Plan } from '../plan/model.js';
 import type { PolicyViolation } from '../plan/policy.js';
 import type { Finding } from './findings.js';
@@ -14,7 +15,7 @@ export interface StackReport {
   name: string;
   /** Folder relative to the repository root. */
   path: string;
-  engine: string;
+  engine: EngineName;
   status: StackStatus;
   /** Present when the stack was planned (even with errors, when the engine produced a plan). */
   plan?: Plan;

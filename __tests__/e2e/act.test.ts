@@ -1,0 +1,228 @@
+// The workflows users copy, run by a real Actions runner: nektos/act in host mode runs examples/workflows/ with
+// the action as `uses: ./`, the real tofu, and the GitHub stand-in as the API. What the stand-in received, what
+// the next step read from the outputs, and what act's log shows are the assertions.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { installAction, prepareWorkflow, runAct } from '../support/act.js';
+import { PROJECT_ROOT } from '../support/harness.js';
+import { pullRequestPayload } from '../support/payloads.js';
+import { awsAccessKeyId, awsSecretAccessKey, genericPassword } from '../support/planted.js';
+import { createRepo, dataStack, type TestRepo } from '../support/repo.js';
+import { startStandIn, type StandIn } from '../support/standin/index.js';
+
+const REPO = 'octo/infra';
+const TOKEN = 'ghs_acttoken1234567890abcdefghijklmnopqr';
+const DB_PASSWORD = genericPassword(1313);
+const NUMBER = 7;
+
+let gh: StandIn;
+
+beforeEach(async () => {
+  gh = await startStandIn({ repos: [REPO] });
+});
+
+afterEach(async () => {
+  expect(gh.violations).toEqual([]);
+  await gh.close();
+});
+
+/** A stack whose plan carries a sensitive value from its terraform.tfvars: it must be masked in the log. */
+function appStack(version: string): string {
+  return `${dataStack('app', version)}
+variable "db_password" {
+  type      = string
+  sensitive = true
+}
+
+resource "terraform_data" "db" {
+  input = var.db_password
+}
+`;
+}
+
+function exampleWorkflow(file: string): { text: string; removed: string[] } {
+  return prepareWorkflow(readFileSync(path.join(PROJECT_ROOT, 'examples/workflows', file), 'utf8'));
+}
+
+/** The README's quick-start workflow: the first yaml block under "## Quick start". */
+function readmeWorkflow(): { text: string; removed: string[] } {
+  const readme = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('\n## Quick start'));
+  const block = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+  if (!block) throw new Error('README.md: no yaml block under "## Quick start"');
+  return prepareWorkflow(block);
+}
+
+/** A config repository holding the workflow and the action, as a user's checkout would on the runner. */
+function configRepository(workflow: string, files: Record<string, string>): TestRepo {
+  const repo = createRepo({ ...files, '.github/workflows/stackgate.yml': workflow });
+  installAction(repo.dir);
+  execFileSync('git', ['remote', 'add', 'origin', `https://github.com/${REPO}.git`], { cwd: repo.dir });
+  return repo;
+}
+
+async function actOnPullRequest(repo: TestRepo, baseSha: string, headSha: string, files: string[]) {
+  gh.addPullRequest(REPO, {
+    number: NUMBER,
+    headSha,
+    baseSha,
+    files: files.map((filename) => ({ filename })),
+  });
+  const [owner = '', name = ''] = REPO.split('/');
+  return runAct({
+    workdir: repo.dir,
+    workflow: '.github/workflows/stackgate.yml',
+    eventName: 'pull_request',
+    payload: pullRequestPayload({ owner, repo: name, number: NUMBER, headSha, baseSha }),
+    apiUrl: gh.url,
+    repository: REPO,
+    token: TOKEN,
+  });
+}
+
+function stickyComments() {
+  return gh.state.comments(REPO, NUMBER).filter((comment) => comment.body.startsWith('<!-- stackgate:'));
+}
+
+describe('the workflows users copy, in a real runner (act, host mode)', () => {
+  it('plan.yml: comments, gates with a check run, and hands its outputs to the next step; secrets masked', async () => {
+    const workflow = exampleWorkflow('plan.yml');
+    // setup-opentofu downloads a release; the real tofu is already on PATH.
+    expect(workflow.removed).toEqual(['opentofu/setup-opentofu@v1']);
+    const repo = configRepository(workflow.text, {
+      'stacks/network/main.tf': dataStack('vpc', '10.0.0.0/16'),
+      'stacks/app/main.tf': appStack('v1'),
+      'stacks/app/terraform.tfvars': `db_password = "${DB_PASSWORD}"\n`,
+    });
+    const base = repo.commit('two stacks');
+    repo.write({ 'stacks/app/main.tf': appStack('v2') });
+    const head = repo.commit('bump app');
+
+    const run = await actOnPullRequest(repo, base, head, ['stacks/app/main.tf']);
+
+    expect(run.log).toContain('Job succeeded');
+    expect(run.exitCode).toBe(0);
+    const comments = stickyComments();
+    expect(comments).toHaveLength(1);
+    const body = comments[0]!.body;
+    expect(body).toContain('terraform_data.app');
+    expect(body).toContain('"v2"');
+    expect(body).toMatch(/^\| stacks\/network \|.*not planned/m);
+    const checks = gh.state.checkRuns(REPO, head);
+    expect(checks.map((check) => [check.name, check.conclusion])).toEqual([['stackgate/plan', 'success']]);
+    // The step after the action read has-changes and comment-url from the outputs.
+    expect(run.log).toContain(
+      `Stacks to change → https://github.com/${REPO}/pull/${NUMBER}#issuecomment-${comments[0]!.id}`,
+    );
+    // The runner masks the token (a secret) and the sensitive value (Stackgate registers it): neither shows.
+    expect(run.log).not.toContain(TOKEN);
+    expect(run.log).not.toContain(DB_PASSWORD);
+    expect(body).not.toContain(DB_PASSWORD);
+    // Both reached the runner as masks: the token as a secret, the sensitive value through ::add-mask::.
+    expect(run.log).toMatch(/⚙ {2}\*\*\*/);
+  });
+
+  it('plan-per-environment.yml: each matrix job writes its own comment and check run', async () => {
+    const workflow = exampleWorkflow('plan-per-environment.yml');
+    expect(workflow.removed).toEqual(['opentofu/setup-opentofu@v1']);
+    const repo = configRepository(workflow.text, {
+      '.stackgate.yml': [
+        'version: 1',
+        'stacks:',
+        '  - { name: staging-app, path: envs/staging/app }',
+        '  - { name: production-app, path: envs/production/app }',
+        '',
+      ].join('\n'),
+      'envs/staging/app/main.tf': dataStack('app', 'staging-v1'),
+      'envs/production/app/main.tf': dataStack('app', 'production-v1'),
+    });
+    const base = repo.commit('two environments');
+    repo.write({
+      'envs/staging/app/main.tf': dataStack('app', 'staging-v2'),
+      'envs/production/app/main.tf': dataStack('app', 'production-v2'),
+    });
+    const head = repo.commit('bump both');
+
+    const run = await actOnPullRequest(repo, base, head, [
+      'envs/staging/app/main.tf',
+      'envs/production/app/main.tf',
+    ]);
+
+    expect(run.exitCode).toBe(0);
+    expect(run.log.match(/Job succeeded/g)).toHaveLength(2);
+    const comments = stickyComments();
+    expect(comments).toHaveLength(2);
+    const staging = comments.find((comment) => comment.body.includes('"staging-v2"'));
+    const production = comments.find((comment) => comment.body.includes('"production-v2"'));
+    // Each job planned only its environment's stacks.
+    expect(staging?.body).not.toContain('"production-v2"');
+    expect(production?.body).not.toContain('"staging-v2"');
+    const checks = gh.state.checkRuns(REPO, head).map((check) => [check.name, check.conclusion]);
+    expect(checks.sort()).toEqual([
+      ['stackgate/plan (production)', 'success'],
+      ['stackgate/plan (staging)', 'success'],
+    ]);
+    expect(run.log).not.toContain(TOKEN);
+  });
+
+  it("the README's quick start: a planted credential fails the job and the check, shown masked only", async () => {
+    const workflow = readmeWorkflow();
+    expect(workflow.removed).toEqual(['opentofu/setup-opentofu@v1']);
+    const keyId = awsAccessKeyId(1313);
+    const secretKey = awsSecretAccessKey(1313);
+    const repo = configRepository(workflow.text, { 'stacks/app/main.tf': dataStack('app', 'v1') });
+    const base = repo.commit('one stack');
+    repo.write({
+      'stacks/app/main.tf': dataStack('app', 'v2'),
+      'stacks/app/provider.tf': `locals {\n  access_key = "${keyId}"\n  secret_key = "${secretKey}"\n}\n`,
+    });
+    const head = repo.commit('hard-coded credentials');
+
+    const run = await actOnPullRequest(repo, base, head, ['stacks/app/main.tf', 'stacks/app/provider.tf']);
+
+    expect(run.exitCode).not.toBe(0);
+    expect(run.log).toContain('Job failed');
+    const [check] = gh.state.checkRuns(REPO, head);
+    expect(check).toMatchObject({ name: 'stackgate/plan', conclusion: 'failure' });
+    expect(check!.annotations).toContainEqual(
+      expect.objectContaining({ path: 'stacks/app/provider.tf', start_line: 2, annotation_level: 'failure' }),
+    );
+    const body = stickyComments()[0]!.body;
+    expect(body).toContain(`${keyId.slice(0, 4)}…`);
+    // Neither the credentials nor the token reach the comment, the check run or act's log.
+    for (const secret of [keyId, secretKey, TOKEN]) {
+      expect(run.log).not.toContain(secret);
+      expect(body).not.toContain(secret);
+      expect(JSON.stringify(check)).not.toContain(secret);
+    }
+  });
+
+  it('plan-terraform.yml: plans with the real terraform', async () => {
+    const workflow = exampleWorkflow('plan-terraform.yml');
+    // setup-terraform downloads a release; the real terraform is already on PATH.
+    expect(workflow.removed).toEqual(['hashicorp/setup-terraform@v3']);
+    // hashicorp/local comes from the mirror's registry.terraform.io entry, as terraform resolves it.
+    const stack = (version: string): string => `${dataStack('app', version)}
+resource "local_file" "motd" {
+  filename = "\${path.module}/motd.txt"
+  content  = "hello"
+}
+`;
+    const repo = configRepository(workflow.text, { 'stacks/app/main.tf': stack('v1') });
+    const base = repo.commit('one stack');
+    repo.write({ 'stacks/app/main.tf': stack('v2') });
+    const head = repo.commit('bump app');
+
+    const run = await actOnPullRequest(repo, base, head, ['stacks/app/main.tf']);
+
+    expect(run.exitCode).toBe(0);
+    expect(run.log).toContain('Planning stacks/app (stacks/app) with terraform');
+    const body = stickyComments()[0]!.body;
+    expect(body).toMatch(/^\| stacks\/app \| terraform \| 2 \|/m);
+    expect(body).toContain('local_file.motd');
+    expect(run.log).toContain(`Stacks to change → https://github.com/${REPO}/pull/${NUMBER}#issuecomment-`);
+    expect(run.log).not.toContain(TOKEN);
+  });
+});
