@@ -670,6 +670,91 @@ describe('stateful resources', () => {
     expect(gh.state.refs(REPO)).toEqual({});
     expect(gh.violations).toEqual([]);
   });
+
+  it('writes commit objects on a known commit, reads them back, and refuses an unknown parent', async () => {
+    gh.addPullRequest(REPO, { number: 3, headSha: SHA });
+    const { data: head } = await octokit.rest.git.getCommit({ owner, repo, commit_sha: SHA });
+    const { data: made } = await octokit.rest.git.createCommit({
+      owner,
+      repo,
+      message: 'lock\n\nholder',
+      tree: head.tree.sha,
+      parents: [SHA],
+    });
+    const { data: read } = await octokit.rest.git.getCommit({ owner, repo, commit_sha: made.sha });
+    expect(read).toMatchObject({
+      message: 'lock\n\nholder',
+      tree: { sha: head.tree.sha },
+      parents: [{ sha: SHA }],
+    });
+    const bad = await rejection(
+      octokit.rest.git.createCommit({
+        owner,
+        repo,
+        message: 'x',
+        tree: head.tree.sha,
+        parents: ['c'.repeat(40)],
+      }),
+    );
+    expect(bad.status).toBe(422);
+    expect(
+      (await rejection(octokit.rest.git.getCommit({ owner, repo, commit_sha: 'd'.repeat(40) }))).status,
+    ).toBe(404);
+    expect(gh.violations).toEqual([]);
+  });
+
+  it('lists the pull requests of a commit: by head and by merge commit', async () => {
+    const pull = gh.addPullRequest(REPO, { number: 4, headSha: SHA });
+    pull.mergeCommitSha = SHA2;
+    for (const sha of [SHA, SHA2]) {
+      const { data } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({
+        owner,
+        repo,
+        commit_sha: sha,
+      });
+      expect(data.map((p) => p.number)).toEqual([4]);
+    }
+    expect(gh.violations).toEqual([]);
+  });
+
+  it('records deployments with their statuses, newest status first in the listing', async () => {
+    const { data: deployment } = await octokit.rest.repos.createDeployment({
+      owner,
+      repo,
+      ref: SHA,
+      environment: 'stackgate/app',
+      auto_merge: false,
+      required_contexts: [],
+      payload: { stack: 'app' },
+    });
+    if (!('id' in deployment)) throw new Error('expected a deployment');
+    for (const state of ['in_progress', 'success'] as const) {
+      await octokit.rest.repos.createDeploymentStatus({
+        owner,
+        repo,
+        deployment_id: deployment.id,
+        state,
+        log_url: 'https://github.com/run/1',
+      });
+    }
+    const { data: statuses } = await octokit.rest.repos.listDeploymentStatuses({
+      owner,
+      repo,
+      deployment_id: deployment.id,
+    });
+    expect(statuses.map((s) => s.state)).toEqual(['success', 'in_progress']);
+    const { data: listed } = await octokit.rest.repos.listDeployments({
+      owner,
+      repo,
+      environment: 'stackgate/app',
+    });
+    expect(listed.map((d) => d.sha)).toEqual([SHA]);
+    expect(gh.state.deployments(REPO, 'stackgate/app')[0]?.statuses.map((s) => s.state)).toEqual([
+      'in_progress',
+      'success',
+    ]);
+    expect(gh.violations).toEqual([]);
+  });
 });
 
 describe('fault injection', () => {

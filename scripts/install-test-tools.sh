@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
-# Builds the real tools the test suite plans and applies with: OpenTofu from the Go module proxy and the
-# hashicorp/local provider laid out as a filesystem mirror, plus a Node 24 runtime (the action's declared one).
+# Builds the real tools the test suite plans and applies with: OpenTofu from the Go module proxy, the
+# hashicorp/local provider laid out as a filesystem mirror for both registries, Terraform (only when none is on
+# PATH), nektos/act (a real Actions runner), a Node 24 runtime (the action's declared one), and ansible-core
+# (pinned, from PyPI into a venv) for Ansible stacks.
 # Idempotent: a second run with everything present only prints the versions.
+#
+#   install-test-tools.sh                  everything the test suite needs
+#   install-test-tools.sh provider tofu    only the named parts (tofu, provider, terraform, act, node, ansible)
 set -euo pipefail
+
+PARTS="${*:-tofu provider terraform act node ansible}"
+want() { case " $PARTS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
 TOFU_VERSION="1.11.6"
 # The local provider is published under its legacy module path at a commit pseudo-version; 2.9.0 is the
@@ -32,7 +40,7 @@ build_go() { # module@version, package, output path, [ldflags]
 # The machine may point TF_CLI_CONFIG_FILE elsewhere; the tools use only their own.
 export TF_CLI_CONFIG_FILE="$TOOLS/tofurc"
 [ -f "$TF_CLI_CONFIG_FILE" ] || : >"$TF_CLI_CONFIG_FILE"
-if [ ! -x "$TOOLS/bin/tofu" ] || ! "$TOOLS/bin/tofu" version | grep -qx "OpenTofu v$TOFU_VERSION"; then
+if want tofu && { [ ! -x "$TOOLS/bin/tofu" ] || ! "$TOOLS/bin/tofu" version | grep -qx "OpenTofu v$TOFU_VERSION"; }; then
   need go
   echo "install-test-tools: building OpenTofu v$TOFU_VERSION (first time takes several minutes)"
   start=$(date +%s)
@@ -43,14 +51,37 @@ if [ ! -x "$TOOLS/bin/tofu" ] || ! "$TOOLS/bin/tofu" version | grep -qx "OpenTof
   echo "install-test-tools: OpenTofu built in $(( $(date +%s) - start ))s"
 fi
 
-LOCAL_DIR="$TOOLS/providers/registry.opentofu.org/hashicorp/local/$LOCAL_PROVIDER_VERSION/$PLATFORM"
-LOCAL_BIN="$LOCAL_DIR/terraform-provider-local_v$LOCAL_PROVIDER_VERSION"
-if [ ! -x "$LOCAL_BIN" ]; then
+# The same provider binary under both registries' addresses: tofu resolves `hashicorp/local` to
+# registry.opentofu.org, terraform to registry.terraform.io (without its own entry, terraform init goes to the
+# network and fails).
+provider_path() { # registry host -> path of the provider binary in the mirror
+  echo "$TOOLS/providers/$1/hashicorp/local/$LOCAL_PROVIDER_VERSION/$PLATFORM/terraform-provider-local_v$LOCAL_PROVIDER_VERSION"
+}
+LOCAL_BIN="$(provider_path registry.opentofu.org)"
+TERRAFORM_LOCAL_BIN="$(provider_path registry.terraform.io)"
+if want provider && [ ! -x "$LOCAL_BIN" ]; then
   need go
   echo "install-test-tools: building provider hashicorp/local $LOCAL_PROVIDER_VERSION"
-  mkdir -p "$LOCAL_DIR"
+  mkdir -p "$(dirname "$LOCAL_BIN")"
   build_go "$LOCAL_PROVIDER_MODULE@$LOCAL_PROVIDER_PSEUDO" . "$LOCAL_BIN.tmp"
   mv "$LOCAL_BIN.tmp" "$LOCAL_BIN"
+fi
+if want provider && ! cmp -s "$LOCAL_BIN" "$TERRAFORM_LOCAL_BIN"; then
+  mkdir -p "$(dirname "$TERRAFORM_LOCAL_BIN")"
+  cp "$LOCAL_BIN" "$TERRAFORM_LOCAL_BIN.tmp"
+  mv "$TERRAFORM_LOCAL_BIN.tmp" "$TERRAFORM_LOCAL_BIN"
+fi
+
+# Terraform: the one on PATH when there is one; else 1.5.7 (the last MPL-2.0 release, and the last that builds
+# from the module download: later go.mod files replace nested modules the download lacks) into the tools folder.
+TERRAFORM_VERSION="1.5.7"
+if want terraform && ! command -v terraform >/dev/null 2>&1 && ! [ -x "$TOOLS/bin/terraform" ]; then
+  need go
+  echo "install-test-tools: no terraform on PATH; building Terraform v$TERRAFORM_VERSION (about five minutes the first time)"
+  start=$(date +%s)
+  build_go "github.com/hashicorp/terraform@v$TERRAFORM_VERSION" . "$TOOLS/bin/terraform.tmp"
+  mv "$TOOLS/bin/terraform.tmp" "$TOOLS/bin/terraform"
+  echo "install-test-tools: Terraform built in $(( $(date +%s) - start ))s"
 fi
 
 # Providers come only from the mirror: a test can never reach a registry.
@@ -70,7 +101,7 @@ mkdir -p "$TOOLS/plugin-cache"
 
 # nektos/act: a real Actions runner for the workflow tests (host mode, no Docker). `go install` works for it.
 ACT_VERSION="0.2.87"
-if [ ! -x "$TOOLS/bin/act" ] || [ "$("$TOOLS/bin/act" --version 2>/dev/null)" != "act version $ACT_VERSION" ]; then
+if want act && { [ ! -x "$TOOLS/bin/act" ] || [ "$("$TOOLS/bin/act" --version 2>/dev/null)" != "act version $ACT_VERSION" ]; }; then
   need go
   echo "install-test-tools: building nektos/act v$ACT_VERSION (about two minutes the first time)"
   start=$(date +%s)
@@ -80,7 +111,7 @@ fi
 
 # Node 24: the runtime action.yml declares. The npm package carries the real binary.
 NODE24_VERSION="24.21.0"
-if [ ! -x "$TOOLS/node24/bin/node" ] || [ "$("$TOOLS/node24/bin/node" --version)" != "v$NODE24_VERSION" ]; then
+if want node && { [ ! -x "$TOOLS/node24/bin/node" ] || [ "$("$TOOLS/node24/bin/node" --version)" != "v$NODE24_VERSION" ]; }; then
   need npm
   echo "install-test-tools: installing Node $NODE24_VERSION"
   tmp="$(mktemp -d)"
@@ -90,8 +121,38 @@ if [ ! -x "$TOOLS/node24/bin/node" ] || [ "$("$TOOLS/node24/bin/node" --version)
   rm -rf "$tmp"
 fi
 
+# ansible-core: the real ansible-playbook for Ansible stacks, pinned, in its own venv (python3 -m venv). Without
+# python3 and its venv module this part is left out with a warning: Ansible stacks then report that
+# ansible-playbook is not installed, and everything else works.
+ANSIBLE_CORE_VERSION="2.19.14"
+ANSIBLE_VENV="$TOOLS/ansible"
+ansible_version() { "$ANSIBLE_VENV/bin/python" -c 'import ansible.release as r; print(r.__version__)' 2>/dev/null; }
+if want ansible && [ "$(ansible_version)" != "$ANSIBLE_CORE_VERSION" ]; then
+  echo "install-test-tools: installing ansible-core $ANSIBLE_CORE_VERSION"
+  rm -rf "$ANSIBLE_VENV"
+  if python3 -m venv "$ANSIBLE_VENV" &&
+    "$ANSIBLE_VENV/bin/pip" install --quiet --disable-pip-version-check "ansible-core==$ANSIBLE_CORE_VERSION"; then
+    :
+  else
+    echo "install-test-tools: warning: could not install ansible-core (python3 with venv and pip needed); Ansible stacks will report ansible-playbook missing" >&2
+    rm -rf "$ANSIBLE_VENV"
+  fi
+fi
+# Only the ansible commands go on PATH (bin/), not the venv's python or pip.
+if want ansible && [ -x "$ANSIBLE_VENV/bin/ansible-playbook" ]; then
+  for tool in ansible ansible-playbook ansible-vault ansible-inventory ansible-config; do
+    ln -sf "$ANSIBLE_VENV/bin/$tool" "$TOOLS/bin/$tool"
+  done
+fi
+
 echo "install-test-tools: ready in $TOOLS"
-echo "  $("$TOOLS/bin/tofu" version | head -1)"
-echo "  provider hashicorp/local $LOCAL_PROVIDER_VERSION"
-echo "  node $("$TOOLS/node24/bin/node" --version)"
-echo "  $("$TOOLS/bin/act" --version)"
+if want tofu; then echo "  $("$TOOLS/bin/tofu" version | head -1)"; fi
+if want provider; then
+  echo "  provider hashicorp/local $LOCAL_PROVIDER_VERSION (registry.opentofu.org and registry.terraform.io)"
+fi
+if want terraform; then
+  echo "  $(PATH="$TOOLS/bin:$PATH" terraform version | head -1) ($(PATH="$TOOLS/bin:$PATH" command -v terraform))"
+fi
+if want node; then echo "  node $("$TOOLS/node24/bin/node" --version)"; fi
+if want act; then echo "  $("$TOOLS/bin/act" --version)"; fi
+if want ansible; then echo "  ansible-core $(ansible_version || echo '(not installed)')"; fi

@@ -249,4 +249,31 @@ resource "local_file" "app" {
       expect(JSON.stringify(check)).not.toContain(secret);
     }
   });
+
+  it('plan-terraform.yml: plans with the real terraform', async () => {
+    const workflow = exampleWorkflow('plan-terraform.yml');
+    // setup-terraform downloads a release; the real terraform is already on PATH.
+    expect(workflow.removed).toEqual(['hashicorp/setup-terraform@v3']);
+    // hashicorp/local comes from the mirror's registry.terraform.io entry, as terraform resolves it.
+    const stack = (version: string): string => `${dataStack('app', version)}
+resource "local_file" "motd" {
+  filename = "\${path.module}/motd.txt"
+  content  = "hello"
+}
+`;
+    const repo = configRepository(workflow.text, { 'stacks/app/main.tf': stack('v1') });
+    const base = repo.commit('one stack');
+    repo.write({ 'stacks/app/main.tf': stack('v2') });
+    const head = repo.commit('bump app');
+
+    const run = await actOnPullRequest(repo, base, head, ['stacks/app/main.tf']);
+
+    expect(run.exitCode).toBe(0);
+    expect(run.log).toContain('Planning stacks/app (stacks/app) with terraform');
+    const body = stickyComments()[0]!.body;
+    expect(body).toMatch(/^\| stacks\/app \| terraform \| 2 \|/m);
+    expect(body).toContain('local_file.motd');
+    expect(run.log).toContain(`Stacks to change → https://github.com/${REPO}/pull/${NUMBER}#issuecomment-`);
+    expect(run.log).not.toContain(TOKEN);
+  });
 });

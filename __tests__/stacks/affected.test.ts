@@ -1,9 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { filterStacks, selectAffected, StackFilterError } from '../../src/stacks/affected.js';
+import {
+  filterStacks,
+  isDocumentation,
+  selectAffected,
+  StackFilterError,
+} from '../../src/stacks/affected.js';
 import type { Stack } from '../../src/stacks/discover.js';
+import type { StackInputs } from '../../src/stacks/inputs.js';
 
 function stack(name: string, path: string, whenModified: string[] = []): Stack {
   return { name, path, workspace: 'default', varFiles: [], env: {}, whenModified };
+}
+
+function inputs(
+  s: Stack,
+  more: { modules?: string[]; files?: string[]; globs?: string[] } = {},
+): StackInputs {
+  return {
+    stack: s,
+    folder: s.path,
+    folders: [s.path, ...(more.modules ?? [])],
+    files: more.files ?? [],
+    globs: more.globs ?? [],
+    unresolved: [],
+  };
 }
 
 const STACKS = [
@@ -12,20 +32,26 @@ const STACKS = [
   stack('dns', 'stacks/dns', ['**/*.tmpl', '/global.auto.tfvars']),
 ];
 
-const MODULE_DEPS = new Map([
-  ['stacks/network', new Set<string>()],
+const INPUTS = [
+  inputs(STACKS[0]!),
   // app calls modules/web, which calls modules/naming
-  ['stacks/app', new Set(['modules/web', 'modules/naming'])],
-  ['stacks/dns', new Set(['modules/zone'])],
-]);
+  inputs(STACKS[1]!, { modules: ['modules/web', 'modules/naming'], globs: ['config/app/*.json'] }),
+  inputs(STACKS[2]!, { modules: ['modules/zone'], globs: ['stacks/dns/**/*.tmpl', 'global.auto.tfvars'] }),
+];
 
-function affectedBy(files: string[], stacks = STACKS): string[] {
-  const { affected, unaffected } = selectAffected(stacks, files, {
-    configPath: '.stackgate.yml',
-    moduleDeps: MODULE_DEPS,
-  });
-  expect(affected.length + unaffected.length).toBe(stacks.length);
-  return affected.map((s) => s.name);
+const BOUNDARIES = [
+  'stacks/network',
+  'stacks/app',
+  'stacks/dns',
+  'modules/web',
+  'modules/naming',
+  'modules/zone',
+];
+
+function affectedBy(files: string[], all = INPUTS, boundaries = BOUNDARIES): string[] {
+  const { affected, unaffected } = selectAffected(all, files, { configFile: '.stackgate.yml', boundaries });
+  expect(affected.length + unaffected.length).toBe(all.length);
+  return affected.map((s) => s.stack.name);
 }
 
 describe('selectAffected', () => {
@@ -39,7 +65,7 @@ describe('selectAffected', () => {
     expect(affectedBy(['modules/zone/records.tf', 'modules/web/main.tf'])).toEqual(['app', 'dns']);
   });
 
-  it('affects a stack through its when-modified globs, relative to its path', () => {
+  it('affects a stack through its globs', () => {
     expect(affectedBy(['config/app/prod.json'])).toEqual(['app']);
     expect(affectedBy(['config/app/.prod.json'])).toEqual(['app']);
     expect(affectedBy(['config/app/nested/prod.json'])).toEqual([]);
@@ -47,34 +73,57 @@ describe('selectAffected', () => {
     expect(affectedBy(['stacks/dns/.hidden/records.tmpl'])).toEqual(['dns']);
   });
 
-  it('affects a stack through a var file outside its folder', () => {
-    const withVars: Stack = { ...stack('prod', 'stacks/prod'), varFiles: ['../../env/prod.tfvars'] };
-    expect(affectedBy(['env/prod.tfvars'], [...STACKS, withVars])).toEqual(['prod']);
-    expect(affectedBy(['env/staging.tfvars'], [...STACKS, withVars])).toEqual([]);
+  it('affects a stack through a file it reads, even one inside a nested stack or outside every folder', () => {
+    const root = inputs(stack('root', '.'), { files: ['envs/prod/policy.json', 'shared/x.json'] });
+    const prod = inputs(stack('prod', 'envs/prod'));
+    const all = [root, prod];
+    expect(affectedBy(['envs/prod/policy.json'], all, ['.', 'envs/prod'])).toEqual(['root', 'prod']);
+    expect(affectedBy(['envs/prod/main.tf'], all, ['.', 'envs/prod'])).toEqual(['prod']);
+    expect(affectedBy(['shared/x.json'], all, ['.', 'envs/prod'])).toEqual(['root']);
   });
 
   it('affects every stack when the config file changes', () => {
-    const { affected, unaffected } = selectAffected(STACKS, ['.stackgate.yml'], {
-      configPath: '.stackgate.yml',
-      moduleDeps: MODULE_DEPS,
+    const { affected, unaffected } = selectAffected(INPUTS, ['.stackgate.yml'], {
+      configFile: '.stackgate.yml',
+      boundaries: BOUNDARIES,
     });
-    expect(affected.map((s) => s.name)).toEqual(['network', 'app', 'dns']);
+    expect(affected.map((s) => s.stack.name)).toEqual(['network', 'app', 'dns']);
     expect(unaffected).toEqual([]);
   });
 
   it('affects nothing for an unrelated file, listing every stack as unaffected', () => {
-    const { affected, unaffected } = selectAffected(STACKS, ['README.md', 'stacks/networking/x.tf'], {
-      configPath: '.stackgate.yml',
-      moduleDeps: MODULE_DEPS,
+    const { affected, unaffected } = selectAffected(INPUTS, ['README.md', 'stacks/networking/x.tf'], {
+      configFile: '.stackgate.yml',
+      boundaries: BOUNDARIES,
     });
     expect(affected).toEqual([]);
-    expect(unaffected.map((s) => s.name)).toEqual(['network', 'app', 'dns']);
+    expect(unaffected.map((s) => s.stack.name)).toEqual(['network', 'app', 'dns']);
   });
 
-  it('gives a file to the deepest stack holding it, not to a root stack above', () => {
-    const stacks = [stack('root', '.'), stack('prod', 'envs/prod')];
-    expect(affectedBy(['envs/prod/main.tf'], stacks)).toEqual(['prod']);
-    expect(affectedBy(['main.tf'], stacks)).toEqual(['root']);
+  it('gives a folder file to the deepest Terraform folder holding it, not to a root stack or module above', () => {
+    const all = [inputs(stack('root', '.')), inputs(stack('prod', 'envs/prod'), { modules: ['modules/x'] })];
+    const boundaries = ['.', 'envs/prod', 'modules/x', 'modules/x/examples/basic'];
+    expect(affectedBy(['envs/prod/main.tf'], all, boundaries)).toEqual(['prod']);
+    expect(affectedBy(['main.tf'], all, boundaries)).toEqual(['root']);
+    expect(affectedBy(['modules/x/main.tf'], all, boundaries)).toEqual(['prod']);
+    expect(affectedBy(['modules/x/templates/a.tpl'], all, boundaries)).toEqual(['prod']);
+    expect(affectedBy(['modules/x/examples/basic/main.tf'], all, boundaries)).toEqual([]);
+  });
+
+  it('never plans for documentation in a folder, unless a stack reads it', () => {
+    const all = [inputs(stack('root', '.')), inputs(stack('app', 'app'), { files: ['app/docs/banner.md'] })];
+    for (const file of [
+      'README.md',
+      '.github/workflows/plan.yml',
+      'docs/x.png',
+      'LICENSE',
+      'app/CHANGELOG.md',
+    ])
+      expect(affectedBy([file], all, ['.', 'app'])).toEqual([]);
+    expect(affectedBy(['app/docs/banner.md'], all, ['.', 'app'])).toEqual(['app']);
+    expect(affectedBy(['.terraform.lock.hcl'], all, ['.', 'app'])).toEqual(['root']);
+    expect(isDocumentation('modules/x/README.md')).toBe(true);
+    expect(isDocumentation('prod.tfvars')).toBe(false);
   });
 });
 

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { discoverStacks } from '../../src/stacks/discover.js';
+import { symlink } from 'node:fs/promises';
+import path from 'node:path';
+import { discoverFolders, discoverStacks } from '../../src/stacks/discover.js';
 import { makeWorkspace, removeWorkspace } from './helpers.js';
 
 const folders: string[] = [];
@@ -75,5 +77,31 @@ describe('discoverStacks', () => {
     const root = await makeWorkspace({ 'README.md': '', 'docs/x.md': '' });
     folders.push(root);
     expect(await discoverStacks(root, undefined)).toEqual([]);
+  });
+});
+
+describe('discoverFolders', () => {
+  it('decides by backend first, then calls and links, then a modules folder', async () => {
+    const root = await makeWorkspace({
+      'a/main.tf': 'module "b" {\n  source = "../b"\n}\nmodule "c" {\n  source = "../c"\n}\n',
+      'b/main.tf': 'terraform {\n  backend "local" {}\n}\n',
+      'c/main.tf': '',
+      'json/main.tf.json': '{}',
+      'edge/main.tofu': '',
+      'modules/new/main.tf': 'variable "x" {}\n',
+      'modules/x/examples/basic/main.tf': '',
+      'common/shared.tf': '',
+    });
+    folders.push(root);
+    await symlink('../common/shared.tf', path.join(root, 'a/shared.tf'));
+    expect(await discoverFolders(root)).toEqual({
+      stacks: ['a', 'b', 'edge', 'json'],
+      modules: [
+        { folder: 'c', reason: 'called' },
+        { folder: 'common', reason: 'linked' },
+        { folder: 'modules/new', reason: 'modules-folder' },
+        { folder: 'modules/x/examples/basic', reason: 'modules-folder' },
+      ],
+    });
   });
 });

@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { localModuleGraph, parseLocalModuleCalls, resolveModuleFolder } from '../../src/stacks/modules.js';
+import {
+  localModuleGraph,
+  parseLocalModuleCalls,
+  PATH_REF,
+  resolveModuleFolder,
+  scanConfig,
+  scanJsonConfig,
+} from '../../src/stacks/modules.js';
 import { makeWorkspace, removeWorkspace } from './helpers.js';
 
 const folders: string[] = [];
@@ -116,5 +123,60 @@ describe('localModuleGraph', () => {
     folders.push(root);
     const graph = await localModuleGraph(root, ['app']);
     expect(graph.get('app')).toEqual(new Set(['gone']));
+  });
+});
+
+describe('scanConfig', () => {
+  it('finds static file reads in calls, interpolations and heredocs, and flags the rest', () => {
+    const text = [
+      'locals {',
+      '  a = file("${path.module}/../shared/policy.json")',
+      '  b = templatefile("${path.root}/t/${var.x}.tftpl", {})',
+      '  c = "${file("old.txt")}"',
+      '  d = <<-EOT',
+      '    ${filebase64("${path.module}/bin")}',
+      '  EOT',
+      '  e = fileset(path.module, "*.json")',
+      '  f = provider::x::file("not-a-read")',
+      '  g = file(var.path)',
+      '  # file("commented")',
+      '}',
+    ].join('\n');
+    const M = PATH_REF.module;
+    expect(scanConfig(text).reads).toEqual([
+      { fn: 'file', line: 2, path: `${M}/../shared/policy.json` },
+      { fn: 'templatefile', line: 3 },
+      { fn: 'file', line: 4, path: 'old.txt' },
+      { fn: 'filebase64', line: 6, path: `${M}/bin` },
+      { fn: 'fileset', line: 8, path: M, pattern: '*.json' },
+      { fn: 'file', line: 10 },
+    ]);
+  });
+
+  it('sees a backend or cloud block in terraform {}, and nothing else', () => {
+    expect(scanConfig('terraform {\n  backend "s3" {}\n}\n').backend).toBe(true);
+    expect(scanConfig('terraform {\n  cloud {\n  }\n}\n').backend).toBe(true);
+    expect(
+      scanConfig('terraform {\n  required_version = ">= 1"\n}\nlocals { backend = "x" }\n').backend,
+    ).toBe(false);
+  });
+});
+
+describe('scanJsonConfig', () => {
+  it('finds module calls (objects or arrays), backends and reads in string templates', () => {
+    const text = JSON.stringify(
+      {
+        module: [{ a: { source: '../a' } }, { b: { source: 'hashicorp/x/aws' } }],
+        terraform: { backend: { local: {} } },
+        locals: { p: '${file("${path.module}/p.json")}' },
+      },
+      null,
+      2,
+    );
+    const facts = scanJsonConfig(text);
+    expect(facts.calls.map((c) => c.source)).toEqual(['../a']);
+    expect(facts.backend).toBe(true);
+    expect(facts.reads).toEqual([{ fn: 'file', line: 20, path: `${PATH_REF.module}/p.json` }]);
+    expect(scanJsonConfig('{ not json').calls).toEqual([]);
   });
 });

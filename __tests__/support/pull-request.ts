@@ -4,6 +4,13 @@ import { runAction, type ActionRun } from './harness.js';
 import { pullRequestPayload } from './payloads.js';
 import type { StandIn } from './standin/index.js';
 
+/** A changed file as GitHub's files API gives it: a rename carries the old name. */
+export interface ChangedFile {
+  filename: string;
+  status: 'added' | 'removed' | 'modified' | 'renamed';
+  previous_filename?: string;
+}
+
 export interface PullRequestRun {
   gh: StandIn;
   /** owner/name */
@@ -12,8 +19,8 @@ export interface PullRequestRun {
   number: number;
   headSha: string;
   baseSha?: string;
-  /** Files the pull request changes, as the API lists them. */
-  files: string[];
+  /** Files the pull request changes, as the API lists them: a name (modified), or a record with its status. */
+  files: Array<string | ChangedFile>;
   /** owner/name of the fork the pull request comes from. */
   fork?: string;
   labels?: string[];
@@ -28,9 +35,8 @@ export async function runOnPullRequest(options: PullRequestRun): Promise<ActionR
   const { gh, repository, number, headSha } = options;
   const [owner = '', repo = ''] = repository.split('/');
   const baseSha = options.baseSha ?? headSha;
-  const files = options.files.map((filename) => ({
-    filename,
-    status: 'modified' as const,
+  const files = options.files.map((file) => ({
+    ...(typeof file === 'string' ? { filename: file, status: 'modified' as const } : file),
     additions: 1,
     deletions: 1,
     changes: 2,

@@ -18,12 +18,14 @@ import type { RunReport, StackReport } from '../report/types.js';
 import type { Settings } from '../settings.js';
 import { ConfigError, type LoadedConfig } from '../config/types.js';
 import { discoverStacks, type Stack } from '../stacks/discover.js';
-import { filterStacks, selectAffected } from '../stacks/affected.js';
+import { filterStacks } from '../stacks/affected.js';
+import { relativeToWorkingDirectory } from '../stacks/changed-files.js';
+import { removedStackFindings, selectForChange, unresolvedReadHint } from '../stacks/select.js';
 import { localModuleGraph } from '../stacks/modules.js';
 import { publishReport, type Publication } from './publish.js';
 import {
   annotateConfigError,
-  changedFiles,
+  changedRepositoryFiles,
   checkName,
   configFailureMessage,
   configFindings,
@@ -152,19 +154,29 @@ export async function runPlan(ctx: RunContext): Promise<CommandResult> {
   let stacks = await discoverStacks(settings.workspace, config);
   if (settings.stackPatterns.length > 0) stacks = filterStacks(stacks, settings.stackPatterns);
 
-  const files = await changedFiles(ctx);
+  const repositoryFiles = await changedRepositoryFiles(ctx);
+  const files = repositoryFiles && relativeToWorkingDirectory(repositoryFiles, settings.workingDirectory);
   let affected = stacks;
   let unaffected: Stack[] = [];
+  let removedStacks: Finding[] = [];
   const moduleDeps = await localModuleGraph(
     settings.workspace,
     stacks.map((stack) => stack.path),
   );
-  if (files) {
-    ({ affected, unaffected } = selectAffected(stacks, files, {
-      configPath: settings.configPath,
-      moduleDeps,
-    }));
-    core.info(`${files.length} changed file(s); ${affected.length} of ${stacks.length} stack(s) affected`);
+  if (repositoryFiles) {
+    const selection = await selectForChange(
+      { repoRoot: settings.repoRoot, workingDirectory: settings.workingDirectory },
+      stacks,
+      repositoryFiles,
+      { configPath: settings.configPath, discovered: !config?.stacks, patterns: settings.stackPatterns },
+    );
+    ({ affected, unaffected } = selection);
+    removedStacks = removedStackFindings(selection.removed, settings.event.pullRequest?.labels ?? []);
+    for (const read of selection.unresolved)
+      core.notice(unresolvedReadHint(read), { file: read.file, startLine: read.line });
+    core.info(
+      `${repositoryFiles.length} changed file(s); ${affected.length} of ${stacks.length} stack(s) affected`,
+    );
   }
 
   const fallbackEngine = await resolveEngineChoice(settings.engine);
@@ -180,6 +192,7 @@ export async function runPlan(ctx: RunContext): Promise<CommandResult> {
     validate: false,
     moduleFolders: affected.flatMap((stack) => [...(moduleDeps.get(stack.path) ?? [])]),
   });
+  findings.push(...removedStacks);
   findings.push(
     ...(await scanSecrets(
       settings.workspace,

@@ -1,6 +1,5 @@
 // What the commands share: the command result, the engine default, the config, and the changed files.
 import * as core from '@actions/core';
-import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import type { ConfigError, LoadedConfig } from '../config/types.js';
 import type { Finding } from '../report/findings.js';
@@ -26,12 +25,18 @@ export async function loadConfigOrThrow(settings: Settings): Promise<LoadedConfi
   return config;
 }
 
+/** The pull request's changed files relative to the working directory (those outside it left out). */
 export async function changedFiles(ctx: RunContext): Promise<string[] | undefined> {
+  const files = await changedRepositoryFiles(ctx);
+  return files && relativeToWorkingDirectory(files, ctx.settings.workingDirectory);
+}
+
+/** The pull request's changed files as repository paths, old names of renamed files included. */
+export async function changedRepositoryFiles(ctx: RunContext): Promise<string[] | undefined> {
   const { settings } = ctx;
   const pull = settings.event.pullRequest;
   if (!pull) return undefined;
   const repoRoot = settings.repoRoot;
-  const workingDirectory = path.relative(repoRoot, settings.workspace).split(path.sep).join('/');
   let files: string[] | undefined;
   if (ctx.github) {
     try {
@@ -52,7 +57,7 @@ export async function changedFiles(ctx: RunContext): Promise<string[] | undefine
       return undefined;
     }
   }
-  return relativeToWorkingDirectory(files, workingDirectory);
+  return files;
 }
 
 /** `stackgate/plan`, or `stackgate/plan (prod)` with a comment header: jobs of one run never share a check. */

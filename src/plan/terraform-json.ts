@@ -41,6 +41,8 @@ export function parseTerraformPlan(json: unknown, source = 'plan.json'): Plan {
     .filter((change) => change.action !== 'no-op');
   const outputs = parseOutputs(root.output_changes, source, state);
   const diagnostics: Diagnostic[] = root.errored === true ? [erroredDiagnostic()] : [];
+  if (lacksSensitivityMarks(root))
+    diagnostics.push(unmarkedSensitivityDiagnostic(root.format_version as string));
   return {
     formatVersion: root.format_version as string,
     engineVersion: typeof root.terraform_version === 'string' ? root.terraform_version : undefined,
@@ -57,14 +59,24 @@ export function parseTerraformPlan(json: unknown, source = 'plan.json'): Plan {
 
 // ---- shape checks ----------------------------------------------------------------------------------------
 
+/**
+ * 1.x: Terraform 1.0 and later, every OpenTofu. 0.x: Terraform 0.12–0.15, the same shapes in everything the
+ * renderer reads; fields added later (`resource_drift`, `replace_paths`, `action_reason`, `previous_address`,
+ * `importing`, and before 0.14 `before_sensitive`/`after_sensitive`) are simply absent.
+ */
+const READABLE_MAJORS = ['0', '1'];
+
 const PLAN_KEYS = ['planned_values', 'resource_changes', 'resource_drift', 'output_changes', 'errored'];
 
 function checkRoot(json: unknown, source: string): Json {
   if (!isRecord(json)) throw new PlanFormatError(source, `expected a JSON object, got ${describe(json)}`);
   const version = json.format_version;
   if (typeof version !== 'string') throw new PlanFormatError(source, 'no "format_version" field');
-  if (version.split('.')[0] !== '1') {
-    throw new PlanFormatError(source, `unsupported format_version "${version}" (expected 1.x)`);
+  if (!READABLE_MAJORS.includes(version.split('.')[0] ?? '')) {
+    throw new PlanFormatError(
+      source,
+      `unsupported format_version "${version}" (Stackgate reads 1.x, and 0.x of Terraform 0.12–0.15 best effort)`,
+    );
   }
   if (!PLAN_KEYS.some((key) => key in json)) {
     // `show -json` of a state, or `validate -json`, also carry format_version.
@@ -291,6 +303,28 @@ export function countChanges(
   }
   counts.drift = drift.length;
   return counts;
+}
+
+/** Before Terraform 0.14 a plan did not say which values a provider marks sensitive. */
+function lacksSensitivityMarks(root: Json): boolean {
+  if (!(root.format_version as string).startsWith('0.')) return false;
+  const changes = Array.isArray(root.resource_changes) ? (root.resource_changes as unknown[]) : [];
+  return changes.some(
+    (entry) =>
+      isRecord(entry) &&
+      isRecord(entry.change) &&
+      !('after_sensitive' in entry.change) &&
+      !('before_sensitive' in entry.change),
+  );
+}
+
+function unmarkedSensitivityDiagnostic(version: string): Diagnostic {
+  return {
+    severity: 'warning',
+    summary: `Plan JSON format ${version} (Terraform before 0.14) does not mark sensitive values`,
+    detail:
+      'Only values under secret-looking names are hidden. Upgrade the engine to Terraform 0.14 or later, or to OpenTofu, for provider-marked sensitive values.',
+  };
 }
 
 function erroredDiagnostic(): Diagnostic {

@@ -3,7 +3,7 @@
 import type { Annotation } from './annotations.js';
 import { codeBlock, escapeText, inlineCode } from './escape.js';
 
-export type FindingKind = 'config' | 'format' | 'validate' | 'secret' | 'policy' | 'engine';
+export type FindingKind = 'config' | 'format' | 'validate' | 'secret' | 'policy' | 'engine' | 'stack';
 
 export interface Finding {
   kind: FindingKind;
@@ -30,6 +30,7 @@ const KIND_LABELS: Record<FindingKind, string> = {
   secret: 'Secret',
   policy: 'Policy',
   engine: 'Engine',
+  stack: 'Stack',
 };
 
 export function failingFindings(findings: readonly Finding[]): Finding[] {

@@ -2,81 +2,88 @@
 import path from 'node:path';
 import picomatch from 'picomatch';
 import type { Stack } from './discover.js';
+import type { StackInputs } from './inputs.js';
 
 export interface AffectedOptions {
-  /** The config file, posix, relative to the workspace: changing it affects every stack. */
-  configPath: string;
-  /** Stack path → folders it uses through local modules, transitively (from `localModuleGraph`). */
-  moduleDeps: Map<string, Set<string>>;
+  /** The config file, as a repository path: changing it affects every stack. */
+  configFile: string;
+  /**
+   * Folders that own the files below them (repository paths): every Terraform folder and every stack folder.
+   * A file in a folder's tree belongs to the deepest of them, so a root stack is not planned for a change in a
+   * nested stack or in a module's `examples/`.
+   */
+  boundaries: readonly string[];
 }
 
 /**
- * Splits stacks into those a change affects and the rest, each in the given order. `changedFiles` are posix
- * paths relative to the workspace. A stack is affected by a file in its folder (unless the file belongs to a
- * stack nested deeper, so a root stack is not planned for every change), in a local module folder it calls,
- * or matching one of its `when-modified` globs; a change to the config file affects every stack.
+ * Splits stacks into those a change affects and the rest, each in the given order. `changedFiles` are
+ * repository paths (posix). A stack is affected by:
+ * - a file it reads: a static `file()`/`templatefile()`/`fileset()`… path, a var file, a symlink's target;
+ * - a file matching one of its `when-modified` globs;
+ * - a file in its folder or in a local module folder it calls (transitively), unless the file belongs to a
+ *   deeper Terraform folder of its own, or is documentation (`*.md`, `docs/`, `.github/`, licences);
+ * - the config file, which affects every stack.
  */
-export function selectAffected(
-  stacks: Stack[],
-  changedFiles: string[],
+export function selectAffected<T extends StackInputs>(
+  inputs: readonly T[],
+  changedFiles: readonly string[],
   options: AffectedOptions,
-): { affected: Stack[]; unaffected: Stack[] } {
+): { affected: T[]; unaffected: T[] } {
   const files = changedFiles.map(normalizeFile);
-  if (files.includes(normalizeFile(options.configPath))) return { affected: [...stacks], unaffected: [] };
-  const stackFolders = [...new Set(stacks.map((stack) => stack.path))];
-  const affected: Stack[] = [];
-  const unaffected: Stack[] = [];
-  for (const stack of stacks) {
-    const isAffected = files.some((file) => touchesStack(stack, file, stackFolders, options.moduleDeps));
-    (isAffected ? affected : unaffected).push(stack);
+  if (files.includes(normalizeFile(options.configFile))) return { affected: [...inputs], unaffected: [] };
+  const boundaries = new Set(options.boundaries);
+  for (const input of inputs) boundaries.add(input.folder);
+  const owners = new Map(files.map((file) => [file, ownerOf(file, boundaries)]));
+  const affected: T[] = [];
+  const unaffected: T[] = [];
+  for (const input of inputs) {
+    const isAffected = files.some((file) => touches(input, file, owners.get(file)));
+    (isAffected ? affected : unaffected).push(input);
   }
   return { affected, unaffected };
 }
 
-function touchesStack(
-  stack: Stack,
-  file: string,
-  stackFolders: string[],
-  moduleDeps: AffectedOptions['moduleDeps'],
-) {
-  if (owningStackFolder(file, stackFolders) === stack.path) return true;
-  for (const folder of moduleDeps.get(stack.path) ?? []) {
-    if (isWithin(file, folder)) return true;
-  }
-  // Var files may live outside the stack folder (`../../env/prod.tfvars`): they change the plan all the same.
-  if (stack.varFiles.some((varFile) => path.posix.normalize(path.posix.join(stack.path, varFile)) === file))
-    return true;
-  return stack.whenModified.length > 0 && whenModifiedMatcher(stack)(file);
+function touches(input: StackInputs, file: string, owner: string | undefined): boolean {
+  if (input.files.includes(file)) return true;
+  if (input.globs.length > 0 && globMatcher(input)(file)) return true;
+  return input.folders.some(
+    (folder) =>
+      isWithin(file, folder) &&
+      (owner === undefined || isWithin(folder, owner) || folder === owner) &&
+      !isDocumentation(folder === '.' ? file : file.slice(folder.length + 1)),
+  );
 }
 
-/** The deepest stack folder holding the file. */
-function owningStackFolder(file: string, stackFolders: string[]): string | undefined {
-  let owner: string | undefined;
-  for (const folder of stackFolders) {
-    if (isWithin(file, folder) && (owner === undefined || depth(folder) > depth(owner))) owner = folder;
+/** The deepest boundary folder holding the file (its own folder counts; the root `.` too). */
+function ownerOf(file: string, boundaries: Set<string>): string | undefined {
+  for (let folder = path.posix.dirname(file); ; folder = path.posix.dirname(folder)) {
+    if (boundaries.has(folder)) return folder;
+    if (folder === '.' || folder === '/' || folder === '') return undefined;
   }
-  return owner;
 }
 
-function depth(folder: string): number {
-  return folder === '.' ? 0 : folder.split('/').length;
+const DOC_FOLDERS = new Set(['docs', '.github', '.gitlab', '.vscode', '.idea']);
+const DOC_FILES =
+  /^(?:.*\.(?:md|markdown|mdx|rst|adoc)|(?:LICENSE|LICENCE|COPYING|NOTICE|CODEOWNERS)(?:\..*)?|\.gitignore|\.gitattributes|\.editorconfig)$/i;
+
+/** Documentation and repository housekeeping below a folder: never planned for, unless read or globbed. */
+export function isDocumentation(relative: string): boolean {
+  const parts = relative.split('/');
+  const name = parts.pop() ?? '';
+  return parts.some((part) => DOC_FOLDERS.has(part)) || DOC_FILES.test(name);
 }
 
 function isWithin(file: string, folder: string): boolean {
   return folder === '.' || file.startsWith(`${folder}/`);
 }
 
-const matchers = new WeakMap<Stack, (file: string) => boolean>();
+const matchers = new WeakMap<StackInputs, (file: string) => boolean>();
 
-/** `when-modified` globs are relative to the stack's path (`../modules/**` allowed); `/x` is from the root. */
-function whenModifiedMatcher(stack: Stack): (file: string) => boolean {
-  let matcher = matchers.get(stack);
+function globMatcher(input: StackInputs): (file: string) => boolean {
+  let matcher = matchers.get(input);
   if (!matcher) {
-    const patterns = stack.whenModified.map((pattern) =>
-      pattern.startsWith('/') ? pattern.slice(1) : path.posix.normalize(path.posix.join(stack.path, pattern)),
-    );
-    matcher = picomatch(patterns, { dot: true });
-    matchers.set(stack, matcher);
+    matcher = picomatch(input.globs, { dot: true });
+    matchers.set(input, matcher);
   }
   return matcher;
 }
@@ -108,6 +115,12 @@ export function filterStacks(stacks: Stack[], patterns: string[]): Stack[] {
   const unmatched = tests.filter(({ matches }) => !stacks.some(matches)).map(({ pattern }) => pattern);
   if (unmatched.length > 0) throw new StackFilterError(unmatched);
   return stacks.filter((stack) => tests.some(({ matches }) => matches(stack)));
+}
+
+/** Whether a stack of this name and path would be selected by the `stacks` input's patterns. */
+export function matchesStackPatterns(name: string, stackPath: string, patterns: readonly string[]): boolean {
+  const stack = { name, path: stackPath } as Stack;
+  return patterns.some((pattern) => pattern.trim() !== '' && stackMatcher(pattern.trim())(stack));
 }
 
 function stackMatcher(pattern: string): (stack: Stack) => boolean {

@@ -1,9 +1,10 @@
 // The stacks of a config repository: those the config declares, or, without a config (or without `stacks`
-// in it), every Terraform/OpenTofu folder that is not merely a local module of another folder.
+// in it), the Terraform/OpenTofu folders that are root modules (see discoverFolders for the rules).
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadedConfig, StackConfig } from '../config/types.js';
-import { directModuleFolders } from './modules.js';
+import { realRepositoryPath } from './inputs.js';
+import { folderFacts, isConfigFile, resolveModuleFolder } from './modules.js';
 
 /** One unit planned and applied on its own; `path` is posix, relative to the workspace (`.` for the root). */
 export type Stack = StackConfig;
@@ -13,12 +14,66 @@ const SKIPPED_FOLDERS = new Set(['.terraform', '.git', 'node_modules']);
 
 export async function discoverStacks(workspace: string, config: LoadedConfig | undefined): Promise<Stack[]> {
   if (config?.stacks) return config.stacks.map(copyStack);
+  return (await discoverFolders(workspace)).stacks.map(discoveredStack);
+}
+
+/** A Terraform folder that discovery does not take as a stack, and why. */
+export interface ModuleFolder {
+  folder: string;
+  reason: 'called' | 'linked' | 'modules-folder';
+}
+
+/**
+ * Without a config, which Terraform folders are stacks. In order, the first rule that applies decides:
+ * a folder declaring a backend (`terraform { backend "…" }` or `cloud {}`) is a stack, even when another folder
+ * also calls it as a module; a folder another folder calls as a local module (resolving symlinks) is a module,
+ * and so is one whose configuration files are symlinked into another folder; a folder inside a
+ * folder named `modules` is a module (one nothing calls yet, or its `examples/`); every other folder is a stack.
+ */
+export async function discoverFolders(
+  workspace: string,
+): Promise<{ stacks: string[]; modules: ModuleFolder[] }> {
   const folders = await terraformFolders(workspace);
-  const modules = new Set<string>();
+  const called = new Set<string>();
+  const backends = new Set<string>();
+  const linked = new Set<string>();
   for (const folder of folders) {
-    for (const called of await directModuleFolders(workspace, folder)) modules.add(called);
+    const facts = await folderFacts(path.join(workspace, folder));
+    if ([...facts.values()].some((file) => file.backend)) backends.add(folder);
+    for (const call of [...facts.values()].flatMap((file) => file.calls)) {
+      const target = resolveModuleFolder(folder, call.source);
+      if (target === undefined || target === folder) continue;
+      called.add(target);
+      // Through a symlinked folder, the module's real folder is the one called.
+      const real = await realRepositoryPath(workspace, target);
+      if (real !== undefined && real !== folder) called.add(real);
+    }
+    // A folder whose configuration files are linked into another one is part of that one, like a module.
+    for (const entry of await readdir(path.join(workspace, folder), { withFileTypes: true })) {
+      if (!entry.isSymbolicLink() || !isConfigFile(entry.name)) continue;
+      const real = await realRepositoryPath(
+        workspace,
+        folder === '.' ? entry.name : `${folder}/${entry.name}`,
+      );
+      const target = real === undefined ? undefined : path.posix.dirname(real);
+      if (target !== undefined && target !== folder) linked.add(target);
+    }
   }
-  return folders.filter((folder) => !modules.has(folder)).map(discoveredStack);
+  const stacks: string[] = [];
+  const modules: ModuleFolder[] = [];
+  for (const folder of folders) {
+    if (backends.has(folder)) stacks.push(folder);
+    else if (called.has(folder)) modules.push({ folder, reason: 'called' });
+    else if (linked.has(folder)) modules.push({ folder, reason: 'linked' });
+    else if (inModulesFolder(folder)) modules.push({ folder, reason: 'modules-folder' });
+    else stacks.push(folder);
+  }
+  return { stacks, modules };
+}
+
+/** A path with a folder named `modules` in it: where modules live by convention. */
+export function inModulesFolder(folder: string): boolean {
+  return folder.split('/').includes('modules');
 }
 
 function discoveredStack(folder: string): Stack {
@@ -35,12 +90,15 @@ function copyStack(stack: StackConfig): Stack {
   };
 }
 
-/** Every folder (posix, relative, sorted) holding `*.tf` files. Symlinked folders are not followed (no loops). */
+/**
+ * Every folder (posix, relative, sorted) holding configuration files (`*.tf`, `*.tf.json`, `*.tofu`,
+ * `*.tofu.json`, symlinked ones included). Symlinked folders are not walked (no loops, no duplicates).
+ */
 export async function terraformFolders(workspace: string): Promise<string[]> {
   const found: string[] = [];
   const visit = async (folder: string): Promise<void> => {
     const entries = await readdir(path.join(workspace, folder), { withFileTypes: true });
-    if (entries.some((entry) => !entry.isDirectory() && entry.name.endsWith('.tf'))) found.push(folder);
+    if (entries.some((entry) => !entry.isDirectory() && isConfigFile(entry.name))) found.push(folder);
     for (const entry of entries) {
       if (!entry.isDirectory() || SKIPPED_FOLDERS.has(entry.name) || entry.name.startsWith('.')) continue;
       await visit(folder === '.' ? entry.name : `${folder}/${entry.name}`);

@@ -15,6 +15,7 @@ import {
   StandInState,
   type CheckRunRecord,
   type CommentRecord,
+  type DeploymentRecord,
   type IssueRecord,
   type Permissions,
   type PullFileRecord,
@@ -31,6 +32,8 @@ export type {
   AnnotationRecord,
   CheckRunRecord,
   CommentRecord,
+  DeploymentRecord,
+  DeploymentStatusRecord,
   IssueRecord,
   Permission,
   PermissionName,
@@ -123,6 +126,8 @@ export interface StateView {
   issue(repo: string, number: number): IssueRecord | undefined;
   pullRequest(repo: string, number: number): PullRecord | undefined;
   labels(repo: string, issueNumber: number): string[];
+  /** Deployments, oldest first, each with its statuses (oldest first). */
+  deployments(repo: string, environment?: string): DeploymentRecord[];
   /** Refs as `{ 'refs/stackgate/locks/x': sha }`, optionally only those under a prefix. */
   refs(repo: string, prefix?: string): Record<string, string>;
   /** The underlying store, for anything the views do not cover. */
@@ -205,6 +210,10 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     issue: (repo, n) => state.mustRepo(repo).issues.get(n),
     pullRequest: (repo, n) => state.mustRepo(repo).pulls.get(n),
     labels: (repo, n) => [...(state.mustRepo(repo).issues.get(n)?.labels ?? [])],
+    deployments: (repo, environment) =>
+      [...state.mustRepo(repo).deployments.values()]
+        .filter((d) => !environment || d.environment === environment)
+        .sort((a, b) => a.id - b.id),
     refs: (repo, prefix = '') =>
       Object.fromEntries([...state.mustRepo(repo).refs.entries()].filter(([ref]) => ref.startsWith(prefix))),
     raw: state,

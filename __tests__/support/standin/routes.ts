@@ -5,7 +5,10 @@ import {
   annotationJson,
   checkRunJson,
   commentJson,
+  deploymentJson,
+  deploymentStatusJson,
   fileJson,
+  gitCommitJson,
   issueJson,
   labelJson,
   pullJson,
@@ -19,9 +22,13 @@ import {
   userJson,
   type Urls,
 } from './shapes.js';
+import { createHash } from 'node:crypto';
 import type {
   AnnotationRecord,
   CheckRunRecord,
+  CommitRecord,
+  DeploymentRecord,
+  DeploymentStatusRecord,
   IssueRecord,
   Permission,
   PermissionName,
@@ -281,6 +288,31 @@ function latestPerContext(all: StatusRecord[]): StatusRecord[] {
   const latest = new Map<string, StatusRecord>();
   for (const s of all) latest.set(s.context.toLowerCase(), s); // later entries win
   return [...latest.values()];
+}
+
+function deploymentOf(ctx: RouteContext): DeploymentRecord {
+  const deployment = ctx.data.deployments.get(int(ctx.params.deployment_id));
+  if (!deployment) throw notFound(ctx);
+  return deployment;
+}
+
+/** A commit object: one written through the API, or a stand-in for a commit the tests named (a pull request's
+ * head or base, a ref's target), with a tree derived from its sha. */
+function commitOf(ctx: RouteContext, sha: string): CommitRecord | undefined {
+  const stored = ctx.data.commits.get(sha.toLowerCase());
+  if (stored) return stored;
+  const known =
+    [...ctx.data.pulls.values()].some(
+      (p) => p.headSha === sha || p.baseSha === sha || p.mergeCommitSha === sha,
+    ) || [...ctx.data.refs.values()].includes(sha);
+  if (!known) return undefined;
+  return {
+    sha,
+    message: `commit ${sha.slice(0, 7)}`,
+    tree: createHash('sha1').update(`tree ${sha}`).digest('hex'),
+    parents: [],
+    createdAt: ctx.state.now(),
+  };
 }
 
 const read = (permissions: PermissionName[], handle: Handler['handle']): Handler => ({
@@ -709,6 +741,118 @@ export const handlers: Record<string, Handler> = {
     ctx.data.refs.set(ref, sha.toLowerCase());
     return { status: 200, body: refJson(ctx.data, ref, sha.toLowerCase(), ctx.urls) };
   }),
+  'git/create-commit': write(['contents'], (ctx) => {
+    const tree = String(ctx.body.tree);
+    const parents = Array.isArray(ctx.body.parents) ? ctx.body.parents.map(String) : [];
+    if (!SHA.test(tree) || parents.some((parent) => !commitOf(ctx, parent))) {
+      throw new GitHubError(422, {
+        message: 'Tree SHA does not exist',
+        documentation_url: ctx.documentationUrl,
+      });
+    }
+    const message = String(ctx.body.message);
+    const sha = createHash('sha1')
+      .update(`${tree}\0${parents.join(',')}\0${message}\0${ctx.state.id()}`)
+      .digest('hex');
+    const commit: CommitRecord = { sha, message, tree, parents, createdAt: ctx.state.now() };
+    ctx.data.commits.set(sha, commit);
+    const json = gitCommitJson(ctx.data, commit, ctx.urls);
+    return { status: 201, body: json, headers: { location: String(json.url) } };
+  }),
+  'git/get-commit': read(['contents'], (ctx) => {
+    const commit = commitOf(ctx, ctx.params.commit_sha ?? '');
+    if (!commit) throw notFound(ctx);
+    return { status: 200, body: gitCommitJson(ctx.data, commit, ctx.urls) };
+  }),
+  'repos/list-pull-requests-associated-with-commit': read(['contents', 'pull_requests'], (ctx) => {
+    const sha = ctx.params.commit_sha ?? '';
+    const pulls = [...ctx.data.pulls.values()]
+      .filter((p) => p.headSha === sha || p.mergeCommitSha === sha)
+      .sort((a, b) => b.number - a.number);
+    return listAnswer(ctx, pulls, (p) =>
+      pullJson(ctx.data, p, issueOf(ctx, p.number), ctx.state.repo(p.headRepo), ctx.urls),
+    );
+  }),
+
+  // --- deployments ---------------------------------------------------------------------------------------
+  'repos/create-deployment': write(['deployments'], (ctx) => {
+    const ref = String(ctx.body.ref);
+    const sha = SHA.test(ref) ? ref.toLowerCase() : resolveSha(ctx.data, ref);
+    if (!SHA.test(sha)) {
+      throw new GitHubError(422, {
+        message: `No ref found for: ${ref}`,
+        documentation_url: ctx.documentationUrl,
+      });
+    }
+    // Without required_contexts GitHub waits for every commit status to succeed (409 otherwise).
+    if (!Array.isArray(ctx.body.required_contexts)) {
+      const latest = latestPerContext(ctx.data.statuses.filter((st) => st.sha === sha));
+      if (latest.some((st) => st.state !== 'success')) {
+        throw new GitHubError(409, {
+          message: 'Conflict: Commit status checks failed for ' + ref,
+          documentation_url: ctx.documentationUrl,
+        });
+      }
+    }
+    const now = ctx.state.now();
+    const environment = str(ctx.body.environment) ?? 'production';
+    const deployment: DeploymentRecord = {
+      id: ctx.state.id(),
+      sha,
+      ref,
+      task: str(ctx.body.task) ?? 'deploy',
+      environment,
+      description: str(ctx.body.description) ?? null,
+      payload: ctx.body.payload ?? {},
+      transientEnvironment: ctx.body.transient_environment === true,
+      productionEnvironment:
+        typeof ctx.body.production_environment === 'boolean'
+          ? ctx.body.production_environment
+          : environment === 'production',
+      creator: ctx.actor,
+      createdAt: now,
+      updatedAt: now,
+      statuses: [],
+    };
+    ctx.data.deployments.set(deployment.id, deployment);
+    return { status: 201, body: deploymentJson(ctx.data, deployment, ctx.urls) };
+  }),
+  'repos/list-deployments': read(['deployments'], (ctx) => {
+    const q = ctx.query;
+    const deployments = [...ctx.data.deployments.values()]
+      .filter((d) => !q.environment || d.environment === q.environment)
+      .filter((d) => !q.sha || d.sha === q.sha)
+      .filter((d) => !q.ref || d.ref === q.ref)
+      .filter((d) => !q.task || d.task === q.task)
+      .sort((a, b) => b.id - a.id);
+    return listAnswer(ctx, deployments, (d) => deploymentJson(ctx.data, d, ctx.urls));
+  }),
+  'repos/create-deployment-status': write(['deployments'], (ctx) => {
+    const deployment = deploymentOf(ctx);
+    const now = ctx.state.now();
+    const status: DeploymentStatusRecord = {
+      id: ctx.state.id(),
+      state: ctx.body.state as DeploymentStatusRecord['state'],
+      description: str(ctx.body.description) ?? '',
+      environment: str(ctx.body.environment) ?? deployment.environment,
+      targetUrl: str(ctx.body.target_url) ?? '',
+      logUrl: str(ctx.body.log_url) ?? str(ctx.body.target_url) ?? '',
+      environmentUrl: str(ctx.body.environment_url) ?? '',
+      creator: ctx.actor,
+      createdAt: now,
+      updatedAt: now,
+    };
+    deployment.statuses.push(status);
+    deployment.updatedAt = now;
+    return { status: 201, body: deploymentStatusJson(ctx.data, deployment, status, ctx.urls) };
+  }),
+  'repos/list-deployment-statuses': read(['deployments'], (ctx) => {
+    const deployment = deploymentOf(ctx);
+    return listAnswer(ctx, [...deployment.statuses].reverse(), (st) =>
+      deploymentStatusJson(ctx.data, deployment, st, ctx.urls),
+    );
+  }),
+
   'git/delete-ref': write(['contents'], (ctx) => {
     const ref = fullRef(ctx);
     if (!ctx.data.refs.delete(ref)) {

@@ -4,6 +4,9 @@ import type {
   AnnotationRecord,
   CheckRunRecord,
   CommentRecord,
+  CommitRecord,
+  DeploymentRecord,
+  DeploymentStatusRecord,
   IssueRecord,
   LabelRecord,
   PullFileRecord,
@@ -497,5 +500,77 @@ export function refJson(data: RepoData, ref: string, sha: string, u: Urls): Reco
     node_id: nodeId('Ref', `${data.repo.id}:${ref}`),
     url: `${repoUrl(data, u)}/git/${ref}`,
     object: { type: 'commit', sha, url: `${repoUrl(data, u)}/git/commits/${sha}` },
+  };
+}
+
+export function deploymentJson(data: RepoData, d: DeploymentRecord, u: Urls): Record<string, unknown> {
+  const url = `${repoUrl(data, u)}/deployments/${d.id}`;
+  return {
+    url,
+    id: d.id,
+    node_id: nodeId('Deployment', d.id),
+    sha: d.sha,
+    ref: d.ref,
+    task: d.task,
+    payload: d.payload,
+    original_environment: d.environment,
+    environment: d.environment,
+    description: d.description,
+    creator: userJson(d.creator, u),
+    created_at: d.createdAt,
+    updated_at: d.updatedAt,
+    statuses_url: `${url}/statuses`,
+    repository_url: repoUrl(data, u),
+    transient_environment: d.transientEnvironment,
+    production_environment: d.productionEnvironment,
+  };
+}
+
+export function deploymentStatusJson(
+  data: RepoData,
+  d: DeploymentRecord,
+  s: DeploymentStatusRecord,
+  u: Urls,
+): Record<string, unknown> {
+  const deploymentUrl = `${repoUrl(data, u)}/deployments/${d.id}`;
+  return {
+    url: `${deploymentUrl}/statuses/${s.id}`,
+    id: s.id,
+    node_id: nodeId('DeploymentStatus', s.id),
+    state: s.state,
+    creator: userJson(s.creator, u),
+    description: s.description,
+    environment: s.environment,
+    target_url: s.targetUrl,
+    created_at: s.createdAt,
+    updated_at: s.updatedAt,
+    deployment_url: deploymentUrl,
+    repository_url: repoUrl(data, u),
+    environment_url: s.environmentUrl,
+    log_url: s.logUrl,
+  };
+}
+
+export function gitCommitJson(data: RepoData, c: CommitRecord, u: Urls): Record<string, unknown> {
+  const person = {
+    name: 'github-actions[bot]',
+    email: '41898282+github-actions[bot]@users.noreply.github.com',
+    date: c.createdAt,
+  };
+  return {
+    sha: c.sha,
+    node_id: nodeId('Commit', c.sha),
+    url: `${repoUrl(data, u)}/git/commits/${c.sha}`,
+    html_url: `${u.html}/${data.repo.fullName}/commit/${c.sha}`,
+    author: person,
+    committer: person,
+    message: c.message,
+    tree: { sha: c.tree, url: `${repoUrl(data, u)}/git/trees/${c.tree}` },
+    parents: c.parents.map((sha) => ({
+      sha,
+      url: `${repoUrl(data, u)}/git/commits/${sha}`,
+      html_url: `${u.html}/${data.repo.fullName}/commit/${sha}`,
+    })),
+    verification: { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null },
   };
 }

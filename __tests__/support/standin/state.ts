@@ -69,6 +69,8 @@ export interface PullRecord {
   merged: boolean;
   mergeable: boolean | null;
   mergeableState: string;
+  /** The commit a merge created on the base branch (commit → pull requests finds the pull request by it). */
+  mergeCommitSha?: string;
   draft: boolean;
   files: PullFileRecord[];
   reviews: ReviewRecord[];
@@ -153,6 +155,44 @@ export interface StatusRecord {
   updatedAt: string;
 }
 
+export interface DeploymentStatusRecord {
+  id: number;
+  state: 'error' | 'failure' | 'inactive' | 'in_progress' | 'queued' | 'pending' | 'success';
+  description: string;
+  environment: string;
+  targetUrl: string;
+  logUrl: string;
+  environmentUrl: string;
+  creator: UserRef;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface DeploymentRecord {
+  id: number;
+  sha: string;
+  ref: string;
+  task: string;
+  environment: string;
+  description: string | null;
+  payload: unknown;
+  transientEnvironment: boolean;
+  productionEnvironment: boolean;
+  creator: UserRef;
+  createdAt: string;
+  updatedAt: string;
+  /** Oldest first. */
+  statuses: DeploymentStatusRecord[];
+}
+
+export interface CommitRecord {
+  sha: string;
+  message: string;
+  tree: string;
+  parents: string[];
+  createdAt: string;
+}
+
 export interface RepoData {
   repo: RepoRecord;
   issues: Map<number, IssueRecord>;
@@ -165,6 +205,9 @@ export interface RepoData {
   refs: Map<string, string>;
   /** login → collaborator permission (`admin`, `maintain`, `write`, `triage`, `read`, `none`). */
   collaborators: Map<string, string>;
+  deployments: Map<number, DeploymentRecord>;
+  /** Commit objects written through the git database API (no graph beyond their parents). */
+  commits: Map<string, CommitRecord>;
   nextNumber: number;
 }
 
@@ -228,6 +271,8 @@ export class StandInState {
       statuses: [],
       refs: new Map(),
       collaborators: new Map(),
+      deployments: new Map(),
+      commits: new Map(),
       nextNumber: 1,
     };
     this.repos.set(fullName.toLowerCase(), data);

@@ -1,0 +1,197 @@
+// Every file a stack reads, as repository paths: its folder, the local modules it calls (transitively), files
+// its configuration reads with `file()`, `templatefile()`, `fileset()` and friends, var files, `when-modified`
+// globs, and the targets of symlinks among them. Paths are relative to the repository root, not the working
+// directory, so modules and files outside `working-directory` count as well.
+import { lstat, readdir, realpath } from 'node:fs/promises';
+import path from 'node:path';
+import { ansibleInputs } from './ansible-inputs.js';
+import type { Stack } from './discover.js';
+import { folderFacts, isLocalSource, PATH_REF, type ConfigFacts } from './modules.js';
+
+export interface Layout {
+  /** Absolute repository root (GITHUB_WORKSPACE). */
+  repoRoot: string;
+  /** The working directory, posix, relative to the root ('' at the root). */
+  workingDirectory: string;
+}
+
+/** A file-reading call whose path is not a literal: a change to what it reads cannot be traced. */
+export interface UnresolvedRead {
+  /** Repository path of the configuration file. */
+  file: string;
+  line: number;
+  fn: string;
+}
+
+export interface StackInputs {
+  stack: Stack;
+  /** The stack's folder, as a repository path. */
+  folder: string;
+  /** Folders whose files count for the stack: its own, its local modules', symlinked folders' targets. */
+  folders: string[];
+  /** Single files: static reads, var files, symlinked files' targets. */
+  files: string[];
+  /** Globs on repository paths: `fileset()` reads and `when-modified`. */
+  globs: string[];
+  unresolved: UnresolvedRead[];
+}
+
+/** `rel` joined under the working directory: a repository path. */
+export function repositoryFile(layout: Layout, rel: string): string {
+  return normalize(layout.workingDirectory ? `${layout.workingDirectory}/${rel}` : rel);
+}
+
+/** Posix, normalised, `.` for the root; undefined when the path leaves the repository. */
+function normalize(rel: string): string {
+  const joined = path.posix.normalize(rel).replace(/\/+$/, '');
+  return joined === '' ? '.' : joined;
+}
+
+function insideRepository(rel: string): string | undefined {
+  const folder = normalize(rel);
+  return folder === '..' || folder.startsWith('../') || path.posix.isAbsolute(folder) ? undefined : folder;
+}
+
+function join(folder: string, rel: string): string | undefined {
+  return insideRepository(folder === '.' ? rel : `${folder}/${rel}`);
+}
+
+/** Resolves symlinks along a repository path (the longest prefix that exists); undefined when it leads outside. */
+export async function realRepositoryPath(repoRoot: string, rel: string): Promise<string | undefined> {
+  const realRoot = await realpath(repoRoot).catch(() => path.resolve(repoRoot));
+  const parts = rel === '.' ? [] : rel.split('/');
+  for (let keep = parts.length; keep >= 0; keep--) {
+    const real = await realpath(path.join(repoRoot, ...parts.slice(0, keep))).catch(() => undefined);
+    if (real === undefined) continue;
+    const relative = path.relative(realRoot, path.join(real, ...parts.slice(keep)));
+    if (relative.startsWith('..') || path.isAbsolute(relative)) return undefined;
+    return relative === '' ? '.' : relative.split(path.sep).join('/');
+  }
+  return undefined;
+}
+
+interface FolderInfo {
+  facts: Map<string, ConfigFacts>;
+  /** Entries that are symlinks, with their real repository paths (those inside the repository). */
+  links: { target: string; folder: boolean }[];
+}
+
+/** Reads what every stack reads; folders shared by stacks are read once. */
+export async function stackInputs(layout: Layout, stacks: readonly Stack[]): Promise<StackInputs[]> {
+  const infos = new Map<string, Promise<FolderInfo>>();
+  const info = (folder: string): Promise<FolderInfo> => {
+    let found = infos.get(folder);
+    if (!found) infos.set(folder, (found = readFolder(layout.repoRoot, folder)));
+    return found;
+  };
+  const real = (rel: string) => realRepositoryPath(layout.repoRoot, rel);
+  const result: StackInputs[] = [];
+  for (const stack of stacks) {
+    const root = repositoryFile(layout, stack.path);
+    const folders = new Set<string>();
+    const files = new Set<string>();
+    const globs = new Set<string>();
+    const unresolved: UnresolvedRead[] = [];
+    const addFile = async (rel: string | undefined) => {
+      if (rel === undefined) return;
+      files.add(rel);
+      const target = await real(rel);
+      if (target !== undefined) files.add(target);
+    };
+    const addGlob = async (folder: string | undefined, pattern: string) => {
+      if (folder === undefined) return;
+      for (const base of new Set([folder, (await real(folder)) ?? folder])) {
+        globs.add(base === '.' ? pattern : `${base}/${pattern}`);
+      }
+    };
+    // The stack's own path may name a file (an Ansible playbook): it counts as a file and as a folder.
+    await addFile(root);
+    const seen = new Set<string>([root]);
+    const queue = [root];
+    for (let folder = queue.shift(); folder !== undefined; folder = queue.shift()) {
+      folders.add(folder);
+      const target = await real(folder);
+      if (target !== undefined) folders.add(target);
+      const { facts, links } = await info(folder);
+      for (const link of links) (link.folder ? folders : files).add(link.target);
+      for (const [name, fileFacts] of facts) {
+        for (const call of fileFacts.calls) {
+          if (!isLocalSource(call.source)) continue;
+          const called = join(folder, call.source);
+          if (called === undefined || seen.has(called)) continue;
+          seen.add(called);
+          queue.push(called);
+        }
+        for (const read of fileFacts.reads) {
+          const file = join(folder, name) ?? name;
+          const resolved = read.path === undefined ? undefined : resolveReadPath(read.path, folder, root);
+          if (read.path === undefined || resolved === null) {
+            unresolved.push({ file, line: read.line, fn: read.fn });
+          } else if (read.pattern !== undefined) {
+            await addGlob(resolved, read.pattern);
+          } else {
+            await addFile(resolved);
+          }
+        }
+      }
+    }
+    for (const varFile of stack.varFiles) await addFile(join(root, varFile));
+    for (const pattern of stack.whenModified) {
+      const glob = pattern.startsWith('/') ? insideRepository(pattern.slice(1)) : join(root, pattern);
+      if (glob !== undefined) globs.add(glob);
+    }
+    // Ansible stacks read roles, inventories, vars and task files outside their folder (ansible-inputs.ts).
+    if (stack.engine === 'ansible') {
+      const extra = await ansibleInputs(path.join(layout.repoRoot, layout.workingDirectory), stack);
+      for (const folder of extra.folders) folders.add(repositoryFile(layout, folder));
+      for (const file of extra.files) await addFile(repositoryFile(layout, file));
+    }
+    result.push({
+      stack,
+      folder: root,
+      folders: [...folders],
+      files: [...files],
+      globs: [...globs],
+      unresolved,
+    });
+  }
+  return result;
+}
+
+/**
+ * A static read path as a repository path: `path.module` is the module's folder, `path.root` and `path.cwd`
+ * the stack's, and a plain relative path is relative to the stack's folder (the engine's working directory).
+ * Undefined when it leaves the repository (nothing a pull request changes); null for an absolute path.
+ */
+function resolveReadPath(raw: string, moduleFolder: string, rootFolder: string): string | undefined | null {
+  const at = (folder: string) => (folder === '.' ? '.' : folder);
+  let text = raw
+    .split(PATH_REF.module)
+    .join(at(moduleFolder))
+    .split(PATH_REF.root)
+    .join(at(rootFolder))
+    .split(PATH_REF.cwd)
+    .join(at(rootFolder));
+  if (raw.startsWith(PATH_REF.module) || raw.startsWith(PATH_REF.root) || raw.startsWith(PATH_REF.cwd)) {
+    return insideRepository(text);
+  }
+  if (path.posix.isAbsolute(text) || /^[A-Za-z]:[\\/]/.test(text)) return null;
+  text = text.replace(/^\.\//, '');
+  return join(rootFolder, text);
+}
+
+async function readFolder(repoRoot: string, folder: string): Promise<FolderInfo> {
+  const absolute = path.join(repoRoot, folder);
+  const facts = await folderFacts(absolute);
+  const links: FolderInfo['links'] = [];
+  const entries = await readdir(absolute, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    if (!entry.isSymbolicLink()) continue;
+    const rel = folder === '.' ? entry.name : `${folder}/${entry.name}`;
+    const target = await realRepositoryPath(repoRoot, rel);
+    if (target === undefined) continue;
+    const stats = await lstat(path.join(repoRoot, target)).catch(() => undefined);
+    links.push({ target, folder: stats?.isDirectory() ?? false });
+  }
+  return { facts, links };
+}
