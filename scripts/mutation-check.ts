@@ -1,7 +1,10 @@
 // Reads Stryker's JSON report and compares each file's mutation score with the one recorded in
 // mutation-scores.json: the score of a file may only go up. Run by scripts/mutation.sh (`npm run mutation`).
 //
-// Usage: node scripts/mutation-check.ts [--partial] [--record] [REPORT]
+// Merges the reports of the two Stryker runs (reports/mutation/core/ and reports/mutation/leaks/) into
+// reports/mutation/mutation.json and mutation.html first.
+//
+// Usage: node scripts/mutation-check.ts [--partial] [--record]
 //   --partial  the run mutated only some files (`npm run mutation -- --mutate FILE`): files missing from the
 //              report are not an error
 //   --record   after a passing check, write the new scores to mutation-scores.json and the README table
@@ -9,6 +12,7 @@
 // Exit status: 0 when no score dropped, 1 when one did or a recorded file is missing, 2 on a usage error.
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -21,10 +25,12 @@ interface Mutant {
   status: string;
   mutatorName: string;
   replacement?: string;
+  statusReason?: string;
   location: { start: { line: number; column: number } };
 }
 interface Report {
   files: Record<string, { mutants: Mutant[] }>;
+  [key: string]: unknown;
 }
 interface FileScore {
   file: string;
@@ -32,7 +38,8 @@ interface FileScore {
   killed: number;
   survived: number;
   noCoverage: number;
-  ignored: number;
+  equivalent: number;
+  staticSkipped: number;
   errors: number;
   score: number;
   survivors: Mutant[];
@@ -41,15 +48,42 @@ interface FileScore {
 const args = process.argv.slice(2);
 const partial = args.includes('--partial');
 const record = args.includes('--record');
-const rest = args.filter((a) => !a.startsWith('--'));
-if (rest.length > 1 || args.some((a) => a.startsWith('--') && a !== '--partial' && a !== '--record')) {
-  console.error('usage: node scripts/mutation-check.ts [--partial] [--record] [REPORT]');
+if (args.some((a) => a !== '--partial' && a !== '--record')) {
+  console.error('usage: node scripts/mutation-check.ts [--partial] [--record]');
   process.exit(2);
 }
-const reportPath = path.resolve(rest[0] ?? path.join(ROOT, 'reports', 'mutation', 'mutation.json'));
-if (!existsSync(reportPath)) {
-  console.error(`${reportPath}: no Stryker report (run \`npm run mutation\` first)`);
+const REPORTS = path.join(ROOT, 'reports', 'mutation');
+const parts = ['core', 'leaks']
+  .map((run) => path.join(REPORTS, run, 'mutation.json'))
+  .filter((file) => existsSync(file))
+  .map((file) => JSON.parse(readFileSync(file, 'utf8')) as Report);
+if (parts.length === 0) {
+  console.error(`${REPORTS}: no Stryker report (run \`npm run mutation\` first)`);
   process.exit(2);
+}
+const report: Report = { ...parts[0], files: Object.assign({}, ...parts.map((p) => p.files)) };
+writeFileSync(path.join(REPORTS, 'mutation.json'), JSON.stringify(report));
+writeFileSync(path.join(REPORTS, 'mutation.html'), html(report));
+
+/** The page Stryker's HTML reporter writes, for the merged report. */
+function html(merged: Report): string {
+  const require = createRequire(import.meta.url);
+  const elements = require.resolve('mutation-testing-elements/dist/mutation-test-elements.js', {
+    paths: [path.dirname(require.resolve('@stryker-mutator/core/package.json'))],
+  });
+  const json = JSON.stringify(merged).replace(/</g, '\\u003c');
+  return [
+    '<!DOCTYPE html><html><head><meta charset="utf-8"><script>',
+    readFileSync(elements, 'utf8'),
+    '</script></head><body><mutation-test-report-app titlePostfix="Stryker"></mutation-test-report-app><script>',
+    `document.querySelector('mutation-test-report-app').report = ${json};`,
+    '</script></body></html>',
+  ].join('\n');
+}
+
+/** Ignored by `ignoreStatic` (stryker.config.mjs), not by a disable comment. */
+function isStaticSkip(m: Mutant): boolean {
+  return m.status === 'Ignored' && (m.statusReason ?? '').startsWith('Static mutant');
 }
 
 /** Stryker's own score: killed and timed-out mutants over every valid mutant that is not ignored. */
@@ -65,7 +99,8 @@ function scoreOf(file: string, mutants: Mutant[]): FileScore {
     killed,
     survived,
     noCoverage,
-    ignored: count('Ignored'),
+    equivalent: mutants.filter((m) => m.status === 'Ignored' && !isStaticSkip(m)).length,
+    staticSkipped: mutants.filter(isStaticSkip).length,
     errors: count('CompileError', 'RuntimeError'),
     // Floored to two decimals so a recorded value compares exactly with a recomputed one.
     score: valid === 0 ? 100 : Math.floor((killed / valid) * 10_000) / 100,
@@ -73,7 +108,6 @@ function scoreOf(file: string, mutants: Mutant[]): FileScore {
   };
 }
 
-const report = JSON.parse(readFileSync(reportPath, 'utf8')) as Report;
 const scores = Object.entries(report.files)
   .map(([file, data]) => scoreOf(path.relative(ROOT, path.resolve(ROOT, file)), data.mutants))
   .sort((a, b) => a.file.localeCompare(b.file));
@@ -87,7 +121,7 @@ for (const s of scores) {
   const mark = floor === undefined ? 'new' : s.score < floor ? `DROPPED from ${floor}` : `recorded ${floor}`;
   console.log(
     `${s.file}: ${s.score.toFixed(2)} % (${s.killed} killed, ${s.survived} survived, ${s.noCoverage} no coverage, ` +
-      `${s.ignored} equivalent, ${s.errors} errors) — ${mark}`,
+      `${s.equivalent} equivalent, ${s.staticSkipped} static not scored, ${s.errors} errors) — ${mark}`,
   );
   for (const m of s.survivors) {
     const at = `${s.file}:${m.location.start.line}:${m.location.start.column}`;
@@ -116,13 +150,13 @@ if (record) {
   const rows = Object.entries(ordered).map(([file, score]) => {
     const s = byFile.get(file);
     const detail = s
-      ? `${s.mutants} | ${s.killed} | ${s.survived + s.noCoverage} | ${s.ignored}`
-      : '– | – | – | –';
+      ? `${s.mutants} | ${s.killed} | ${s.survived + s.noCoverage} | ${s.equivalent} | ${s.staticSkipped}`
+      : '– | – | – | – | –';
     return `| \`${file}\` | ${detail} | ${score.toFixed(2)} % |`;
   });
   const table = [
-    '| File | Mutants | Killed | Surviving | Equivalent (disabled, with a reason) | Score |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| File | Mutants | Killed | Surviving | Equivalent (disabled with a reason) | Static, not scored | Score |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
   ].join('\n');
   const readme = readFileSync(README, 'utf8');

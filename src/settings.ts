@@ -8,8 +8,8 @@ import type { EngineChoice } from './engines/names.js';
 
 export type { EngineChoice } from './engines/names.js';
 
-export const COMMANDS = ['plan', 'validate'] as const;
-export const RESERVED_COMMANDS = ['apply', 'drift', 'detect', 'report'] as const;
+export const COMMANDS = ['plan', 'validate', 'drift'] as const;
+export const RESERVED_COMMANDS = ['apply', 'detect', 'report'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 /** A wrong input: names the input and what was expected. */
@@ -84,6 +84,8 @@ export interface Settings {
   parallelism: number;
   comment: boolean;
   commentHeader: string;
+  /** `command: drift` fails the job when any stack drifted. */
+  failOnDrift: boolean;
   /** Where plan files and logs go (RUNNER_TEMP). */
   tempDir: string;
   event: EventContext;
@@ -271,6 +273,7 @@ export function readSettings(env: Env = process.env): Settings {
     parallelism: parseParallelism(input('parallelism')),
     comment: parseBoolean('comment', input('comment'), true),
     commentHeader: input('comment-header'),
+    failOnDrift: parseBoolean('fail-on-drift', input('fail-on-drift'), false),
     tempDir: path.join(env.RUNNER_TEMP ?? os.tmpdir(), 'stackgate'),
     event,
   };

@@ -126,7 +126,7 @@ interface InputCase {
 
 const inputCases: InputCase[] = [
   { input: 'command', value: 'destroy', says: /unknown command/ },
-  { input: 'command', value: 'drift', says: /not available/ },
+  { input: 'command', value: 'detect', says: /not available/ },
   { input: 'engine', value: 'pulumi', says: /auto, tofu or terraform/ },
   { input: 'parallelism', value: '0', says: /1 to 64/ },
   { input: 'parallelism', value: '-1', says: /1 to 64/ },

@@ -2,6 +2,7 @@
 // new command is one entry and an event a command does not understand is refused with the list it does.
 import type { Command, EventContext } from '../settings.js';
 import type { CommandResult, RunContext } from './context.js';
+import { runDrift } from './drift.js';
 import { runPlan } from './plan.js';
 import { runValidate } from './validate.js';
 
@@ -24,6 +25,8 @@ const CHANGE_EVENTS = [
 export const COMMAND_REGISTRY: Readonly<Record<Command, CommandSpec>> = {
   plan: { name: 'plan', events: CHANGE_EVENTS, run: runPlan },
   validate: { name: 'validate', events: CHANGE_EVENTS, run: runValidate },
+  // Drift is checked on the default branch, on a timer or by hand; never on a pull request's code.
+  drift: { name: 'drift', events: ['schedule', 'workflow_dispatch'], run: runDrift },
 };
 
 /** The command to run for this event, or an error that says what would work. */

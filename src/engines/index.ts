@@ -6,7 +6,15 @@ import type { EngineChoice, EngineName } from './names.js';
 import { terraformEngine } from './terraform.js';
 import type { Engine } from './types.js';
 
-export type { Engine, EngineContext, FingerprintSalt, StackApplyResult, StackPlanResult } from './types.js';
+export type {
+  Engine,
+  EngineContext,
+  FingerprintSalt,
+  PlanMode,
+  PlanOptions,
+  StackApplyResult,
+  StackPlanResult,
+} from './types.js';
 export type { EngineChoice, EngineName } from './names.js';
 export { engineEnvironment } from './terraform.js';
 

@@ -13,6 +13,7 @@ import type {
   EngineContext,
   FingerprintSalt,
   FormatProblem,
+  PlanOptions,
   StackApplyResult,
   StackCheckResult,
   StackPlanResult,
@@ -105,7 +106,9 @@ export async function planTerraformStack(
   stack: Stack,
   context: BinaryContext,
   salt: FingerprintSalt,
+  options: PlanOptions = {},
 ): Promise<StackPlanResult> {
+  const refreshOnly = options.mode === 'refresh-only';
   const started = Date.now();
   const cwd = path.join(context.workspace, stack.path);
   const env = { ...context.env, ...stack.env };
@@ -131,7 +134,8 @@ export async function planTerraformStack(
 
   const planDir = path.join(context.tempDir, 'plans', planFolderName(stack));
   await mkdir(planDir, { recursive: true });
-  const planFile = path.join(planDir, 'plan.tfplan');
+  // The refresh-only plan of a drift run sits beside the normal one: neither overwrites the other.
+  const planFile = path.join(planDir, refreshOnly ? 'refresh-only.tfplan' : 'plan.tfplan');
   const varFileArgs = stack.varFiles.map((file) => `-var-file=${file}`);
   const plan = await run([
     'plan',
@@ -139,6 +143,7 @@ export async function planTerraformStack(
     '-no-color',
     '-json',
     '-detailed-exitcode',
+    ...(refreshOnly ? ['-refresh-only'] : []),
     `-out=${planFile}`,
     ...varFileArgs,
   ]);
@@ -339,7 +344,7 @@ export function terraformEngine(binary: 'tofu' | 'terraform'): Engine {
     name: binary,
     available: () => (installed ??= which(binary).then((found) => found !== undefined)),
     check: (stack, context, options) => checkTerraformStack(stack, { ...context, binary }, options.validate),
-    plan: (stack, context, salt) => planTerraformStack(stack, { ...context, binary }, salt),
+    plan: (stack, context, salt, options) => planTerraformStack(stack, { ...context, binary }, salt, options),
     apply: (stack, context, planFile) => applyTerraformStack(stack, { ...context, binary }, planFile),
   };
 }

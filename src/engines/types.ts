@@ -18,6 +18,18 @@ export interface FingerprintSalt {
   pullNumber?: number;
 }
 
+/**
+ * `normal`: what applying the configuration would change. `refresh-only`: only what changed outside the
+ * configuration since the last apply (drift), nothing to apply from Git. An engine without a refresh step
+ * (Ansible's check mode) reports what differs from the last applied run as drift in this mode.
+ */
+export type PlanMode = 'normal' | 'refresh-only';
+
+export interface PlanOptions {
+  /** Default `normal`. */
+  mode?: PlanMode;
+}
+
 export interface StackPlanResult {
   /** `skipped`: the engine cannot plan this stack in this version (the message says why). */
   status: 'planned' | 'no-changes' | 'errored' | 'skipped';
@@ -62,8 +74,16 @@ export interface Engine {
   available(): Promise<boolean>;
   /** Formatting, and with `validate` the engine's own validation (no credentials needed). */
   check(stack: Stack, context: EngineContext, options: { validate: boolean }): Promise<StackCheckResult>;
-  /** A saved plan and its fingerprint (salted with `salt` and the stack's name). */
-  plan(stack: Stack, context: EngineContext, salt: FingerprintSalt): Promise<StackPlanResult>;
+  /**
+   * A saved plan and its fingerprint (salted with `salt` and the stack's name). In `refresh-only` mode the
+   * plan's `drift` holds what changed outside the configuration and `changes` stays empty.
+   */
+  plan(
+    stack: Stack,
+    context: EngineContext,
+    salt: FingerprintSalt,
+    options?: PlanOptions,
+  ): Promise<StackPlanResult>;
   /** Applies a saved plan file exactly; never plans anew. */
   apply(stack: Stack, context: EngineContext, planFile: string): Promise<StackApplyResult>;
 }

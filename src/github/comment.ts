@@ -38,7 +38,10 @@ export function tokenUserLogin(octokit: Octokit): Promise<string | undefined> {
 }
 
 /** Written by Stackgate: a bot (GITHUB_TOKEN, GitHub App) or the user whose personal access token this is. */
-function trustedAuthor(comment: ExistingComment, tokenLogin: string | undefined): boolean {
+export function trustedAuthor(
+  comment: Pick<ExistingComment, 'user'>,
+  tokenLogin: string | undefined,
+): boolean {
   const user = comment.user;
   if (!user) return false;
   if (user.type === 'Bot') return true;
