@@ -166,6 +166,18 @@ describe('redactValue: unknown values', () => {
     expect(redact(undefined, undefined, {}).result).toStrictEqual({});
   });
 
+  it('keeps a secret-named attribute unknown when its mask says so, whatever stale value is beside it', () => {
+    const { result, count, secrets } = redact({ password: 'stale-value' }, undefined, { password: true });
+    expect(result).toStrictEqual({ password: UNKNOWN });
+    expect(count).toBe(0);
+    expect(secrets).toStrictEqual([]);
+  });
+
+  it('keeps an empty list empty whatever the masks', () => {
+    expect(redact([], undefined, undefined).result).toStrictEqual([]);
+    expect(redact([], {}, {}).result).toStrictEqual([]);
+  });
+
   it('keeps an unknown secret-named attribute unknown, not hidden', () => {
     const { result, count } = redact({ password: undefined }, undefined, { password: true });
     expect(result).toStrictEqual({ password: UNKNOWN });
