@@ -153,6 +153,17 @@ describe('deny: imports and moves', () => {
     ]);
   });
 
+  it('takes the action itself for an import or a move, without the importing or moved fields', () => {
+    const bareImport = change('x.i', 'import');
+    const bareMove = change('x.m', 'move');
+    expect(messages(evaluate(policy({ name: 'p', deny: ['import'] }), bareImport))).toStrictEqual([
+      'p: x.i would be imported (deny: import)',
+    ]);
+    expect(messages(evaluate(policy({ name: 'p', deny: ['move'] }), bareMove))).toStrictEqual([
+      'p: x.m would be moved (deny: move)',
+    ]);
+  });
+
   it('gives one violation per resource even when several denied actions apply', () => {
     const p = policy({ name: 'p', deny: ['replace', 'delete', 'move'] });
     expect(evaluate(p, movedAndReplaced)).toHaveLength(1);
@@ -288,6 +299,7 @@ describe('require-attributes', () => {
 
   it('checks nothing without an after map, nor when nothing is required', () => {
     expect(evaluate(tagged, withAfter(undefined))).toStrictEqual([]);
+    expect(evaluate(tagged, change('aws_instance.web', 'create', { after: null }))).toStrictEqual([]);
     expect(evaluate(tagged, withAfter(['a']))).toStrictEqual([]);
     expect(evaluate(policy({ name: 'none' }), withAfter({}))).toStrictEqual([]);
   });

@@ -67,12 +67,12 @@ describe('parseTerraformPlan: what is a plan', () => {
     [
       'format 10.x',
       { format_version: '10.0', planned_values: {} },
-      'unsupported format_version "10.0" (expected 1.x)',
+      'unsupported format_version "10.0" (Stackgate reads 1.x, and 0.x of Terraform 0.12–0.15 best effort)',
     ],
     [
-      'format 0.1',
-      { format_version: '0.1', planned_values: {} },
-      'unsupported format_version "0.1" (expected 1.x)',
+      'format 2.0',
+      { format_version: '2.0', planned_values: {} },
+      'unsupported format_version "2.0" (Stackgate reads 1.x, and 0.x of Terraform 0.12–0.15 best effort)',
     ],
     [
       'a state',
@@ -134,6 +134,33 @@ describe('parseTerraformPlan: what is a plan', () => {
       expect(plan.diagnostics).toStrictEqual([]);
     },
   );
+});
+
+describe('parseTerraformPlan: 0.x plans', () => {
+  const old = (version: string, change: Record<string, unknown>) =>
+    parseTerraformPlan({ format_version: version, resource_changes: [{ address: 'x.y', change }] });
+
+  it('warns once when a 0.x plan does not mark sensitive values', () => {
+    expect(old('0.1', { actions: ['create'], after: { a: 1 } }).diagnostics).toStrictEqual([
+      {
+        severity: 'warning',
+        summary: 'Plan JSON format 0.1 (Terraform before 0.14) does not mark sensitive values',
+        detail:
+          'Only values under secret-looking names are hidden. Upgrade the engine to Terraform 0.14 or later, or to OpenTofu, for provider-marked sensitive values.',
+      },
+    ]);
+  });
+
+  it('does not warn when the 0.x plan has the marks on either side, nor for 1.x', () => {
+    expect(
+      old('0.2', { actions: ['create'], after: { a: 1 }, after_sensitive: {} }).diagnostics,
+    ).toStrictEqual([]);
+    expect(
+      old('0.2', { actions: ['create'], after: { a: 1 }, before_sensitive: {} }).diagnostics,
+    ).toStrictEqual([]);
+    expect(old('1.0', { actions: ['create'], after: { a: 1 } }).diagnostics).toStrictEqual([]);
+    expect(parseTerraformPlan({ format_version: '0.1', planned_values: {} }).diagnostics).toStrictEqual([]);
+  });
 });
 
 describe('parseTerraformPlan: one resource change', () => {

@@ -4,35 +4,46 @@
 import { describe, expect, it } from 'vitest';
 import { filterStacks, selectAffected, StackFilterError } from '../../src/stacks/affected.js';
 import type { Stack } from '../../src/stacks/discover.js';
+import type { StackInputs } from '../../src/stacks/inputs.js';
 
 function stack(name: string, path: string, extra: Partial<Stack> = {}): Stack {
   return { name, path, workspace: 'default', varFiles: [], env: {}, whenModified: [], ...extra };
 }
 
-function affectedBy(stacks: Stack[], files: string[], moduleDeps = new Map<string, Set<string>>()): string[] {
-  const { affected, unaffected } = selectAffected(stacks, files, {
-    configPath: '.stackgate.yml',
-    moduleDeps,
-  });
-  expect([...affected, ...unaffected].map((s) => s.name).sort()).toStrictEqual(
-    stacks.map((s) => s.name).sort(),
+function inputs(
+  s: Stack,
+  more: { modules?: string[]; files?: string[]; globs?: string[] } = {},
+): StackInputs {
+  return {
+    stack: s,
+    folder: s.path,
+    folders: [s.path, ...(more.modules ?? [])],
+    files: more.files ?? [],
+    globs: more.globs ?? [],
+    unresolved: [],
+  };
+}
+
+function affectedBy(all: StackInputs[], files: string[], boundaries: string[] = []): string[] {
+  const { affected, unaffected } = selectAffected(all, files, { configFile: '.stackgate.yml', boundaries });
+  expect([...affected, ...unaffected].map((i) => i.stack.name).sort()).toStrictEqual(
+    all.map((i) => i.stack.name).sort(),
   );
-  return affected.map((s) => s.name);
+  return affected.map((i) => i.stack.name);
 }
 
 describe('selectAffected: nested stack folders', () => {
-  const nested = (): Stack[] => [
-    stack('leaf', 'a/b/c'),
-    stack('mid', 'a/b'),
-    stack('top', 'a'),
-    stack('root', '.'),
-  ];
+  const nested = (): StackInputs[] =>
+    [stack('leaf', 'a/b/c'), stack('mid', 'a/b'), stack('top', 'a'), stack('root', '.')].map((s) =>
+      inputs(s),
+    );
 
   it('gives a file to the deepest stack holding it, whatever the config order', () => {
+    const [leaf, mid, top, root] = nested();
     for (const order of [
-      nested(),
-      nested().reverse(),
-      [nested()[1]!, nested()[3]!, nested()[0]!, nested()[2]!],
+      [leaf!, mid!, top!, root!],
+      [root!, top!, mid!, leaf!],
+      [mid!, root!, leaf!, top!],
     ]) {
       expect(affectedBy(order, ['a/b/c/main.tf'])).toStrictEqual(['leaf']);
       expect(affectedBy(order, ['a/b/main.tf'])).toStrictEqual(['mid']);
@@ -43,72 +54,71 @@ describe('selectAffected: nested stack folders', () => {
   });
 
   it('keeps the stacks’ own order in the result', () => {
-    const stacks = nested();
-    expect(affectedBy(stacks, ['main.tf', 'a/b/c/x.tf', 'a/y.tf'])).toStrictEqual(['leaf', 'top', 'root']);
+    expect(affectedBy(nested(), ['main.tf', 'a/b/c/x.tf', 'a/y.tf'])).toStrictEqual(['leaf', 'top', 'root']);
   });
 
   it('does not take a sibling folder whose name starts the same for a subfolder', () => {
-    const stacks = [stack('app', 'stacks/app'), stack('root', '.')];
-    expect(affectedBy(stacks, ['stacks/app2/main.tf'])).toStrictEqual(['root']);
-    expect(affectedBy(stacks, ['stacks/app'])).toStrictEqual(['root']);
-    expect(affectedBy([stack('app', 'stacks/app')], ['stacks/app2/main.tf'])).toStrictEqual([]);
+    const all = [inputs(stack('app', 'stacks/app')), inputs(stack('root', '.'))];
+    expect(affectedBy(all, ['stacks/app2/main.tf'])).toStrictEqual(['root']);
+    expect(affectedBy(all, ['stacks/app'])).toStrictEqual(['root']);
+    expect(affectedBy([inputs(stack('app', 'stacks/app'))], ['stacks/app2/main.tf'])).toStrictEqual([]);
   });
 
-  it('gives a root stack every file no other stack holds', () => {
-    expect(affectedBy([stack('root', '.')], ['anything/at/all.txt'])).toStrictEqual(['root']);
+  it('gives a root stack every file no other stack holds, documentation aside', () => {
+    expect(affectedBy([inputs(stack('root', '.'))], ['anything/at/all.tf'])).toStrictEqual(['root']);
+    expect(affectedBy([inputs(stack('root', '.'))], ['docs/x.tf', 'README.md'])).toStrictEqual([]);
   });
 });
 
-describe('selectAffected: the config file, var files, modules and globs', () => {
+describe('selectAffected: the config file, read files, modules and globs', () => {
   it('affects every stack when the config file changes, however the path is written', () => {
-    const stacks = [stack('a', 'a'), stack('b', 'b')];
-    for (const [configPath, changed] of [
+    const all = [inputs(stack('a', 'a')), inputs(stack('b', 'b'))];
+    for (const [configFile, changed] of [
       ['.stackgate.yml', './.stackgate.yml'],
       ['./.stackgate.yml', '.stackgate.yml'],
       ['config/../.stackgate.yml', '.stackgate.yml'],
     ]) {
-      const result = selectAffected(stacks, [changed!], { configPath: configPath!, moduleDeps: new Map() });
-      expect(result.affected.map((s) => s.name)).toStrictEqual(['a', 'b']);
-      expect(result.affected).not.toBe(stacks);
+      const result = selectAffected(all, [changed!], { configFile: configFile!, boundaries: [] });
+      expect(result.affected.map((i) => i.stack.name)).toStrictEqual(['a', 'b']);
+      expect(result.affected).not.toBe(all);
       expect(result.unaffected).toStrictEqual([]);
     }
   });
 
-  it('affects a stack through a var file outside its folder, and only that file', () => {
-    const stacks = [stack('prod', 'stacks/prod', { varFiles: ['../../env/prod.tfvars'] })];
-    expect(affectedBy(stacks, ['env/prod.tfvars'])).toStrictEqual(['prod']);
-    expect(affectedBy(stacks, ['env/dev.tfvars'])).toStrictEqual([]);
+  it('affects a stack through a file it reads outside its folder, and only that file', () => {
+    const all = [inputs(stack('prod', 'stacks/prod'), { files: ['env/prod.tfvars'] })];
+    expect(affectedBy(all, ['env/prod.tfvars'])).toStrictEqual(['prod']);
+    expect(affectedBy(all, ['./env/prod.tfvars'])).toStrictEqual(['prod']);
+    expect(affectedBy(all, ['env/dev.tfvars'])).toStrictEqual([]);
   });
 
   it('affects a stack through any file below a module folder it calls', () => {
-    const stacks = [stack('app', 'stacks/app'), stack('dns', 'stacks/dns')];
-    const deps = new Map([['stacks/app', new Set(['modules/web'])]]);
-    expect(affectedBy(stacks, ['modules/web/sub/main.tf'], deps)).toStrictEqual(['app']);
-    expect(affectedBy(stacks, ['modules/webby/main.tf'], deps)).toStrictEqual([]);
+    const all = [
+      inputs(stack('app', 'stacks/app'), { modules: ['modules/web'] }),
+      inputs(stack('dns', 'stacks/dns')),
+    ];
+    expect(affectedBy(all, ['modules/web/sub/main.tf'])).toStrictEqual(['app']);
+    expect(affectedBy(all, ['modules/webby/main.tf'])).toStrictEqual([]);
   });
 
-  it('reads when-modified globs relative to the stack, from the root with a leading slash, dot files included', () => {
-    const make = (): Stack[] => [
-      stack('app', 'stacks/app', {
-        whenModified: ['../../shared/*.json', '/global.auto.tfvars', 'files/**'],
-      }),
+  it('matches globs on repository paths, dot files included', () => {
+    const make = (): StackInputs[] => [
+      inputs(stack('app', 'stacks/app'), { globs: ['shared/*.json', 'files/**'] }),
     ];
     expect(affectedBy(make(), ['shared/app.json'])).toStrictEqual(['app']);
-    expect(affectedBy(make(), ['global.auto.tfvars'])).toStrictEqual(['app']);
-    expect(affectedBy(make(), ['stacks/global.auto.tfvars'])).toStrictEqual([]);
-    expect(affectedBy(make(), ['stacks/app/files/.env'])).toStrictEqual(['app']);
     expect(affectedBy(make(), ['shared/.hidden.json'])).toStrictEqual(['app']);
+    expect(affectedBy(make(), ['files/.env'])).toStrictEqual(['app']);
     expect(affectedBy(make(), ['shared/app.yaml'])).toStrictEqual([]);
   });
 
   it('uses each stack’s own globs, not another’s', () => {
-    const stacks = [
-      stack('a', 'a', { whenModified: ['/x/*'] }),
-      stack('b', 'b', { whenModified: ['/y/*'] }),
-      stack('c', 'c'),
+    const all = [
+      inputs(stack('a', 'a'), { globs: ['x/*'] }),
+      inputs(stack('b', 'b'), { globs: ['y/*'] }),
+      inputs(stack('c', 'c')),
     ];
-    expect(affectedBy(stacks, ['x/1'])).toStrictEqual(['a']);
-    expect(affectedBy(stacks, ['y/1'])).toStrictEqual(['b']);
+    expect(affectedBy(all, ['x/1'])).toStrictEqual(['a']);
+    expect(affectedBy(all, ['y/1'])).toStrictEqual(['b']);
   });
 });
 
@@ -136,6 +146,22 @@ describe('filterStacks', () => {
     // As a glob, `web[1]` matches only `web1`.
     const odd = [stack('web[1]', 'p'), stack('other', 'q')];
     expect(filterStacks(odd, ['web[1]']).map((s) => s.name)).toStrictEqual(['web[1]']);
+  });
+
+  it('matches names and paths starting with a dot', () => {
+    const dotted = [stack('.hidden', 'x'), stack('app', '.config/app'), stack('plain', 'y')];
+    expect(filterStacks(dotted, ['.h*']).map((s) => s.name)).toStrictEqual(['.hidden']);
+    expect(filterStacks(dotted, ['*en']).map((s) => s.name)).toStrictEqual(['.hidden']);
+    expect(filterStacks(dotted, ['*/app']).map((s) => s.name)).toStrictEqual(['app']);
+  });
+
+  it('selects by exact name when the name is not a glob matching itself', () => {
+    const odd = [stack('ops\\db', 'p'), stack('opsdb', 'q')];
+    expect(filterStacks(odd, ['ops\\db']).map((s) => s.name)).toStrictEqual(['ops\\db']);
+  });
+
+  it('drops only a leading ./ from a path pattern', () => {
+    expect(() => filterStacks(make(), ['stacks/app./'])).toThrow(StackFilterError);
   });
 
   it('trims patterns and ignores blank ones; none at all means every stack, as a copy', () => {

@@ -242,7 +242,10 @@ export async function checkStacks(options: EngineCheckOptions): Promise<Finding[
         file: options.config?.file,
         ...(options.config ? stackPosition(configText, stack.name) : {}),
         title: `${engine} is not installed`,
-        message: `Stack ${stack.name} uses ${engine}, which is not on PATH: add a setup step (e.g. opentofu/setup-opentofu or hashicorp/setup-terraform) before Stackgate.`,
+        message:
+          engine === 'ansible'
+            ? `Stack ${stack.name} uses Ansible, but ansible-playbook is not on PATH: install ansible-core (e.g. \`pipx install ansible-core\`) in a step before Stackgate.`
+            : `Stack ${stack.name} uses ${engine}, which is not on PATH: add a setup step (e.g. opentofu/setup-opentofu or hashicorp/setup-terraform) before Stackgate.`,
       });
     }
   }

@@ -6,6 +6,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import schema from '../../schema/stackgate.schema.json' with { type: 'json' };
 import {
+  type AnsibleStackConfig,
   ConfigError,
   type ConfigProblem,
   type EngineName,
@@ -329,6 +330,7 @@ async function repositoryProblems(
       const message = await stackPathProblem(stack.path, stack.engine, workspace, realWorkspace);
       if (message) problems.push(locator.atValue(['stacks', String(index), 'path'], message));
     }
+    problems.push(...(await engineKeyProblems(stack, index, workspace, locator)));
     if (
       typeof stack.timeout === 'string' &&
       DURATION.test(stack.timeout) &&
@@ -337,6 +339,80 @@ async function repositoryProblems(
       problems.push(
         locator.atValue(['stacks', String(index), 'timeout'], 'timeout must be longer than zero'),
       );
+    }
+  }
+  return problems;
+}
+
+const ANSIBLE_KEYS = [
+  'playbook',
+  'inventory',
+  'limit',
+  'tags',
+  'extra-vars-files',
+  'check-args',
+  'vault-password-env',
+  'vault-password-file',
+];
+const TERRAFORM_KEYS = ['workspace', 'var-files'];
+
+/** Keys of the other engine, a missing playbook or inventory, and Ansible files that do not exist. */
+async function engineKeyProblems(
+  stack: Record<string, unknown>,
+  index: number,
+  workspace: string,
+  locator: Locator,
+): Promise<ConfigProblem[]> {
+  const at = ['stacks', String(index)];
+  const problems: ConfigProblem[] = [];
+  const ansible = stack.engine === 'ansible';
+  for (const key of ansible ? TERRAFORM_KEYS : ANSIBLE_KEYS) {
+    if (key in stack) {
+      const message = ansible
+        ? `\`${key}\` is for Terraform/OpenTofu stacks; an Ansible stack takes ${ANSIBLE_KEYS.slice(0, 6)
+            .map((k) => `\`${k}\``)
+            .join(', ')}`
+        : `\`${key}\` is for Ansible stacks only (add \`engine: ansible\`)`;
+      problems.push(locator.atKey(at, key, message));
+    }
+  }
+  if (!ansible || typeof stack.path !== 'string') return problems;
+  const stackPath = normalizeStackPath(stack.path);
+  const info = await stat(path.resolve(workspace, stackPath)).catch(() => undefined);
+  if (!info) return problems; // the path problem is reported already
+  const folder = info.isDirectory() ? stackPath : path.posix.dirname(stackPath);
+  if (stack.playbook === undefined && info.isDirectory()) {
+    problems.push(
+      locator.atValue(at, `Ansible stack \`${String(stack.name)}\` is missing the required key \`playbook\``),
+    );
+  }
+  if (stack.inventory === undefined) {
+    problems.push(
+      locator.atValue(
+        at,
+        `Ansible stack \`${String(stack.name)}\` is missing the required key \`inventory\``,
+      ),
+    );
+  }
+  const files: [string[], unknown][] = [
+    [[...at, 'playbook'], stack.playbook],
+    [[...at, 'inventory'], stack.inventory],
+    ...(Array.isArray(stack['extra-vars-files'])
+      ? stack['extra-vars-files'].map((file, i): [string[], unknown] => [
+          [...at, 'extra-vars-files', String(i)],
+          file,
+        ])
+      : []),
+  ];
+  for (const [where, file] of files) {
+    if (typeof file !== 'string' || file === '') continue;
+    const relative = path.posix.normalize(path.posix.join(folder, file));
+    if (path.posix.isAbsolute(file) || relative === '..' || relative.startsWith('../')) {
+      problems.push(
+        locator.atValue(where, `\`${file}\` must be relative to the stack and inside the repository`),
+      );
+    } else if (!(await stat(path.resolve(workspace, relative)).catch(() => undefined))) {
+      problems.push(locator.atValue(where, `\`${file}\` does not exist (looked for ${relative})`));
     }
   }
   return problems;
@@ -425,6 +501,14 @@ interface RawStack {
   env?: Record<string, string | number | boolean>;
   'when-modified'?: string[];
   timeout?: string;
+  playbook?: string;
+  inventory?: string;
+  limit?: string;
+  tags?: string[];
+  'extra-vars-files'?: string[];
+  'check-args'?: string[];
+  'vault-password-env'?: string;
+  'vault-password-file'?: string;
 }
 
 interface RawPolicy {
@@ -472,6 +556,22 @@ function toStackConfig(raw: RawStack): StackConfig {
   };
   if (raw.engine) stack.engine = raw.engine;
   if (raw.timeout) stack.timeoutMs = parseDuration(raw.timeout);
+  if (raw.engine === 'ansible') {
+    // Without `playbook` the path names the playbook file (the loader checked): the stack is its folder.
+    const playbook = raw.playbook ?? path.posix.basename(stack.path);
+    if (raw.playbook === undefined) stack.path = path.posix.dirname(stack.path);
+    const ansible: AnsibleStackConfig = {
+      playbook,
+      inventory: raw.inventory ?? '',
+      tags: raw.tags ?? [],
+      extraVarsFiles: raw['extra-vars-files'] ?? [],
+      checkArgs: raw['check-args'] ?? [],
+    };
+    if (raw.limit) ansible.limit = raw.limit;
+    if (raw['vault-password-env']) ansible.vaultPasswordEnv = raw['vault-password-env'];
+    if (raw['vault-password-file']) ansible.vaultPasswordFile = raw['vault-password-file'];
+    stack.ansible = ansible;
+  }
   return stack;
 }
 

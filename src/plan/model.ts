@@ -55,6 +55,18 @@ export interface ResourceChange {
   /** Values after redaction; `undefined` when absent (create has no before, delete no after). */
   before?: PlanValue;
   after?: PlanValue;
+  /** The change as the engine's own unified diff (Ansible's `--diff`), already redacted; shown as is. */
+  textDiff?: string;
+}
+
+/** Per task-host results of a configuration-management run (Ansible), counted by outcome. */
+export interface TaskCounts {
+  changed: number;
+  ok: number;
+  failed: number;
+  skipped: number;
+  unreachable: number;
+  hosts: number;
 }
 
 export interface OutputChange {
@@ -109,6 +121,8 @@ export interface Plan {
   redactedCount: number;
   /** Raw secret strings that were redacted; to register with core.setSecret, never rendered. */
   secrets: string[];
+  /** Set by engines that report per task and host (Ansible) instead of per resource. */
+  tasks?: TaskCounts;
 }
 
 export function emptyCounts(): PlanCounts {
