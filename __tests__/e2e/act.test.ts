@@ -2,11 +2,12 @@
 // the action as `uses: ./`, the real tofu, and the GitHub stand-in as the API. What the stand-in received, what
 // the next step read from the outputs, and what act's log shows are the assertions.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { installAction, prepareWorkflow, runAct } from '../support/act.js';
-import { PROJECT_ROOT } from '../support/harness.js';
+import { PROJECT_ROOT, TOOLS } from '../support/harness.js';
 import { pullRequestPayload } from '../support/payloads.js';
 import { awsAccessKeyId, awsSecretAccessKey, genericPassword } from '../support/planted.js';
 import { createRepo, dataStack, type TestRepo } from '../support/repo.js';
@@ -223,6 +224,67 @@ resource "local_file" "motd" {
     expect(body).toMatch(/^\| stacks\/app \| terraform \| 2 \|/m);
     expect(body).toContain('local_file.motd');
     expect(run.log).toContain(`Stacks to change → https://github.com/${REPO}/pull/${NUMBER}#issuecomment-`);
+    expect(run.log).not.toContain(TOKEN);
+  });
+
+  it('drift.yml on schedule: an issue for the drifted stack, the dashboard, and the count for the next step', async () => {
+    const workflow = exampleWorkflow('drift.yml');
+    expect(workflow.removed).toEqual(['opentofu/setup-opentofu@v1']);
+    const live = mkdtempSync(path.join(os.tmpdir(), 'stackgate-live-'));
+    // State outside the checkout, as with a remote backend: act runs the job in its own copy of the repository.
+    const fileStack = (name: string): string => `terraform {
+  backend "local" {
+    path = "${path.join(live, `${name}.tfstate`)}"
+  }
+}
+
+resource "local_file" "${name}" {
+  filename = "${path.join(live, `${name}.txt`)}"
+  content  = "${name} v1"
+}
+`;
+    const repo = configRepository(workflow.text, {
+      '.gitignore': '.terraform/\n*.tfstate*\n.terraform.lock.hcl\n',
+      'stacks/app/main.tf': fileStack('app'),
+      'stacks/web/main.tf': fileStack('web'),
+    });
+    repo.commit('two stacks');
+    // Applied by tofu itself, then the app file edited by hand behind its back.
+    const env = { ...process.env, TF_CLI_CONFIG_FILE: path.join(TOOLS, 'tofurc'), TF_IN_AUTOMATION: '1' };
+    for (const stack of ['app', 'web']) {
+      const cwd = path.join(repo.dir, 'stacks', stack);
+      for (const args of [
+        ['init', '-input=false'],
+        ['apply', '-auto-approve', '-input=false'],
+      ])
+        execFileSync(path.join(TOOLS, 'bin/tofu'), [...args, '-no-color'], { cwd, env, stdio: 'pipe' });
+    }
+    writeFileSync(path.join(live, 'app.txt'), 'edited by hand');
+
+    const run = await runAct({
+      workdir: repo.dir,
+      workflow: '.github/workflows/stackgate.yml',
+      eventName: 'schedule',
+      payload: {
+        schedule: '17 6 * * 1-5',
+        repository: { name: 'infra', full_name: REPO, default_branch: 'main' },
+      },
+      apiUrl: gh.url,
+      repository: REPO,
+      token: TOKEN,
+    });
+
+    expect(run.log).toContain('Job succeeded');
+    expect(run.exitCode).toBe(0);
+    const issues = gh.state.issues(REPO, { label: 'stackgate:drift', state: 'open' });
+    expect(issues.map((issue) => issue.title)).toEqual(['Drift detected: stacks/app']);
+    expect(issues[0]!.body).toContain('local_file.app');
+    const [dashboard, ...more] = gh.state.issues(REPO, { label: 'stackgate:dashboard' });
+    expect(more).toEqual([]);
+    // The step after the action read drifted and dashboard-url from the outputs.
+    expect(run.log).toContain(
+      `Drifted stacks ["stacks/app"] → https://github.com/${REPO}/issues/${dashboard!.number}`,
+    );
     expect(run.log).not.toContain(TOKEN);
   });
 });
