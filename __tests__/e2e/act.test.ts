@@ -168,6 +168,56 @@ describe('the workflows users copy, in a real runner (act, host mode)', () => {
     expect(run.log).not.toContain(TOKEN);
   });
 
+  it('drift.yml: on schedule, one issue for the drifted stack and the dashboard; the next step reads the outputs', async () => {
+    const workflow = exampleWorkflow('drift.yml');
+    expect(workflow.removed).toEqual(['opentofu/setup-opentofu@v1']);
+    // Live infrastructure and state outside the checkout, as a real backend keeps them.
+    const live = mkdtempSync(path.join(os.tmpdir(), 'stackgate-act-live-'));
+    const stack = (content: string) => `terraform {
+  backend "local" {
+    path = "${path.join(live, 'app.tfstate')}"
+  }
+}
+
+resource "local_file" "app" {
+  filename = "${path.join(live, 'app.txt')}"
+  content  = "${content}"
+}
+`;
+    const repo = configRepository(workflow.text, {
+      'stacks/app/main.tf': stack('v1'),
+      '.gitignore': '.terraform/\n.terraform.lock.hcl\n',
+    });
+    repo.commit('one stack');
+    const env = { ...process.env, TF_CLI_CONFIG_FILE: path.join(TOOLS, 'tofurc') };
+    const cwd = path.join(repo.dir, 'stacks/app');
+    const tofu = path.join(TOOLS, 'bin/tofu');
+    execFileSync(tofu, ['init', '-input=false', '-no-color'], { cwd, env, stdio: 'pipe' });
+    execFileSync(tofu, ['apply', '-auto-approve', '-input=false', '-no-color'], { cwd, env, stdio: 'pipe' });
+    writeFileSync(path.join(live, 'app.txt'), 'changed by hand');
+
+    const run = await runAct({
+      workdir: repo.dir,
+      workflow: '.github/workflows/stackgate.yml',
+      eventName: 'schedule',
+      payload: { schedule: '17 6 * * 1-5', repository: { full_name: REPO, default_branch: 'main' } },
+      apiUrl: gh.url,
+      repository: REPO,
+      token: TOKEN,
+    });
+
+    expect(run.log).toContain('Job succeeded');
+    expect(run.exitCode).toBe(0);
+    const issues = gh.state.issues(REPO, { label: 'stackgate:drift' });
+    expect(issues.map((issue) => issue.title)).toEqual(['Drift detected: stacks/app']);
+    expect(issues[0]?.body).toContain('local_file.app');
+    const [dashboard, ...more] = gh.state.issues(REPO, { label: 'stackgate:dashboard' });
+    expect(more).toEqual([]);
+    expect(dashboard?.body).toMatch(/\| `stacks\/app` \| OpenTofu \| ⚠️ drifted since/);
+    expect(run.log).toContain(`Drifted stacks → ["stacks/app"] (see https://github.com/${REPO}/issues/`);
+    expect(run.log).not.toContain(TOKEN);
+  });
+
   it("the README's quick start: a planted credential fails the job and the check, shown masked only", async () => {
     const workflow = readmeWorkflow();
     expect(workflow.removed).toEqual(['opentofu/setup-opentofu@v1']);
@@ -224,67 +274,6 @@ resource "local_file" "motd" {
     expect(body).toMatch(/^\| stacks\/app \| terraform \| 2 \|/m);
     expect(body).toContain('local_file.motd');
     expect(run.log).toContain(`Stacks to change → https://github.com/${REPO}/pull/${NUMBER}#issuecomment-`);
-    expect(run.log).not.toContain(TOKEN);
-  });
-
-  it('drift.yml on schedule: an issue for the drifted stack, the dashboard, and the count for the next step', async () => {
-    const workflow = exampleWorkflow('drift.yml');
-    expect(workflow.removed).toEqual(['opentofu/setup-opentofu@v1']);
-    const live = mkdtempSync(path.join(os.tmpdir(), 'stackgate-live-'));
-    // State outside the checkout, as with a remote backend: act runs the job in its own copy of the repository.
-    const fileStack = (name: string): string => `terraform {
-  backend "local" {
-    path = "${path.join(live, `${name}.tfstate`)}"
-  }
-}
-
-resource "local_file" "${name}" {
-  filename = "${path.join(live, `${name}.txt`)}"
-  content  = "${name} v1"
-}
-`;
-    const repo = configRepository(workflow.text, {
-      '.gitignore': '.terraform/\n*.tfstate*\n.terraform.lock.hcl\n',
-      'stacks/app/main.tf': fileStack('app'),
-      'stacks/web/main.tf': fileStack('web'),
-    });
-    repo.commit('two stacks');
-    // Applied by tofu itself, then the app file edited by hand behind its back.
-    const env = { ...process.env, TF_CLI_CONFIG_FILE: path.join(TOOLS, 'tofurc'), TF_IN_AUTOMATION: '1' };
-    for (const stack of ['app', 'web']) {
-      const cwd = path.join(repo.dir, 'stacks', stack);
-      for (const args of [
-        ['init', '-input=false'],
-        ['apply', '-auto-approve', '-input=false'],
-      ])
-        execFileSync(path.join(TOOLS, 'bin/tofu'), [...args, '-no-color'], { cwd, env, stdio: 'pipe' });
-    }
-    writeFileSync(path.join(live, 'app.txt'), 'edited by hand');
-
-    const run = await runAct({
-      workdir: repo.dir,
-      workflow: '.github/workflows/stackgate.yml',
-      eventName: 'schedule',
-      payload: {
-        schedule: '17 6 * * 1-5',
-        repository: { name: 'infra', full_name: REPO, default_branch: 'main' },
-      },
-      apiUrl: gh.url,
-      repository: REPO,
-      token: TOKEN,
-    });
-
-    expect(run.log).toContain('Job succeeded');
-    expect(run.exitCode).toBe(0);
-    const issues = gh.state.issues(REPO, { label: 'stackgate:drift', state: 'open' });
-    expect(issues.map((issue) => issue.title)).toEqual(['Drift detected: stacks/app']);
-    expect(issues[0]!.body).toContain('local_file.app');
-    const [dashboard, ...more] = gh.state.issues(REPO, { label: 'stackgate:dashboard' });
-    expect(more).toEqual([]);
-    // The step after the action read drifted and dashboard-url from the outputs.
-    expect(run.log).toContain(
-      `Drifted stacks ["stacks/app"] → https://github.com/${REPO}/issues/${dashboard!.number}`,
-    );
     expect(run.log).not.toContain(TOKEN);
   });
 });

@@ -2,6 +2,7 @@
 // `undefined` key fails), every error message, and the small branches the fixtures never reach.
 import { describe, expect, it } from 'vitest';
 import { emptyCounts, isSensitive, isUnknown } from '../../src/plan/model.js';
+import { SENSITIVE, UNKNOWN } from '../../src/plan/redact.js';
 import {
   PlanFormatError,
   attributePath,
@@ -24,8 +25,8 @@ const one = (fields: Record<string, unknown> = {}, change: Record<string, unknow
 
 describe('model helpers', () => {
   it('recognise markers and nothing else', () => {
-    expect(isSensitive({ $sensitive: true })).toBe(true);
-    expect(isUnknown({ $unknown: true })).toBe(true);
+    expect(isSensitive(SENSITIVE)).toBe(true);
+    expect(isUnknown(UNKNOWN)).toBe(true);
     for (const value of [
       null,
       undefined,
@@ -199,7 +200,7 @@ describe('parseTerraformPlan: one resource change', () => {
           action: 'create',
           replacePaths: [],
           moved: false,
-          after: { bucket: 'logs', arn: { $unknown: true } },
+          after: { bucket: 'logs', arn: UNKNOWN },
         },
       ],
       drift: [],
@@ -277,7 +278,7 @@ describe('parseTerraformPlan: one resource change', () => {
     expect(deleted).not.toHaveProperty('after');
     expect(deleted?.before).toStrictEqual({ a: 1 });
     const [unknown] = one({}, { after: null, after_unknown: true }).changes;
-    expect(unknown?.after).toStrictEqual({ $unknown: true });
+    expect(unknown?.after).toStrictEqual(UNKNOWN);
     expect(unknown).not.toHaveProperty('before');
     const [absent] = one({}, { after: undefined }).changes;
     expect(absent).not.toHaveProperty('after');
@@ -349,7 +350,7 @@ describe('parseTerraformPlan: outputs', () => {
       db_password: { actions: ['create'], before: null, after: 'pw-value' },
     });
     expect(hidden).toStrictEqual([
-      { name: 'a', action: 'update', sensitive: true, before: { $sensitive: true }, after: 'new-value' },
+      { name: 'a', action: 'update', sensitive: true, before: SENSITIVE, after: 'new-value' },
       {
         name: 'b',
         action: 'update',
@@ -363,7 +364,7 @@ describe('parseTerraformPlan: outputs', () => {
 });
 
 describe('flagChangedSecrets', () => {
-  const S = { $sensitive: true } as const;
+  const S = SENSITIVE;
   it('marks a hidden value changed only when the raw values differ', () => {
     expect(flagChangedSecrets(S, 'a', 'a')).toStrictEqual(S);
     expect(flagChangedSecrets(S, 'a', 'b')).toStrictEqual({ $sensitive: true, changed: true });
@@ -388,7 +389,7 @@ describe('flagChangedSecrets', () => {
   });
 
   it('leaves unknown markers and plain values as they are', () => {
-    expect(flagChangedSecrets({ $unknown: true }, 1, 2)).toStrictEqual({ $unknown: true });
+    expect(flagChangedSecrets(UNKNOWN, 1, 2)).toStrictEqual(UNKNOWN);
     expect(flagChangedSecrets('v', 'a', 'b')).toBe('v');
   });
 });

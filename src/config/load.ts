@@ -3,7 +3,17 @@
 import { realpath, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Document,
+  type Node,
+} from 'yaml';
 import schema from '../../schema/stackgate.schema.json' with { type: 'json' };
 import {
   type AnsibleStackConfig,
@@ -24,6 +34,23 @@ export async function loadConfig(
   configPath = '.stackgate.yml',
 ): Promise<LoadedConfig | undefined> {
   const file = toPosix(path.normalize(configPath));
+  try {
+    return await loadConfigFile(workspace, configPath, file);
+  } catch (error) {
+    // Every failure is a config problem at a place in the file, never a bare library message: the report
+    // turns red like it does for a syntax error.
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError([
+      { file, line: 1, column: 1, message: `cannot load the config: ${(error as Error).message}` },
+    ]);
+  }
+}
+
+async function loadConfigFile(
+  workspace: string,
+  configPath: string,
+  file: string,
+): Promise<LoadedConfig | undefined> {
   const absolutePath = path.resolve(workspace, configPath);
   const text = await readConfigText(absolutePath, file);
   if (text === undefined) return undefined;
@@ -38,13 +65,35 @@ export async function loadConfig(
     );
   }
 
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    // An alias bomb (aliases of aliases, billions of nodes) or an alias to nothing: point at the first alias.
+    throw new ConfigError([
+      locator.atOffset(firstAliasOffset(doc), `cannot load the YAML: ${(error as Error).message}`),
+    ]);
+  }
   const problems = [
     ...schemaProblems(data, locator),
     ...(await repositoryProblems(data, workspace, locator)),
   ];
   if (problems.length > 0) throw new ConfigError(sortProblems(problems));
   return toLoadedConfig(data as RawConfig, file, absolutePath);
+}
+
+/** Aliases a config may expand (yaml's own default): enough for sharing, far from a bomb. */
+const MAX_ALIAS_COUNT = 100;
+
+function firstAliasOffset(doc: Document): number {
+  let offset = 0;
+  visit(doc, {
+    Alias(_key, node) {
+      offset = node.range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
+  return offset;
 }
 
 async function readConfigText(absolutePath: string, file: string): Promise<string | undefined> {
@@ -330,6 +379,15 @@ async function repositoryProblems(
       const message = await stackPathProblem(stack.path, stack.engine, workspace, realWorkspace);
       if (message) problems.push(locator.atValue(['stacks', String(index), 'path'], message));
     }
+    if (Array.isArray(stack['var-files'])) {
+      for (const [fileIndex, varFile] of stack['var-files'].entries()) {
+        if (typeof varFile !== 'string' || typeof stack.path !== 'string') continue;
+        const message = await varFileProblem(varFile, stack.path, workspace, realWorkspace);
+        if (message) {
+          problems.push(locator.atValue(['stacks', String(index), 'var-files', String(fileIndex)], message));
+        }
+      }
+    }
     problems.push(...(await engineKeyProblems(stack, index, workspace, locator)));
     if (
       typeof stack.timeout === 'string' &&
@@ -457,6 +515,30 @@ async function stackPathProblem(
     return `${shown} resolves through a symlink to ${real}, outside the repository`;
   // An Ansible stack may name its playbook file; Terraform/OpenTofu stacks are folders.
   if (!info.isDirectory() && engine !== 'ansible') return `${shown} is not a folder`;
+  return undefined;
+}
+
+/**
+ * Why a var file is unusable: absolute, or leaving the repository (`../` past its root, or a symlink that leads
+ * out). A var file outside the stack's folder but inside the repository is fine.
+ */
+async function varFileProblem(
+  raw: string,
+  stackPath: string,
+  workspace: string,
+  realWorkspace: string,
+): Promise<string | undefined> {
+  const shown = `var file \`${raw}\``;
+  if (path.posix.isAbsolute(raw) || path.win32.isAbsolute(raw) || /^~/.test(raw)) {
+    return `${shown} must be relative to the stack's folder, inside the repository`;
+  }
+  const joined = path.posix.normalize(`${normalizeStackPath(stackPath)}/${raw.replace(/\\/g, '/')}`);
+  if (joined === '..' || joined.startsWith('../')) return `${shown} is outside the repository`;
+  const absolute = path.resolve(workspace, joined);
+  const real = await realpath(absolute).catch(() => undefined);
+  if (real !== undefined && !isInside(realWorkspace, real)) {
+    return `${shown} resolves through a symlink to ${real}, outside the repository`;
+  }
   return undefined;
 }
 

@@ -364,9 +364,10 @@ function metaBlockFor(report: RunReport, stacks: readonly StackReport[], omitted
     })),
     ...(omitted > 0 ? { omittedStacks: omitted } : {}),
   };
-  // Escaped so no value can end the HTML comment or mention anyone; JSON.parse reads the escapes back.
+  // Escaped so no value can end the HTML comment, mention anyone or carry a control or bidi character;
+  // JSON.parse reads the escapes back.
   const json = JSON.stringify(meta).replace(
-    /[<>&@]/g,
+    /[<>&@\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
   return `<!-- stackgate:meta ${json} -->`;
