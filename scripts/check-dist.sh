@@ -3,6 +3,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm run --silent build
+# The bundle's third-party licences ship beside it (ncc --license); a release without them is incomplete.
+if [ ! -s dist/licenses.txt ]; then
+  echo "dist/licenses.txt is missing: run 'npm run build' and commit dist/." >&2
+  exit 1
+fi
 if [ -n "$(git status --porcelain -- dist)" ]; then
   echo "dist/ is stale: run 'npm run build' and commit dist/." >&2
   git status --short -- dist >&2

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Builds the real tools the test suite plans and applies with: OpenTofu from the Go module proxy, the
 # hashicorp/local provider laid out as a filesystem mirror for both registries, Terraform (only when none is on
-# PATH), nektos/act (a real Actions runner), and a Node 24 runtime (the action's declared one).
+# PATH), nektos/act (a real Actions runner), a Node 24 runtime (the action's declared one), and ansible-core
+# (pinned, from PyPI into a venv) for Ansible stacks.
 # Idempotent: a second run with everything present only prints the versions.
 #
 #   install-test-tools.sh                  everything the test suite needs
-#   install-test-tools.sh provider tofu    only the named parts (tofu, provider, terraform, act, node)
+#   install-test-tools.sh provider tofu    only the named parts (tofu, provider, terraform, act, node, ansible)
 set -euo pipefail
 
-PARTS="${*:-tofu provider terraform act node}"
+PARTS="${*:-tofu provider terraform act node ansible}"
 want() { case " $PARTS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
 TOFU_VERSION="1.11.6"
@@ -120,6 +121,30 @@ if want node && { [ ! -x "$TOOLS/node24/bin/node" ] || [ "$("$TOOLS/node24/bin/n
   rm -rf "$tmp"
 fi
 
+# ansible-core: the real ansible-playbook for Ansible stacks, pinned, in its own venv (python3 -m venv). Without
+# python3 and its venv module this part is left out with a warning: Ansible stacks then report that
+# ansible-playbook is not installed, and everything else works.
+ANSIBLE_CORE_VERSION="2.19.14"
+ANSIBLE_VENV="$TOOLS/ansible"
+ansible_version() { "$ANSIBLE_VENV/bin/python" -c 'import ansible.release as r; print(r.__version__)' 2>/dev/null; }
+if want ansible && [ "$(ansible_version)" != "$ANSIBLE_CORE_VERSION" ]; then
+  echo "install-test-tools: installing ansible-core $ANSIBLE_CORE_VERSION"
+  rm -rf "$ANSIBLE_VENV"
+  if python3 -m venv "$ANSIBLE_VENV" &&
+    "$ANSIBLE_VENV/bin/pip" install --quiet --disable-pip-version-check "ansible-core==$ANSIBLE_CORE_VERSION"; then
+    :
+  else
+    echo "install-test-tools: warning: could not install ansible-core (python3 with venv and pip needed); Ansible stacks will report ansible-playbook missing" >&2
+    rm -rf "$ANSIBLE_VENV"
+  fi
+fi
+# Only the ansible commands go on PATH (bin/), not the venv's python or pip.
+if want ansible && [ -x "$ANSIBLE_VENV/bin/ansible-playbook" ]; then
+  for tool in ansible ansible-playbook ansible-vault ansible-inventory ansible-config; do
+    ln -sf "$ANSIBLE_VENV/bin/$tool" "$TOOLS/bin/$tool"
+  done
+fi
+
 echo "install-test-tools: ready in $TOOLS"
 if want tofu; then echo "  $("$TOOLS/bin/tofu" version | head -1)"; fi
 if want provider; then
@@ -130,3 +155,4 @@ if want terraform; then
 fi
 if want node; then echo "  node $("$TOOLS/node24/bin/node" --version)"; fi
 if want act; then echo "  $("$TOOLS/bin/act" --version)"; fi
+if want ansible; then echo "  ansible-core $(ansible_version || echo '(not installed)')"; fi

@@ -329,6 +329,92 @@ describe('loadConfig', () => {
   });
 });
 
+describe('Ansible stacks', () => {
+  const ansibleFiles = {
+    'ansible/site.yml': '- hosts: all\n  tasks: []\n',
+    'ansible/inventory.ini': 'localhost\n',
+    'ansible/vars/prod.yml': 'x: 1\n',
+  };
+
+  it('loads the Ansible keys, camelCased', async () => {
+    const root = await workspaceWith(
+      lines(
+        'version: 1',
+        'stacks:',
+        '  - name: hosts',
+        '    path: ansible',
+        '    engine: ansible',
+        '    playbook: site.yml',
+        '    inventory: inventory.ini',
+        '    limit: web',
+        '    tags: [config, users]',
+        '    extra-vars-files: [vars/prod.yml]',
+        '    check-args: [--forks=5]',
+        '    vault-password-env: ANSIBLE_VAULT_PASSWORD',
+        '  - name: by-file',
+        '    path: ansible/site.yml',
+        '    engine: ansible',
+        '    inventory: inventory.ini',
+        '    vault-password-file: /run/secrets/vault',
+      ),
+      ansibleFiles,
+    );
+    const config = await loadConfig(root);
+    expect(config?.stacks?.[0]).toMatchObject({
+      name: 'hosts',
+      path: 'ansible',
+      engine: 'ansible',
+      ansible: {
+        playbook: 'site.yml',
+        inventory: 'inventory.ini',
+        limit: 'web',
+        tags: ['config', 'users'],
+        extraVarsFiles: ['vars/prod.yml'],
+        checkArgs: ['--forks=5'],
+        vaultPasswordEnv: 'ANSIBLE_VAULT_PASSWORD',
+      },
+    });
+    // A path naming the playbook: the stack is the playbook's folder.
+    expect(config?.stacks?.[1]).toMatchObject({
+      path: 'ansible',
+      ansible: { playbook: 'site.yml', inventory: 'inventory.ini', vaultPasswordFile: '/run/secrets/vault' },
+    });
+  });
+
+  it('reports misspelt keys, keys of the other engine, missing and absent files at their lines', async () => {
+    const problems = await problemsOf(
+      lines(
+        'version: 1',
+        'stacks:',
+        '  - name: hosts',
+        '    path: ansible',
+        '    engine: ansible',
+        '    playbok: site.yml',
+        '  - name: other',
+        '    path: ansible',
+        '    engine: ansible',
+        '    playbook: missing.yml',
+        '    inventory: inventory.ini',
+        '    var-files: [a.tfvars]',
+        '    extra-vars-files: [vars/none.yml]',
+        '  - name: app',
+        '    path: infra/app',
+        '    playbook: site.yml',
+      ),
+      ansibleFiles,
+    );
+    expect(problems.map((p) => `${p.line}:${p.column} ${p.message}`)).toEqual([
+      '3:5 Ansible stack `hosts` is missing the required key `playbook`',
+      '3:5 Ansible stack `hosts` is missing the required key `inventory`',
+      '6:5 unknown key `playbok` in `stacks[0]`; did you mean `playbook`?',
+      '10:15 `missing.yml` does not exist (looked for ansible/missing.yml)',
+      '12:5 `var-files` is for Terraform/OpenTofu stacks; an Ansible stack takes `playbook`, `inventory`, `limit`, `tags`, `extra-vars-files`, `check-args`',
+      '13:24 `vars/none.yml` does not exist (looked for ansible/vars/none.yml)',
+      '16:5 `playbook` is for Ansible stacks only (add `engine: ansible`)',
+    ]);
+  });
+});
+
 describe('helpers', () => {
   it('parses durations', () => {
     expect(parseDuration('90s')).toBe(90_000);

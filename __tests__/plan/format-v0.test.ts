@@ -3,6 +3,7 @@
 // the plan must stay the same wherever the older shape carries the same facts.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PlanFormatError, parseTerraformPlan } from '../../src/plan/terraform-json.js';
 import { renderStackSection } from '../../src/report/markdown.js';
@@ -159,4 +160,14 @@ describe('plan JSON format_version 0.x', () => {
       );
     },
   );
+
+  it('reads every 0.x and 1.x version and refuses every other, naming it', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.stringMatching(/^[0-9]{1,2}(\.[0-9]{1,2}){0,2}$/), fc.string()), (version) => {
+        const parse = (): unknown => parseTerraformPlan({ format_version: version, resource_changes: [] });
+        if (/^[01](\.|$)/.test(version)) expect(parse).not.toThrow();
+        else expect(parse).toThrow(`unsupported format_version "${version}"`);
+      }),
+    );
+  });
 });

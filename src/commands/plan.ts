@@ -8,6 +8,9 @@ import {
   type StackPlanResult,
 } from '../engines/index.js';
 import { annotationsFromReport } from '../report/annotations.js';
+import { logSafe, stripControl } from '../report/escape.js';
+import { redactDiagnostics, redactText } from '../plan/redact.js';
+import { maskEngineInputs } from './masking.js';
 import { annotationFromFinding, blockingSummary, failingFindings, type Finding } from '../report/findings.js';
 import { evaluatePolicies, type PolicyViolation } from '../plan/policy.js';
 import { locateResourceBlocks, type HclFile } from '../plan/hcl-locate.js';
@@ -181,6 +184,8 @@ export async function runPlan(ctx: RunContext): Promise<CommandResult> {
 
   const fallbackEngine = await resolveEngineChoice(settings.engine);
   const env = engineEnvironment(ctx.env);
+  // Secret-named values go to the engines: masked before any engine starts, hidden from what they print.
+  const handed = maskEngineInputs(env, ...affected.map((stack) => stack.env));
   // The door checks first: engines installed, formatting, and secrets in what the change touches.
   const findings = await checkStacks({
     workspace: settings.workspace,
@@ -202,15 +207,18 @@ export async function runPlan(ctx: RunContext): Promise<CommandResult> {
   );
   const planned = await forEachStack(affected, settings.parallelism, async (stack): Promise<StackReport> => {
     const engine = engineFor(stack, fallbackEngine);
-    core.info(`Planning ${stack.name} (${stack.path}) with ${engine.name}`);
+    core.info(logSafe(`Planning ${stack.name} (${stack.path}) with ${engine.name}`));
     const result = await engine.plan(
       stack,
       { workspace: settings.workspace, env, tempDir: settings.tempDir },
       fingerprintSalt(settings),
     );
+    result.diagnostics = redactDiagnostics(result.diagnostics, handed);
+    if (result.plan) result.plan.diagnostics = redactDiagnostics(result.plan.diagnostics, handed);
+    if (result.message) result.message = redactText(result.message, handed);
     // Register every redacted value before anything is rendered or logged.
     for (const secret of result.plan?.secrets ?? []) core.setSecret(secret);
-    core.info(`${stack.name}: ${result.status}${result.message ? ` (${result.message})` : ''}`);
+    core.info(logSafe(`${stack.name}: ${result.status}${result.message ? ` (${result.message})` : ''}`));
     return stackReport(stack, engine.name, result);
   });
   const unaffectedReports: StackReport[] = unaffected.map((stack) => ({
@@ -268,6 +276,6 @@ export async function runPlan(ctx: RunContext): Promise<CommandResult> {
     report,
     publication,
     outputs: planOutputs(report, publication),
-    failure: failures.length > 0 ? failures.join('\n') : undefined,
+    failure: failures.length > 0 ? stripControl(failures.join('\n')) : undefined,
   };
 }

@@ -3,9 +3,20 @@
 import { realpath, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Document,
+  type Node,
+} from 'yaml';
 import schema from '../../schema/stackgate.schema.json' with { type: 'json' };
 import {
+  type AnsibleStackConfig,
   ConfigError,
   type ConfigProblem,
   type EngineName,
@@ -23,6 +34,23 @@ export async function loadConfig(
   configPath = '.stackgate.yml',
 ): Promise<LoadedConfig | undefined> {
   const file = toPosix(path.normalize(configPath));
+  try {
+    return await loadConfigFile(workspace, configPath, file);
+  } catch (error) {
+    // Every failure is a config problem at a place in the file, never a bare library message: the report
+    // turns red like it does for a syntax error.
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError([
+      { file, line: 1, column: 1, message: `cannot load the config: ${(error as Error).message}` },
+    ]);
+  }
+}
+
+async function loadConfigFile(
+  workspace: string,
+  configPath: string,
+  file: string,
+): Promise<LoadedConfig | undefined> {
   const absolutePath = path.resolve(workspace, configPath);
   const text = await readConfigText(absolutePath, file);
   if (text === undefined) return undefined;
@@ -37,13 +65,35 @@ export async function loadConfig(
     );
   }
 
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    // An alias bomb (aliases of aliases, billions of nodes) or an alias to nothing: point at the first alias.
+    throw new ConfigError([
+      locator.atOffset(firstAliasOffset(doc), `cannot load the YAML: ${(error as Error).message}`),
+    ]);
+  }
   const problems = [
     ...schemaProblems(data, locator),
     ...(await repositoryProblems(data, workspace, locator)),
   ];
   if (problems.length > 0) throw new ConfigError(sortProblems(problems));
   return toLoadedConfig(data as RawConfig, file, absolutePath);
+}
+
+/** Aliases a config may expand (yaml's own default): enough for sharing, far from a bomb. */
+const MAX_ALIAS_COUNT = 100;
+
+function firstAliasOffset(doc: Document): number {
+  let offset = 0;
+  visit(doc, {
+    Alias(_key, node) {
+      offset = node.range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
+  return offset;
 }
 
 async function readConfigText(absolutePath: string, file: string): Promise<string | undefined> {
@@ -329,6 +379,16 @@ async function repositoryProblems(
       const message = await stackPathProblem(stack.path, stack.engine, workspace, realWorkspace);
       if (message) problems.push(locator.atValue(['stacks', String(index), 'path'], message));
     }
+    if (Array.isArray(stack['var-files'])) {
+      for (const [fileIndex, varFile] of stack['var-files'].entries()) {
+        if (typeof varFile !== 'string' || typeof stack.path !== 'string') continue;
+        const message = await varFileProblem(varFile, stack.path, workspace, realWorkspace);
+        if (message) {
+          problems.push(locator.atValue(['stacks', String(index), 'var-files', String(fileIndex)], message));
+        }
+      }
+    }
+    problems.push(...(await engineKeyProblems(stack, index, workspace, locator)));
     if (
       typeof stack.timeout === 'string' &&
       DURATION.test(stack.timeout) &&
@@ -337,6 +397,80 @@ async function repositoryProblems(
       problems.push(
         locator.atValue(['stacks', String(index), 'timeout'], 'timeout must be longer than zero'),
       );
+    }
+  }
+  return problems;
+}
+
+const ANSIBLE_KEYS = [
+  'playbook',
+  'inventory',
+  'limit',
+  'tags',
+  'extra-vars-files',
+  'check-args',
+  'vault-password-env',
+  'vault-password-file',
+];
+const TERRAFORM_KEYS = ['workspace', 'var-files'];
+
+/** Keys of the other engine, a missing playbook or inventory, and Ansible files that do not exist. */
+async function engineKeyProblems(
+  stack: Record<string, unknown>,
+  index: number,
+  workspace: string,
+  locator: Locator,
+): Promise<ConfigProblem[]> {
+  const at = ['stacks', String(index)];
+  const problems: ConfigProblem[] = [];
+  const ansible = stack.engine === 'ansible';
+  for (const key of ansible ? TERRAFORM_KEYS : ANSIBLE_KEYS) {
+    if (key in stack) {
+      const message = ansible
+        ? `\`${key}\` is for Terraform/OpenTofu stacks; an Ansible stack takes ${ANSIBLE_KEYS.slice(0, 6)
+            .map((k) => `\`${k}\``)
+            .join(', ')}`
+        : `\`${key}\` is for Ansible stacks only (add \`engine: ansible\`)`;
+      problems.push(locator.atKey(at, key, message));
+    }
+  }
+  if (!ansible || typeof stack.path !== 'string') return problems;
+  const stackPath = normalizeStackPath(stack.path);
+  const info = await stat(path.resolve(workspace, stackPath)).catch(() => undefined);
+  if (!info) return problems; // the path problem is reported already
+  const folder = info.isDirectory() ? stackPath : path.posix.dirname(stackPath);
+  if (stack.playbook === undefined && info.isDirectory()) {
+    problems.push(
+      locator.atValue(at, `Ansible stack \`${String(stack.name)}\` is missing the required key \`playbook\``),
+    );
+  }
+  if (stack.inventory === undefined) {
+    problems.push(
+      locator.atValue(
+        at,
+        `Ansible stack \`${String(stack.name)}\` is missing the required key \`inventory\``,
+      ),
+    );
+  }
+  const files: [string[], unknown][] = [
+    [[...at, 'playbook'], stack.playbook],
+    [[...at, 'inventory'], stack.inventory],
+    ...(Array.isArray(stack['extra-vars-files'])
+      ? stack['extra-vars-files'].map((file, i): [string[], unknown] => [
+          [...at, 'extra-vars-files', String(i)],
+          file,
+        ])
+      : []),
+  ];
+  for (const [where, file] of files) {
+    if (typeof file !== 'string' || file === '') continue;
+    const relative = path.posix.normalize(path.posix.join(folder, file));
+    if (path.posix.isAbsolute(file) || relative === '..' || relative.startsWith('../')) {
+      problems.push(
+        locator.atValue(where, `\`${file}\` must be relative to the stack and inside the repository`),
+      );
+    } else if (!(await stat(path.resolve(workspace, relative)).catch(() => undefined))) {
+      problems.push(locator.atValue(where, `\`${file}\` does not exist (looked for ${relative})`));
     }
   }
   return problems;
@@ -384,6 +518,30 @@ async function stackPathProblem(
   return undefined;
 }
 
+/**
+ * Why a var file is unusable: absolute, or leaving the repository (`../` past its root, or a symlink that leads
+ * out). A var file outside the stack's folder but inside the repository is fine.
+ */
+async function varFileProblem(
+  raw: string,
+  stackPath: string,
+  workspace: string,
+  realWorkspace: string,
+): Promise<string | undefined> {
+  const shown = `var file \`${raw}\``;
+  if (path.posix.isAbsolute(raw) || path.win32.isAbsolute(raw) || /^~/.test(raw)) {
+    return `${shown} must be relative to the stack's folder, inside the repository`;
+  }
+  const joined = path.posix.normalize(`${normalizeStackPath(stackPath)}/${raw.replace(/\\/g, '/')}`);
+  if (joined === '..' || joined.startsWith('../')) return `${shown} is outside the repository`;
+  const absolute = path.resolve(workspace, joined);
+  const real = await realpath(absolute).catch(() => undefined);
+  if (real !== undefined && !isInside(realWorkspace, real)) {
+    return `${shown} resolves through a symlink to ${real}, outside the repository`;
+  }
+  return undefined;
+}
+
 function isInside(root: string, target: string): boolean {
   const relative = path.relative(root, target);
   return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
@@ -425,6 +583,14 @@ interface RawStack {
   env?: Record<string, string | number | boolean>;
   'when-modified'?: string[];
   timeout?: string;
+  playbook?: string;
+  inventory?: string;
+  limit?: string;
+  tags?: string[];
+  'extra-vars-files'?: string[];
+  'check-args'?: string[];
+  'vault-password-env'?: string;
+  'vault-password-file'?: string;
 }
 
 interface RawPolicy {
@@ -472,6 +638,22 @@ function toStackConfig(raw: RawStack): StackConfig {
   };
   if (raw.engine) stack.engine = raw.engine;
   if (raw.timeout) stack.timeoutMs = parseDuration(raw.timeout);
+  if (raw.engine === 'ansible') {
+    // Without `playbook` the path names the playbook file (the loader checked): the stack is its folder.
+    const playbook = raw.playbook ?? path.posix.basename(stack.path);
+    if (raw.playbook === undefined) stack.path = path.posix.dirname(stack.path);
+    const ansible: AnsibleStackConfig = {
+      playbook,
+      inventory: raw.inventory ?? '',
+      tags: raw.tags ?? [],
+      extraVarsFiles: raw['extra-vars-files'] ?? [],
+      checkArgs: raw['check-args'] ?? [],
+    };
+    if (raw.limit) ansible.limit = raw.limit;
+    if (raw['vault-password-env']) ansible.vaultPasswordEnv = raw['vault-password-env'];
+    if (raw['vault-password-file']) ansible.vaultPasswordFile = raw['vault-password-file'];
+    stack.ansible = ansible;
+  }
   return stack;
 }
 

@@ -20,6 +20,22 @@ export interface StackConfig {
   whenModified: string[];
   /** Absent: the engine's default time limit. */
   timeoutMs?: number;
+  /** Set for `engine: ansible` stacks only. */
+  ansible?: AnsibleStackConfig;
+}
+
+/** What an Ansible stack runs; paths are relative to the stack's folder (`path`, or the playbook's folder). */
+export interface AnsibleStackConfig {
+  playbook: string;
+  inventory: string;
+  limit?: string;
+  tags: string[];
+  extraVarsFiles: string[];
+  checkArgs: string[];
+  /** Name of the environment variable that holds the vault password. */
+  vaultPasswordEnv?: string;
+  /** File holding the vault password: absolute, or relative to the repository. */
+  vaultPasswordFile?: string;
 }
 
 export type PolicyAction = 'create' | 'update' | 'delete' | 'replace' | 'read' | 'import' | 'move';

@@ -2,7 +2,7 @@
 // a collapsible section per stack, all within a size budget. Pure: report in, text out.
 
 import { Buffer } from 'node:buffer';
-import type { Diagnostic, Plan, PlanCounts, ResourceChange } from '../plan/model.js';
+import type { Diagnostic, Plan, PlanCounts, ResourceChange, TaskCounts } from '../plan/model.js';
 import { renderOutputsDiff, renderResourceDiff } from './diff.js';
 import { failingFindings, renderFindings } from './findings.js';
 import { renderPolicySection } from './policy.js';
@@ -30,6 +30,7 @@ function plural(count: number, noun: string): string {
 function engineTitle(engine: string): string {
   if (engine === 'tofu') return 'OpenTofu';
   if (engine === 'terraform') return 'Terraform';
+  if (engine === 'ansible') return 'Ansible';
   return engine;
 }
 
@@ -159,14 +160,21 @@ interface SectionParts {
 function summaryLine(stack: StackReport): string {
   const name = `<b>${escapeHtmlText(stack.name)}</b>`;
   const path = stack.path && stack.path !== stack.name ? ` <code>${escapeHtmlText(stack.path)}</code>` : '';
-  const what = stack.plan && stack.status !== 'errored' ? countsLine(stack.plan.counts) : statusLabel(stack);
+  const what = stack.plan && stack.status !== 'errored' ? planLine(stack.plan) : statusLabel(stack);
   return `${statusLabel(stack).split(' ')[0]} ${name}${path} — ${escapeHtmlText(what)}`;
 }
 
 function introLines(stack: StackReport, plan: Plan | undefined): string[] {
   const lines: string[] = [];
   if (stack.message) lines.push(`> ${escapeText(stack.message)}`);
-  if (plan && stack.status !== 'errored') {
+  if (plan?.tasks) {
+    // Ansible: check mode's recap, failed runs included (their hosts and tasks are in the diagnostics).
+    lines.push(
+      plan.hasChanges || stack.status === 'errored'
+        ? `**Check mode:** ${tasksLine(plan.tasks)}.`
+        : `**No changes.** Check mode: ${tasksLine(plan.tasks)}.`,
+    );
+  } else if (plan && stack.status !== 'errored') {
     lines.push(
       plan.hasChanges
         ? `**Plan:** ${countsLine(plan.counts)}.`
@@ -189,7 +197,22 @@ function diagnosticItem(diagnostic: Diagnostic): string {
 }
 
 function diffItem(change: ResourceChange, drift = false): string {
+  if (change.textDiff !== undefined) return codeBlock(change.textDiff, 'diff');
   return codeBlock(renderResourceDiff(change, { drift }), 'diff');
+}
+
+/** Ansible's recap in words: `2 changed, 3 ok, 1 skipped on 1 host`. */
+export function tasksLine(tasks: TaskCounts): string {
+  const parts = [`${tasks.changed} changed`, `${tasks.ok} ok`];
+  if (tasks.skipped > 0) parts.push(`${tasks.skipped} skipped`);
+  if (tasks.failed > 0) parts.push(`${tasks.failed} failed`);
+  if (tasks.unreachable > 0) parts.push(`${tasks.unreachable} unreachable`);
+  return `${parts.join(', ')} on ${plural(tasks.hosts, 'host')}`;
+}
+
+/** The plan in one line: tofu's counts, or Ansible's task-host recap. */
+function planLine(plan: Plan): string {
+  return plan.tasks ? tasksLine(plan.tasks) : countsLine(plan.counts);
 }
 
 /** The object's id, so a reviewer can tell which real object moved. */
@@ -341,9 +364,10 @@ function metaBlockFor(report: RunReport, stacks: readonly StackReport[], omitted
     })),
     ...(omitted > 0 ? { omittedStacks: omitted } : {}),
   };
-  // Escaped so no value can end the HTML comment or mention anyone; JSON.parse reads the escapes back.
+  // Escaped so no value can end the HTML comment, mention anyone or carry a control or bidi character;
+  // JSON.parse reads the escapes back.
   const json = JSON.stringify(meta).replace(
-    /[<>&@]/g,
+    /[<>&@\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
   return `<!-- stackgate:meta ${json} -->`;

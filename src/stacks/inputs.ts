@@ -4,6 +4,7 @@
 // directory, so modules and files outside `working-directory` count as well.
 import { lstat, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
+import { ansibleInputs } from './ansible-inputs.js';
 import type { Stack } from './discover.js';
 import { folderFacts, isLocalSource, PATH_REF, type ConfigFacts } from './modules.js';
 
@@ -138,6 +139,12 @@ export async function stackInputs(layout: Layout, stacks: readonly Stack[]): Pro
     for (const pattern of stack.whenModified) {
       const glob = pattern.startsWith('/') ? insideRepository(pattern.slice(1)) : join(root, pattern);
       if (glob !== undefined) globs.add(glob);
+    }
+    // Ansible stacks read roles, inventories, vars and task files outside their folder (ansible-inputs.ts).
+    if (stack.engine === 'ansible') {
+      const extra = await ansibleInputs(path.join(layout.repoRoot, layout.workingDirectory), stack);
+      for (const folder of extra.folders) folders.add(repositoryFile(layout, folder));
+      for (const file of extra.files) await addFile(repositoryFile(layout, file));
     }
     result.push({
       stack,
