@@ -2,7 +2,7 @@
 // `undefined` key fails), every error message, and the small branches the fixtures never reach.
 import { describe, expect, it } from 'vitest';
 import { emptyCounts, isSensitive, isUnknown } from '../../src/plan/model.js';
-import { SENSITIVE, UNKNOWN } from '../../src/plan/redact.js';
+import { SENSITIVE, SENSITIVE_CHANGED, UNKNOWN } from '../../src/plan/redact.js';
 import {
   PlanFormatError,
   attributePath,
@@ -356,9 +356,9 @@ describe('parseTerraformPlan: outputs', () => {
         action: 'update',
         sensitive: true,
         before: 'old-value',
-        after: { $sensitive: true, changed: true },
+        after: SENSITIVE_CHANGED,
       },
-      { name: 'db_password', action: 'create', sensitive: true, after: { $sensitive: true, changed: true } },
+      { name: 'db_password', action: 'create', sensitive: true, after: SENSITIVE_CHANGED },
     ]);
   });
 });
@@ -367,7 +367,7 @@ describe('flagChangedSecrets', () => {
   const S = SENSITIVE;
   it('marks a hidden value changed only when the raw values differ', () => {
     expect(flagChangedSecrets(S, 'a', 'a')).toStrictEqual(S);
-    expect(flagChangedSecrets(S, 'a', 'b')).toStrictEqual({ $sensitive: true, changed: true });
+    expect(flagChangedSecrets(S, 'a', 'b')).toStrictEqual(SENSITIVE_CHANGED);
     expect(flagChangedSecrets(S, undefined, null)).toStrictEqual(S);
     expect(flagChangedSecrets(S, { x: 1 }, { x: 1 })).toStrictEqual(S);
   });
@@ -375,16 +375,16 @@ describe('flagChangedSecrets', () => {
   it('walks lists and maps, treating a missing raw side as empty', () => {
     expect(flagChangedSecrets([S, S], ['a', 'b'], ['a', 'c'])).toStrictEqual([
       S,
-      { $sensitive: true, changed: true },
+      SENSITIVE_CHANGED,
     ]);
     expect(flagChangedSecrets({ k: S, v: 1 }, { k: 'a' }, { k: 'a' })).toStrictEqual({ k: S, v: 1 });
     expect(flagChangedSecrets({ k: S }, 'not a map', { k: 'a' })).toStrictEqual({
-      k: { $sensitive: true, changed: true },
+      k: SENSITIVE_CHANGED,
     });
-    expect(flagChangedSecrets([S], 'not a list', ['a'])).toStrictEqual([{ $sensitive: true, changed: true }]);
-    expect(flagChangedSecrets([S], ['a'], 'not a list')).toStrictEqual([{ $sensitive: true, changed: true }]);
+    expect(flagChangedSecrets([S], 'not a list', ['a'])).toStrictEqual([SENSITIVE_CHANGED]);
+    expect(flagChangedSecrets([S], ['a'], 'not a list')).toStrictEqual([SENSITIVE_CHANGED]);
     expect(flagChangedSecrets({ k: S }, { k: 'a' }, 'x')).toStrictEqual({
-      k: { $sensitive: true, changed: true },
+      k: SENSITIVE_CHANGED,
     });
   });
 
