@@ -102,6 +102,7 @@ describe('loadConfig', () => {
         },
       ],
       secrets: { allow: ['test/**'] },
+      apply: { on: 'comment', requirements: ['approved', 'mergeable', 'undiverged', 'plan-passed'] },
       drift: { labels: [], assignees: [], dashboard: true },
     });
   });
@@ -156,7 +157,7 @@ describe('loadConfig', () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({ line: 2, column: 1 });
     expect(problems[0]?.message).toBe(
-      'unknown key `colour` (allowed: `version`, `stacks`, `policies`, `drift`, `secrets`)',
+      'unknown key `colour` (allowed: `version`, `stacks`, `policies`, `drift`, `secrets`, `apply`)',
     );
   });
 
