@@ -6,7 +6,7 @@ import base from './stryker.config.mjs';
 export default {
   ...base,
   ignoreStatic: false,
-  mutate: ['src/plan/redact.ts', 'src/scan/rules.ts', 'src/scan/secrets.ts'],
+  mutate: ['src/plan/redact.ts', 'src/scan/names.ts', 'src/scan/rules.ts', 'src/scan/secrets.ts'],
   htmlReporter: { fileName: 'reports/mutation/leaks/mutation.html' },
   jsonReporter: { fileName: 'reports/mutation/leaks/mutation.json' },
 };

