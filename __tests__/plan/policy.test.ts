@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SENSITIVE, UNKNOWN } from '../../src/plan/redact.js';
 import type { PolicyConfig } from '../../src/config/types.js';
 import type { ChangeAction, Plan, PlanValue, ResourceChange } from '../../src/plan/model.js';
 import { evaluatePolicies, policyGate, type PolicyViolation } from '../../src/plan/policy.js';
@@ -162,6 +163,28 @@ describe('deny', () => {
   });
 });
 
+describe('every address a resource has', () => {
+  it('judges a moved resource by its previous address too: moved out of a protected one, still protected', () => {
+    const moved = (address: string, from: string, action: ChangeAction) =>
+      change(address, action, { previousAddress: from, moved: true });
+    const p = plan(
+      moved('module.store.aws_db_instance.x', 'module.db.aws_db_instance.x', 'replace'),
+      moved('aws_s3_bucket.logs', 'aws_db_instance.old', 'delete'),
+      moved('aws_db_instance.renamed', 'aws_instance.web', 'delete'), // moved into a protected address
+      moved('aws_s3_bucket.kept', 'aws_db_instance.kept', 'update'),
+    );
+    const found = evaluatePolicies('s', p, [protectDatabases], []);
+    expect(addresses(found)).toEqual([
+      'module.store.aws_db_instance.x',
+      'aws_s3_bucket.logs',
+      'aws_db_instance.renamed',
+    ]);
+    expect(found[0]?.message).toBe(
+      'protect-databases: module.store.aws_db_instance.x would be moved from module.db.aws_db_instance.x and replaced (deny: delete, replace)',
+    );
+  });
+});
+
 describe('unless-label and level', () => {
   const p = plan(change('aws_db_instance.main', 'delete'));
 
@@ -254,15 +277,15 @@ describe('require-attributes', () => {
   });
 
   it('passes when the keys are present, whatever their values', () => {
-    const p = plan(withAfter('aws_s3_bucket.ok', { tags: { owner: '', 'cost-center': { $unknown: true } } }));
+    const p = plan(withAfter('aws_s3_bucket.ok', { tags: { owner: '', 'cost-center': UNKNOWN } }));
     expect(evaluatePolicies('s', p, [tagged], [])).toEqual([]);
   });
 
   it('does not fail on what the plan cannot know: an unknown or sensitive map, an unknown object', () => {
     const p = plan(
-      withAfter('aws_s3_bucket.unknown_tags', { tags: { $unknown: true } }),
-      withAfter('aws_s3_bucket.secret_tags', { tags: { $sensitive: true } }),
-      withAfter('aws_s3_bucket.unknown_all', { $unknown: true }),
+      withAfter('aws_s3_bucket.unknown_tags', { tags: UNKNOWN }),
+      withAfter('aws_s3_bucket.secret_tags', { tags: SENSITIVE }),
+      withAfter('aws_s3_bucket.unknown_all', UNKNOWN),
     );
     expect(evaluatePolicies('s', p, [tagged], [])).toEqual([]);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { looksSecret, newRedactState, redactValue } from '../../src/plan/redact.js';
+import { SENSITIVE, looksSecret, newRedactState, redactValue } from '../../src/plan/redact.js';
+import { EncodedJson } from '../../src/plan/model.js';
 
 describe('looksSecret', () => {
   it.each([
@@ -31,8 +32,8 @@ describe('redactValue', () => {
     );
     expect(value).toEqual({
       user: 'admin',
-      password: { $sensitive: true },
-      credentials: { $sensitive: true },
+      password: SENSITIVE,
+      credentials: SENSITIVE,
       token_ttl: 300,
       secret: null,
     });
@@ -49,10 +50,9 @@ describe('redactValue', () => {
       state,
     );
     expect(JSON.stringify(value)).not.toContain('k-998877');
-    expect(JSON.parse((value as { policy: string }).policy)).toEqual({
-      user: 'u',
-      api_key: { $sensitive: true },
-    });
+    const policy = (value as { policy: EncodedJson }).policy;
+    expect(policy).toBeInstanceOf(EncodedJson);
+    expect(policy.decoded).toEqual({ user: 'u', api_key: SENSITIVE });
     expect(state.redactedCount).toBe(1);
   });
 

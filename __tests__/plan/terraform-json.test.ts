@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SENSITIVE_CHANGED, SENSITIVE, UNKNOWN } from '../../src/plan/redact.js';
 import {
   PlanFormatError,
   attributePath,
@@ -116,7 +117,7 @@ describe('parseTerraformPlan: actions and counts', () => {
     expect(byAddress('a.moved')).toMatchObject({ moved: true, previousAddress: 'a.old' });
     expect(byAddress('a.import_update')?.importing).toEqual({ id: 'i-2' });
     expect(byAddress('data.d.read')?.mode).toBe('data');
-    expect(byAddress('data.d.read')?.after).toEqual({ $unknown: true });
+    expect(byAddress('data.d.read')?.after).toEqual(UNKNOWN);
   });
 
   it('counts like tofu (a replace is one add and one destroy) with the rest apart', () => {
@@ -194,17 +195,17 @@ describe('parseTerraformPlan: unknown and sensitive values', () => {
 
   it('marks unknown values, also nested and absent from after', () => {
     expect(change.after).toMatchObject({
-      arn: { $unknown: true },
-      nested: { computed: { $unknown: true }, more: [{ $unknown: true }] },
+      arn: UNKNOWN,
+      nested: { computed: UNKNOWN, more: [UNKNOWN] },
     });
   });
 
   it('hides provider-marked and secret-named values and flags a changed secret', () => {
     expect(change.before).toMatchObject({
-      password: { $sensitive: true },
-      nested: { list: ['a', { $sensitive: true }] },
+      password: SENSITIVE,
+      nested: { list: ['a', SENSITIVE] },
     });
-    expect(change.after).toMatchObject({ password: { $sensitive: true, changed: true }, name: 'db' });
+    expect(change.after).toMatchObject({ password: SENSITIVE_CHANGED, name: 'db' });
     const json = JSON.stringify(plan.changes) + JSON.stringify(plan.outputs);
     for (const secret of [
       'old-Hunter2',

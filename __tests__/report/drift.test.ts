@@ -230,6 +230,8 @@ describe('drift and pending from the two plans', () => {
       available: () => Promise.resolve(true),
       check: () => Promise.resolve({ format: [], diagnostics: [] }),
       apply: () => Promise.reject(new Error('never applies')),
+      inspect: () => Promise.reject(new Error('never inspects')),
+      planFile: () => Promise.reject(new Error('never asked')),
       plan: (_stack, _context, _salt, options) => {
         const answer = answers[options?.mode ?? 'normal'];
         return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);

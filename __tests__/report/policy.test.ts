@@ -93,7 +93,7 @@ describe('renderPolicySection', () => {
     expect(outside).not.toContain('aws_s3_bucket'); // the address sat in a code span that was removed whole
     expect(outside).not.toMatch(/<img|<\/details>|<b>/);
     expect(outside).not.toMatch(/@octocat|@admin|#12|#1\b/);
-    expect(outside).toContain('\\[click\\](https://'); // escaped brackets: no link
+    expect(outside).toContain('\\[click\\](https:\u200b//'); // escaped brackets, broken autolink: no link
     expect(outside).not.toMatch(/(?<!\\)\]\(/);
     expect(countOf(markdown, /^\| /m)).toBe(3); // header, separator, one row: the newline did not add one
     expect(rows[0]?.[5]).not.toContain('p\\|&lt;img'); // the policy prefix was stripped from the detail

@@ -11,7 +11,10 @@ import type { Diagnostic } from '../plan/model.js';
 import type { Finding } from '../report/findings.js';
 import { findingMessage, isScannable, scanTextWithValues } from '../scan/secrets.js';
 import type { Stack } from '../stacks/discover.js';
-import { looksSecret } from '../plan/redact.js';
+import { redactDiagnostics, redactText } from '../plan/redact.js';
+import { isSecretName } from '../scan/names.js';
+import { maskEngineInputs } from './masking.js';
+import { hideLiterals, lineStates } from '../scan/hcl-text.js';
 
 const SKIPPED_FOLDERS = new Set(['.git', '.terraform', 'node_modules']);
 const MAX_SCANNED_BYTES = 2 * 1024 * 1024;
@@ -78,15 +81,7 @@ const ASSIGNMENT_LINE = /^([+\- ]\s*)("?)([A-Za-z0-9_.-]+)\2(\s*=\s*)(.+)$/;
 const HEREDOC_OPENER = /(?:^|[^\w.$-])"?([A-Za-z_][\w.-]*)"?\s*[=:]\s*<<-?([A-Za-z_][\w-]*)\s*$/;
 const HIDDEN_LINE = '(sensitive value)';
 
-/** Old-side line (1-based) → closing marker, for each body and closing line of a heredoc under a secret name. */
-/**
- * `fmt` only moves whitespace, so a reviewer needs the shape of a line, never its values: every quoted string
- * is shown as `"…"` (a `sensitive` variable's default, a nested map under a secret name, a password in a URL).
- */
-function hideStrings(line: string): string {
-  return line.replace(/"(?:[^"\\\n]|\\.)*"/g, '"…"');
-}
-
+/** Old-side line (1-based) → closing marker, for each body and closing line of every heredoc. */
 function heredocBodyLines(text: string): Map<number, string> {
   const hidden = new Map<number, string>();
   const lines = text.split('\n').map((line) => line.replace(/\r$/, ''));
@@ -114,6 +109,9 @@ export async function redactFormatDiff(workspace: string, file: string, diff: st
   for (const secret of secrets) core.setSecret(secret);
   // A hunk may start inside a heredoc whose opener it does not show: the file (the diff's old side) tells.
   const hiddenOld = heredocBodyLines(text);
+  // Comments and string literals (templates included) are hidden; a hunk may start inside a block comment.
+  const commentsOld = lineStates(text);
+  const sides = { old: { inBlockComment: false }, new: { inBlockComment: false } };
   let oldLine = 0;
   /** The heredoc being read: its closing marker, and whether its body is hidden. */
   let heredoc: { marker: string; secret: boolean } | undefined;
@@ -122,6 +120,9 @@ export async function redactFormatDiff(workspace: string, file: string, diff: st
     if (hunk) {
       oldLine = Number(hunk[1]);
       heredoc = undefined;
+      const start = commentsOld[oldLine - 1]?.inBlockComment ?? false;
+      sides.old = { inBlockComment: start };
+      sides.new = { inBlockComment: start };
       return line;
     }
     const prefix = line.charAt(0);
@@ -136,7 +137,7 @@ export async function redactFormatDiff(workspace: string, file: string, diff: st
     const opener = HEREDOC_OPENER.exec(content);
     const assignment = ASSIGNMENT_LINE.exec(line);
     const named =
-      assignment && looksSecret(assignment[3] ?? '')
+      assignment && isSecretName(assignment[3] ?? '')
         ? `${assignment[1]}${assignment[2]}${assignment[3]}${assignment[2]}${assignment[4]}${HIDDEN_LINE}`
         : undefined;
     if (heredoc) {
@@ -147,7 +148,10 @@ export async function redactFormatDiff(workspace: string, file: string, diff: st
       return opener?.[2] === marker && named ? named : `${prefix}${HIDDEN_LINE}`;
     }
     if (opener) heredoc = { marker: opener[2] ?? '', secret: true };
-    return named ?? hideStrings(line);
+    // Context lines belong to both sides; each side keeps its own block-comment state.
+    const shown = hideLiterals(content, prefix === '+' ? sides.new : sides.old);
+    if (prefix === ' ') hideLiterals(content, sides.new);
+    return named ?? `${prefix}${shown}`;
   });
   let redacted = lines.join('\n');
   for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
@@ -226,6 +230,8 @@ export interface EngineCheckOptions {
 /** Engines installed, then per stack `fmt -check` and (optionally) `validate`. */
 export async function checkStacks(options: EngineCheckOptions): Promise<Finding[]> {
   const findings: Finding[] = [];
+  // Masked before any engine starts; what the engines print is redacted with the same values.
+  const handed = maskEngineInputs(options.engineContext.env, ...options.stacks.map((stack) => stack.env));
   const configText = options.config
     ? await readFile(path.join(options.workspace, options.config.file), 'utf8').catch(() => undefined)
     : undefined;
@@ -259,15 +265,18 @@ export async function checkStacks(options: EngineCheckOptions): Promise<Finding[
     const result = await engine.check(stack, options.engineContext, { validate: options.validate });
     const stackFindings = [
       ...(await formatFindings(options.workspace, stack.name, engine.name, result.format, stack.path)),
-      ...result.diagnostics.map((diagnostic) => diagnosticFinding(stack.name, diagnostic)),
+      ...redactDiagnostics(result.diagnostics, handed).map((diagnostic) =>
+        diagnosticFinding(stack.name, diagnostic),
+      ),
     ];
     if (result.message && result.diagnostics.length === 0) {
+      const message = redactText(result.message, handed);
       stackFindings.push({
         kind: 'validate',
         severity: 'error',
         stack: stack.name,
-        title: result.message,
-        message: result.message,
+        title: message,
+        message,
       });
     }
     return stackFindings;
@@ -289,7 +298,9 @@ export async function checkStacks(options: EngineCheckOptions): Promise<Finding[
             result.format,
             module.path,
           )),
-          ...result.diagnostics.map((diagnostic) => diagnosticFinding(module.path, diagnostic)),
+          ...redactDiagnostics(result.diagnostics, handed).map((diagnostic) =>
+            diagnosticFinding(module.path, diagnostic),
+          ),
         ];
       });
   return [...findings, ...perStack.flat(), ...perModule.flat()];

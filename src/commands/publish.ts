@@ -8,6 +8,7 @@ import type { Annotation } from '../report/annotations.js';
 import { commentMarker, renderComment, renderSummary, SUMMARY_MAX_BYTES } from '../report/markdown.js';
 import { Buffer } from 'node:buffer';
 import type { RunReport } from '../report/types.js';
+import { safeAnnotationText } from '../report/annotations.js';
 import { repositoryPath, type Settings } from '../settings.js';
 import { repoOf, type RunContext } from './context.js';
 
@@ -174,6 +175,7 @@ export async function publishReport(
     ...spec,
     annotations: spec.annotations.map((annotation) => ({
       ...annotation,
+      ...safeAnnotationText(annotation),
       path: repositoryPath(settings, annotation.path),
     })),
   };

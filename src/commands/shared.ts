@@ -9,6 +9,7 @@ import { InputError, repositoryPath, type Settings } from '../settings.js';
 import { gitChangedFiles, relativeToWorkingDirectory } from '../stacks/changed-files.js';
 import { randomUUID } from 'node:crypto';
 import { renderSummary } from '../report/markdown.js';
+import { stripControl } from '../report/escape.js';
 import { repoOf, type RunContext } from './context.js';
 
 export type { CommandResult } from './context.js';
@@ -105,7 +106,8 @@ export function logFullReport(report: RunReport): void {
   const resume = `stackgate-${randomUUID()}`;
   core.startGroup('Full report');
   core.info(`::stop-commands::${resume}`);
-  core.info(renderSummary(report));
+  // The legacy `##[command]` form is read anywhere on a line; break it as well.
+  core.info(stripControl(renderSummary(report)).replace(/##\[/g, '#\u200b#['));
   core.info(`::${resume}::`);
   core.endGroup();
 }

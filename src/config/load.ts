@@ -3,11 +3,23 @@
 import { realpath, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Document,
+  type Node,
+} from 'yaml';
 import schema from '../../schema/stackgate.schema.json' with { type: 'json' };
 import {
   type AnsibleStackConfig,
   ConfigError,
+  APPLY_REQUIREMENTS,
+  type ApplyRequirement,
   type ConfigProblem,
   type EngineName,
   type LoadedConfig,
@@ -24,6 +36,23 @@ export async function loadConfig(
   configPath = '.stackgate.yml',
 ): Promise<LoadedConfig | undefined> {
   const file = toPosix(path.normalize(configPath));
+  try {
+    return await loadConfigFile(workspace, configPath, file);
+  } catch (error) {
+    // Every failure is a config problem at a place in the file, never a bare library message: the report
+    // turns red like it does for a syntax error.
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError([
+      { file, line: 1, column: 1, message: `cannot load the config: ${(error as Error).message}` },
+    ]);
+  }
+}
+
+async function loadConfigFile(
+  workspace: string,
+  configPath: string,
+  file: string,
+): Promise<LoadedConfig | undefined> {
   const absolutePath = path.resolve(workspace, configPath);
   const text = await readConfigText(absolutePath, file);
   if (text === undefined) return undefined;
@@ -38,13 +67,35 @@ export async function loadConfig(
     );
   }
 
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    // An alias bomb (aliases of aliases, billions of nodes) or an alias to nothing: point at the first alias.
+    throw new ConfigError([
+      locator.atOffset(firstAliasOffset(doc), `cannot load the YAML: ${(error as Error).message}`),
+    ]);
+  }
   const problems = [
     ...schemaProblems(data, locator),
     ...(await repositoryProblems(data, workspace, locator)),
   ];
   if (problems.length > 0) throw new ConfigError(sortProblems(problems));
   return toLoadedConfig(data as RawConfig, file, absolutePath);
+}
+
+/** Aliases a config may expand (yaml's own default): enough for sharing, far from a bomb. */
+const MAX_ALIAS_COUNT = 100;
+
+function firstAliasOffset(doc: Document): number {
+  let offset = 0;
+  visit(doc, {
+    Alias(_key, node) {
+      offset = node.range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
+  return offset;
 }
 
 async function readConfigText(absolutePath: string, file: string): Promise<string | undefined> {
@@ -330,6 +381,15 @@ async function repositoryProblems(
       const message = await stackPathProblem(stack.path, stack.engine, workspace, realWorkspace);
       if (message) problems.push(locator.atValue(['stacks', String(index), 'path'], message));
     }
+    if (Array.isArray(stack['var-files'])) {
+      for (const [fileIndex, varFile] of stack['var-files'].entries()) {
+        if (typeof varFile !== 'string' || typeof stack.path !== 'string') continue;
+        const message = await varFileProblem(varFile, stack.path, workspace, realWorkspace);
+        if (message) {
+          problems.push(locator.atValue(['stacks', String(index), 'var-files', String(fileIndex)], message));
+        }
+      }
+    }
     problems.push(...(await engineKeyProblems(stack, index, workspace, locator)));
     if (
       typeof stack.timeout === 'string' &&
@@ -460,6 +520,30 @@ async function stackPathProblem(
   return undefined;
 }
 
+/**
+ * Why a var file is unusable: absolute, or leaving the repository (`../` past its root, or a symlink that leads
+ * out). A var file outside the stack's folder but inside the repository is fine.
+ */
+async function varFileProblem(
+  raw: string,
+  stackPath: string,
+  workspace: string,
+  realWorkspace: string,
+): Promise<string | undefined> {
+  const shown = `var file \`${raw}\``;
+  if (path.posix.isAbsolute(raw) || path.win32.isAbsolute(raw) || /^~/.test(raw)) {
+    return `${shown} must be relative to the stack's folder, inside the repository`;
+  }
+  const joined = path.posix.normalize(`${normalizeStackPath(stackPath)}/${raw.replace(/\\/g, '/')}`);
+  if (joined === '..' || joined.startsWith('../')) return `${shown} is outside the repository`;
+  const absolute = path.resolve(workspace, joined);
+  const real = await realpath(absolute).catch(() => undefined);
+  if (real !== undefined && !isInside(realWorkspace, real)) {
+    return `${shown} resolves through a symlink to ${real}, outside the repository`;
+  }
+  return undefined;
+}
+
 function isInside(root: string, target: string): boolean {
   const relative = path.relative(root, target);
   return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
@@ -509,6 +593,12 @@ interface RawStack {
   'check-args'?: string[];
   'vault-password-env'?: string;
   'vault-password-file'?: string;
+  apply?: RawApply;
+}
+
+interface RawApply {
+  on?: 'comment';
+  requirements?: ApplyRequirement[];
 }
 
 interface RawPolicy {
@@ -526,6 +616,7 @@ interface RawConfig {
   stacks?: RawStack[];
   policies?: RawPolicy[];
   secrets?: { allow?: string[] };
+  apply?: RawApply;
   drift?: { labels?: string[]; assignees?: string[]; dashboard?: boolean };
 }
 
@@ -537,6 +628,10 @@ function toLoadedConfig(raw: RawConfig, file: string, absolutePath: string): Loa
     stacks: raw.stacks?.map(toStackConfig),
     policies: (raw.policies ?? []).map(toPolicyConfig),
     secrets: { allow: raw.secrets?.allow ?? [] },
+    apply: {
+      on: raw.apply?.on ?? 'comment',
+      requirements: raw.apply?.requirements ?? [...APPLY_REQUIREMENTS],
+    },
     drift: {
       labels: raw.drift?.labels ?? [],
       assignees: raw.drift?.assignees ?? [],
@@ -556,6 +651,12 @@ function toStackConfig(raw: RawStack): StackConfig {
   };
   if (raw.engine) stack.engine = raw.engine;
   if (raw.timeout) stack.timeoutMs = parseDuration(raw.timeout);
+  if (raw.apply) {
+    stack.apply = {
+      ...(raw.apply.on ? { on: raw.apply.on } : {}),
+      ...(raw.apply.requirements ? { requirements: [...raw.apply.requirements] } : {}),
+    };
+  }
   if (raw.engine === 'ansible') {
     // Without `playbook` the path names the playbook file (the loader checked): the stack is its folder.
     const playbook = raw.playbook ?? path.posix.basename(stack.path);

@@ -359,6 +359,10 @@ export function ansibleEngine(): Engine {
       plan.counts = { ...plan.counts, drift: plan.drift.length };
       return { ...result, plan, status: 'no-changes' };
     },
+    // Ansible has no plan file to read offline: its only way to know what it would do is check mode again.
+    inspect: (stack, context, _planFile, salt) => planAnsibleStack(stack, context, salt),
+    planFile: (stack, context) =>
+      Promise.resolve(path.join(context.tempDir, 'plans', folderName(stack), 'ansible-plan.json')),
     apply: (stack, context, planFile) => applyAnsibleStack(stack, context, planFile),
   };
 }

@@ -1,7 +1,7 @@
 // The sticky pull request comment: found by its hidden marker across all pages, created once, then edited in
 // place. Creation is never blindly retried: a create whose answer was lost is found again, not repeated.
-// Only comments by a trusted author count: anyone may post a comment that starts with the marker, and Stackgate
-// must neither edit nor delete it nor read anything from it.
+// Only comments by the account the token acts as count: anyone (a person, another bot) may post a comment that
+// starts with the marker, and Stackgate must neither edit nor delete it nor read anything from it.
 import * as core from '@actions/core';
 import { httpStatus, isPermissionError, type Octokit, type RepoRef } from './client.js';
 
@@ -19,33 +19,36 @@ export interface ExistingComment {
   user?: { login?: string; type?: string } | null;
 }
 
-const tokenLogins = new WeakMap<Octokit, Promise<string | undefined>>();
+const tokenLogins = new WeakMap<Octokit, Promise<string>>();
+
+/** GITHUB_TOKEN's account: what the token acts as when GitHub will not say. */
+export const ACTIONS_BOT_LOGIN = 'github-actions[bot]';
 
 /**
- * The login of the token's own user when it is a personal access token, asked once per client. GITHUB_TOKEN and
- * GitHub App tokens get 403 on `GET /user` (they comment as bots); any failure means "no user login".
+ * The login of the account the token acts as, asked once per client: GraphQL's `viewer` answers for every kind
+ * of token (a GitHub App installation token gets `APP[bot]`), `GET /user` for personal access tokens. When
+ * neither answers, the token is taken to be GITHUB_TOKEN, which comments as `github-actions[bot]`.
  */
-export function tokenUserLogin(octokit: Octokit): Promise<string | undefined> {
+export function tokenLogin(octokit: Octokit): Promise<string> {
   let login = tokenLogins.get(octokit);
   if (!login) {
-    login = octokit.rest.users.getAuthenticated().then(
-      ({ data }) => (data.type === 'Bot' ? undefined : data.login),
-      () => undefined,
-    );
+    login = octokit
+      .graphql<{ viewer?: { login?: string } }>('query { viewer { login } }')
+      .then(({ viewer }) => viewer?.login || Promise.reject(new Error('no viewer login')))
+      .catch(() =>
+        octokit.rest.users.getAuthenticated().then(
+          ({ data }) => data.login,
+          () => ACTIONS_BOT_LOGIN,
+        ),
+      );
     tokenLogins.set(octokit, login);
   }
   return login;
 }
 
-/** Written by Stackgate: a bot (GITHUB_TOKEN, GitHub App) or the user whose personal access token this is. */
-export function trustedAuthor(
-  comment: Pick<ExistingComment, 'user'>,
-  tokenLogin: string | undefined,
-): boolean {
-  const user = comment.user;
-  if (!user) return false;
-  if (user.type === 'Bot') return true;
-  return tokenLogin !== undefined && user.login?.toLowerCase() === tokenLogin.toLowerCase();
+/** Written by the account the token acts as, and by no one else (not another bot, not a person). */
+export function ownAuthor(comment: Pick<ExistingComment, 'user'>, login: string): boolean {
+  return comment.user?.login?.toLowerCase() === login.toLowerCase();
 }
 
 /** The marked comments Stackgate wrote, oldest first; marked comments by anyone else are left alone. */
@@ -57,10 +60,8 @@ async function findMarked(octokit: Octokit, repo: RepoRef, issueNumber: number, 
   });
   const marked = comments.filter((comment) => (comment.body ?? '').startsWith(marker));
   if (marked.length === 0) return marked;
-  const tokenLogin = marked.some((comment) => comment.user?.type !== 'Bot')
-    ? await tokenUserLogin(octokit)
-    : undefined;
-  return marked.filter((comment) => trustedAuthor(comment, tokenLogin));
+  const login = await tokenLogin(octokit);
+  return marked.filter((comment) => ownAuthor(comment, login));
 }
 
 /** The sticky comment Stackgate wrote under `marker`, if any (the oldest when an earlier race left two). */
@@ -114,4 +115,19 @@ export async function upsertStickyComment(
       await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
     }
   }
+}
+
+/**
+ * Rewrites the sticky comment through `transform` (given its current body, or undefined when there is none):
+ * apply's notices go on top of the reviewed plan without touching it.
+ */
+export async function editStickyComment(
+  octokit: Octokit,
+  repo: RepoRef,
+  issueNumber: number,
+  marker: string,
+  transform: (body: string | undefined) => string,
+): Promise<StickyComment> {
+  const existing = await findStickyComment(octokit, repo, issueNumber, marker);
+  return upsertStickyComment(octokit, repo, issueNumber, marker, transform(existing?.body ?? undefined));
 }

@@ -4,7 +4,7 @@
 // by its marker, not repeated.
 import * as core from '@actions/core';
 import { httpStatus, isPermissionError, type Octokit, type RepoRef } from './client.js';
-import { tokenUserLogin, trustedAuthor } from './comment.js';
+import { ownAuthor, tokenLogin } from './comment.js';
 
 export interface KeptIssue {
   number: number;
@@ -61,10 +61,9 @@ export async function listKeptIssues(
     (issue) => !issue.pull_request && accept((issue.body ?? '').split('\n', 1)[0] ?? ''),
   );
   if (marked.length === 0) return [];
-  const tokenLogin = marked.some((issue) => issue.user?.type !== 'Bot')
-    ? await tokenUserLogin(octokit)
-    : undefined;
-  return marked.filter((issue) => trustedAuthor(issue, tokenLogin)).map(kept);
+  // Only issues the token's own account opened: another bot's or a person's marked issue is left alone.
+  const login = await tokenLogin(octokit);
+  return marked.filter((issue) => ownAuthor(issue, login)).map(kept);
 }
 
 export interface IssueSpec {

@@ -11,25 +11,71 @@ export type ChangeAction =
   | 'import' // imported without other changes
   | 'forget'; // removed from state without being destroyed (tofu `removed` block)
 
-/** A value as a reviewer may see it: secrets are already replaced by markers before this exists. */
+/**
+ * A value as a reviewer may see it: secrets are already replaced by markers before this exists. The markers
+ * are class instances, never keys: nothing in plan data (a user object holding `"$sensitive": true`, a
+ * `jsonencode` string) can become one, so only the engine's `*_sensitive` and `after_unknown` trees, and
+ * Stackgate's own redaction, decide what is hidden.
+ */
 export type PlanValue =
-  | null
-  | boolean
-  | number
-  | string
-  | PlanValue[]
-  | { [key: string]: PlanValue }
-  | SensitiveMarker
-  | UnknownMarker;
+  null | boolean | number | string | PlanValue[] | { [key: string]: PlanValue } | PlanMarker;
 
-export interface SensitiveMarker {
-  readonly $sensitive: true;
+/** Base of the model's own markers; plain objects parsed from JSON are never instances. */
+export abstract class PlanMarker {
+  /** How the marker reads in JSON output (`stackgate render --format json`). */
+  abstract toJSON(): string;
+}
+
+/** A value hidden because the engine marked it sensitive or its name looks secret. */
+export class SensitiveMarker extends PlanMarker {
   /** Set on the `after` side when the hidden value differs from `before` (so a diff can say it changed). */
-  readonly changed?: true;
+  readonly changed: boolean;
+  constructor(changed = false) {
+    super();
+    this.changed = changed;
+    Object.freeze(this);
+  }
+  toJSON(): string {
+    return this.changed ? '(sensitive value, changed)' : '(sensitive value)';
+  }
 }
-export interface UnknownMarker {
-  readonly $unknown: true;
+
+/** A value the engine knows only after apply. */
+export class UnknownMarker extends PlanMarker {
+  constructor() {
+    super();
+    Object.freeze(this);
+  }
+  toJSON(): string {
+    return '(known after apply)';
+  }
 }
+
+/** A value nested deeper than the model keeps; `digest` tells two such values apart without showing them. */
+export class DeepValueMarker extends PlanMarker {
+  constructor(readonly digest: string) {
+    super();
+    Object.freeze(this);
+  }
+  toJSON(): string {
+    return DEEP_VALUE_TEXT;
+  }
+}
+
+/** A string that held JSON, decoded by the parser because something inside it had to be hidden or cut. */
+export class EncodedJson extends PlanMarker {
+  constructor(readonly decoded: PlanValue) {
+    super();
+    Object.freeze(this);
+  }
+  toJSON(): string {
+    return JSON.stringify(this.decoded);
+  }
+}
+
+/** Levels of nesting the model keeps; deeper values become a `DeepValueMarker`. */
+export const MAX_VALUE_DEPTH = 48;
+export const DEEP_VALUE_TEXT = `(nested more than ${MAX_VALUE_DEPTH} levels deep: not shown)`;
 
 export interface ResourceChange {
   /** Full address, e.g. `module.db.aws_db_instance.main[0]`. */
@@ -130,9 +176,13 @@ export function emptyCounts(): PlanCounts {
 }
 
 export function isSensitive(value: unknown): value is SensitiveMarker {
-  return typeof value === 'object' && value !== null && (value as SensitiveMarker).$sensitive === true;
+  return value instanceof SensitiveMarker;
 }
 
 export function isUnknown(value: unknown): value is UnknownMarker {
-  return typeof value === 'object' && value !== null && (value as UnknownMarker).$unknown === true;
+  return value instanceof UnknownMarker;
+}
+
+export function isMarker(value: unknown): value is PlanMarker {
+  return value instanceof PlanMarker;
 }

@@ -1,11 +1,29 @@
 // Redaction: turns raw engine values into PlanValues a reviewer may see. Provider sensitivity marks and
 // attribute names that look secret both hide a value behind the sensitive marker; unknown marks become the
-// unknown marker. The raw secrets are collected so the caller can mask them in logs.
+// unknown marker. Strings are searched too: JSON inside a string (`jsonencode`), YAML (`yamlencode`) and
+// heredoc text (`password: …`, `export DB_PASSWORD=…`), the name/value pair shape of container definitions
+// (`{ name = "DB_PASSWORD", value = "…" }`) and the password of a URL (`scheme://user:PASSWORD@host`). The raw
+// secrets are collected so the caller can mask them in logs. Engine diagnostics pass through `redactText`.
 
-import type { PlanValue, SensitiveMarker, UnknownMarker } from './model.js';
+import { createHash } from 'node:crypto';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import {
+  DeepValueMarker,
+  EncodedJson,
+  MAX_VALUE_DEPTH,
+  SensitiveMarker,
+  UnknownMarker,
+  isMarker,
+  type PlanValue,
+} from './model.js';
+import { isSecretName } from '../scan/names.js';
 
-export const SENSITIVE: SensitiveMarker = Object.freeze({ $sensitive: true as const });
-export const UNKNOWN: UnknownMarker = Object.freeze({ $unknown: true as const });
+export const SENSITIVE = new SensitiveMarker();
+export const SENSITIVE_CHANGED = new SensitiveMarker(true);
+export const UNKNOWN = new UnknownMarker();
+
+/** What a hidden part of a text reads as. */
+export const HIDDEN_TEXT = '(sensitive value)';
 
 /** Collects what redaction hid: the raw secret strings and how many values were hidden. */
 export interface RedactState {
@@ -17,56 +35,27 @@ export function newRedactState(): RedactState {
   return { secrets: new Set(), redactedCount: 0 };
 }
 
-// Whole snake_case word sequences that name a secret. `token` matches `github_token` and `token_value`,
-// never `tokenizer`; multi-word entries must appear as consecutive words.
-const SECRET_WORD_SEQUENCES: readonly string[][] = [
-  'password',
-  'passwd',
-  'passphrase',
-  'secret',
-  'token',
-  'private_key',
-  'api_key',
-  'apikey',
-  'access_key',
-  'secret_key',
-  'client_secret',
-  'credentials',
-  'credential',
-  'connection_string',
-].map((phrase) => phrase.split('_'));
-
-/** Splits `dbPassword`, `db-password` and `DB_PASSWORD` into lower-case words. */
-function words(name: string): string[] {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .filter((word) => word !== '');
-}
-
-/** True when an attribute name looks like it holds a secret, matched on whole words. */
-export function looksSecret(name: string): boolean {
-  const parts = words(name);
-  return SECRET_WORD_SEQUENCES.some((sequence) =>
-    parts.some((_, start) => sequence.every((word, offset) => parts[start + offset] === word)),
-  );
-}
+/** The shared notion of a secret-looking name (see src/scan/names.ts). */
+export const looksSecret = isSecretName;
 
 // Strings shorter than this are not registered as log secrets: masking "1" or "true" would blank the log.
 const MIN_SECRET_LENGTH = 3;
 
+function addSecret(text: string, state: RedactState): void {
+  // Multi-line secrets are masked line by line by the runner, so register each line too.
+  for (const candidate of [text, ...text.split(/\r?\n/)]) {
+    if (candidate.trim().length >= MIN_SECRET_LENGTH) state.secrets.add(candidate);
+  }
+}
+
+/** Every string and number inside a value, iteratively: a value nested thousands deep cannot overflow. */
 function collectSecrets(value: unknown, state: RedactState): void {
-  if (typeof value === 'string' || typeof value === 'number') {
-    const text = String(value);
-    // Multi-line secrets are masked line by line by the runner, so register each line too.
-    for (const candidate of [text, ...text.split(/\r?\n/)]) {
-      if (candidate.trim().length >= MIN_SECRET_LENGTH) state.secrets.add(candidate);
-    }
-  } else if (Array.isArray(value)) {
-    for (const item of value) collectSecrets(item, state);
-  } else if (typeof value === 'object' && value !== null) {
-    for (const item of Object.values(value)) collectSecrets(item, state);
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (typeof item === 'string' || typeof item === 'number') addSecret(String(item), state);
+    else if (Array.isArray(item)) stack.push(...item);
+    else if (typeof item === 'object' && item !== null) stack.push(...Object.values(item));
   }
 }
 
@@ -87,6 +76,17 @@ function hidesByName(value: unknown): boolean {
   return typeof value === 'string' || (typeof value === 'object' && value !== null);
 }
 
+/** JSON of a value, or a marker of its own when it is too deep to serialise. */
+function digestOf(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? 'undefined';
+  } catch {
+    text = `unserialisable:${Math.random()}`;
+  }
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
 /**
  * Redacts one raw value. `sensitiveMask` and `unknownMask` have tofu's shapes (`before_sensitive`,
  * `after_unknown`): `true` for the whole value, or nested objects/arrays mirroring the value.
@@ -96,11 +96,18 @@ export function redactValue(
   sensitiveMask: unknown,
   unknownMask: unknown,
   state: RedactState,
+  depth = 0,
 ): PlanValue {
   if (sensitiveMask === true) return unknownMask === true ? SENSITIVE : hide(value, state);
   if (unknownMask === true) return UNKNOWN;
+  const container = Array.isArray(value) || isRecord(value);
+  if (container && depth >= MAX_VALUE_DEPTH) {
+    // Too deep to show: whatever secrets it holds are still masked in the log.
+    collectSecrets(value, state);
+    return new DeepValueMarker(digestOf(value));
+  }
   if (Array.isArray(value) || (value === undefined && Array.isArray(unknownMask))) {
-    return redactArray((value as unknown[] | undefined) ?? [], sensitiveMask, unknownMask, state);
+    return redactArray((value as unknown[] | undefined) ?? [], sensitiveMask, unknownMask, state, depth);
   }
   if (isRecord(value) || (value === undefined && isRecord(unknownMask))) {
     return redactObject(
@@ -108,9 +115,10 @@ export function redactValue(
       sensitiveMask,
       unknownMask,
       state,
+      depth,
     );
   }
-  if (typeof value === 'string') return redactJsonString(value, state);
+  if (typeof value === 'string') return redactString(value, state, depth);
   if (typeof value === 'number' || typeof value === 'boolean') return value;
   return null;
 }
@@ -120,13 +128,25 @@ function redactArray(
   sensitive: unknown,
   unknown: unknown,
   state: RedactState,
+  depth: number,
 ): PlanValue[] {
   const sensitiveItems = Array.isArray(sensitive) ? sensitive : [];
   const unknownItems = Array.isArray(unknown) ? unknown : [];
   const length = Math.max(value.length, unknownItems.length);
   return Array.from({ length }, (_, index) =>
-    redactValue(value[index], sensitiveItems[index], unknownItems[index], state),
+    redactValue(value[index], sensitiveItems[index], unknownItems[index], state, depth + 1),
   );
+}
+
+// Keys that carry the name, and the value, in the name/value pair shape (ECS container definitions, Kubernetes
+// env entries, Helm `set` blocks).
+const PAIR_NAME_KEYS = ['name', 'Name', 'key', 'Key'];
+const PAIR_VALUE_KEYS = ['value', 'Value'];
+
+/** `{ name = "DB_PASSWORD", value = "…" }`: the value key hides what the name says is secret. */
+function pairValueKeys(value: Record<string, unknown>): Set<string> {
+  const named = PAIR_NAME_KEYS.some((key) => typeof value[key] === 'string' && isSecretName(value[key]));
+  return new Set(named ? PAIR_VALUE_KEYS.filter((key) => key in value) : []);
 }
 
 function redactObject(
@@ -134,37 +154,162 @@ function redactObject(
   sensitive: unknown,
   unknown: unknown,
   state: RedactState,
+  depth: number,
 ): { [key: string]: PlanValue } {
   const sensitiveFields = isRecord(sensitive) ? sensitive : {};
   const unknownFields = isRecord(unknown) ? unknown : {};
+  const pairValues = pairValueKeys(value);
   // Unknown attributes are absent from `after`; they exist only in the unknown mask.
   const keys = new Set([...Object.keys(value), ...Object.keys(unknownFields)]);
   const result: { [key: string]: PlanValue } = {};
   for (const key of keys) {
     const field = value[key];
-    if (looksSecret(key) && hidesByName(field) && unknownFields[key] !== true) {
+    const secretName = isSecretName(key) || pairValues.has(key);
+    if (secretName && hidesByName(field) && unknownFields[key] !== true) {
       result[key] = hide(field, state);
     } else {
-      result[key] = redactValue(field, sensitiveFields[key], unknownFields[key], state);
+      result[key] = redactValue(field, sensitiveFields[key], unknownFields[key], state, depth);
     }
   }
   return result;
 }
 
-/**
- * Secret-looking keys inside a JSON-encoded string (an IAM policy, a container definition) are hidden too:
- * the renderer decodes such strings, so the markers are written into the re-encoded JSON.
- */
-function redactJsonString(value: string, state: RedactState): string {
+// ---- strings ---------------------------------------------------------------------------------------------
+
+/** A string as shown: JSON decoded and redacted when something in it must be hidden or cut, text redacted. */
+function redactString(value: string, state: RedactState, depth: number): PlanValue {
   const trimmed = value.trim();
-  if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) return value;
+  if (
+    (trimmed.startsWith('{') && trimmed.endsWith('}')) ||
+    (trimmed.startsWith('[') && trimmed.endsWith(']'))
+  ) {
+    const json = redactJsonString(trimmed, state, depth);
+    if (json !== undefined) return json === trimmed ? value : json;
+  }
+  if (value.includes('\n')) {
+    const yaml = redactYamlString(value, state);
+    if (yaml !== undefined) return yaml;
+  }
+  return redactTextWith(value, [], state);
+}
+
+/** The decoded JSON when it needs hiding or cutting, the text itself when not, undefined when not JSON. */
+function redactJsonString(trimmed: string, state: RedactState, depth: number): PlanValue | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(trimmed);
   } catch {
-    return value;
+    return undefined;
   }
   const before = state.redactedCount;
-  const redacted = redactValue(parsed, undefined, undefined, state);
-  return state.redactedCount === before ? value : JSON.stringify(redacted);
+  const redacted = redactValue(parsed, undefined, undefined, state, depth + 1);
+  // Decoded only when needed: a renderer decodes a plain JSON string itself, and plain objects never act as
+  // markers, so nothing a user writes in the JSON can hide anything.
+  return state.redactedCount === before && !containsMarker(redacted) ? trimmed : new EncodedJson(redacted);
+}
+
+function containsMarker(value: PlanValue): boolean {
+  const stack: PlanValue[] = [value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (isMarker(item)) return true;
+    if (Array.isArray(item)) stack.push(...item);
+    else if (typeof item === 'object' && item !== null) stack.push(...Object.values(item));
+  }
+  return false;
+}
+
+/**
+ * A multi-line string holding a YAML mapping or list (`yamlencode`, a cloud-init file): when it holds a secret
+ * it is shown re-encoded with the secrets replaced; undefined when it is not YAML or holds none.
+ */
+function redactYamlString(value: string, state: RedactState): string | undefined {
+  let parsed: unknown;
+  try {
+    // Aliases are refused outright: a string in a plan has no business expanding into a bomb.
+    parsed = parseYaml(value, { maxAliasCount: 0, prettyErrors: false, strict: true });
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const before = state.redactedCount;
+  const redacted = redactValue(parsed, undefined, undefined, state, 1);
+  if (state.redactedCount === before) return undefined;
+  const text = stringifyYaml(placeholders(redacted), { lineWidth: 0 });
+  return value.endsWith('\n') ? text : text.replace(/\n$/, '');
+}
+
+/** Markers as the text a reviewer reads, for re-encoded YAML. */
+function placeholders(value: PlanValue): unknown {
+  if (isMarker(value)) return value.toJSON();
+  if (Array.isArray(value)) return value.map(placeholders);
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, placeholders(item)]));
+  }
+  return value;
+}
+
+// `scheme://user:PASSWORD@host`: the password part.
+const URL_PASSWORD = /(?<head>\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"'<>]*:)(?<password>[^\s@/"'<>]+)(?=@)/gi;
+
+// `name = value`, `name: value`, `"name": "value"`, `NAME=value`, `--password=value`, `?token=value` on a line
+// of text (heredocs, scripts, engine messages).
+const TEXT_ASSIGNMENT =
+  /(?<![\w.$])(?<q>["']?)(?<name>[A-Za-z_][\w.-]*)\k<q>[ \t]*(?<op>=(?![=>~])|:(?=[ \t]))[ \t]*(?<value>"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^\s"',;&)}\]]+)/g;
+
+/**
+ * Text with every secret replaced by `(sensitive value)`: the given known values (what Stackgate handed the
+ * engine under a secret-looking name), URL passwords, and values assigned to secret-looking names.
+ */
+export function redactText(text: string, known: readonly string[] = [], state = newRedactState()): string {
+  return redactTextWith(text, known, state);
+}
+
+function redactTextWith(text: string, known: readonly string[], state: RedactState): string {
+  let result = text;
+  for (const secret of [...known].sort((a, b) => b.length - a.length)) {
+    if (secret.trim().length < MIN_SECRET_LENGTH || !result.includes(secret)) continue;
+    result = result.split(secret).join(HIDDEN_TEXT);
+    state.redactedCount += 1;
+  }
+  result = result.replace(URL_PASSWORD, (_match, head: string, password: string) => {
+    if (password === HIDDEN_TEXT || password.startsWith('$')) return `${head}${password}`;
+    addSecret(password, state);
+    state.redactedCount += 1;
+    return `${head}${HIDDEN_TEXT}`;
+  });
+  if (!result.includes('=') && !result.includes(':')) return result;
+  return result.replace(TEXT_ASSIGNMENT, (match: string, ...args: unknown[]) => {
+    const groups = args[args.length - 1] as { q: string; name: string; op: string; value: string };
+    if (!isSecretName(groups.name)) return match;
+    const value = groups.value;
+    const quote = value.startsWith('"') || value.startsWith("'") ? value.charAt(0) : '';
+    const inner = quote ? value.slice(1, -1) : value;
+    if (inner === '' || inner === HIDDEN_TEXT || inner.startsWith('(sensitive')) return match;
+    addSecret(inner, state);
+    state.redactedCount += 1;
+    return match.slice(0, match.length - value.length) + `${quote}${HIDDEN_TEXT}${quote}`;
+  });
+}
+
+// ---- engine output ---------------------------------------------------------------------------------------
+
+interface DiagnosticText {
+  summary: string;
+  detail?: string;
+}
+
+/**
+ * Engine diagnostics through the same redaction as plan values: the values Stackgate handed the engine under
+ * a secret-looking name, URL passwords and values assigned to secret-looking names become `(sensitive value)`.
+ */
+export function redactDiagnostics<T extends DiagnosticText>(
+  diagnostics: readonly T[],
+  known: readonly string[],
+): T[] {
+  return diagnostics.map((diagnostic) => ({
+    ...diagnostic,
+    summary: redactText(diagnostic.summary, known),
+    ...(diagnostic.detail !== undefined ? { detail: redactText(diagnostic.detail, known) } : {}),
+  }));
 }

@@ -2,6 +2,8 @@
 
 import {
   emptyCounts,
+  EncodedJson,
+  isMarker,
   isSensitive,
   type ChangeAction,
   type Diagnostic,
@@ -11,7 +13,8 @@ import {
   type PlanValue,
   type ResourceChange,
 } from './model.js';
-import { newRedactState, redactValue, looksSecret, type RedactState } from './redact.js';
+import { newRedactState, redactValue, SENSITIVE_CHANGED, type RedactState } from './redact.js';
+import { isSecretName } from '../scan/names.js';
 
 /** The input is not a plan (or not one this parser understands); the message names the source. */
 export class PlanFormatError extends Error {
@@ -201,13 +204,16 @@ function redactPair(change: Json, state: RedactState): { before?: PlanValue; aft
  * change (without revealing anything).
  */
 export function flagChangedSecrets(after: PlanValue, rawBefore: unknown, rawAfter: unknown): PlanValue {
-  if (isSensitive(after)) return sameJson(rawBefore, rawAfter) ? after : { $sensitive: true, changed: true };
+  if (isSensitive(after)) return sameJson(rawBefore, rawAfter) ? after : SENSITIVE_CHANGED;
+  if (after instanceof EncodedJson) {
+    return new EncodedJson(flagChangedSecrets(after.decoded, parsedJson(rawBefore), parsedJson(rawAfter)));
+  }
   if (Array.isArray(after)) {
     const before = Array.isArray(rawBefore) ? rawBefore : [];
     const raw = Array.isArray(rawAfter) ? rawAfter : [];
     return after.map((item, index) => flagChangedSecrets(item, before[index], raw[index]));
   }
-  if (isRecord(after) && !('$unknown' in after)) {
+  if (isRecord(after) && !isMarker(after)) {
     const before = isRecord(rawBefore) ? rawBefore : {};
     const raw = isRecord(rawAfter) ? rawAfter : {};
     const result: { [key: string]: PlanValue } = {};
@@ -219,8 +225,21 @@ export function flagChangedSecrets(after: PlanValue, rawBefore: unknown, rawAfte
   return after;
 }
 
+function parsedJson(raw: unknown): unknown {
+  if (typeof raw !== 'string') return undefined;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  try {
+    return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  } catch {
+    return false; // too deep to compare: say it changed rather than hide a change
+  }
 }
 
 function replacePathsOf(paths: unknown): string[] {
@@ -260,7 +279,7 @@ function parseOutputs(outputs: unknown, source: string, state: RedactState): Out
 function parseOutput(name: string, action: ChangeAction, change: Json, state: RedactState): OutputChange {
   const sensitive = change.before_sensitive === true || change.after_sensitive === true;
   // An output named like a secret is hidden whole, as an attribute would be.
-  const byName = looksSecret(name) && !sensitive;
+  const byName = isSecretName(name) && !sensitive;
   const masked = byName ? { ...change, before_sensitive: true, after_sensitive: true } : change;
   return { name, action, sensitive: sensitive || byName, ...redactPair(masked, state) };
 }

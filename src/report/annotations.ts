@@ -2,6 +2,7 @@
 import type { Diagnostic } from '../plan/model.js';
 import { annotationFromFinding } from './findings.js';
 import type { RunReport } from './types.js';
+import { stripControl } from './escape.js';
 
 export interface Annotation {
   path: string;
@@ -38,4 +39,12 @@ export function annotationsFromReport(report: RunReport): Annotation[] {
     }
   }
   return annotations;
+}
+
+/** Annotation text without ANSI escapes or control characters (it reaches the log and the checks page). */
+export function safeAnnotationText(annotation: Annotation): Pick<Annotation, 'message' | 'title'> {
+  return {
+    message: stripControl(annotation.message),
+    ...(annotation.title !== undefined ? { title: stripControl(annotation.title) } : {}),
+  };
 }

@@ -3,7 +3,13 @@
 // and multi-line strings as `<<-EOT` line diffs. Output lines start with a diff marker so a ```diff block
 // colours them on GitHub: `+` add, `-` remove, `!` change in place, space for context.
 
+import { createHash } from 'node:crypto';
 import {
+  DEEP_VALUE_TEXT,
+  DeepValueMarker,
+  EncodedJson,
+  MAX_VALUE_DEPTH,
+  isMarker,
   isSensitive,
   isUnknown,
   type OutputChange,
@@ -11,6 +17,7 @@ import {
   type ResourceChange,
 } from '../plan/model.js';
 import { attributePath } from '../plan/terraform-json.js';
+import { SENSITIVE } from '../plan/redact.js';
 
 export type Marker = '+' | '-' | '~' | ' ';
 
@@ -48,13 +55,7 @@ type Obj = { [key: string]: PlanValue };
 // ---- value classification --------------------------------------------------------------------------------
 
 function isObject(value: PlanValue | undefined): value is Obj {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    !isSensitive(value) &&
-    !isUnknown(value)
-  );
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !isMarker(value);
 }
 
 /** Null and absent are the same to a reviewer: tofu shows neither. */
@@ -65,7 +66,16 @@ function isAbsent(value: PlanValue | undefined): value is null | undefined {
 export function deepEqual(a: PlanValue | undefined, b: PlanValue | undefined): boolean {
   if (a === b) return true;
   if (isAbsent(a) || isAbsent(b)) return isAbsent(a) && isAbsent(b);
-  if (isSensitive(a) || isSensitive(b)) return isSensitive(a) && isSensitive(b) && b.changed !== true;
+  if (isSensitive(a) || isSensitive(b)) return isSensitive(a) && isSensitive(b) && !b.changed;
+  if (a instanceof EncodedJson || b instanceof EncodedJson) {
+    const decodedA = decodeJson(a);
+    const decodedB = decodeJson(b);
+    return decodedA !== undefined && decodedB !== undefined && deepEqual(decodedA, decodedB);
+  }
+  if (a instanceof DeepValueMarker || b instanceof DeepValueMarker) {
+    return a instanceof DeepValueMarker && b instanceof DeepValueMarker && a.digest === b.digest;
+  }
+  if (isMarker(a) || isMarker(b)) return false;
   if (Array.isArray(a) || Array.isArray(b)) {
     return (
       Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]))
@@ -76,8 +86,13 @@ export function deepEqual(a: PlanValue | undefined, b: PlanValue | undefined): b
   return [...keys].every((key) => deepEqual((a as Obj)[key], (b as Obj)[key]));
 }
 
-/** Strings holding a JSON object or array are shown decoded, like tofu's `jsonencode(…)`. */
+/**
+ * Strings holding a JSON object or array are shown decoded, like tofu's `jsonencode(…)`. What the parser decoded
+ * (because it hid something inside) comes decoded; a plain string is parsed here into plain values, which can
+ * never act as markers, and cut at the model's depth so a value nested thousands deep cannot overflow.
+ */
 function decodeJson(value: PlanValue | undefined): PlanValue | undefined {
+  if (value instanceof EncodedJson) return value.decoded;
   if (typeof value !== 'string') return undefined;
   const trimmed = value.trim();
   if (
@@ -87,10 +102,28 @@ function decodeJson(value: PlanValue | undefined): PlanValue | undefined {
     return undefined;
   }
   try {
-    return JSON.parse(trimmed) as PlanValue;
+    return clipDepth(JSON.parse(trimmed) as PlanValue, 0);
   } catch {
     return undefined;
   }
+}
+
+function digestOf(value: PlanValue): string {
+  try {
+    return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+  } catch {
+    return `unserialisable:${Math.random()}`; // too deep even to serialise: never equal to anything
+  }
+}
+
+/** Containers below the model's depth become a placeholder (recursion stops there). */
+function clipDepth(value: PlanValue, depth: number): PlanValue {
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth >= MAX_VALUE_DEPTH) return new DeepValueMarker(digestOf(value));
+  if (Array.isArray(value)) return value.map((item) => clipDepth(item, depth + 1));
+  const result: Obj = {};
+  for (const [key, item] of Object.entries(value as Obj)) result[key] = clipDepth(item, depth + 1);
+  return result;
 }
 
 function isMultiline(value: PlanValue | undefined): value is string {
@@ -115,6 +148,8 @@ function scalar(value: PlanValue | undefined): string {
   if (value === undefined || value === null) return 'null';
   if (isSensitive(value)) return '(sensitive value)';
   if (isUnknown(value)) return '(known after apply)';
+  if (value instanceof DeepValueMarker) return DEEP_VALUE_TEXT;
+  if (isMarker(value)) return value.toJSON();
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return JSON.stringify(value);
@@ -519,9 +554,8 @@ export function renderOutputsDiff(outputs: readonly OutputChange[]): string {
   const ctx: Context = { replacePaths: new Set() };
   const width = keyWidth(outputs.map((output) => output.name));
   const lines = outputs.flatMap((output) => {
-    const before =
-      output.sensitive && !isAbsent(output.before) ? { $sensitive: true as const } : output.before;
-    const after = output.sensitive && !isAbsent(output.after) ? { $sensitive: true as const } : output.after;
+    const before = output.sensitive && !isAbsent(output.before) ? SENSITIVE : output.before;
+    const after = output.sensitive && !isAbsent(output.after) ? SENSITIVE : output.after;
     const changed = diffValue(output.name, width, before, after, 0, [], ctx);
     // Both sides hidden: tofu still lists the output as changed.
     return changed.length > 0

@@ -1,6 +1,7 @@
 // The rules of the secret scanner: token shapes with a fixed prefix (found anywhere on a line), and the tests
 // that decide whether a value assigned to a secret-looking name is a real secret rather than a reference,
 // a placeholder or ordinary text. Everything here favours few false positives: a finding fails the gate.
+import { isSecretName, nameWords } from './names.js';
 
 /** A secret recognised by its own shape, wherever it appears on a line. */
 export interface TokenRule {
@@ -87,78 +88,13 @@ export const GCP_PRIVATE_KEY = /"private_key"\s*:\s*"(?<secret>(?:[^"\\]|\\.)+)"
 export const ASSIGNMENT =
   /(?<![\w.$-])(?<q>["']?)(?<name>[A-Za-z_][\w.-]*)\k<q>[ \t]*(?:=(?![=>~])|:(?=[\s"']))[ \t]*(?<value>"(?:[^"\\]|\\.)*"|'[^']*'|[^\s"']+)/dg;
 
-// Whole words (snake, kebab, camel and dotted names split) that name a secret.
-const SECRET_WORD_SEQUENCES: readonly string[][] = [
-  'password',
-  'passwd',
-  'pass',
-  'pwd',
-  'passphrase',
-  'secret',
-  'token',
-  'auth',
-  'api_key',
-  'apikey',
-  'access_key',
-  'secret_key',
-  'private_key',
-  'client_secret',
-  'credential',
-  'credentials',
-].map((phrase) => phrase.split('_'));
-
-// A secret word followed by one of these names metadata, not the secret: `password_length`, `token_ttl`,
-// `secret_name`, `private_key_path`.
-const METADATA_LAST_WORDS = new Set([
-  'path',
-  'file',
-  'filename',
-  'dir',
-  'name',
-  'arn',
-  'url',
-  'uri',
-  'endpoint',
-  'length',
-  'ttl',
-  'type',
-  'version',
-  'algorithm',
-  'format',
-  'policy',
-  'ref',
-  'reference',
-  'method',
-  'mode',
-]);
-
-/** Splits `dbPassword`, `db-password`, `DB_PASSWORD` and `spring.datasource.password` into lower-case words. */
-export function nameWords(name: string): string[] {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .filter((word) => word !== '');
-}
-
-function containsSequence(words: string[], sequence: string[]): boolean {
-  return words.some((_, start) => sequence.every((word, offset) => words[start + offset] === word));
-}
-
-/** True when a name looks like it holds a secret, matched on whole words (`token`, never `tokenizer`). */
-export function isSecretName(name: string): boolean {
-  const words = nameWords(name);
-  const last = words[words.length - 1];
-  if (last === undefined || METADATA_LAST_WORDS.has(last)) return false;
-  // An ID names a key rather than being one (`private_key_id`, `access_key_id`); Vault's `secret_id` is one.
-  if (last === 'id' && words[words.length - 2] !== 'secret') return false;
-  return SECRET_WORD_SEQUENCES.some((sequence) => containsSequence(words, sequence));
-}
+export { isSecretName, nameWords };
 
 /** `aws_secret_access_key`, `AWS_SECRET_KEY`, `SecretAccessKey`, `secret_key`. */
 export function isAwsSecretName(name: string): boolean {
   const words = nameWords(name);
-  return containsSequence(words, ['secret', 'access', 'key']) || containsSequence(words, ['secret', 'key']);
+  const joined = `_${words.join('_')}_`;
+  return joined.includes('_secret_access_key_') || joined.includes('_secret_key_');
 }
 
 /** An AWS secret access key: 40 base64 characters, mixed case (a 40-char hex digest is not one). */

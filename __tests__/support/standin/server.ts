@@ -134,6 +134,11 @@ export class StandInServer {
       send({ status, body });
     };
 
+    if (method === 'POST' && url.pathname === '/graphql') {
+      const answer = this.graphql(req, raw, call, reject);
+      if (answer) send(answer);
+      return;
+    }
     const match = matchRoute(method, url.pathname);
     if (!match) {
       reject(
@@ -221,6 +226,35 @@ export class StandInServer {
     const answer = this.run(route, params, call.query, body, identity, url.pathname);
     if (fault?.afterEffect && this.failAnswer(req, res, call, fault)) return;
     send(answer);
+  }
+
+  /**
+   * GitHub's GraphQL endpoint, for the one query an action needs: `viewer { login }`, the account the token acts
+   * as (a bot for GITHUB_TOKEN and App installation tokens, the user for a personal access token).
+   */
+  private graphql(
+    req: IncomingMessage,
+    raw: Buffer,
+    call: CallRecord,
+    reject: (status: number, body: Record<string, unknown>, fault: string) => void,
+  ): Answer | undefined {
+    call.operationId = 'graphql';
+    call.route = 'POST /graphql';
+    const token = /^(?:token|bearer)\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (!token) return { status: 401, body: { message: 'Requires authentication', status: '401' } };
+    call.token = token;
+    const identity = this.state.tokens.get(token) ?? { login: this.options.defaultLogin };
+    const body = tryParse(raw) as { query?: unknown } | typeof INVALID_JSON;
+    const query = body !== INVALID_JSON && typeof body?.query === 'string' ? body.query : '';
+    if (!/^\s*(?:query\s*)?\{\s*viewer\s*\{\s*login\s*\}\s*\}\s*$/.test(query)) {
+      reject(
+        400,
+        { message: 'The stand-in answers only `query { viewer { login } }`' },
+        'unsupported GraphQL',
+      );
+      return undefined;
+    }
+    return { status: 200, body: { data: { viewer: { login: identity.login } } } };
   }
 
   /** Answers with the fault instead of the real answer; false when the fault is only a delay. */
