@@ -9,6 +9,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ansibleEngine } from '../../src/engines/ansible.js';
 import type { EngineContext } from '../../src/engines/types.js';
 import type { Stack } from '../../src/stacks/discover.js';
+import { renderDriftIssueBody } from '../../src/report/drift.js';
 import { renderComment } from '../../src/report/markdown.js';
 
 const VAULT_PASSWORD = 'correct-horse-battery-staple';
@@ -139,6 +140,35 @@ describe('Ansible engine (real ansible-playbook)', { timeout: 300_000 }, () => {
     expect(body).toContain('3 changed, 0 ok, 1 skipped on 1 host');
     expect(body).toContain('+welcome to example.test');
     expect(body).toContain('(diff hidden: the task sets no_log)');
+  });
+
+  it('in refresh-only mode (drift runs) reports what differs on the hosts as drift, nothing to apply', async () => {
+    const result = await ansibleEngine().plan(stack(), context, salt, { mode: 'refresh-only' });
+    expect(result.status).toBe('no-changes');
+    const plan = result.plan!;
+    expect(plan.changes).toEqual([]);
+    expect(plan.drift.map((change) => change.address)).toContain('localhost: message of the day');
+    expect(plan.counts.drift).toBe(3);
+    const drift = {
+      name: 'hosts',
+      path: 'ansible',
+      engine: 'ansible' as const,
+      state: 'drifted' as const,
+      drift: plan.drift,
+      pendingState: 'none' as const,
+      pending: [],
+      pendingOutputs: 0,
+      errors: [],
+    };
+    const body = renderDriftIssueBody(drift, {
+      firstSeen: 'then',
+      lastChecked: 'now',
+      repository: 'octo/infra',
+      sha: 'abc',
+    });
+    expect(body).toContain('+welcome to example.test');
+    expect(body).not.toContain(SECRET);
+    expect(readFileSync(path.join(target, 'motd'), 'utf8')).toBe('welcome to the old site\n');
   });
 
   it('never lets a vaulted value or the vault password reach the plan, and shows (sensitive value)', async () => {

@@ -350,7 +350,15 @@ export function ansibleEngine(): Engine {
     name: 'ansible',
     available: () => (installed ??= which(BINARY).then((found) => found !== undefined)),
     check: (stack, context, options) => checkAnsibleStack(stack, context, options.validate),
-    plan: (stack, context, salt) => planAnsibleStack(stack, context, salt),
+    plan: async (stack, context, salt, options) => {
+      const result = await planAnsibleStack(stack, context, salt);
+      // Check mode has no refresh step: in refresh-only mode, whatever differs on the hosts from the playbook
+      // is the drift, and there is nothing to apply from it.
+      if (options?.mode !== 'refresh-only' || !result.plan) return result;
+      const plan = { ...result.plan, drift: result.plan.changes, changes: [], hasChanges: false };
+      plan.counts = { ...plan.counts, drift: plan.drift.length };
+      return { ...result, plan, status: 'no-changes' };
+    },
     // Ansible has no plan file to read offline: its only way to know what it would do is check mode again.
     inspect: (stack, context, _planFile, salt) => planAnsibleStack(stack, context, salt),
     planFile: (stack, context) =>

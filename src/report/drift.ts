@@ -156,8 +156,13 @@ export function cutText(text: string, max: number, where: string): string {
   return `${lastBreak > 0 ? head.slice(0, lastBreak) : head}${note}`;
 }
 
+/** The change as the plan comment shows it: an engine's own text diff (Ansible), else the attribute diff. */
+function changeDiff(change: ResourceChange, drift: boolean): string {
+  return change.textDiff ?? renderResourceDiff(change, { drift });
+}
+
 function diffBlock(change: ResourceChange, drift: boolean, max: number, where: string): string {
-  const diff = renderResourceDiff(change, { drift });
+  const diff = changeDiff(change, drift);
   // The fence and language take a few characters; the cut keeps the block closed.
   return codeBlock(cutText(diff, Math.max(0, max - 16), where), 'diff');
 }
@@ -182,14 +187,14 @@ function stackSection(stack: DriftStackResult, where: string): Section {
   ];
   if (stack.drift.length > 0) heading.push(`#### Drift — changed outside of Git`);
   for (const change of stack.drift) {
-    const size = renderResourceDiff(change, { drift: true }).length + 16;
+    const size = changeDiff(change, true).length + 16;
     blocks.push({ render: (max) => diffBlock(change, true, max, where), size });
   }
   const pendingHead =
     stack.pending.length > 0 ? '#### Pending — committed to Git, not yet applied' : undefined;
   stack.pending.forEach((change, index) => {
     const size =
-      renderResourceDiff(change).length + 16 + (index === 0 && pendingHead ? pendingHead.length + 2 : 0);
+      changeDiff(change, false).length + 16 + (index === 0 && pendingHead ? pendingHead.length + 2 : 0);
     blocks.push({
       render: (max) => {
         const prefix = index === 0 && pendingHead ? `${pendingHead}\n\n` : '';
@@ -313,7 +318,7 @@ export function renderDriftIssueBody(stack: DriftStackResult, context: DriftIssu
     'To resolve it, apply the stack again to undo the change, or change the code to match what is live and apply that. Stackgate comments and closes this issue on the first drift run that finds the stack clean.',
   ].join('\n\n');
   const budget = maxLength - head.length - tail.length - 16;
-  const sizes = stack.drift.map((change) => renderResourceDiff(change, { drift: true }).length + 16);
+  const sizes = stack.drift.map((change) => changeDiff(change, true).length + 16);
   const shares = fairShares(sizes, budget - stack.drift.length * 2);
   const blocks = stack.drift.map((change, index) => {
     const share = shares[index] ?? 0;
