@@ -5,6 +5,7 @@ import type { PolicyConfig } from '../../src/config/types.js';
 import type { ChangeAction, Plan, PlanValue, ResourceChange } from '../../src/plan/model.js';
 import { evaluatePolicies, policyGate, type PolicyViolation } from '../../src/plan/policy.js';
 import { countChanges } from '../../src/plan/terraform-json.js';
+import { SENSITIVE, UNKNOWN } from '../../src/plan/redact.js';
 
 function change(address: string, action: ChangeAction, extra: Partial<ResourceChange> = {}): ResourceChange {
   const [type = '', name = ''] = address.replace(/^(module\.[^.]+\.)+/, '').split('.');
@@ -277,8 +278,8 @@ describe('require-attributes', () => {
   });
 
   it('skips what cannot be known: unknown or sensitive values, attributes or keys', () => {
-    const unknown = { $unknown: true } as const;
-    const sensitive = { $sensitive: true } as const;
+    const unknown = UNKNOWN;
+    const sensitive = SENSITIVE;
     expect(evaluate(tagged, withAfter(unknown))).toStrictEqual([]);
     expect(evaluate(tagged, withAfter(sensitive))).toStrictEqual([]);
     expect(evaluate(tagged, withAfter({ tags: unknown, region: sensitive }))).toStrictEqual([]);

@@ -2,6 +2,7 @@
 // `undefined` key fails), every error message, and the small branches the fixtures never reach.
 import { describe, expect, it } from 'vitest';
 import { emptyCounts, isSensitive, isUnknown } from '../../src/plan/model.js';
+import { SENSITIVE, SENSITIVE_CHANGED, UNKNOWN } from '../../src/plan/redact.js';
 import {
   PlanFormatError,
   attributePath,
@@ -24,9 +25,12 @@ const one = (fields: Record<string, unknown> = {}, change: Record<string, unknow
 
 describe('model helpers', () => {
   it('recognise markers and nothing else', () => {
-    expect(isSensitive({ $sensitive: true })).toBe(true);
-    expect(isUnknown({ $unknown: true })).toBe(true);
+    expect(isSensitive(SENSITIVE)).toBe(true);
+    expect(isSensitive(SENSITIVE_CHANGED)).toBe(true);
+    expect(isUnknown(UNKNOWN)).toBe(true);
+    // Plan data can never be a marker, whatever keys it holds (issue 8: forged markers).
     for (const value of [
+      { $sensitive: true },
       null,
       undefined,
       'x',
@@ -39,7 +43,18 @@ describe('model helpers', () => {
     ]) {
       expect(isSensitive(value)).toBe(false);
     }
-    for (const value of [null, undefined, 'x', 1, true, [], {}, { $unknown: false }, { $sensitive: true }]) {
+    for (const value of [
+      null,
+      undefined,
+      'x',
+      1,
+      true,
+      [],
+      {},
+      { $unknown: true },
+      { $sensitive: true },
+      SENSITIVE,
+    ]) {
       expect(isUnknown(value)).toBe(false);
     }
   });
@@ -199,7 +214,7 @@ describe('parseTerraformPlan: one resource change', () => {
           action: 'create',
           replacePaths: [],
           moved: false,
-          after: { bucket: 'logs', arn: { $unknown: true } },
+          after: { bucket: 'logs', arn: UNKNOWN },
         },
       ],
       drift: [],
@@ -277,7 +292,7 @@ describe('parseTerraformPlan: one resource change', () => {
     expect(deleted).not.toHaveProperty('after');
     expect(deleted?.before).toStrictEqual({ a: 1 });
     const [unknown] = one({}, { after: null, after_unknown: true }).changes;
-    expect(unknown?.after).toStrictEqual({ $unknown: true });
+    expect(unknown?.after).toStrictEqual(UNKNOWN);
     expect(unknown).not.toHaveProperty('before');
     const [absent] = one({}, { after: undefined }).changes;
     expect(absent).not.toHaveProperty('after');
@@ -349,46 +364,43 @@ describe('parseTerraformPlan: outputs', () => {
       db_password: { actions: ['create'], before: null, after: 'pw-value' },
     });
     expect(hidden).toStrictEqual([
-      { name: 'a', action: 'update', sensitive: true, before: { $sensitive: true }, after: 'new-value' },
+      { name: 'a', action: 'update', sensitive: true, before: SENSITIVE, after: 'new-value' },
       {
         name: 'b',
         action: 'update',
         sensitive: true,
         before: 'old-value',
-        after: { $sensitive: true, changed: true },
+        after: SENSITIVE_CHANGED,
       },
-      { name: 'db_password', action: 'create', sensitive: true, after: { $sensitive: true, changed: true } },
+      { name: 'db_password', action: 'create', sensitive: true, after: SENSITIVE_CHANGED },
     ]);
   });
 });
 
 describe('flagChangedSecrets', () => {
-  const S = { $sensitive: true } as const;
+  const S = SENSITIVE;
   it('marks a hidden value changed only when the raw values differ', () => {
     expect(flagChangedSecrets(S, 'a', 'a')).toStrictEqual(S);
-    expect(flagChangedSecrets(S, 'a', 'b')).toStrictEqual({ $sensitive: true, changed: true });
+    expect(flagChangedSecrets(S, 'a', 'b')).toStrictEqual(SENSITIVE_CHANGED);
     expect(flagChangedSecrets(S, undefined, null)).toStrictEqual(S);
     expect(flagChangedSecrets(S, { x: 1 }, { x: 1 })).toStrictEqual(S);
   });
 
   it('walks lists and maps, treating a missing raw side as empty', () => {
-    expect(flagChangedSecrets([S, S], ['a', 'b'], ['a', 'c'])).toStrictEqual([
-      S,
-      { $sensitive: true, changed: true },
-    ]);
+    expect(flagChangedSecrets([S, S], ['a', 'b'], ['a', 'c'])).toStrictEqual([S, SENSITIVE_CHANGED]);
     expect(flagChangedSecrets({ k: S, v: 1 }, { k: 'a' }, { k: 'a' })).toStrictEqual({ k: S, v: 1 });
     expect(flagChangedSecrets({ k: S }, 'not a map', { k: 'a' })).toStrictEqual({
-      k: { $sensitive: true, changed: true },
+      k: SENSITIVE_CHANGED,
     });
-    expect(flagChangedSecrets([S], 'not a list', ['a'])).toStrictEqual([{ $sensitive: true, changed: true }]);
-    expect(flagChangedSecrets([S], ['a'], 'not a list')).toStrictEqual([{ $sensitive: true, changed: true }]);
+    expect(flagChangedSecrets([S], 'not a list', ['a'])).toStrictEqual([SENSITIVE_CHANGED]);
+    expect(flagChangedSecrets([S], ['a'], 'not a list')).toStrictEqual([SENSITIVE_CHANGED]);
     expect(flagChangedSecrets({ k: S }, { k: 'a' }, 'x')).toStrictEqual({
-      k: { $sensitive: true, changed: true },
+      k: SENSITIVE_CHANGED,
     });
   });
 
   it('leaves unknown markers and plain values as they are', () => {
-    expect(flagChangedSecrets({ $unknown: true }, 1, 2)).toStrictEqual({ $unknown: true });
+    expect(flagChangedSecrets(UNKNOWN, 1, 2)).toStrictEqual(UNKNOWN);
     expect(flagChangedSecrets('v', 'a', 'b')).toBe('v');
   });
 });
