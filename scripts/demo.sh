@@ -56,7 +56,17 @@ if [ -n "$parts" ]; then
   bash scripts/install-test-tools.sh $parts >&2
   [ "$(( $(date +%s) - start ))" -lt 5 ] || say "tools ready in $(( $(date +%s) - start ))s"
 fi
-[ -f dist/cli.js ] || npm run --silent build
+# The Ansible stack needs ansible-playbook: one on PATH, else ansible-core installed here (a venv, seconds from
+# PyPI). Without python3 the demo still runs and its report says ansible-playbook is not installed.
 export PATH="$PATH:$STACKGATE_TOOLS/bin"
+if command -v ansible-playbook >/dev/null 2>&1; then
+  say "using $(command -v ansible-playbook) ($(ansible-playbook --version 2>/dev/null | head -1))"
+else
+  say "ansible-playbook is not on PATH: installing ansible-core into $STACKGATE_TOOLS/ansible"
+  bash scripts/install-test-tools.sh ansible >&2 || true
+  command -v ansible-playbook >/dev/null 2>&1 ||
+    say "ansible-playbook is still missing (python3 with venv needed): the web-hosts stack will report it is not installed"
+fi
+[ -f dist/cli.js ] || npm run --silent build
 # Any Node 20+ runs the CLI. Plans leave only .terraform/ folders behind (ignored by git), no state.
 exec node dist/cli.js plan examples/demo --engine "$engine" "$@"

@@ -8,8 +8,8 @@ import type { EngineChoice } from './engines/names.js';
 
 export type { EngineChoice } from './engines/names.js';
 
-export const COMMANDS = ['plan', 'validate', 'drift'] as const;
-export const RESERVED_COMMANDS = ['apply', 'detect', 'report'] as const;
+export const COMMANDS = ['plan', 'validate', 'drift', 'apply'] as const;
+export const RESERVED_COMMANDS = ['detect', 'report'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 /** A wrong input: names the input and what was expected. */

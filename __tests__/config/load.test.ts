@@ -102,6 +102,7 @@ describe('loadConfig', () => {
         },
       ],
       secrets: { allow: ['test/**'] },
+      apply: { on: 'comment', requirements: ['approved', 'mergeable', 'undiverged', 'plan-passed'] },
       drift: { labels: [], assignees: [], dashboard: true },
     });
   });
@@ -110,7 +111,7 @@ describe('loadConfig', () => {
     const root = await workspaceWith(lines('version: 1', 'secrets:', '  allow: []'));
     const config = await loadConfig(root);
     expect(config?.stacks).toBeUndefined();
-    expect(config?.policies).toEqual([]);
+    expect(config?.policies).toStrictEqual([]);
   });
 
   it('reads a config at another path', async () => {
@@ -118,7 +119,7 @@ describe('loadConfig', () => {
     folders.push(root);
     const config = await loadConfig(root, 'ci/stackgate.yaml');
     expect(config?.file).toBe('ci/stackgate.yaml');
-    expect(config?.stacks).toEqual([]);
+    expect(config?.stacks).toStrictEqual([]);
   });
 
   it('reports a YAML syntax error at its line', async () => {
@@ -132,7 +133,7 @@ describe('loadConfig', () => {
     const problems = await problemsOf(
       lines('version: 1', 'stacks:', '  - name: app', '    path: infra/app', '    path: infra/db'),
     );
-    expect(problems).toEqual([
+    expect(problems).toStrictEqual([
       { file: '.stackgate.yml', line: 5, column: 5, message: expect.stringMatching(/unique/) as string },
     ]);
   });
@@ -141,7 +142,7 @@ describe('loadConfig', () => {
     const problems = await problemsOf(
       lines('version: 1', 'stacks:', '  - name: app', '    path: infra/app', '    var_files: [prod.tfvars]'),
     );
-    expect(problems).toEqual([
+    expect(problems).toStrictEqual([
       {
         file: '.stackgate.yml',
         line: 5,
@@ -156,7 +157,7 @@ describe('loadConfig', () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({ line: 2, column: 1 });
     expect(problems[0]?.message).toBe(
-      'unknown key `colour` (allowed: `version`, `stacks`, `policies`, `drift`, `secrets`)',
+      'unknown key `colour` (allowed: `version`, `stacks`, `policies`, `drift`, `secrets`, `apply`)',
     );
   });
 
@@ -164,7 +165,7 @@ describe('loadConfig', () => {
     const problems = await problemsOf(
       lines('version: 1', 'stacks:', '  - name: app', '    path: infra/app', '    var-files: prod.tfvars'),
     );
-    expect(problems).toEqual([
+    expect(problems).toStrictEqual([
       { file: '.stackgate.yml', line: 5, column: 16, message: '`stacks[0].var-files` must be a list' },
     ]);
   });
@@ -181,7 +182,7 @@ describe('loadConfig', () => {
         '    env: { bad-name: x }',
       ),
     );
-    expect(problems.map((p) => `${p.line}:${p.column} ${p.message}`)).toEqual([
+    expect(problems.map((p) => `${p.line}:${p.column} ${p.message}`)).toStrictEqual([
       '1:10 `version` must be 1 (got `2`)',
       '5:13 `stacks[0].engine` must be one of `terraform`, `tofu`, `ansible` (got `"tf"`)',
       '6:14 `stacks[0].timeout` must be a duration such as 90s, 30m, 1h or 1h30m',
@@ -191,7 +192,7 @@ describe('loadConfig', () => {
 
   it('reports a missing required key at the stack', async () => {
     const problems = await problemsOf(lines('version: 1', 'stacks:', '  - name: app'));
-    expect(problems).toEqual([
+    expect(problems).toStrictEqual([
       {
         file: '.stackgate.yml',
         line: 3,
@@ -205,7 +206,7 @@ describe('loadConfig', () => {
     const problems = await problemsOf(
       lines('version: 1', 'policies:', '  - name: empty', '    level: error'),
     );
-    expect(problems.map((p) => `${p.line}:${p.column} ${p.message}`)).toEqual([
+    expect(problems.map((p) => `${p.line}:${p.column} ${p.message}`)).toStrictEqual([
       '3:5 `policies[0]` needs at least one of `deny`, `max-changes`, `require-attributes`',
     ]);
   });
@@ -221,7 +222,7 @@ describe('loadConfig', () => {
         '    path: infra/db',
       ),
     );
-    expect(problems).toEqual([
+    expect(problems).toStrictEqual([
       {
         file: '.stackgate.yml',
         line: 5,
@@ -235,7 +236,7 @@ describe('loadConfig', () => {
     const problems = await problemsOf(
       lines('version: 1', 'stacks:', '  - name: app', '    path: infra/../../x'),
     );
-    expect(problems).toEqual([
+    expect(problems).toStrictEqual([
       {
         file: '.stackgate.yml',
         line: 4,
@@ -247,7 +248,9 @@ describe('loadConfig', () => {
 
   it('rejects an absolute stack path', async () => {
     const problems = await problemsOf(lines('version: 1', 'stacks:', '  - name: app', '    path: /etc'));
-    expect(problems.map((p) => p.message)).toEqual(['stack path `/etc` must be relative to the repository']);
+    expect(problems.map((p) => p.message)).toStrictEqual([
+      'stack path `/etc` must be relative to the repository',
+    ]);
   });
 
   it('rejects a stack path that resolves through a symlink outside the workspace', async () => {
@@ -284,7 +287,7 @@ describe('loadConfig', () => {
         '    path: infra/app/main.tf',
       ),
     );
-    expect(problems.map((p) => `${p.line}:${p.column} ${p.message}`)).toEqual([
+    expect(problems.map((p) => `${p.line}:${p.column} ${p.message}`)).toStrictEqual([
       '4:11 stack path `infra/ap` does not exist',
       '6:11 stack path `infra/app/main.tf` is not a folder',
     ]);
@@ -305,14 +308,14 @@ describe('loadConfig', () => {
 
   it('points at the key when a value is empty', async () => {
     const problems = await problemsOf(lines('version: 1', 'stacks:', '  - name: app', '    path:'));
-    expect(problems.map((p) => `${p.line}:${p.column} ${p.message}`)).toEqual([
+    expect(problems.map((p) => `${p.line}:${p.column} ${p.message}`)).toStrictEqual([
       '4:5 `stacks[0].path` must be a string',
     ]);
   });
 
   it('says a config that is empty must be a mapping', async () => {
     const problems = await problemsOf('');
-    expect(problems.map((p) => `${p.line}:${p.column} ${p.message}`)).toEqual([
+    expect(problems.map((p) => `${p.line}:${p.column} ${p.message}`)).toStrictEqual([
       '1:1 the config must be a mapping',
     ]);
   });
@@ -321,7 +324,7 @@ describe('loadConfig', () => {
     const problems = await problemsOf(
       lines('version: 1', 'stacks:', '  - name: app', '    path: infra/app', '    timeout: 0s'),
     );
-    expect(problems.map((p) => `${p.line}:${p.column} ${p.message}`)).toEqual([
+    expect(problems.map((p) => `${p.line}:${p.column} ${p.message}`)).toStrictEqual([
       '5:14 timeout must be longer than zero',
     ]);
   });

@@ -166,3 +166,13 @@ describe('README troubleshooting', () => {
     for (const fragment of fragments) expect(source).toContain(fragment);
   });
 });
+
+describe('README picture', () => {
+  it('shows a real comment: docs/comment.md is what the renderer writes, marker and metadata included', () => {
+    expect(readme).toContain('](docs/comment.png)');
+    const markdown = readFileSync(path.join(ROOT, 'docs/comment.md'), 'utf8');
+    expect(markdown.startsWith('<!-- stackgate:comment -->')).toBe(true);
+    expect(markdown).toMatch(/<!-- stackgate:meta \{"version":1,"command":"plan"/);
+    expect(statSync(path.join(ROOT, 'docs/comment.png')).size).toBeGreaterThan(10_000);
+  });
+});

@@ -2,11 +2,12 @@
 // the action as `uses: ./`, the real tofu, and the GitHub stand-in as the API. What the stand-in received, what
 // the next step read from the outputs, and what act's log shows are the assertions.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { installAction, prepareWorkflow, runAct } from '../support/act.js';
-import { PROJECT_ROOT } from '../support/harness.js';
+import { PROJECT_ROOT, TOOLS } from '../support/harness.js';
 import { pullRequestPayload } from '../support/payloads.js';
 import { awsAccessKeyId, awsSecretAccessKey, genericPassword } from '../support/planted.js';
 import { createRepo, dataStack, type TestRepo } from '../support/repo.js';
@@ -164,6 +165,56 @@ describe('the workflows users copy, in a real runner (act, host mode)', () => {
       ['stackgate/plan (production)', 'success'],
       ['stackgate/plan (staging)', 'success'],
     ]);
+    expect(run.log).not.toContain(TOKEN);
+  });
+
+  it('drift.yml: on schedule, one issue for the drifted stack and the dashboard; the next step reads the outputs', async () => {
+    const workflow = exampleWorkflow('drift.yml');
+    expect(workflow.removed).toEqual(['opentofu/setup-opentofu@v1']);
+    // Live infrastructure and state outside the checkout, as a real backend keeps them.
+    const live = mkdtempSync(path.join(os.tmpdir(), 'stackgate-act-live-'));
+    const stack = (content: string) => `terraform {
+  backend "local" {
+    path = "${path.join(live, 'app.tfstate')}"
+  }
+}
+
+resource "local_file" "app" {
+  filename = "${path.join(live, 'app.txt')}"
+  content  = "${content}"
+}
+`;
+    const repo = configRepository(workflow.text, {
+      'stacks/app/main.tf': stack('v1'),
+      '.gitignore': '.terraform/\n.terraform.lock.hcl\n',
+    });
+    repo.commit('one stack');
+    const env = { ...process.env, TF_CLI_CONFIG_FILE: path.join(TOOLS, 'tofurc') };
+    const cwd = path.join(repo.dir, 'stacks/app');
+    const tofu = path.join(TOOLS, 'bin/tofu');
+    execFileSync(tofu, ['init', '-input=false', '-no-color'], { cwd, env, stdio: 'pipe' });
+    execFileSync(tofu, ['apply', '-auto-approve', '-input=false', '-no-color'], { cwd, env, stdio: 'pipe' });
+    writeFileSync(path.join(live, 'app.txt'), 'changed by hand');
+
+    const run = await runAct({
+      workdir: repo.dir,
+      workflow: '.github/workflows/stackgate.yml',
+      eventName: 'schedule',
+      payload: { schedule: '17 6 * * 1-5', repository: { full_name: REPO, default_branch: 'main' } },
+      apiUrl: gh.url,
+      repository: REPO,
+      token: TOKEN,
+    });
+
+    expect(run.log).toContain('Job succeeded');
+    expect(run.exitCode).toBe(0);
+    const issues = gh.state.issues(REPO, { label: 'stackgate:drift' });
+    expect(issues.map((issue) => issue.title)).toEqual(['Drift detected: stacks/app']);
+    expect(issues[0]?.body).toContain('local_file.app');
+    const [dashboard, ...more] = gh.state.issues(REPO, { label: 'stackgate:dashboard' });
+    expect(more).toEqual([]);
+    expect(dashboard?.body).toMatch(/\| `stacks\/app` \| OpenTofu \| ⚠️ drifted since/);
+    expect(run.log).toContain(`Drifted stacks → ["stacks/app"] (see https://github.com/${REPO}/issues/`);
     expect(run.log).not.toContain(TOKEN);
   });
 

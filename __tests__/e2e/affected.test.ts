@@ -31,6 +31,8 @@ interface Row {
   exitCode?: number;
   /** Text the sticky comment must hold. */
   comment?: string[];
+  /** A notice the run must annotate, at `file:line`. */
+  notice?: { at: string; text: string };
 }
 
 const ROWS: Row[] = [
@@ -68,6 +70,19 @@ const ROWS: Row[] = [
     files: ['modules/x/main.tf'],
     inputs: { 'working-directory': 'infra' },
     stacks: { app: 'planned', db: 'unaffected' },
+  },
+  {
+    rule: 'a read whose path is not static: one notice at its line, naming the stacks',
+    base: {
+      'stacks/app/main.tf': `${dataStack('app', 'v1')}\n${call('../../modules/web')}`,
+      'stacks/db/main.tf': `${dataStack('db', 'v1')}\n${call('../../modules/web')}`,
+      'modules/web/main.tf': `${module('web')}\nvariable "env" {\n  default = "prod"\n}\nlocals {\n  c = file("\${path.module}/\${var.env}.json")\n}\n`,
+      'modules/web/prod.json': '{}\n',
+    },
+    write: { 'stacks/db/main.tf': `${dataStack('db', 'v2')}\n${call('../../modules/web')}` },
+    files: ['stacks/db/main.tf'],
+    stacks: { 'stacks/app': 'unaffected', 'stacks/db': 'planned' },
+    notice: { at: 'modules/web/main.tf:16', text: 'when-modified of stacks/app, stacks/db' },
   },
   {
     rule: 'a symlinked .tf file',
@@ -231,6 +246,15 @@ describe('how stacks are found, end to end', () => {
     expect(run.exitCode, run.stderr + run.stdout.slice(-3000)).toBe(row.exitCode ?? 0);
     const comment = gh.state.comments(REPO, 3).find((c) => c.body.startsWith('<!-- stackgate:comment'));
     for (const text of row.comment ?? []) expect(comment?.body).toContain(text);
+    if (row.notice) {
+      const notices = run.commands.filter(
+        (command) =>
+          command.command === 'notice' &&
+          `${command.properties.file}:${command.properties.line}` === row.notice?.at,
+      );
+      expect(notices).toHaveLength(1);
+      expect(notices[0]?.message).toContain(row.notice.text);
+    }
   });
 
   it('rejects a ! negation in when-modified at its line', async () => {

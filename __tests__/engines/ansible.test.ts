@@ -223,7 +223,7 @@ describe('Ansible engine (real ansible-playbook)', { timeout: 300_000 }, () => {
     const result = await ansibleEngine().plan(stack(), context, salt);
     expect(result.status).toBe('errored');
     const error = result.plan!.diagnostics.find((d) => d.severity === 'error')!;
-    expect(error.summary).toBe('Task "needs a missing file" failed on host localhost');
+    expect(error.summary).toBe('Task “needs a missing file” failed on host localhost');
     expect(error).toMatchObject({ file: 'ansible/site.yml', line: 4 });
     expect(result.message).toContain('needs a missing file');
   });
@@ -237,7 +237,7 @@ describe('Ansible engine (real ansible-playbook)', { timeout: 300_000 }, () => {
     expect(result.status).toBe('errored');
     expect(result.plan!.tasks!.unreachable).toBe(1);
     expect(result.plan!.diagnostics[0]!.summary).toBe(
-      'Task "message of the day" could not reach host ghost.invalid',
+      'Task “message of the day” could not reach host ghost.invalid',
     );
   });
 

@@ -66,7 +66,7 @@ describe('Ansible plan model', () => {
     expect(plan.diagnostics).toEqual([
       {
         severity: 'error',
-        summary: 'Task "pkg" failed on host web2',
+        summary: 'Task “pkg” failed on host web2',
         detail: 'no (sensitive value)',
         file: 'ansible/site.yml',
         line: 9,
@@ -79,6 +79,28 @@ describe('Ansible plan model', () => {
 
   it('redacts the longest secret first', () => {
     expect(redactText('a=abcdef b=abc', ['abc', 'abcdef'])).toBe('a=(sensitive value) b=(sensitive value)');
+  });
+
+  it('counts only diffs that hid a value as redacted', () => {
+    const plan = ansiblePlan(
+      {
+        version: 1,
+        hosts: {},
+        secrets: ['hunter2pass'],
+        results: [
+          {
+            task: 't',
+            action: 'ansible.builtin.template',
+            host: 'h',
+            status: 'changed',
+            diff: '--- before\n+++ after: /root/.ansible/tmp/ansible-local-1a/tmpb/t.j2\n@@ -0,0 +1 @@\n+x\n',
+          },
+        ],
+      },
+      { workspace: '/repo' },
+    );
+    expect(plan.redactedCount).toBe(0);
+    expect(plan.changes[0]!.textDiff).toContain('+++ after: t.j2');
   });
 
   it('drops the temporary folder of a rendered template from the diff header', () => {

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { PolicyConfig } from '../../src/config/types.js';
 import type { ChangeAction, Plan, PlanValue, ResourceChange } from '../../src/plan/model.js';
 import { evaluatePolicies, policyGate, type PolicyViolation } from '../../src/plan/policy.js';
-import { countChanges } from '../../src/plan/terraform-json.js';
 import { SENSITIVE, UNKNOWN } from '../../src/plan/redact.js';
+import { countChanges } from '../../src/plan/terraform-json.js';
 
 function change(address: string, action: ChangeAction, extra: Partial<ResourceChange> = {}): ResourceChange {
   const [type = '', name = ''] = address.replace(/^(module\.[^.]+\.)+/, '').split('.');

@@ -172,6 +172,18 @@ describe('redactValue: unknown values', () => {
     expect(redact(undefined, undefined, {}).result).toStrictEqual({});
   });
 
+  it('keeps a secret-named attribute unknown when its mask says so, whatever stale value is beside it', () => {
+    const { result, count, secrets } = redact({ password: 'stale-value' }, undefined, { password: true });
+    expect(result).toStrictEqual({ password: UNKNOWN });
+    expect(count).toBe(0);
+    expect(secrets).toStrictEqual([]);
+  });
+
+  it('keeps an empty list empty whatever the masks', () => {
+    expect(redact([], undefined, undefined).result).toStrictEqual([]);
+    expect(redact([], {}, {}).result).toStrictEqual([]);
+  });
+
   it('keeps an unknown secret-named attribute unknown, not hidden', () => {
     const { result, count } = redact({ password: undefined }, undefined, { password: true });
     expect(result).toStrictEqual({ password: UNKNOWN });
@@ -213,6 +225,7 @@ describe('redactValue: secret-looking names', () => {
 describe('redactValue: JSON held in strings', () => {
   it('hides secret-named keys in a JSON array as in an object', () => {
     const { result, secrets, count } = redact('[{"name":"web","password":"in-array-1"}]');
+    expect(result).toBeInstanceOf(EncodedJson);
     expect((result as EncodedJson).decoded).toStrictEqual([{ name: 'web', password: SENSITIVE }]);
     expect(secrets).toStrictEqual(['in-array-1']);
     expect(count).toBe(1);
@@ -220,6 +233,7 @@ describe('redactValue: JSON held in strings', () => {
 
   it('hides them in an indented object too', () => {
     const { result, secrets } = redact('  {"db": {"token": "tok-999"}}\n');
+    expect(result).toBeInstanceOf(EncodedJson);
     expect((result as EncodedJson).decoded).toStrictEqual({ db: { token: SENSITIVE } });
     expect(secrets).toStrictEqual(['tok-999']);
   });

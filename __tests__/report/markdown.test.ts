@@ -94,7 +94,7 @@ describe('sensitive values', () => {
   });
 
   it('are all registered as secrets', () => {
-    expect(s.plan!.secrets).toEqual(expect.arrayContaining(SECRETS));
+    expect(s.plan!.secrets).toStrictEqual(expect.arrayContaining(SECRETS));
   });
 });
 
@@ -172,7 +172,7 @@ describe('renderComment', () => {
   it('carries metadata that parses back', () => {
     const withPrints = report([{ ...app, fingerprint: 'sha256:abc' }], { header: 'x-->y', sha: 'deadbeef' });
     const meta = parseCommentMeta(renderComment(withPrints).body);
-    expect(meta).toEqual({
+    expect(meta).toStrictEqual({
       version: 1,
       command: 'plan',
       header: 'x-->y',

@@ -13,9 +13,9 @@ import {
   isOrdinaryShape,
   isPlaceholder,
   isReference,
-  isSecretName,
   shannonEntropy,
 } from '../../src/scan/rules.js';
+import { scanText } from '../../src/scan/secrets.js';
 
 const rule = (id: string) => {
   const found = TOKEN_RULES.find((r) => r.id === id);
@@ -128,7 +128,15 @@ describe('private keys and GCP service accounts', () => {
   });
 });
 
-describe('secret names', () => {
+describe('secret names (through the scanner, which judges a random value by its name)', () => {
+  const VALUE = 'q7Rt2ZkP9xLm4Wv8Nb3Jd6Hs';
+  const flagged = (name: string): boolean => scanText('vars.yml', `${name}: "${VALUE}"\n`).length > 0;
+
+  it('flags a random value under a plain name only when the name looks secret', () => {
+    expect(flagged('db_password')).toBe(true);
+    expect(flagged('db_comment')).toBe(false);
+  });
+
   it.each([
     'password',
     'passwd',
@@ -141,33 +149,60 @@ describe('secret names', () => {
     'apikey',
     'credential',
   ])('flags %s alone and inside a longer name', (word) => {
-    expect(isSecretName(word)).toBe(true);
-    expect(isSecretName(`db_${word}`)).toBe(true);
-    expect(isSecretName(`DB_${word.toUpperCase()}`)).toBe(true);
+    expect(flagged(word)).toBe(true);
+    expect(flagged(`db_${word}`)).toBe(true);
+    expect(flagged(`DB_${word.toUpperCase()}`)).toBe(true);
   });
 
   it('needs the words of a multi-word entry together and in order', () => {
-    expect(isSecretName('api_key')).toBe(true);
-    expect(isSecretName('api_host')).toBe(false);
-    expect(isSecretName('key_api')).toBe(false);
-    expect(isSecretName('access_key')).toBe(true);
-    expect(isSecretName('access_level')).toBe(false);
+    expect(flagged('api_key')).toBe(true);
+    expect(flagged('api_host')).toBe(false);
+    expect(flagged('key_api')).toBe(false);
+    expect(flagged('access_key')).toBe(true);
+    expect(flagged('access_level')).toBe(false);
+  });
+
+  it.each([
+    'path',
+    'file',
+    'filename',
+    'dir',
+    'name',
+    'arn',
+    'url',
+    'uri',
+    'endpoint',
+    'length',
+    'ttl',
+    'type',
+    'version',
+    'algorithm',
+    'format',
+    'policy',
+    'ref',
+    'reference',
+    'method',
+    'mode',
+  ])('takes a secret word followed by %s for metadata', (word) => {
+    expect(flagged(`db_password_${word}`)).toBe(false);
+    expect(flagged(`db_password_${word}_x`)).toBe(true);
   });
 
   it('reads a trailing metadata word even after a trailing separator', () => {
-    expect(isSecretName('password_path')).toBe(false);
-    expect(isSecretName('password_path_')).toBe(false);
-    expect(isSecretName('password_')).toBe(true);
-    expect(isSecretName('')).toBe(false);
-    expect(isSecretName('___')).toBe(false);
+    expect(flagged('password_path')).toBe(false);
+    expect(flagged('password_path_')).toBe(false);
+    expect(flagged('password_')).toBe(true);
+    expect(flagged('___')).toBe(false);
   });
 
   it('takes an ID for a key name, except Vault’s secret_id', () => {
-    expect(isSecretName('secret_id')).toBe(true);
-    expect(isSecretName('access_key_id')).toBe(false);
-    expect(isSecretName('id')).toBe(false);
+    expect(flagged('secret_id')).toBe(true);
+    expect(flagged('access_key_id')).toBe(false);
+    expect(flagged('id')).toBe(false);
   });
+});
 
+describe('AWS secret key names', () => {
   it('recognises AWS secret key names and nothing else', () => {
     for (const name of ['aws_secret_access_key', 'AWS_SECRET_KEY', 'SecretAccessKey', 'secret_key']) {
       expect(isAwsSecretName(name)).toBe(true);

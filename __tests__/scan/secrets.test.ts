@@ -46,9 +46,9 @@ function expectSingle(
   masked = maskSecret(secret),
 ): SecretFinding {
   const { findings, secrets } = scanTextWithValues(file, text);
-  expect(findings.map((f) => f.rule)).toEqual([rule]);
+  expect(findings.map((f) => f.rule)).toStrictEqual([rule]);
   const finding = findings[0] as SecretFinding;
-  expect({ line: finding.line, column: finding.column }).toEqual(locate(text, secret));
+  expect({ line: finding.line, column: finding.column }).toStrictEqual(locate(text, secret));
   expect(finding.file).toBe(file);
   expect(finding.masked).toBe(masked);
   expect(JSON.stringify(finding)).not.toContain(secret);
@@ -83,7 +83,7 @@ describe('token rules', () => {
   it('finds an AWS secret access key assigned to an AWS-looking name', () => {
     const text = `[default]\naws_access_key_id = ${AWS_KEY_ID}\naws_secret_access_key = ${AWS_SECRET}\n`;
     const { findings } = scanTextWithValues('credentials.ini', text);
-    expect(findings.map((f) => [f.rule, f.line])).toEqual([
+    expect(findings.map((f) => [f.rule, f.line])).toStrictEqual([
       ['aws-access-key-id', 2],
       ['aws-secret-access-key', 3],
     ]);
@@ -181,12 +181,12 @@ describe('private keys', () => {
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({ rule: 'private-key', title: 'RSA private key', line: 2, column: 1 });
     expect(JSON.stringify(findings)).not.toContain(PEM_BODY[0]);
-    expect(secrets).toEqual(expect.arrayContaining([key, ...PEM_BODY]));
+    expect(secrets).toStrictEqual(expect.arrayContaining([key, ...PEM_BODY]));
   });
 
   it('finds a key in a tfvars heredoc at the column of its marker', () => {
     const text = `ssh_private_key = <<EOT\n    ${pem('OPENSSH ')}\nEOT\n`;
-    expect(scanText('ssh.tfvars', text).map((f) => [f.rule, f.line, f.column])).toEqual([
+    expect(scanText('ssh.tfvars', text).map((f) => [f.rule, f.line, f.column])).toStrictEqual([
       ['private-key', 2, 5],
     ]);
   });
@@ -203,7 +203,7 @@ describe('private keys', () => {
       ...PEM_BODY,
       '-----END CERTIFICATE-----',
     ].join('\n');
-    expect(scanText('certs.pem', text)).toEqual([]);
+    expect(scanText('certs.pem', text)).toStrictEqual([]);
   });
 });
 
@@ -237,7 +237,7 @@ describe('generic secrets', () => {
   it('flags a hex token (lower bar for hex) but not a short one', () => {
     const hex = random('0123456789abcdef', 32, 92);
     expectSingle('vars.yml', `vault_token: ${hex}`, hex, 'generic-secret');
-    expect(scanText('vars.yml', `vault_token: ${hex.slice(0, 10)}`)).toEqual([]);
+    expect(scanText('vars.yml', `vault_token: ${hex.slice(0, 10)}`)).toStrictEqual([]);
   });
 });
 
@@ -245,9 +245,9 @@ describe('heredocs', () => {
   const value = random(ALNUM, 24, 131);
 
   it('judges the body of a heredoc under a secret-looking name', () => {
-    expect(scanText('main.tf', 'password = <<EOT\nXk9mQ2vL7pR4wZ8tB3nH6\nEOT\n').map((f) => f.rule)).toEqual([
-      'generic-secret',
-    ]);
+    expect(
+      scanText('main.tf', 'password = <<EOT\nXk9mQ2vL7pR4wZ8tB3nH6\nEOT\n').map((f) => f.rule),
+    ).toStrictEqual(['generic-secret']);
     const text = `locals {\n  db_password = <<-EOT\n    ${value}\n    EOT\n}\n`;
     const finding = expectSingle('main.tofu', text, value, 'generic-secret');
     expect(finding.title).toBe('Secret assigned to db_password');
@@ -269,25 +269,25 @@ describe('heredocs', () => {
       '}',
     ].join('\n');
     const { findings, secrets } = scanTextWithValues('creds.tfvars', text);
-    expect(findings.map((f) => [f.line, f.column])).toEqual([
+    expect(findings.map((f) => [f.line, f.column])).toStrictEqual([
       [3, 1],
       [6, 1],
     ]);
-    expect(secrets).toEqual([value, other]);
+    expect(secrets).toStrictEqual([value, other]);
   });
 
   it('leaves heredocs under ordinary names, references and placeholders alone', () => {
-    expect(scanText('main.tf', `user_data = <<EOT\n${value}\nEOT\n`)).toEqual([]);
-    expect(scanText('main.tf', 'password = <<EOT\n${var.db_password}\n<your-password-here>\nEOT\n')).toEqual(
-      [],
-    );
+    expect(scanText('main.tf', `user_data = <<EOT\n${value}\nEOT\n`)).toStrictEqual([]);
+    expect(
+      scanText('main.tf', 'password = <<EOT\n${var.db_password}\n<your-password-here>\nEOT\n'),
+    ).toStrictEqual([]);
     // An opener inside another heredoc's body is text, not HCL.
-    expect(scanText('main.tf', `script = <<EOT\npassword = <<X\n${value}\nX\nEOT\n`)).toEqual([]);
+    expect(scanText('main.tf', `script = <<EOT\npassword = <<X\n${value}\nX\nEOT\n`)).toStrictEqual([]);
   });
 
   it('honours the allow marker above the opener for the whole body', () => {
     const text = `# stackgate:allow-secret\npassword = <<EOT\n${value}\nEOT\n`;
-    expect(scanText('main.tf', text)).toEqual([]);
+    expect(scanText('main.tf', text)).toStrictEqual([]);
   });
 });
 
@@ -329,7 +329,7 @@ describe('false positives', () => {
     ['comparison', 'main.tf', `count = var.token == "${highEntropy}" ? 1 : 0`],
     ['URL', 'vars.yml', 'token_issuer: https://login.example.org/oauth2/v2.0/token'],
   ])('leaves a %s alone', (_label, file, text) => {
-    expect(scanText(file, text)).toEqual([]);
+    expect(scanText(file, text)).toStrictEqual([]);
   });
 
   it('leaves an ansible-vault block alone', () => {
@@ -338,7 +338,7 @@ describe('false positives', () => {
       '  $ANSIBLE_VAULT;1.1;AES256',
       ...[1, 2, 3].map((seed) => `  ${random('0123456789abcdef', 64, 110 + seed)}`),
     ].join('\n');
-    expect(scanText('group_vars/all/vault.yml', text)).toEqual([]);
+    expect(scanText('group_vars/all/vault.yml', text)).toStrictEqual([]);
   });
 
   it('still sees a secret next to references (the rules are not blanket-disabled)', () => {
@@ -351,27 +351,29 @@ describe('allow-listing', () => {
   const text = `GH=${token}\n`;
 
   it('skips files matching an allow glob, by path or by base name', () => {
-    expect(scanText('fixtures/a/ci.env', text, { allow: ['fixtures/**'] })).toEqual([]);
-    expect(scanText('deep/dir/ci.env', text, { allow: ['*.env'] })).toEqual([]);
-    expect(scanTextWithValues('deep/dir/ci.env', text, { allow: ['*.env'] }).secrets).toEqual([]);
+    expect(scanText('fixtures/a/ci.env', text, { allow: ['fixtures/**'] })).toStrictEqual([]);
+    expect(scanText('deep/dir/ci.env', text, { allow: ['*.env'] })).toStrictEqual([]);
+    expect(scanTextWithValues('deep/dir/ci.env', text, { allow: ['*.env'] }).secrets).toStrictEqual([]);
     expect(scanText('other/ci.env', text, { allow: ['fixtures/**'] })).toHaveLength(1);
   });
 
   it('skips a line marked stackgate:allow-secret on it or just above, in any comment style', () => {
-    expect(scanText('ci.env', `GH=${token} # stackgate:allow-secret\n`)).toEqual([]);
-    expect(scanText('main.tf', `// stackgate:allow-secret (test fixture)\ntoken = "${token}"\n`)).toEqual([]);
-    expect(scanText('main.tf', `/* stackgate:allow-secret */ token = "${token}"\n`)).toEqual([]);
-    expect(scanText('app.ini', `; stackgate:allow-secret\ntoken = ${token}\n`)).toEqual([]);
+    expect(scanText('ci.env', `GH=${token} # stackgate:allow-secret\n`)).toStrictEqual([]);
+    expect(
+      scanText('main.tf', `// stackgate:allow-secret (test fixture)\ntoken = "${token}"\n`),
+    ).toStrictEqual([]);
+    expect(scanText('main.tf', `/* stackgate:allow-secret */ token = "${token}"\n`)).toStrictEqual([]);
+    expect(scanText('app.ini', `; stackgate:allow-secret\ntoken = ${token}\n`)).toStrictEqual([]);
   });
 
   it('does not reach further than the line above', () => {
     const findings = scanText('main.tf', `# stackgate:allow-secret\nregion = "x"\ntoken = "${token}"\n`);
-    expect(findings.map((f) => f.line)).toEqual([3]);
+    expect(findings.map((f) => f.line)).toStrictEqual([3]);
   });
 
   it('marks a private key at its BEGIN line', () => {
     const key = ['-----BEGIN EC PRIVATE KEY-----', ...PEM_BODY, '-----END EC PRIVATE KEY-----'].join('\n');
-    expect(scanText('k.pem', `# stackgate:allow-secret\n${key}\n`)).toEqual([]);
+    expect(scanText('k.pem', `# stackgate:allow-secret\n${key}\n`)).toStrictEqual([]);
     expect(scanText('k.pem', key)).toHaveLength(1);
   });
 });
@@ -434,10 +436,10 @@ describe('random tokens with repeats', () => {
     const keys = Array.from({ length: 120 }, (_, i) => awsAccessKeyId(100 + i));
     const text = keys.map((key, i) => `key_${i} = "${key}"`).join('\n');
     const lines = scanText('keys.tfvars', text).map((finding) => finding.line);
-    expect(lines).toEqual(keys.map((_, i) => i + 1));
+    expect(lines).toStrictEqual(keys.map((_, i) => i + 1));
   });
 
   it('still ignores a key id that is one character over and over', () => {
-    expect(scanText('a.tfvars', `id = "${prefix('AK', 'IA')}${'A'.repeat(16)}"`)).toEqual([]);
+    expect(scanText('a.tfvars', `id = "${prefix('AK', 'IA')}${'A'.repeat(16)}"`)).toStrictEqual([]);
   });
 });

@@ -2,7 +2,12 @@
 // `when-modified` matchers are cached per Stack, and a cache shared between tests would hide the matcher's
 // construction from all but the first test that reached it.
 import { describe, expect, it } from 'vitest';
-import { filterStacks, selectAffected, StackFilterError } from '../../src/stacks/affected.js';
+import {
+  filterStacks,
+  matchesStackPatterns,
+  selectAffected,
+  StackFilterError,
+} from '../../src/stacks/affected.js';
 import type { Stack } from '../../src/stacks/discover.js';
 import type { StackInputs } from '../../src/stacks/inputs.js';
 
@@ -67,6 +72,19 @@ describe('selectAffected: nested stack folders', () => {
   it('gives a root stack every file no other stack holds, documentation aside', () => {
     expect(affectedBy([inputs(stack('root', '.'))], ['anything/at/all.tf'])).toStrictEqual(['root']);
     expect(affectedBy([inputs(stack('root', '.'))], ['docs/x.tf', 'README.md'])).toStrictEqual([]);
+  });
+});
+
+describe('selectAffected: documentation and odd paths', () => {
+  it('judges documentation below the stack folder, not by the folder’s own name', () => {
+    const all = [inputs(stack('site', 'docs/site')), inputs(stack('gh', '.github/infra'))];
+    expect(affectedBy(all, ['docs/site/main.tf'])).toStrictEqual(['site']);
+    expect(affectedBy(all, ['.github/infra/main.tf'])).toStrictEqual(['gh']);
+    expect(affectedBy(all, ['docs/site/docs/main.tf', 'docs/site/README.md'])).toStrictEqual([]);
+  });
+
+  it('ends the owner search at the root of an absolute path', () => {
+    expect(affectedBy([inputs(stack('app', 'app'))], ['/abs/main.tf'])).toStrictEqual([]);
   });
 });
 
@@ -184,5 +202,16 @@ describe('filterStacks', () => {
       expect((error as StackFilterError).patterns).toStrictEqual(['nope', 'ghost/*']);
       expect((error as StackFilterError).name).toBe('StackFilterError');
     }
+  });
+});
+
+describe('matchesStackPatterns', () => {
+  it('matches a name or a path by any non-blank pattern', () => {
+    expect(matchesStackPatterns('app', 'stacks/app', ['app'])).toBe(true);
+    expect(matchesStackPatterns('app', 'stacks/app', ['nope', ' stacks/* '])).toBe(true);
+    expect(matchesStackPatterns('app', 'stacks/app', ['nope', 'db'])).toBe(false);
+    expect(matchesStackPatterns('app', 'stacks/app', ['', '  '])).toBe(false);
+    expect(matchesStackPatterns('root', '.', ['./'])).toBe(true);
+    expect(matchesStackPatterns('app', 'stacks/app', [])).toBe(false);
   });
 });

@@ -56,30 +56,30 @@ function affectedBy(files: string[], all = INPUTS, boundaries = BOUNDARIES): str
 
 describe('selectAffected', () => {
   it('affects the stack holding a changed file, and only it', () => {
-    expect(affectedBy(['stacks/network/main.tf'])).toEqual(['network']);
-    expect(affectedBy(['./stacks/app/sub/templates/user-data.sh'])).toEqual(['app']);
+    expect(affectedBy(['stacks/network/main.tf'])).toStrictEqual(['network']);
+    expect(affectedBy(['./stacks/app/sub/templates/user-data.sh'])).toStrictEqual(['app']);
   });
 
   it('affects the stacks using a changed module, transitively', () => {
-    expect(affectedBy(['modules/naming/main.tf'])).toEqual(['app']);
-    expect(affectedBy(['modules/zone/records.tf', 'modules/web/main.tf'])).toEqual(['app', 'dns']);
+    expect(affectedBy(['modules/naming/main.tf'])).toStrictEqual(['app']);
+    expect(affectedBy(['modules/zone/records.tf', 'modules/web/main.tf'])).toStrictEqual(['app', 'dns']);
   });
 
   it('affects a stack through its globs', () => {
-    expect(affectedBy(['config/app/prod.json'])).toEqual(['app']);
-    expect(affectedBy(['config/app/.prod.json'])).toEqual(['app']);
-    expect(affectedBy(['config/app/nested/prod.json'])).toEqual([]);
-    expect(affectedBy(['global.auto.tfvars'])).toEqual(['dns']);
-    expect(affectedBy(['stacks/dns/.hidden/records.tmpl'])).toEqual(['dns']);
+    expect(affectedBy(['config/app/prod.json'])).toStrictEqual(['app']);
+    expect(affectedBy(['config/app/.prod.json'])).toStrictEqual(['app']);
+    expect(affectedBy(['config/app/nested/prod.json'])).toStrictEqual([]);
+    expect(affectedBy(['global.auto.tfvars'])).toStrictEqual(['dns']);
+    expect(affectedBy(['stacks/dns/.hidden/records.tmpl'])).toStrictEqual(['dns']);
   });
 
   it('affects a stack through a file it reads, even one inside a nested stack or outside every folder', () => {
     const root = inputs(stack('root', '.'), { files: ['envs/prod/policy.json', 'shared/x.json'] });
     const prod = inputs(stack('prod', 'envs/prod'));
     const all = [root, prod];
-    expect(affectedBy(['envs/prod/policy.json'], all, ['.', 'envs/prod'])).toEqual(['root', 'prod']);
-    expect(affectedBy(['envs/prod/main.tf'], all, ['.', 'envs/prod'])).toEqual(['prod']);
-    expect(affectedBy(['shared/x.json'], all, ['.', 'envs/prod'])).toEqual(['root']);
+    expect(affectedBy(['envs/prod/policy.json'], all, ['.', 'envs/prod'])).toStrictEqual(['root', 'prod']);
+    expect(affectedBy(['envs/prod/main.tf'], all, ['.', 'envs/prod'])).toStrictEqual(['prod']);
+    expect(affectedBy(['shared/x.json'], all, ['.', 'envs/prod'])).toStrictEqual(['root']);
   });
 
   it('affects every stack when the config file changes', () => {
@@ -87,8 +87,8 @@ describe('selectAffected', () => {
       configFile: '.stackgate.yml',
       boundaries: BOUNDARIES,
     });
-    expect(affected.map((s) => s.stack.name)).toEqual(['network', 'app', 'dns']);
-    expect(unaffected).toEqual([]);
+    expect(affected.map((s) => s.stack.name)).toStrictEqual(['network', 'app', 'dns']);
+    expect(unaffected).toStrictEqual([]);
   });
 
   it('affects nothing for an unrelated file, listing every stack as unaffected', () => {
@@ -96,18 +96,18 @@ describe('selectAffected', () => {
       configFile: '.stackgate.yml',
       boundaries: BOUNDARIES,
     });
-    expect(affected).toEqual([]);
-    expect(unaffected.map((s) => s.stack.name)).toEqual(['network', 'app', 'dns']);
+    expect(affected).toStrictEqual([]);
+    expect(unaffected.map((s) => s.stack.name)).toStrictEqual(['network', 'app', 'dns']);
   });
 
   it('gives a folder file to the deepest Terraform folder holding it, not to a root stack or module above', () => {
     const all = [inputs(stack('root', '.')), inputs(stack('prod', 'envs/prod'), { modules: ['modules/x'] })];
     const boundaries = ['.', 'envs/prod', 'modules/x', 'modules/x/examples/basic'];
-    expect(affectedBy(['envs/prod/main.tf'], all, boundaries)).toEqual(['prod']);
-    expect(affectedBy(['main.tf'], all, boundaries)).toEqual(['root']);
-    expect(affectedBy(['modules/x/main.tf'], all, boundaries)).toEqual(['prod']);
-    expect(affectedBy(['modules/x/templates/a.tpl'], all, boundaries)).toEqual(['prod']);
-    expect(affectedBy(['modules/x/examples/basic/main.tf'], all, boundaries)).toEqual([]);
+    expect(affectedBy(['envs/prod/main.tf'], all, boundaries)).toStrictEqual(['prod']);
+    expect(affectedBy(['main.tf'], all, boundaries)).toStrictEqual(['root']);
+    expect(affectedBy(['modules/x/main.tf'], all, boundaries)).toStrictEqual(['prod']);
+    expect(affectedBy(['modules/x/templates/a.tpl'], all, boundaries)).toStrictEqual(['prod']);
+    expect(affectedBy(['modules/x/examples/basic/main.tf'], all, boundaries)).toStrictEqual([]);
   });
 
   it('never plans for documentation in a folder, unless a stack reads it', () => {
@@ -119,9 +119,9 @@ describe('selectAffected', () => {
       'LICENSE',
       'app/CHANGELOG.md',
     ])
-      expect(affectedBy([file], all, ['.', 'app'])).toEqual([]);
-    expect(affectedBy(['app/docs/banner.md'], all, ['.', 'app'])).toEqual(['app']);
-    expect(affectedBy(['.terraform.lock.hcl'], all, ['.', 'app'])).toEqual(['root']);
+      expect(affectedBy([file], all, ['.', 'app'])).toStrictEqual([]);
+    expect(affectedBy(['app/docs/banner.md'], all, ['.', 'app'])).toStrictEqual(['app']);
+    expect(affectedBy(['.terraform.lock.hcl'], all, ['.', 'app'])).toStrictEqual(['root']);
     expect(isDocumentation('modules/x/README.md')).toBe(true);
     expect(isDocumentation('prod.tfvars')).toBe(false);
   });
@@ -129,13 +129,17 @@ describe('selectAffected', () => {
 
 describe('filterStacks', () => {
   it('keeps every stack without patterns', () => {
-    expect(filterStacks(STACKS, [])).toEqual(STACKS);
+    expect(filterStacks(STACKS, [])).toStrictEqual(STACKS);
   });
 
   it('selects by name, by glob on names and by glob on paths, in the stacks order', () => {
-    expect(filterStacks(STACKS, ['dns', 'net*']).map((s) => s.name)).toEqual(['network', 'dns']);
-    expect(filterStacks(STACKS, ['stacks/a*']).map((s) => s.name)).toEqual(['app']);
-    expect(filterStacks(STACKS, ['./stacks/**/']).map((s) => s.name)).toEqual(['network', 'app', 'dns']);
+    expect(filterStacks(STACKS, ['dns', 'net*']).map((s) => s.name)).toStrictEqual(['network', 'dns']);
+    expect(filterStacks(STACKS, ['stacks/a*']).map((s) => s.name)).toStrictEqual(['app']);
+    expect(filterStacks(STACKS, ['./stacks/**/']).map((s) => s.name)).toStrictEqual([
+      'network',
+      'app',
+      'dns',
+    ]);
   });
 
   it('throws naming every pattern that matches nothing', () => {
@@ -148,6 +152,6 @@ describe('filterStacks', () => {
         return thrown as StackFilterError;
       }
     })();
-    expect(error?.patterns).toEqual(['databse']);
+    expect(error?.patterns).toStrictEqual(['databse']);
   });
 });

@@ -1,8 +1,9 @@
 // Runs a workflow the way a user's runner would: nektos/act (built by scripts/install-test-tools.sh) in host
 // mode, with the action checked out as `uses: ./`, the event payload in a file, the token as a secret and the
-// API pointed at the GitHub stand-in. act serves `actions/checkout` of the same repository from the local
-// folder (it skips the step: the workspace already is the checkout); other remote actions need the network,
-// so the few that cannot run offline are taken out, and the caller is told which.
+// API pointed at the GitHub stand-in. act serves `actions/checkout` of the same repository (no other
+// `repository` or `ref`) from the local folder: it copies the folder, less what .gitignore names, into the job's
+// fresh workspace instead of cloning, so it runs offline. Other remote actions need the network, so the few
+// that cannot run offline are taken out, and the caller is told which.
 import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -18,7 +19,7 @@ export const ACT = path.join(TOOLS, 'bin/act');
  */
 export const OFFLINE_UNAVAILABLE = ['opentofu/setup-opentofu', 'hashicorp/setup-terraform'];
 
-/** Remote actions act runs offline: checkout of the same repository is served from the local folder. */
+/** Remote actions act runs offline: checkout of the same repository is a copy of the local folder. */
 const OFFLINE_AVAILABLE = ['actions/checkout'];
 
 const ACTION = 'stackgate/stackgate';

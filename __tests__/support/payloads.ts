@@ -88,3 +88,51 @@ export function workflowDispatchPayload(options: { owner: string; repo: string }
   Object.assign(repository, { name: options.repo, full_name: `${options.owner}/${options.repo}` });
   return payload;
 }
+
+export function issueCommentPayload(options: {
+  owner: string;
+  repo: string;
+  number: number;
+  commentId: number;
+  body: string;
+  author: string;
+  /** Default true: the comment is on a pull request. */
+  onPullRequest?: boolean;
+  state?: 'open' | 'closed';
+}) {
+  const payload = examples('issue_comment', 'created');
+  const fullName = `${options.owner}/${options.repo}`;
+  const repository = payload.repository as Record<string, unknown>;
+  Object.assign(repository, { name: options.repo, full_name: fullName, default_branch: 'main' });
+  (repository.owner as Record<string, unknown>).login = options.owner;
+  const issue = payload.issue as Record<string, unknown>;
+  Object.assign(issue, { number: options.number, state: options.state ?? 'open' });
+  if (options.onPullRequest !== false) {
+    issue.pull_request = {
+      url: `https://api.github.com/repos/${fullName}/pulls/${options.number}`,
+      html_url: `https://github.com/${fullName}/pull/${options.number}`,
+      diff_url: `https://github.com/${fullName}/pull/${options.number}.diff`,
+      patch_url: `https://github.com/${fullName}/pull/${options.number}.patch`,
+    };
+  } else {
+    delete issue.pull_request;
+  }
+  const comment = payload.comment as Record<string, unknown>;
+  Object.assign(comment, { id: options.commentId, body: options.body });
+  (comment.user as Record<string, unknown>).login = options.author;
+  (payload.sender as Record<string, unknown>).login = options.author;
+  return payload;
+}
+
+export function pullRequestClosedPayload(options: {
+  owner: string;
+  repo: string;
+  number: number;
+  headSha: string;
+  baseSha: string;
+}) {
+  const payload = pullRequestPayload({ ...options, action: 'opened' });
+  payload.action = 'closed';
+  (payload.pull_request as Record<string, unknown>).state = 'closed';
+  return payload;
+}

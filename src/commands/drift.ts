@@ -99,7 +99,10 @@ export async function checkStackDrift(
     result.pendingState = 'skipped';
     result.message = normal.message ?? refresh.message;
   } else if (normal.status === 'errored' || !normal.plan) {
-    result.errors.push(errorOf('plan', normal));
+    // The same failure twice (a broken configuration fails both plans alike) is shown once.
+    const same = result.errors.find((error) => error.message === normal.message);
+    if (same) same.step = 'both plans';
+    else result.errors.push(errorOf('plan', normal));
   } else {
     // A change to a drifted resource is the plan undoing the drift: it is drift, not pending work from Git.
     const drifted = new Set(result.drift.map((change) => change.address));

@@ -1,6 +1,7 @@
 // The command registry: each command declares the events it accepts; main.ts looks the command up here, so a
 // new command is one entry and an event a command does not understand is refused with the list it does.
 import type { Command, EventContext } from '../settings.js';
+import { runApply } from './apply.js';
 import type { CommandResult, RunContext } from './context.js';
 import { runDrift } from './drift.js';
 import { runPlan } from './plan.js';
@@ -25,6 +26,8 @@ const CHANGE_EVENTS = [
 export const COMMAND_REGISTRY: Readonly<Record<Command, CommandSpec>> = {
   plan: { name: 'plan', events: CHANGE_EVENTS, run: runPlan },
   validate: { name: 'validate', events: CHANGE_EVENTS, run: runValidate },
+  // issue_comment: `/stackgate apply|plan|unlock`; pull_request: a closed pull request releases its locks.
+  apply: { name: 'apply', events: ['issue_comment', 'pull_request'], run: runApply },
   // Drift is checked on the default branch, on a timer or by hand; never on a pull request's code.
   drift: { name: 'drift', events: ['schedule', 'workflow_dispatch'], run: runDrift },
 };

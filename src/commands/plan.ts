@@ -39,6 +39,8 @@ import {
   type CommandResult,
 } from './shared.js';
 import type { RunContext } from './context.js';
+import { planCacheKey, savePlanFile } from '../github/plan-cache.js';
+import type { LockHolder } from '../store/types.js';
 
 function stackReport(stack: Stack, engine: EngineName, result: StackPlanResult): StackReport {
   return {
@@ -123,6 +125,18 @@ export function fingerprintSalt(settings: Settings): { repository: string; pullN
   };
 }
 
+/** Who holds which stack's lock, to tell other pull requests; empty when unknown (no token, a fork, an error). */
+async function lockHolders(ctx: RunContext): Promise<Map<string, LockHolder>> {
+  const pull = ctx.settings.event.pullRequest;
+  if (!ctx.store || !pull || pull.fromFork) return new Map();
+  try {
+    return await ctx.store.locks.list();
+  } catch (error) {
+    core.info(`Could not read the stack locks (${(error as Error).message})`);
+    return new Map();
+  }
+}
+
 export function planOutputs(report: RunReport, publication: Publication): Record<string, string> {
   const summary: Record<string, unknown> = {};
   for (const stack of report.stacks) {
@@ -205,6 +219,7 @@ export async function runPlan(ctx: RunContext): Promise<CommandResult> {
       config?.secrets?.allow ?? [],
     )),
   );
+  const locks = await lockHolders(ctx);
   const planned = await forEachStack(affected, settings.parallelism, async (stack): Promise<StackReport> => {
     const engine = engineFor(stack, fallbackEngine);
     core.info(logSafe(`Planning ${stack.name} (${stack.path}) with ${engine.name}`));
@@ -218,8 +233,20 @@ export async function runPlan(ctx: RunContext): Promise<CommandResult> {
     if (result.message) result.message = redactText(result.message, handed);
     // Register every redacted value before anything is rendered or logged.
     for (const secret of result.plan?.secrets ?? []) core.setSecret(secret);
+    // Saved for apply, only from a pull request's own run (its cache scope); never from a fork.
+    const pull = settings.event.pullRequest;
+    if (settings.event.eventName === 'pull_request' && pull && !pull.fromFork && result.planFile) {
+      if (result.status === 'planned') {
+        await savePlanFile(result.planFile, planCacheKey(pull.number, stack.name, pull.headSha));
+      }
+    }
     core.info(logSafe(`${stack.name}: ${result.status}${result.message ? ` (${result.message})` : ''}`));
-    return stackReport(stack, engine.name, result);
+    const report = stackReport(stack, engine.name, result);
+    const holder = locks.get(stack.name);
+    if (holder && report.status === 'planned' && holder.pullNumber !== settings.event.pullRequest?.number) {
+      report.message = `Locked by pull request ${holder.pullNumber}: this stack cannot be applied here until that pull request is closed or the lock is released with /stackgate unlock.`;
+    }
+    return report;
   });
   const unaffectedReports: StackReport[] = unaffected.map((stack) => ({
     name: stack.name,

@@ -18,6 +18,8 @@ import schema from '../../schema/stackgate.schema.json' with { type: 'json' };
 import {
   type AnsibleStackConfig,
   ConfigError,
+  APPLY_REQUIREMENTS,
+  type ApplyRequirement,
   type ConfigProblem,
   type EngineName,
   type LoadedConfig,
@@ -607,6 +609,12 @@ interface RawStack {
   'check-args'?: string[];
   'vault-password-env'?: string;
   'vault-password-file'?: string;
+  apply?: RawApply;
+}
+
+interface RawApply {
+  on?: 'comment';
+  requirements?: ApplyRequirement[];
 }
 
 interface RawPolicy {
@@ -624,6 +632,7 @@ interface RawConfig {
   stacks?: RawStack[];
   policies?: RawPolicy[];
   secrets?: { allow?: string[] };
+  apply?: RawApply;
   drift?: { labels?: string[]; assignees?: string[]; dashboard?: boolean };
 }
 
@@ -635,6 +644,10 @@ function toLoadedConfig(raw: RawConfig, file: string, absolutePath: string): Loa
     stacks: raw.stacks?.map(toStackConfig),
     policies: (raw.policies ?? []).map(toPolicyConfig),
     secrets: { allow: raw.secrets?.allow ?? [] },
+    apply: {
+      on: raw.apply?.on ?? 'comment',
+      requirements: raw.apply?.requirements ?? [...APPLY_REQUIREMENTS],
+    },
     drift: {
       labels: raw.drift?.labels ?? [],
       assignees: raw.drift?.assignees ?? [],
@@ -654,6 +667,12 @@ function toStackConfig(raw: RawStack): StackConfig {
   };
   if (raw.engine) stack.engine = raw.engine;
   if (raw.timeout) stack.timeoutMs = parseDuration(raw.timeout);
+  if (raw.apply) {
+    stack.apply = {
+      ...(raw.apply.on ? { on: raw.apply.on } : {}),
+      ...(raw.apply.requirements ? { requirements: [...raw.apply.requirements] } : {}),
+    };
+  }
   if (raw.engine === 'ansible') {
     // Without `playbook` the path names the playbook file (the loader checked): the stack is its folder.
     const playbook = raw.playbook ?? path.posix.basename(stack.path);

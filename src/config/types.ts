@@ -5,6 +5,15 @@ import type { EngineName } from '../engines/names.js';
 
 export type { EngineName } from '../engines/names.js';
 
+export const APPLY_REQUIREMENTS = ['approved', 'mergeable', 'undiverged', 'plan-passed'] as const;
+export type ApplyRequirement = (typeof APPLY_REQUIREMENTS)[number];
+
+export interface ApplyConfig {
+  /** `comment`: `/stackgate apply` on the pull request, before merge. */
+  on: 'comment';
+  requirements: ApplyRequirement[];
+}
+
 export interface StackConfig {
   name: string;
   /** Posix path relative to the workspace, normalised (`.` for the root). */
@@ -20,6 +29,8 @@ export interface StackConfig {
   whenModified: string[];
   /** Absent: the engine's default time limit. */
   timeoutMs?: number;
+  /** This stack's own apply settings (fields it leaves out come from the top level). */
+  apply?: Partial<ApplyConfig>;
   /** Set for `engine: ansible` stacks only. */
   ansible?: AnsibleStackConfig;
 }
@@ -74,6 +85,7 @@ export interface LoadedConfig {
   stacks?: StackConfig[];
   policies: PolicyConfig[];
   secrets: SecretsConfig;
+  apply: ApplyConfig;
   drift: DriftConfig;
 }
 

@@ -351,6 +351,10 @@ export function ansibleEngine(): Engine {
     available: () => (installed ??= which(BINARY).then((found) => found !== undefined)),
     check: (stack, context, options) => checkAnsibleStack(stack, context, options.validate),
     plan: (stack, context, salt) => planAnsibleStack(stack, context, salt),
+    // Ansible has no plan file to read offline: its only way to know what it would do is check mode again.
+    inspect: (stack, context, _planFile, salt) => planAnsibleStack(stack, context, salt),
+    planFile: (stack, context) =>
+      Promise.resolve(path.join(context.tempDir, 'plans', folderName(stack), 'ansible-plan.json')),
     apply: (stack, context, planFile) => applyAnsibleStack(stack, context, planFile),
   };
 }

@@ -95,6 +95,13 @@ async function prepare(
   return undefined;
 }
 
+/** Where this run keeps the plan file of `stack` (its folder is created; only this run's user reads it). */
+export async function planFilePath(stack: Stack, tempDir: string, name = 'plan.tfplan'): Promise<string> {
+  const planDir = path.join(tempDir, 'plans', planFolderName(stack));
+  await mkdir(planDir, { recursive: true, mode: 0o700 });
+  return path.join(planDir, name);
+}
+
 /** A folder name per stack that no other stack can share (names differing only in punctuation included). */
 function planFolderName(stack: Stack): string {
   const readable = stack.name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60);
@@ -132,10 +139,12 @@ export async function planTerraformStack(
   const prepared = await prepare(stack, cwd, run);
   if (prepared) return errored(prepared.step, prepared.result);
 
-  const planDir = path.join(context.tempDir, 'plans', planFolderName(stack));
-  await mkdir(planDir, { recursive: true });
   // The refresh-only plan of a drift run sits beside the normal one: neither overwrites the other.
-  const planFile = path.join(planDir, refreshOnly ? 'refresh-only.tfplan' : 'plan.tfplan');
+  const planFile = await planFilePath(
+    stack,
+    context.tempDir,
+    refreshOnly ? 'refresh-only.tfplan' : 'plan.tfplan',
+  );
   const varFileArgs = stack.varFiles.map((file) => `-var-file=${file}`);
   const plan = await run([
     'plan',
@@ -151,6 +160,27 @@ export async function planTerraformStack(
   if (plan.exitCode !== 0 && plan.exitCode !== 2) return errored('plan', plan);
   const warnings = diagnosticsFromLog(plan.stdout, stack.path);
 
+  return showPlan(stack, context, planFile, salt, { warnings, started, remaining, errored });
+}
+
+interface ShowOptions {
+  warnings: Diagnostic[];
+  started: number;
+  remaining: () => number;
+  errored: (step: string, result: ExecResult, extra?: Diagnostic[]) => StackPlanResult;
+}
+
+/** `show -json` of a saved plan, parsed, with its fingerprint. */
+async function showPlan(
+  stack: Stack,
+  context: BinaryContext,
+  planFile: string,
+  salt: FingerprintSalt,
+  options: ShowOptions,
+): Promise<StackPlanResult> {
+  const { warnings, started, remaining, errored } = options;
+  const cwd = path.join(context.workspace, stack.path);
+  const env = { ...context.env, ...stack.env };
   // A large plan's JSON runs to tens of megabytes: never cut it (a cut document does not parse).
   const show = await execFile(context.binary, ['show', '-json', '-no-color', planFile], {
     cwd,
@@ -190,6 +220,33 @@ export async function planTerraformStack(
     fingerprint: planFingerprint(showJson, { ...salt, stack: stack.name }),
     durationMs: Date.now() - started,
   };
+}
+
+/**
+ * A saved plan file from elsewhere (restored from the cache): init, then `show -json`, parsed, fingerprinted.
+ * Its fingerprint is computed from the file itself, so a tampered file cannot pass for the reviewed plan.
+ */
+export async function inspectTerraformPlan(
+  stack: Stack,
+  context: BinaryContext,
+  planFile: string,
+  salt: FingerprintSalt,
+): Promise<StackPlanResult> {
+  const started = Date.now();
+  const cwd = path.join(context.workspace, stack.path);
+  const env = { ...context.env, ...stack.env };
+  const timeoutMs = stack.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const remaining = () => Math.max(1000, started + timeoutMs - Date.now());
+  const run = (args: string[]) => execFile(context.binary, args, { cwd, env, timeoutMs: remaining() });
+  const errored = (step: string, result: ExecResult, extra: Diagnostic[] = []): StackPlanResult => ({
+    status: 'errored',
+    diagnostics: [...extra, ...failureDiagnostics(result, stack.path)],
+    message: failureMessage(step, result, timeoutMs),
+    durationMs: Date.now() - started,
+  });
+  const prepared = await prepare(stack, cwd, run);
+  if (prepared) return errored(prepared.step, prepared.result);
+  return showPlan(stack, context, planFile, salt, { warnings: [], started, remaining, errored });
 }
 
 /** First changed line of a unified diff: the old side's hunk start plus the context before the first change. */
@@ -345,6 +402,9 @@ export function terraformEngine(binary: 'tofu' | 'terraform'): Engine {
     available: () => (installed ??= which(binary).then((found) => found !== undefined)),
     check: (stack, context, options) => checkTerraformStack(stack, { ...context, binary }, options.validate),
     plan: (stack, context, salt, options) => planTerraformStack(stack, { ...context, binary }, salt, options),
+    inspect: (stack, context, planFile, salt) =>
+      inspectTerraformPlan(stack, { ...context, binary }, planFile, salt),
+    planFile: (stack, context) => planFilePath(stack, context.tempDir),
     apply: (stack, context, planFile) => applyTerraformStack(stack, { ...context, binary }, planFile),
   };
 }

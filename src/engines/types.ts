@@ -84,6 +84,15 @@ export interface Engine {
     salt: FingerprintSalt,
     options?: PlanOptions,
   ): Promise<StackPlanResult>;
+  /** Reads a saved plan file made elsewhere (restored from a cache) and computes its fingerprint. */
+  inspect(
+    stack: Stack,
+    context: EngineContext,
+    planFile: string,
+    salt: FingerprintSalt,
+  ): Promise<StackPlanResult>;
+  /** Where `plan` writes this stack's plan file in this run. */
+  planFile(stack: Stack, context: EngineContext): Promise<string>;
   /** Applies a saved plan file exactly; never plans anew. */
   apply(stack: Stack, context: EngineContext, planFile: string): Promise<StackApplyResult>;
 }

@@ -116,3 +116,18 @@ export async function upsertStickyComment(
     }
   }
 }
+
+/**
+ * Rewrites the sticky comment through `transform` (given its current body, or undefined when there is none):
+ * apply's notices go on top of the reviewed plan without touching it.
+ */
+export async function editStickyComment(
+  octokit: Octokit,
+  repo: RepoRef,
+  issueNumber: number,
+  marker: string,
+  transform: (body: string | undefined) => string,
+): Promise<StickyComment> {
+  const existing = await findStickyComment(octokit, repo, issueNumber, marker);
+  return upsertStickyComment(octokit, repo, issueNumber, marker, transform(existing?.body ?? undefined));
+}

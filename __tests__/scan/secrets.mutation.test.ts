@@ -1,0 +1,172 @@
+// Secret-scanner cases found by mutation testing (issue 17): exact masks, messages, positions and which files
+// are read, so a changed boundary shows up as a wrong finding rather than passing unseen.
+import { describe, expect, it } from 'vitest';
+import {
+  GENERIC_RULE,
+  findingMessage,
+  isScannable,
+  maskSecret,
+  scanText,
+  scanTextWithValues,
+  type SecretFinding,
+} from '../../src/scan/secrets.js';
+import { githubToken, pseudoRandom } from '../support/planted.js';
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+describe('maskSecret', () => {
+  it('shows nothing of a value under 20 characters, and 4 + 3 of a longer one', () => {
+    expect(maskSecret('a'.repeat(19))).toBe('…');
+    expect(maskSecret('abcdefghijklmnopqrst')).toBe('abcd…rst');
+    expect(maskSecret('')).toBe('…');
+  });
+
+  it('counts characters, not UTF-16 units', () => {
+    const emoji = '🔑'.repeat(19);
+    expect(emoji.length).toBe(38);
+    expect(maskSecret(emoji)).toBe('…');
+    expect(maskSecret('🔑'.repeat(20))).toBe('🔑🔑🔑🔑…🔑🔑🔑');
+  });
+});
+
+describe('findingMessage', () => {
+  const finding = (rule: string, title: string): SecretFinding => ({
+    file: 'a.tf',
+    line: 1,
+    column: 1,
+    endColumn: 2,
+    rule,
+    title,
+    masked: 'abcd…xyz',
+  });
+
+  it('keeps a rule’s proper-noun title and lowercases only the first letter of the generic one', () => {
+    expect(findingMessage(finding('aws-access-key-id', 'AWS access key ID'))).toBe(
+      'Possible AWS access key ID (abcd…xyz). Remove it, rotate it (it stays in the Git history), and read it ' +
+        'from a secret store or a CI secret instead; mark a false positive with `stackgate:allow-secret` in a ' +
+        'comment on this line or the line above.',
+    );
+    expect(findingMessage(finding(GENERIC_RULE, 'Secret assigned to DB_Password'))).toMatch(
+      /^Possible secret assigned to DB_Password \(abcd…xyz\)\. /,
+    );
+  });
+});
+
+describe('isScannable', () => {
+  it.each([
+    'main.tf',
+    'x.tofu',
+    'prod.tfvars',
+    'a.hcl',
+    'vars.yml',
+    'vars.yaml',
+    'cfg.json',
+    'app.ini',
+    'app.cfg',
+    'nginx.conf',
+    'ci.env',
+    'id.pem',
+    'id.key',
+    'MAIN.TF',
+    '.env',
+    '.env.production',
+    'inventory',
+    'hosts',
+    'deep/inventory',
+    'group_vars/all',
+    'inventories/prod/web',
+    'host_vars/web1',
+    './group_vars/all',
+    'a\\group_vars\\all',
+  ])('reads %s', (file) => expect(isScannable(file)).toBe(true));
+
+  it.each([
+    'main.go',
+    'README.md',
+    'x.tfx',
+    'a.tf.bak',
+    '.envrc',
+    'my.env.sh',
+    'Makefile',
+    'group_vars/logo.png',
+    'group_vars',
+    'hostsfile',
+    'other/all',
+  ])('skips %s', (file) => expect(isScannable(file)).toBe(false));
+});
+
+describe('scanTextWithValues: positions, values and allow-listing', () => {
+  const token = githubToken(7);
+
+  it('gives a token’s exact position and registers it once even when repeated', () => {
+    const result = scanTextWithValues('ci.env', `A=1\nGH=${token}\nGH2=${token}\n`);
+    expect(result.findings.map((f) => [f.line, f.column, f.endColumn])).toStrictEqual([
+      [2, 4, 4 + token.length],
+      [3, 5, 5 + token.length],
+    ]);
+    expect(result.secrets).toStrictEqual([token]);
+  });
+
+  it('counts columns on CRLF lines as on LF lines', () => {
+    const [finding] = scanText('ci.env', `A=1\r\nGH=${token}\r\n`);
+    expect([finding?.line, finding?.column]).toStrictEqual([2, 4]);
+  });
+
+  it('sorts findings by line, then column', () => {
+    const other = githubToken(8);
+    const found = scanText('ci.env', `X=${other} Y=${token}\nZ=${token}\n`);
+    expect(found.map((f) => [f.line, f.column])).toStrictEqual([
+      [1, 3],
+      [1, 6 + other.length],
+      [2, 3],
+    ]);
+  });
+
+  it('matches allow globs without a slash on the base name, with one on the path', () => {
+    const text = `GH=${token}\n`;
+    expect(scanText('a/b/ci.env', text, { allow: ['ci.env'] })).toStrictEqual([]);
+    expect(scanText('a/b/.secrets.env', text, { allow: ['*.env'] })).toStrictEqual([]);
+    expect(scanText('a/b/ci.env', text, { allow: ['./a/**'] })).toStrictEqual([]);
+    expect(scanText('a/b/ci.env', text, { allow: ['/a/b/*'] })).toStrictEqual([]);
+    expect(scanText('./a/b/ci.env', text, { allow: ['a/b/ci.env'] })).toStrictEqual([]);
+    expect(scanText('a\\b\\ci.env', text, { allow: ['a/b/ci.env'] })).toStrictEqual([]);
+    expect(scanText('a/b/ci.env', text, { allow: ['b/**'] })).toHaveLength(1);
+    expect(scanText('a/b/ci.env', text, { allow: ['other.env'] })).toHaveLength(1);
+  });
+
+  it('honours the allow marker on the line or the line above, not two lines above', () => {
+    expect(scanText('ci.env', `# stackgate:allow-secret\nGH=${token}\n`)).toStrictEqual([]);
+    expect(scanText('ci.env', `# stackgate:allow-secret\n\nGH=${token}\n`)).toHaveLength(1);
+  });
+});
+
+describe('scanTextWithValues: assignments by dialect', () => {
+  const value = pseudoRandom(ALNUM, 24, 3);
+
+  it('takes unquoted values only outside HCL and JSON, without a trailing , ; } or ]', () => {
+    expect(scanText('main.tf', `password = ${value}\n`)).toStrictEqual([]);
+    expect(scanText('a.json', `{"password": ${value}}\n`)).toStrictEqual([]);
+    const [plain] = scanText('vars.yml', `{password: ${value}},\n`);
+    expect(plain?.endColumn).toBe((plain?.column ?? 0) + value.length);
+    const result = scanTextWithValues('app.ini', `password=${value};\n`);
+    expect(result.secrets).toStrictEqual([value]);
+  });
+
+  it('points inside the quotes of a quoted value', () => {
+    const [finding] = scanText('main.tf', `password = "${value}"\n`);
+    expect([finding?.column, finding?.endColumn]).toStrictEqual([13, 13 + value.length]);
+    expect(finding?.title).toBe('Secret assigned to password');
+  });
+
+  it('cuts a long name in the title to 80 characters', () => {
+    const name = `db_${'x'.repeat(100)}_password`;
+    const [finding] = scanText('vars.yml', `${name}: "${value}"\n`);
+    expect(finding?.title).toBe(`Secret assigned to ${name.slice(0, 80)}`);
+  });
+
+  it('skips empty values, references and placeholders', () => {
+    expect(scanText('vars.yml', `password: ""\n`)).toStrictEqual([]);
+    expect(scanText('vars.yml', `password: "{{ vault_db }}"\n`)).toStrictEqual([]);
+    expect(scanText('vars.yml', `password: "changeme-${value}"\n`)).toStrictEqual([]);
+  });
+});

@@ -1,0 +1,605 @@
+// `command: apply`, comment-driven (`apply.on: comment`): `/stackgate apply|plan|unlock [stack…]` on a pull
+// request applies exactly the plan that was reviewed, only when its requirements hold, one pull request at a
+// time per stack. A `pull_request` `closed` event releases the pull request's locks.
+import * as core from '@actions/core';
+import type { ApplyRequirement, LoadedConfig } from '../config/types.js';
+import { engineEnvironment, engineFor, resolveEngineChoice, type EngineContext } from '../engines/index.js';
+import type { Octokit } from '../github/client.js';
+import { editStickyComment } from '../github/comment.js';
+import { setDeploymentState, startDeployment } from '../github/deployments.js';
+import { planCacheKey, restorePlanFile } from '../github/plan-cache.js';
+import {
+  branchHead,
+  collaboratorRole,
+  getPull,
+  latestCheckConclusion,
+  latestReviews,
+  reactToComment,
+  type PullState,
+} from '../github/pulls.js';
+import { gitHead, isAncestor } from '../process/git.js';
+import {
+  appliedOutcome,
+  refusalOutcome,
+  withNotice,
+  type FailureReason,
+  type Refusal,
+} from '../report/apply.js';
+import { escapeText, inlineCode } from '../report/escape.js';
+import { commentMarker, renderSummary } from '../report/markdown.js';
+import type { StackReport } from '../report/types.js';
+import type { Settings } from '../settings.js';
+import { discoverStacks, type Stack } from '../stacks/discover.js';
+import { forEachStack } from '../stacks/runner.js';
+import type { PlanRecords, Store } from '../store/types.js';
+import { parseComment, VERBS, type Verb } from './comment-command.js';
+import { repoOf, type CommandResult, type RunContext } from './context.js';
+import { fingerprintSalt, runPlan } from './plan.js';
+import { publishReport, commentSink, summarySink } from './publish.js';
+import { checkName, loadConfigOrThrow, logFullReport, newReport } from './shared.js';
+
+const WRITE_ROLES = new Set(['admin', 'maintain', 'write']);
+
+interface Asked {
+  verb: Verb;
+  stacks: string[];
+  actor: string;
+  commentId: number;
+}
+
+/** Everything apply needs once the pull request is known: the run context with the pull request filled in. */
+interface PullRun {
+  ctx: RunContext;
+  github: Octokit;
+  store: Store;
+  pull: PullState;
+  asked: Asked;
+}
+
+function outputs(reason: FailureReason | '', extra: Record<string, string> = {}): Record<string, string> {
+  return { 'failure-reason': reason, applied: '[]', ...extra };
+}
+
+/** The settings of this run as if it ran on the pull request's head (what plan and apply act on). */
+function pullSettings(settings: Settings, pull: PullState): Settings {
+  return {
+    ...settings,
+    event: {
+      ...settings.event,
+      sha: pull.headSha,
+      pullRequest: {
+        number: pull.number,
+        headSha: pull.headSha,
+        headRef: pull.headRef,
+        baseSha: pull.baseSha,
+        baseRef: pull.baseRef,
+        fromFork: pull.headRepo !== pull.baseRepo,
+        labels: pull.labels,
+        author: pull.author,
+      },
+    },
+  };
+}
+
+/** A refusal: written on top of the sticky comment (the reviewed plan below stays as it was) and the summary. */
+async function refuse(run: PullRun, refusals: Refusal[]): Promise<CommandResult> {
+  const { ctx, github, pull, asked } = run;
+  const notice = refusalOutcome(asked.verb, asked.actor, refusals);
+  await writeNotice(ctx, github, pull.number, notice);
+  const first = refusals[0]?.reason ?? 'not-permitted';
+  return {
+    outputs: outputs(first),
+    failure: `Stackgate refused /stackgate ${asked.verb}: ${refusals
+      .map((refusal) => `${refusal.stack ? `${refusal.stack}: ` : ''}${refusal.detail} (${refusal.reason})`)
+      .join('; ')}`,
+  };
+}
+
+async function writeNotice(ctx: RunContext, github: Octokit, pullNumber: number, notice: string[]) {
+  const marker = commentMarker(ctx.settings.commentHeader);
+  try {
+    await editStickyComment(github, repoOf(ctx.settings), pullNumber, marker, (body) =>
+      withNotice(body, marker, notice),
+    );
+  } catch (error) {
+    core.warning(`Could not write the pull request comment: ${(error as Error).message}`);
+  }
+  await core.summary.addRaw(notice.join('\n\n'), true).write();
+}
+
+export async function runApply(ctx: RunContext): Promise<CommandResult> {
+  const { settings } = ctx;
+  if (settings.event.eventName === 'pull_request') return releaseOnClose(ctx);
+  const comment = settings.event.comment;
+  if (!comment) throw new Error('The issue_comment event carries no comment: nothing to do.');
+  const parsed = parseComment(comment.body);
+  if (parsed.kind === 'ignored' || !comment.onPullRequest) {
+    core.info('The comment is not a /stackgate command on a pull request: nothing to do.');
+    return { outputs: outputs('') };
+  }
+  if (!ctx.github || !ctx.store) {
+    throw new Error(
+      'Comment commands need the `github-token` input (with pull-requests and contents write).',
+    );
+  }
+  const repo = repoOf(settings);
+  await reactToComment(ctx.github, repo, comment.id, 'eyes');
+  if (parsed.kind === 'unknown') {
+    const hint = parsed.suggestion ? ` Did you mean ${inlineCode(`/stackgate ${parsed.suggestion}`)}?` : '';
+    await writeNotice(ctx, ctx.github, comment.issueNumber, [
+      `> [!NOTE]\n> ${inlineCode(`/stackgate ${parsed.word}`)} is not a Stackgate command.${hint} Commands: ${VERBS.map((verb) => inlineCode(`/stackgate ${verb} [stack…]`)).join(', ')}.`,
+    ]);
+    return { outputs: outputs('unknown-command') };
+  }
+  const asked: Asked = {
+    verb: parsed.verb,
+    stacks: parsed.stacks,
+    actor: comment.author,
+    commentId: comment.id,
+  };
+  const pull = await getPull(ctx.github, repo, comment.issueNumber);
+  const run: PullRun = {
+    ctx: { ...ctx, settings: pullSettings(settings, pull) },
+    github: ctx.github,
+    store: ctx.store,
+    pull,
+    asked,
+  };
+
+  // Always, whatever the config says: a writer asked, on an open pull request from this repository.
+  const role = await collaboratorRole(ctx.github, repo, asked.actor);
+  const always: Refusal[] = [];
+  if (!WRITE_ROLES.has(role)) {
+    always.push({
+      reason: 'not-permitted',
+      detail: `Only people with write access may run Stackgate commands; this commenter's role is ${role}.`,
+    });
+  }
+  if (pull.state === 'closed') {
+    always.push({ reason: 'pull-request-closed', detail: 'The pull request is closed.' });
+  }
+  if (pull.headRepo !== pull.baseRepo) {
+    always.push({
+      reason: 'fork',
+      detail: 'The pull request comes from a fork: Stackgate never applies code from outside the repository.',
+    });
+  }
+  if (always.length > 0) return refuse(run, always);
+
+  // The workspace must be the head being asked about: plans and applies act on the files on disk.
+  const head = await gitHead(settings.repoRoot);
+  if (head !== pull.headSha) {
+    return refuse(run, [
+      {
+        reason: 'workspace-not-at-head',
+        detail: `The workflow checked out ${head ? 'another commit' : 'no git commit'}, not the pull request's head. Check out the head in the workflow: actions/checkout with ref: refs/pull/<number>/head (see examples/workflows/apply-on-comment.yml).`,
+        refs: [head?.slice(0, 12) ?? 'none', pull.headSha.slice(0, 12)],
+      },
+    ]);
+  }
+
+  if (asked.verb === 'unlock') return unlock(run);
+  if (asked.verb === 'plan') {
+    const result = await runPlan({
+      ...run.ctx,
+      settings: {
+        ...run.ctx.settings,
+        stackPatterns: asked.stacks.length > 0 ? asked.stacks : run.ctx.settings.stackPatterns,
+      },
+    });
+    return { ...result, outputs: { ...result.outputs, ...outputs('') } };
+  }
+  return apply(run);
+}
+
+/** `pull_request` `closed`: the pull request's locks go, merged or not. */
+async function releaseOnClose(ctx: RunContext): Promise<CommandResult> {
+  const pull = ctx.settings.event.pullRequest;
+  const action = (ctx.settings.event.payload as { action?: unknown }).action;
+  if (!pull || action !== 'closed') {
+    core.info(
+      'apply runs on issue_comment; on pull_request it only releases the locks of a closed pull request.',
+    );
+    return { outputs: outputs('') };
+  }
+  if (!ctx.store) throw new Error('Releasing locks needs the `github-token` input (with contents write).');
+  const released: string[] = [];
+  for (const [stack, holder] of await ctx.store.locks.list()) {
+    if (holder.pullNumber === pull.number && (await ctx.store.locks.release(stack, pull.number))) {
+      released.push(stack);
+    }
+  }
+  core.info(
+    released.length > 0
+      ? `Released the lock(s) of #${pull.number}: ${released.join(', ')}`
+      : `#${pull.number} held no lock`,
+  );
+  return { outputs: outputs('', { unlocked: JSON.stringify(released) }) };
+}
+
+async function unlock(run: PullRun): Promise<CommandResult> {
+  const { store, pull, asked } = run;
+  const locks = await store.locks.list();
+  // Named stacks are released whoever holds them (a writer asked); without names, this pull request's own.
+  const names =
+    asked.stacks.length > 0
+      ? asked.stacks
+      : [...locks].filter(([, holder]) => holder.pullNumber === pull.number).map(([stack]) => stack);
+  const released: string[] = [];
+  for (const stack of names) if (await store.locks.release(stack)) released.push(stack);
+  const text =
+    released.length > 0
+      ? `Unlocked by ${escapeText(asked.actor)}: ${released.map((stack) => inlineCode(stack)).join(', ')}.`
+      : `${escapeText(asked.actor)} asked to unlock, but no lock was held${names.length > 0 ? ` on ${names.map((stack) => inlineCode(stack)).join(', ')}` : ' by this pull request'}.`;
+  await writeNotice(run.ctx, run.github, pull.number, [`> [!NOTE]\n> ${text}`]);
+  return { outputs: outputs('', { unlocked: JSON.stringify(released) }) };
+}
+
+function requirementsOf(config: LoadedConfig | undefined, stack: Stack): ApplyRequirement[] {
+  return (
+    stack.apply?.requirements ??
+    config?.apply.requirements ?? ['approved', 'mergeable', 'undiverged', 'plan-passed']
+  );
+}
+
+/** The stacks to apply, each with its plan record; refusals for names that cannot be applied. */
+function selectTargets(
+  asked: Asked,
+  stacks: Stack[],
+  records: PlanRecords,
+): { targets: { stack: Stack; fingerprint: string }[]; refusals: Refusal[]; alreadyApplied: string[] } {
+  const refusals: Refusal[] = [];
+  const targets: { stack: Stack; fingerprint: string }[] = [];
+  const alreadyApplied: string[] = [];
+  const byName = new Map(stacks.map((stack) => [stack.name, stack]));
+  const recorded = new Map(records.stacks.map((record) => [record.stack, record]));
+  const names =
+    asked.stacks.length > 0
+      ? asked.stacks
+      : records.stacks
+          .filter((record) => record.status === 'planned' || record.status === 'applied')
+          .map((record) => record.stack);
+  for (const name of names) {
+    const stack = byName.get(name);
+    const record = recorded.get(name);
+    if (!stack) {
+      refusals.push({
+        reason: 'unknown-stack',
+        stack: name,
+        detail: 'No stack has this name in the config.',
+      });
+    } else if (!record) {
+      refusals.push({
+        reason: 'not-planned',
+        stack: name,
+        detail:
+          records.omittedStacks > 0
+            ? 'This stack was left out of the plan records to keep the comment within its size limit: plan it again with /stackgate plan followed by its name, review, then apply.'
+            : 'This stack was not planned in this pull request (the change does not affect it).',
+      });
+    } else if (record.status === 'applied') {
+      alreadyApplied.push(name);
+    } else if (record.status === 'errored' || !record.fingerprint) {
+      refusals.push({
+        reason: 'plan-not-passed',
+        stack: name,
+        detail: 'The reviewed plan of this stack failed or has no fingerprint: fix it and plan again.',
+      });
+    } else if (record.status === 'planned') {
+      targets.push({ stack, fingerprint: record.fingerprint });
+    }
+  }
+  return { targets, refusals, alreadyApplied };
+}
+
+/** The configured requirements of the targets, checked against GitHub and the checkout. */
+async function checkRequirements(run: PullRun, needed: Map<ApplyRequirement, string[]>): Promise<Refusal[]> {
+  const { github, pull } = run;
+  const settings = run.ctx.settings;
+  const repo = repoOf(settings);
+  const refusals: Refusal[] = [];
+  const stacksOf = (requirement: ApplyRequirement) => needed.get(requirement)?.join(', ') ?? '';
+  if (needed.has('approved')) {
+    const reviews = await latestReviews(github, repo, pull.number);
+    const current = reviews.filter(
+      (review) => review.state === 'APPROVED' && review.commitId === pull.headSha,
+    );
+    const stale = reviews.filter((review) => review.state === 'APPROVED' && review.commitId !== pull.headSha);
+    const blocked = reviews.filter((review) => review.state === 'CHANGES_REQUESTED');
+    if (blocked.length > 0) {
+      refusals.push({
+        reason: 'not-approved',
+        detail: `Changes are requested by a reviewer (required by ${stacksOf('approved')}).`,
+      });
+    } else if (current.length === 0) {
+      refusals.push({
+        reason: 'not-approved',
+        detail:
+          stale.length > 0
+            ? `The approval is for an older commit and is stale after the new push: approve the current head (required by ${stacksOf('approved')}).`
+            : `The pull request has no approving review on its current head (required by ${stacksOf('approved')}).`,
+        refs: stale.length > 0 ? [pull.headSha.slice(0, 12)] : undefined,
+      });
+    }
+  }
+  if (needed.has('mergeable') && pull.mergeable !== true) {
+    refusals.push({
+      reason: 'not-mergeable',
+      detail:
+        pull.mergeable === null
+          ? 'GitHub is still computing whether the pull request can be merged: comment again in a minute.'
+          : `The pull request cannot be merged (conflicts with its base) (required by ${stacksOf('mergeable')}).`,
+    });
+  }
+  if (needed.has('undiverged')) {
+    const base = await branchHead(github, repo, pull.baseRef);
+    const contained = await isAncestor(settings.repoRoot, base, pull.headSha);
+    if (contained !== true) {
+      refusals.push({
+        reason: 'diverged',
+        detail:
+          contained === undefined
+            ? 'The checkout does not have the base branch head, so Stackgate cannot tell whether the head contains it: check out with fetch-depth: 0.'
+            : `The head does not contain the base branch head: merge or rebase the base branch first (required by ${stacksOf('undiverged')}).`,
+        refs: [base.slice(0, 12)],
+      });
+    }
+  }
+  if (needed.has('plan-passed')) {
+    const conclusion = await latestCheckConclusion(
+      github,
+      repo,
+      pull.headSha,
+      checkName('plan', settings.commentHeader),
+    );
+    if (conclusion !== 'success') {
+      refusals.push({
+        reason: 'plan-not-passed',
+        detail: `The plan check of the current head ${conclusion === undefined ? 'has not run' : conclusion === null ? 'is still running' : `concluded ${conclusion}`} (required by ${stacksOf('plan-passed')}).`,
+      });
+    }
+  }
+  return refusals;
+}
+
+interface Prepared {
+  stack: Stack;
+  report: StackReport;
+  planFile?: string;
+  fingerprint: string;
+}
+
+async function apply(run: PullRun): Promise<CommandResult> {
+  const { ctx, github, store, pull, asked } = run;
+  const { settings } = ctx;
+  const repo = repoOf(settings);
+  const config = await loadConfigOrThrow(settings);
+  const stacks = await discoverStacks(settings.workspace, config);
+  const records = await store.plans.read(pull.number, settings.commentHeader);
+  if (!records) {
+    return refuse(run, [
+      {
+        reason: 'not-planned',
+        detail:
+          'No reviewed plan is recorded for this pull request: let the plan workflow run (or comment /stackgate plan), review, then apply.',
+      },
+    ]);
+  }
+  if (records.sha !== pull.headSha) {
+    return refuse(run, [
+      {
+        reason: 'plan-changed',
+        detail:
+          'The plan changed since review: the reviewed plan is for an older commit. Wait for the plan of the new head, review it, then apply.',
+        refs: [records.sha.slice(0, 12), pull.headSha.slice(0, 12)],
+      },
+    ]);
+  }
+  const { targets, refusals, alreadyApplied } = selectTargets(asked, stacks, records);
+  if (refusals.length > 0) return refuse(run, refusals);
+  if (targets.length === 0) {
+    const text =
+      alreadyApplied.length > 0
+        ? `Nothing to apply: ${alreadyApplied.map((name) => inlineCode(name)).join(', ')} already applied at this commit.`
+        : 'Nothing to apply: no stack of this pull request has pending changes.';
+    await writeNotice(ctx, github, pull.number, [`> [!NOTE]\n> ${text}`]);
+    return { outputs: outputs('nothing-to-apply') };
+  }
+
+  const needed = new Map<ApplyRequirement, string[]>();
+  for (const { stack } of targets) {
+    for (const requirement of requirementsOf(config, stack)) {
+      needed.set(requirement, [...(needed.get(requirement) ?? []), stack.name]);
+    }
+  }
+  const unmet = await checkRequirements(run, needed);
+  if (unmet.length > 0) return refuse(run, unmet);
+
+  // Locks: one pull request at a time per stack. Creating the lock ref is the atomic step.
+  const taken: string[] = [];
+  const lockRefusals: Refusal[] = [];
+  for (const { stack } of targets) {
+    const result = await store.locks.acquire(stack.name, {
+      pullNumber: pull.number,
+      sha: pull.headSha,
+      by: asked.actor,
+    });
+    if (result.acquired) {
+      if (!result.already) taken.push(stack.name);
+    } else {
+      lockRefusals.push({
+        reason: 'locked',
+        stack: stack.name,
+        detail:
+          result.holder.pullNumber > 0
+            ? `Locked by pull request ${result.holder.pullNumber}, which planned or applied this stack and is not closed yet; it is released when that pull request closes, or by /stackgate unlock.`
+            : 'Locked by a ref Stackgate did not write; remove it or run /stackgate unlock.',
+        refs: result.holder.pullNumber > 0 ? [`#${result.holder.pullNumber}`] : undefined,
+      });
+    }
+  }
+  if (lockRefusals.length > 0) {
+    for (const name of taken) await store.locks.release(name, pull.number);
+    return refuse(run, lockRefusals);
+  }
+
+  // Exactly the reviewed plan: every target's plan is made (or restored) and fingerprinted before any applies.
+  const fallback = await resolveEngineChoice(settings.engine);
+  const engineContext: EngineContext = {
+    workspace: settings.workspace,
+    env: engineEnvironment(ctx.env),
+    tempDir: settings.tempDir,
+  };
+  const salt = fingerprintSalt(settings);
+  const prepared = await forEachStack(
+    targets.map((target) => target.stack),
+    settings.parallelism,
+    async (stack): Promise<Prepared> => {
+      const engine = engineFor(stack, fallback);
+      const fingerprint = targets.find((target) => target.stack === stack)?.fingerprint ?? '';
+      const planFile = await engine.planFile(stack, engineContext);
+      const restored = await restorePlanFile(planFile, planCacheKey(pull.number, stack.name, pull.headSha));
+      core.info(
+        `${stack.name}: ${restored ? 'restored the saved plan' : 'no saved plan here; planning again'}`,
+      );
+      const result = restored
+        ? await engine.inspect(stack, engineContext, planFile, salt)
+        : await engine.plan(stack, engineContext, salt);
+      for (const secret of result.plan?.secrets ?? []) core.setSecret(secret);
+      return {
+        stack,
+        planFile: result.planFile ?? (restored ? planFile : undefined),
+        fingerprint: result.fingerprint ?? '',
+        report: {
+          name: stack.name,
+          path: stack.path,
+          engine: engine.name,
+          status: result.status,
+          plan: result.plan,
+          diagnostics: result.diagnostics,
+          message: result.message,
+          fingerprint: fingerprint,
+          durationMs: result.durationMs,
+        },
+      };
+    },
+  );
+  const mismatches: Refusal[] = [];
+  for (const item of prepared) {
+    const reviewed = targets.find((target) => target.stack === item.stack)?.fingerprint;
+    if (item.report.status === 'errored' || !item.planFile) {
+      mismatches.push({
+        reason: 'plan-not-passed',
+        stack: item.stack.name,
+        detail: `Planning again before the apply failed: ${item.report.message ?? 'no plan file'}.`,
+      });
+    } else if (item.fingerprint !== reviewed) {
+      mismatches.push({
+        reason: 'plan-changed',
+        stack: item.stack.name,
+        detail:
+          'The plan changed since review: planned now it would do something else than the plan that was reviewed. Plan again, review, then apply.',
+      });
+    }
+  }
+  if (mismatches.length > 0) return refuse(run, mismatches);
+
+  // Apply, one deployment per stack. A failed apply is not retried.
+  const appliedStacks = await forEachStack(
+    prepared.map((item) => item.stack),
+    settings.parallelism,
+    async (stack): Promise<StackReport> => {
+      const item = prepared.find((candidate) => candidate.stack === stack)!;
+      let deploymentId: number | undefined;
+      try {
+        deploymentId = await startDeployment(github, repo, {
+          stack: stack.name,
+          sha: pull.headSha,
+          pullNumber: pull.number,
+          fingerprint: item.fingerprint,
+          actor: asked.actor,
+          runUrl: settings.event.runUrl,
+        });
+      } catch (error) {
+        core.warning(
+          `Could not record the deployment of ${stack.name} (the token needs deployments: write): ${(error as Error).message}`,
+        );
+      }
+      core.info(`Applying ${stack.name} (${stack.path})`);
+      const engine = engineFor(stack, fallback);
+      const result = await engine.apply(stack, engineContext, item.planFile!);
+      core.info(`${stack.name}: ${result.status}${result.message ? ` (${result.message})` : ''}`);
+      if (deploymentId !== undefined) {
+        await setDeploymentState(
+          github,
+          repo,
+          deploymentId,
+          result.status === 'applied' ? 'success' : 'failure',
+          result.status === 'applied'
+            ? `Applied ${result.applied.length} change(s)`
+            : (result.message ?? 'Apply failed'),
+          settings.event.runUrl,
+        ).catch((error: unknown) =>
+          core.warning(`Could not update the deployment of ${stack.name}: ${(error as Error).message}`),
+        );
+      }
+      return {
+        ...item.report,
+        status: result.status === 'applied' ? 'applied' : 'apply-failed',
+        diagnostics: [...item.report.diagnostics, ...result.diagnostics],
+        message:
+          result.status === 'applied'
+            ? undefined
+            : `${result.message ?? 'apply failed'}${result.applied.length > 0 ? `; applied before it stopped: ${result.applied.join(', ')}` : ''}`,
+        durationMs: result.durationMs,
+      };
+    },
+  );
+
+  const applied = appliedStacks.filter((stack) => stack.status === 'applied').map((stack) => stack.name);
+  const failed = appliedStacks.filter((stack) => stack.status === 'apply-failed').map((stack) => stack.name);
+  const byName = new Map(stacks.map((stack) => [stack.name, stack]));
+  // The other recorded stacks keep their records, so they can still be applied later.
+  const others: StackReport[] = records.stacks
+    .filter((record) => !appliedStacks.some((stack) => stack.name === record.stack))
+    .map((record) => ({
+      name: record.stack,
+      path: byName.get(record.stack)?.path ?? record.stack,
+      engine: engineFor(byName.get(record.stack) ?? {}, fallback).name,
+      status: record.status as StackReport['status'],
+      diagnostics: [],
+      fingerprint: record.fingerprint,
+    }));
+  const report = newReport(
+    settings,
+    'apply',
+    [...appliedStacks, ...others].sort((a, b) => a.name.localeCompare(b.name)),
+  );
+  report.outcome = appliedOutcome(asked.actor, pull.headSha, applied, failed);
+  logFullReport(report);
+  const publication = await publishReport(
+    ctx,
+    report,
+    {
+      name: checkName('apply', settings.commentHeader),
+      conclusion: failed.length ? 'failure' : 'success',
+      title: '',
+      annotations: [],
+    },
+    { sinks: [commentSink, summarySink] },
+  );
+  core.info(renderSummary(report).split('\n')[0] ?? '');
+  return {
+    report,
+    publication,
+    outputs: {
+      ...outputs(failed.length > 0 ? 'apply-failed' : '', { applied: JSON.stringify(applied) }),
+      'comment-id': publication.commentId !== undefined ? String(publication.commentId) : '',
+      'comment-url': publication.commentUrl ?? '',
+    },
+    failure:
+      failed.length > 0
+        ? `Apply failed for ${failed.join(', ')}${applied.length > 0 ? ` (applied: ${applied.join(', ')})` : ''}`
+        : undefined,
+  };
+}
