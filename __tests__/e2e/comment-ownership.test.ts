@@ -1,5 +1,5 @@
 // The sticky comment is Stackgate's own: a comment someone else starts with the marker is never edited, deleted
-// or read. Trusted authors are bots (GITHUB_TOKEN, GitHub Apps) and the user of a personal access token.
+// or read. Only the account the token acts as counts (GraphQL `viewer`): not a person, not another bot.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commentMarker } from '../../src/report/markdown.js';
 import type { ActionRun } from '../support/harness.js';
@@ -70,8 +70,9 @@ describe('sticky comment ownership', () => {
     for (const call of [...gh.callsTo('issues/update-comment'), ...gh.callsTo('issues/delete-comment')])
       expect(call.params.comment_id).not.toBe(String(mallory.id));
     expect(gh.callsTo('issues/delete-comment')).toHaveLength(0);
-    // GITHUB_TOKEN acts as a bot: GitHub refuses it GET /user, which only means "no user login".
-    expect(gh.callsTo('users/get-authenticated').map((call) => call.status)).toEqual([403, 403]);
+    // The token's own account comes from GraphQL's viewer, which answers for bots too (GET /user would not).
+    expect(gh.callsTo('graphql').map((call) => call.status)).toEqual([200, 200]);
+    expect(gh.callsTo('users/get-authenticated')).toHaveLength(0);
   });
 
   it('finds and edits its own comment when a personal access token comments as a user', async () => {
@@ -95,6 +96,6 @@ describe('sticky comment ownership', () => {
       String(own[0]!.id),
     ]);
     expect(gh.state.comment(REPO, mallory.id)?.body).toBe(`${MARKER}\nnot Stackgate's`);
-    expect(gh.callsTo('users/get-authenticated').every((call) => call.status === 200)).toBe(true);
+    expect(gh.callsTo('graphql').every((call) => call.status === 200)).toBe(true);
   });
 });

@@ -55,6 +55,11 @@ describe('looksSecret: every word of the list counts on its own', () => {
     expect(looksSecret('db-passwd')).toBe(true);
     expect(looksSecret('db passwd')).toBe(true);
     expect(looksSecret('db__password')).toBe(true);
+    // Compounds and plurals count too (issue 8): `pgpassword`, `db_pass`, `passwords`, `apikeys`.
+    expect(looksSecret('mypassword')).toBe(true);
+    expect(looksSecret('pass')).toBe(true);
+    expect(looksSecret('passwords')).toBe(true);
+    expect(looksSecret('apikeys')).toBe(true);
     expect(looksSecret('Tokenizer')).toBe(false);
   });
 });
@@ -242,5 +247,7 @@ describe('redactValue: JSON held in strings', () => {
   it('leaves strings that only look like JSON alone', () => {
     expect(redact('{not json').result).toBe('{not json');
     expect(redact('[password').result).toBe('[password');
+    // Not JSON, but text with a secret-named assignment (issue 8): its value is hidden like a heredoc's.
+    expect(redact('password: {"x":1}').result).toBe('password: (sensitive value)');
   });
 });

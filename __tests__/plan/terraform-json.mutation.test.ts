@@ -26,8 +26,11 @@ const one = (fields: Record<string, unknown> = {}, change: Record<string, unknow
 describe('model helpers', () => {
   it('recognise markers and nothing else', () => {
     expect(isSensitive(SENSITIVE)).toBe(true);
+    expect(isSensitive(SENSITIVE_CHANGED)).toBe(true);
     expect(isUnknown(UNKNOWN)).toBe(true);
+    // Plan data can never be a marker, whatever keys it holds (issue 8: forged markers).
     for (const value of [
+      { $sensitive: true },
       null,
       undefined,
       'x',
@@ -40,7 +43,18 @@ describe('model helpers', () => {
     ]) {
       expect(isSensitive(value)).toBe(false);
     }
-    for (const value of [null, undefined, 'x', 1, true, [], {}, { $unknown: false }, { $sensitive: true }]) {
+    for (const value of [
+      null,
+      undefined,
+      'x',
+      1,
+      true,
+      [],
+      {},
+      { $unknown: true },
+      { $sensitive: true },
+      SENSITIVE,
+    ]) {
       expect(isUnknown(value)).toBe(false);
     }
   });

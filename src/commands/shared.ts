@@ -19,7 +19,7 @@ export const DEFAULT_CONFIG = '.stackgate.yml';
 
 /** The config, or undefined when the default file is absent; a named file that is missing is an input error. */
 export async function loadConfigOrThrow(settings: Settings): Promise<LoadedConfig | undefined> {
-  const config = await loadConfig(settings.workspace, settings.configPath);
+  const config = await loadConfig(settings.workspace, settings.configPath, settings.repoRoot);
   if (!config && settings.configPath !== DEFAULT_CONFIG) {
     throw new InputError('config', `'${settings.configPath}' does not exist in ${settings.workspace}`);
   }

@@ -34,10 +34,12 @@ export { ConfigError };
 export async function loadConfig(
   workspace: string,
   configPath = '.stackgate.yml',
+  /** The repository root, which var files may not leave; found from `.git` upwards when not given. */
+  repoRoot?: string,
 ): Promise<LoadedConfig | undefined> {
   const file = toPosix(path.normalize(configPath));
   try {
-    return await loadConfigFile(workspace, configPath, file);
+    return await loadConfigFile(workspace, configPath, file, repoRoot ?? (await gitRoot(workspace)));
   } catch (error) {
     // Every failure is a config problem at a place in the file, never a bare library message: the report
     // turns red like it does for a syntax error.
@@ -52,6 +54,7 @@ async function loadConfigFile(
   workspace: string,
   configPath: string,
   file: string,
+  repoRoot: string | undefined,
 ): Promise<LoadedConfig | undefined> {
   const absolutePath = path.resolve(workspace, configPath);
   const text = await readConfigText(absolutePath, file);
@@ -78,7 +81,7 @@ async function loadConfigFile(
   }
   const problems = [
     ...schemaProblems(data, locator),
-    ...(await repositoryProblems(data, workspace, locator)),
+    ...(await repositoryProblems(data, workspace, locator, repoRoot)),
   ];
   if (problems.length > 0) throw new ConfigError(sortProblems(problems));
   return toLoadedConfig(data as RawConfig, file, absolutePath);
@@ -366,6 +369,7 @@ async function repositoryProblems(
   data: unknown,
   workspace: string,
   locator: Locator,
+  repoRoot: string | undefined,
 ): Promise<ConfigProblem[]> {
   const config = isObject(data) ? data : {};
   const stacks = Array.isArray(config.stacks) ? config.stacks : [];
@@ -384,7 +388,7 @@ async function repositoryProblems(
     if (Array.isArray(stack['var-files'])) {
       for (const [fileIndex, varFile] of stack['var-files'].entries()) {
         if (typeof varFile !== 'string' || typeof stack.path !== 'string') continue;
-        const message = await varFileProblem(varFile, stack.path, workspace, realWorkspace);
+        const message = await varFileProblem(varFile, stack.path, workspace, repoRoot);
         if (message) {
           problems.push(locator.atValue(['stacks', String(index), 'var-files', String(fileIndex)], message));
         }
@@ -528,20 +532,32 @@ async function varFileProblem(
   raw: string,
   stackPath: string,
   workspace: string,
-  realWorkspace: string,
+  repoRoot: string | undefined,
 ): Promise<string | undefined> {
   const shown = `var file \`${raw}\``;
   if (path.posix.isAbsolute(raw) || path.win32.isAbsolute(raw) || /^~/.test(raw)) {
     return `${shown} must be relative to the stack's folder, inside the repository`;
   }
+  if (repoRoot === undefined) return undefined;
   const joined = path.posix.normalize(`${normalizeStackPath(stackPath)}/${raw.replace(/\\/g, '/')}`);
-  if (joined === '..' || joined.startsWith('../')) return `${shown} is outside the repository`;
   const absolute = path.resolve(workspace, joined);
-  const real = await realpath(absolute).catch(() => undefined);
-  if (real !== undefined && !isInside(realWorkspace, real)) {
+  if (!isInside(path.resolve(repoRoot), absolute)) return `${shown} is outside the repository`;
+  const [real, realRoot] = await Promise.all([
+    realpath(absolute).catch(() => undefined),
+    realpath(repoRoot).catch(() => path.resolve(repoRoot)),
+  ]);
+  if (real !== undefined && !isInside(realRoot, real)) {
     return `${shown} resolves through a symlink to ${real}, outside the repository`;
   }
   return undefined;
+}
+
+/** The repository holding `folder`: the nearest folder upwards with a `.git`, if any. */
+async function gitRoot(folder: string): Promise<string | undefined> {
+  for (let dir = path.resolve(folder); ; dir = path.dirname(dir)) {
+    if (await stat(path.join(dir, '.git')).catch(() => undefined)) return dir;
+    if (path.dirname(dir) === dir) return undefined;
+  }
 }
 
 function isInside(root: string, target: string): boolean {

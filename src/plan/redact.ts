@@ -255,7 +255,7 @@ const URL_PASSWORD = /(?<head>\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"'<>]*:)(?<password
 // `name = value`, `name: value`, `"name": "value"`, `NAME=value`, `--password=value`, `?token=value` on a line
 // of text (heredocs, scripts, engine messages).
 const TEXT_ASSIGNMENT =
-  /(?<![\w.$])(?<q>["']?)(?<name>[A-Za-z_][\w.-]*)\k<q>[ \t]*(?<op>=(?![=>~])|:(?=[ \t]))[ \t]*(?<value>"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^\s"',;&)}\]]+)/g;
+  /(?<![\w.$])(?<q>["']?)(?<name>[A-Za-z_][\w.-]*)\k<q>[ \t]*(?<op>=(?![=>~])|:(?=[ \t]))[ \t]*(?<value>"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|\{[^}\n]*\}|\[[^\]\n]*\]|[^\s"',;&)}\]]+)/g;
 
 /**
  * Text with every secret replaced by `(sensitive value)`: the given known values (what Stackgate handed the
