@@ -360,7 +360,8 @@ describe('parseTerraformPlan: outputs', () => {
   it('hides an output sensitive on either side, and one named like a secret', () => {
     const hidden = outputs({
       a: { actions: ['update'], before: 'old-value', after: 'new-value', before_sensitive: true },
-      b: { actions: ['update'], before: 'old-value', after: 'new-value', after_sensitive: true },
+      // Values of their own: a value marked sensitive in one place is hidden wherever the plan shows it.
+      b: { actions: ['update'], before: 'earlier-b-value', after: 'later-b-value', after_sensitive: true },
       db_password: { actions: ['create'], before: null, after: 'pw-value' },
     });
     expect(hidden).toStrictEqual([
@@ -369,7 +370,7 @@ describe('parseTerraformPlan: outputs', () => {
         name: 'b',
         action: 'update',
         sensitive: true,
-        before: 'old-value',
+        before: 'earlier-b-value',
         after: SENSITIVE_CHANGED,
       },
       { name: 'db_password', action: 'create', sensitive: true, after: SENSITIVE_CHANGED },

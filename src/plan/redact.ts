@@ -29,10 +29,53 @@ export const HIDDEN_TEXT = '(sensitive value)';
 export interface RedactState {
   secrets: Set<string>;
   redactedCount: number;
+  /**
+   * Values the engine marked sensitive somewhere in the same plan. The same text elsewhere (an attribute the
+   * provider derives from a sensitive input without marking it) is hidden too.
+   */
+  known?: KnownSecrets;
 }
 
-export function newRedactState(): RedactState {
-  return { secrets: new Set(), redactedCount: 0 };
+export interface KnownSecrets {
+  exact: Set<string>;
+  /** One alternation of every known secret, longest first; undefined when there is none. */
+  inside?: RegExp;
+}
+
+export function newRedactState(known?: KnownSecrets): RedactState {
+  return { secrets: new Set(), redactedCount: 0, ...(known ? { known } : {}) };
+}
+
+// Shorter marked values ("true", "admin", a port) would hide ordinary text that merely equals them.
+const MIN_KNOWN_SECRET_LENGTH = 8;
+
+/** Strings at the positions `mask` marks sensitive (`true`, or nested objects/arrays mirroring the value). */
+function collectMarked(value: unknown, mask: unknown, into: Set<string>): void {
+  const stack: [unknown, unknown][] = [[value, mask]];
+  while (stack.length > 0) {
+    const [item, itemMask] = stack.pop()!;
+    if (itemMask === true) {
+      const state = newRedactState();
+      collectSecrets(item, state);
+      for (const secret of state.secrets)
+        if (secret.trim().length >= MIN_KNOWN_SECRET_LENGTH) into.add(secret);
+    } else if (Array.isArray(item) && Array.isArray(itemMask)) {
+      item.forEach((child, index) => stack.push([child, itemMask[index]]));
+    } else if (isRecord(item) && isRecord(itemMask)) {
+      for (const [key, child] of Object.entries(item)) stack.push([child, itemMask[key]]);
+    }
+  }
+}
+
+/** The known secrets of a plan, from pairs of raw values and their sensitivity masks. */
+export function knownSecrets(pairs: Iterable<[unknown, unknown]>): KnownSecrets | undefined {
+  const exact = new Set<string>();
+  for (const [value, mask] of pairs) collectMarked(value, mask, exact);
+  if (exact.size === 0) return undefined;
+  const escaped = [...exact]
+    .sort((a, b) => b.length - a.length)
+    .map((secret) => secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return { exact, inside: new RegExp(escaped.join('|'), 'g') };
 }
 
 /** The shared notion of a secret-looking name (see src/scan/names.ts). */
@@ -178,6 +221,7 @@ function redactObject(
 
 /** A string as shown: JSON decoded and redacted when something in it must be hidden or cut, text redacted. */
 function redactString(value: string, state: RedactState, depth: number): PlanValue {
+  if (state.known?.exact.has(value)) return hide(value, state);
   const trimmed = value.trim();
   if (
     (trimmed.startsWith('{') && trimmed.endsWith('}')) ||
@@ -190,7 +234,17 @@ function redactString(value: string, state: RedactState, depth: number): PlanVal
     const yaml = redactYamlString(value, state);
     if (yaml !== undefined) return yaml;
   }
-  return redactTextWith(value, [], state);
+  return redactKnown(redactTextWith(value, [], state), state);
+}
+
+/** Known secrets inside a longer text. */
+function redactKnown(text: string, state: RedactState): string {
+  const inside = state.known?.inside;
+  if (!inside) return text;
+  inside.lastIndex = 0;
+  if (!inside.test(text)) return text;
+  state.redactedCount += 1;
+  return text.replace(inside, HIDDEN_TEXT);
 }
 
 /** The decoded JSON when it needs hiding or cutting, the text itself when not, undefined when not JSON. */

@@ -13,7 +13,7 @@ import {
   type PlanValue,
   type ResourceChange,
 } from './model.js';
-import { newRedactState, redactValue, SENSITIVE_CHANGED, type RedactState } from './redact.js';
+import { knownSecrets, newRedactState, redactValue, SENSITIVE_CHANGED, type RedactState } from './redact.js';
 import { isSecretName } from '../scan/names.js';
 
 /** The input is not a plan (or not one this parser understands); the message names the source. */
@@ -35,7 +35,7 @@ function isRecord(value: unknown): value is Json {
 
 export function parseTerraformPlan(json: unknown, source = 'plan.json'): Plan {
   const root = checkRoot(json, source);
-  const state = newRedactState();
+  const state = newRedactState(knownSecrets(markedValues(root)));
   const changes = listOf(root, 'resource_changes', source)
     .map((entry, index) => parseResourceChange(entry, `resource_changes[${index}]`, source, state))
     .filter((change) => change.action !== 'no-op');
@@ -58,6 +58,20 @@ export function parseTerraformPlan(json: unknown, source = 'plan.json'): Plan {
     redactedCount: state.redactedCount,
     secrets: [...state.secrets],
   };
+}
+
+/** Every raw value of the plan with its sensitivity mask, for the known secrets. */
+function* markedValues(root: Json): Generator<[unknown, unknown]> {
+  const entries = [root.resource_changes, root.resource_drift].flatMap((list) =>
+    Array.isArray(list) ? list : [],
+  );
+  const changes = entries.map((entry) => (isRecord(entry) ? entry.change : undefined));
+  if (isRecord(root.output_changes)) changes.push(...Object.values(root.output_changes));
+  for (const change of changes) {
+    if (!isRecord(change)) continue;
+    yield [change.before, change.before_sensitive];
+    yield [change.after, change.after_sensitive];
+  }
 }
 
 // ---- shape checks ----------------------------------------------------------------------------------------
