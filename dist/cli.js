@@ -36690,12 +36690,12 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7975);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_3__);
 /* harmony import */ var _config_load_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6258);
-/* harmony import */ var _engines_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8510);
-/* harmony import */ var _plan_terraform_json_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9486);
+/* harmony import */ var _engines_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3050);
+/* harmony import */ var _plan_terraform_json_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1946);
 /* harmony import */ var _report_markdown_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8583);
 /* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(9114);
 /* harmony import */ var _stacks_affected_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(7785);
-/* harmony import */ var _stacks_discover_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(9271);
+/* harmony import */ var _stacks_discover_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(9651);
 /* harmony import */ var _stacks_runner_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(4958);
 // The local CLI over the same core as the action: plan stacks on a laptop, or render a saved plan.
 
@@ -36770,7 +36770,7 @@ async function plan(args) {
     }
     const workspace = node_path__WEBPACK_IMPORTED_MODULE_2___default().resolve(positionals[0] ?? '.');
     const config = await (0,_config_load_js__WEBPACK_IMPORTED_MODULE_4__/* .loadConfig */ .Z9)(workspace, '.stackgate.yml');
-    let stacks = await (0,_stacks_discover_js__WEBPACK_IMPORTED_MODULE_10__/* .discoverStacks */ .j)(workspace, config);
+    let stacks = await (0,_stacks_discover_js__WEBPACK_IMPORTED_MODULE_10__/* .discoverStacks */ .jA)(workspace, config);
     const patterns = (0,_settings_js__WEBPACK_IMPORTED_MODULE_8__/* .splitList */ .ry)(values.stacks);
     if (patterns.length > 0)
         stacks = (0,_stacks_affected_js__WEBPACK_IMPORTED_MODULE_9__/* .filterStacks */ .YS)(stacks, patterns);
@@ -36866,10 +36866,11 @@ var dist_ajv = __nccwpck_require__(2463);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./schema/stackgate.schema.json
-const stackgate_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/stackgate/stackgate/raw/main/schema/stackgate.schema.json","title":"Stackgate configuration (.stackgate.yml)","description":"Declares the stacks of a config repository, the policies their plans must follow, and the secret-scanning allow-list.","type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"description":"Version of this file\'s format. Only 1 exists.","const":1},"stacks":{"description":"The stacks: units planned and applied on their own. When absent, every folder holding *.tf files that is not only a local module of another is a stack, named by its path.","type":"array","items":{"$ref":"#/definitions/stack"}},"policies":{"description":"Rules every plan is checked against. A violation fails the check unless its level is warning.","type":"array","items":{"$ref":"#/definitions/policy"}},"secrets":{"description":"Settings of secret scanning.","type":"object","additionalProperties":false,"properties":{"allow":{"description":"Globs of files (relative to the repository) that secret scanning skips.","type":"array","items":{"type":"string","minLength":1}}}}},"definitions":{"stack":{"description":"One unit planned and applied on its own: a Terraform/OpenTofu root module, or an Ansible playbook.","type":"object","additionalProperties":false,"required":["name","path"],"properties":{"name":{"description":"Unique name of the stack, shown in reports and used by the stacks input.","type":"string","minLength":1},"path":{"description":"Folder of the stack, relative to the repository; it must exist and stay inside the repository.","type":"string","minLength":1},"engine":{"description":"Tool that plans and applies the stack. Default: the action\'s engine input (tofu when on PATH, else terraform).","enum":["terraform","tofu","ansible"]},"workspace":{"description":"Terraform/OpenTofu workspace to select (created when missing).","type":"string","minLength":1,"default":"default"},"var-files":{"description":"Variable files passed as -var-file, relative to the stack\'s path.","type":"array","items":{"type":"string","minLength":1}},"env":{"description":"Environment variables set for the engine on this stack only (e.g. TF_VAR_region).","type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"must be a valid environment variable name (letters, digits and _, not starting with a digit)"},"additionalProperties":{"description":"Value of the variable; numbers and booleans are passed as text.","type":["string","number","boolean"]}},"when-modified":{"description":"Extra globs (relative to the stack\'s path; ../ allowed, a leading / means the repository root) whose changes also affect this stack, besides the files in its folder and its local modules.","type":"array","items":{"type":"string","minLength":1}},"timeout":{"description":"Time limit for each engine run of this stack, e.g. 90s, 30m, 1h or 1h30m. Default: 30m.","type":"string","pattern":"^([0-9]+h([0-9]+m)?([0-9]+s)?|[0-9]+m([0-9]+s)?|[0-9]+s)$","patternErrorMessage":"must be a duration such as 90s, 30m, 1h or 1h30m"}}},"policy":{"description":"A rule every plan must follow. It needs at least one of deny, max-changes and require-attributes.","type":"object","additionalProperties":false,"required":["name"],"anyOf":[{"required":["deny"]},{"required":["max-changes"]},{"required":["require-attributes"]}],"properties":{"name":{"description":"Unique name of the policy, shown with each violation.","type":"string","minLength":1},"deny":{"description":"Resource actions that are not allowed on the matching resources.","type":"array","minItems":1,"items":{"enum":["create","update","delete","replace","read","import","move"]}},"resources":{"description":"Globs on resource addresses (e.g. aws_db_instance.*, module.db.*) the policy applies to. Default: every resource.","type":"array","items":{"type":"string","minLength":1}},"unless-label":{"description":"A pull-request label that waives this policy.","type":"string","minLength":1},"level":{"description":"error fails the check; warning only reports. Default: error.","enum":["error","warning"],"default":"error"},"max-changes":{"description":"Largest number of resource changes (create, update, delete, replace) a plan of one stack may hold.","type":"integer","minimum":0},"require-attributes":{"description":"Attributes the matching resources must set, each with the keys it must hold, e.g. { tags: [owner, cost-center] }.","type":"object","additionalProperties":{"description":"Keys the attribute must hold (an empty list only requires the attribute).","type":"array","items":{"type":"string","minLength":1}}}}}}}');
+const stackgate_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/stackgate/stackgate/raw/main/schema/stackgate.schema.json","title":"Stackgate configuration (.stackgate.yml)","description":"Declares the stacks of a config repository, the policies their plans must follow, and the secret-scanning allow-list.","type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"description":"Version of this file\'s format. Only 1 exists.","const":1},"stacks":{"description":"The stacks: units planned and applied on their own. When absent, every folder holding *.tf files that is not only a local module of another is a stack, named by its path.","type":"array","items":{"$ref":"#/definitions/stack"}},"policies":{"description":"Rules every plan is checked against. A violation fails the check unless its level is warning.","type":"array","items":{"$ref":"#/definitions/policy"}},"drift":{"description":"Settings of command: drift (scheduled drift detection).","type":"object","additionalProperties":false,"properties":{"labels":{"description":"Labels added to each drift issue besides stackgate:drift.","type":"array","items":{"type":"string","minLength":1}},"assignees":{"description":"Logins assigned to each new drift issue.","type":"array","items":{"type":"string","minLength":1}},"dashboard":{"description":"Keep the issue \'Stackgate: infrastructure status\' (label stackgate:dashboard) up to date. Default: true.","type":"boolean","default":true}}},"secrets":{"description":"Settings of secret scanning.","type":"object","additionalProperties":false,"properties":{"allow":{"description":"Globs of files (relative to the repository) that secret scanning skips.","type":"array","items":{"type":"string","minLength":1}}}},"apply":{"$ref":"#/definitions/apply"}},"definitions":{"stack":{"description":"One unit planned and applied on its own: a Terraform/OpenTofu root module, or an Ansible playbook.","type":"object","additionalProperties":false,"required":["name","path"],"properties":{"name":{"description":"Unique name of the stack, shown in reports and used by the stacks input.","type":"string","minLength":1},"path":{"description":"Folder of the stack (for an Ansible stack, its folder or its playbook file), relative to the repository; it must exist and stay inside the repository.","type":"string","minLength":1},"engine":{"description":"Tool that plans and applies the stack. Default: the action\'s engine input (tofu when on PATH, else terraform).","enum":["terraform","tofu","ansible"]},"workspace":{"description":"Terraform/OpenTofu workspace to select (created when missing). The engines\' own rule: a name that URL path escaping leaves unchanged; Stackgate also refuses a leading `-`, which the engine would read as a flag.","type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.~$&+:=@][A-Za-z0-9_.~$&+:=@-]*$","patternErrorMessage":"must be a workspace name the engine accepts: letters, digits and `_ . ~ $ & + : = @ -`, not starting with `-` (the engine would read it as a flag)","default":"default"},"var-files":{"description":"Variable files passed as -var-file, relative to the stack\'s path.","type":"array","items":{"type":"string","minLength":1}},"env":{"description":"Environment variables set for the engine on this stack only (e.g. TF_VAR_region).","type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"must be a valid environment variable name (letters, digits and _, not starting with a digit)"},"additionalProperties":{"description":"Value of the variable; numbers and booleans are passed as text.","type":["string","number","boolean"]}},"when-modified":{"description":"Extra globs (relative to the stack\'s path; ../ allowed, a leading / means the repository root) whose changes also affect this stack, besides the files in its folder and its local modules.","type":"array","items":{"type":"string","minLength":1,"pattern":"^[^!]","patternErrorMessage":"must not start with ! (negations are not supported: when-modified only adds files to the stack)"}},"playbook":{"description":"Ansible stacks: the playbook to run, relative to the stack\'s path (required unless path names the playbook file).","type":"string","minLength":1},"inventory":{"description":"Ansible stacks: the inventory (file or folder) passed as -i, relative to the stack\'s path. Required.","type":"string","minLength":1},"limit":{"description":"Ansible stacks: host pattern passed as --limit.","type":"string","minLength":1},"tags":{"description":"Ansible stacks: only tasks with these tags run (--tags).","type":"array","items":{"type":"string","minLength":1}},"extra-vars-files":{"description":"Ansible stacks: variable files passed as -e @FILE, relative to the stack\'s path.","type":"array","items":{"type":"string","minLength":1}},"check-args":{"description":"Ansible stacks: extra arguments for the check-mode run (the plan), e.g. --forks=10.","type":"array","items":{"type":"string","minLength":1}},"vault-password-env":{"description":"Ansible stacks: name of the environment variable holding the vault password (e.g. a secret mapped in the job\'s env). The password is never written to disk or shown.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"must be a valid environment variable name (letters, digits and _, not starting with a digit)"},"vault-password-file":{"description":"Ansible stacks: file holding the vault password (absolute, or relative to the repository), e.g. written from a secret by an earlier step.","type":"string","minLength":1},"timeout":{"description":"Time limit for each engine run of this stack, e.g. 90s, 30m, 1h or 1h30m. Default: 30m.","type":"string","pattern":"^([0-9]+h([0-9]+m)?([0-9]+s)?|[0-9]+m([0-9]+s)?|[0-9]+s)$","patternErrorMessage":"must be a duration such as 90s, 30m, 1h or 1h30m"},"apply":{"description":"Overrides the top-level apply settings for this stack.","$ref":"#/definitions/apply"}}},"policy":{"description":"A rule every plan must follow. It needs at least one of deny, max-changes and require-attributes.","type":"object","additionalProperties":false,"required":["name"],"anyOf":[{"required":["deny"]},{"required":["max-changes"]},{"required":["require-attributes"]}],"properties":{"name":{"description":"Unique name of the policy, shown with each violation.","type":"string","minLength":1},"deny":{"description":"Resource actions that are not allowed on the matching resources.","type":"array","minItems":1,"items":{"enum":["create","update","delete","replace","read","import","move"]}},"resources":{"description":"Globs on resource addresses (e.g. aws_db_instance.*, module.db.*) the policy applies to. Default: every resource.","type":"array","items":{"type":"string","minLength":1}},"unless-label":{"description":"A pull-request label that waives this policy.","type":"string","minLength":1},"level":{"description":"error fails the check; warning only reports. Default: error.","enum":["error","warning"],"default":"error"},"max-changes":{"description":"Largest number of resource changes (create, update, delete, replace) a plan of one stack may hold.","type":"integer","minimum":0},"require-attributes":{"description":"Attributes the matching resources must set, each with the keys it must hold, e.g. { tags: [owner, cost-center] }.","type":"object","additionalProperties":{"description":"Keys the attribute must hold (an empty list only requires the attribute).","type":"array","items":{"type":"string","minLength":1}}}}},"apply":{"description":"How and when stacks are applied.","type":"object","additionalProperties":false,"properties":{"on":{"description":"comment: `/stackgate apply` on the pull request applies it before merge (Atlantis-style).","enum":["comment"],"default":"comment"},"requirements":{"description":"What must hold before an apply runs, besides the rules that always hold (the commenter may write, never a fork, never a closed pull request). Default: all four.","type":"array","uniqueItems":true,"items":{"enum":["approved","mergeable","undiverged","plan-passed"]}}}}}}');
 ;// CONCATENATED MODULE: ./src/config/types.ts
 // The repository config `.stackgate.yml`, camelCased and with defaults filled in.
 // Its shape is defined once, in schema/stackgate.schema.json; these types mirror it.
+const APPLY_REQUIREMENTS = ['approved', 'mergeable', 'undiverged', 'plan-passed'];
 /** Every mistake found in the config file, each at its position. */
 class ConfigError extends Error {
     problems;
@@ -36891,8 +36892,24 @@ class ConfigError extends Error {
 
 
 /** Reads and checks the config; `undefined` when the file does not exist. Throws `ConfigError` on mistakes. */
-async function loadConfig(workspace, configPath = '.stackgate.yml') {
+async function loadConfig(workspace, configPath = '.stackgate.yml', 
+/** The repository root, which var files may not leave; found from `.git` upwards when not given. */
+repoRoot) {
     const file = toPosix(external_node_path_default().normalize(configPath));
+    try {
+        return await loadConfigFile(workspace, configPath, file, repoRoot ?? (await gitRoot(workspace)));
+    }
+    catch (error) {
+        // Every failure is a config problem at a place in the file, never a bare library message: the report
+        // turns red like it does for a syntax error.
+        if (error instanceof ConfigError)
+            throw error;
+        throw new ConfigError([
+            { file, line: 1, column: 1, message: `cannot load the config: ${error.message}` },
+        ]);
+    }
+}
+async function loadConfigFile(workspace, configPath, file, repoRoot) {
     const absolutePath = external_node_path_default().resolve(workspace, configPath);
     const text = await readConfigText(absolutePath, file);
     if (text === undefined)
@@ -36904,14 +36921,35 @@ async function loadConfig(workspace, configPath = '.stackgate.yml') {
     if (doc.errors.length > 0) {
         throw new ConfigError(doc.errors.map((error) => locator.atOffset(syntaxErrorOffset(text, error), error.message)));
     }
-    const data = doc.toJS();
+    let data;
+    try {
+        data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    }
+    catch (error) {
+        // An alias bomb (aliases of aliases, billions of nodes) or an alias to nothing: point at the first alias.
+        throw new ConfigError([
+            locator.atOffset(firstAliasOffset(doc), `cannot load the YAML: ${error.message}`),
+        ]);
+    }
     const problems = [
         ...schemaProblems(data, locator),
-        ...(await repositoryProblems(data, workspace, locator)),
+        ...(await repositoryProblems(data, workspace, locator, repoRoot)),
     ];
     if (problems.length > 0)
         throw new ConfigError(sortProblems(problems));
     return toLoadedConfig(data, file, absolutePath);
+}
+/** Aliases a config may expand (yaml's own default): enough for sharing, far from a bomb. */
+const MAX_ALIAS_COUNT = 100;
+function firstAliasOffset(doc) {
+    let offset = 0;
+    (0,dist/* visit */.YR)(doc, {
+        Alias(_key, node) {
+            offset = node.range?.[0] ?? 0;
+            return dist/* visit */.YR.BREAK;
+        },
+    });
+    return offset;
 }
 async function readConfigText(absolutePath, file) {
     try {
@@ -37148,7 +37186,7 @@ function levenshtein(a, b) {
 // ---------------------------------------------------------------------------------------------------------
 // Checks the schema cannot express: unique names, stack paths inside the repository, positive timeouts.
 // They run on whatever parts have the right types, so one run reports every mistake.
-async function repositoryProblems(data, workspace, locator) {
+async function repositoryProblems(data, workspace, locator, repoRoot) {
     const config = isObject(data) ? data : {};
     const stacks = Array.isArray(config.stacks) ? config.stacks : [];
     const policies = Array.isArray(config.policies) ? config.policies : [];
@@ -37165,10 +37203,83 @@ async function repositoryProblems(data, workspace, locator) {
             if (message)
                 problems.push(locator.atValue(['stacks', String(index), 'path'], message));
         }
+        if (Array.isArray(stack['var-files'])) {
+            for (const [fileIndex, varFile] of stack['var-files'].entries()) {
+                if (typeof varFile !== 'string' || typeof stack.path !== 'string')
+                    continue;
+                const message = await varFileProblem(varFile, stack.path, workspace, repoRoot);
+                if (message) {
+                    problems.push(locator.atValue(['stacks', String(index), 'var-files', String(fileIndex)], message));
+                }
+            }
+        }
+        problems.push(...(await engineKeyProblems(stack, index, workspace, locator)));
         if (typeof stack.timeout === 'string' &&
             DURATION.test(stack.timeout) &&
             parseDuration(stack.timeout) === 0) {
             problems.push(locator.atValue(['stacks', String(index), 'timeout'], 'timeout must be longer than zero'));
+        }
+    }
+    return problems;
+}
+const ANSIBLE_KEYS = [
+    'playbook',
+    'inventory',
+    'limit',
+    'tags',
+    'extra-vars-files',
+    'check-args',
+    'vault-password-env',
+    'vault-password-file',
+];
+const TERRAFORM_KEYS = ['workspace', 'var-files'];
+/** Keys of the other engine, a missing playbook or inventory, and Ansible files that do not exist. */
+async function engineKeyProblems(stack, index, workspace, locator) {
+    const at = ['stacks', String(index)];
+    const problems = [];
+    const ansible = stack.engine === 'ansible';
+    for (const key of ansible ? TERRAFORM_KEYS : ANSIBLE_KEYS) {
+        if (key in stack) {
+            const message = ansible
+                ? `\`${key}\` is for Terraform/OpenTofu stacks; an Ansible stack takes ${ANSIBLE_KEYS.slice(0, 6)
+                    .map((k) => `\`${k}\``)
+                    .join(', ')}`
+                : `\`${key}\` is for Ansible stacks only (add \`engine: ansible\`)`;
+            problems.push(locator.atKey(at, key, message));
+        }
+    }
+    if (!ansible || typeof stack.path !== 'string')
+        return problems;
+    const stackPath = normalizeStackPath(stack.path);
+    const info = await (0,promises_.stat)(external_node_path_default().resolve(workspace, stackPath)).catch(() => undefined);
+    if (!info)
+        return problems; // the path problem is reported already
+    const folder = info.isDirectory() ? stackPath : external_node_path_default().posix.dirname(stackPath);
+    if (stack.playbook === undefined && info.isDirectory()) {
+        problems.push(locator.atValue(at, `Ansible stack \`${String(stack.name)}\` is missing the required key \`playbook\``));
+    }
+    if (stack.inventory === undefined) {
+        problems.push(locator.atValue(at, `Ansible stack \`${String(stack.name)}\` is missing the required key \`inventory\``));
+    }
+    const files = [
+        [[...at, 'playbook'], stack.playbook],
+        [[...at, 'inventory'], stack.inventory],
+        ...(Array.isArray(stack['extra-vars-files'])
+            ? stack['extra-vars-files'].map((file, i) => [
+                [...at, 'extra-vars-files', String(i)],
+                file,
+            ])
+            : []),
+    ];
+    for (const [where, file] of files) {
+        if (typeof file !== 'string' || file === '')
+            continue;
+        const relative = external_node_path_default().posix.normalize(external_node_path_default().posix.join(folder, file));
+        if (external_node_path_default().posix.isAbsolute(file) || relative === '..' || relative.startsWith('../')) {
+            problems.push(locator.atValue(where, `\`${file}\` must be relative to the stack and inside the repository`));
+        }
+        else if (!(await (0,promises_.stat)(external_node_path_default().resolve(workspace, relative)).catch(() => undefined))) {
+            problems.push(locator.atValue(where, `\`${file}\` does not exist (looked for ${relative})`));
         }
     }
     return problems;
@@ -37211,6 +37322,39 @@ async function stackPathProblem(raw, engine, workspace, realWorkspace) {
         return `${shown} is not a folder`;
     return undefined;
 }
+/**
+ * Why a var file is unusable: absolute, or leaving the repository (`../` past its root, or a symlink that leads
+ * out). A var file outside the stack's folder but inside the repository is fine.
+ */
+async function varFileProblem(raw, stackPath, workspace, repoRoot) {
+    const shown = `var file \`${raw}\``;
+    if (external_node_path_default().posix.isAbsolute(raw) || external_node_path_default().win32.isAbsolute(raw) || /^~/.test(raw)) {
+        return `${shown} must be relative to the stack's folder, inside the repository`;
+    }
+    if (repoRoot === undefined)
+        return undefined;
+    const joined = external_node_path_default().posix.normalize(`${normalizeStackPath(stackPath)}/${raw.replace(/\\/g, '/')}`);
+    const absolute = external_node_path_default().resolve(workspace, joined);
+    if (!isInside(external_node_path_default().resolve(repoRoot), absolute))
+        return `${shown} is outside the repository`;
+    const [real, realRoot] = await Promise.all([
+        (0,promises_.realpath)(absolute).catch(() => undefined),
+        (0,promises_.realpath)(repoRoot).catch(() => external_node_path_default().resolve(repoRoot)),
+    ]);
+    if (real !== undefined && !isInside(realRoot, real)) {
+        return `${shown} resolves through a symlink to ${real}, outside the repository`;
+    }
+    return undefined;
+}
+/** The repository holding `folder`: the nearest folder upwards with a `.git`, if any. */
+async function gitRoot(folder) {
+    for (let dir = external_node_path_default().resolve(folder);; dir = external_node_path_default().dirname(dir)) {
+        if (await (0,promises_.stat)(external_node_path_default().join(dir, '.git')).catch(() => undefined))
+            return dir;
+        if (external_node_path_default().dirname(dir) === dir)
+            return undefined;
+    }
+}
 function isInside(root, target) {
     const relative = external_node_path_default().relative(root, target);
     return relative === '' || (!relative.startsWith('..') && !external_node_path_default().isAbsolute(relative));
@@ -37243,6 +37387,15 @@ function toLoadedConfig(raw, file, absolutePath) {
         stacks: raw.stacks?.map(toStackConfig),
         policies: (raw.policies ?? []).map(toPolicyConfig),
         secrets: { allow: raw.secrets?.allow ?? [] },
+        apply: {
+            on: raw.apply?.on ?? 'comment',
+            requirements: raw.apply?.requirements ?? [...APPLY_REQUIREMENTS],
+        },
+        drift: {
+            labels: raw.drift?.labels ?? [],
+            assignees: raw.drift?.assignees ?? [],
+            dashboard: raw.drift?.dashboard ?? true,
+        },
     };
 }
 function toStackConfig(raw) {
@@ -37258,6 +37411,32 @@ function toStackConfig(raw) {
         stack.engine = raw.engine;
     if (raw.timeout)
         stack.timeoutMs = parseDuration(raw.timeout);
+    if (raw.apply) {
+        stack.apply = {
+            ...(raw.apply.on ? { on: raw.apply.on } : {}),
+            ...(raw.apply.requirements ? { requirements: [...raw.apply.requirements] } : {}),
+        };
+    }
+    if (raw.engine === 'ansible') {
+        // Without `playbook` the path names the playbook file (the loader checked): the stack is its folder.
+        const playbook = raw.playbook ?? external_node_path_default().posix.basename(stack.path);
+        if (raw.playbook === undefined)
+            stack.path = external_node_path_default().posix.dirname(stack.path);
+        const ansible = {
+            playbook,
+            inventory: raw.inventory ?? '',
+            tags: raw.tags ?? [],
+            extraVarsFiles: raw['extra-vars-files'] ?? [],
+            checkArgs: raw['check-args'] ?? [],
+        };
+        if (raw.limit)
+            ansible.limit = raw.limit;
+        if (raw['vault-password-env'])
+            ansible.vaultPasswordEnv = raw['vault-password-env'];
+        if (raw['vault-password-file'])
+            ansible.vaultPasswordFile = raw['vault-password-file'];
+        stack.ansible = ansible;
+    }
     return stack;
 }
 function toPolicyConfig(raw) {
@@ -37279,7 +37458,7 @@ function toPolicyConfig(raw) {
 
 /***/ }),
 
-/***/ 8510:
+/***/ 3050:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37453,34 +37632,190 @@ async function which(name, pathEnv = process.env.PATH ?? '') {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./src/engines/ansible.ts
-const ANSIBLE_NOT_SUPPORTED = 'Ansible stacks are not supported by this version of Stackgate yet';
-function ansibleEngine() {
-    return {
-        name: 'ansible',
-        // Nothing is run, so nothing needs installing: the plan answers "not supported" instead of "not installed".
-        available: () => Promise.resolve(true),
-        check: () => Promise.resolve({ format: [], diagnostics: [] }),
-        plan: () => Promise.resolve({ status: 'skipped', diagnostics: [], message: ANSIBLE_NOT_SUPPORTED, durationMs: 0 }),
-        apply: () => Promise.resolve({
-            status: 'errored',
-            diagnostics: [],
-            message: ANSIBLE_NOT_SUPPORTED,
-            applied: [],
-            durationMs: 0,
-        }),
-    };
-}
-
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/plan/model.ts
+var model = __nccwpck_require__(8582);
+;// CONCATENATED MODULE: ./src/plan/ansible.ts
+// Ansible's check-mode results (the JSON document Stackgate's own callback plugin writes) as the engine-neutral
+// plan: a changed task-host pair is a change with the module's unified diff; a failed or unreachable host is an
+// error naming the task and host, at the task's file and line. Vaulted plaintexts are replaced everywhere.
+
+
+const SENSITIVE_TEXT = '(sensitive value)';
+/** Shorter strings are too common to hide without hiding ordinary text (a 2-letter secret is no secret). */
+const MIN_SECRET_LENGTH = 3;
+/** Replaces every secret in `text` with `(sensitive value)`, longest first so overlaps never leave a tail. */
+function redactText(text, secrets) {
+    let out = text;
+    for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+        if (secret.length < MIN_SECRET_LENGTH)
+            continue;
+        out = out.split(secret).join(SENSITIVE_TEXT);
+    }
+    return out;
+}
+function parseAnsibleDocument(text) {
+    const data = JSON.parse(text);
+    if (data.version !== 1 || !Array.isArray(data.results)) {
+        throw new Error('the Ansible callback wrote a document of an unknown shape');
+    }
+    return {
+        version: 1,
+        results: data.results,
+        hosts: data.hosts ?? {},
+        secrets: Array.isArray(data.secrets) ? data.secrets.filter((s) => typeof s === 'string') : [],
+        warnings: data.warnings ?? [],
+        ansible_version: data.ansible_version ?? null,
+    };
+}
+/** A path Ansible printed (absolute) as the repository-relative path reports use; outside paths stay as is. */
+function repositoryPath(file, workspace) {
+    if (!file)
+        return undefined;
+    const relative = external_node_path_default().relative(workspace, file);
+    if (relative === '' || relative.startsWith('..') || external_node_path_default().isAbsolute(relative))
+        return file;
+    return relative.split((external_node_path_default()).sep).join('/');
+}
+/**
+ * Ansible names a rendered template by its temporary copy (`after: ~/.ansible/tmp/ansible-local-123abc/tmpxyz/
+ * db.conf.j2`), different on every run: keep the template's name only, so the diff and fingerprint are stable.
+ */
+function stableDiff(diff) {
+    return diff.replace(/^((?:\+\+\+|---) (?:before|after): )\S*\/ansible-(?:local|tmp)-[^/\s]+\/(?:[^/\s]+\/)?/gm, '$1');
+}
+function label(result) {
+    return result.item !== undefined ? `${result.task} (item=${result.item})` : result.task;
+}
+/** The plan of a check-mode run. `secrets` are extra values to hide (the vault password). */
+function ansiblePlan(document, options) {
+    const secrets = [...new Set([...document.secrets, ...(options.secrets ?? [])])].filter((secret) => secret.length >= MIN_SECRET_LENGTH);
+    const hide = (text) => redactText(text, secrets);
+    const tasks = { changed: 0, ok: 0, failed: 0, skipped: 0, unreachable: 0, hosts: 0 };
+    const changes = [];
+    const diagnostics = [];
+    let redactedCount = 0;
+    const hosts = new Set();
+    for (const result of document.results) {
+        hosts.add(result.host);
+        tasks[result.status] += 1;
+        const file = repositoryPath(result.file, options.workspace);
+        const where = file ? ` (${file}${result.line ? `:${result.line}` : ''})` : '';
+        if (result.status === 'changed') {
+            let body;
+            if (result.no_log) {
+                redactedCount += 1;
+                body = '(diff hidden: the task sets no_log)';
+            }
+            else if (result.diff) {
+                const stable = stableDiff(result.diff);
+                const hidden = hide(stable);
+                if (hidden !== stable)
+                    redactedCount += 1;
+                body = hidden.trimEnd();
+            }
+            else {
+                body = '(the module reports a change but gives no diff)';
+            }
+            const title = hide(`${result.host}: ${label(result)}`);
+            changes.push({
+                address: title,
+                mode: 'managed',
+                type: result.action,
+                name: hide(label(result)),
+                moduleAddress: '',
+                providerName: 'ansible',
+                action: 'update',
+                replacePaths: [],
+                moved: false,
+                textDiff: `# ${title} — ${result.action}${where}\n${body}`,
+            });
+        }
+        if (result.status === 'failed' || result.status === 'unreachable') {
+            const what = result.status === 'failed' ? 'failed on' : 'could not reach';
+            const diagnostic = {
+                severity: 'error',
+                summary: hide(`Task “${label(result)}” ${what} host ${result.host}`),
+            };
+            if (result.msg)
+                diagnostic.detail = hide(result.msg);
+            if (file && !external_node_path_default().isAbsolute(file))
+                diagnostic.file = file;
+            if (file && result.line)
+                diagnostic.line = result.line;
+            diagnostics.push(diagnostic);
+        }
+    }
+    for (const warning of document.warnings ?? [])
+        diagnostics.push({ severity: 'warning', summary: hide(warning) });
+    tasks.hosts = hosts.size;
+    const counts = (0,model/* emptyCounts */.W1)();
+    counts.change = tasks.changed;
+    const plan = {
+        changes,
+        drift: [],
+        outputs: [],
+        diagnostics,
+        counts,
+        hasChanges: tasks.changed > 0,
+        redactedCount,
+        secrets,
+        tasks,
+    };
+    if (document.ansible_version)
+        plan.engineVersion = document.ansible_version;
+    return plan;
+}
+/** What the fingerprint covers: every task-host outcome and its (redacted) diff, in a stable order. */
+function normaliseAnsiblePlan(plan, document) {
+    const hide = (text) => (text === undefined ? null : redactText(text, plan.secrets));
+    return document.results
+        .map((result) => ({
+        host: result.host,
+        task: hide(label(result)),
+        action: result.action,
+        status: result.status,
+        diff: result.no_log || result.diff === undefined ? null : hide(stableDiff(result.diff)),
+    }))
+        .sort((a, b) => {
+        const left = `${a.host}\0${a.task ?? ''}`;
+        const right = `${b.host}\0${b.task ?? ''}`;
+        return left < right ? -1 : left > right ? 1 : 0;
+    });
+}
+/** `[ERROR]: MESSAGE` … `Origin: FILE:LINE:COLUMN` blocks of ansible-playbook's error output (never the code frame). */
+function ansibleErrors(stderr, workspace, secrets = []) {
+    const diagnostics = [];
+    const blocks = stderr.split(/^(?=\[(?:ERROR|WARNING)\]:)/m);
+    for (const block of blocks) {
+        const head = /^\[(ERROR|WARNING)\]: ([^\n]*)/.exec(block);
+        if (!head)
+            continue;
+        const origin = /^Origin: (.+?):(\d+)(?::(\d+))?\s*$/m.exec(block);
+        const diagnostic = {
+            severity: head[1] === 'ERROR' ? 'error' : 'warning',
+            summary: redactText(head[2].trim(), secrets),
+        };
+        if (origin) {
+            const file = repositoryPath(origin[1], workspace);
+            if (file && !external_node_path_default().isAbsolute(file)) {
+                diagnostic.file = file;
+                diagnostic.line = Number(origin[2]);
+                if (origin[3])
+                    diagnostic.column = Number(origin[3]);
+            }
+        }
+        diagnostics.push(diagnostic);
+    }
+    return diagnostics;
+}
+
 ;// CONCATENATED MODULE: ./src/plan/fingerprint.ts
 // The fingerprint of a plan: what it would change, normalised, so the plan a reviewer saw can be recognised at
 // apply time. Bound to repository, pull request and stack: a fingerprint copied elsewhere fits nothing else.
@@ -37560,8 +37895,295 @@ function planFingerprint(showJson, salt) {
     return `sha256:${sha256(material)}`;
 }
 
-// EXTERNAL MODULE: ./src/plan/terraform-json.ts + 1 modules
-var terraform_json = __nccwpck_require__(9486);
+;// CONCATENATED MODULE: ./src/engines/ansible/callback.ts
+// Generated by scripts/embed-ansible-callback.mjs from stackgate.py beside it: do not edit by hand.
+/** Stackgate's stdout callback plugin for ansible-playbook, as Python source. */
+const CALLBACK_SOURCE = "# Stackgate's stdout callback for ansible-playbook (ansible-core 2.15 and later, 2.19 included).\n# It records every task result per host (status, the diff as unified text, the task's file and line) and writes\n# one JSON document to the file named by STACKGATE_ANSIBLE_RESULT when the play ends. It also collects the\n# plaintext of vaulted values (inline !vault and vault-encrypted files) so Stackgate can hide them in reports.\n# stdout gets one line per result without values, for the run log.\nfrom __future__ import annotations\n\nDOCUMENTATION = \"\"\"\nname: stackgate\ntype: stdout\nshort_description: per-task, per-host results as one JSON file for Stackgate\ndescription: Writes task results, diffs and vaulted plaintexts to the file in STACKGATE_ANSIBLE_RESULT.\n\"\"\"\n\nimport json\nimport os\nimport sys\n\nfrom ansible.plugins.callback import CallbackBase\n\ntry:  # 2.19: vaulted values are EncryptedString objects or strings tagged VaultedValue\n    from ansible.parsing.vault import EncryptedString  # type: ignore\nexcept ImportError:  # pragma: no cover - older cores\n    EncryptedString = None\ntry:\n    from ansible.parsing.yaml.objects import AnsibleVaultEncryptedUnicode  # type: ignore\nexcept ImportError:  # pragma: no cover\n    AnsibleVaultEncryptedUnicode = None\ntry:\n    from ansible._internal._datatag._tags import VaultedValue  # type: ignore\nexcept ImportError:  # pragma: no cover\n    VaultedValue = None\n\nMAX_DIFF = 256 * 1024\nMAX_VAULT_FILE = 1024 * 1024\n\n\ndef _is_vaulted(value):\n    if EncryptedString is not None and isinstance(value, EncryptedString):\n        return True\n    if AnsibleVaultEncryptedUnicode is not None and isinstance(value, AnsibleVaultEncryptedUnicode):\n        return True\n    if VaultedValue is not None:\n        try:\n            return VaultedValue.is_tagged_on(value)\n        except Exception:\n            return False\n    return False\n\n\ndef _plain(value):\n    try:\n        return str(value)\n    except Exception:  # undecryptable: nothing to hide, it never reaches a report in plaintext\n        return None\n\n\nclass CallbackModule(CallbackBase):\n    CALLBACK_VERSION = 2.0\n    CALLBACK_TYPE = 'stdout'\n    CALLBACK_NAME = 'stackgate'\n\n    def __init__(self, *args, **kwargs):\n        super(CallbackModule, self).__init__(*args, **kwargs)\n        self._results = []\n        self._secrets = set()\n        self._warnings = []\n        self._play = None\n        self._scanned_hosts = set()\n        self._scanned_dirs = set()\n\n    # ---- secrets --------------------------------------------------------------------------------------\n\n    def _collect(self, value, inside_vault=False, depth=0):\n        if depth > 40:\n            return\n        vaulted = inside_vault or _is_vaulted(value)\n        if isinstance(value, dict):\n            for item in value.values():\n                self._collect(item, vaulted, depth + 1)\n        elif isinstance(value, (list, tuple)):\n            for item in value:\n                self._collect(item, vaulted, depth + 1)\n        elif vaulted:\n            text = _plain(value)\n            if text:\n                self._secrets.add(text)\n                for line in text.splitlines():\n                    if line.strip():\n                        self._secrets.add(line.strip())\n\n    def _scan_vault_files(self, folder):\n        folder = os.path.realpath(folder)\n        if folder in self._scanned_dirs or not os.path.isdir(folder):\n            return\n        self._scanned_dirs.add(folder)\n        try:\n            from ansible.parsing.vault import VaultLib, VaultSecretsContext  # type: ignore\n            secrets = VaultSecretsContext.current().secrets\n        except Exception:\n            try:\n                from ansible.parsing.vault import VaultLib  # type: ignore\n                secrets = self._play._loader._vault.secrets  # type: ignore[union-attr]\n            except Exception:\n                return\n        if not secrets:\n            return\n        vault = VaultLib(secrets=secrets)\n        for root, dirs, files in os.walk(folder):\n            dirs[:] = [d for d in dirs if not d.startswith('.') and d != 'node_modules']\n            for name in files:\n                path = os.path.join(root, name)\n                try:\n                    if os.path.getsize(path) > MAX_VAULT_FILE:\n                        continue\n                    with open(path, 'rb') as handle:\n                        data = handle.read()\n                    if not data.startswith(b'$ANSIBLE_VAULT;'):\n                        continue\n                    plaintext = vault.decrypt(data).decode('utf-8', 'replace')\n                except Exception:\n                    continue\n                try:\n                    import yaml  # PyYAML ships with ansible-core\n\n                    self._collect(yaml.safe_load(plaintext), True)\n                except Exception:\n                    self._collect(plaintext, True)\n\n    def _scan_host(self, host):\n        name = host.get_name()\n        if name in self._scanned_hosts or self._play is None:\n            return\n        self._scanned_hosts.add(name)\n        try:\n            manager = self._play.get_variable_manager()\n            self._collect(manager.get_vars(play=self._play, host=host))\n        except Exception as error:  # never let secret hunting break a run\n            self._warnings.append('could not inspect the variables of %s: %s' % (name, error))\n\n    # ---- results --------------------------------------------------------------------------------------\n\n    def v2_playbook_on_start(self, playbook):\n        self._scan_vault_files(os.path.dirname(os.path.abspath(playbook._file_name)))\n\n    def v2_playbook_on_play_start(self, play):\n        self._play = play\n        try:\n            for source in play.get_variable_manager()._inventory._sources:  # type: ignore[attr-defined]\n                self._scan_vault_files(source if os.path.isdir(source) else os.path.dirname(source))\n        except Exception:\n            pass\n\n    def _record(self, result, status):\n        task = result._task\n        host = result._host\n        self._scan_host(host)\n        data = result._result\n        no_log = bool(data.get('_ansible_no_log')) or bool(getattr(task, 'no_log', False)) or 'censored' in data\n        path = task.get_path() or ''\n        file, _, line = path.rpartition(':')\n        entry = {\n            'task': task.get_name() or task.action,\n            'action': task.action,\n            'host': host.get_name(),\n            'status': status,\n            'changed': bool(data.get('changed')) and status in ('ok', 'changed'),\n            'file': file or path,\n            'line': int(line) if line.isdigit() else None,\n            'no_log': no_log,\n        }\n        if data.get('_ansible_item_label') is not None and not no_log:\n            entry['item'] = str(data.get('_ansible_item_label'))\n        if not no_log:\n            diff = data.get('diff')\n            if diff:\n                text = self._get_diff(diff)\n                if text:\n                    entry['diff'] = text[:MAX_DIFF]\n            msg = data.get('msg') or data.get('stderr') or data.get('reason')\n            if msg and status in ('failed', 'unreachable'):\n                entry['msg'] = str(msg)[:4000]\n        elif status in ('failed', 'unreachable'):\n            entry['msg'] = 'the output has been hidden (no_log: true)'\n        if entry['changed']:\n            entry['status'] = 'changed'\n        self._results.append(entry)\n        self._display.display('%s | %s | %s' % (entry['status'], entry['host'], entry['task']))\n\n    def v2_runner_on_ok(self, result):\n        if result._result.get('results') is not None:  # a loop: its items were recorded one by one\n            if any(r.get('changed') for r in result._result['results']):\n                return\n            if result._result.get('results'):\n                return\n        self._record(result, 'ok')\n\n    def v2_runner_item_on_ok(self, result):\n        self._record(result, 'ok')\n\n    def v2_runner_item_on_failed(self, result):\n        self._record(result, 'failed')\n\n    def v2_runner_item_on_skipped(self, result):\n        self._record(result, 'skipped')\n\n    def v2_runner_on_failed(self, result, ignore_errors=False):\n        if result._result.get('results'):\n            return\n        self._record(result, 'ok' if ignore_errors else 'failed')\n\n    def v2_runner_on_skipped(self, result):\n        if result._result.get('results'):\n            return\n        self._record(result, 'skipped')\n\n    def v2_runner_on_unreachable(self, result):\n        self._record(result, 'unreachable')\n\n    def v2_playbook_on_stats(self, stats):\n        hosts = {}\n        for name in sorted(stats.processed.keys()):\n            hosts[name] = stats.summarize(name)\n        try:\n            from ansible.release import __version__ as ansible_version\n        except ImportError:  # pragma: no cover\n            ansible_version = None\n        document = {\n            'version': 1,\n            'ansible_version': ansible_version,\n            'results': self._results,\n            'hosts': hosts,\n            'secrets': sorted(self._secrets),\n            'warnings': self._warnings,\n        }\n        target = os.environ.get('STACKGATE_ANSIBLE_RESULT')\n        text = json.dumps(document)\n        if target:\n            with open(target, 'w', encoding='utf-8') as handle:\n                handle.write(text)\n        else:\n            sys.stdout.write(text + '\\n')\n";
+
+;// CONCATENATED MODULE: ./src/engines/ansible.ts
+// Ansible stacks with the real ansible-playbook. Plan = `--check --diff` with Stackgate's own callback plugin
+// (the json callback left ansible-core in 2.19), parsed into the plan model; validate = `--syntax-check`;
+// apply = the real run, after a fresh check mode confirms the hosts still match the reviewed plan.
+
+
+
+
+
+
+
+const BINARY = 'ansible-playbook';
+const DEFAULT_TIMEOUT_MS = 30 * 60 * 1000;
+/** The callback reads the vault password from here; the variable reaches only the ansible process. */
+const VAULT_ENV = 'STACKGATE_ANSIBLE_VAULT_PASSWORD';
+const ANSIBLE_NOT_INSTALLED = 'ansible-playbook is not on PATH: install ansible-core (e.g. `pipx install ansible-core` or `pip install ansible-core`) in a step before Stackgate';
+function folderName(stack) {
+    const readable = stack.name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60);
+    const unique = (0,external_node_crypto_.createHash)('sha256').update(`${stack.name}\0${stack.path}`).digest('hex').slice(0, 12);
+    return `${readable}-${unique}`;
+}
+/** Writes the callback plugin and the vault-password client once per run folder. */
+async function support(tempDir) {
+    const dir = external_node_path_default().join(tempDir, 'ansible');
+    const callbacks = external_node_path_default().join(dir, 'callback_plugins');
+    const vaultClient = external_node_path_default().join(dir, 'vault-password-client.sh');
+    await (0,promises_.mkdir)(callbacks, { recursive: true });
+    await (0,promises_.writeFile)(external_node_path_default().join(callbacks, 'stackgate.py'), CALLBACK_SOURCE);
+    // The password stays in the environment of the ansible process: this script prints it, no file holds it.
+    await (0,promises_.writeFile)(vaultClient, `#!/bin/sh\nprintf '%s\\n' "$${VAULT_ENV}"\n`);
+    await (0,promises_.chmod)(vaultClient, 0o700);
+    return { callbacks, vaultClient };
+}
+/** The run settings of a stack, or a message saying why it cannot run (vault password missing…). */
+async function prepareRun(stack, context) {
+    const config = stack.ansible;
+    if (!config)
+        return { error: `stack ${stack.name} has no Ansible settings (playbook, inventory)` };
+    const cwd = external_node_path_default().join(context.workspace, stack.path);
+    const { callbacks, vaultClient } = await support(context.tempDir);
+    const env = {
+        ...context.env,
+        ...stack.env,
+        ANSIBLE_CALLBACK_PLUGINS: callbacks,
+        ANSIBLE_STDOUT_CALLBACK: 'stackgate',
+        ANSIBLE_LOAD_CALLBACK_PLUGINS: '1',
+        ANSIBLE_NOCOLOR: '1',
+        ANSIBLE_FORCE_COLOR: '0',
+        ANSIBLE_RETRY_FILES_ENABLED: '0',
+        ANSIBLE_NO_TARGET_SYSLOG: '1',
+        PYTHONUNBUFFERED: '1',
+    };
+    // A vault password set by ANSIBLE_VAULT_PASSWORD_FILE in the runner would bypass the config's choice.
+    delete env[VAULT_ENV];
+    const common = ['-i', config.inventory];
+    const secrets = [];
+    if (config.vaultPasswordEnv) {
+        const password = context.env[config.vaultPasswordEnv] ?? stack.env[config.vaultPasswordEnv];
+        if (password === undefined || password === '') {
+            return {
+                error: `the vault password variable ${config.vaultPasswordEnv} is not set (map the secret in the job's env)`,
+            };
+        }
+        secrets.push(password.trim(), password);
+        env[VAULT_ENV] = password.replace(/\n$/, '');
+        common.push(`--vault-password-file=${vaultClient}`);
+    }
+    else if (config.vaultPasswordFile) {
+        const file = external_node_path_default().resolve(context.workspace, config.vaultPasswordFile);
+        const text = await (0,promises_.readFile)(file, 'utf8').catch(() => undefined);
+        if (text === undefined)
+            return { error: `the vault password file ${config.vaultPasswordFile} cannot be read` };
+        if (text.trim())
+            secrets.push(text.trim());
+        common.push(`--vault-password-file=${file}`);
+    }
+    if (config.limit)
+        common.push(`--limit=${config.limit}`);
+    if (config.tags.length > 0)
+        common.push(`--tags=${config.tags.join(',')}`);
+    for (const file of config.extraVarsFiles)
+        common.push('-e', `@${file}`);
+    return {
+        cwd,
+        env,
+        secrets: secrets.filter((secret) => secret.length > 0),
+        common,
+        playbook: config.playbook,
+        timeoutMs: stack.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    };
+}
+function stepMessage(step, result, timeoutMs) {
+    if (result.spawnError)
+        return `${step}: ${result.spawnError}`;
+    if (result.timedOut)
+        return `${step} timed out after ${Math.round(timeoutMs / 1000)}s and was stopped`;
+    if (result.signal)
+        return `${step} was killed by ${result.signal}`;
+    return `${step} failed (exit code ${result.exitCode})`;
+}
+/** The errors of a run that produced no results: Ansible's own, else the tail of its output. */
+function runErrors(result, run, workspace) {
+    const parsed = ansibleErrors(result.stderr, workspace, run.secrets).filter((d) => d.severity === 'error');
+    if (parsed.length > 0)
+        return parsed;
+    const tail = redactText((result.stderr.trim() || result.stdout.trim()).split('\n').slice(-20).join('\n'), run.secrets);
+    return tail
+        ? [{ severity: 'error', summary: tail.split('\n')[0].slice(0, 300), detail: tail.slice(-8000) }]
+        : [];
+}
+async function play(run, resultFile, extra, deadline) {
+    await (0,promises_.rm)(resultFile, { force: true });
+    const result = await execFile(BINARY, [...run.common, ...extra, run.playbook], {
+        cwd: run.cwd,
+        env: { ...run.env, STACKGATE_ANSIBLE_RESULT: resultFile },
+        timeoutMs: Math.max(1000, deadline - Date.now()),
+    });
+    const text = await (0,promises_.readFile)(resultFile, 'utf8').catch(() => undefined);
+    if (text === undefined)
+        return { result };
+    return { result, document: parseAnsibleDocument(text) };
+}
+function fingerprintOf(plan, document, salt, stack) {
+    const material = canonical({
+        salt: { repository: salt.repository.toLowerCase(), pull: salt.pullNumber ?? null, stack },
+        engine: 'ansible',
+        plan: normaliseAnsiblePlan(plan, document),
+    });
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(material).digest('hex')}`;
+}
+async function checkMode(stack, context, salt, run, deadline) {
+    const dir = external_node_path_default().join(context.tempDir, 'plans', folderName(stack));
+    await (0,promises_.mkdir)(dir, { recursive: true });
+    const config = stack.ansible;
+    const played = await play(run, external_node_path_default().join(dir, 'check.json'), ['--check', '--diff', ...config.checkArgs], deadline);
+    const { result, document } = played;
+    if (!document) {
+        const diagnostics = runErrors(result, run, context.workspace);
+        const first = diagnostics[0]?.summary;
+        const message = stepMessage('ansible-playbook --check', result, run.timeoutMs);
+        return {
+            status: 'errored',
+            diagnostics,
+            message: first ? `${message}: ${first.slice(0, 200)}` : message,
+        };
+    }
+    const plan = ansiblePlan(document, {
+        workspace: context.workspace,
+        secrets: run.secrets,
+    });
+    plan.diagnostics.push(...ansibleErrors(result.stderr, context.workspace, plan.secrets).filter((d) => d.severity === 'error'));
+    const fingerprint = fingerprintOf(plan, document, salt, stack.name);
+    const failed = plan.tasks.failed + plan.tasks.unreachable;
+    if (failed > 0 || (result.exitCode !== 0 && plan.diagnostics.some((d) => d.severity === 'error'))) {
+        const first = plan.diagnostics.find((d) => d.severity === 'error')?.summary ??
+            stepMessage('ansible-playbook --check', result, run.timeoutMs);
+        return { status: 'errored', plan, diagnostics: [], message: first.slice(0, 300), fingerprint };
+    }
+    if (result.exitCode !== 0) {
+        return {
+            status: 'errored',
+            plan,
+            diagnostics: runErrors(result, run, context.workspace),
+            message: stepMessage('ansible-playbook --check', result, run.timeoutMs),
+        };
+    }
+    return { status: plan.hasChanges ? 'planned' : 'no-changes', plan, diagnostics: [], fingerprint };
+}
+async function planAnsibleStack(stack, context, salt) {
+    const started = Date.now();
+    const run = await prepareRun(stack, context);
+    if ('error' in run)
+        return { status: 'errored', diagnostics: [], message: run.error, durationMs: Date.now() - started };
+    const outcome = await checkMode(stack, context, salt, run, started + run.timeoutMs);
+    const result = { ...outcome, durationMs: Date.now() - started };
+    if (outcome.fingerprint && outcome.status !== 'errored') {
+        // The "plan file": what apply needs to confirm it runs what was reviewed (no secret is in it).
+        const planFile = external_node_path_default().join(context.tempDir, 'plans', folderName(stack), 'ansible-plan.json');
+        const record = { version: 1, stack: stack.name, salt, fingerprint: outcome.fingerprint };
+        await (0,promises_.writeFile)(planFile, JSON.stringify(record));
+        result.planFile = planFile;
+    }
+    return result;
+}
+/**
+ * The real run. Ansible cannot replay a saved plan, so it first runs check mode again with the plan's salt and
+ * refuses when the outcome differs from the reviewed one (the hosts or the code changed since).
+ */
+async function applyAnsibleStack(stack, context, planFile) {
+    const started = Date.now();
+    const failed = (message, diagnostics = [], applied = []) => ({
+        status: 'errored',
+        diagnostics,
+        message,
+        applied,
+        durationMs: Date.now() - started,
+    });
+    let record;
+    try {
+        record = JSON.parse(await (0,promises_.readFile)(planFile, 'utf8'));
+    }
+    catch {
+        return failed(`the plan record ${planFile} cannot be read`);
+    }
+    if (record.version !== 1 || record.stack !== stack.name)
+        return failed(`the plan record ${planFile} is not for stack ${stack.name}`);
+    const run = await prepareRun(stack, context);
+    if ('error' in run)
+        return failed(run.error);
+    const deadline = started + run.timeoutMs;
+    const check = await checkMode(stack, context, record.salt, run, deadline);
+    if (check.status === 'errored')
+        return failed(check.message ?? 'check mode failed before apply', [
+            ...(check.plan?.diagnostics ?? []),
+            ...check.diagnostics,
+        ]);
+    if (check.fingerprint !== record.fingerprint) {
+        return failed('the hosts no longer match the reviewed plan (check mode now gives a different result): plan again and review');
+    }
+    const dir = external_node_path_default().join(context.tempDir, 'plans', folderName(stack));
+    const { result, document } = await play(run, external_node_path_default().join(dir, 'apply.json'), ['--diff'], deadline);
+    if (!document) {
+        const diagnostics = runErrors(result, run, context.workspace);
+        return failed(stepMessage('ansible-playbook', result, run.timeoutMs), diagnostics);
+    }
+    const plan = ansiblePlan(document, { workspace: context.workspace, secrets: run.secrets });
+    const applied = plan.changes.map((change) => change.address);
+    const errors = plan.diagnostics.filter((d) => d.severity === 'error');
+    if (result.exitCode !== 0 || errors.length > 0) {
+        const message = errors[0]?.summary ?? stepMessage('ansible-playbook', result, run.timeoutMs);
+        return failed(message, errors.length > 0 ? plan.diagnostics : runErrors(result, run, context.workspace), applied);
+    }
+    return { status: 'applied', diagnostics: plan.diagnostics, applied, durationMs: Date.now() - started };
+}
+/** `--syntax-check`: errors at file and line, no host contacted. */
+async function checkAnsibleStack(stack, context, validate) {
+    if (!validate)
+        return { format: [], diagnostics: [] };
+    const run = await prepareRun(stack, context);
+    if ('error' in run)
+        return { format: [], diagnostics: [], message: run.error };
+    const result = await execFile(BINARY, [...run.common, '--syntax-check', run.playbook], {
+        cwd: run.cwd,
+        env: run.env,
+        timeoutMs: run.timeoutMs,
+    });
+    if (result.spawnError)
+        return { format: [], diagnostics: [], message: result.spawnError };
+    if (result.exitCode === 0)
+        return { format: [], diagnostics: [] };
+    const diagnostics = runErrors(result, run, context.workspace);
+    return {
+        format: [],
+        diagnostics,
+        message: stepMessage('ansible-playbook --syntax-check', result, run.timeoutMs),
+    };
+}
+function ansibleEngine() {
+    let installed;
+    return {
+        name: 'ansible',
+        available: () => (installed ??= which(BINARY).then((found) => found !== undefined)),
+        check: (stack, context, options) => checkAnsibleStack(stack, context, options.validate),
+        plan: async (stack, context, salt, options) => {
+            const result = await planAnsibleStack(stack, context, salt);
+            // Check mode has no refresh step: in refresh-only mode, whatever differs on the hosts from the playbook
+            // is the drift, and there is nothing to apply from it.
+            if (options?.mode !== 'refresh-only' || !result.plan)
+                return result;
+            const plan = { ...result.plan, drift: result.plan.changes, changes: [], hasChanges: false };
+            plan.counts = { ...plan.counts, drift: plan.drift.length };
+            return { ...result, plan, status: 'no-changes' };
+        },
+        // Ansible has no plan file to read offline: its only way to know what it would do is check mode again.
+        inspect: (stack, context, _planFile, salt) => planAnsibleStack(stack, context, salt),
+        planFile: (stack, context) => Promise.resolve(external_node_path_default().join(context.tempDir, 'plans', folderName(stack), 'ansible-plan.json')),
+        apply: (stack, context, planFile) => applyAnsibleStack(stack, context, planFile),
+    };
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: ./src/plan/terraform-json.ts
+var terraform_json = __nccwpck_require__(1946);
 ;// CONCATENATED MODULE: ./src/engines/terraform.ts
 // Terraform and OpenTofu: init, plan to a saved file, show it as JSON, parse into the plan model.
 
@@ -37571,7 +38193,7 @@ var terraform_json = __nccwpck_require__(9486);
 
 
 
-const DEFAULT_TIMEOUT_MS = 30 * 60 * 1000;
+const terraform_DEFAULT_TIMEOUT_MS = 30 * 60 * 1000;
 const MAX_ERROR_TEXT = 8 * 1024;
 /** The engine environment: the runner's, minus action inputs (the token), plus automation settings. */
 function engineEnvironment(base) {
@@ -37638,17 +38260,24 @@ async function prepare(stack, cwd, run) {
     }
     return undefined;
 }
+/** Where this run keeps the plan file of `stack` (its folder is created; only this run's user reads it). */
+async function planFilePath(stack, tempDir, name = 'plan.tfplan') {
+    const planDir = external_node_path_default().join(tempDir, 'plans', planFolderName(stack));
+    await (0,promises_.mkdir)(planDir, { recursive: true, mode: 0o700 });
+    return external_node_path_default().join(planDir, name);
+}
 /** A folder name per stack that no other stack can share (names differing only in punctuation included). */
 function planFolderName(stack) {
     const readable = stack.name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60);
     const unique = (0,external_node_crypto_.createHash)('sha256').update(`${stack.name}\0${stack.path}`).digest('hex').slice(0, 12);
     return `${readable}-${unique}`;
 }
-async function planTerraformStack(stack, context, salt) {
+async function planTerraformStack(stack, context, salt, options = {}) {
+    const refreshOnly = options.mode === 'refresh-only';
     const started = Date.now();
     const cwd = external_node_path_default().join(context.workspace, stack.path);
     const env = { ...context.env, ...stack.env };
-    const timeoutMs = stack.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const timeoutMs = stack.timeoutMs ?? terraform_DEFAULT_TIMEOUT_MS;
     const deadline = started + timeoutMs;
     const remaining = () => Math.max(1000, deadline - Date.now());
     const run = (args) => execFile(context.binary, args, { cwd, env, timeoutMs: remaining() });
@@ -37667,9 +38296,8 @@ async function planTerraformStack(stack, context, salt) {
     const prepared = await prepare(stack, cwd, run);
     if (prepared)
         return errored(prepared.step, prepared.result);
-    const planDir = external_node_path_default().join(context.tempDir, 'plans', planFolderName(stack));
-    await (0,promises_.mkdir)(planDir, { recursive: true });
-    const planFile = external_node_path_default().join(planDir, 'plan.tfplan');
+    // The refresh-only plan of a drift run sits beside the normal one: neither overwrites the other.
+    const planFile = await planFilePath(stack, context.tempDir, refreshOnly ? 'refresh-only.tfplan' : 'plan.tfplan');
     const varFileArgs = stack.varFiles.map((file) => `-var-file=${file}`);
     const plan = await run([
         'plan',
@@ -37677,6 +38305,7 @@ async function planTerraformStack(stack, context, salt) {
         '-no-color',
         '-json',
         '-detailed-exitcode',
+        ...(refreshOnly ? ['-refresh-only'] : []),
         `-out=${planFile}`,
         ...varFileArgs,
     ]);
@@ -37684,6 +38313,13 @@ async function planTerraformStack(stack, context, salt) {
     if (plan.exitCode !== 0 && plan.exitCode !== 2)
         return errored('plan', plan);
     const warnings = diagnosticsFromLog(plan.stdout, stack.path);
+    return showPlan(stack, context, planFile, salt, { warnings, started, remaining, errored });
+}
+/** `show -json` of a saved plan, parsed, with its fingerprint. */
+async function showPlan(stack, context, planFile, salt, options) {
+    const { warnings, started, remaining, errored } = options;
+    const cwd = external_node_path_default().join(context.workspace, stack.path);
+    const env = { ...context.env, ...stack.env };
     // A large plan's JSON runs to tens of megabytes: never cut it (a cut document does not parse).
     const show = await execFile(context.binary, ['show', '-json', '-no-color', planFile], {
         cwd,
@@ -37727,6 +38363,28 @@ async function planTerraformStack(stack, context, salt) {
         durationMs: Date.now() - started,
     };
 }
+/**
+ * A saved plan file from elsewhere (restored from the cache): init, then `show -json`, parsed, fingerprinted.
+ * Its fingerprint is computed from the file itself, so a tampered file cannot pass for the reviewed plan.
+ */
+async function inspectTerraformPlan(stack, context, planFile, salt) {
+    const started = Date.now();
+    const cwd = external_node_path_default().join(context.workspace, stack.path);
+    const env = { ...context.env, ...stack.env };
+    const timeoutMs = stack.timeoutMs ?? terraform_DEFAULT_TIMEOUT_MS;
+    const remaining = () => Math.max(1000, started + timeoutMs - Date.now());
+    const run = (args) => execFile(context.binary, args, { cwd, env, timeoutMs: remaining() });
+    const errored = (step, result, extra = []) => ({
+        status: 'errored',
+        diagnostics: [...extra, ...failureDiagnostics(result, stack.path)],
+        message: failureMessage(step, result, timeoutMs),
+        durationMs: Date.now() - started,
+    });
+    const prepared = await prepare(stack, cwd, run);
+    if (prepared)
+        return errored(prepared.step, prepared.result);
+    return showPlan(stack, context, planFile, salt, { warnings: [], started, remaining, errored });
+}
 /** First changed line of a unified diff: the old side's hunk start plus the context before the first change. */
 function firstChangedLine(diff) {
     const lines = diff.split('\n');
@@ -37763,7 +38421,7 @@ function parseFormatDiff(output, stackPath) {
 async function checkTerraformStack(stack, context, runValidate = true) {
     const cwd = external_node_path_default().join(context.workspace, stack.path);
     const env = { ...context.env, ...stack.env };
-    const timeoutMs = stack.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const timeoutMs = stack.timeoutMs ?? terraform_DEFAULT_TIMEOUT_MS;
     const run = (args) => execFile(context.binary, args, { cwd, env, timeoutMs });
     const fmt = await run(['fmt', '-check', '-diff', '-no-color']);
     if (fmt.spawnError)
@@ -37838,7 +38496,7 @@ async function applyTerraformStack(stack, context, planFile) {
     const started = Date.now();
     const cwd = external_node_path_default().join(context.workspace, stack.path);
     const env = { ...context.env, ...stack.env };
-    const timeoutMs = stack.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const timeoutMs = stack.timeoutMs ?? terraform_DEFAULT_TIMEOUT_MS;
     const deadline = started + timeoutMs;
     const remaining = () => Math.max(1000, deadline - Date.now());
     const run = (args) => execFile(context.binary, args, { cwd, env, timeoutMs: remaining() });
@@ -37875,7 +38533,9 @@ function terraformEngine(binary) {
         name: binary,
         available: () => (installed ??= which(binary).then((found) => found !== undefined)),
         check: (stack, context, options) => checkTerraformStack(stack, { ...context, binary }, options.validate),
-        plan: (stack, context, salt) => planTerraformStack(stack, { ...context, binary }, salt),
+        plan: (stack, context, salt, options) => planTerraformStack(stack, { ...context, binary }, salt, options),
+        inspect: (stack, context, planFile, salt) => inspectTerraformPlan(stack, { ...context, binary }, planFile, salt),
+        planFile: (stack, context) => planFilePath(stack, context.tempDir),
         apply: (stack, context, planFile) => applyTerraformStack(stack, { ...context, binary }, planFile),
     };
 }
@@ -37912,97 +38572,179 @@ async function resolveEngineChoice(choice) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $B: () => (/* binding */ SensitiveMarker),
+/* harmony export */   Ht: () => (/* binding */ MAX_VALUE_DEPTH),
 /* harmony export */   W1: () => (/* binding */ emptyCounts),
+/* harmony export */   n8: () => (/* binding */ EncodedJson),
+/* harmony export */   p2: () => (/* binding */ DEEP_VALUE_TEXT),
+/* harmony export */   rg: () => (/* binding */ isMarker),
+/* harmony export */   sC: () => (/* binding */ DeepValueMarker),
 /* harmony export */   t8: () => (/* binding */ isUnknown),
+/* harmony export */   t9: () => (/* binding */ UnknownMarker),
 /* harmony export */   tV: () => (/* binding */ isSensitive)
 /* harmony export */ });
+/* unused harmony export PlanMarker */
 // The engine-neutral plan model: what planning one stack produced, whatever the engine.
+/** Base of the model's own markers; plain objects parsed from JSON are never instances. */
+class PlanMarker {
+}
+/** A value hidden because the engine marked it sensitive or its name looks secret. */
+class SensitiveMarker extends PlanMarker {
+    /** Set on the `after` side when the hidden value differs from `before` (so a diff can say it changed). */
+    changed;
+    constructor(changed = false) {
+        super();
+        this.changed = changed;
+        Object.freeze(this);
+    }
+    toJSON() {
+        return this.changed ? '(sensitive value, changed)' : '(sensitive value)';
+    }
+}
+/** A value the engine knows only after apply. */
+class UnknownMarker extends PlanMarker {
+    constructor() {
+        super();
+        Object.freeze(this);
+    }
+    toJSON() {
+        return '(known after apply)';
+    }
+}
+/** A value nested deeper than the model keeps; `digest` tells two such values apart without showing them. */
+class DeepValueMarker extends PlanMarker {
+    digest;
+    constructor(digest) {
+        super();
+        this.digest = digest;
+        Object.freeze(this);
+    }
+    toJSON() {
+        return DEEP_VALUE_TEXT;
+    }
+}
+/** A string that held JSON, decoded by the parser because something inside it had to be hidden or cut. */
+class EncodedJson extends PlanMarker {
+    decoded;
+    constructor(decoded) {
+        super();
+        this.decoded = decoded;
+        Object.freeze(this);
+    }
+    toJSON() {
+        return JSON.stringify(this.decoded);
+    }
+}
+/** Levels of nesting the model keeps; deeper values become a `DeepValueMarker`. */
+const MAX_VALUE_DEPTH = 48;
+const DEEP_VALUE_TEXT = `(nested more than ${MAX_VALUE_DEPTH} levels deep: not shown)`;
 function emptyCounts() {
     return { add: 0, change: 0, destroy: 0, replace: 0, import: 0, move: 0, read: 0, drift: 0, forget: 0 };
 }
 function isSensitive(value) {
-    return typeof value === 'object' && value !== null && value.$sensitive === true;
+    return value instanceof SensitiveMarker;
 }
 function isUnknown(value) {
-    return typeof value === 'object' && value !== null && value.$unknown === true;
+    return value instanceof UnknownMarker;
+}
+function isMarker(value) {
+    return value instanceof PlanMarker;
 }
 
 
 /***/ }),
 
-/***/ 9486:
+/***/ 8526:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  iq: () => (/* binding */ attributePath),
-  fH: () => (/* binding */ diagnosticsFromJson),
-  Fr: () => (/* binding */ parseTerraformPlan)
-});
-
-// UNUSED EXPORTS: PlanFormatError, countChanges, flagChangedSecrets
-
-// EXTERNAL MODULE: ./src/plan/model.ts
-var model = __nccwpck_require__(8582);
-;// CONCATENATED MODULE: ./src/plan/redact.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   FI: () => (/* binding */ redactValue),
+/* harmony export */   L9: () => (/* binding */ newRedactState),
+/* harmony export */   NP: () => (/* binding */ SENSITIVE),
+/* harmony export */   aQ: () => (/* binding */ SENSITIVE_CHANGED),
+/* harmony export */   xU: () => (/* binding */ knownSecrets)
+/* harmony export */ });
+/* unused harmony exports UNKNOWN, HIDDEN_TEXT, looksSecret, redactText, redactDiagnostics */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8815);
+/* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8582);
+/* harmony import */ var _scan_names_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(633);
 // Redaction: turns raw engine values into PlanValues a reviewer may see. Provider sensitivity marks and
 // attribute names that look secret both hide a value behind the sensitive marker; unknown marks become the
-// unknown marker. The raw secrets are collected so the caller can mask them in logs.
-const SENSITIVE = Object.freeze({ $sensitive: true });
-const UNKNOWN = Object.freeze({ $unknown: true });
-function newRedactState() {
-    return { secrets: new Set(), redactedCount: 0 };
+// unknown marker. Strings are searched too: JSON inside a string (`jsonencode`), YAML (`yamlencode`) and
+// heredoc text (`password: …`, `export DB_PASSWORD=…`), the name/value pair shape of container definitions
+// (`{ name = "DB_PASSWORD", value = "…" }`) and the password of a URL (`scheme://user:PASSWORD@host`). The raw
+// secrets are collected so the caller can mask them in logs. Engine diagnostics pass through `redactText`.
+
+
+
+
+const SENSITIVE = new _model_js__WEBPACK_IMPORTED_MODULE_2__/* .SensitiveMarker */ .$B();
+const SENSITIVE_CHANGED = new _model_js__WEBPACK_IMPORTED_MODULE_2__/* .SensitiveMarker */ .$B(true);
+const UNKNOWN = new _model_js__WEBPACK_IMPORTED_MODULE_2__/* .UnknownMarker */ .t9();
+/** What a hidden part of a text reads as. */
+const HIDDEN_TEXT = '(sensitive value)';
+function newRedactState(known) {
+    return { secrets: new Set(), redactedCount: 0, ...(known ? { known } : {}) };
 }
-// Whole snake_case word sequences that name a secret. `token` matches `github_token` and `token_value`,
-// never `tokenizer`; multi-word entries must appear as consecutive words.
-const SECRET_WORD_SEQUENCES = [
-    'password',
-    'passwd',
-    'passphrase',
-    'secret',
-    'token',
-    'private_key',
-    'api_key',
-    'apikey',
-    'access_key',
-    'secret_key',
-    'client_secret',
-    'credentials',
-    'credential',
-    'connection_string',
-].map((phrase) => phrase.split('_'));
-/** Splits `dbPassword`, `db-password` and `DB_PASSWORD` into lower-case words. */
-function words(name) {
-    return name
-        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-        .toLowerCase()
-        .split(/[^a-z0-9]+/)
-        .filter((word) => word !== '');
-}
-/** True when an attribute name looks like it holds a secret, matched on whole words. */
-function looksSecret(name) {
-    const parts = words(name);
-    return SECRET_WORD_SEQUENCES.some((sequence) => parts.some((_, start) => sequence.every((word, offset) => parts[start + offset] === word)));
-}
-// Strings shorter than this are not registered as log secrets: masking "1" or "true" would blank the log.
-const MIN_SECRET_LENGTH = 3;
-function collectSecrets(value, state) {
-    if (typeof value === 'string' || typeof value === 'number') {
-        const text = String(value);
-        // Multi-line secrets are masked line by line by the runner, so register each line too.
-        for (const candidate of [text, ...text.split(/\r?\n/)]) {
-            if (candidate.trim().length >= MIN_SECRET_LENGTH)
-                state.secrets.add(candidate);
+// Shorter marked values ("true", "admin", a port) would hide ordinary text that merely equals them.
+const MIN_KNOWN_SECRET_LENGTH = 8;
+/** Strings at the positions `mask` marks sensitive (`true`, or nested objects/arrays mirroring the value). */
+function collectMarked(value, mask, into) {
+    const stack = [[value, mask]];
+    while (stack.length > 0) {
+        const [item, itemMask] = stack.pop();
+        if (itemMask === true) {
+            const state = newRedactState();
+            collectSecrets(item, state);
+            for (const secret of state.secrets)
+                if (secret.trim().length >= MIN_KNOWN_SECRET_LENGTH)
+                    into.add(secret);
+        }
+        else if (Array.isArray(item) && Array.isArray(itemMask)) {
+            item.forEach((child, index) => stack.push([child, itemMask[index]]));
+        }
+        else if (isRecord(item) && isRecord(itemMask)) {
+            for (const [key, child] of Object.entries(item))
+                stack.push([child, itemMask[key]]);
         }
     }
-    else if (Array.isArray(value)) {
-        for (const item of value)
-            collectSecrets(item, state);
+}
+/** The known secrets of a plan, from pairs of raw values and their sensitivity masks. */
+function knownSecrets(pairs) {
+    const exact = new Set();
+    for (const [value, mask] of pairs)
+        collectMarked(value, mask, exact);
+    if (exact.size === 0)
+        return undefined;
+    const escaped = [...exact]
+        .sort((a, b) => b.length - a.length)
+        .map((secret) => secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    return { exact, inside: new RegExp(escaped.join('|'), 'g') };
+}
+/** The shared notion of a secret-looking name (see src/scan/names.ts). */
+const looksSecret = (/* unused pure expression or super */ null && (isSecretName));
+// Strings shorter than this are not registered as log secrets: masking "1" or "true" would blank the log.
+const MIN_SECRET_LENGTH = 3;
+function addSecret(text, state) {
+    // Multi-line secrets are masked line by line by the runner, so register each line too.
+    for (const candidate of [text, ...text.split(/\r?\n/)]) {
+        if (candidate.trim().length >= MIN_SECRET_LENGTH)
+            state.secrets.add(candidate);
     }
-    else if (typeof value === 'object' && value !== null) {
-        for (const item of Object.values(value))
-            collectSecrets(item, state);
+}
+/** Every string and number inside a value, iteratively: a value nested thousands deep cannot overflow. */
+function collectSecrets(value, state) {
+    const stack = [value];
+    while (stack.length > 0) {
+        const item = stack.pop();
+        if (typeof item === 'string' || typeof item === 'number')
+            addSecret(String(item), state);
+        else if (Array.isArray(item))
+            stack.push(...item);
+        else if (typeof item === 'object' && item !== null)
+            stack.push(...Object.values(item));
     }
 }
 function hide(value, state) {
@@ -38020,72 +38762,241 @@ function isRecord(value) {
 function hidesByName(value) {
     return typeof value === 'string' || (typeof value === 'object' && value !== null);
 }
+/** JSON of a value, or a marker of its own when it is too deep to serialise. */
+function digestOf(value) {
+    let text;
+    try {
+        text = JSON.stringify(value) ?? 'undefined';
+    }
+    catch {
+        text = `unserialisable:${Math.random()}`;
+    }
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(text).digest('hex').slice(0, 16);
+}
 /**
  * Redacts one raw value. `sensitiveMask` and `unknownMask` have tofu's shapes (`before_sensitive`,
  * `after_unknown`): `true` for the whole value, or nested objects/arrays mirroring the value.
  */
-function redactValue(value, sensitiveMask, unknownMask, state) {
+function redactValue(value, sensitiveMask, unknownMask, state, depth = 0) {
     if (sensitiveMask === true)
         return unknownMask === true ? SENSITIVE : hide(value, state);
     if (unknownMask === true)
         return UNKNOWN;
+    const container = Array.isArray(value) || isRecord(value);
+    if (container && depth >= _model_js__WEBPACK_IMPORTED_MODULE_2__/* .MAX_VALUE_DEPTH */ .Ht) {
+        // Too deep to show: whatever secrets it holds are still masked in the log.
+        collectSecrets(value, state);
+        return new _model_js__WEBPACK_IMPORTED_MODULE_2__/* .DeepValueMarker */ .sC(digestOf(value));
+    }
     if (Array.isArray(value) || (value === undefined && Array.isArray(unknownMask))) {
-        return redactArray(value ?? [], sensitiveMask, unknownMask, state);
+        return redactArray(value ?? [], sensitiveMask, unknownMask, state, depth);
     }
     if (isRecord(value) || (value === undefined && isRecord(unknownMask))) {
-        return redactObject(value ?? {}, sensitiveMask, unknownMask, state);
+        return redactObject(value ?? {}, sensitiveMask, unknownMask, state, depth);
     }
     if (typeof value === 'string')
-        return redactJsonString(value, state);
+        return redactString(value, state, depth);
     if (typeof value === 'number' || typeof value === 'boolean')
         return value;
     return null;
 }
-function redactArray(value, sensitive, unknown, state) {
+function redactArray(value, sensitive, unknown, state, depth) {
     const sensitiveItems = Array.isArray(sensitive) ? sensitive : [];
     const unknownItems = Array.isArray(unknown) ? unknown : [];
     const length = Math.max(value.length, unknownItems.length);
-    return Array.from({ length }, (_, index) => redactValue(value[index], sensitiveItems[index], unknownItems[index], state));
+    return Array.from({ length }, (_, index) => redactValue(value[index], sensitiveItems[index], unknownItems[index], state, depth + 1));
 }
-function redactObject(value, sensitive, unknown, state) {
+// Keys that carry the name, and the value, in the name/value pair shape (ECS container definitions, Kubernetes
+// env entries, Helm `set` blocks).
+const PAIR_NAME_KEYS = ['name', 'Name', 'key', 'Key'];
+const PAIR_VALUE_KEYS = ['value', 'Value'];
+/** `{ name = "DB_PASSWORD", value = "…" }`: the value key hides what the name says is secret. */
+function pairValueKeys(value) {
+    const named = PAIR_NAME_KEYS.some((key) => typeof value[key] === 'string' && (0,_scan_names_js__WEBPACK_IMPORTED_MODULE_3__/* .isSecretName */ .eh)(value[key]));
+    return new Set(named ? PAIR_VALUE_KEYS.filter((key) => key in value) : []);
+}
+function redactObject(value, sensitive, unknown, state, depth) {
     const sensitiveFields = isRecord(sensitive) ? sensitive : {};
     const unknownFields = isRecord(unknown) ? unknown : {};
+    const pairValues = pairValueKeys(value);
     // Unknown attributes are absent from `after`; they exist only in the unknown mask.
     const keys = new Set([...Object.keys(value), ...Object.keys(unknownFields)]);
     const result = {};
     for (const key of keys) {
         const field = value[key];
-        if (looksSecret(key) && hidesByName(field) && unknownFields[key] !== true) {
+        const secretName = (0,_scan_names_js__WEBPACK_IMPORTED_MODULE_3__/* .isSecretName */ .eh)(key) || pairValues.has(key);
+        if (secretName && hidesByName(field) && unknownFields[key] !== true) {
             result[key] = hide(field, state);
         }
         else {
-            result[key] = redactValue(field, sensitiveFields[key], unknownFields[key], state);
+            result[key] = redactValue(field, sensitiveFields[key], unknownFields[key], state, depth);
         }
     }
     return result;
 }
-/**
- * Secret-looking keys inside a JSON-encoded string (an IAM policy, a container definition) are hidden too:
- * the renderer decodes such strings, so the markers are written into the re-encoded JSON.
- */
-function redactJsonString(value, state) {
+// ---- strings ---------------------------------------------------------------------------------------------
+/** A string as shown: JSON decoded and redacted when something in it must be hidden or cut, text redacted. */
+function redactString(value, state, depth) {
+    if (state.known?.exact.has(value))
+        return hide(value, state);
     const trimmed = value.trim();
-    if (!trimmed.startsWith('{') && !trimmed.startsWith('['))
-        return value;
+    if ((trimmed.startsWith('{') && trimmed.endsWith('}')) ||
+        (trimmed.startsWith('[') && trimmed.endsWith(']'))) {
+        const json = redactJsonString(trimmed, state, depth);
+        if (json !== undefined)
+            return json === trimmed ? value : json;
+    }
+    if (value.includes('\n')) {
+        const yaml = redactYamlString(value, state);
+        if (yaml !== undefined)
+            return yaml;
+    }
+    return redactKnown(redactTextWith(value, [], state), state);
+}
+/** Known secrets inside a longer text. */
+function redactKnown(text, state) {
+    const inside = state.known?.inside;
+    if (!inside)
+        return text;
+    inside.lastIndex = 0;
+    if (!inside.test(text))
+        return text;
+    state.redactedCount += 1;
+    return text.replace(inside, HIDDEN_TEXT);
+}
+/** The decoded JSON when it needs hiding or cutting, the text itself when not, undefined when not JSON. */
+function redactJsonString(trimmed, state, depth) {
     let parsed;
     try {
         parsed = JSON.parse(trimmed);
     }
     catch {
-        return value;
+        return undefined;
     }
     const before = state.redactedCount;
-    const redacted = redactValue(parsed, undefined, undefined, state);
-    return state.redactedCount === before ? value : JSON.stringify(redacted);
+    const redacted = redactValue(parsed, undefined, undefined, state, depth + 1);
+    // Decoded only when needed: a renderer decodes a plain JSON string itself, and plain objects never act as
+    // markers, so nothing a user writes in the JSON can hide anything.
+    return state.redactedCount === before && !containsMarker(redacted) ? trimmed : new _model_js__WEBPACK_IMPORTED_MODULE_2__/* .EncodedJson */ .n8(redacted);
+}
+function containsMarker(value) {
+    const stack = [value];
+    while (stack.length > 0) {
+        const item = stack.pop();
+        if ((0,_model_js__WEBPACK_IMPORTED_MODULE_2__/* .isMarker */ .rg)(item))
+            return true;
+        if (Array.isArray(item))
+            stack.push(...item);
+        else if (typeof item === 'object' && item !== null)
+            stack.push(...Object.values(item));
+    }
+    return false;
+}
+/**
+ * A multi-line string holding a YAML mapping or list (`yamlencode`, a cloud-init file): when it holds a secret
+ * it is shown re-encoded with the secrets replaced; undefined when it is not YAML or holds none.
+ */
+function redactYamlString(value, state) {
+    let parsed;
+    try {
+        // Aliases are refused outright: a string in a plan has no business expanding into a bomb.
+        parsed = (0,yaml__WEBPACK_IMPORTED_MODULE_1__/* .parse */ .qg)(value, { maxAliasCount: 0, prettyErrors: false, strict: true });
+    }
+    catch {
+        return undefined;
+    }
+    if (typeof parsed !== 'object' || parsed === null)
+        return undefined;
+    const before = state.redactedCount;
+    const redacted = redactValue(parsed, undefined, undefined, state, 1);
+    if (state.redactedCount === before)
+        return undefined;
+    const text = (0,yaml__WEBPACK_IMPORTED_MODULE_1__/* .stringify */ .As)(placeholders(redacted), { lineWidth: 0 });
+    return value.endsWith('\n') ? text : text.replace(/\n$/, '');
+}
+/** Markers as the text a reviewer reads, for re-encoded YAML. */
+function placeholders(value) {
+    if ((0,_model_js__WEBPACK_IMPORTED_MODULE_2__/* .isMarker */ .rg)(value))
+        return value.toJSON();
+    if (Array.isArray(value))
+        return value.map(placeholders);
+    if (typeof value === 'object' && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, placeholders(item)]));
+    }
+    return value;
+}
+// `scheme://user:PASSWORD@host`: the password part.
+const URL_PASSWORD = /(?<head>\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"'<>]*:)(?<password>[^\s@/"'<>]+)(?=@)/gi;
+// `name = value`, `name: value`, `"name": "value"`, `NAME=value`, `--password=value`, `?token=value` on a line
+// of text (heredocs, scripts, engine messages).
+const TEXT_ASSIGNMENT = /(?<![\w.$])(?<q>["']?)(?<name>[A-Za-z_][\w.-]*)\k<q>[ \t]*(?<op>=(?![=>~])|:(?=[ \t]))[ \t]*(?<value>"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|\{[^}\n]*\}|\[[^\]\n]*\]|[^\s"',;&)}\]]+)/g;
+/**
+ * Text with every secret replaced by `(sensitive value)`: the given known values (what Stackgate handed the
+ * engine under a secret-looking name), URL passwords, and values assigned to secret-looking names.
+ */
+function redactText(text, known = [], state = newRedactState()) {
+    return redactTextWith(text, known, state);
+}
+function redactTextWith(text, known, state) {
+    let result = text;
+    for (const secret of [...known].sort((a, b) => b.length - a.length)) {
+        if (secret.trim().length < MIN_SECRET_LENGTH || !result.includes(secret))
+            continue;
+        result = result.split(secret).join(HIDDEN_TEXT);
+        state.redactedCount += 1;
+    }
+    result = result.replace(URL_PASSWORD, (_match, head, password) => {
+        if (password === HIDDEN_TEXT || password.startsWith('$'))
+            return `${head}${password}`;
+        addSecret(password, state);
+        state.redactedCount += 1;
+        return `${head}${HIDDEN_TEXT}`;
+    });
+    if (!result.includes('=') && !result.includes(':'))
+        return result;
+    return result.replace(TEXT_ASSIGNMENT, (match, ...args) => {
+        const groups = args[args.length - 1];
+        if (!(0,_scan_names_js__WEBPACK_IMPORTED_MODULE_3__/* .isSecretName */ .eh)(groups.name))
+            return match;
+        const value = groups.value;
+        const quote = value.startsWith('"') || value.startsWith("'") ? value.charAt(0) : '';
+        const inner = quote ? value.slice(1, -1) : value;
+        if (inner === '' || inner === HIDDEN_TEXT || inner.startsWith('(sensitive'))
+            return match;
+        addSecret(inner, state);
+        state.redactedCount += 1;
+        return match.slice(0, match.length - value.length) + `${quote}${HIDDEN_TEXT}${quote}`;
+    });
+}
+/**
+ * Engine diagnostics through the same redaction as plan values: the values Stackgate handed the engine under
+ * a secret-looking name, URL passwords and values assigned to secret-looking names become `(sensitive value)`.
+ */
+function redactDiagnostics(diagnostics, known) {
+    return diagnostics.map((diagnostic) => ({
+        ...diagnostic,
+        summary: redactText(diagnostic.summary, known),
+        ...(diagnostic.detail !== undefined ? { detail: redactText(diagnostic.detail, known) } : {}),
+    }));
 }
 
-;// CONCATENATED MODULE: ./src/plan/terraform-json.ts
+
+/***/ }),
+
+/***/ 1946:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Fr: () => (/* binding */ parseTerraformPlan),
+/* harmony export */   fH: () => (/* binding */ diagnosticsFromJson),
+/* harmony export */   iq: () => (/* binding */ attributePath)
+/* harmony export */ });
+/* unused harmony exports PlanFormatError, flagChangedSecrets, countChanges */
+/* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8582);
+/* harmony import */ var _redact_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8526);
+/* harmony import */ var _scan_names_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(633);
 // Parses `terraform show -json` / `tofu show -json` of a saved plan into the engine-neutral Plan model.
+
 
 
 /** The input is not a plan (or not one this parser understands); the message names the source. */
@@ -38097,12 +39008,12 @@ class PlanFormatError extends Error {
         this.name = 'PlanFormatError';
     }
 }
-function terraform_json_isRecord(value) {
+function isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 function parseTerraformPlan(json, source = 'plan.json') {
     const root = checkRoot(json, source);
-    const state = newRedactState();
+    const state = (0,_redact_js__WEBPACK_IMPORTED_MODULE_1__/* .newRedactState */ .L9)((0,_redact_js__WEBPACK_IMPORTED_MODULE_1__/* .knownSecrets */ .xU)(markedValues(root)));
     const changes = listOf(root, 'resource_changes', source)
         .map((entry, index) => parseResourceChange(entry, `resource_changes[${index}]`, source, state))
         .filter((change) => change.action !== 'no-op');
@@ -38111,6 +39022,8 @@ function parseTerraformPlan(json, source = 'plan.json') {
         .filter((change) => change.action !== 'no-op');
     const outputs = parseOutputs(root.output_changes, source, state);
     const diagnostics = root.errored === true ? [erroredDiagnostic()] : [];
+    if (lacksSensitivityMarks(root))
+        diagnostics.push(unmarkedSensitivityDiagnostic(root.format_version));
     return {
         formatVersion: root.format_version,
         engineVersion: typeof root.terraform_version === 'string' ? root.terraform_version : undefined,
@@ -38124,16 +39037,35 @@ function parseTerraformPlan(json, source = 'plan.json') {
         secrets: [...state.secrets],
     };
 }
+/** Every raw value of the plan with its sensitivity mask, for the known secrets. */
+function* markedValues(root) {
+    const entries = [root.resource_changes, root.resource_drift].flatMap((list) => Array.isArray(list) ? list : []);
+    const changes = entries.map((entry) => (isRecord(entry) ? entry.change : undefined));
+    if (isRecord(root.output_changes))
+        changes.push(...Object.values(root.output_changes));
+    for (const change of changes) {
+        if (!isRecord(change))
+            continue;
+        yield [change.before, change.before_sensitive];
+        yield [change.after, change.after_sensitive];
+    }
+}
 // ---- shape checks ----------------------------------------------------------------------------------------
+/**
+ * 1.x: Terraform 1.0 and later, every OpenTofu. 0.x: Terraform 0.12–0.15, the same shapes in everything the
+ * renderer reads; fields added later (`resource_drift`, `replace_paths`, `action_reason`, `previous_address`,
+ * `importing`, and before 0.14 `before_sensitive`/`after_sensitive`) are simply absent.
+ */
+const READABLE_MAJORS = ['0', '1'];
 const PLAN_KEYS = ['planned_values', 'resource_changes', 'resource_drift', 'output_changes', 'errored'];
 function checkRoot(json, source) {
-    if (!terraform_json_isRecord(json))
+    if (!isRecord(json))
         throw new PlanFormatError(source, `expected a JSON object, got ${describe(json)}`);
     const version = json.format_version;
     if (typeof version !== 'string')
         throw new PlanFormatError(source, 'no "format_version" field');
-    if (version.split('.')[0] !== '1') {
-        throw new PlanFormatError(source, `unsupported format_version "${version}" (expected 1.x)`);
+    if (!READABLE_MAJORS.includes(version.split('.')[0] ?? '')) {
+        throw new PlanFormatError(source, `unsupported format_version "${version}" (Stackgate reads 1.x, and 0.x of Terraform 0.12–0.15 best effort)`);
     }
     if (!PLAN_KEYS.some((key) => key in json)) {
         // `show -json` of a state, or `validate -json`, also carry format_version.
@@ -38155,7 +39087,7 @@ function listOf(root, key, source) {
     if (!Array.isArray(value))
         throw new PlanFormatError(source, `"${key}" is ${describe(value)}, not an array`);
     return value.map((entry, index) => {
-        if (!terraform_json_isRecord(entry))
+        if (!isRecord(entry))
             throw new PlanFormatError(source, `${key}[${index}] is ${describe(entry)}`);
         return entry;
     });
@@ -38177,11 +39109,11 @@ function requireActions(change, where, source) {
 function parseResourceChange(entry, where, source, state) {
     const address = requireString(entry, 'address', where, source);
     const change = entry.change;
-    if (!terraform_json_isRecord(change))
+    if (!isRecord(change))
         throw new PlanFormatError(source, `${where}.change is missing`);
     const actions = requireActions(change, where, source);
     const previousAddress = typeof entry.previous_address === 'string' ? entry.previous_address : undefined;
-    const importing = terraform_json_isRecord(change.importing) ? importingOf(change.importing) : undefined;
+    const importing = isRecord(change.importing) ? importingOf(change.importing) : undefined;
     const { action, replaceOrder } = actionOf(actions, previousAddress, importing, where, source);
     const values = redactPair(change, state);
     return {
@@ -38233,10 +39165,10 @@ function actionOf(actions, previousAddress, importing, where, source) {
 function redactPair(change, state) {
     const result = {};
     if (change.before !== null && change.before !== undefined) {
-        result.before = redactValue(change.before, change.before_sensitive, undefined, state);
+        result.before = (0,_redact_js__WEBPACK_IMPORTED_MODULE_1__/* .redactValue */ .FI)(change.before, change.before_sensitive, undefined, state);
     }
     if ((change.after !== null && change.after !== undefined) || change.after_unknown === true) {
-        const after = redactValue(change.after, change.after_sensitive, change.after_unknown, state);
+        const after = (0,_redact_js__WEBPACK_IMPORTED_MODULE_1__/* .redactValue */ .FI)(change.after, change.after_sensitive, change.after_unknown, state);
         result.after = flagChangedSecrets(after, change.before, change.after);
     }
     return result;
@@ -38246,16 +39178,19 @@ function redactPair(change, state) {
  * change (without revealing anything).
  */
 function flagChangedSecrets(after, rawBefore, rawAfter) {
-    if ((0,model/* isSensitive */.tV)(after))
-        return sameJson(rawBefore, rawAfter) ? after : { $sensitive: true, changed: true };
+    if ((0,_model_js__WEBPACK_IMPORTED_MODULE_0__/* .isSensitive */ .tV)(after))
+        return sameJson(rawBefore, rawAfter) ? after : _redact_js__WEBPACK_IMPORTED_MODULE_1__/* .SENSITIVE_CHANGED */ .aQ;
+    if (after instanceof _model_js__WEBPACK_IMPORTED_MODULE_0__/* .EncodedJson */ .n8) {
+        return new _model_js__WEBPACK_IMPORTED_MODULE_0__/* .EncodedJson */ .n8(flagChangedSecrets(after.decoded, parsedJson(rawBefore), parsedJson(rawAfter)));
+    }
     if (Array.isArray(after)) {
         const before = Array.isArray(rawBefore) ? rawBefore : [];
         const raw = Array.isArray(rawAfter) ? rawAfter : [];
         return after.map((item, index) => flagChangedSecrets(item, before[index], raw[index]));
     }
-    if (terraform_json_isRecord(after) && !('$unknown' in after)) {
-        const before = terraform_json_isRecord(rawBefore) ? rawBefore : {};
-        const raw = terraform_json_isRecord(rawAfter) ? rawAfter : {};
+    if (isRecord(after) && !(0,_model_js__WEBPACK_IMPORTED_MODULE_0__/* .isMarker */ .rg)(after)) {
+        const before = isRecord(rawBefore) ? rawBefore : {};
+        const raw = isRecord(rawAfter) ? rawAfter : {};
         const result = {};
         for (const [key, value] of Object.entries(after)) {
             result[key] = flagChangedSecrets(value, before[key], raw[key]);
@@ -38264,8 +39199,23 @@ function flagChangedSecrets(after, rawBefore, rawAfter) {
     }
     return after;
 }
+function parsedJson(raw) {
+    if (typeof raw !== 'string')
+        return undefined;
+    try {
+        return JSON.parse(raw);
+    }
+    catch {
+        return undefined;
+    }
+}
 function sameJson(a, b) {
-    return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+    try {
+        return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+    }
+    catch {
+        return false; // too deep to compare: say it changed rather than hide a change
+    }
 }
 function replacePathsOf(paths) {
     if (!Array.isArray(paths))
@@ -38290,11 +39240,11 @@ function attributePath(steps) {
 function parseOutputs(outputs, source, state) {
     if (outputs === undefined || outputs === null)
         return [];
-    if (!terraform_json_isRecord(outputs))
+    if (!isRecord(outputs))
         throw new PlanFormatError(source, `"output_changes" is ${describe(outputs)}`);
     const result = [];
     for (const [name, change] of Object.entries(outputs)) {
-        if (!terraform_json_isRecord(change))
+        if (!isRecord(change))
             throw new PlanFormatError(source, `output_changes.${name} is ${describe(change)}`);
         const actions = requireActions(change, `output_changes.${name}`, source);
         const { action } = actionOf(actions, undefined, undefined, `output_changes.${name}`, source);
@@ -38307,14 +39257,14 @@ function parseOutputs(outputs, source, state) {
 function parseOutput(name, action, change, state) {
     const sensitive = change.before_sensitive === true || change.after_sensitive === true;
     // An output named like a secret is hidden whole, as an attribute would be.
-    const byName = looksSecret(name) && !sensitive;
+    const byName = (0,_scan_names_js__WEBPACK_IMPORTED_MODULE_2__/* .isSecretName */ .eh)(name) && !sensitive;
     const masked = byName ? { ...change, before_sensitive: true, after_sensitive: true } : change;
     return { name, action, sensitive: sensitive || byName, ...redactPair(masked, state) };
 }
 // ---- counts ----------------------------------------------------------------------------------------------
 /** Counts as tofu's `Plan:` line: a replacement is one add and one destroy. */
 function countChanges(changes, drift) {
-    const counts = (0,model/* emptyCounts */.W1)();
+    const counts = (0,_model_js__WEBPACK_IMPORTED_MODULE_0__/* .emptyCounts */ .W1)();
     for (const change of changes) {
         if (change.importing)
             counts.import += 1;
@@ -38348,6 +39298,23 @@ function countChanges(changes, drift) {
     counts.drift = drift.length;
     return counts;
 }
+/** Before Terraform 0.14 a plan did not say which values a provider marks sensitive. */
+function lacksSensitivityMarks(root) {
+    if (!root.format_version.startsWith('0.'))
+        return false;
+    const changes = Array.isArray(root.resource_changes) ? root.resource_changes : [];
+    return changes.some((entry) => isRecord(entry) &&
+        isRecord(entry.change) &&
+        !('after_sensitive' in entry.change) &&
+        !('before_sensitive' in entry.change));
+}
+function unmarkedSensitivityDiagnostic(version) {
+    return {
+        severity: 'warning',
+        summary: `Plan JSON format ${version} (Terraform before 0.14) does not mark sensitive values`,
+        detail: 'Only values under secret-looking names are hidden. Upgrade the engine to Terraform 0.14 or later, or to OpenTofu, for provider-marked sensitive values.',
+    };
+}
 function erroredDiagnostic() {
     return {
         severity: 'error',
@@ -38368,11 +39335,11 @@ function diagnosticsFromJson(diags, rootDir) {
 function diagnosticEntries(diags) {
     if (Array.isArray(diags))
         return diags.flatMap(diagnosticEntries);
-    if (!terraform_json_isRecord(diags))
+    if (!isRecord(diags))
         return [];
     if (Array.isArray(diags.diagnostics))
         return diagnosticEntries(diags.diagnostics);
-    if (terraform_json_isRecord(diags.diagnostic))
+    if (isRecord(diags.diagnostic))
         return [diags.diagnostic];
     return typeof diags.summary === 'string' ? [diags] : [];
 }
@@ -38385,11 +39352,11 @@ function toDiagnostic(entry, rootDir) {
     };
     if (typeof entry.detail === 'string' && entry.detail !== '')
         diagnostic.detail = entry.detail;
-    const range = terraform_json_isRecord(entry.range) ? entry.range : undefined;
+    const range = isRecord(entry.range) ? entry.range : undefined;
     if (range && typeof range.filename === 'string') {
         diagnostic.file = joinPath(rootDir, range.filename);
-        const start = terraform_json_isRecord(range.start) ? range.start : {};
-        const end = terraform_json_isRecord(range.end) ? range.end : {};
+        const start = isRecord(range.start) ? range.start : {};
+        const end = isRecord(range.end) ? range.end : {};
         if (typeof start.line === 'number')
             diagnostic.line = start.line;
         if (typeof start.column === 'number')
@@ -38433,19 +39400,25 @@ __nccwpck_require__.d(__webpack_exports__, {
   Br: () => (/* binding */ renderSummary)
 });
 
-// UNUSED EXPORTS: COMMENT_MAX_LENGTH, SUMMARY_MAX_BYTES, commentMarker, countsLine, fairShares, parseCommentMeta, renderComment
+// UNUSED EXPORTS: COMMENT_MAX_LENGTH, SUMMARY_MAX_BYTES, commentMarker, countsLine, fairShares, parseCommentMeta, renderComment, tasksLine
 
 // EXTERNAL MODULE: external "node:buffer"
 var external_node_buffer_ = __nccwpck_require__(4573);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./src/plan/model.ts
 var model = __nccwpck_require__(8582);
-// EXTERNAL MODULE: ./src/plan/terraform-json.ts + 1 modules
-var terraform_json = __nccwpck_require__(9486);
+// EXTERNAL MODULE: ./src/plan/terraform-json.ts
+var terraform_json = __nccwpck_require__(1946);
+// EXTERNAL MODULE: ./src/plan/redact.ts
+var redact = __nccwpck_require__(8526);
 ;// CONCATENATED MODULE: ./src/report/diff.ts
 // Attribute-level diffs that read like tofu's human plan: changed attributes only (unchanged ones counted),
 // nested objects, lists and maps, `(known after apply)`, `(sensitive value)`, JSON strings as `jsonencode(…)`
 // and multi-line strings as `<<-EOT` line diffs. Output lines start with a diff marker so a ```diff block
 // colours them on GitHub: `+` add, `-` remove, `!` change in place, space for context.
+
+
 
 
 /** GitHub's diff highlighting colours `!` lines as changed; tofu's `~` would stay plain. */
@@ -38463,11 +39436,7 @@ const LIST_CONTEXT = 2;
 const MAX_LCS_CELLS = 250_000;
 // ---- value classification --------------------------------------------------------------------------------
 function isObject(value) {
-    return (typeof value === 'object' &&
-        value !== null &&
-        !Array.isArray(value) &&
-        !(0,model/* isSensitive */.tV)(value) &&
-        !(0,model/* isUnknown */.t8)(value));
+    return typeof value === 'object' && value !== null && !Array.isArray(value) && !(0,model/* isMarker */.rg)(value);
 }
 /** Null and absent are the same to a reviewer: tofu shows neither. */
 function isAbsent(value) {
@@ -38479,7 +39448,17 @@ function deepEqual(a, b) {
     if (isAbsent(a) || isAbsent(b))
         return isAbsent(a) && isAbsent(b);
     if ((0,model/* isSensitive */.tV)(a) || (0,model/* isSensitive */.tV)(b))
-        return (0,model/* isSensitive */.tV)(a) && (0,model/* isSensitive */.tV)(b) && b.changed !== true;
+        return (0,model/* isSensitive */.tV)(a) && (0,model/* isSensitive */.tV)(b) && !b.changed;
+    if (a instanceof model/* EncodedJson */.n8 || b instanceof model/* EncodedJson */.n8) {
+        const decodedA = decodeJson(a);
+        const decodedB = decodeJson(b);
+        return decodedA !== undefined && decodedB !== undefined && deepEqual(decodedA, decodedB);
+    }
+    if (a instanceof model/* DeepValueMarker */.sC || b instanceof model/* DeepValueMarker */.sC) {
+        return a instanceof model/* DeepValueMarker */.sC && b instanceof model/* DeepValueMarker */.sC && a.digest === b.digest;
+    }
+    if ((0,model/* isMarker */.rg)(a) || (0,model/* isMarker */.rg)(b))
+        return false;
     if (Array.isArray(a) || Array.isArray(b)) {
         return (Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i])));
     }
@@ -38488,8 +39467,14 @@ function deepEqual(a, b) {
     const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
     return [...keys].every((key) => deepEqual(a[key], b[key]));
 }
-/** Strings holding a JSON object or array are shown decoded, like tofu's `jsonencode(…)`. */
+/**
+ * Strings holding a JSON object or array are shown decoded, like tofu's `jsonencode(…)`. What the parser decoded
+ * (because it hid something inside) comes decoded; a plain string is parsed here into plain values, which can
+ * never act as markers, and cut at the model's depth so a value nested thousands deep cannot overflow.
+ */
 function decodeJson(value) {
+    if (value instanceof model/* EncodedJson */.n8)
+        return value.decoded;
     if (typeof value !== 'string')
         return undefined;
     const trimmed = value.trim();
@@ -38498,11 +39483,32 @@ function decodeJson(value) {
         return undefined;
     }
     try {
-        return JSON.parse(trimmed);
+        return clipDepth(JSON.parse(trimmed), 0);
     }
     catch {
         return undefined;
     }
+}
+function digestOf(value) {
+    try {
+        return (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+    }
+    catch {
+        return `unserialisable:${Math.random()}`; // too deep even to serialise: never equal to anything
+    }
+}
+/** Containers below the model's depth become a placeholder (recursion stops there). */
+function clipDepth(value, depth) {
+    if (typeof value !== 'object' || value === null)
+        return value;
+    if (depth >= model/* MAX_VALUE_DEPTH */.Ht)
+        return new model/* DeepValueMarker */.sC(digestOf(value));
+    if (Array.isArray(value))
+        return value.map((item) => clipDepth(item, depth + 1));
+    const result = {};
+    for (const [key, item] of Object.entries(value))
+        result[key] = clipDepth(item, depth + 1);
+    return result;
 }
 function isMultiline(value) {
     return typeof value === 'string' && value.includes('\n');
@@ -38525,6 +39531,10 @@ function scalar(value) {
         return '(sensitive value)';
     if ((0,model/* isUnknown */.t8)(value))
         return '(known after apply)';
+    if (value instanceof model/* DeepValueMarker */.sC)
+        return model/* DEEP_VALUE_TEXT */.p2;
+    if ((0,model/* isMarker */.rg)(value))
+        return value.toJSON();
     if (typeof value === 'string')
         return JSON.stringify(value);
     if (typeof value === 'number' || typeof value === 'boolean')
@@ -38886,8 +39896,8 @@ function renderOutputsDiff(outputs) {
     const ctx = { replacePaths: new Set() };
     const width = keyWidth(outputs.map((output) => output.name));
     const lines = outputs.flatMap((output) => {
-        const before = output.sensitive && !isAbsent(output.before) ? { $sensitive: true } : output.before;
-        const after = output.sensitive && !isAbsent(output.after) ? { $sensitive: true } : output.after;
+        const before = output.sensitive && !isAbsent(output.before) ? redact/* SENSITIVE */.NP : output.before;
+        const after = output.sensitive && !isAbsent(output.after) ? redact/* SENSITIVE */.NP : output.after;
         const changed = diffValue(output.name, width, before, after, 0, [], ctx);
         // Both sides hidden: tofu still lists the output as changed.
         return changed.length > 0
@@ -38901,6 +39911,35 @@ function renderOutputsDiff(outputs) {
 // Safe markdown for text that comes from plans, configs and engines: it can never close its code block or
 // <details>, inject HTML, @-mention anyone, or link an issue.
 const ZERO_WIDTH_SPACE = '\u200b';
+// ANSI escape sequences (CSI, OSC and two-character ones), then every other control character but tab and
+// newline: C0, DEL, C1, and the bidirectional overrides that make text read differently than it is.
+const ANSI_SEQUENCE = 
+// eslint-disable-next-line no-control-regex
+/\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-Z\\-_])|\u009b[0-?]*[ -/]*[@-~]/g;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+/** Text without ANSI escapes or control characters: only tab and newline are kept (CRLF becomes LF). */
+function stripControl(text) {
+    // A lone carriage return would let text overwrite the line it sits on in a terminal-like log view.
+    return text.replace(ANSI_SEQUENCE, '').replace(CONTROL, '').replace(/\r\n/g, '\n').replace(/\r/g, '');
+}
+/**
+ * One line for the run log from repository text (stack names, folders, engine messages): no control characters,
+ * newlines shown as `⏎`, and nothing the runner reads as a workflow command (`::name::` at the start of a line,
+ * the legacy `##[name]` anywhere).
+ */
+function logSafe(text) {
+    return stripControl(text)
+        .replace(/\r\n|\r|\n/g, ' ⏎ ')
+        .replace(/:(?=:)/g, `:${ZERO_WIDTH_SPACE}`)
+        .replace(/##\[/g, `#${ZERO_WIDTH_SPACE}#[`);
+}
+/** Breaks GitHub's autolinks (`https://…`, `www.…`) so repository text in a table cell never becomes a link. */
+function neutralizeAutolinks(text) {
+    return text
+        .replace(/([A-Za-z][A-Za-z0-9+.-]*):\/\//g, `$1:${ZERO_WIDTH_SPACE}//`)
+        .replace(/\b(www)\./gi, `$1${ZERO_WIDTH_SPACE}.`);
+}
 /** Escapes HTML so text can sit in raw HTML (`<summary>`) or in markdown without becoming a tag. */
 function escapeHtml(text) {
     return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -38916,12 +39955,12 @@ function neutralizeReferences(text) {
 const MARKDOWN_SPECIALS = /[\\`*_[\]|~!]/g;
 /** Plain inline text: one line, no HTML, no markdown formatting, no mentions. */
 function escapeText(text) {
-    const oneLine = text.replace(/\r?\n|\r/g, ' ');
-    return neutralizeReferences(escapeHtml(oneLine).replace(MARKDOWN_SPECIALS, (char) => `\\${char}`));
+    const oneLine = stripControl(text).replace(/\r?\n|\r/g, ' ');
+    return neutralizeAutolinks(neutralizeReferences(escapeHtml(oneLine).replace(MARKDOWN_SPECIALS, (char) => `\\${char}`)));
 }
 /** Text for raw HTML contexts such as `<summary>`: markdown is not processed there, entities are. */
 function escapeHtmlText(text) {
-    return neutralizeReferences(escapeHtml(text.replace(/\r?\n|\r/g, ' ')));
+    return neutralizeAutolinks(neutralizeReferences(escapeHtml(stripControl(text).replace(/\r?\n|\r/g, ' '))));
 }
 function longestRun(text, char) {
     // Scans from one occurrence to the next: most texts (every diff block) hold none at all.
@@ -38940,7 +39979,9 @@ function longestRun(text, char) {
  * even inside code spans. Code spans are never linked or mentioned, so no other escaping is needed.
  */
 function inlineCode(text) {
-    const oneLine = text.replace(/\r?\n|\r/g, ' ').replace(/\|/g, '\\|');
+    const oneLine = stripControl(text)
+        .replace(/\r?\n|\r/g, ' ')
+        .replace(/\|/g, '\\|');
     const fence = '`'.repeat(longestRun(oneLine, '`') + 1);
     const pad = oneLine.startsWith('`') || oneLine.endsWith('`') || oneLine.trim() === '' ? ' ' : '';
     return `${fence}${pad}${oneLine}${pad}${fence}`;
@@ -38950,7 +39991,8 @@ function fenceFor(content) {
     return '`'.repeat(Math.max(3, longestRun(content, '`') + 1));
 }
 /** A fenced code block; its content is shown verbatim and cannot end the block early. */
-function codeBlock(content, language = '') {
+function codeBlock(raw, language = '') {
+    const content = stripControl(raw);
     const fence = fenceFor(content);
     const body = content.endsWith('\n') ? content : `${content}\n`;
     return `${fence}${language}\n${body}${fence}\n`;
@@ -38965,6 +40007,7 @@ const KIND_LABELS = {
     secret: 'Secret',
     policy: 'Policy',
     engine: 'Engine',
+    stack: 'Stack',
 };
 function failingFindings(findings) {
     return findings.filter((finding) => finding.severity === 'error' && !finding.waivedBy);
@@ -39071,7 +40114,8 @@ function blockingSummary(blocking, shown = 5) {
 //   not count as `create` or `update`. An import counts as `import` and a move as `move`, alongside whatever
 //   else the change does (an import that also updates is both `import` and `update`). `forget` (removed from
 //   state, not destroyed) matches nothing. Each resource gives at most one violation per policy.
-// - `resources` are picomatch globs on the full address; absent means every resource. `*` stops at nothing in
+// - `resources` are picomatch globs on the full address, tried on every address the resource has in the plan
+//   (its `previous_address` too: a move never takes a resource out of a policy); absent means every resource. `*` stops at nothing in
 //   an address (a `/` inside a for_each key is an ordinary character), so `aws_db_instance.*` matches
 //   `aws_db_instance.main` and `aws_db_instance.main[0]`, and `module.db.*` everything inside module.db, nested
 //   modules included. A root-only glob does not reach into modules: use `*aws_db_instance.*` for that.
@@ -39092,7 +40136,9 @@ function evaluatePolicies(stackName, plan, policies, labels) {
     const violations = [];
     for (const policy of policies) {
         const matches = addressMatcher(policy.resources);
-        const selected = plan.changes.filter((change) => matches(change.address));
+        // A resource is judged by every address it has in the plan: moved out of a protected address, it is still
+        // the protected resource (its destruction or replacement is denied like one that never moved).
+        const selected = plan.changes.filter((change) => addressesOf(change).some(matches));
         const found = [
             ...maxChangesViolations(policy, selected),
             ...selected.flatMap((change) => [
@@ -39139,10 +40185,19 @@ const literalBrackets = (glob) => glob.replace(/[[\]]/g, (bracket) => `\\${brack
 function addressMatcher(globs) {
     if (globs === undefined)
         return () => true;
+    // Stryker disable next-line ConditionalExpression,ArrowFunction: equivalent; picomatch of no globs matches nothing too
     if (globs.length === 0)
         return () => false;
-    const glob = picomatch(globs.map((pattern) => unslash(literalBrackets(pattern))), { dot: true });
+    const glob = picomatch(globs.map((pattern) => unslash(literalBrackets(pattern))), 
+    // Stryker disable next-line ObjectLiteral,BooleanLiteral: equivalent; with slashes swapped out an address is one segment, never starting with a dot
+    { dot: true });
     return (address) => glob(unslash(address));
+}
+/** Every address a change has in the plan: where it is going and, for a move, where it was. */
+function addressesOf(change) {
+    return change.previousAddress !== undefined && change.previousAddress !== change.address
+        ? [change.address, change.previousAddress]
+        : [change.address];
 }
 /** The policy actions a change performs. */
 function actionsOf(change) {
@@ -39159,6 +40214,7 @@ function actionsOf(change) {
         case 'replace':
             actions.add('replace').add('delete');
             break;
+        // Stryker disable next-line ConditionalExpression: equivalent; the default case only breaks
         default:
             break;
     }
@@ -39227,7 +40283,10 @@ function maxChangesViolations(policy, selected) {
 const CHECKS_ATTRIBUTES = new Set(['create', 'update', 'replace']);
 function requireAttributesViolations(policy, change) {
     const required = Object.entries(policy.requireAttributes);
-    if (required.length === 0 || !CHECKS_ATTRIBUTES.has(change.action))
+    // Stryker disable next-line ConditionalExpression: equivalent; with nothing required the loop below finds nothing
+    if (required.length === 0)
+        return [];
+    if (!CHECKS_ATTRIBUTES.has(change.action))
         return [];
     const after = change.after;
     if (!isMap(after))
@@ -39257,8 +40316,9 @@ function requireAttributesViolations(policy, change) {
     const message = `${policy.name}: ${change.address} is missing ${missing.join(', ')}`;
     return [{ ...resourceFields(change), message }];
 }
+/** Unknown, hidden or cut values: the plan cannot say what they hold. */
 function isUncheckable(value) {
-    return isUnknown(value) || isSensitive(value);
+    return isMarker(value);
 }
 function isMap(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value) && !isUncheckable(value);
@@ -39357,6 +40417,8 @@ function engineTitle(engine) {
         return 'OpenTofu';
     if (engine === 'terraform')
         return 'Terraform';
+    if (engine === 'ansible')
+        return 'Ansible';
     return engine;
 }
 /** `Plan: 1 to add, 2 to change, 1 to destroy.` plus what tofu reports apart. */
@@ -39385,6 +40447,8 @@ const STATUS_LABELS = {
     errored: '❌ errored',
     unaffected: '➖ unchanged (not planned)',
     skipped: '⏭️ skipped',
+    applied: '🚀 applied',
+    'apply-failed': '❌ apply failed',
 };
 function statusLabel(stack) {
     if (stack.status === 'planned' && stack.plan && !stack.plan.hasChanges)
@@ -39404,6 +40468,8 @@ function verdict(report) {
         ],
         [count((s) => s.status === 'skipped'), 'skipped'],
         [count((s) => s.status === 'unaffected'), 'unaffected'],
+        [count((s) => s.status === 'applied'), 'applied'],
+        [count((s) => s.status === 'apply-failed'), 'failed to apply'],
     ];
     const text = parts
         .filter(([n]) => n > 0)
@@ -39465,14 +40531,20 @@ function loudLine(stacks) {
 function summaryLine(stack) {
     const name = `<b>${escapeHtmlText(stack.name)}</b>`;
     const path = stack.path && stack.path !== stack.name ? ` <code>${escapeHtmlText(stack.path)}</code>` : '';
-    const what = stack.plan && stack.status !== 'errored' ? countsLine(stack.plan.counts) : statusLabel(stack);
+    const what = stack.plan && stack.status !== 'errored' ? planLine(stack.plan) : statusLabel(stack);
     return `${statusLabel(stack).split(' ')[0]} ${name}${path} — ${escapeHtmlText(what)}`;
 }
 function introLines(stack, plan) {
     const lines = [];
     if (stack.message)
         lines.push(`> ${escapeText(stack.message)}`);
-    if (plan && stack.status !== 'errored') {
+    if (plan?.tasks) {
+        // Ansible: check mode's recap, failed runs included (their hosts and tasks are in the diagnostics).
+        lines.push(plan.hasChanges || stack.status === 'errored'
+            ? `**Check mode:** ${tasksLine(plan.tasks)}.`
+            : `**No changes.** Check mode: ${tasksLine(plan.tasks)}.`);
+    }
+    else if (plan && stack.status !== 'errored') {
         lines.push(plan.hasChanges
             ? `**Plan:** ${countsLine(plan.counts)}.`
             : '**No changes.** The infrastructure matches the configuration.');
@@ -39491,7 +40563,24 @@ function diagnosticItem(diagnostic) {
     return diagnostic.detail ? `${head}\n\n${codeBlock(diagnostic.detail, 'text')}` : head;
 }
 function diffItem(change, drift = false) {
+    if (change.textDiff !== undefined)
+        return codeBlock(change.textDiff, 'diff');
     return codeBlock(renderResourceDiff(change, { drift }), 'diff');
+}
+/** Ansible's recap in words: `2 changed, 3 ok, 1 skipped on 1 host`. */
+function tasksLine(tasks) {
+    const parts = [`${tasks.changed} changed`, `${tasks.ok} ok`];
+    if (tasks.skipped > 0)
+        parts.push(`${tasks.skipped} skipped`);
+    if (tasks.failed > 0)
+        parts.push(`${tasks.failed} failed`);
+    if (tasks.unreachable > 0)
+        parts.push(`${tasks.unreachable} unreachable`);
+    return `${parts.join(', ')} on ${markdown_plural(tasks.hosts, 'host')}`;
+}
+/** The plan in one line: tofu's counts, or Ansible's task-host recap. */
+function planLine(plan) {
+    return plan.tasks ? tasksLine(plan.tasks) : countsLine(plan.counts);
 }
 /** The object's id, so a reviewer can tell which real object moved. */
 function idNote(change) {
@@ -39534,7 +40623,7 @@ function stackParts(stack) {
     if (plan && plan.outputs.length > 0) {
         items.push({ group: '#### Outputs', text: codeBlock(renderOutputsDiff(plan.outputs), 'diff') });
     }
-    const open = stack.status === 'errored' ? ' open' : '';
+    const open = stack.status === 'errored' || stack.status === 'apply-failed' ? ' open' : '';
     return {
         open: `<details${open}><summary>${summaryLine(stack)}</summary>`,
         intro: introLines(stack, plan),
@@ -39632,8 +40721,9 @@ function metaBlockFor(report, stacks, omitted) {
         })),
         ...(omitted > 0 ? { omittedStacks: omitted } : {}),
     };
-    // Escaped so no value can end the HTML comment or mention anyone; JSON.parse reads the escapes back.
-    const json = JSON.stringify(meta).replace(/[<>&@]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    // Escaped so no value can end the HTML comment, mention anyone or carry a control or bidi character;
+    // JSON.parse reads the escapes back.
+    const json = JSON.stringify(meta).replace(/[<>&@\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     return `<!-- stackgate:meta ${json} -->`;
 }
 /** Reads the hidden metadata block back from a comment body. */
@@ -39669,7 +40759,8 @@ function renderReport(report, options) {
         ? renderPolicySection(report.policyViolations, 50)
         : undefined;
     const loud = [loudLine(report.stacks), policies, findings].filter((block) => block).join('\n\n') || undefined;
-    const head = [marker, verdict(report)];
+    const outcome = report.outcome?.length ? report.outcome.join('\n\n') : undefined;
+    const head = [marker, verdict(report), outcome];
     const fixedCost = measure(join([...head, loud, meta])) + 4;
     const table = renderTable(report.stacks, Math.max(0, maxLength - fixedCost - 400), measure);
     // Each stack's diffs are rendered once and reused if the sections must be trimmed (they dominate the cost).
@@ -39754,6 +40845,149 @@ function planToJson(plan) {
         diagnostics: plan.diagnostics,
         redactedCount: plan.redactedCount,
     };
+}
+
+
+/***/ }),
+
+/***/ 633:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   eh: () => (/* binding */ isSecretName)
+/* harmony export */ });
+/* unused harmony exports nameWords, secretEnvironmentValues */
+// The one notion of a secret-looking name, shared by the secret scanner (files of the change), the plan
+// redaction (values in plans and diagnostics), the formatter-diff redaction and the masking of engine inputs.
+// A name the scanner flags is a name whose value no report shows, and the other way round.
+/** Splits `dbPassword`, `db-password`, `DB_PASSWORD` and `spring.datasource.password` into lower-case words. */
+function nameWords(name) {
+    return name
+        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+        .toLowerCase()
+        .split(/[^a-z0-9]+/)
+        .filter((word) => word !== '');
+}
+// Words that name a secret on their own, matched whole or in the plural (`secrets`, `passwords`, `tokens`).
+const SECRET_WORDS = new Set([
+    'password',
+    'passwd',
+    'pass',
+    'pwd',
+    'passphrase',
+    'secret',
+    'token',
+    'auth',
+    'authorization',
+    'credential',
+    'credentials',
+    'apikey',
+    'privatekey',
+    'secretkey',
+    'accesskey',
+    'signingkey',
+    'authkey',
+    'clientsecret',
+    'connectionstring',
+    'sas',
+    'jwt',
+    'bearer',
+    'cookie',
+]);
+// A word ending in one of these is a compound that names a secret: `pgpassword`, `dbpass` is not (too short a
+// stem to tell from `compass`), `clientsecret`, `accesstoken`, `mysqlpwd` is not (`pwd` alone only).
+const SECRET_SUFFIXES = ['password', 'passwd', 'passphrase', 'secret', 'token'];
+// Consecutive words that name a secret together; `key` alone does not (`key_name`, a map key).
+const SECRET_SEQUENCES = [
+    'api_key',
+    'access_key',
+    'secret_key',
+    'private_key',
+    'signing_key',
+    'auth_key',
+    'encryption_key',
+    'master_key',
+    'session_key',
+    'account_key',
+    'shared_key',
+    'client_secret',
+    'connection_string',
+].map((phrase) => phrase.split('_'));
+// A secret word followed by one of these names metadata about the secret, not the secret: `password_length`,
+// `token_ttl`, `secret_name`, `private_key_path`.
+const METADATA_LAST_WORDS = new Set([
+    'path',
+    'file',
+    'filename',
+    'dir',
+    'name',
+    'arn',
+    'url',
+    'uri',
+    'endpoint',
+    'length',
+    'ttl',
+    'type',
+    'version',
+    'algorithm',
+    'format',
+    'policy',
+    'ref',
+    'reference',
+    'method',
+    'mode',
+    'enabled',
+    'count',
+    'expiry',
+    'expiration',
+    'rotation',
+]);
+function singular(word) {
+    return word.length > 3 && word.endsWith('s') && !word.endsWith('ss') ? word.slice(0, -1) : word;
+}
+function isSecretWord(word) {
+    if (SECRET_WORDS.has(word) || SECRET_WORDS.has(singular(word)))
+        return true;
+    const stem = singular(word);
+    return SECRET_SUFFIXES.some((suffix) => stem.endsWith(suffix) && stem.length > suffix.length);
+}
+function containsSequence(words, sequence) {
+    return words.some((_, start) => sequence.every((word, offset) => {
+        const at = words[start + offset];
+        return at !== undefined && (at === word || singular(at) === word);
+    }));
+}
+/**
+ * True when a name looks like it holds a secret, matched on whole words and their plurals (`token`, `tokens`,
+ * `github_token`, `pgpassword`, `Authorization`; never `tokenizer`, `passwordless`, `secretary`).
+ */
+function isSecretName(name) {
+    const words = nameWords(name);
+    const last = words[words.length - 1];
+    if (last === undefined || METADATA_LAST_WORDS.has(last))
+        return false;
+    // An ID names a key rather than being one (`private_key_id`, `access_key_id`); Vault's `secret_id` is one.
+    if (last === 'id' && words[words.length - 2] !== 'secret')
+        return false;
+    return words.some(isSecretWord) || SECRET_SEQUENCES.some((sequence) => containsSequence(words, sequence));
+}
+/**
+ * Values Stackgate hands to an engine under a secret-looking name (a config `env` entry, a runner `TF_VAR_…`):
+ * they are masked in the log before the engine starts, and hidden from diagnostics.
+ */
+function secretEnvironmentValues(...envs) {
+    const values = new Set();
+    for (const env of envs) {
+        for (const [name, value] of Object.entries(env)) {
+            if (value === undefined || value.trim().length < 3 || !isSecretName(name))
+                continue;
+            values.add(value);
+            for (const line of value.split(/\r?\n/))
+                if (line.trim().length >= 3)
+                    values.add(line);
+        }
+    }
+    return [...values];
 }
 
 
@@ -42691,8 +43925,8 @@ var external_node_path_ = __nccwpck_require__(6760);
 
 
 
-const COMMANDS = (/* unused pure expression or super */ null && (['plan', 'validate']));
-const RESERVED_COMMANDS = (/* unused pure expression or super */ null && (['apply', 'drift', 'detect', 'report']));
+const COMMANDS = (/* unused pure expression or super */ null && (['plan', 'validate', 'drift', 'apply']));
+const RESERVED_COMMANDS = (/* unused pure expression or super */ null && (['detect', 'report']));
 /** A wrong input: names the input and what was expected. */
 class InputError extends Error {
     input;
@@ -42864,6 +44098,7 @@ function readSettings(env = process.env) {
         parallelism: parseParallelism(input('parallelism')),
         comment: parseBoolean('comment', input('comment'), true),
         commentHeader: input('comment-header'),
+        failOnDrift: parseBoolean('fail-on-drift', input('fail-on-drift'), false),
         tempDir: path.join(env.RUNNER_TEMP ?? os.tmpdir(), 'stackgate'),
         event,
     };
@@ -42878,7 +44113,7 @@ function readSettings(env = process.env) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   YS: () => (/* binding */ filterStacks)
 /* harmony export */ });
-/* unused harmony exports selectAffected, StackFilterError */
+/* unused harmony exports selectAffected, isDocumentation, StackFilterError, matchesStackPatterns */
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var picomatch__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4006);
@@ -42887,64 +44122,76 @@ function readSettings(env = process.env) {
 
 
 /**
- * Splits stacks into those a change affects and the rest, each in the given order. `changedFiles` are posix
- * paths relative to the workspace. A stack is affected by a file in its folder (unless the file belongs to a
- * stack nested deeper, so a root stack is not planned for every change), in a local module folder it calls,
- * or matching one of its `when-modified` globs; a change to the config file affects every stack.
+ * Splits stacks into those a change affects and the rest, each in the given order. `changedFiles` are
+ * repository paths (posix). A stack is affected by:
+ * - a file it reads: a static `file()`/`templatefile()`/`fileset()`… path, a var file, a symlink's target;
+ * - a file matching one of its `when-modified` globs;
+ * - a file in its folder or in a local module folder it calls (transitively), unless the file belongs to a
+ *   deeper Terraform folder of its own, or is documentation (`*.md`, `docs/`, `.github/`, licences);
+ * - the config file, which affects every stack.
  */
-function selectAffected(stacks, changedFiles, options) {
+function selectAffected(inputs, changedFiles, options) {
     const files = changedFiles.map(normalizeFile);
-    if (files.includes(normalizeFile(options.configPath)))
-        return { affected: [...stacks], unaffected: [] };
-    const stackFolders = [...new Set(stacks.map((stack) => stack.path))];
+    if (files.includes(normalizeFile(options.configFile)))
+        return { affected: [...inputs], unaffected: [] };
+    const boundaries = new Set(options.boundaries);
+    for (const input of inputs)
+        boundaries.add(input.folder);
+    const owners = new Map(files.map((file) => [file, ownerOf(file, boundaries)]));
     const affected = [];
     const unaffected = [];
-    for (const stack of stacks) {
-        const isAffected = files.some((file) => touchesStack(stack, file, stackFolders, options.moduleDeps));
-        (isAffected ? affected : unaffected).push(stack);
+    for (const input of inputs) {
+        const isAffected = files.some((file) => touches(input, file, owners.get(file)));
+        (isAffected ? affected : unaffected).push(input);
     }
     return { affected, unaffected };
 }
-function touchesStack(stack, file, stackFolders, moduleDeps) {
-    if (owningStackFolder(file, stackFolders) === stack.path)
+function touches(input, file, owner) {
+    if (input.files.includes(file))
         return true;
-    for (const folder of moduleDeps.get(stack.path) ?? []) {
-        if (isWithin(file, folder))
-            return true;
-    }
-    // Var files may live outside the stack folder (`../../env/prod.tfvars`): they change the plan all the same.
-    if (stack.varFiles.some((varFile) => path.posix.normalize(path.posix.join(stack.path, varFile)) === file))
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent; picomatch of no globs matches nothing too
+    if (input.globs.length > 0 && globMatcher(input)(file))
         return true;
-    return stack.whenModified.length > 0 && whenModifiedMatcher(stack)(file);
+    return input.folders.some((folder) => isWithin(file, folder) &&
+        (owner === undefined || isWithin(folder, owner) || folder === owner) &&
+        // Stryker disable next-line ArithmeticOperator: equivalent; one more leading character never forms a documentation name
+        !isDocumentation(folder === '.' ? file : file.slice(folder.length + 1)));
 }
-/** The deepest stack folder holding the file. */
-function owningStackFolder(file, stackFolders) {
-    let owner;
-    for (const folder of stackFolders) {
-        if (isWithin(file, folder) && (owner === undefined || depth(folder) > depth(owner)))
-            owner = folder;
+/** The deepest boundary folder holding the file (its own folder counts; the root `.` too). */
+function ownerOf(file, boundaries) {
+    for (let folder = path.posix.dirname(file);; folder = path.posix.dirname(folder)) {
+        if (boundaries.has(folder))
+            return folder;
+        // dirname ends at `.` for a relative path and at `/` for an absolute one.
+        if (folder === '.' || folder === '/')
+            return undefined;
     }
-    return owner;
 }
-function depth(folder) {
-    return folder === '.' ? 0 : folder.split('/').length;
+const DOC_FOLDERS = new Set(['docs', '.github', '.gitlab', '.vscode', '.idea']);
+const DOC_FILES = /^(?:.*\.(?:md|markdown|mdx|rst|adoc)|(?:LICENSE|LICENCE|COPYING|NOTICE|CODEOWNERS)(?:\..*)?|\.gitignore|\.gitattributes|\.editorconfig)$/i;
+/** Documentation and repository housekeeping below a folder: never planned for, unless read or globbed. */
+function isDocumentation(relative) {
+    const parts = relative.split('/');
+    // Stryker disable next-line StringLiteral: equivalent; split always gives at least one part
+    const name = parts.pop() ?? '';
+    return parts.some((part) => DOC_FOLDERS.has(part)) || DOC_FILES.test(name);
 }
 function isWithin(file, folder) {
     return folder === '.' || file.startsWith(`${folder}/`);
 }
 const matchers = new WeakMap();
-/** `when-modified` globs are relative to the stack's path (`../modules/**` allowed); `/x` is from the root. */
-function whenModifiedMatcher(stack) {
-    let matcher = matchers.get(stack);
+function globMatcher(input) {
+    let matcher = matchers.get(input);
+    // Stryker disable next-line ConditionalExpression: equivalent; a cache miss only builds the same matcher again
     if (!matcher) {
-        const patterns = stack.whenModified.map((pattern) => pattern.startsWith('/') ? pattern.slice(1) : path.posix.normalize(path.posix.join(stack.path, pattern)));
-        matcher = picomatch(patterns, { dot: true });
-        matchers.set(stack, matcher);
+        matcher = picomatch(input.globs, { dot: true });
+        // Stryker disable next-line CallExpression: equivalent; without the cache the matcher is built on each call
+        matchers.set(input, matcher);
     }
     return matcher;
 }
 function normalizeFile(file) {
-    return path.posix.normalize(file).replace(/^\.\//, '');
+    return path.posix.normalize(file); // also drops a leading `./`
 }
 /** A pattern of the `stacks` input that matched no stack. */
 class StackFilterError extends Error {
@@ -42971,44 +44218,366 @@ function filterStacks(stacks, patterns) {
         throw new StackFilterError(unmatched);
     return stacks.filter((stack) => tests.some(({ matches }) => matches(stack)));
 }
+/** Whether a stack of this name and path would be selected by the `stacks` input's patterns. */
+function matchesStackPatterns(name, stackPath, patterns) {
+    const stack = { name, path: stackPath };
+    return patterns.some((pattern) => pattern.trim() !== '' && stackMatcher(pattern.trim())(stack));
+}
 function stackMatcher(pattern) {
     const onName = picomatch__WEBPACK_IMPORTED_MODULE_1___default()(pattern, { dot: true });
     const pathPattern = pattern === './' ? '.' : pattern.replace(/^\.\//, '').replace(/\/+$/, '');
     const onPath = picomatch__WEBPACK_IMPORTED_MODULE_1___default()(pathPattern, { dot: true });
+    // Stryker disable next-line ConditionalExpression: equivalent; picomatch matches a glob against the identical string too (kept for clarity)
     return (stack) => stack.name === pattern || onName(stack.name) || onPath(stack.path);
 }
 
 
 /***/ }),
 
-/***/ 9271:
+/***/ 9651:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  j: () => (/* binding */ discoverStacks)
+  jA: () => (/* binding */ discoverStacks)
 });
 
-// UNUSED EXPORTS: terraformFolders
+// UNUSED EXPORTS: discoverFolders, inModulesFolder, terraformFolders
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/stacks/ansible-inputs.ts
+// What an Ansible stack reads besides its own folder, so a change to any of it plans the stack: the playbook and
+// the files it imports statically, its roles (and their dependencies) in the conventional places, the inventory
+// with its group_vars/host_vars, extra vars files and a vault password file in the repository. Paths with
+// Jinja in them cannot be followed; `when-modified` covers those.
+
+
+
+const MAX_FILES = 500;
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+async function exists(absolute) {
+    const info = await stat(absolute).catch(() => undefined);
+    if (!info)
+        return undefined;
+    return info.isDirectory() ? 'folder' : 'file';
+}
+async function loadYaml(absolute) {
+    try {
+        // Vault tags and other custom tags parse as their text; a file that is not YAML contributes nothing more.
+        return parse(await readFile(absolute, 'utf8'), {
+            customTags: [
+                { tag: '!vault', resolve: (s) => s },
+                { tag: '!unsafe', resolve: (s) => s },
+            ],
+            logLevel: 'silent',
+        });
+    }
+    catch {
+        return undefined;
+    }
+}
+const TASK_FILE_KEYS = (/* unused pure expression or super */ null && ([
+    'include_tasks',
+    'import_tasks',
+    'ansible.builtin.include_tasks',
+    'ansible.builtin.import_tasks',
+]));
+const PLAYBOOK_KEYS = (/* unused pure expression or super */ null && (['import_playbook', 'ansible.builtin.import_playbook']));
+const ROLE_KEYS = (/* unused pure expression or super */ null && ([
+    'include_role',
+    'import_role',
+    'ansible.builtin.include_role',
+    'ansible.builtin.import_role',
+]));
+const TEMPLATE_KEYS = (/* unused pure expression or super */ null && (['template', 'ansible.builtin.template', 'copy', 'ansible.builtin.copy']));
+function fileArgument(value) {
+    if (typeof value === 'string')
+        return value.trim().split(/\s+/)[0];
+    if (isObject(value) && typeof value.file === 'string')
+        return value.file;
+    return undefined;
+}
+function roleName(value) {
+    if (typeof value === 'string')
+        return value;
+    if (isObject(value)) {
+        const name = value.role ?? value.name;
+        return typeof name === 'string' ? name : undefined;
+    }
+    return undefined;
+}
+const templated = (text) => text.includes('{{') || text.includes('{%');
+/** Collects the inputs of one stack; every path is posix and relative to the workspace. */
+class Collector {
+    workspace;
+    stackDir;
+    /** Relative path → whether it is a folder. */
+    found = new Map();
+    seen = new Set();
+    roleDirs;
+    constructor(workspace, stackDir, roleDirs) {
+        this.workspace = workspace;
+        this.stackDir = stackDir;
+        this.roleDirs = roleDirs;
+    }
+    relative(absolute) {
+        const relative = path.relative(this.workspace, absolute);
+        if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative))
+            return undefined;
+        return relative.split(path.sep).join('/');
+    }
+    async add(absolute) {
+        const relative = this.relative(absolute);
+        if (!relative)
+            return undefined;
+        const kind = await exists(absolute);
+        if (kind)
+            this.found.set(relative, kind === 'folder');
+        return kind;
+    }
+    /** A playbook or task file: itself, and what it imports, recursively. */
+    async yamlFile(absolute, kind, templatesDir) {
+        if (this.seen.has(absolute) || this.seen.size >= MAX_FILES)
+            return;
+        this.seen.add(absolute);
+        if ((await this.add(absolute)) !== 'file')
+            return;
+        const data = await loadYaml(absolute);
+        if (!Array.isArray(data))
+            return;
+        const dir = path.dirname(absolute);
+        if (kind === 'playbook') {
+            // group_vars/host_vars beside a playbook apply to it.
+            await this.add(path.join(dir, 'group_vars'));
+            await this.add(path.join(dir, 'host_vars'));
+        }
+        for (const entry of data)
+            await this.entry(entry, dir, kind, templatesDir);
+    }
+    async entry(entry, dir, kind, templatesDir) {
+        if (!isObject(entry))
+            return;
+        for (const key of PLAYBOOK_KEYS) {
+            const file = fileArgument(entry[key]);
+            if (file && !templated(file))
+                await this.yamlFile(path.resolve(dir, file), 'playbook', templatesDir);
+        }
+        for (const key of TASK_FILE_KEYS) {
+            const file = fileArgument(entry[key]);
+            if (file && !templated(file))
+                await this.yamlFile(path.resolve(dir, file), 'tasks', templatesDir);
+        }
+        for (const key of ROLE_KEYS) {
+            const name = roleName(entry[key]);
+            if (name && !templated(name))
+                await this.role(name, dir);
+        }
+        for (const key of TEMPLATE_KEYS) {
+            const args = entry[key];
+            const src = isObject(args) && typeof args.src === 'string' ? args.src : undefined;
+            if (!src || templated(src))
+                continue;
+            const sub = key.endsWith('template') ? 'templates' : 'files';
+            for (const candidate of [
+                path.resolve(templatesDir, sub, src),
+                path.resolve(dir, sub, src),
+                path.resolve(dir, src),
+            ]) {
+                if (await this.add(candidate))
+                    break;
+            }
+        }
+        if (kind === 'playbook') {
+            for (const file of Array.isArray(entry.vars_files) ? entry.vars_files : []) {
+                if (typeof file === 'string' && !templated(file))
+                    await this.add(path.resolve(dir, file));
+            }
+            for (const role of Array.isArray(entry.roles) ? entry.roles : []) {
+                const name = roleName(role);
+                if (name && !templated(name))
+                    await this.role(name, dir);
+            }
+        }
+        for (const section of ['tasks', 'pre_tasks', 'post_tasks', 'handlers', 'block', 'rescue', 'always']) {
+            const items = entry[section];
+            if (Array.isArray(items))
+                for (const item of items)
+                    await this.entry(item, dir, 'tasks', templatesDir);
+        }
+    }
+    /** A role folder: the first of the conventional places that has it, and the roles its meta depends on. */
+    async role(name, fromDir) {
+        const key = `role:${name}`;
+        if (this.seen.has(key))
+            return;
+        this.seen.add(key);
+        const candidates = [
+            ...(name.includes('/') || name.startsWith('.') ? [path.resolve(fromDir, name)] : []),
+            path.resolve(fromDir, 'roles', name),
+            ...this.roleDirs.map((dir) => path.resolve(dir, name)),
+            path.resolve(this.stackDir, 'roles', name),
+        ];
+        for (const candidate of candidates) {
+            if ((await exists(candidate)) !== 'folder')
+                continue;
+            await this.add(candidate);
+            const meta = await loadYaml(path.join(candidate, 'meta', 'main.yml'));
+            const dependencies = isObject(meta) && Array.isArray(meta.dependencies) ? meta.dependencies : [];
+            for (const dependency of dependencies) {
+                const dependencyName = roleName(dependency);
+                if (dependencyName && !templated(dependencyName))
+                    await this.role(dependencyName, path.dirname(candidate));
+            }
+            // Task files a role includes from elsewhere (`include_tasks: ../../shared/x.yml`).
+            await this.yamlFile(path.join(candidate, 'tasks', 'main.yml'), 'tasks', candidate);
+            return;
+        }
+    }
+}
+/** `roles_path` of the stack's ansible.cfg, resolved against the stack's folder. */
+async function configuredRoleDirs(stackDir) {
+    const text = await readFile(path.join(stackDir, 'ansible.cfg'), 'utf8').catch(() => '');
+    const match = /^\s*roles_path\s*=\s*(.+)$/m.exec(text);
+    if (!match?.[1])
+        return [];
+    return match[1]
+        .split(':')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== '' && !entry.startsWith('~') && !entry.startsWith('$'))
+        .map((entry) => path.resolve(stackDir, entry));
+}
+/** Files and folders (posix, relative to `workspace`) whose changes affect this Ansible stack. */
+async function ansible_inputs_ansibleInputs(workspace, stack) {
+    const config = stack.ansible;
+    if (!config)
+        return { folders: [], files: [] };
+    const stackDir = path.resolve(workspace, stack.path);
+    const collector = new Collector(workspace, stackDir, await configuredRoleDirs(stackDir));
+    await collector.add(path.join(stackDir, 'ansible.cfg'));
+    await collector.yamlFile(path.resolve(stackDir, config.playbook), 'playbook', stackDir);
+    const inventory = path.resolve(stackDir, config.inventory);
+    const kind = await collector.add(inventory);
+    const inventoryDir = kind === 'folder' ? inventory : path.dirname(inventory);
+    await collector.add(path.join(inventoryDir, 'group_vars'));
+    await collector.add(path.join(inventoryDir, 'host_vars'));
+    for (const file of config.extraVarsFiles)
+        await collector.add(path.resolve(stackDir, file));
+    if (config.vaultPasswordFile)
+        await collector.add(path.resolve(workspace, config.vaultPasswordFile));
+    // A file inside a folder that is already an input says nothing more.
+    const entries = [...collector.found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const folders = entries.filter(([, folder]) => folder).map(([name]) => name);
+    const kept = entries.filter(([name]) => !folders.some((folder) => name.startsWith(`${folder}/`)));
+    return {
+        folders: kept.filter(([, folder]) => folder).map(([name]) => name),
+        files: kept.filter(([, folder]) => !folder).map(([name]) => name),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/stacks/modules.ts
-// Local module calls (`module "x" { source = "../y" }`) and the folders each stack depends on through them.
-// A small scanner rather than an HCL parser: it only has to find top-level module blocks and their literal
-// `source`, while never being fooled by comments, strings or heredocs that merely contain such text.
+// What a Terraform/OpenTofu folder's configuration says about the files it uses: local module calls
+// (`module "x" { source = "../y" }`), files read by `file()`, `templatefile()`, `fileset()` and friends, and
+// whether it declares a backend. A small scanner rather than an HCL parser: it only has to find top-level
+// blocks, their literal `source`, and function calls, while never being fooled by comments, strings or heredocs
+// that merely contain such text. Interpolations (`"${file("x")}"`, heredoc templates) are scanned too.
 
 
+/** Markers for `${path.module}`, `${path.root}` and `${path.cwd}` in a resolvable path. */
+const modules_PATH_REF = { module: '\u0000module\u0000', root: '\u0000root\u0000', cwd: '\u0000cwd\u0000' };
+/** Functions whose first argument names a file (or, for fileset, a folder) that the configuration reads. */
+const FILE_FUNCTIONS = new Set([
+    'file',
+    'filebase64',
+    'filebase64sha256',
+    'filebase64sha512',
+    'filemd5',
+    'filesha1',
+    'filesha256',
+    'filesha512',
+    'fileexists',
+    'fileset',
+    'templatefile',
+]);
+/** Terraform/OpenTofu configuration files: what makes a folder a module. */
+function isConfigFile(name) {
+    return /\.(tf|tofu)(\.json)?$/.test(name);
+}
 /** Module calls whose source is a local path (`./…` or `../…`). */
 function parseLocalModuleCalls(text) {
-    return parseModuleCalls(tokenize(text)).filter((call) => isLocalSource(call.source));
+    return parseModuleCalls(tokenize(text).tokens).filter((call) => modules_isLocalSource(call.source));
 }
-function isLocalSource(source) {
+function modules_isLocalSource(source) {
     return source.startsWith('./') || source.startsWith('../');
+}
+/** Module calls (local ones only), file reads and backend of a native-syntax (`.tf`, `.tofu`) file. */
+function scanConfig(text) {
+    const { tokens, embedded } = tokenize(text);
+    return {
+        calls: parseModuleCalls(tokens).filter((call) => modules_isLocalSource(call.source)),
+        reads: [...parseFileReads(tokens), ...parseFileReads(embedded)].sort((a, b) => a.line - b.line),
+        backend: declaresBackend(tokens),
+    };
+}
+/**
+ * The same for a JSON-syntax file (`.tf.json`, `.tofu.json`): `module` blocks are objects (or arrays of them)
+ * under the top-level `module` key, and every string is a template whose interpolations may read files.
+ */
+function scanJsonConfig(text) {
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch {
+        return { calls: [], reads: [], backend: false };
+    }
+    const facts = { calls: [], reads: [], backend: false };
+    const root = isRecord(data) ? data : {};
+    for (const modules of blocks(root.module)) {
+        for (const [name, body] of Object.entries(modules)) {
+            for (const block of blocks(body)) {
+                const line = lineOf(text, `"${name}"`);
+                if (typeof block.source === 'string' && modules_isLocalSource(block.source))
+                    facts.calls.push({ name, source: block.source, line });
+            }
+        }
+    }
+    facts.backend = blocks(root.terraform).some((block) => 'backend' in block || 'cloud' in block);
+    const visit = (value) => {
+        if (typeof value === 'string') {
+            if (!value.includes('${'))
+                return;
+            const line = lineOf(text, JSON.stringify(value).slice(1, -1));
+            facts.reads.push(...parseFileReads(templateTokens(value, line)));
+        }
+        else if (Array.isArray(value))
+            value.forEach(visit);
+        else if (isRecord(value))
+            Object.values(value).forEach(visit);
+    };
+    visit(root);
+    return facts;
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** A JSON block value: an object, or an array of objects. */
+function blocks(value) {
+    if (Array.isArray(value))
+        return value.filter(isRecord);
+    return isRecord(value) ? [value] : [];
+}
+function lineOf(text, needle) {
+    const at = text.indexOf(needle);
+    return at === -1 ? 1 : text.slice(0, at).split('\n').length;
 }
 function parseModuleCalls(tokens) {
     const calls = [];
@@ -43032,6 +44601,83 @@ function parseModuleCalls(tokens) {
             depth = Math.max(0, depth - 1);
     }
     return calls;
+}
+/** `terraform { backend "x" { … } }` or `terraform { cloud { … } }` at the top level. */
+function declaresBackend(tokens) {
+    let depth = 0;
+    for (let i = 0; i < tokens.length; i++) {
+        const token = tokens[i];
+        if (depth === 0 && token?.kind === 'ident' && token.text === 'terraform' && tokens[i + 1]?.text === '{') {
+            const end = matchingBrace(tokens, i + 1);
+            let inner = 0;
+            for (let j = i + 2; j < end; j++) {
+                const t = tokens[j];
+                if (t?.kind === 'punct' && t.text === '{')
+                    inner++;
+                if (t?.kind === 'punct' && t.text === '}')
+                    inner--;
+                if (inner !== 0 || t?.kind !== 'ident')
+                    continue;
+                const next = tokens[j + 1];
+                if (t.text === 'backend' && next?.kind === 'string')
+                    return true;
+                if (t.text === 'cloud' && next?.text === '{')
+                    return true;
+            }
+            i = end;
+            continue;
+        }
+        if (token?.kind === 'punct' && token.text === '{')
+            depth++;
+        if (token?.kind === 'punct' && token.text === '}')
+            depth = Math.max(0, depth - 1);
+    }
+    return false;
+}
+/** Calls of the file-reading functions; each argument is static when it is one string of literals and path refs. */
+function parseFileReads(tokens) {
+    const reads = [];
+    for (let i = 0; i < tokens.length; i++) {
+        const token = tokens[i];
+        if (token?.kind !== 'ident' || !FILE_FUNCTIONS.has(token.text) || tokens[i + 1]?.text !== '(')
+            continue;
+        // `provider::x::file(…)` and attribute access (`a.file(`) are not the builtin.
+        const before = tokens[i - 1];
+        if (before?.kind === 'punct' && (before.text === '.' || before.text === '::'))
+            continue;
+        const first = staticArgument(tokens, i + 2);
+        const read = { fn: token.text, line: token.line };
+        if (first.value !== undefined)
+            read.path = first.value;
+        if (token.text === 'fileset') {
+            const second = first.next !== undefined ? staticArgument(tokens, first.next) : { value: undefined };
+            if (second.value !== undefined)
+                read.pattern = second.value;
+            else
+                delete read.path;
+        }
+        reads.push(read);
+    }
+    return reads;
+}
+/** The string at `index` when it is a whole argument (followed by `,` or `)`), and where the next one starts. */
+function staticArgument(tokens, index) {
+    const token = tokens[index];
+    // A bare `path.module` (as in `fileset(path.module, "*.json")`).
+    const ref = tokens[index + 2];
+    if (token?.kind === 'ident' && token.text === 'path' && tokens[index + 1]?.text === '.' && ref) {
+        const marker = Object.hasOwn(modules_PATH_REF, ref.text)
+            ? modules_PATH_REF[ref.text]
+            : undefined;
+        const after = tokens[index + 3];
+        if (marker && ref.kind === 'ident' && (after?.text === ',' || after?.text === ')'))
+            return { value: marker, next: after.text === ',' ? index + 4 : undefined };
+        return {};
+    }
+    const after = tokens[index + 1];
+    if (token?.kind === 'string' && token.paths !== undefined && (after?.text === ',' || after?.text === ')'))
+        return { value: token.paths, next: after.text === ',' ? index + 2 : undefined };
+    return {};
 }
 /** Index of the `}` closing the `{` at `open` (or the last token when unbalanced). */
 function matchingBrace(tokens, open) {
@@ -43064,14 +44710,19 @@ function topLevelSource(tokens, start, end) {
     return undefined;
 }
 // ---------------------------------------------------------------------------------------------------------
-// Tokenizer: identifiers, strings (with `${…}` templates skipped), punctuation; comments and heredocs dropped.
-const OPERATORS = ['==', '!=', '<=', '>=', '=>', '&&', '||'];
+// Tokenizer: identifiers, strings, punctuation; comments dropped. The expressions inside templates (quoted
+// strings and heredocs) are tokenized separately, as `embedded`: they never count as blocks, but their
+// function calls do.
+const OPERATORS = ['==', '!=', '<=', '>=', '=>', '&&', '||', '::'];
+const PATH_EXPRESSION = /^\s*path\.(module|root|cwd)\s*$/;
 class Scanner {
     text;
+    line;
     pos = 0;
-    line = 1;
-    constructor(text) {
+    embedded = [];
+    constructor(text, line = 1) {
         this.text = text;
+        this.line = line;
     }
     tokens() {
         const tokens = [];
@@ -43081,6 +44732,10 @@ class Scanner {
                 tokens.push(token);
         }
         return tokens;
+    }
+    /** The whole text as a template body (a heredoc's or a JSON string's): its parts, embedded tokens collected. */
+    templateBody() {
+        return this.readTemplate(false);
     }
     next() {
         const { text } = this;
@@ -43122,49 +44777,78 @@ class Scanner {
     /** A quoted string; `literal` is false when it holds a `${…}` or `%{…}` template. */
     string() {
         const line = this.line;
-        const { text, literal } = this.readString();
-        return { kind: 'string', text, literal, line };
+        this.pos++; // opening quote
+        const { text, literal, paths } = this.readTemplate(true);
+        return { kind: 'string', text, literal, line, ...(paths !== undefined ? { paths } : {}) };
     }
-    readString() {
+    /**
+     * Template text up to the closing quote (`quoted`) or the end. Interpolations are tokenized into `embedded`;
+     * `paths` keeps the text when the only interpolations are `path.module`, `path.root` or `path.cwd`.
+     */
+    readTemplate(quoted) {
         const { text } = this;
         let value = '';
+        let paths = '';
         let literal = true;
-        this.pos++; // opening quote
         while (this.pos < text.length) {
             const ch = text[this.pos] ?? '';
-            if (ch === '"') {
+            if (quoted && ch === '"') {
                 this.pos++;
                 break;
             }
-            if (ch === '\n')
+            if (quoted && ch === '\n')
                 break; // quoted strings cannot span lines: stop rather than swallow the file
-            if (ch === '\\') {
-                value += modules_unescape(text[this.pos + 1] ?? '');
+            if (quoted && ch === '\\') {
+                const escaped = modules_unescape(text[this.pos + 1] ?? '');
+                value += escaped;
+                if (paths !== undefined)
+                    paths += escaped;
                 this.pos += 2;
             }
             else if (text.startsWith('$${', this.pos) || text.startsWith('%%{', this.pos)) {
-                value += text.slice(this.pos + 1, this.pos + 3); // escaped template marker: literal text
+                const marker = text.slice(this.pos + 1, this.pos + 3); // escaped template marker: literal text
+                value += marker;
+                if (paths !== undefined)
+                    paths += marker;
                 this.pos += 3;
             }
             else if (text.startsWith('${', this.pos) || text.startsWith('%{', this.pos)) {
                 literal = false;
+                const directive = ch === '%';
                 this.pos += 2;
+                const startLine = this.line;
+                const start = this.pos;
+                const mark = this.embedded.length;
                 this.skipTemplateExpression();
+                this.embedded.length = mark; // the sub-scanner below finds nested interpolations itself
+                const expression = text.slice(start, Math.max(start, this.pos - 1)).replace(/^~|~$/g, '');
+                const sub = new Scanner(expression, startLine);
+                this.embedded.push(...sub.tokens(), ...sub.embedded);
+                const ref = directive ? null : PATH_EXPRESSION.exec(expression);
+                if (ref && paths !== undefined)
+                    paths += modules_PATH_REF[ref[1]];
+                else
+                    paths = undefined;
             }
             else {
+                if (ch === '\n')
+                    this.line++;
                 value += ch;
+                if (paths !== undefined)
+                    paths += ch;
                 this.pos++;
             }
         }
-        return { text: value, literal };
+        return paths === undefined ? { text: value, literal } : { text: value, literal, paths };
     }
-    /** Skips to the `}` closing a template interpolation; strings inside may hold braces of their own. */
+    /** Skips to just past the `}` closing a template interpolation; strings inside may hold braces of their own. */
     skipTemplateExpression() {
         let depth = 1;
         while (this.pos < this.text.length && depth > 0) {
             const ch = this.text[this.pos];
             if (ch === '"') {
-                this.readString();
+                this.pos++;
+                this.readTemplate(true);
                 continue;
             }
             if (ch === '{')
@@ -43176,22 +44860,31 @@ class Scanner {
             this.pos++;
         }
     }
-    /** `<<EOF` / `<<-EOF` … `EOF`: its lines are text, never code. */
+    /** `<<EOF` / `<<-EOF` … `EOF`: its lines are a template, never code; interpolations in it are scanned. */
     heredoc() {
         const line = this.line;
         const marker = this.match(/<<-?([A-Za-z_][A-Za-z0-9_-]*)/y)?.[1] ?? '';
         let lineEnd = this.text.indexOf('\n', this.pos);
+        const bodyStart = lineEnd + 1;
         while (lineEnd !== -1) {
             const nextEnd = this.text.indexOf('\n', lineEnd + 1);
             const content = this.text.slice(lineEnd + 1, nextEnd === -1 ? undefined : nextEnd);
             if (content.trim() === marker) {
+                this.scanHeredocBody(this.text.slice(bodyStart, lineEnd + 1), line + 1);
                 this.advanceTo(nextEnd === -1 ? this.text.length : nextEnd);
                 return { kind: 'string', text: '', literal: false, line };
             }
             lineEnd = nextEnd;
         }
+        if (bodyStart > 0)
+            this.scanHeredocBody(this.text.slice(bodyStart), line + 1);
         this.advanceTo(this.text.length);
         return { kind: 'string', text: '', literal: false, line };
+    }
+    scanHeredocBody(body, line) {
+        const sub = new Scanner(body, line);
+        sub.templateBody();
+        this.embedded.push(...sub.embedded);
     }
     /** A sticky regex matched at the current position. */
     match(regex) {
@@ -43211,22 +44904,37 @@ function modules_unescape(ch) {
     return escapes[ch] ?? ch;
 }
 function tokenize(text) {
-    return new Scanner(text).tokens();
+    const scanner = new Scanner(text);
+    const tokens = scanner.tokens();
+    return { tokens, embedded: scanner.embedded };
+}
+/** The tokens of the interpolations in a template (a JSON string's value). */
+function templateTokens(template, line) {
+    const scanner = new Scanner(template, line);
+    scanner.templateBody();
+    return scanner.embedded;
 }
 // ---------------------------------------------------------------------------------------------------------
-// The graph.
-/** Local module calls in the `.tf` files directly in `folder` (absolute); none when it cannot be read. */
-async function localModuleCallsIn(folder) {
+// Folders.
+/** The facts of every configuration file directly in `folder` (absolute), by file name; none when unreadable. */
+async function modules_folderFacts(folder) {
     const entries = await (0,promises_.readdir)(folder, { withFileTypes: true }).catch(() => []);
-    const files = entries
-        .filter((entry) => !entry.isDirectory() && entry.name.endsWith('.tf'))
-        .map((e) => e.name);
-    const calls = [];
-    for (const file of files.sort()) {
-        const text = await (0,promises_.readFile)(external_node_path_default().join(folder, file), 'utf8').catch(() => '');
-        calls.push(...parseLocalModuleCalls(text));
+    const names = entries
+        .filter((entry) => !entry.isDirectory() && isConfigFile(entry.name))
+        .map((entry) => entry.name)
+        .sort();
+    const facts = new Map();
+    for (const name of names) {
+        const text = await (0,promises_.readFile)(external_node_path_default().join(folder, name), 'utf8').catch(() => undefined);
+        if (text === undefined)
+            continue;
+        facts.set(name, name.endsWith('.json') ? scanJsonConfig(text) : scanConfig(text));
     }
-    return calls;
+    return facts;
+}
+/** Local module calls in the configuration files directly in `folder` (absolute); none when unreadable. */
+async function localModuleCallsIn(folder) {
+    return [...(await modules_folderFacts(folder)).values()].flatMap((facts) => facts.calls);
 }
 /** The folder a local source names, posix relative to the workspace; undefined when it leaves the workspace. */
 function resolveModuleFolder(fromFolder, source) {
@@ -43236,7 +44944,7 @@ function resolveModuleFolder(fromFolder, source) {
 }
 /** The folders (posix, relative to `workspace`) a folder's `.tf` files call directly as local modules. */
 async function directModuleFolders(workspace, folder) {
-    const calls = await localModuleCallsIn(external_node_path_default().join(workspace, folder));
+    const calls = await localModuleCallsIn(path.join(workspace, folder));
     const folders = calls.map((call) => resolveModuleFolder(folder, call.source));
     return [...new Set(folders.filter((f) => f !== undefined && f !== folder))];
 }
@@ -43272,9 +44980,185 @@ async function localModuleGraph(workspace, stackPaths) {
     return graph;
 }
 
+;// CONCATENATED MODULE: ./src/stacks/inputs.ts
+// Every file a stack reads, as repository paths: its folder, the local modules it calls (transitively), files
+// its configuration reads with `file()`, `templatefile()`, `fileset()` and friends, var files, `when-modified`
+// globs, and the targets of symlinks among them. Paths are relative to the repository root, not the working
+// directory, so modules and files outside `working-directory` count as well.
+
+
+
+
+/** `rel` joined under the working directory: a repository path. */
+function repositoryFile(layout, rel) {
+    return normalize(layout.workingDirectory ? `${layout.workingDirectory}/${rel}` : rel);
+}
+/** Posix, normalised, `.` for the root; undefined when the path leaves the repository. */
+function normalize(rel) {
+    const joined = path.posix.normalize(rel).replace(/\/+$/, '');
+    return joined === '' ? '.' : joined;
+}
+function insideRepository(rel) {
+    const folder = normalize(rel);
+    return folder === '..' || folder.startsWith('../') || path.posix.isAbsolute(folder) ? undefined : folder;
+}
+function join(folder, rel) {
+    return insideRepository(folder === '.' ? rel : `${folder}/${rel}`);
+}
+/** Resolves symlinks along a repository path (the longest prefix that exists); undefined when it leads outside. */
+async function realRepositoryPath(repoRoot, rel) {
+    const realRoot = await (0,promises_.realpath)(repoRoot).catch(() => external_node_path_default().resolve(repoRoot));
+    const parts = rel === '.' ? [] : rel.split('/');
+    for (let keep = parts.length; keep >= 0; keep--) {
+        const real = await (0,promises_.realpath)(external_node_path_default().join(repoRoot, ...parts.slice(0, keep))).catch(() => undefined);
+        if (real === undefined)
+            continue;
+        const relative = external_node_path_default().relative(realRoot, external_node_path_default().join(real, ...parts.slice(keep)));
+        if (relative.startsWith('..') || external_node_path_default().isAbsolute(relative))
+            return undefined;
+        return relative === '' ? '.' : relative.split((external_node_path_default()).sep).join('/');
+    }
+    return undefined;
+}
+/** Reads what every stack reads; folders shared by stacks are read once. */
+async function stackInputs(layout, stacks) {
+    const infos = new Map();
+    const info = (folder) => {
+        let found = infos.get(folder);
+        if (!found)
+            infos.set(folder, (found = readFolder(layout.repoRoot, folder)));
+        return found;
+    };
+    const real = (rel) => realRepositoryPath(layout.repoRoot, rel);
+    const result = [];
+    for (const stack of stacks) {
+        const root = repositoryFile(layout, stack.path);
+        const folders = new Set();
+        const files = new Set();
+        const globs = new Set();
+        const unresolved = [];
+        const addFile = async (rel) => {
+            if (rel === undefined)
+                return;
+            files.add(rel);
+            const target = await real(rel);
+            if (target !== undefined)
+                files.add(target);
+        };
+        const addGlob = async (folder, pattern) => {
+            if (folder === undefined)
+                return;
+            for (const base of new Set([folder, (await real(folder)) ?? folder])) {
+                globs.add(base === '.' ? pattern : `${base}/${pattern}`);
+            }
+        };
+        // The stack's own path may name a file (an Ansible playbook): it counts as a file and as a folder.
+        await addFile(root);
+        const seen = new Set([root]);
+        const queue = [root];
+        for (let folder = queue.shift(); folder !== undefined; folder = queue.shift()) {
+            folders.add(folder);
+            const target = await real(folder);
+            if (target !== undefined)
+                folders.add(target);
+            const { facts, links } = await info(folder);
+            for (const link of links)
+                (link.folder ? folders : files).add(link.target);
+            for (const [name, fileFacts] of facts) {
+                for (const call of fileFacts.calls) {
+                    if (!isLocalSource(call.source))
+                        continue;
+                    const called = join(folder, call.source);
+                    if (called === undefined || seen.has(called))
+                        continue;
+                    seen.add(called);
+                    queue.push(called);
+                }
+                for (const read of fileFacts.reads) {
+                    const file = join(folder, name) ?? name;
+                    const resolved = read.path === undefined ? undefined : resolveReadPath(read.path, folder, root);
+                    if (read.path === undefined || resolved === null) {
+                        unresolved.push({ file, line: read.line, fn: read.fn });
+                    }
+                    else if (read.pattern !== undefined) {
+                        await addGlob(resolved, read.pattern);
+                    }
+                    else {
+                        await addFile(resolved);
+                    }
+                }
+            }
+        }
+        for (const varFile of stack.varFiles)
+            await addFile(join(root, varFile));
+        for (const pattern of stack.whenModified) {
+            const glob = pattern.startsWith('/') ? insideRepository(pattern.slice(1)) : join(root, pattern);
+            if (glob !== undefined)
+                globs.add(glob);
+        }
+        // Ansible stacks read roles, inventories, vars and task files outside their folder (ansible-inputs.ts).
+        if (stack.engine === 'ansible') {
+            const extra = await ansibleInputs(path.join(layout.repoRoot, layout.workingDirectory), stack);
+            for (const folder of extra.folders)
+                folders.add(repositoryFile(layout, folder));
+            for (const file of extra.files)
+                await addFile(repositoryFile(layout, file));
+        }
+        result.push({
+            stack,
+            folder: root,
+            folders: [...folders],
+            files: [...files],
+            globs: [...globs],
+            unresolved,
+        });
+    }
+    return result;
+}
+/**
+ * A static read path as a repository path: `path.module` is the module's folder, `path.root` and `path.cwd`
+ * the stack's, and a plain relative path is relative to the stack's folder (the engine's working directory).
+ * Undefined when it leaves the repository (nothing a pull request changes); null for an absolute path.
+ */
+function resolveReadPath(raw, moduleFolder, rootFolder) {
+    const at = (folder) => (folder === '.' ? '.' : folder);
+    let text = raw
+        .split(PATH_REF.module)
+        .join(at(moduleFolder))
+        .split(PATH_REF.root)
+        .join(at(rootFolder))
+        .split(PATH_REF.cwd)
+        .join(at(rootFolder));
+    if (raw.startsWith(PATH_REF.module) || raw.startsWith(PATH_REF.root) || raw.startsWith(PATH_REF.cwd)) {
+        return insideRepository(text);
+    }
+    if (path.posix.isAbsolute(text) || /^[A-Za-z]:[\\/]/.test(text))
+        return null;
+    text = text.replace(/^\.\//, '');
+    return join(rootFolder, text);
+}
+async function readFolder(repoRoot, folder) {
+    const absolute = path.join(repoRoot, folder);
+    const facts = await folderFacts(absolute);
+    const links = [];
+    const entries = await readdir(absolute, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+        if (!entry.isSymbolicLink())
+            continue;
+        const rel = folder === '.' ? entry.name : `${folder}/${entry.name}`;
+        const target = await realRepositoryPath(repoRoot, rel);
+        if (target === undefined)
+            continue;
+        const stats = await lstat(path.join(repoRoot, target)).catch(() => undefined);
+        links.push({ target, folder: stats?.isDirectory() ?? false });
+    }
+    return { facts, links };
+}
+
 ;// CONCATENATED MODULE: ./src/stacks/discover.ts
 // The stacks of a config repository: those the config declares, or, without a config (or without `stacks`
-// in it), every Terraform/OpenTofu folder that is not merely a local module of another folder.
+// in it), the Terraform/OpenTofu folders that are root modules (see discoverFolders for the rules).
+
 
 
 
@@ -43283,13 +45167,63 @@ const SKIPPED_FOLDERS = new Set(['.terraform', '.git', 'node_modules']);
 async function discoverStacks(workspace, config) {
     if (config?.stacks)
         return config.stacks.map(copyStack);
+    return (await discoverFolders(workspace)).stacks.map(discoveredStack);
+}
+/**
+ * Without a config, which Terraform folders are stacks. In order, the first rule that applies decides:
+ * a folder declaring a backend (`terraform { backend "…" }` or `cloud {}`) is a stack, even when another folder
+ * also calls it as a module; a folder another folder calls as a local module (resolving symlinks) is a module,
+ * and so is one whose configuration files are symlinked into another folder; a folder inside a
+ * folder named `modules` is a module (one nothing calls yet, or its `examples/`); every other folder is a stack.
+ */
+async function discoverFolders(workspace) {
     const folders = await terraformFolders(workspace);
-    const modules = new Set();
+    const called = new Set();
+    const backends = new Set();
+    const linked = new Set();
     for (const folder of folders) {
-        for (const called of await directModuleFolders(workspace, folder))
-            modules.add(called);
+        const facts = await modules_folderFacts(external_node_path_default().join(workspace, folder));
+        if ([...facts.values()].some((file) => file.backend))
+            backends.add(folder);
+        for (const call of [...facts.values()].flatMap((file) => file.calls)) {
+            const target = resolveModuleFolder(folder, call.source);
+            if (target === undefined || target === folder)
+                continue;
+            called.add(target);
+            // Through a symlinked folder, the module's real folder is the one called.
+            const real = await realRepositoryPath(workspace, target);
+            if (real !== undefined && real !== folder)
+                called.add(real);
+        }
+        // A folder whose configuration files are linked into another one is part of that one, like a module.
+        for (const entry of await (0,promises_.readdir)(external_node_path_default().join(workspace, folder), { withFileTypes: true })) {
+            if (!entry.isSymbolicLink() || !isConfigFile(entry.name))
+                continue;
+            const real = await realRepositoryPath(workspace, folder === '.' ? entry.name : `${folder}/${entry.name}`);
+            const target = real === undefined ? undefined : external_node_path_default().posix.dirname(real);
+            if (target !== undefined && target !== folder)
+                linked.add(target);
+        }
     }
-    return folders.filter((folder) => !modules.has(folder)).map(discoveredStack);
+    const stacks = [];
+    const modules = [];
+    for (const folder of folders) {
+        if (backends.has(folder))
+            stacks.push(folder);
+        else if (called.has(folder))
+            modules.push({ folder, reason: 'called' });
+        else if (linked.has(folder))
+            modules.push({ folder, reason: 'linked' });
+        else if (inModulesFolder(folder))
+            modules.push({ folder, reason: 'modules-folder' });
+        else
+            stacks.push(folder);
+    }
+    return { stacks, modules };
+}
+/** A path with a folder named `modules` in it: where modules live by convention. */
+function inModulesFolder(folder) {
+    return folder.split('/').includes('modules');
 }
 function discoveredStack(folder) {
     return { name: folder, path: folder, workspace: 'default', varFiles: [], env: {}, whenModified: [] };
@@ -43303,12 +45237,15 @@ function copyStack(stack) {
         whenModified: [...stack.whenModified],
     };
 }
-/** Every folder (posix, relative, sorted) holding `*.tf` files. Symlinked folders are not followed (no loops). */
+/**
+ * Every folder (posix, relative, sorted) holding configuration files (`*.tf`, `*.tf.json`, `*.tofu`,
+ * `*.tofu.json`, symlinked ones included). Symlinked folders are not walked (no loops, no duplicates).
+ */
 async function terraformFolders(workspace) {
     const found = [];
     const visit = async (folder) => {
         const entries = await (0,promises_.readdir)(external_node_path_default().join(workspace, folder), { withFileTypes: true });
-        if (entries.some((entry) => !entry.isDirectory() && entry.name.endsWith('.tf')))
+        if (entries.some((entry) => !entry.isDirectory() && isConfigFile(entry.name)))
             found.push(folder);
         for (const entry of entries) {
             if (!entry.isDirectory() || SKIPPED_FOLDERS.has(entry.name) || entry.name.startsWith('.'))
@@ -48291,11 +50228,11 @@ __webpack_unused_export__ = cst;
 __webpack_unused_export__ = lexer.Lexer;
 exports.HN = lineCounter.LineCounter;
 __webpack_unused_export__ = parser.Parser;
-__webpack_unused_export__ = publicApi.parse;
+exports.qg = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;
 exports.Tp = publicApi.parseDocument;
-__webpack_unused_export__ = publicApi.stringify;
-__webpack_unused_export__ = visit.visit;
+exports.As = publicApi.stringify;
+exports.YR = visit.visit;
 __webpack_unused_export__ = visit.visitAsync;
 
 
