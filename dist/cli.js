@@ -38688,6 +38688,7 @@ const HIDDEN_TEXT = '(sensitive value)';
 function newRedactState(known) {
     return { secrets: new Set(), redactedCount: 0, ...(known ? { known } : {}) };
 }
+const MAX_SECRETS_SEARCHED_INSIDE = 64;
 // Shorter marked values ("true", "admin", a port) would hide ordinary text that merely equals them.
 const MIN_KNOWN_SECRET_LENGTH = 8;
 /** Strings at the positions `mask` marks sensitive (`true`, or nested objects/arrays mirroring the value). */
@@ -38718,6 +38719,10 @@ function knownSecrets(pairs) {
         collectMarked(value, mask, exact);
     if (exact.size === 0)
         return undefined;
+    // One alternation over thousands of secrets would cost more than the rest of the parse: past this many, only
+    // whole values are matched here (the runner still masks every registered secret inside log text).
+    if (exact.size > MAX_SECRETS_SEARCHED_INSIDE)
+        return { exact };
     const escaped = [...exact]
         .sort((a, b) => b.length - a.length)
         .map((secret) => secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));

@@ -66,4 +66,17 @@ describe('known secrets', () => {
     const after = plan.changes[0]?.after as Record<string, unknown>;
     expect(after.output).toBe('(sensitive value) and more');
   });
+
+  it('still hides whole values when the plan marks very many secrets', () => {
+    const changes = Array.from({ length: 100 }, (_, index) => ({
+      address: `terraform_data.app${index}`,
+      actions: ['create'],
+      after: { input: `secret-value-${index}-xyz`, output: `secret-value-${index}-xyz` },
+      after_sensitive: { input: true },
+    }));
+    const plan = parseTerraformPlan(rawPlan(changes));
+    for (const change of plan.changes) {
+      expect((change.after as Record<string, unknown>).output).toBeInstanceOf(SensitiveMarker);
+    }
+  });
 });

@@ -46,6 +46,8 @@ export function newRedactState(known?: KnownSecrets): RedactState {
   return { secrets: new Set(), redactedCount: 0, ...(known ? { known } : {}) };
 }
 
+const MAX_SECRETS_SEARCHED_INSIDE = 64;
+
 // Shorter marked values ("true", "admin", a port) would hide ordinary text that merely equals them.
 const MIN_KNOWN_SECRET_LENGTH = 8;
 
@@ -72,6 +74,9 @@ export function knownSecrets(pairs: Iterable<[unknown, unknown]>): KnownSecrets 
   const exact = new Set<string>();
   for (const [value, mask] of pairs) collectMarked(value, mask, exact);
   if (exact.size === 0) return undefined;
+  // One alternation over thousands of secrets would cost more than the rest of the parse: past this many, only
+  // whole values are matched here (the runner still masks every registered secret inside log text).
+  if (exact.size > MAX_SECRETS_SEARCHED_INSIDE) return { exact };
   const escaped = [...exact]
     .sort((a, b) => b.length - a.length)
     .map((secret) => secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
