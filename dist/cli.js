@@ -38272,15 +38272,19 @@ function planFolderName(stack) {
     const unique = (0,external_node_crypto_.createHash)('sha256').update(`${stack.name}\0${stack.path}`).digest('hex').slice(0, 12);
     return `${readable}-${unique}`;
 }
-async function planTerraformStack(stack, context, salt, options = {}) {
-    const refreshOnly = options.mode === 'refresh-only';
+/** One engine run of a stack: its folder, its environment over the run's, and one deadline for every step. */
+function stackRunner(stack, context) {
     const started = Date.now();
     const cwd = external_node_path_default().join(context.workspace, stack.path);
     const env = { ...context.env, ...stack.env };
     const timeoutMs = stack.timeoutMs ?? terraform_DEFAULT_TIMEOUT_MS;
-    const deadline = started + timeoutMs;
-    const remaining = () => Math.max(1000, deadline - Date.now());
+    const remaining = () => Math.max(1000, started + timeoutMs - Date.now());
     const run = (args) => execFile(context.binary, args, { cwd, env, timeoutMs: remaining() });
+    return { started, cwd, timeoutMs, remaining, run };
+}
+async function planTerraformStack(stack, context, salt, options = {}) {
+    const refreshOnly = options.mode === 'refresh-only';
+    const { started, cwd, timeoutMs, remaining, run } = stackRunner(stack, context);
     const errored = (step, result, extra = []) => {
         const diagnostics = [...extra, ...failureDiagnostics(result, stack.path)];
         // The first error says what went wrong; it joins the short message shown in the log and the table.
@@ -38368,12 +38372,7 @@ async function showPlan(stack, context, planFile, salt, options) {
  * Its fingerprint is computed from the file itself, so a tampered file cannot pass for the reviewed plan.
  */
 async function inspectTerraformPlan(stack, context, planFile, salt) {
-    const started = Date.now();
-    const cwd = external_node_path_default().join(context.workspace, stack.path);
-    const env = { ...context.env, ...stack.env };
-    const timeoutMs = stack.timeoutMs ?? terraform_DEFAULT_TIMEOUT_MS;
-    const remaining = () => Math.max(1000, started + timeoutMs - Date.now());
-    const run = (args) => execFile(context.binary, args, { cwd, env, timeoutMs: remaining() });
+    const { started, cwd, timeoutMs, remaining, run } = stackRunner(stack, context);
     const errored = (step, result, extra = []) => ({
         status: 'errored',
         diagnostics: [...extra, ...failureDiagnostics(result, stack.path)],
@@ -38493,13 +38492,7 @@ function appliedFromLog(log) {
  * result says what was applied before it stopped and carries the engine's diagnostics.
  */
 async function applyTerraformStack(stack, context, planFile) {
-    const started = Date.now();
-    const cwd = external_node_path_default().join(context.workspace, stack.path);
-    const env = { ...context.env, ...stack.env };
-    const timeoutMs = stack.timeoutMs ?? terraform_DEFAULT_TIMEOUT_MS;
-    const deadline = started + timeoutMs;
-    const remaining = () => Math.max(1000, deadline - Date.now());
-    const run = (args) => execFile(context.binary, args, { cwd, env, timeoutMs: remaining() });
+    const { started, cwd, timeoutMs, run } = stackRunner(stack, context);
     const failed = (step, result, applied = []) => {
         const diagnostics = failureDiagnostics(result, stack.path);
         const first = diagnostics.find((diagnostic) => diagnostic.severity === 'error')?.summary;
@@ -39405,7 +39398,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Br: () => (/* binding */ renderSummary)
 });
 
-// UNUSED EXPORTS: COMMENT_MAX_LENGTH, SUMMARY_MAX_BYTES, commentMarker, countsLine, fairShares, parseCommentMeta, renderComment, tasksLine
+// UNUSED EXPORTS: COMMENT_MAX_LENGTH, SUMMARY_MAX_BYTES, commentMarker, countsLine, engineTitle, fairShares, parseCommentMeta, plural, renderComment, tasksLine
 
 // EXTERNAL MODULE: external "node:buffer"
 var external_node_buffer_ = __nccwpck_require__(4573);

@@ -109,6 +109,17 @@ function planFolderName(stack: Stack): string {
   return `${readable}-${unique}`;
 }
 
+/** One engine run of a stack: its folder, its environment over the run's, and one deadline for every step. */
+function stackRunner(stack: Stack, context: BinaryContext) {
+  const started = Date.now();
+  const cwd = path.join(context.workspace, stack.path);
+  const env = { ...context.env, ...stack.env };
+  const timeoutMs = stack.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const remaining = () => Math.max(1000, started + timeoutMs - Date.now());
+  const run = (args: string[]) => execFile(context.binary, args, { cwd, env, timeoutMs: remaining() });
+  return { started, cwd, timeoutMs, remaining, run };
+}
+
 export async function planTerraformStack(
   stack: Stack,
   context: BinaryContext,
@@ -116,13 +127,7 @@ export async function planTerraformStack(
   options: PlanOptions = {},
 ): Promise<StackPlanResult> {
   const refreshOnly = options.mode === 'refresh-only';
-  const started = Date.now();
-  const cwd = path.join(context.workspace, stack.path);
-  const env = { ...context.env, ...stack.env };
-  const timeoutMs = stack.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const deadline = started + timeoutMs;
-  const remaining = () => Math.max(1000, deadline - Date.now());
-  const run = (args: string[]) => execFile(context.binary, args, { cwd, env, timeoutMs: remaining() });
+  const { started, cwd, timeoutMs, remaining, run } = stackRunner(stack, context);
   const errored = (step: string, result: ExecResult, extra: Diagnostic[] = []): StackPlanResult => {
     const diagnostics = [...extra, ...failureDiagnostics(result, stack.path)];
     // The first error says what went wrong; it joins the short message shown in the log and the table.
@@ -232,12 +237,7 @@ export async function inspectTerraformPlan(
   planFile: string,
   salt: FingerprintSalt,
 ): Promise<StackPlanResult> {
-  const started = Date.now();
-  const cwd = path.join(context.workspace, stack.path);
-  const env = { ...context.env, ...stack.env };
-  const timeoutMs = stack.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const remaining = () => Math.max(1000, started + timeoutMs - Date.now());
-  const run = (args: string[]) => execFile(context.binary, args, { cwd, env, timeoutMs: remaining() });
+  const { started, cwd, timeoutMs, remaining, run } = stackRunner(stack, context);
   const errored = (step: string, result: ExecResult, extra: Diagnostic[] = []): StackPlanResult => ({
     status: 'errored',
     diagnostics: [...extra, ...failureDiagnostics(result, stack.path)],
@@ -362,13 +362,7 @@ export async function applyTerraformStack(
   context: BinaryContext,
   planFile: string,
 ): Promise<StackApplyResult> {
-  const started = Date.now();
-  const cwd = path.join(context.workspace, stack.path);
-  const env = { ...context.env, ...stack.env };
-  const timeoutMs = stack.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const deadline = started + timeoutMs;
-  const remaining = () => Math.max(1000, deadline - Date.now());
-  const run = (args: string[]) => execFile(context.binary, args, { cwd, env, timeoutMs: remaining() });
+  const { started, cwd, timeoutMs, run } = stackRunner(stack, context);
   const failed = (step: string, result: ExecResult, applied: string[] = []): StackApplyResult => {
     const diagnostics = failureDiagnostics(result, stack.path);
     const first = diagnostics.find((diagnostic) => diagnostic.severity === 'error')?.summary;

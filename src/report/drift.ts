@@ -5,7 +5,7 @@ import type { EngineName } from '../engines/names.js';
 import type { Diagnostic, ResourceChange } from '../plan/model.js';
 import { renderResourceDiff } from './diff.js';
 import { codeBlock, escapeText, inlineCode } from './escape.js';
-import { fairShares, SUMMARY_MAX_BYTES } from './markdown.js';
+import { engineTitle, fairShares, plural, SUMMARY_MAX_BYTES } from './markdown.js';
 
 /** GitHub rejects issue bodies over this many characters. */
 export const ISSUE_BODY_MAX_LENGTH = 65_536;
@@ -76,17 +76,6 @@ export interface DriftReport {
   /** ISO time of the check. */
   checkedAt: string;
   stacks: DriftStackResult[];
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
-
-function engineTitle(engine: string): string {
-  if (engine === 'tofu') return 'OpenTofu';
-  if (engine === 'terraform') return 'Terraform';
-  if (engine === 'ansible') return 'Ansible';
-  return engine;
 }
 
 const DRIFT_LABELS: Record<DriftState, string> = {

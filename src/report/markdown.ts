@@ -23,11 +23,11 @@ export function commentMarker(header: string): string {
   return `<!-- stackgate:comment:${encodeURIComponent(header.trim())} -->`;
 }
 
-function plural(count: number, noun: string): string {
+export function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
-function engineTitle(engine: string): string {
+export function engineTitle(engine: string): string {
   if (engine === 'tofu') return 'OpenTofu';
   if (engine === 'terraform') return 'Terraform';
   if (engine === 'ansible') return 'Ansible';
