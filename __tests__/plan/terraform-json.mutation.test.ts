@@ -373,10 +373,7 @@ describe('flagChangedSecrets', () => {
   });
 
   it('walks lists and maps, treating a missing raw side as empty', () => {
-    expect(flagChangedSecrets([S, S], ['a', 'b'], ['a', 'c'])).toStrictEqual([
-      S,
-      SENSITIVE_CHANGED,
-    ]);
+    expect(flagChangedSecrets([S, S], ['a', 'b'], ['a', 'c'])).toStrictEqual([S, SENSITIVE_CHANGED]);
     expect(flagChangedSecrets({ k: S, v: 1 }, { k: 'a' }, { k: 'a' })).toStrictEqual({ k: S, v: 1 });
     expect(flagChangedSecrets({ k: S }, 'not a map', { k: 'a' })).toStrictEqual({
       k: SENSITIVE_CHANGED,
