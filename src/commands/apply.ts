@@ -30,7 +30,7 @@ import { commentMarker, renderSummary } from '../report/markdown.js';
 import type { StackReport } from '../report/types.js';
 import type { Settings } from '../settings.js';
 import { discoverStacks, type Stack } from '../stacks/discover.js';
-import { forEachStack } from '../stacks/runner.js';
+import { forEachStack, forEachStackInOrder } from '../stacks/runner.js';
 import type { PlanRecords, Store } from '../store/types.js';
 import { parseComment, VERBS, type Verb } from './comment-command.js';
 import { repoOf, type CommandResult, type RunContext } from './context.js';
@@ -366,13 +366,184 @@ interface Prepared {
   stack: Stack;
   report: StackReport;
   planFile?: string;
+  /** Of the plan made or restored now. */
   fingerprint: string;
+  /** Recorded when the plan was reviewed. */
+  reviewed: string;
+  /** The plan file came from the cache (not planned again). */
+  restored: boolean;
+}
+
+interface Target {
+  stack: Stack;
+  fingerprint: string;
+}
+
+/** The engine context and fallback engine every apply step shares. */
+async function engineSetup(ctx: RunContext) {
+  const { settings } = ctx;
+  const fallback = await resolveEngineChoice(settings.engine);
+  const engineContext: EngineContext = {
+    workspace: settings.workspace,
+    env: engineEnvironment(ctx.env),
+    tempDir: settings.tempDir,
+  };
+  return { fallback, engineContext };
+}
+
+/**
+ * Every target's plan, restored from the cache or made again, with its fingerprint compared to the reviewed
+ * one. Any refusal means nothing is applied: the caller stops before the first apply.
+ */
+async function prepareTargets(
+  ctx: RunContext,
+  targets: Target[],
+  pullNumber: number,
+  headSha: string,
+): Promise<{ items: Prepared[]; refusals: Refusal[] }> {
+  const { settings } = ctx;
+  const { fallback, engineContext } = await engineSetup(ctx);
+  const salt = fingerprintSalt(settings);
+  const items = await forEachStack(
+    targets.map((target) => target.stack),
+    settings.parallelism,
+    async (stack): Promise<Prepared> => {
+      const engine = engineFor(stack, fallback);
+      const reviewed = targets.find((target) => target.stack === stack)?.fingerprint ?? '';
+      const planFile = await engine.planFile(stack, engineContext);
+      const restored = await restorePlanFile(planFile, planCacheKey(pullNumber, stack.name, headSha));
+      core.info(
+        `${stack.name}: ${restored ? 'restored the saved plan' : 'no saved plan here; planning again'}`,
+      );
+      const result = restored
+        ? await engine.inspect(stack, engineContext, planFile, salt)
+        : await engine.plan(stack, engineContext, salt);
+      for (const secret of result.plan?.secrets ?? []) core.setSecret(secret);
+      return {
+        stack,
+        planFile: result.planFile ?? (restored ? planFile : undefined),
+        fingerprint: result.fingerprint ?? '',
+        reviewed,
+        restored,
+        report: {
+          name: stack.name,
+          path: stack.path,
+          engine: engine.name,
+          status: result.status,
+          plan: result.plan,
+          diagnostics: result.diagnostics,
+          message: result.message,
+          fingerprint: reviewed,
+          durationMs: result.durationMs,
+        },
+      };
+    },
+  );
+  const refusals: Refusal[] = [];
+  for (const item of items) {
+    if (item.report.status === 'errored' || !item.planFile) {
+      refusals.push({
+        reason: 'plan-not-passed',
+        stack: item.stack.name,
+        detail: `${item.restored ? 'Reading the saved plan' : 'Planning again'} before the apply failed: ${item.report.message ?? 'no plan file'}.`,
+      });
+    } else if (item.fingerprint !== item.reviewed) {
+      refusals.push({
+        reason: 'plan-changed',
+        stack: item.stack.name,
+        detail: item.restored
+          ? 'The plan changed since review: the saved plan file restored for this apply is not the plan that was reviewed (its fingerprint differs), so it was not applied. Plan again, review, then apply.'
+          : 'The plan changed since review: planned now it would do something else than the plan that was reviewed. Plan again, review, then apply.',
+      });
+    }
+  }
+  return { items, refusals };
+}
+
+/**
+ * Applies the prepared plans, one deployment per stack, in `depends-on` order: a stack waits for the stacks it
+ * depends on and is skipped (not applied) when one of them did not apply. A failed apply is not retried.
+ */
+async function applyPrepared(
+  ctx: RunContext,
+  prepared: Prepared[],
+  by: { sha: string; pullNumber: number; actor: string },
+): Promise<StackReport[]> {
+  const { settings } = ctx;
+  const github = ctx.github!;
+  const repo = repoOf(settings);
+  const { fallback, engineContext } = await engineSetup(ctx);
+  return forEachStackInOrder(
+    prepared.map((item) => item.stack),
+    settings.parallelism,
+    async (stack, dependencies): Promise<StackReport> => {
+      const item = prepared.find((candidate) => candidate.stack === stack)!;
+      const blocked = dependencies.filter(({ result }) => result.status !== 'applied');
+      if (blocked.length > 0) {
+        const names = blocked.map(({ stack: dependency }) => dependency.name);
+        core.info(`${stack.name}: skipped, it depends on ${names.join(', ')}, which did not apply`);
+        return {
+          ...item.report,
+          status: 'skipped',
+          message: `Not applied: this stack depends on ${names.join(', ')}, whose apply ${blocked.some(({ result }) => result.status === 'apply-failed') ? 'failed' : 'did not run'}. Fix that, then apply again.`,
+        };
+      }
+      let deploymentId: number | undefined;
+      try {
+        deploymentId = await startDeployment(github, repo, {
+          stack: stack.name,
+          sha: by.sha,
+          pullNumber: by.pullNumber,
+          fingerprint: item.fingerprint,
+          actor: by.actor,
+          runUrl: settings.event.runUrl,
+        });
+      } catch (error) {
+        core.warning(
+          `Could not record the deployment of ${stack.name} (the token needs deployments: write): ${(error as Error).message}`,
+        );
+      }
+      core.info(`Applying ${stack.name} (${stack.path})`);
+      const engine = engineFor(stack, fallback);
+      const result = await engine.apply(stack, engineContext, item.planFile!);
+      core.info(`${stack.name}: ${result.status}${result.message ? ` (${result.message})` : ''}`);
+      if (deploymentId !== undefined) {
+        await setDeploymentState(
+          github,
+          repo,
+          deploymentId,
+          result.status === 'applied' ? 'success' : 'failure',
+          result.status === 'applied'
+            ? `Applied ${result.applied.length} change(s)`
+            : (result.message ?? 'Apply failed'),
+          settings.event.runUrl,
+        ).catch((error: unknown) =>
+          core.warning(`Could not update the deployment of ${stack.name}: ${(error as Error).message}`),
+        );
+      }
+      return {
+        ...item.report,
+        status: result.status === 'applied' ? 'applied' : 'apply-failed',
+        diagnostics: [...item.report.diagnostics, ...result.diagnostics],
+        message:
+          result.status === 'applied'
+            ? undefined
+            : `${result.message ?? 'apply failed'}${result.applied.length > 0 ? `; applied before it stopped: ${result.applied.join(', ')}` : ''}`,
+        durationMs: result.durationMs,
+      };
+    },
+  );
+}
+
+function tally(reports: StackReport[]): { applied: string[]; failed: string[]; skipped: string[] } {
+  const named = (status: StackReport['status']) =>
+    reports.filter((stack) => stack.status === status).map((stack) => stack.name);
+  return { applied: named('applied'), failed: named('apply-failed'), skipped: named('skipped') };
 }
 
 async function apply(run: PullRun): Promise<CommandResult> {
   const { ctx, github, store, pull, asked } = run;
   const { settings } = ctx;
-  const repo = repoOf(settings);
   const config = await loadConfigOrThrow(settings);
   const stacks = await discoverStacks(settings.workspace, config);
   const records = await store.plans.read(pull.number, settings.commentHeader);
@@ -444,120 +615,16 @@ async function apply(run: PullRun): Promise<CommandResult> {
   }
 
   // Exactly the reviewed plan: every target's plan is made (or restored) and fingerprinted before any applies.
+  const prepared = await prepareTargets(ctx, targets, pull.number, pull.headSha);
+  if (prepared.refusals.length > 0) return refuse(run, prepared.refusals);
+  const appliedStacks = await applyPrepared(ctx, prepared.items, {
+    sha: pull.headSha,
+    pullNumber: pull.number,
+    actor: asked.actor,
+  });
   const fallback = await resolveEngineChoice(settings.engine);
-  const engineContext: EngineContext = {
-    workspace: settings.workspace,
-    env: engineEnvironment(ctx.env),
-    tempDir: settings.tempDir,
-  };
-  const salt = fingerprintSalt(settings);
-  const prepared = await forEachStack(
-    targets.map((target) => target.stack),
-    settings.parallelism,
-    async (stack): Promise<Prepared> => {
-      const engine = engineFor(stack, fallback);
-      const fingerprint = targets.find((target) => target.stack === stack)?.fingerprint ?? '';
-      const planFile = await engine.planFile(stack, engineContext);
-      const restored = await restorePlanFile(planFile, planCacheKey(pull.number, stack.name, pull.headSha));
-      core.info(
-        `${stack.name}: ${restored ? 'restored the saved plan' : 'no saved plan here; planning again'}`,
-      );
-      const result = restored
-        ? await engine.inspect(stack, engineContext, planFile, salt)
-        : await engine.plan(stack, engineContext, salt);
-      for (const secret of result.plan?.secrets ?? []) core.setSecret(secret);
-      return {
-        stack,
-        planFile: result.planFile ?? (restored ? planFile : undefined),
-        fingerprint: result.fingerprint ?? '',
-        report: {
-          name: stack.name,
-          path: stack.path,
-          engine: engine.name,
-          status: result.status,
-          plan: result.plan,
-          diagnostics: result.diagnostics,
-          message: result.message,
-          fingerprint: fingerprint,
-          durationMs: result.durationMs,
-        },
-      };
-    },
-  );
-  const mismatches: Refusal[] = [];
-  for (const item of prepared) {
-    const reviewed = targets.find((target) => target.stack === item.stack)?.fingerprint;
-    if (item.report.status === 'errored' || !item.planFile) {
-      mismatches.push({
-        reason: 'plan-not-passed',
-        stack: item.stack.name,
-        detail: `Planning again before the apply failed: ${item.report.message ?? 'no plan file'}.`,
-      });
-    } else if (item.fingerprint !== reviewed) {
-      mismatches.push({
-        reason: 'plan-changed',
-        stack: item.stack.name,
-        detail:
-          'The plan changed since review: planned now it would do something else than the plan that was reviewed. Plan again, review, then apply.',
-      });
-    }
-  }
-  if (mismatches.length > 0) return refuse(run, mismatches);
 
-  // Apply, one deployment per stack. A failed apply is not retried.
-  const appliedStacks = await forEachStack(
-    prepared.map((item) => item.stack),
-    settings.parallelism,
-    async (stack): Promise<StackReport> => {
-      const item = prepared.find((candidate) => candidate.stack === stack)!;
-      let deploymentId: number | undefined;
-      try {
-        deploymentId = await startDeployment(github, repo, {
-          stack: stack.name,
-          sha: pull.headSha,
-          pullNumber: pull.number,
-          fingerprint: item.fingerprint,
-          actor: asked.actor,
-          runUrl: settings.event.runUrl,
-        });
-      } catch (error) {
-        core.warning(
-          `Could not record the deployment of ${stack.name} (the token needs deployments: write): ${(error as Error).message}`,
-        );
-      }
-      core.info(`Applying ${stack.name} (${stack.path})`);
-      const engine = engineFor(stack, fallback);
-      const result = await engine.apply(stack, engineContext, item.planFile!);
-      core.info(`${stack.name}: ${result.status}${result.message ? ` (${result.message})` : ''}`);
-      if (deploymentId !== undefined) {
-        await setDeploymentState(
-          github,
-          repo,
-          deploymentId,
-          result.status === 'applied' ? 'success' : 'failure',
-          result.status === 'applied'
-            ? `Applied ${result.applied.length} change(s)`
-            : (result.message ?? 'Apply failed'),
-          settings.event.runUrl,
-        ).catch((error: unknown) =>
-          core.warning(`Could not update the deployment of ${stack.name}: ${(error as Error).message}`),
-        );
-      }
-      return {
-        ...item.report,
-        status: result.status === 'applied' ? 'applied' : 'apply-failed',
-        diagnostics: [...item.report.diagnostics, ...result.diagnostics],
-        message:
-          result.status === 'applied'
-            ? undefined
-            : `${result.message ?? 'apply failed'}${result.applied.length > 0 ? `; applied before it stopped: ${result.applied.join(', ')}` : ''}`,
-        durationMs: result.durationMs,
-      };
-    },
-  );
-
-  const applied = appliedStacks.filter((stack) => stack.status === 'applied').map((stack) => stack.name);
-  const failed = appliedStacks.filter((stack) => stack.status === 'apply-failed').map((stack) => stack.name);
+  const { applied, failed, skipped } = tally(appliedStacks);
   const byName = new Map(stacks.map((stack) => [stack.name, stack]));
   // The other recorded stacks keep their records, so they can still be applied later.
   const others: StackReport[] = records.stacks
@@ -575,7 +642,7 @@ async function apply(run: PullRun): Promise<CommandResult> {
     'apply',
     [...appliedStacks, ...others].sort((a, b) => a.name.localeCompare(b.name)),
   );
-  report.outcome = appliedOutcome(asked.actor, pull.headSha, applied, failed);
+  report.outcome = appliedOutcome(asked.actor, pull.headSha, applied, failed, skipped);
   logFullReport(report);
   const publication = await publishReport(
     ctx,
@@ -599,7 +666,7 @@ async function apply(run: PullRun): Promise<CommandResult> {
     },
     failure:
       failed.length > 0
-        ? `Apply failed for ${failed.join(', ')}${applied.length > 0 ? ` (applied: ${applied.join(', ')})` : ''}`
+        ? `Apply failed for ${failed.join(', ')}${applied.length > 0 ? ` (applied: ${applied.join(', ')})` : ''}${skipped.length > 0 ? ` (skipped: ${skipped.join(', ')})` : ''}`
         : undefined,
   };
 }

@@ -19,6 +19,7 @@ import {
   type AnsibleStackConfig,
   ConfigError,
   APPLY_REQUIREMENTS,
+  type ApplyMode,
   type ApplyRequirement,
   type ConfigProblem,
   type EngineName,
@@ -277,6 +278,11 @@ function describeError(
     case 'minLength':
     case 'minItems':
       return locator.atValue(segments, `${subject} must not be empty`);
+    case 'uniqueItems': {
+      const list = Array.isArray(error.data) ? error.data : [];
+      const twice = list[Number(params.i)];
+      return locator.atValue(segments, `${subject} lists ${show(twice)} more than once`);
+    }
     case 'minimum':
       return locator.atValue(segments, `${subject} must be at least ${String(params.limit)}`);
     default:
@@ -377,6 +383,7 @@ async function repositoryProblems(
   const problems = [
     ...duplicateNames(stacks, 'stacks', 'stack', locator),
     ...duplicateNames(policies, 'policies', 'policy', locator),
+    ...dependencyProblems(stacks, locator),
   ];
   const realWorkspace = await realpath(workspace);
   for (const [index, stack] of stacks.entries()) {
@@ -480,6 +487,85 @@ async function engineKeyProblems(
     }
   }
   return problems;
+}
+
+/**
+ * `depends-on` names stacks of this file, not the stack itself, and forms no cycle. An unknown name is reported at
+ * its list item (with the closest name); a cycle once, at the `depends-on` key of its first stack in the file,
+ * naming the whole loop.
+ */
+function dependencyProblems(stacks: unknown[], locator: Locator): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const names = stacks.flatMap((stack) =>
+    isObject(stack) && typeof stack.name === 'string' ? [stack.name] : [],
+  );
+  const edges = new Map<string, string[]>();
+  const indexOf = new Map<string, number>();
+  for (const [index, stack] of stacks.entries()) {
+    if (!isObject(stack) || !Array.isArray(stack['depends-on'])) continue;
+    const name = typeof stack.name === 'string' ? stack.name : undefined;
+    const known: string[] = [];
+    for (const [item, dependency] of stack['depends-on'].entries()) {
+      if (typeof dependency !== 'string' || dependency === '') continue;
+      const at = ['stacks', String(index), 'depends-on', String(item)];
+      if (dependency === name) {
+        problems.push(locator.atValue(at, `stack \`${name}\` cannot depend on itself`));
+      } else if (!names.includes(dependency)) {
+        const others = names.filter((other) => other !== name);
+        problems.push(
+          locator.atValue(
+            at,
+            `\`depends-on\` names no stack of this file: \`${dependency}\`${suggestion(dependency, others)}`,
+          ),
+        );
+      } else {
+        known.push(dependency);
+      }
+    }
+    if (name !== undefined && !indexOf.has(name)) {
+      edges.set(name, known);
+      indexOf.set(name, index);
+    }
+  }
+  for (const cycle of dependencyCycles(edges)) {
+    const first = cycle[0]!;
+    problems.push(
+      locator.atKey(
+        ['stacks', String(indexOf.get(first))],
+        'depends-on',
+        `\`depends-on\` forms a cycle: ${[...cycle, first].map((name) => `\`${name}\``).join(' → ')}; a stack cannot wait for itself`,
+      ),
+    );
+  }
+  return problems;
+}
+
+/** Each cycle of the graph once, starting at its stack that comes first in `edges` (the file's order). */
+export function dependencyCycles(edges: Map<string, readonly string[]>): string[][] {
+  const order = [...edges.keys()];
+  const done = new Set<string>();
+  const cycles: string[][] = [];
+  const seen = new Set<string>();
+  const visit = (name: string, trail: string[]): void => {
+    const at = trail.indexOf(name);
+    if (at >= 0) {
+      const cycle = trail.slice(at);
+      // Rotate so the stack earliest in the file leads; report each loop once.
+      const start = cycle.reduce((best, item) => (order.indexOf(item) < order.indexOf(best) ? item : best));
+      const rotated = [...cycle.slice(cycle.indexOf(start)), ...cycle.slice(0, cycle.indexOf(start))];
+      const key = rotated.join('\0');
+      if (!seen.has(key)) {
+        seen.add(key);
+        cycles.push(rotated);
+      }
+      return;
+    }
+    if (done.has(name)) return;
+    for (const next of edges.get(name) ?? []) visit(next, [...trail, name]);
+    done.add(name);
+  };
+  for (const name of order) visit(name, []);
+  return cycles;
 }
 
 function duplicateNames(items: unknown[], key: string, kind: string, locator: Locator): ConfigProblem[] {
@@ -609,11 +695,12 @@ interface RawStack {
   'check-args'?: string[];
   'vault-password-env'?: string;
   'vault-password-file'?: string;
+  'depends-on'?: string[];
   apply?: RawApply;
 }
 
 interface RawApply {
-  on?: 'comment';
+  on?: ApplyMode;
   requirements?: ApplyRequirement[];
 }
 
@@ -667,6 +754,7 @@ function toStackConfig(raw: RawStack): StackConfig {
   };
   if (raw.engine) stack.engine = raw.engine;
   if (raw.timeout) stack.timeoutMs = parseDuration(raw.timeout);
+  if (raw['depends-on']?.length) stack.dependsOn = [...raw['depends-on']];
   if (raw.apply) {
     stack.apply = {
       ...(raw.apply.on ? { on: raw.apply.on } : {}),

@@ -8,9 +8,11 @@ export type { EngineName } from '../engines/names.js';
 export const APPLY_REQUIREMENTS = ['approved', 'mergeable', 'undiverged', 'plan-passed'] as const;
 export type ApplyRequirement = (typeof APPLY_REQUIREMENTS)[number];
 
+export type ApplyMode = 'comment';
+
 export interface ApplyConfig {
   /** `comment`: `/stackgate apply` on the pull request, before merge. */
-  on: 'comment';
+  on: ApplyMode;
   requirements: ApplyRequirement[];
 }
 
@@ -29,6 +31,8 @@ export interface StackConfig {
   whenModified: string[];
   /** Absent: the engine's default time limit. */
   timeoutMs?: number;
+  /** Names of stacks applied before this one when both are applied together (no cycles: the loader checks). */
+  dependsOn?: string[];
   /** This stack's own apply settings (fields it leaves out come from the top level). */
   apply?: Partial<ApplyConfig>;
   /** Set for `engine: ansible` stacks only. */

@@ -54,15 +54,20 @@ export function appliedOutcome(
   sha: string,
   applied: readonly string[],
   failed: readonly string[],
+  skipped: readonly string[] = [],
 ): string[] {
   const who = escapeText(actor);
+  const names = (list: readonly string[]) => list.map((name) => inlineCode(name)).join(', ');
   const lines = [
     failed.length > 0
-      ? `> [!CAUTION]\n> Apply by ${who} at ${inlineCode(sha.slice(0, 12))} failed for ${failed.map((name) => inlineCode(name)).join(', ')}. A failed apply is not retried: the engine's diagnostics are below; what was applied before it stopped stays applied.`
-      : `> [!NOTE]\n> Applied by ${who} at ${inlineCode(sha.slice(0, 12))}: ${applied.map((name) => inlineCode(name)).join(', ')}.`,
+      ? `> [!CAUTION]\n> Apply by ${who} at ${inlineCode(sha.slice(0, 12))} failed for ${names(failed)}. A failed apply is not retried: the engine's diagnostics are below; what was applied before it stopped stays applied.`
+      : `> [!NOTE]\n> Applied by ${who} at ${inlineCode(sha.slice(0, 12))}: ${names(applied)}.`,
   ];
-  if (failed.length > 0 && applied.length > 0) {
-    lines.push(`Applied: ${applied.map((name) => inlineCode(name)).join(', ')}.`);
+  if (failed.length > 0 && applied.length > 0) lines.push(`Applied: ${names(applied)}.`);
+  if (skipped.length > 0) {
+    lines.push(
+      `Skipped, not applied: ${names(skipped)}, because a stack each depends on (\`depends-on\`) did not apply.`,
+    );
   }
   lines.push(ROLLBACK_TEXT);
   return lines;

@@ -87,6 +87,7 @@ function copyStack(stack: StackConfig): Stack {
     varFiles: [...stack.varFiles],
     env: { ...stack.env },
     whenModified: [...stack.whenModified],
+    ...(stack.dependsOn ? { dependsOn: [...stack.dependsOn] } : {}),
   };
 }
 
