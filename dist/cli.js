@@ -36787,7 +36787,7 @@ async function plan(args) {
         await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.chmod)(tempDir, 0o700);
         // The action's runner: never two stacks of one folder at once, and every stack settles before the folder
         // goes, so one failing never leaves the others writing into it.
-        reports = await (0,_stacks_runner_js__WEBPACK_IMPORTED_MODULE_11__/* .forEachStack */ .z)(stacks, parallelism, async (stack) => {
+        reports = await (0,_stacks_runner_js__WEBPACK_IMPORTED_MODULE_11__/* .forEachStack */ .zq)(stacks, parallelism, async (stack) => {
             const engine = (0,_engines_index_js__WEBPACK_IMPORTED_MODULE_5__/* .engineFor */ .Ec)(stack, fallback);
             process.stderr.write(`planning ${stack.name} with ${engine.name}…\n`);
             const result = await engine.plan(stack, { workspace, env, tempDir }, { repository: workspace });
@@ -36854,7 +36854,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Z9: () => (/* binding */ loadConfig)
 });
 
-// UNUSED EXPORTS: ConfigError, levenshtein, normalizeStackPath, parseDuration, suggestion
+// UNUSED EXPORTS: ConfigError, dependencyCycles, levenshtein, normalizeStackPath, parseDuration, suggestion
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
@@ -36866,7 +36866,7 @@ var dist_ajv = __nccwpck_require__(2463);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./schema/stackgate.schema.json
-const stackgate_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/stackgate/stackgate/raw/main/schema/stackgate.schema.json","title":"Stackgate configuration (.stackgate.yml)","description":"Declares the stacks of a config repository, the policies their plans must follow, and the secret-scanning allow-list.","type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"description":"Version of this file\'s format. Only 1 exists.","const":1},"stacks":{"description":"The stacks: units planned and applied on their own. When absent, every folder holding *.tf files that is not only a local module of another is a stack, named by its path.","type":"array","items":{"$ref":"#/definitions/stack"}},"policies":{"description":"Rules every plan is checked against. A violation fails the check unless its level is warning.","type":"array","items":{"$ref":"#/definitions/policy"}},"drift":{"description":"Settings of command: drift (scheduled drift detection).","type":"object","additionalProperties":false,"properties":{"labels":{"description":"Labels added to each drift issue besides stackgate:drift.","type":"array","items":{"type":"string","minLength":1}},"assignees":{"description":"Logins assigned to each new drift issue.","type":"array","items":{"type":"string","minLength":1}},"dashboard":{"description":"Keep the issue \'Stackgate: infrastructure status\' (label stackgate:dashboard) up to date. Default: true.","type":"boolean","default":true}}},"secrets":{"description":"Settings of secret scanning.","type":"object","additionalProperties":false,"properties":{"allow":{"description":"Globs of files (relative to the repository) that secret scanning skips.","type":"array","items":{"type":"string","minLength":1}}}},"apply":{"$ref":"#/definitions/apply"}},"definitions":{"stack":{"description":"One unit planned and applied on its own: a Terraform/OpenTofu root module, or an Ansible playbook.","type":"object","additionalProperties":false,"required":["name","path"],"properties":{"name":{"description":"Unique name of the stack, shown in reports and used by the stacks input.","type":"string","minLength":1},"path":{"description":"Folder of the stack (for an Ansible stack, its folder or its playbook file), relative to the repository; it must exist and stay inside the repository.","type":"string","minLength":1},"engine":{"description":"Tool that plans and applies the stack. Default: the action\'s engine input (tofu when on PATH, else terraform).","enum":["terraform","tofu","ansible"]},"workspace":{"description":"Terraform/OpenTofu workspace to select (created when missing). The engines\' own rule: a name that URL path escaping leaves unchanged; Stackgate also refuses a leading `-`, which the engine would read as a flag.","type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.~$&+:=@][A-Za-z0-9_.~$&+:=@-]*$","patternErrorMessage":"must be a workspace name the engine accepts: letters, digits and `_ . ~ $ & + : = @ -`, not starting with `-` (the engine would read it as a flag)","default":"default"},"var-files":{"description":"Variable files passed as -var-file, relative to the stack\'s path.","type":"array","items":{"type":"string","minLength":1}},"env":{"description":"Environment variables set for the engine on this stack only (e.g. TF_VAR_region).","type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"must be a valid environment variable name (letters, digits and _, not starting with a digit)"},"additionalProperties":{"description":"Value of the variable; numbers and booleans are passed as text.","type":["string","number","boolean"]}},"when-modified":{"description":"Extra globs (relative to the stack\'s path; ../ allowed, a leading / means the repository root) whose changes also affect this stack, besides the files in its folder and its local modules.","type":"array","items":{"type":"string","minLength":1,"pattern":"^[^!]","patternErrorMessage":"must not start with ! (negations are not supported: when-modified only adds files to the stack)"}},"playbook":{"description":"Ansible stacks: the playbook to run, relative to the stack\'s path (required unless path names the playbook file).","type":"string","minLength":1},"inventory":{"description":"Ansible stacks: the inventory (file or folder) passed as -i, relative to the stack\'s path. Required.","type":"string","minLength":1},"limit":{"description":"Ansible stacks: host pattern passed as --limit.","type":"string","minLength":1},"tags":{"description":"Ansible stacks: only tasks with these tags run (--tags).","type":"array","items":{"type":"string","minLength":1}},"extra-vars-files":{"description":"Ansible stacks: variable files passed as -e @FILE, relative to the stack\'s path.","type":"array","items":{"type":"string","minLength":1}},"check-args":{"description":"Ansible stacks: extra arguments for the check-mode run (the plan), e.g. --forks=10.","type":"array","items":{"type":"string","minLength":1}},"vault-password-env":{"description":"Ansible stacks: name of the environment variable holding the vault password (e.g. a secret mapped in the job\'s env). The password is never written to disk or shown.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"must be a valid environment variable name (letters, digits and _, not starting with a digit)"},"vault-password-file":{"description":"Ansible stacks: file holding the vault password (absolute, or relative to the repository), e.g. written from a secret by an earlier step.","type":"string","minLength":1},"timeout":{"description":"Time limit for each engine run of this stack, e.g. 90s, 30m, 1h or 1h30m. Default: 30m.","type":"string","pattern":"^([0-9]+h([0-9]+m)?([0-9]+s)?|[0-9]+m([0-9]+s)?|[0-9]+s)$","patternErrorMessage":"must be a duration such as 90s, 30m, 1h or 1h30m"},"apply":{"description":"Overrides the top-level apply settings for this stack.","$ref":"#/definitions/apply"}}},"policy":{"description":"A rule every plan must follow. It needs at least one of deny, max-changes and require-attributes.","type":"object","additionalProperties":false,"required":["name"],"anyOf":[{"required":["deny"]},{"required":["max-changes"]},{"required":["require-attributes"]}],"properties":{"name":{"description":"Unique name of the policy, shown with each violation.","type":"string","minLength":1},"deny":{"description":"Resource actions that are not allowed on the matching resources.","type":"array","minItems":1,"items":{"enum":["create","update","delete","replace","read","import","move"]}},"resources":{"description":"Globs on resource addresses (e.g. aws_db_instance.*, module.db.*) the policy applies to. Default: every resource.","type":"array","items":{"type":"string","minLength":1}},"unless-label":{"description":"A pull-request label that waives this policy.","type":"string","minLength":1},"level":{"description":"error fails the check; warning only reports. Default: error.","enum":["error","warning"],"default":"error"},"max-changes":{"description":"Largest number of resource changes (create, update, delete, replace) a plan of one stack may hold.","type":"integer","minimum":0},"require-attributes":{"description":"Attributes the matching resources must set, each with the keys it must hold, e.g. { tags: [owner, cost-center] }.","type":"object","additionalProperties":{"description":"Keys the attribute must hold (an empty list only requires the attribute).","type":"array","items":{"type":"string","minLength":1}}}}},"apply":{"description":"How and when stacks are applied.","type":"object","additionalProperties":false,"properties":{"on":{"description":"comment: `/stackgate apply` on the pull request applies it before merge (Atlantis-style).","enum":["comment"],"default":"comment"},"requirements":{"description":"What must hold before an apply runs, besides the rules that always hold (the commenter may write, never a fork, never a closed pull request). Default: all four.","type":"array","uniqueItems":true,"items":{"enum":["approved","mergeable","undiverged","plan-passed"]}}}}}}');
+const stackgate_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/stackgate/stackgate/raw/main/schema/stackgate.schema.json","title":"Stackgate configuration (.stackgate.yml)","description":"Declares the stacks of a config repository, the policies their plans must follow, and the secret-scanning allow-list.","type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"description":"Version of this file\'s format. Only 1 exists.","const":1},"stacks":{"description":"The stacks: units planned and applied on their own. When absent, every folder holding *.tf files that is not only a local module of another is a stack, named by its path.","type":"array","items":{"$ref":"#/definitions/stack"}},"policies":{"description":"Rules every plan is checked against. A violation fails the check unless its level is warning.","type":"array","items":{"$ref":"#/definitions/policy"}},"drift":{"description":"Settings of command: drift (scheduled drift detection).","type":"object","additionalProperties":false,"properties":{"labels":{"description":"Labels added to each drift issue besides stackgate:drift.","type":"array","items":{"type":"string","minLength":1}},"assignees":{"description":"Logins assigned to each new drift issue.","type":"array","items":{"type":"string","minLength":1}},"dashboard":{"description":"Keep the issue \'Stackgate: infrastructure status\' (label stackgate:dashboard) up to date. Default: true.","type":"boolean","default":true}}},"secrets":{"description":"Settings of secret scanning.","type":"object","additionalProperties":false,"properties":{"allow":{"description":"Globs of files (relative to the repository) that secret scanning skips.","type":"array","items":{"type":"string","minLength":1}}}},"apply":{"$ref":"#/definitions/apply"}},"definitions":{"stack":{"description":"One unit planned and applied on its own: a Terraform/OpenTofu root module, or an Ansible playbook.","type":"object","additionalProperties":false,"required":["name","path"],"properties":{"name":{"description":"Unique name of the stack, shown in reports and used by the stacks input.","type":"string","minLength":1},"path":{"description":"Folder of the stack (for an Ansible stack, its folder or its playbook file), relative to the repository; it must exist and stay inside the repository.","type":"string","minLength":1},"engine":{"description":"Tool that plans and applies the stack. Default: the action\'s engine input (tofu when on PATH, else terraform).","enum":["terraform","tofu","ansible"]},"workspace":{"description":"Terraform/OpenTofu workspace to select (created when missing). The engines\' own rule: a name that URL path escaping leaves unchanged; Stackgate also refuses a leading `-`, which the engine would read as a flag.","type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.~$&+:=@][A-Za-z0-9_.~$&+:=@-]*$","patternErrorMessage":"must be a workspace name the engine accepts: letters, digits and `_ . ~ $ & + : = @ -`, not starting with `-` (the engine would read it as a flag)","default":"default"},"var-files":{"description":"Variable files passed as -var-file, relative to the stack\'s path.","type":"array","items":{"type":"string","minLength":1}},"env":{"description":"Environment variables set for the engine on this stack only (e.g. TF_VAR_region).","type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"must be a valid environment variable name (letters, digits and _, not starting with a digit)"},"additionalProperties":{"description":"Value of the variable; numbers and booleans are passed as text.","type":["string","number","boolean"]}},"when-modified":{"description":"Extra globs (relative to the stack\'s path; ../ allowed, a leading / means the repository root) whose changes also affect this stack, besides the files in its folder and its local modules.","type":"array","items":{"type":"string","minLength":1,"pattern":"^[^!]","patternErrorMessage":"must not start with ! (negations are not supported: when-modified only adds files to the stack)"}},"playbook":{"description":"Ansible stacks: the playbook to run, relative to the stack\'s path (required unless path names the playbook file).","type":"string","minLength":1},"inventory":{"description":"Ansible stacks: the inventory (file or folder) passed as -i, relative to the stack\'s path. Required.","type":"string","minLength":1},"limit":{"description":"Ansible stacks: host pattern passed as --limit.","type":"string","minLength":1},"tags":{"description":"Ansible stacks: only tasks with these tags run (--tags).","type":"array","items":{"type":"string","minLength":1}},"extra-vars-files":{"description":"Ansible stacks: variable files passed as -e @FILE, relative to the stack\'s path.","type":"array","items":{"type":"string","minLength":1}},"check-args":{"description":"Ansible stacks: extra arguments for the check-mode run (the plan), e.g. --forks=10.","type":"array","items":{"type":"string","minLength":1}},"vault-password-env":{"description":"Ansible stacks: name of the environment variable holding the vault password (e.g. a secret mapped in the job\'s env). The password is never written to disk or shown.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"must be a valid environment variable name (letters, digits and _, not starting with a digit)"},"vault-password-file":{"description":"Ansible stacks: file holding the vault password (absolute, or relative to the repository), e.g. written from a secret by an earlier step.","type":"string","minLength":1},"timeout":{"description":"Time limit for each engine run of this stack, e.g. 90s, 30m, 1h or 1h30m. Default: 30m.","type":"string","pattern":"^([0-9]+h([0-9]+m)?([0-9]+s)?|[0-9]+m([0-9]+s)?|[0-9]+s)$","patternErrorMessage":"must be a duration such as 90s, 30m, 1h or 1h30m"},"depends-on":{"description":"Names of stacks this stack depends on: when both are applied together, this one waits for them, and is skipped when one of them fails to apply. Cycles are rejected.","type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}},"apply":{"description":"Overrides the top-level apply settings for this stack.","$ref":"#/definitions/apply"}}},"policy":{"description":"A rule every plan must follow. It needs at least one of deny, max-changes and require-attributes.","type":"object","additionalProperties":false,"required":["name"],"anyOf":[{"required":["deny"]},{"required":["max-changes"]},{"required":["require-attributes"]}],"properties":{"name":{"description":"Unique name of the policy, shown with each violation.","type":"string","minLength":1},"deny":{"description":"Resource actions that are not allowed on the matching resources.","type":"array","minItems":1,"items":{"enum":["create","update","delete","replace","read","import","move"]}},"resources":{"description":"Globs on resource addresses (e.g. aws_db_instance.*, module.db.*) the policy applies to. Default: every resource.","type":"array","items":{"type":"string","minLength":1}},"unless-label":{"description":"A pull-request label that waives this policy.","type":"string","minLength":1},"level":{"description":"error fails the check; warning only reports. Default: error.","enum":["error","warning"],"default":"error"},"max-changes":{"description":"Largest number of resource changes (create, update, delete, replace) a plan of one stack may hold.","type":"integer","minimum":0},"require-attributes":{"description":"Attributes the matching resources must set, each with the keys it must hold, e.g. { tags: [owner, cost-center] }.","type":"object","additionalProperties":{"description":"Keys the attribute must hold (an empty list only requires the attribute).","type":"array","items":{"type":"string","minLength":1}}}}},"apply":{"description":"How and when stacks are applied.","type":"object","additionalProperties":false,"properties":{"on":{"description":"comment: `/stackgate apply` on the pull request applies it before merge (Atlantis-style).","enum":["comment"],"default":"comment"},"requirements":{"description":"What must hold before an apply runs, besides the rules that always hold (the commenter may write, never a fork, never a closed pull request). Default: all four.","type":"array","uniqueItems":true,"items":{"enum":["approved","mergeable","undiverged","plan-passed"]}}}}}}');
 ;// CONCATENATED MODULE: ./src/config/types.ts
 // The repository config `.stackgate.yml`, camelCased and with defaults filled in.
 // Its shape is defined once, in schema/stackgate.schema.json; these types mirror it.
@@ -37107,6 +37107,11 @@ function describeError(error, all, data, locator) {
         case 'minLength':
         case 'minItems':
             return locator.atValue(segments, `${subject} must not be empty`);
+        case 'uniqueItems': {
+            const list = Array.isArray(error.data) ? error.data : [];
+            const twice = list[Number(params.i)];
+            return locator.atValue(segments, `${subject} lists ${show(twice)} more than once`);
+        }
         case 'minimum':
             return locator.atValue(segments, `${subject} must be at least ${String(params.limit)}`);
         default:
@@ -37193,6 +37198,7 @@ async function repositoryProblems(data, workspace, locator, repoRoot) {
     const problems = [
         ...duplicateNames(stacks, 'stacks', 'stack', locator),
         ...duplicateNames(policies, 'policies', 'policy', locator),
+        ...dependencyProblems(stacks, locator),
     ];
     const realWorkspace = await (0,promises_.realpath)(workspace);
     for (const [index, stack] of stacks.entries()) {
@@ -37283,6 +37289,77 @@ async function engineKeyProblems(stack, index, workspace, locator) {
         }
     }
     return problems;
+}
+/**
+ * `depends-on` names stacks of this file, not the stack itself, and forms no cycle. An unknown name is reported at
+ * its list item (with the closest name); a cycle once, at the `depends-on` key of its first stack in the file,
+ * naming the whole loop.
+ */
+function dependencyProblems(stacks, locator) {
+    const problems = [];
+    const names = stacks.flatMap((stack) => isObject(stack) && typeof stack.name === 'string' ? [stack.name] : []);
+    const edges = new Map();
+    const indexOf = new Map();
+    for (const [index, stack] of stacks.entries()) {
+        if (!isObject(stack) || !Array.isArray(stack['depends-on']))
+            continue;
+        const name = typeof stack.name === 'string' ? stack.name : undefined;
+        const known = [];
+        for (const [item, dependency] of stack['depends-on'].entries()) {
+            if (typeof dependency !== 'string' || dependency === '')
+                continue;
+            const at = ['stacks', String(index), 'depends-on', String(item)];
+            if (dependency === name) {
+                problems.push(locator.atValue(at, `stack \`${name}\` cannot depend on itself`));
+            }
+            else if (!names.includes(dependency)) {
+                const others = names.filter((other) => other !== name);
+                problems.push(locator.atValue(at, `\`depends-on\` names no stack of this file: \`${dependency}\`${suggestion(dependency, others)}`));
+            }
+            else {
+                known.push(dependency);
+            }
+        }
+        if (name !== undefined && !indexOf.has(name)) {
+            edges.set(name, known);
+            indexOf.set(name, index);
+        }
+    }
+    for (const cycle of dependencyCycles(edges)) {
+        const first = cycle[0];
+        problems.push(locator.atKey(['stacks', String(indexOf.get(first))], 'depends-on', `\`depends-on\` forms a cycle: ${[...cycle, first].map((name) => `\`${name}\``).join(' → ')}; a stack cannot wait for itself`));
+    }
+    return problems;
+}
+/** Each cycle of the graph once, starting at its stack that comes first in `edges` (the file's order). */
+function dependencyCycles(edges) {
+    const order = [...edges.keys()];
+    const done = new Set();
+    const cycles = [];
+    const seen = new Set();
+    const visit = (name, trail) => {
+        const at = trail.indexOf(name);
+        if (at >= 0) {
+            const cycle = trail.slice(at);
+            // Rotate so the stack earliest in the file leads; report each loop once.
+            const start = cycle.reduce((best, item) => (order.indexOf(item) < order.indexOf(best) ? item : best));
+            const rotated = [...cycle.slice(cycle.indexOf(start)), ...cycle.slice(0, cycle.indexOf(start))];
+            const key = rotated.join('\0');
+            if (!seen.has(key)) {
+                seen.add(key);
+                cycles.push(rotated);
+            }
+            return;
+        }
+        if (done.has(name))
+            return;
+        for (const next of edges.get(name) ?? [])
+            visit(next, [...trail, name]);
+        done.add(name);
+    };
+    for (const name of order)
+        visit(name, []);
+    return cycles;
 }
 function duplicateNames(items, key, kind, locator) {
     const firstLine = new Map();
@@ -37411,6 +37488,8 @@ function toStackConfig(raw) {
         stack.engine = raw.engine;
     if (raw.timeout)
         stack.timeoutMs = parseDuration(raw.timeout);
+    if (raw['depends-on']?.length)
+        stack.dependsOn = [...raw['depends-on']];
     if (raw.apply) {
         stack.apply = {
             ...(raw.apply.on ? { on: raw.apply.on } : {}),
@@ -45233,6 +45312,7 @@ function copyStack(stack) {
         varFiles: [...stack.varFiles],
         env: { ...stack.env },
         whenModified: [...stack.whenModified],
+        ...(stack.dependsOn ? { dependsOn: [...stack.dependsOn] } : {}),
     };
 }
 /**
@@ -45264,8 +45344,10 @@ async function terraformFolders(workspace) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  z: () => (/* binding */ forEachStack)
+  zq: () => (/* binding */ forEachStack)
 });
+
+// UNUSED EXPORTS: dependencyOrder, forEachStackInOrder
 
 ;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
 /*
@@ -45362,7 +45444,7 @@ class Queue {
 ;// CONCATENATED MODULE: ./node_modules/p-limit/index.js
 
 
-function pLimit(concurrency) {
+function p_limit_pLimit(concurrency) {
 	let rejectOnClear = false;
 
 	if (typeof concurrency === 'object') {
@@ -45493,7 +45575,7 @@ function pLimit(concurrency) {
 }
 
 function limitFunction(function_, options) {
-	const limit = pLimit(options);
+	const limit = p_limit_pLimit(options);
 
 	const limitedFunction = (...arguments_) => limit(() => function_(...arguments_));
 	Object.defineProperty(limitedFunction, 'clearQueue', {
@@ -45518,7 +45600,7 @@ function validateConcurrency(concurrency) {
  * settles before the returned promise does, so a failing one never leaves others running behind it.
  */
 async function forEachStack(stacks, parallelism, task) {
-    const limit = pLimit(Math.max(1, parallelism));
+    const limit = p_limit_pLimit(Math.max(1, parallelism));
     const lastInFolder = new Map();
     const settled = await Promise.allSettled(stacks.map((stack) => {
         const previous = lastInFolder.get(stack.path) ?? Promise.resolve();
@@ -45531,6 +45613,65 @@ async function forEachStack(stacks, parallelism, task) {
             throw result.reason;
         return result.value;
     });
+}
+/**
+ * Like forEachStack, but a stack starts only once the stacks it depends on (`depends-on`, among `stacks`) have
+ * finished, and `task` gets their results to decide (a dependant of a failed apply is skipped, not applied).
+ * The loader rejects cycles; one that slipped through would wait forever, so it is refused here too.
+ */
+async function forEachStackInOrder(stacks, parallelism, task) {
+    const byName = new Map(stacks.map((stack) => [stack.name, stack]));
+    const order = dependencyOrder(stacks);
+    const limit = pLimit(Math.max(1, parallelism));
+    const done = new Map();
+    const lastInFolder = new Map();
+    for (const stack of order) {
+        const dependencies = (stack.dependsOn ?? []).filter((name) => byName.has(name));
+        const before = [...dependencies.map((name) => done.get(name)), lastInFolder.get(stack.path)];
+        const current = Promise.allSettled(before).then(async (settled) => {
+            const results = dependencies.map((name, index) => {
+                const outcome = settled[index];
+                if (outcome.status === 'rejected')
+                    throw outcome.reason;
+                return { stack: byName.get(name), result: outcome.value };
+            });
+            return limit(() => task(stack, results));
+        });
+        done.set(stack.name, current);
+        lastInFolder.set(stack.path, current.catch(() => undefined));
+    }
+    const settled = await Promise.allSettled(stacks.map((stack) => done.get(stack.name)));
+    return settled.map((result) => {
+        if (result.status === 'rejected')
+            throw result.reason;
+        return result.value;
+    });
+}
+/** The stacks with every dependency (among them) before its dependants; otherwise in the given order. */
+function dependencyOrder(stacks) {
+    const byName = new Map(stacks.map((stack) => [stack.name, stack]));
+    const placed = new Set();
+    const visiting = new Set();
+    const order = [];
+    const place = (stack) => {
+        if (placed.has(stack.name))
+            return;
+        if (visiting.has(stack.name)) {
+            throw new Error(`depends-on forms a cycle through ${stack.name}`);
+        }
+        visiting.add(stack.name);
+        for (const name of stack.dependsOn ?? []) {
+            const dependency = byName.get(name);
+            if (dependency)
+                place(dependency);
+        }
+        visiting.delete(stack.name);
+        placed.add(stack.name);
+        order.push(stack);
+    };
+    for (const stack of stacks)
+        place(stack);
+    return order;
 }
 
 
