@@ -214,7 +214,8 @@ function privateKeys(text: string, lines: Lines): Candidate[] {
  * A token's fixed prefix says nothing about randomness, and 16 random base32 characters can repeat a few: judge
  * only the body, with a lower bar than free-form values (the shape itself is already specific).
  */
-const TOKEN_PREFIX = /^(?:AKIA|ASIA|gh[pousr]_|github_pat_|glpat-|xox[abp]-|xapp-)/;
+const TOKEN_PREFIX =
+  /^(?:AKIA|ASIA|SK|gh[pousr]_|github_pat_|gl[a-z]{2,5}-|xox[abper]-|xapp-|[sr]k_live_|SG\.|do[opr]_v1_|sk-(?:ant-[a-z]+\d\d-|proj-|svcacct-|admin-)?|npm_|pypi-AgEIcHlwaS5vcmc|AIza|hf_|dckr_[a-z]{3}_|hv[sb]\.|gl(?:sa|c)_|NRAK-|shp[a-z]{2}_)/;
 const TOKEN_BODY_MIN_ENTROPY = 2.5;
 
 function isRandomToken(secret: string): boolean {
@@ -230,6 +231,7 @@ function tokens(text: string, lineNumber: number): Candidate[] {
       const secret = match.groups?.secret ?? '';
       const start = match.indices?.groups?.secret?.[0];
       if (start === undefined || isPlaceholder(secret) || !isRandomToken(secret)) continue;
+      if (rule.reject?.(secret)) continue;
       found.push({
         line: lineNumber,
         column: start + 1,
