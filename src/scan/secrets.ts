@@ -106,25 +106,23 @@ export function findingMessage(finding: SecretFinding): string {
   );
 }
 
-const SCANNABLE_EXTENSION = /\.(?:tf|tofu|tfvars|hcl|ya?ml|json|ini|cfg|conf|env|pem|key)$/i;
-// Ansible inventories and variable folders often hold extension-less files (`group_vars/all`, `hosts`).
-const INVENTORY_FOLDERS = new Set(['inventory', 'inventories', 'host_vars', 'group_vars']);
-
 function normalizePath(file: string): string {
   return file.replace(/\\/g, '/').replace(/^(?:\.\/)+/, '');
 }
 
-/** True for the configuration files secret scanning reads. */
-export function isScannable(file: string): boolean {
-  const parts = normalizePath(file).split('/');
-  const base = parts[parts.length - 1] ?? '';
-  if (SCANNABLE_EXTENSION.test(base)) return true;
-  if (/^\.env(?:\..+)?$/i.test(base)) return true; // .env, .env.production
-  if (base === 'inventory' || base === 'hosts') return true;
-  return !base.includes('.') && parts.slice(0, -1).some((folder) => INVENTORY_FOLDERS.has(folder));
+/** How much of a file's start is read to tell text from binary, as Git does. */
+export const BINARY_SNIFF_BYTES = 8000;
+
+/**
+ * True for text: no NUL byte in the first 8,000 bytes (Git's own test). UTF-16 text has NULs too and is
+ * skipped with the binaries; configuration is practically never written in it.
+ */
+export function isText(bytes: Uint8Array): boolean {
+  return !bytes.subarray(0, BINARY_SNIFF_BYTES).includes(0);
 }
 
-function isAllowListed(file: string, allow: string[]): boolean {
+/** True when the config's `secrets.allow` globs cover the file. */
+export function isAllowListed(file: string, allow: string[]): boolean {
   const path = normalizePath(file);
   const base = path.slice(path.lastIndexOf('/') + 1);
   // Like .gitignore, a glob without `/` matches a base name at any depth. picomatch's own `basename` option
