@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { githubToken, pseudoRandom } from '../support/planted.js';
+import { githubToken, privateKey, pseudoRandom } from '../support/planted.js';
 
 const masked = vi.hoisted(() => [] as string[]);
 vi.mock('@actions/core', async (importOriginal) => ({
@@ -233,5 +233,52 @@ describe('scanSecrets', () => {
 
     expect(findings.map((finding) => [finding.file, finding.line])).toEqual([['stacks/app/main.tofu', 3]]);
     expect(masked).toContain(value);
+  });
+
+  it('reads every text file, whatever its name, and names the binary and oversized files it skipped', async () => {
+    const token = githubToken(541);
+    await write(workspace, {
+      'keys/id_rsa': `${privateKey(542)}\n`,
+      Dockerfile: `FROM alpine\nENV GH=${token}\n`,
+      'templates/user-data.tftpl': `#!/bin/sh\nexport GH=${token}\n`,
+      'docs/setup.md': `Run with GH=${token}\n`,
+      'allowed/blob.bin': 'x\u0000y',
+    });
+    await writeFile(path.join(workspace, 'logo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]));
+    await writeFile(path.join(workspace, 'dump.sql'), `-- ${token}\n`.padEnd(2 * 1024 * 1024 + 1, 'x'));
+
+    const findings = await scanSecrets(
+      workspace,
+      [
+        'keys/id_rsa',
+        'Dockerfile',
+        'templates/user-data.tftpl',
+        'docs/setup.md',
+        'logo.png',
+        'dump.sql',
+        'allowed/blob.bin',
+      ],
+      ['allowed/**'],
+    );
+
+    expect(findings.map((finding) => [finding.file, finding.severity])).toEqual([
+      ['keys/id_rsa', 'error'],
+      ['Dockerfile', 'error'],
+      ['templates/user-data.tftpl', 'error'],
+      ['docs/setup.md', 'error'],
+      [undefined, 'notice'],
+    ]);
+    expect(findings.at(-1)?.message).toBe(
+      'Not scanned for secrets: 1 binary file(s) (logo.png) and 1 file(s) over 2 MiB (dump.sql).',
+    );
+  });
+
+  it('lists five skipped files of a kind, then a count', async () => {
+    const names = Array.from({ length: 7 }, (_, i) => `img/${i}.png`);
+    for (const name of names) await write(workspace, { [name]: '\u0000' });
+    const findings = await scanSecrets(workspace, names, []);
+    expect(findings.map((finding) => finding.message)).toEqual([
+      'Not scanned for secrets: 7 binary file(s) (img/0.png, img/1.png, img/2.png, img/3.png, img/4.png and 2 more).',
+    ]);
   });
 });

@@ -13,9 +13,11 @@ import {
   isOrdinaryShape,
   isPlaceholder,
   isReference,
+  isStandInPassword,
   shannonEntropy,
 } from '../../src/scan/rules.js';
-import { scanText } from '../../src/scan/secrets.js';
+import { maskSecret, scanText, scanTextWithValues } from '../../src/scan/secrets.js';
+import { TOKEN_SAMPLES } from '../support/planted.js';
 
 const rule = (id: string) => {
   const found = TOKEN_RULES.find((r) => r.id === id);
@@ -50,6 +52,149 @@ describe('token rules: titles', () => {
     ['ghx_x', 'GitHub token'],
   ])('names a GitHub token by its prefix: %s', (secret, title) => {
     expect(rule('github-token').title(secret)).toBe(title);
+  });
+});
+
+describe('token rules: a generated example and a near miss of each', () => {
+  it('has a sample for every rule except the SAS signature (tested below)', () => {
+    const sampled = new Set(TOKEN_SAMPLES.map((sample) => sample.rule));
+    const rules = TOKEN_RULES.map((r) => r.id).filter((id) => id !== 'azure-sas-signature');
+    expect(rules.filter((id) => !sampled.has(id))).toStrictEqual([]);
+  });
+
+  it.each(TOKEN_SAMPLES.map((sample) => [sample.rule, sample]))(
+    '%s: finds the example, masked',
+    (id, sample) => {
+      for (const seed of [3, 17, 101]) {
+        const { line, secret } = sample.line(seed);
+        const { findings, secrets } = scanTextWithValues('settings.txt', `${line}\n`);
+        expect(findings.map((f) => f.rule)).toStrictEqual([id]);
+        expect(findings[0]?.column).toBe(line.indexOf(secret) + 1);
+        expect(findings[0]?.endColumn).toBe(line.indexOf(secret) + 1 + secret.length);
+        expect(findings[0]?.masked).toBe(maskSecret(secret));
+        expect(JSON.stringify(findings)).not.toContain(secret);
+        expect(secrets).toStrictEqual([secret]);
+      }
+    },
+  );
+
+  it.each(TOKEN_SAMPLES.map((sample) => [sample.rule, sample]))(
+    '%s: leaves the near miss alone',
+    (_id, sample) => {
+      for (const seed of [3, 17, 101])
+        expect(scanText('settings.txt', `${sample.nearMiss(seed)}\n`)).toStrictEqual([]);
+    },
+  );
+});
+
+describe('token rules: kinds and boundaries of the provider formats', () => {
+  const token = (id: string, text: string) => secrets(id, text);
+
+  it.each([
+    ['stripe-live-key', `sk_live_${body(24)}`, 'Stripe live secret key'],
+    ['stripe-live-key', `rk_live_${body(24)}`, 'Stripe restricted live key'],
+    ['grafana-token', `glsa_${body(32)}_0a1b2c3d`, 'Grafana service account token'],
+    ['grafana-token', `glc_${body(40)}=`, 'Grafana Cloud access token'],
+    ['gitlab-token', `glpat-${body(20)}`, 'GitLab personal access token'],
+    ['gitlab-token', `glptt-${body(20)}`, 'GitLab pipeline trigger token'],
+    ['gitlab-token', `gldt-${body(20)}`, 'GitLab deploy token'],
+    ['gitlab-token', `glrt-${body(20)}`, 'GitLab runner token'],
+    ['gitlab-token', `glcbt-${body(20)}`, 'GitLab CI/CD job token'],
+    ['gitlab-token', `glsoat-${body(20)}`, 'GitLab OAuth application secret'],
+    ['gitlab-token', `glxx-${body(20)}`, 'GitLab token'],
+    ['sendgrid-api-key', 'x', 'SendGrid API key'],
+    ['digitalocean-token', 'x', 'DigitalOcean token'],
+    ['openai-api-key', 'x', 'OpenAI API key'],
+    ['anthropic-api-key', 'x', 'Anthropic API key'],
+    ['twilio-api-key', 'x', 'Twilio API key'],
+    ['jwt', 'x', 'JSON Web Token'],
+    ['npm-token', 'x', 'npm access token'],
+    ['pypi-token', 'x', 'PyPI API token'],
+    ['google-api-key', 'x', 'Google API key'],
+    ['huggingface-token', 'x', 'Hugging Face access token'],
+    ['docker-hub-token', 'x', 'Docker Hub access token'],
+    ['vault-token', 'x', 'Vault token'],
+    ['terraform-cloud-token', 'x', 'Terraform Cloud API token'],
+    ['new-relic-user-key', 'x', 'New Relic user API key'],
+    ['shopify-token', 'x', 'Shopify access token'],
+    ['url-credentials', 'x', 'Password in a URL'],
+  ])('%s names %s a %s', (id, secret, title) => {
+    expect(rule(id).title(secret)).toBe(title);
+  });
+
+  it('takes every kind of a prefix family', () => {
+    for (const kind of ['dop', 'doo', 'dor'])
+      expect(token('digitalocean-token', `${kind}_v1_${'0a'.repeat(32)}`)).toHaveLength(1);
+    for (const kind of ['proj', 'svcacct', 'admin'])
+      expect(token('openai-api-key', `sk-${kind}-${body(20)}T3BlbkFJ${body(20)}`)).toHaveLength(1);
+    expect(token('openai-api-key', `sk-${body(20)}T3BlbkFJ${body(20)}`)).toHaveLength(1);
+    expect(token('openai-api-key', `sk-${body(19)}T3BlbkFJ${body(20)}`)).toStrictEqual([]);
+    expect(token('anthropic-api-key', `sk-ant-admin01-${body(80)}`)).toHaveLength(1);
+    expect(token('anthropic-api-key', `sk-ant-api03-${body(79)}`)).toStrictEqual([]);
+    for (const kind of ['at', 'ss', 'ca', 'pa'])
+      expect(token('shopify-token', `shp${kind}_${'0a'.repeat(16)}`)).toHaveLength(1);
+    for (const kind of ['pat', 'oat'])
+      expect(token('docker-hub-token', `dckr_${kind}_${body(27)}`)).toHaveLength(1);
+    for (const kind of ['hvs', 'hvb']) expect(token('vault-token', `${kind}.${body(24)}`)).toHaveLength(1);
+    expect(token('vault-token', `hvs.${body(23)}`)).toStrictEqual([]);
+    for (const kind of ['xoxe', 'xoxr']) expect(token('slack-token', `${kind}-${body(20)}`)).toHaveLength(1);
+  });
+
+  it('ends each token where its alphabet ends, and never starts one inside a word', () => {
+    expect(token('stripe-live-key', `(sk_live_${body(24)})`)).toStrictEqual([`sk_live_${body(24)}`]);
+    expect(token('stripe-live-key', `xsk_live_${body(24)}`)).toStrictEqual([]);
+    expect(token('stripe-live-key', `sk_live_${body(23)}`)).toStrictEqual([]);
+    expect(token('npm-token', `npm_${body(37)}`)).toStrictEqual([]);
+    expect(token('google-api-key', `AIza${body(36)}`)).toStrictEqual([]);
+    expect(token('twilio-api-key', `SK${'0a'.repeat(16)}`)).toHaveLength(1);
+    expect(token('twilio-api-key', `SK${'0A'.repeat(16)}`)).toStrictEqual([]);
+    expect(rule('twilio-api-key').context?.test('TWILIO_KEY=')).toBe(true);
+    expect(token('jwt', `eyJ${body(10)}.eyJ${body(10)}.${body(20)}`)).toHaveLength(1);
+    expect(token('jwt', `eyJ${body(10)}.eyJ${body(10)}.${body(19)}`)).toStrictEqual([]);
+    expect(token('terraform-cloud-token', `${body(14)}.atlasv1.${body(60)}`)).toHaveLength(1);
+    expect(token('terraform-cloud-token', `${body(14)}.atlasv1.${body(59)}`)).toStrictEqual([]);
+    expect(token('grafana-token', `glc_${body(31)}`)).toStrictEqual([]);
+    expect(token('new-relic-user-key', `NRAK-${body(27).toUpperCase()}`)).toHaveLength(1);
+    expect(token('pypi-token', `pypi-AgEIcHlwaS5vcmc${body(49)}`)).toStrictEqual([]);
+    expect(token('huggingface-token', `hf_${'aB'.repeat(17)}`)).toHaveLength(1);
+    expect(token('sendgrid-api-key', `SG.${body(22)}.${body(43)}`)).toHaveLength(1);
+    expect(token('sendgrid-api-key', `SG.${body(21)}.${body(43)}`)).toStrictEqual([]);
+  });
+});
+
+describe('passwords in URLs', () => {
+  const password = (text: string) => secrets('url-credentials', text);
+
+  it('takes the password between user and host, with any scheme and without a user', () => {
+    expect(password('postgres://app:s3cRet9x@db.internal:5432/app')).toStrictEqual(['s3cRet9x']);
+    expect(password('redis://:s3cRet9x@cache:6379')).toStrictEqual(['s3cRet9x']);
+    expect(password('mongodb+srv://u:s3cRet9x@cluster0.example.net/x')).toStrictEqual(['s3cRet9x']);
+    expect(password('"amqp://u:s3cRet9x@[::1]:5672"')).toStrictEqual(['s3cRet9x']);
+    expect(password('https://host.example.org/path:x@y')).toStrictEqual([]);
+    expect(password('ssh://git@host:22/repo')).toStrictEqual([]);
+    expect(password('mailto:a:b@c')).toStrictEqual([]);
+  });
+
+  it('leaves stand-ins alone: words, variables, templates, format strings, placeholders', () => {
+    for (const standIn of [
+      'password',
+      'PASS',
+      'passwd',
+      'pwd',
+      'secret',
+      'user',
+      'username',
+      'admin',
+      'root',
+      'guest',
+      'test',
+    ])
+      expect(isStandInPassword(standIn)).toBe(true);
+    for (const standIn of ['${var.db}', '{password}', '%s', ':password', '$DB_PASS', '<pw>', 'changeme'])
+      expect(isStandInPassword(standIn)).toBe(true);
+    for (const real of ['hunter2x', 'passwords1', 'mypassword', 'a%sb', 'x:y'])
+      expect(isStandInPassword(real)).toBe(false);
+    expect(scanText('app.env', 'DATABASE_URL=postgres://app:{{ db_pw }}@db/app\n')).toStrictEqual([]);
   });
 });
 

@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import {
   GENERIC_RULE,
   findingMessage,
-  isScannable,
   maskSecret,
   scanText,
   scanTextWithValues,
@@ -50,49 +49,6 @@ describe('findingMessage', () => {
       /^Possible secret assigned to DB_Password \(abcd…xyz\)\. /,
     );
   });
-});
-
-describe('isScannable', () => {
-  it.each([
-    'main.tf',
-    'x.tofu',
-    'prod.tfvars',
-    'a.hcl',
-    'vars.yml',
-    'vars.yaml',
-    'cfg.json',
-    'app.ini',
-    'app.cfg',
-    'nginx.conf',
-    'ci.env',
-    'id.pem',
-    'id.key',
-    'MAIN.TF',
-    '.env',
-    '.env.production',
-    'inventory',
-    'hosts',
-    'deep/inventory',
-    'group_vars/all',
-    'inventories/prod/web',
-    'host_vars/web1',
-    './group_vars/all',
-    'a\\group_vars\\all',
-  ])('reads %s', (file) => expect(isScannable(file)).toBe(true));
-
-  it.each([
-    'main.go',
-    'README.md',
-    'x.tfx',
-    'a.tf.bak',
-    '.envrc',
-    'my.env.sh',
-    'Makefile',
-    'group_vars/logo.png',
-    'group_vars',
-    'hostsfile',
-    'other/all',
-  ])('skips %s', (file) => expect(isScannable(file)).toBe(false));
 });
 
 describe('scanTextWithValues: positions, values and allow-listing', () => {

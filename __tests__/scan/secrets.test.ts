@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { awsAccessKeyId } from '../support/planted.js';
 import {
   findingMessage,
-  isScannable,
+  isText,
   maskSecret,
   scanText,
   scanTextWithValues,
@@ -400,35 +400,24 @@ describe('maskSecret and findingMessage', () => {
   });
 });
 
-describe('isScannable', () => {
-  it.each([
-    'main.tf',
-    'main.tofu',
-    'envs/prod.tfvars',
-    'x.tfvars.json',
-    'terragrunt.hcl',
-    'a.yml',
-    'b.YAML',
-    'c.json',
-    'd.ini',
-    'e.cfg',
-    'f.conf',
-    '.env',
-    'svc/.env.production',
-    'prod.env',
-    'inventory',
-    'ansible/hosts',
-    'inventories/prod/web',
-    'ansible/group_vars/all',
-    'ansible/host_vars/web1',
-    'keys/deploy.pem',
-    'keys/deploy.key',
-  ])('scans %s', (file) => expect(isScannable(file)).toBe(true));
+describe('isText', () => {
+  const bytes = (text: string) => new TextEncoder().encode(text);
 
-  it.each(['main.go', 'README.md', 'logo.png', 'inventories/prod/logo.png', 'Makefile', 'environment.ts'])(
-    'skips %s',
-    (file) => expect(isScannable(file)).toBe(false),
-  );
+  it('reads any file without a NUL byte, whatever its name says', () => {
+    expect(isText(bytes('-----BEGIN OPENSSH PRIVATE KEY-----\n'))).toBe(true);
+    expect(isText(bytes('FROM alpine\nENV TOKEN=x\n'))).toBe(true);
+    expect(isText(new Uint8Array())).toBe(true);
+  });
+
+  it('skips a file with a NUL byte in its first 8,000 bytes, and only there', () => {
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]);
+    expect(isText(png)).toBe(false);
+    const late = new Uint8Array(8001).fill(0x41);
+    late[8000] = 0;
+    expect(isText(late)).toBe(true);
+    late[7999] = 0;
+    expect(isText(late)).toBe(false);
+  });
 });
 
 describe('random tokens with repeats', () => {

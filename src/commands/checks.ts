@@ -9,7 +9,13 @@ import { engineFor, engineNamed, type EngineContext, type EngineName } from '../
 import type { FormatProblem } from '../engines/types.js';
 import type { Diagnostic } from '../plan/model.js';
 import type { Finding } from '../report/findings.js';
-import { findingMessage, isScannable, scanTextWithValues } from '../scan/secrets.js';
+import {
+  findingMessage,
+  isAllowListed,
+  isText,
+  scanTextWithValues,
+  type SecretFinding,
+} from '../scan/secrets.js';
 import type { Stack } from '../stacks/discover.js';
 import { redactDiagnostics, redactText } from '../plan/redact.js';
 import { isSecretName } from '../scan/names.js';
@@ -51,29 +57,79 @@ export async function readWorkspaceFile(workspace: string, file: string): Promis
   return readFile(real, 'utf8').catch(() => undefined);
 }
 
-/** Scans the given files for secrets; every raw value found is masked in the log at once. */
+/** A file the secret scan read, or why it did not: binary, over the size cap, or not a regular file inside. */
+type ScanRead = { text: string } | { skipped: 'binary' | 'large' } | undefined;
+
+async function readForScan(workspace: string, file: string): Promise<ScanRead> {
+  const absolute = path.resolve(workspace, file);
+  const info = await lstat(absolute).catch(() => undefined);
+  if (!info?.isFile()) return undefined; // symlink, deleted, folder
+  if (info.size > MAX_SCANNED_BYTES) return { skipped: 'large' };
+  const [root, real] = await Promise.all([
+    realpath(workspace).catch(() => undefined),
+    realpath(absolute).catch(() => undefined),
+  ]);
+  if (!root || !real || (real !== root && !real.startsWith(`${root}${path.sep}`))) return undefined;
+  const bytes = await readFile(real).catch(() => undefined);
+  if (!bytes) return undefined;
+  return isText(bytes) ? { text: bytes.toString('utf8') } : { skipped: 'binary' };
+}
+
+/** Files the scan could not read, named in a notice (a few of each kind, then a count). */
+export function skippedNotice(binary: string[], large: string[]): Finding[] {
+  if (binary.length === 0 && large.length === 0) return [];
+  const list = (files: string[]) =>
+    files.slice(0, 5).join(', ') + (files.length > 5 ? ` and ${files.length - 5} more` : '');
+  const parts = [
+    ...(binary.length > 0 ? [`${binary.length} binary file(s) (${list(binary)})`] : []),
+    ...(large.length > 0
+      ? [`${large.length} file(s) over ${MAX_SCANNED_BYTES / 1024 / 1024} MiB (${list(large)})`]
+      : []),
+  ];
+  return [
+    {
+      kind: 'secret',
+      severity: 'notice',
+      title: 'Files not scanned for secrets',
+      message: `Not scanned for secrets: ${parts.join(' and ')}.`,
+    },
+  ];
+}
+
+/**
+ * Scans every text file given for secrets; every raw value found is masked in the log at once. Binary files and
+ * files over the size cap are skipped and named in a notice.
+ */
 export async function scanSecrets(workspace: string, files: string[], allow: string[]): Promise<Finding[]> {
   const findings: Finding[] = [];
+  const binary: string[] = [];
+  const large: string[] = [];
   for (const file of files) {
-    if (!isScannable(file)) continue;
-    const text = await readWorkspaceFile(workspace, file);
-    if (text === undefined) continue;
-    const { findings: found, secrets } = scanTextWithValues(file, text, { allow });
-    for (const secret of secrets) core.setSecret(secret);
-    for (const finding of found) {
-      findings.push({
-        kind: 'secret',
-        severity: 'error',
-        file: finding.file,
-        line: finding.line,
-        column: finding.column,
-        endColumn: finding.endColumn,
-        title: finding.title,
-        message: findingMessage(finding),
-      });
+    if (isAllowListed(file, allow)) continue;
+    const read = await readForScan(workspace, file);
+    if (read === undefined) continue;
+    if ('skipped' in read) {
+      (read.skipped === 'binary' ? binary : large).push(file);
+      continue;
     }
+    const { findings: found, secrets } = scanTextWithValues(file, read.text, { allow });
+    for (const secret of secrets) core.setSecret(secret);
+    for (const finding of found) findings.push(secretFinding(finding));
   }
-  return findings;
+  return [...findings, ...skippedNotice(binary, large)];
+}
+
+export function secretFinding(finding: SecretFinding): Finding {
+  return {
+    kind: 'secret',
+    severity: 'error',
+    file: finding.file,
+    line: finding.line,
+    column: finding.column,
+    endColumn: finding.endColumn,
+    title: finding.title,
+    message: findingMessage(finding),
+  };
 }
 
 const ASSIGNMENT_LINE = /^([+\- ]\s*)("?)([A-Za-z0-9_.-]+)\2(\s*=\s*)(.+)$/;

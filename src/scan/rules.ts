@@ -12,6 +12,18 @@ export interface TokenRule {
   pattern: RegExp;
   /** The line must also contain this, to tell a real connection string or SAS URL from a lookalike. */
   context?: RegExp;
+  /** Matches that are not secrets after all (a URL's password that names a variable or a word). */
+  reject?: (secret: string) => boolean;
+}
+
+/**
+ * The password of a URL that is a stand-in, not a password: a word such as `password`, a variable or template
+ * (`$DB_PASS`, `${var.x}`, `{{ pw }}`, `{password}`, `%s`, `:password`), or a placeholder.
+ */
+export function isStandInPassword(secret: string): boolean {
+  if (/^(?:pass(?:word|wd)?|pwd|secret|user(?:name)?|admin|root|guest|test)$/i.test(secret)) return true;
+  if (/^(?:%\w|:\w+$)|[{}]/.test(secret)) return true;
+  return isReference(secret) || isPlaceholder(secret);
 }
 
 const GITHUB_KINDS: Record<string, string> = {
@@ -22,6 +34,17 @@ const GITHUB_KINDS: Record<string, string> = {
   ghr: 'GitHub refresh token',
 };
 
+const GITLAB_KINDS: Record<string, string> = {
+  glpat: 'GitLab personal access token',
+  glptt: 'GitLab pipeline trigger token',
+  gldt: 'GitLab deploy token',
+  glrt: 'GitLab runner token',
+  glcbt: 'GitLab CI/CD job token',
+  glsoat: 'GitLab OAuth application secret',
+};
+
+// Each shape below follows the provider's own description of its token format (its documentation or the
+// announcement of the format); a token is matched whole, never inside a longer word.
 export const TOKEN_RULES: readonly TokenRule[] = [
   {
     id: 'aws-access-key-id',
@@ -40,19 +63,138 @@ export const TOKEN_RULES: readonly TokenRule[] = [
   },
   {
     id: 'gitlab-token',
-    title: () => 'GitLab personal access token',
-    pattern: /(?<![A-Za-z0-9_-])(?<secret>glpat-[A-Za-z0-9_.-]{20,})(?![A-Za-z0-9_-])/dg,
+    title: (secret) => GITLAB_KINDS[secret.slice(0, secret.indexOf('-'))] ?? 'GitLab token',
+    pattern:
+      /(?<![A-Za-z0-9_-])(?<secret>(?:glpat|glptt|gldt|glrt|glcbt|glsoat)-[A-Za-z0-9_.-]{20,})(?![A-Za-z0-9_-])/dg,
   },
   {
     id: 'slack-token',
     title: () => 'Slack token',
-    pattern: /(?<![A-Za-z0-9_-])(?<secret>(?:xox[bpa]|xapp)-[A-Za-z0-9][A-Za-z0-9-]{14,})(?![A-Za-z0-9_-])/dg,
+    pattern:
+      /(?<![A-Za-z0-9_-])(?<secret>(?:xox[bpaer]|xapp)-[A-Za-z0-9][A-Za-z0-9-]{14,})(?![A-Za-z0-9_-])/dg,
   },
   {
     id: 'slack-webhook',
     title: () => 'Slack incoming webhook URL',
     pattern:
       /(?<secret>https?:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{6,}\/B[A-Z0-9]{6,}\/[A-Za-z0-9]{16,})(?![A-Za-z0-9])/dg,
+  },
+  {
+    // Stripe: secret and restricted keys of live mode (test-mode keys move no money).
+    id: 'stripe-live-key',
+    title: (secret) => (secret.startsWith('rk_') ? 'Stripe restricted live key' : 'Stripe live secret key'),
+    pattern: /(?<![A-Za-z0-9_])(?<secret>[sr]k_live_[A-Za-z0-9]{24,247})(?![A-Za-z0-9_])/dg,
+  },
+  {
+    // SendGrid: `SG.`, a 22-character key id, `.`, a 43-character secret (base64url).
+    id: 'sendgrid-api-key',
+    title: () => 'SendGrid API key',
+    pattern: /(?<![A-Za-z0-9_.-])(?<secret>SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])/dg,
+  },
+  {
+    // DigitalOcean: personal access (dop), OAuth (doo) and refresh (dor) tokens, 64 hex characters.
+    id: 'digitalocean-token',
+    title: () => 'DigitalOcean token',
+    pattern: /(?<![A-Za-z0-9_])(?<secret>do[opr]_v1_[a-f0-9]{64})(?![A-Za-z0-9_])/dg,
+  },
+  {
+    // OpenAI: project, service-account and admin keys, and legacy user keys; all carry `T3BlbkFJ`
+    // (base64 of `OpenAI`) in the middle.
+    id: 'openai-api-key',
+    title: () => 'OpenAI API key',
+    pattern:
+      /(?<![A-Za-z0-9_-])(?<secret>sk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,200}|[A-Za-z0-9]{20})T3BlbkFJ[A-Za-z0-9_-]{20,200})(?![A-Za-z0-9_-])/dg,
+  },
+  {
+    // Anthropic: `sk-ant-api03-…` and admin keys `sk-ant-admin01-…`.
+    id: 'anthropic-api-key',
+    title: () => 'Anthropic API key',
+    pattern: /(?<![A-Za-z0-9_-])(?<secret>sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_-]{80,200})(?![A-Za-z0-9_-])/dg,
+  },
+  {
+    // Twilio API key SIDs are `SK` and 32 hex characters; plain hex is common, so the line must say Twilio.
+    id: 'twilio-api-key',
+    title: () => 'Twilio API key',
+    pattern: /(?<![A-Za-z0-9])(?<secret>SK[0-9a-f]{32})(?![A-Za-z0-9])/dg,
+    context: /twilio/i,
+  },
+  {
+    // A signed JSON Web Token: base64url header and payload (both JSON objects, so `eyJ`) and a signature.
+    id: 'jwt',
+    title: () => 'JSON Web Token',
+    pattern:
+      /(?<![A-Za-z0-9_-])(?<secret>eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{20,})(?![A-Za-z0-9_-])/dg,
+  },
+  {
+    // npm access tokens: `npm_` and 36 alphanumerics.
+    id: 'npm-token',
+    title: () => 'npm access token',
+    pattern: /(?<![A-Za-z0-9_])(?<secret>npm_[A-Za-z0-9]{36})(?![A-Za-z0-9_])/dg,
+  },
+  {
+    // PyPI API tokens are macaroons whose first bytes always encode the `pypi.org` location.
+    id: 'pypi-token',
+    title: () => 'PyPI API token',
+    pattern: /(?<![A-Za-z0-9_-])(?<secret>pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})(?![A-Za-z0-9_-])/dg,
+  },
+  {
+    // Google API keys: `AIza` and 35 base64url characters.
+    id: 'google-api-key',
+    title: () => 'Google API key',
+    pattern: /(?<![A-Za-z0-9_-])(?<secret>AIza[A-Za-z0-9_-]{35})(?![A-Za-z0-9_-])/dg,
+  },
+  {
+    // Hugging Face user access tokens: `hf_` and 34 letters.
+    id: 'huggingface-token',
+    title: () => 'Hugging Face access token',
+    pattern: /(?<![A-Za-z0-9_])(?<secret>hf_[A-Za-z]{34})(?![A-Za-z0-9_])/dg,
+  },
+  {
+    // Docker Hub personal and organisation access tokens.
+    id: 'docker-hub-token',
+    title: () => 'Docker Hub access token',
+    pattern: /(?<![A-Za-z0-9_])(?<secret>dckr_(?:pat|oat)_[A-Za-z0-9_-]{27,})(?![A-Za-z0-9_-])/dg,
+  },
+  {
+    // HashiCorp Vault service and batch tokens (`hvs.`, `hvb.`) since Vault 1.10.
+    id: 'vault-token',
+    title: () => 'Vault token',
+    pattern: /(?<![A-Za-z0-9_.-])(?<secret>hv[sb]\.[A-Za-z0-9_-]{24,})(?![A-Za-z0-9_-])/dg,
+  },
+  {
+    // HCP Terraform / Terraform Enterprise API tokens: a 14-character id, `.atlasv1.`, a long secret.
+    id: 'terraform-cloud-token',
+    title: () => 'Terraform Cloud API token',
+    pattern: /(?<![A-Za-z0-9_-])(?<secret>[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,})(?![A-Za-z0-9_=-])/dg,
+  },
+  {
+    // Grafana: service account tokens (`glsa_`, 32 characters, `_`, an 8-hex checksum) and Cloud tokens
+    // (`glc_` and base64).
+    id: 'grafana-token',
+    title: (secret) =>
+      secret.startsWith('glsa_') ? 'Grafana service account token' : 'Grafana Cloud access token',
+    pattern:
+      /(?<![A-Za-z0-9_])(?<secret>glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|glc_[A-Za-z0-9+/]{32,}={0,2})(?![A-Za-z0-9_+/=])/dg,
+  },
+  {
+    // New Relic user API keys: `NRAK-` and 27 upper-case alphanumerics.
+    id: 'new-relic-user-key',
+    title: () => 'New Relic user API key',
+    pattern: /(?<![A-Za-z0-9_-])(?<secret>NRAK-[A-Z0-9]{27})(?![A-Za-z0-9_-])/dg,
+  },
+  {
+    // Shopify: admin API access tokens, shared secrets, custom and private app tokens, 32 hex characters.
+    id: 'shopify-token',
+    title: () => 'Shopify access token',
+    pattern: /(?<![A-Za-z0-9_])(?<secret>shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32})(?![A-Za-z0-9_])/dg,
+  },
+  {
+    // Credentials in a URL: `scheme://user:password@host` (databases, brokers, Git remotes, proxies).
+    id: 'url-credentials',
+    title: () => 'Password in a URL',
+    pattern:
+      /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,30}:\/\/[^\s:@/?#'"`]*:(?<secret>[^\s@/?#'"`]+)@[A-Za-z0-9_.[\]-]+/dg,
+    reject: isStandInPassword,
   },
   {
     // The account key is the secret; the rest of the connection string is harmless and useful context.

@@ -106,25 +106,23 @@ export function findingMessage(finding: SecretFinding): string {
   );
 }
 
-const SCANNABLE_EXTENSION = /\.(?:tf|tofu|tfvars|hcl|ya?ml|json|ini|cfg|conf|env|pem|key)$/i;
-// Ansible inventories and variable folders often hold extension-less files (`group_vars/all`, `hosts`).
-const INVENTORY_FOLDERS = new Set(['inventory', 'inventories', 'host_vars', 'group_vars']);
-
 function normalizePath(file: string): string {
   return file.replace(/\\/g, '/').replace(/^(?:\.\/)+/, '');
 }
 
-/** True for the configuration files secret scanning reads. */
-export function isScannable(file: string): boolean {
-  const parts = normalizePath(file).split('/');
-  const base = parts[parts.length - 1] ?? '';
-  if (SCANNABLE_EXTENSION.test(base)) return true;
-  if (/^\.env(?:\..+)?$/i.test(base)) return true; // .env, .env.production
-  if (base === 'inventory' || base === 'hosts') return true;
-  return !base.includes('.') && parts.slice(0, -1).some((folder) => INVENTORY_FOLDERS.has(folder));
+/** How much of a file's start is read to tell text from binary, as Git does. */
+export const BINARY_SNIFF_BYTES = 8000;
+
+/**
+ * True for text: no NUL byte in the first 8,000 bytes (Git's own test). UTF-16 text has NULs too and is
+ * skipped with the binaries; configuration is practically never written in it.
+ */
+export function isText(bytes: Uint8Array): boolean {
+  return !bytes.subarray(0, BINARY_SNIFF_BYTES).includes(0);
 }
 
-function isAllowListed(file: string, allow: string[]): boolean {
+/** True when the config's `secrets.allow` globs cover the file. */
+export function isAllowListed(file: string, allow: string[]): boolean {
   const path = normalizePath(file);
   const base = path.slice(path.lastIndexOf('/') + 1);
   // Like .gitignore, a glob without `/` matches a base name at any depth. picomatch's own `basename` option
@@ -214,7 +212,8 @@ function privateKeys(text: string, lines: Lines): Candidate[] {
  * A token's fixed prefix says nothing about randomness, and 16 random base32 characters can repeat a few: judge
  * only the body, with a lower bar than free-form values (the shape itself is already specific).
  */
-const TOKEN_PREFIX = /^(?:AKIA|ASIA|gh[pousr]_|github_pat_|glpat-|xox[abp]-|xapp-)/;
+const TOKEN_PREFIX =
+  /^(?:AKIA|ASIA|SK|gh[pousr]_|github_pat_|gl[a-z]{2,5}-|xox[abper]-|xapp-|[sr]k_live_|SG\.|do[opr]_v1_|sk-(?:ant-[a-z]+\d\d-|proj-|svcacct-|admin-)?|npm_|pypi-AgEIcHlwaS5vcmc|AIza|hf_|dckr_[a-z]{3}_|hv[sb]\.|gl(?:sa|c)_|NRAK-|shp[a-z]{2}_)/;
 const TOKEN_BODY_MIN_ENTROPY = 2.5;
 
 function isRandomToken(secret: string): boolean {
@@ -230,6 +229,7 @@ function tokens(text: string, lineNumber: number): Candidate[] {
       const secret = match.groups?.secret ?? '';
       const start = match.indices?.groups?.secret?.[0];
       if (start === undefined || isPlaceholder(secret) || !isRandomToken(secret)) continue;
+      if (rule.reject?.(secret)) continue;
       found.push({
         line: lineNumber,
         column: start + 1,
