@@ -138,6 +138,24 @@ if want ansible && [ "$(ansible_version)" != "$ANSIBLE_CORE_VERSION" ]; then
     rm -rf "$ANSIBLE_VENV"
   fi
 fi
+# ansible-lint (optional for users; the tests run it): pinned, in a venv of its own with the same ansible-core,
+# so installing it never changes the ansible-playbook above.
+ANSIBLE_LINT_VERSION="25.11.1"
+LINT_VENV="$TOOLS/ansible-lint"
+lint_version() { "$LINT_VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("ansible-lint"))' 2>/dev/null; }
+if want ansible && [ "$(lint_version)" != "$ANSIBLE_LINT_VERSION" ]; then
+  echo "install-test-tools: installing ansible-lint $ANSIBLE_LINT_VERSION"
+  rm -rf "$LINT_VENV"
+  if python3 -m venv "$LINT_VENV" &&
+    "$LINT_VENV/bin/pip" install --quiet --disable-pip-version-check \
+      "ansible-lint==$ANSIBLE_LINT_VERSION" "ansible-core==$ANSIBLE_CORE_VERSION"; then
+    :
+  else
+    echo "install-test-tools: warning: could not install ansible-lint; Ansible validate runs the syntax check only" >&2
+    rm -rf "$LINT_VENV"
+  fi
+fi
+if want ansible && [ -x "$LINT_VENV/bin/ansible-lint" ]; then ln -sf "$LINT_VENV/bin/ansible-lint" "$TOOLS/bin/ansible-lint"; fi
 # Only the ansible commands go on PATH (bin/), not the venv's python or pip.
 if want ansible && [ -x "$ANSIBLE_VENV/bin/ansible-playbook" ]; then
   for tool in ansible ansible-playbook ansible-vault ansible-inventory ansible-config; do
@@ -156,3 +174,4 @@ fi
 if want node; then echo "  node $("$TOOLS/node24/bin/node" --version)"; fi
 if want act; then echo "  $("$TOOLS/bin/act" --version)"; fi
 if want ansible; then echo "  ansible-core $(ansible_version || echo '(not installed)')"; fi
+if want ansible; then echo "  ansible-lint $(lint_version || echo '(not installed)')"; fi

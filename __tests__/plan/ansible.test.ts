@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { CALLBACK_SOURCE } from '../../src/engines/ansible/callback.js';
 import {
   ansibleErrors,
+  ansibleLintFindings,
   ansiblePlan,
   redactText,
   stableDiff,
@@ -126,5 +127,53 @@ describe('Ansible plan model', () => {
   it('embeds the callback plugin exactly as the Python file in the repository', () => {
     const file = readFileSync(new URL('../../src/engines/ansible/stackgate.py', import.meta.url), 'utf8');
     expect(CALLBACK_SOURCE).toBe(file);
+  });
+});
+
+describe('ansible-lint findings', () => {
+  const report = JSON.stringify([
+    {
+      check_name: 'no-changed-when',
+      description: 'Commands should not change things if nothing needs doing.',
+      url: 'https://example.invalid/rules/no-changed-when/',
+      location: { path: 'site.yml', lines: { begin: 15 } },
+    },
+    {
+      check_name: 'fqcn[action-core]',
+      description: 'Use FQCN for shell (token hunter2).',
+      location: { path: 'roles/web/tasks/main.yml', positions: { begin: { line: 4, column: 7 } } },
+    },
+    {
+      check_name: 'outside',
+      description: 'x',
+      location: { path: '../../etc/elsewhere.yml', lines: { begin: 1 } },
+    },
+    'not an issue',
+  ]);
+
+  it('places each finding as a warning at its repository path and line, redacting secrets', () => {
+    const found = ansibleLintFindings(report, '/ws/ansible', '/ws', ['hunter2']);
+    expect(found).toEqual([
+      {
+        severity: 'warning',
+        summary: 'ansible-lint no-changed-when: Commands should not change things if nothing needs doing.',
+        detail: 'See https://example.invalid/rules/no-changed-when/',
+        file: 'ansible/site.yml',
+        line: 15,
+      },
+      {
+        severity: 'warning',
+        summary: 'ansible-lint fqcn[action-core]: Use FQCN for shell (token (sensitive value)).',
+        file: 'ansible/roles/web/tasks/main.yml',
+        line: 4,
+        column: 7,
+      },
+      { severity: 'warning', summary: 'ansible-lint outside: x', line: 1 },
+    ]);
+  });
+
+  it('gives nothing for output that is not a report', () => {
+    expect(ansibleLintFindings('WARNING: oops', '/ws/a', '/ws', [])).toEqual([]);
+    expect(ansibleLintFindings('{"a":1}', '/ws/a', '/ws', [])).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Diagnostic, Plan } from '../plan/model.js';
 import {
   ansibleErrors,
+  ansibleLintFindings,
   ansiblePlan,
   normaliseAnsiblePlan,
   parseAnsibleDocument,
@@ -14,6 +15,7 @@ import {
   type AnsibleRunDocument,
 } from '../plan/ansible.js';
 import { canonical } from '../plan/fingerprint.js';
+import { ansibleInputsDigest } from '../stacks/ansible-inputs.js';
 import type { Stack } from '../stacks/discover.js';
 import { execFile, which, type ExecResult } from '../process/exec.js';
 import { CALLBACK_SOURCE } from './ansible/callback.js';
@@ -27,6 +29,7 @@ import type {
 } from './types.js';
 
 const BINARY = 'ansible-playbook';
+const LINT_BINARY = 'ansible-lint';
 const DEFAULT_TIMEOUT_MS = 30 * 60 * 1000;
 /** The callback reads the vault password from here; the variable reaches only the ansible process. */
 const VAULT_ENV = 'STACKGATE_ANSIBLE_VAULT_PASSWORD';
@@ -159,10 +162,14 @@ function fingerprintOf(
   document: AnsibleRunDocument,
   salt: FingerprintSalt,
   stack: string,
+  inputs: string,
 ): string {
+  // The outcome on the hosts and the inputs it came from: a changed playbook, inventory or vars file refuses
+  // the apply even when check mode happens to give the same result.
   const material = canonical({
     salt: { repository: salt.repository.toLowerCase(), pull: salt.pullNumber ?? null, stack },
     engine: 'ansible',
+    inputs,
     plan: normaliseAnsiblePlan(plan, document),
   });
   return `sha256:${createHash('sha256').update(material).digest('hex')}`;
@@ -186,6 +193,7 @@ async function checkMode(
   const dir = path.join(context.tempDir, 'plans', folderName(stack));
   await mkdir(dir, { recursive: true });
   const config = stack.ansible!;
+  const inputs = await ansibleInputsDigest(context.workspace, stack);
   const played = await play(
     run,
     path.join(dir, 'check.json'),
@@ -210,7 +218,7 @@ async function checkMode(
   plan.diagnostics.push(
     ...ansibleErrors(result.stderr, context.workspace, plan.secrets).filter((d) => d.severity === 'error'),
   );
-  const fingerprint = fingerprintOf(plan, document, salt, stack.name);
+  const fingerprint = fingerprintOf(plan, document, salt, stack.name, inputs);
   const failed = plan.tasks!.failed + plan.tasks!.unreachable;
   if (failed > 0 || (result.exitCode !== 0 && plan.diagnostics.some((d) => d.severity === 'error'))) {
     const first =
@@ -297,7 +305,7 @@ export async function applyAnsibleStack(
     ]);
   if (check.fingerprint !== record.fingerprint) {
     return failed(
-      'the hosts no longer match the reviewed plan (check mode now gives a different result): plan again and review',
+      'the hosts or the inputs (playbook, inventory, vars) no longer match the reviewed plan: plan again and review',
     );
   }
   const dir = path.join(context.tempDir, 'plans', folderName(stack));
@@ -320,7 +328,24 @@ export async function applyAnsibleStack(
   return { status: 'applied', diagnostics: plan.diagnostics, applied, durationMs: Date.now() - started };
 }
 
-/** `--syntax-check`: errors at file and line, no host contacted. */
+/**
+ * ansible-lint when it is installed (it is optional: without it validate is the syntax check alone): its
+ * findings as warnings at file and line. Offline, so it installs nothing and asks no server.
+ */
+async function lint(stack: Stack, context: EngineContext, run: Run): Promise<Diagnostic[]> {
+  const binary = await which(LINT_BINARY, run.env.PATH ?? '');
+  if (!binary) return [];
+  const result = await execFile(
+    binary,
+    ['--offline', '--nocolor', '-q', '-f', 'codeclimate', '--project-dir', run.cwd, run.playbook],
+    { cwd: run.cwd, env: run.env, timeoutMs: run.timeoutMs },
+  );
+  // 0: nothing found, 2: findings; anything else is ansible-lint failing, which says nothing about the code.
+  if (result.exitCode !== 0 && result.exitCode !== 2) return [];
+  return ansibleLintFindings(result.stdout, run.cwd, context.workspace, run.secrets);
+}
+
+/** `--syntax-check` (errors at file and line, no host contacted), then ansible-lint when installed. */
 export async function checkAnsibleStack(
   stack: Stack,
   context: EngineContext,
@@ -335,7 +360,7 @@ export async function checkAnsibleStack(
     timeoutMs: run.timeoutMs,
   });
   if (result.spawnError) return { format: [], diagnostics: [], message: result.spawnError };
-  if (result.exitCode === 0) return { format: [], diagnostics: [] };
+  if (result.exitCode === 0) return { format: [], diagnostics: await lint(stack, context, run) };
   const diagnostics = runErrors(result, run, context.workspace);
   return {
     format: [],

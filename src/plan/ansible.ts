@@ -208,3 +208,56 @@ export function ansibleErrors(
   }
   return diagnostics;
 }
+
+interface LintIssue {
+  check_name?: unknown;
+  description?: unknown;
+  severity?: unknown;
+  url?: unknown;
+  location?: {
+    path?: unknown;
+    lines?: { begin?: unknown };
+    positions?: { begin?: { line?: unknown; column?: unknown } };
+  };
+}
+
+/**
+ * ansible-lint's codeclimate report (`-f codeclimate`) as warnings at file and line. `folder` is where the
+ * paths in the report start (the stack folder, given as `--project-dir`); text is redacted with `secrets`.
+ */
+export function ansibleLintFindings(
+  text: string,
+  folder: string,
+  workspace: string,
+  secrets: readonly string[],
+): Diagnostic[] {
+  let issues: unknown;
+  try {
+    issues = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(issues)) return [];
+  return (issues as LintIssue[]).flatMap((issue): Diagnostic[] => {
+    if (typeof issue !== 'object' || issue === null) return [];
+    const rule = typeof issue.check_name === 'string' ? issue.check_name : 'ansible-lint';
+    const description = typeof issue.description === 'string' ? issue.description : '';
+    const where = issue.location;
+    const file =
+      typeof where?.path === 'string'
+        ? repositoryPath(path.resolve(folder, where.path), workspace)
+        : undefined;
+    const line = where?.lines?.begin ?? where?.positions?.begin?.line;
+    const column = where?.positions?.begin?.column;
+    return [
+      {
+        severity: 'warning',
+        summary: redactText(`ansible-lint ${rule}: ${description}`.trim(), secrets).slice(0, 300),
+        ...(typeof issue.url === 'string' ? { detail: `See ${issue.url}` } : {}),
+        ...(file && !path.isAbsolute(file) ? { file } : {}),
+        ...(typeof line === 'number' && line > 0 ? { line } : {}),
+        ...(typeof column === 'number' && column > 0 ? { column } : {}),
+      },
+    ];
+  });
+}

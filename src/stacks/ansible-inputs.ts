@@ -2,7 +2,8 @@
 // the files it imports statically, its roles (and their dependencies) in the conventional places, the inventory
 // with its group_vars/host_vars, extra vars files and a vault password file in the repository. Paths with
 // Jinja in them cannot be followed; `when-modified` covers those.
-import { readFile, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
 import type { Stack } from './discover.js';
@@ -229,4 +230,31 @@ export async function ansibleInputs(workspace: string, stack: Stack): Promise<An
     folders: kept.filter(([, folder]) => folder).map(([name]) => name),
     files: kept.filter(([, folder]) => !folder).map(([name]) => name),
   };
+}
+
+async function filesUnder(absolute: string, limit: number): Promise<string[]> {
+  const entries = await readdir(absolute, { withFileTypes: true, recursive: true }).catch(() => []);
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.join(entry.parentPath, entry.name))
+    .sort()
+    .slice(0, limit);
+}
+
+/**
+ * A digest of the contents of every input of the stack (playbook, inventory, vars, roles, templates): what was
+ * reviewed is what is applied only when this is the same at apply time. Paths are relative to `workspace`.
+ */
+export async function ansibleInputsDigest(workspace: string, stack: Stack): Promise<string> {
+  const inputs = await ansibleInputs(workspace, stack);
+  const files = new Set(inputs.files.map((file) => path.resolve(workspace, file)));
+  for (const folder of inputs.folders)
+    for (const file of await filesUnder(path.resolve(workspace, folder), MAX_FILES)) files.add(file);
+  const hash = createHash('sha256');
+  for (const file of [...files].sort()) {
+    const content = await readFile(file).catch(() => undefined);
+    const digest = content ? createHash('sha256').update(content).digest('hex') : 'missing';
+    hash.update(`${path.relative(workspace, file).split(path.sep).join('/')}\0${digest}\n`);
+  }
+  return `sha256:${hash.digest('hex')}`;
 }
