@@ -6,12 +6,15 @@ import { annotateConfigError, configFailureMessage } from './commands/shared.js'
 import { ConfigError } from './config/types.js';
 import { createClient } from './github/client.js';
 import { githubStore } from './github/store.js';
+import { traceProcessesTo } from './process/exec.js';
 import { readSettings, type Settings } from './settings.js';
 
 export async function run(env: Record<string, string | undefined> = process.env): Promise<void> {
   let settings: Settings | undefined;
   try {
     settings = readSettings(env);
+    // A timeline of the engine processes, for `npm run bench`; not an input (nothing a workflow needs).
+    traceProcessesTo(env.STACKGATE_TRACE_FILE);
     if (settings.token) core.setSecret(settings.token);
     const command = commandFor(settings.command, settings.event);
     const github = settings.token ? createClient(settings.token, settings.apiUrl) : undefined;

@@ -1,6 +1,7 @@
 // The only module that spawns processes. Arguments are always arrays (never a shell string), output is
 // capped, and a timeout kills the whole process tree.
 import { spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 
 export interface ExecOptions {
   cwd: string;
@@ -100,6 +101,24 @@ function installCancelHandlers(): void {
   }
 }
 
+/** When set, every process is appended to this file as one JSON line (`npm run bench` reads it). */
+let traceFile: string | undefined;
+
+/** Records each process's command, first argument, start and end (epoch ms) to `file` (undefined: off). */
+export function traceProcessesTo(file: string | undefined): void {
+  traceFile = file || undefined;
+}
+
+function trace(command: string, args: string[], started: number): void {
+  if (!traceFile) return;
+  const entry = { command: command.split('/').pop(), step: args[0] ?? '', start: started, end: Date.now() };
+  try {
+    appendFileSync(traceFile, `${JSON.stringify(entry)}\n`);
+  } catch {
+    // tracing must never change a run
+  }
+}
+
 export function execFile(command: string, args: string[], options: ExecOptions): Promise<ExecResult> {
   const started = Date.now();
   const limit = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
@@ -137,6 +156,7 @@ export function execFile(command: string, args: string[], options: ExecOptions):
       if (escalation) clearTimeout(escalation);
       // After a timeout nothing of the tree may outlive the run, even a child that ignored SIGTERM.
       if (timedOut) signalGroup(child.pid, 'SIGKILL');
+      trace(command, args, started);
       resolve({
         command,
         args,
