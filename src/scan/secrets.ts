@@ -106,7 +106,7 @@ export function findingMessage(finding: SecretFinding): string {
   );
 }
 
-const SCANNABLE_EXTENSION = /\.(?:tf|tofu|tfvars|hcl|ya?ml|json|ini|cfg|conf|env|pem|key)$/i;
+const SCANNABLE_EXTENSION = /\.(?:tf|tofu|tfvars|tfbackend|hcl|ya?ml|json|ini|cfg|conf|env|pem|key)$/i;
 // Ansible inventories and variable folders often hold extension-less files (`group_vars/all`, `hosts`).
 const INVENTORY_FOLDERS = new Set(['inventory', 'inventories', 'host_vars', 'group_vars']);
 
@@ -248,7 +248,7 @@ function tokens(text: string, lineNumber: number): Candidate[] {
 type Dialect = 'hcl' | 'json' | 'plain';
 
 function dialectOf(file: string): Dialect {
-  if (/\.(?:tf|tofu|tfvars|hcl)$/i.test(file)) return 'hcl';
+  if (/\.(?:tf|tofu|tfvars|tfbackend|hcl)$/i.test(file)) return 'hcl';
   if (/\.json$/i.test(file)) return 'json';
   return 'plain';
 }
