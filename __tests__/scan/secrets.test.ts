@@ -423,6 +423,7 @@ describe('isScannable', () => {
     'ansible/host_vars/web1',
     'keys/deploy.pem',
     'keys/deploy.key',
+    'env/prod.s3.tfbackend',
   ])('scans %s', (file) => expect(isScannable(file)).toBe(true));
 
   it.each(['main.go', 'README.md', 'logo.png', 'inventories/prod/logo.png', 'Makefile', 'environment.ts'])(
