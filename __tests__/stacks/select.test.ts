@@ -257,6 +257,30 @@ describe('how stacks are found', () => {
     expect(selection.affected.map((stack) => stack.name)).toEqual(['app']);
   });
 
+  it('backend config files count for the stack that names them', async () => {
+    const root = await makeWorkspace({
+      'app/main.tf': STACK,
+      'backends/prod.s3.tfbackend': '',
+      'backends/dev.s3.tfbackend': '',
+    });
+    folders.push(root);
+    const base = { path: 'app', workspace: 'default', varFiles: [], env: {}, whenModified: [] };
+    const stacks = [
+      { ...base, name: 'prod', backendConfig: ['../backends/prod.s3.tfbackend', 'key=prod'] },
+      { ...base, name: 'dev', backendConfig: ['../backends/dev.s3.tfbackend'] },
+    ];
+    const run = async (changed: string[]) =>
+      (
+        await selectForChange({ repoRoot: root, workingDirectory: '' }, stacks, changed, {
+          configPath: '.stackgate.yml',
+          discovered: false,
+          patterns: [],
+        })
+      ).affected.map((stack) => stack.name);
+    expect(await run(['backends/prod.s3.tfbackend'])).toEqual(['prod']);
+    expect(await run(['backends/dev.s3.tfbackend'])).toEqual(['dev']);
+  });
+
   it('a symlink leading outside the repository adds nothing', async () => {
     const outside = await makeWorkspace({ 'x.tf': STACK });
     folders.push(outside);

@@ -27,6 +27,7 @@ import {
   type PolicyAction,
   type PolicyConfig,
   type StackConfig,
+  isBackendPair,
 } from './types.js';
 
 export { ConfigError };
@@ -401,6 +402,18 @@ async function repositoryProblems(
         }
       }
     }
+    if (Array.isArray(stack['backend-config'])) {
+      for (const [entryIndex, entry] of stack['backend-config'].entries()) {
+        if (typeof entry !== 'string' || typeof stack.path !== 'string' || isBackendPair(entry)) continue;
+        const message = await varFileProblem(entry, stack.path, workspace, repoRoot, 'backend config file');
+        if (message) {
+          problems.push(
+            locator.atValue(['stacks', String(index), 'backend-config', String(entryIndex)], message),
+          );
+        }
+      }
+    }
+    problems.push(...engineArgProblems(stack, index, locator));
     problems.push(...(await engineKeyProblems(stack, index, workspace, locator)));
     if (
       typeof stack.timeout === 'string' &&
@@ -425,7 +438,104 @@ const ANSIBLE_KEYS = [
   'vault-password-env',
   'vault-password-file',
 ];
-const TERRAFORM_KEYS = ['workspace', 'var-files'];
+const TERRAFORM_KEYS = ['workspace', 'var-files', 'backend-config', 'init-args', 'plan-args', 'apply-args'];
+
+type ArgsKey = 'init-args' | 'plan-args' | 'apply-args';
+const EVERY_STEP: ArgsKey[] = ['init-args', 'plan-args', 'apply-args'];
+
+/** Options Stackgate sets itself or that would break its flow, with the steps they are refused in and why. */
+const REFUSED_OPTIONS: { option: string; keys: ArgsKey[]; reason: string }[] = [
+  { option: '-input', keys: EVERY_STEP, reason: 'Stackgate never prompts (it sets -input=false)' },
+  {
+    option: '-json',
+    keys: EVERY_STEP,
+    reason: 'Stackgate reads the machine-readable output itself (it sets -json)',
+  },
+  { option: '-no-color', keys: EVERY_STEP, reason: 'Stackgate sets it already' },
+  { option: '-chdir', keys: EVERY_STEP, reason: 'the stack runs in its `path`; set `path` instead' },
+  {
+    option: '-out',
+    keys: ['plan-args'],
+    reason: 'Stackgate saves the plan itself, to apply exactly what was reviewed',
+  },
+  {
+    option: '-detailed-exitcode',
+    keys: ['plan-args'],
+    reason: 'Stackgate reads the exit status itself (it sets -detailed-exitcode)',
+  },
+  {
+    option: '-refresh-only',
+    keys: ['plan-args', 'apply-args'],
+    reason: 'drift runs plan with -refresh-only themselves; a pull request plans the configuration',
+  },
+  {
+    option: '-destroy',
+    keys: ['plan-args', 'apply-args'],
+    reason:
+      'a destroy plan would hide the changes under review; remove the resources from the configuration instead',
+  },
+  {
+    option: '-auto-approve',
+    keys: ['apply-args'],
+    reason: 'apply runs the reviewed saved plan, which needs no approval',
+  },
+  {
+    option: '-var-file',
+    keys: ['plan-args', 'apply-args'],
+    reason: 'use the stack key `var-files`, which also counts the file as an input of the stack',
+  },
+  {
+    option: '-backend-config',
+    keys: ['init-args'],
+    reason: 'use the stack key `backend-config`, which also counts the file as an input of the stack',
+  },
+  { option: '-backend', keys: ['init-args'], reason: 'plan and apply need the backend' },
+  { option: '-migrate-state', keys: ['init-args'], reason: 'Stackgate never moves state' },
+  { option: '-force-copy', keys: ['init-args'], reason: 'Stackgate never moves state' },
+  {
+    option: '-var',
+    keys: ['apply-args'],
+    reason: 'apply runs the saved plan, which holds the variables; put -var in `plan-args`',
+  },
+  {
+    option: '-target',
+    keys: ['apply-args'],
+    reason: 'apply runs the saved plan exactly; put -target in `plan-args`',
+  },
+  {
+    option: '-replace',
+    keys: ['apply-args'],
+    reason: 'apply runs the saved plan exactly; put -replace in `plan-args`',
+  },
+];
+
+/** Options in `init-args`, `plan-args` and `apply-args` that would break the flow, or are no options at all. */
+function engineArgProblems(stack: Record<string, unknown>, index: number, locator: Locator): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const key of EVERY_STEP) {
+    const args = stack[key];
+    if (!Array.isArray(args)) continue;
+    for (const [argIndex, arg] of args.entries()) {
+      if (typeof arg !== 'string' || arg === '') continue;
+      const at = ['stacks', String(index), key, String(argIndex)];
+      if (!arg.startsWith('-')) {
+        problems.push(
+          locator.atValue(
+            at,
+            `\`${key}\` takes options starting with - (got \`${arg}\`); the stack's folder and plan file are Stackgate's`,
+          ),
+        );
+        continue;
+      }
+      const option = arg.replace(/^--/, '-').split('=')[0] ?? arg;
+      const refused = REFUSED_OPTIONS.find((entry) => entry.option === option && entry.keys.includes(key));
+      if (refused) {
+        problems.push(locator.atValue(at, `\`${option}\` is not allowed in \`${key}\`: ${refused.reason}`));
+      }
+    }
+  }
+  return problems;
+}
 
 /** Keys of the other engine, a missing playbook or inventory, and Ansible files that do not exist. */
 async function engineKeyProblems(
@@ -619,8 +729,9 @@ async function varFileProblem(
   stackPath: string,
   workspace: string,
   repoRoot: string | undefined,
+  kind = 'var file',
 ): Promise<string | undefined> {
-  const shown = `var file \`${raw}\``;
+  const shown = `${kind} \`${raw}\``;
   if (path.posix.isAbsolute(raw) || path.win32.isAbsolute(raw) || /^~/.test(raw)) {
     return `${shown} must be relative to the stack's folder, inside the repository`;
   }
@@ -684,6 +795,10 @@ interface RawStack {
   engine?: EngineName;
   workspace?: string;
   'var-files'?: string[];
+  'backend-config'?: string[];
+  'init-args'?: string[];
+  'plan-args'?: string[];
+  'apply-args'?: string[];
   env?: Record<string, string | number | boolean>;
   'when-modified'?: string[];
   timeout?: string;
@@ -753,6 +868,10 @@ function toStackConfig(raw: RawStack): StackConfig {
     whenModified: raw['when-modified'] ?? [],
   };
   if (raw.engine) stack.engine = raw.engine;
+  if (raw['backend-config']) stack.backendConfig = [...raw['backend-config']];
+  if (raw['init-args']) stack.initArgs = [...raw['init-args']];
+  if (raw['plan-args']) stack.planArgs = [...raw['plan-args']];
+  if (raw['apply-args']) stack.applyArgs = [...raw['apply-args']];
   if (raw.timeout) stack.timeoutMs = parseDuration(raw.timeout);
   if (raw['depends-on']?.length) stack.dependsOn = [...raw['depends-on']];
   if (raw.apply) {

@@ -26,6 +26,12 @@ export interface StackConfig {
   workspace: string;
   /** `-var-file` arguments, relative to the stack's path. */
   varFiles: string[];
+  /** `-backend-config` values for init: files relative to the stack's path, or `key=value` pairs. */
+  backendConfig?: string[];
+  /** Extra options for init, plan and apply (checked by the loader: none breaks the flow). */
+  initArgs?: string[];
+  planArgs?: string[];
+  applyArgs?: string[];
   env: Record<string, string>;
   /** Extra globs relative to the stack's path; they extend the stack's own folder. */
   whenModified: string[];
@@ -37,6 +43,11 @@ export interface StackConfig {
   apply?: Partial<ApplyConfig>;
   /** Set for `engine: ansible` stacks only. */
   ansible?: AnsibleStackConfig;
+}
+
+/** A `backend-config` entry that is a `key=value` pair (passed as is); anything else names a file. */
+export function isBackendPair(entry: string): boolean {
+  return /^[A-Za-z_][A-Za-z0-9_.-]*=/.test(entry);
 }
 
 /** What an Ansible stack runs; paths are relative to the stack's folder (`path`, or the playbook's folder). */

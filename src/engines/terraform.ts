@@ -83,7 +83,7 @@ async function prepare(
   cwd: string,
   run: (args: string[]) => Promise<ExecResult>,
 ): Promise<{ step: string; result: ExecResult } | undefined> {
-  const init = await run(['init', '-input=false', '-no-color', '-json']);
+  const init = await run(['init', '-input=false', '-no-color', '-json', ...initArguments(stack)]);
   if (init.exitCode !== 0) return { step: 'init', result: init };
   // Stacks may share a folder with different workspaces (they run one after another): select every time the
   // folder has a selection, so a stack never plans in the workspace its neighbour left behind.
@@ -93,6 +93,15 @@ async function prepare(
     if (select.exitCode !== 0) return { step: `workspace select ${workspace}`, result: select };
   }
   return undefined;
+}
+
+/**
+ * The stack's backend settings and its own init options. With backend settings, `-reconfigure`: stacks that
+ * share a folder with different backends must not see (or migrate) the backend the previous one left there.
+ */
+export function initArguments(stack: Pick<Stack, 'backendConfig' | 'initArgs'>): string[] {
+  const backend = (stack.backendConfig ?? []).map((entry) => `-backend-config=${entry}`);
+  return [...(backend.length > 0 ? ['-reconfigure', ...backend] : []), ...(stack.initArgs ?? [])];
 }
 
 /** Where this run keeps the plan file of `stack` (its folder is created; only this run's user reads it). */
@@ -160,6 +169,7 @@ export async function planTerraformStack(
     ...(refreshOnly ? ['-refresh-only'] : []),
     `-out=${planFile}`,
     ...varFileArgs,
+    ...(stack.planArgs ?? []),
   ]);
   // -detailed-exitcode: 0 no changes, 2 changes, anything else an error.
   if (plan.exitCode !== 0 && plan.exitCode !== 2) return errored('plan', plan);
@@ -377,7 +387,14 @@ export async function applyTerraformStack(
   };
   const prepared = await prepare(stack, cwd, run);
   if (prepared) return failed(prepared.step, prepared.result);
-  const apply = await run(['apply', '-input=false', '-no-color', '-json', planFile]);
+  const apply = await run([
+    'apply',
+    '-input=false',
+    '-no-color',
+    '-json',
+    ...(stack.applyArgs ?? []),
+    planFile,
+  ]);
   const applied = appliedFromLog(apply.stdout);
   if (apply.exitCode !== 0) return failed('apply', apply, applied);
   return {

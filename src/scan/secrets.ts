@@ -248,7 +248,7 @@ function tokens(text: string, lineNumber: number): Candidate[] {
 type Dialect = 'hcl' | 'json' | 'plain';
 
 function dialectOf(file: string): Dialect {
-  if (/\.(?:tf|tofu|tfvars|hcl)$/i.test(file)) return 'hcl';
+  if (/\.(?:tf|tofu|tfvars|tfbackend|hcl)$/i.test(file)) return 'hcl';
   if (/\.json$/i.test(file)) return 'json';
   return 'plain';
 }

@@ -85,6 +85,7 @@ function copyStack(stack: StackConfig): Stack {
   return {
     ...stack,
     varFiles: [...stack.varFiles],
+    ...(stack.backendConfig ? { backendConfig: [...stack.backendConfig] } : {}),
     env: { ...stack.env },
     whenModified: [...stack.whenModified],
     ...(stack.dependsOn ? { dependsOn: [...stack.dependsOn] } : {}),

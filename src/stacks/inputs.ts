@@ -4,6 +4,7 @@
 // directory, so modules and files outside `working-directory` count as well.
 import { lstat, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
+import { isBackendPair } from '../config/types.js';
 import { ansibleInputs } from './ansible-inputs.js';
 import type { Stack } from './discover.js';
 import { folderFacts, isLocalSource, PATH_REF, type ConfigFacts } from './modules.js';
@@ -136,6 +137,9 @@ export async function stackInputs(layout: Layout, stacks: readonly Stack[]): Pro
       }
     }
     for (const varFile of stack.varFiles) await addFile(join(root, varFile));
+    for (const entry of stack.backendConfig ?? []) {
+      if (!isBackendPair(entry)) await addFile(join(root, entry));
+    }
     for (const pattern of stack.whenModified) {
       const glob = pattern.startsWith('/') ? insideRepository(pattern.slice(1)) : join(root, pattern);
       if (glob !== undefined) globs.add(glob);
