@@ -36689,7 +36689,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7975);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _config_load_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6258);
+/* harmony import */ var _config_load_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9004);
 /* harmony import */ var _engines_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3050);
 /* harmony import */ var _plan_terraform_json_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1946);
 /* harmony import */ var _report_markdown_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8583);
@@ -36845,7 +36845,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6258:
+/***/ 9004:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36866,21 +36866,9 @@ var dist_ajv = __nccwpck_require__(2463);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./schema/stackgate.schema.json
-const stackgate_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/stackgate/stackgate/raw/main/schema/stackgate.schema.json","title":"Stackgate configuration (.stackgate.yml)","description":"Declares the stacks of a config repository, the policies their plans must follow, and the secret-scanning allow-list.","type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"description":"Version of this file\'s format. Only 1 exists.","const":1},"stacks":{"description":"The stacks: units planned and applied on their own. When absent, every folder holding *.tf files that is not only a local module of another is a stack, named by its path.","type":"array","items":{"$ref":"#/definitions/stack"}},"policies":{"description":"Rules every plan is checked against. A violation fails the check unless its level is warning.","type":"array","items":{"$ref":"#/definitions/policy"}},"drift":{"description":"Settings of command: drift (scheduled drift detection).","type":"object","additionalProperties":false,"properties":{"labels":{"description":"Labels added to each drift issue besides stackgate:drift.","type":"array","items":{"type":"string","minLength":1}},"assignees":{"description":"Logins assigned to each new drift issue.","type":"array","items":{"type":"string","minLength":1}},"dashboard":{"description":"Keep the issue \'Stackgate: infrastructure status\' (label stackgate:dashboard) up to date. Default: true.","type":"boolean","default":true}}},"secrets":{"description":"Settings of secret scanning.","type":"object","additionalProperties":false,"properties":{"allow":{"description":"Globs of files (relative to the repository) that secret scanning skips.","type":"array","items":{"type":"string","minLength":1}}}},"apply":{"$ref":"#/definitions/apply"}},"definitions":{"stack":{"description":"One unit planned and applied on its own: a Terraform/OpenTofu root module, or an Ansible playbook.","type":"object","additionalProperties":false,"required":["name","path"],"properties":{"name":{"description":"Unique name of the stack, shown in reports and used by the stacks input.","type":"string","minLength":1},"path":{"description":"Folder of the stack (for an Ansible stack, its folder or its playbook file), relative to the repository; it must exist and stay inside the repository.","type":"string","minLength":1},"engine":{"description":"Tool that plans and applies the stack. Default: the action\'s engine input (tofu when on PATH, else terraform).","enum":["terraform","tofu","ansible"]},"workspace":{"description":"Terraform/OpenTofu workspace to select (created when missing). The engines\' own rule: a name that URL path escaping leaves unchanged; Stackgate also refuses a leading `-`, which the engine would read as a flag.","type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.~$&+:=@][A-Za-z0-9_.~$&+:=@-]*$","patternErrorMessage":"must be a workspace name the engine accepts: letters, digits and `_ . ~ $ & + : = @ -`, not starting with `-` (the engine would read it as a flag)","default":"default"},"var-files":{"description":"Variable files passed as -var-file, relative to the stack\'s path.","type":"array","items":{"type":"string","minLength":1}},"env":{"description":"Environment variables set for the engine on this stack only (e.g. TF_VAR_region).","type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"must be a valid environment variable name (letters, digits and _, not starting with a digit)"},"additionalProperties":{"description":"Value of the variable; numbers and booleans are passed as text.","type":["string","number","boolean"]}},"when-modified":{"description":"Extra globs (relative to the stack\'s path; ../ allowed, a leading / means the repository root) whose changes also affect this stack, besides the files in its folder and its local modules.","type":"array","items":{"type":"string","minLength":1,"pattern":"^[^!]","patternErrorMessage":"must not start with ! (negations are not supported: when-modified only adds files to the stack)"}},"playbook":{"description":"Ansible stacks: the playbook to run, relative to the stack\'s path (required unless path names the playbook file).","type":"string","minLength":1},"inventory":{"description":"Ansible stacks: the inventory (file or folder) passed as -i, relative to the stack\'s path. Required.","type":"string","minLength":1},"limit":{"description":"Ansible stacks: host pattern passed as --limit.","type":"string","minLength":1},"tags":{"description":"Ansible stacks: only tasks with these tags run (--tags).","type":"array","items":{"type":"string","minLength":1}},"extra-vars-files":{"description":"Ansible stacks: variable files passed as -e @FILE, relative to the stack\'s path.","type":"array","items":{"type":"string","minLength":1}},"check-args":{"description":"Ansible stacks: extra arguments for the check-mode run (the plan), e.g. --forks=10.","type":"array","items":{"type":"string","minLength":1}},"vault-password-env":{"description":"Ansible stacks: name of the environment variable holding the vault password (e.g. a secret mapped in the job\'s env). The password is never written to disk or shown.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"must be a valid environment variable name (letters, digits and _, not starting with a digit)"},"vault-password-file":{"description":"Ansible stacks: file holding the vault password (absolute, or relative to the repository), e.g. written from a secret by an earlier step.","type":"string","minLength":1},"timeout":{"description":"Time limit for each engine run of this stack, e.g. 90s, 30m, 1h or 1h30m. Default: 30m.","type":"string","pattern":"^([0-9]+h([0-9]+m)?([0-9]+s)?|[0-9]+m([0-9]+s)?|[0-9]+s)$","patternErrorMessage":"must be a duration such as 90s, 30m, 1h or 1h30m"},"depends-on":{"description":"Names of stacks this stack depends on: when both are applied together, this one waits for them, and is skipped when one of them fails to apply. Cycles are rejected.","type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}},"apply":{"description":"Overrides the top-level apply settings for this stack.","$ref":"#/definitions/apply"}}},"policy":{"description":"A rule every plan must follow. It needs at least one of deny, max-changes and require-attributes.","type":"object","additionalProperties":false,"required":["name"],"anyOf":[{"required":["deny"]},{"required":["max-changes"]},{"required":["require-attributes"]}],"properties":{"name":{"description":"Unique name of the policy, shown with each violation.","type":"string","minLength":1},"deny":{"description":"Resource actions that are not allowed on the matching resources.","type":"array","minItems":1,"items":{"enum":["create","update","delete","replace","read","import","move"]}},"resources":{"description":"Globs on resource addresses (e.g. aws_db_instance.*, module.db.*) the policy applies to. Default: every resource.","type":"array","items":{"type":"string","minLength":1}},"unless-label":{"description":"A pull-request label that waives this policy.","type":"string","minLength":1},"level":{"description":"error fails the check; warning only reports. Default: error.","enum":["error","warning"],"default":"error"},"max-changes":{"description":"Largest number of resource changes (create, update, delete, replace) a plan of one stack may hold.","type":"integer","minimum":0},"require-attributes":{"description":"Attributes the matching resources must set, each with the keys it must hold, e.g. { tags: [owner, cost-center] }.","type":"object","additionalProperties":{"description":"Keys the attribute must hold (an empty list only requires the attribute).","type":"array","items":{"type":"string","minLength":1}}}}},"apply":{"description":"How and when stacks are applied.","type":"object","additionalProperties":false,"properties":{"on":{"description":"comment: `/stackgate apply` on the pull request applies it before merge (Atlantis-style).","enum":["comment"],"default":"comment"},"requirements":{"description":"What must hold before an apply runs, besides the rules that always hold (the commenter may write, never a fork, never a closed pull request). Default: all four.","type":"array","uniqueItems":true,"items":{"enum":["approved","mergeable","undiverged","plan-passed"]}}}}}}');
-;// CONCATENATED MODULE: ./src/config/types.ts
-// The repository config `.stackgate.yml`, camelCased and with defaults filled in.
-// Its shape is defined once, in schema/stackgate.schema.json; these types mirror it.
-const APPLY_REQUIREMENTS = ['approved', 'mergeable', 'undiverged', 'plan-passed'];
-/** Every mistake found in the config file, each at its position. */
-class ConfigError extends Error {
-    problems;
-    constructor(problems) {
-        super(problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`).join('\n'));
-        this.name = 'ConfigError';
-        this.problems = problems;
-    }
-}
-
+const stackgate_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/stackgate/stackgate/raw/main/schema/stackgate.schema.json","title":"Stackgate configuration (.stackgate.yml)","description":"Declares the stacks of a config repository, the policies their plans must follow, and the secret-scanning allow-list.","type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"description":"Version of this file\'s format. Only 1 exists.","const":1},"stacks":{"description":"The stacks: units planned and applied on their own. When absent, every folder holding *.tf files that is not only a local module of another is a stack, named by its path.","type":"array","items":{"$ref":"#/definitions/stack"}},"policies":{"description":"Rules every plan is checked against. A violation fails the check unless its level is warning.","type":"array","items":{"$ref":"#/definitions/policy"}},"drift":{"description":"Settings of command: drift (scheduled drift detection).","type":"object","additionalProperties":false,"properties":{"labels":{"description":"Labels added to each drift issue besides stackgate:drift.","type":"array","items":{"type":"string","minLength":1}},"assignees":{"description":"Logins assigned to each new drift issue.","type":"array","items":{"type":"string","minLength":1}},"dashboard":{"description":"Keep the issue \'Stackgate: infrastructure status\' (label stackgate:dashboard) up to date. Default: true.","type":"boolean","default":true}}},"secrets":{"description":"Settings of secret scanning.","type":"object","additionalProperties":false,"properties":{"allow":{"description":"Globs of files (relative to the repository) that secret scanning skips.","type":"array","items":{"type":"string","minLength":1}}}},"apply":{"$ref":"#/definitions/apply"}},"definitions":{"stack":{"description":"One unit planned and applied on its own: a Terraform/OpenTofu root module, or an Ansible playbook.","type":"object","additionalProperties":false,"required":["name","path"],"properties":{"name":{"description":"Unique name of the stack, shown in reports and used by the stacks input.","type":"string","minLength":1},"path":{"description":"Folder of the stack (for an Ansible stack, its folder or its playbook file), relative to the repository; it must exist and stay inside the repository.","type":"string","minLength":1},"engine":{"description":"Tool that plans and applies the stack. Default: the action\'s engine input (tofu when on PATH, else terraform).","enum":["terraform","tofu","ansible"]},"workspace":{"description":"Terraform/OpenTofu workspace to select (created when missing). The engines\' own rule: a name that URL path escaping leaves unchanged; Stackgate also refuses a leading `-`, which the engine would read as a flag.","type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.~$&+:=@][A-Za-z0-9_.~$&+:=@-]*$","patternErrorMessage":"must be a workspace name the engine accepts: letters, digits and `_ . ~ $ & + : = @ -`, not starting with `-` (the engine would read it as a flag)","default":"default"},"var-files":{"description":"Variable files passed as -var-file, relative to the stack\'s path.","type":"array","items":{"type":"string","minLength":1}},"backend-config":{"description":"Terraform/OpenTofu stacks: backend settings passed to init as -backend-config: a file relative to the stack\'s path (e.g. env/prod.s3.tfbackend), or a key=value pair (e.g. key=prod/terraform.tfstate). A file counts as an input of the stack.","type":"array","items":{"type":"string","minLength":1}},"init-args":{"description":"Terraform/OpenTofu stacks: extra options for init, e.g. -lock-timeout=60s, -upgrade. Options Stackgate sets itself or that would break its flow (-input, -json, -chdir, -out, -detailed-exitcode, -auto-approve, -refresh-only, -backend-config, -var-file…) are refused.","type":"array","items":{"type":"string","minLength":1}},"plan-args":{"description":"Terraform/OpenTofu stacks: extra options for plan, e.g. -parallelism=20, -lock-timeout=60s, -compact-warnings. Options Stackgate sets itself or that would break its flow (-input, -json, -chdir, -out, -detailed-exitcode, -auto-approve, -refresh-only, -backend-config, -var-file…) are refused.","type":"array","items":{"type":"string","minLength":1}},"apply-args":{"description":"Terraform/OpenTofu stacks: extra options for apply, e.g. -parallelism=20, -lock-timeout=60s. Options Stackgate sets itself or that would break its flow (-input, -json, -chdir, -out, -detailed-exitcode, -auto-approve, -refresh-only, -backend-config, -var-file…) are refused.","type":"array","items":{"type":"string","minLength":1}},"env":{"description":"Environment variables set for the engine on this stack only (e.g. TF_VAR_region).","type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"must be a valid environment variable name (letters, digits and _, not starting with a digit)"},"additionalProperties":{"description":"Value of the variable; numbers and booleans are passed as text.","type":["string","number","boolean"]}},"when-modified":{"description":"Extra globs (relative to the stack\'s path; ../ allowed, a leading / means the repository root) whose changes also affect this stack, besides the files in its folder and its local modules.","type":"array","items":{"type":"string","minLength":1,"pattern":"^[^!]","patternErrorMessage":"must not start with ! (negations are not supported: when-modified only adds files to the stack)"}},"playbook":{"description":"Ansible stacks: the playbook to run, relative to the stack\'s path (required unless path names the playbook file).","type":"string","minLength":1},"inventory":{"description":"Ansible stacks: the inventory (file or folder) passed as -i, relative to the stack\'s path. Required.","type":"string","minLength":1},"limit":{"description":"Ansible stacks: host pattern passed as --limit.","type":"string","minLength":1},"tags":{"description":"Ansible stacks: only tasks with these tags run (--tags).","type":"array","items":{"type":"string","minLength":1}},"extra-vars-files":{"description":"Ansible stacks: variable files passed as -e @FILE, relative to the stack\'s path.","type":"array","items":{"type":"string","minLength":1}},"check-args":{"description":"Ansible stacks: extra arguments for the check-mode run (the plan), e.g. --forks=10.","type":"array","items":{"type":"string","minLength":1}},"vault-password-env":{"description":"Ansible stacks: name of the environment variable holding the vault password (e.g. a secret mapped in the job\'s env). The password is never written to disk or shown.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"must be a valid environment variable name (letters, digits and _, not starting with a digit)"},"vault-password-file":{"description":"Ansible stacks: file holding the vault password (absolute, or relative to the repository), e.g. written from a secret by an earlier step.","type":"string","minLength":1},"timeout":{"description":"Time limit for each engine run of this stack, e.g. 90s, 30m, 1h or 1h30m. Default: 30m.","type":"string","pattern":"^([0-9]+h([0-9]+m)?([0-9]+s)?|[0-9]+m([0-9]+s)?|[0-9]+s)$","patternErrorMessage":"must be a duration such as 90s, 30m, 1h or 1h30m"},"depends-on":{"description":"Names of stacks this stack depends on: when both are applied together, this one waits for them, and is skipped when one of them fails to apply. Cycles are rejected.","type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}},"apply":{"description":"Overrides the top-level apply settings for this stack.","$ref":"#/definitions/apply"}}},"policy":{"description":"A rule every plan must follow. It needs at least one of deny, max-changes and require-attributes.","type":"object","additionalProperties":false,"required":["name"],"anyOf":[{"required":["deny"]},{"required":["max-changes"]},{"required":["require-attributes"]}],"properties":{"name":{"description":"Unique name of the policy, shown with each violation.","type":"string","minLength":1},"deny":{"description":"Resource actions that are not allowed on the matching resources.","type":"array","minItems":1,"items":{"enum":["create","update","delete","replace","read","import","move"]}},"resources":{"description":"Globs on resource addresses (e.g. aws_db_instance.*, module.db.*) the policy applies to. Default: every resource.","type":"array","items":{"type":"string","minLength":1}},"unless-label":{"description":"A pull-request label that waives this policy.","type":"string","minLength":1},"level":{"description":"error fails the check; warning only reports. Default: error.","enum":["error","warning"],"default":"error"},"max-changes":{"description":"Largest number of resource changes (create, update, delete, replace) a plan of one stack may hold.","type":"integer","minimum":0},"require-attributes":{"description":"Attributes the matching resources must set, each with the keys it must hold, e.g. { tags: [owner, cost-center] }.","type":"object","additionalProperties":{"description":"Keys the attribute must hold (an empty list only requires the attribute).","type":"array","items":{"type":"string","minLength":1}}}}},"apply":{"description":"How and when stacks are applied.","type":"object","additionalProperties":false,"properties":{"on":{"description":"comment: `/stackgate apply` on the pull request applies it before merge (Atlantis-style).","enum":["comment"],"default":"comment"},"requirements":{"description":"What must hold before an apply runs, besides the rules that always hold (the commenter may write, never a fork, never a closed pull request). Default: all four.","type":"array","uniqueItems":true,"items":{"enum":["approved","mergeable","undiverged","plan-passed"]}}}}}}');
+// EXTERNAL MODULE: ./src/config/types.ts
+var types = __nccwpck_require__(2143);
 ;// CONCATENATED MODULE: ./src/config/load.ts
 // Loads `.stackgate.yml`: YAML with positions, checked against the JSON Schema, then against the repository
 // (unique names, stack paths that exist inside it). Every mistake is reported at its file, line and column.
@@ -36902,9 +36890,9 @@ repoRoot) {
     catch (error) {
         // Every failure is a config problem at a place in the file, never a bare library message: the report
         // turns red like it does for a syntax error.
-        if (error instanceof ConfigError)
+        if (error instanceof types/* ConfigError */.xL)
             throw error;
-        throw new ConfigError([
+        throw new types/* ConfigError */.xL([
             { file, line: 1, column: 1, message: `cannot load the config: ${error.message}` },
         ]);
     }
@@ -36919,7 +36907,7 @@ async function loadConfigFile(workspace, configPath, file, repoRoot) {
     const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
     const locator = new Locator(file, doc, lineCounter);
     if (doc.errors.length > 0) {
-        throw new ConfigError(doc.errors.map((error) => locator.atOffset(syntaxErrorOffset(text, error), error.message)));
+        throw new types/* ConfigError */.xL(doc.errors.map((error) => locator.atOffset(syntaxErrorOffset(text, error), error.message)));
     }
     let data;
     try {
@@ -36927,7 +36915,7 @@ async function loadConfigFile(workspace, configPath, file, repoRoot) {
     }
     catch (error) {
         // An alias bomb (aliases of aliases, billions of nodes) or an alias to nothing: point at the first alias.
-        throw new ConfigError([
+        throw new types/* ConfigError */.xL([
             locator.atOffset(firstAliasOffset(doc), `cannot load the YAML: ${error.message}`),
         ]);
     }
@@ -36936,7 +36924,7 @@ async function loadConfigFile(workspace, configPath, file, repoRoot) {
         ...(await repositoryProblems(data, workspace, locator, repoRoot)),
     ];
     if (problems.length > 0)
-        throw new ConfigError(sortProblems(problems));
+        throw new types/* ConfigError */.xL(sortProblems(problems));
     return toLoadedConfig(data, file, absolutePath);
 }
 /** Aliases a config may expand (yaml's own default): enough for sharing, far from a bomb. */
@@ -36958,7 +36946,7 @@ async function readConfigText(absolutePath, file) {
     catch (error) {
         if (error.code === 'ENOENT')
             return undefined;
-        throw new ConfigError([
+        throw new types/* ConfigError */.xL([
             { file, line: 1, column: 1, message: `cannot read: ${error.message}` },
         ]);
     }
@@ -37219,6 +37207,17 @@ async function repositoryProblems(data, workspace, locator, repoRoot) {
                 }
             }
         }
+        if (Array.isArray(stack['backend-config'])) {
+            for (const [entryIndex, entry] of stack['backend-config'].entries()) {
+                if (typeof entry !== 'string' || typeof stack.path !== 'string' || (0,types/* isBackendPair */.j2)(entry))
+                    continue;
+                const message = await varFileProblem(entry, stack.path, workspace, repoRoot, 'backend config file');
+                if (message) {
+                    problems.push(locator.atValue(['stacks', String(index), 'backend-config', String(entryIndex)], message));
+                }
+            }
+        }
+        problems.push(...engineArgProblems(stack, index, locator));
         problems.push(...(await engineKeyProblems(stack, index, workspace, locator)));
         if (typeof stack.timeout === 'string' &&
             DURATION.test(stack.timeout) &&
@@ -37238,7 +37237,96 @@ const ANSIBLE_KEYS = [
     'vault-password-env',
     'vault-password-file',
 ];
-const TERRAFORM_KEYS = ['workspace', 'var-files'];
+const TERRAFORM_KEYS = ['workspace', 'var-files', 'backend-config', 'init-args', 'plan-args', 'apply-args'];
+const EVERY_STEP = ['init-args', 'plan-args', 'apply-args'];
+/** Options Stackgate sets itself or that would break its flow, with the steps they are refused in and why. */
+const REFUSED_OPTIONS = [
+    { option: '-input', keys: EVERY_STEP, reason: 'Stackgate never prompts (it sets -input=false)' },
+    {
+        option: '-json',
+        keys: EVERY_STEP,
+        reason: 'Stackgate reads the machine-readable output itself (it sets -json)',
+    },
+    { option: '-no-color', keys: EVERY_STEP, reason: 'Stackgate sets it already' },
+    { option: '-chdir', keys: EVERY_STEP, reason: 'the stack runs in its `path`; set `path` instead' },
+    {
+        option: '-out',
+        keys: ['plan-args'],
+        reason: 'Stackgate saves the plan itself, to apply exactly what was reviewed',
+    },
+    {
+        option: '-detailed-exitcode',
+        keys: ['plan-args'],
+        reason: 'Stackgate reads the exit status itself (it sets -detailed-exitcode)',
+    },
+    {
+        option: '-refresh-only',
+        keys: ['plan-args', 'apply-args'],
+        reason: 'drift runs plan with -refresh-only themselves; a pull request plans the configuration',
+    },
+    {
+        option: '-destroy',
+        keys: ['plan-args', 'apply-args'],
+        reason: 'a destroy plan would hide the changes under review; remove the resources from the configuration instead',
+    },
+    {
+        option: '-auto-approve',
+        keys: ['apply-args'],
+        reason: 'apply runs the reviewed saved plan, which needs no approval',
+    },
+    {
+        option: '-var-file',
+        keys: ['plan-args', 'apply-args'],
+        reason: 'use the stack key `var-files`, which also counts the file as an input of the stack',
+    },
+    {
+        option: '-backend-config',
+        keys: ['init-args'],
+        reason: 'use the stack key `backend-config`, which also counts the file as an input of the stack',
+    },
+    { option: '-backend', keys: ['init-args'], reason: 'plan and apply need the backend' },
+    { option: '-migrate-state', keys: ['init-args'], reason: 'Stackgate never moves state' },
+    { option: '-force-copy', keys: ['init-args'], reason: 'Stackgate never moves state' },
+    {
+        option: '-var',
+        keys: ['apply-args'],
+        reason: 'apply runs the saved plan, which holds the variables; put -var in `plan-args`',
+    },
+    {
+        option: '-target',
+        keys: ['apply-args'],
+        reason: 'apply runs the saved plan exactly; put -target in `plan-args`',
+    },
+    {
+        option: '-replace',
+        keys: ['apply-args'],
+        reason: 'apply runs the saved plan exactly; put -replace in `plan-args`',
+    },
+];
+/** Options in `init-args`, `plan-args` and `apply-args` that would break the flow, or are no options at all. */
+function engineArgProblems(stack, index, locator) {
+    const problems = [];
+    for (const key of EVERY_STEP) {
+        const args = stack[key];
+        if (!Array.isArray(args))
+            continue;
+        for (const [argIndex, arg] of args.entries()) {
+            if (typeof arg !== 'string' || arg === '')
+                continue;
+            const at = ['stacks', String(index), key, String(argIndex)];
+            if (!arg.startsWith('-')) {
+                problems.push(locator.atValue(at, `\`${key}\` takes options starting with - (got \`${arg}\`); the stack's folder and plan file are Stackgate's`));
+                continue;
+            }
+            const option = arg.replace(/^--/, '-').split('=')[0] ?? arg;
+            const refused = REFUSED_OPTIONS.find((entry) => entry.option === option && entry.keys.includes(key));
+            if (refused) {
+                problems.push(locator.atValue(at, `\`${option}\` is not allowed in \`${key}\`: ${refused.reason}`));
+            }
+        }
+    }
+    return problems;
+}
 /** Keys of the other engine, a missing playbook or inventory, and Ansible files that do not exist. */
 async function engineKeyProblems(stack, index, workspace, locator) {
     const at = ['stacks', String(index)];
@@ -37403,8 +37491,8 @@ async function stackPathProblem(raw, engine, workspace, realWorkspace) {
  * Why a var file is unusable: absolute, or leaving the repository (`../` past its root, or a symlink that leads
  * out). A var file outside the stack's folder but inside the repository is fine.
  */
-async function varFileProblem(raw, stackPath, workspace, repoRoot) {
-    const shown = `var file \`${raw}\``;
+async function varFileProblem(raw, stackPath, workspace, repoRoot, kind = 'var file') {
+    const shown = `${kind} \`${raw}\``;
     if (external_node_path_default().posix.isAbsolute(raw) || external_node_path_default().win32.isAbsolute(raw) || /^~/.test(raw)) {
         return `${shown} must be relative to the stack's folder, inside the repository`;
     }
@@ -37466,7 +37554,7 @@ function toLoadedConfig(raw, file, absolutePath) {
         secrets: { allow: raw.secrets?.allow ?? [] },
         apply: {
             on: raw.apply?.on ?? 'comment',
-            requirements: raw.apply?.requirements ?? [...APPLY_REQUIREMENTS],
+            requirements: raw.apply?.requirements ?? [...types/* APPLY_REQUIREMENTS */.Wo],
         },
         drift: {
             labels: raw.drift?.labels ?? [],
@@ -37486,6 +37574,14 @@ function toStackConfig(raw) {
     };
     if (raw.engine)
         stack.engine = raw.engine;
+    if (raw['backend-config'])
+        stack.backendConfig = [...raw['backend-config']];
+    if (raw['init-args'])
+        stack.initArgs = [...raw['init-args']];
+    if (raw['plan-args'])
+        stack.planArgs = [...raw['plan-args']];
+    if (raw['apply-args'])
+        stack.applyArgs = [...raw['apply-args']];
     if (raw.timeout)
         stack.timeoutMs = parseDuration(raw.timeout);
     if (raw['depends-on']?.length)
@@ -37537,6 +37633,34 @@ function toPolicyConfig(raw) {
 
 /***/ }),
 
+/***/ 2143:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Wo: () => (/* binding */ APPLY_REQUIREMENTS),
+/* harmony export */   j2: () => (/* binding */ isBackendPair),
+/* harmony export */   xL: () => (/* binding */ ConfigError)
+/* harmony export */ });
+// The repository config `.stackgate.yml`, camelCased and with defaults filled in.
+// Its shape is defined once, in schema/stackgate.schema.json; these types mirror it.
+const APPLY_REQUIREMENTS = ['approved', 'mergeable', 'undiverged', 'plan-passed'];
+/** A `backend-config` entry that is a `key=value` pair (passed as is); anything else names a file. */
+function isBackendPair(entry) {
+    return /^[A-Za-z_][A-Za-z0-9_.-]*=/.test(entry);
+}
+/** Every mistake found in the config file, each at its position. */
+class ConfigError extends Error {
+    problems;
+    constructor(problems) {
+        super(problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`).join('\n'));
+        this.name = 'ConfigError';
+        this.problems = problems;
+    }
+}
+
+
+/***/ }),
+
 /***/ 3050:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -37552,9 +37676,12 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./src/process/exec.ts
 // The only module that spawns processes. Arguments are always arrays (never a shell string), output is
 // capped, and a timeout kills the whole process tree.
+
 
 const DEFAULT_MAX_OUTPUT = 16 * 1024 * 1024;
 const KILL_GRACE_MS = 5000;
@@ -37637,6 +37764,23 @@ function installCancelHandlers() {
         });
     }
 }
+/** When set, every process is appended to this file as one JSON line (`npm run bench` reads it). */
+let traceFile;
+/** Records each process's command, first argument, start and end (epoch ms) to `file` (undefined: off). */
+function traceProcessesTo(file) {
+    traceFile = file || undefined;
+}
+function trace(command, args, started) {
+    if (!traceFile)
+        return;
+    const entry = { command: command.split('/').pop(), step: args[0] ?? '', start: started, end: Date.now() };
+    try {
+        (0,external_node_fs_.appendFileSync)(traceFile, `${JSON.stringify(entry)}\n`);
+    }
+    catch {
+        // tracing must never change a run
+    }
+}
 function execFile(command, args, options) {
     const started = Date.now();
     const limit = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
@@ -37678,6 +37822,7 @@ function execFile(command, args, options) {
             // After a timeout nothing of the tree may outlive the run, even a child that ignored SIGTERM.
             if (timedOut)
                 signalGroup(child.pid, 'SIGKILL');
+            trace(command, args, started);
             resolve({
                 command,
                 args,
@@ -38318,8 +38463,6 @@ function ansibleEngine() {
     };
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: ./src/plan/terraform-json.ts
 var terraform_json = __nccwpck_require__(1946);
 ;// CONCATENATED MODULE: ./src/engines/terraform.ts
@@ -38385,7 +38528,7 @@ function failureDiagnostics(result, stackPath) {
 }
 /** `init`, then the stack's workspace; the failed step when one fails. */
 async function prepare(stack, cwd, run) {
-    const init = await run(['init', '-input=false', '-no-color', '-json']);
+    const init = await run(['init', '-input=false', '-no-color', '-json', ...initArguments(stack)]);
     if (init.exitCode !== 0)
         return { step: 'init', result: init };
     // Stacks may share a folder with different workspaces (they run one after another): select every time the
@@ -38397,6 +38540,14 @@ async function prepare(stack, cwd, run) {
             return { step: `workspace select ${workspace}`, result: select };
     }
     return undefined;
+}
+/**
+ * The stack's backend settings and its own init options. With backend settings, `-reconfigure`: stacks that
+ * share a folder with different backends must not see (or migrate) the backend the previous one left there.
+ */
+function initArguments(stack) {
+    const backend = (stack.backendConfig ?? []).map((entry) => `-backend-config=${entry}`);
+    return [...(backend.length > 0 ? ['-reconfigure', ...backend] : []), ...(stack.initArgs ?? [])];
 }
 /** Where this run keeps the plan file of `stack` (its folder is created; only this run's user reads it). */
 async function planFilePath(stack, tempDir, name = 'plan.tfplan') {
@@ -38450,6 +38601,7 @@ async function planTerraformStack(stack, context, salt, options = {}) {
         ...(refreshOnly ? ['-refresh-only'] : []),
         `-out=${planFile}`,
         ...varFileArgs,
+        ...(stack.planArgs ?? []),
     ]);
     // -detailed-exitcode: 0 no changes, 2 changes, anything else an error.
     if (plan.exitCode !== 0 && plan.exitCode !== 2)
@@ -38646,7 +38798,14 @@ async function applyTerraformStack(stack, context, planFile) {
     const prepared = await prepare(stack, cwd, run);
     if (prepared)
         return failed(prepared.step, prepared.result);
-    const apply = await run(['apply', '-input=false', '-no-color', '-json', planFile]);
+    const apply = await run([
+        'apply',
+        '-input=false',
+        '-no-color',
+        '-json',
+        ...(stack.applyArgs ?? []),
+        planFile,
+    ]);
     const applied = appliedFromLog(apply.stdout);
     if (apply.exitCode !== 0)
         return failed('apply', apply, applied);
@@ -44660,6 +44819,8 @@ var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/config/types.ts
+var types = __nccwpck_require__(2143);
 // EXTERNAL MODULE: ./src/stacks/ansible-inputs.ts
 var ansible_inputs = __nccwpck_require__(5915);
 ;// CONCATENATED MODULE: ./src/stacks/modules.ts
@@ -45168,6 +45329,7 @@ async function localModuleGraph(workspace, stackPaths) {
 
 
 
+
 /** `rel` joined under the working directory: a repository path. */
 function repositoryFile(layout, rel) {
     return normalize(layout.workingDirectory ? `${layout.workingDirectory}/${rel}` : rel);
@@ -45270,6 +45432,10 @@ async function stackInputs(layout, stacks) {
         }
         for (const varFile of stack.varFiles)
             await addFile(join(root, varFile));
+        for (const entry of stack.backendConfig ?? []) {
+            if (!isBackendPair(entry))
+                await addFile(join(root, entry));
+        }
         for (const pattern of stack.whenModified) {
             const glob = pattern.startsWith('/') ? insideRepository(pattern.slice(1)) : join(root, pattern);
             if (glob !== undefined)
@@ -45412,6 +45578,7 @@ function copyStack(stack) {
     return {
         ...stack,
         varFiles: [...stack.varFiles],
+        ...(stack.backendConfig ? { backendConfig: [...stack.backendConfig] } : {}),
         env: { ...stack.env },
         whenModified: [...stack.whenModified],
         ...(stack.dependsOn ? { dependsOn: [...stack.dependsOn] } : {}),
