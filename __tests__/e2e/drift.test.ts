@@ -219,4 +219,23 @@ describe('command: drift', () => {
     expect(driftIssues()).toHaveLength(1);
     expect(dashboards()).toHaveLength(1);
   });
+
+  it('posts the Resolved comment once and closes the issue when the answer to the comment is lost', async () => {
+    writeFileSync(path.join(live, 'app.txt'), 'edited by hand');
+    const first = await runDrift();
+    expect(first.exitCode, first.stdout).toBe(0);
+    const [issue] = driftIssues('open');
+    expect(issue).toBeDefined();
+
+    writeFileSync(path.join(live, 'app.txt'), 'v1');
+    const lost = gh.inject({ route: 'issues/create-comment', status: 502, afterEffect: true, times: 1 });
+    const resolved = await runDrift();
+    expect(resolved.exitCode, resolved.stdout).toBe(0);
+    expect(lost.hits).toBe(1);
+    const bodies = gh.state.comments(REPO, issue?.number ?? 0).map((c) => c.body);
+    expect(bodies.filter((body) => /Resolved: .*`app` matching Git/.test(body))).toHaveLength(1);
+    expect(bodies).toHaveLength(1);
+    expect(gh.state.issue(REPO, issue?.number ?? 0)?.state).toBe('closed');
+    expect(driftIssues('open')).toEqual([]);
+  });
 });
