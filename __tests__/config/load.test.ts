@@ -103,7 +103,7 @@ describe('loadConfig', () => {
       ],
       secrets: { allow: ['test/**'] },
       apply: { on: 'comment', requirements: ['approved', 'mergeable', 'undiverged', 'plan-passed'] },
-      drift: { labels: [], assignees: [], dashboard: true },
+      drift: { labels: [], assignees: [], dashboard: true, showInPr: true },
     });
   });
 

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runAction, TOOLS, type ActionRun } from '../support/harness.js';
+import { runOnPullRequest } from '../support/pull-request.js';
 import { createRepo, type TestRepo } from '../support/repo.js';
 import { startStandIn, type IssueRecord, type StandIn } from '../support/standin/index.js';
 
@@ -218,5 +219,64 @@ describe('command: drift', () => {
     expect(lost.hits + dropped.hits).toBe(2);
     expect(driftIssues()).toHaveLength(1);
     expect(dashboards()).toHaveLength(1);
+  });
+
+  it('posts the Resolved comment once and closes the issue when the answer to the comment is lost', async () => {
+    writeFileSync(path.join(live, 'app.txt'), 'edited by hand');
+    const first = await runDrift();
+    expect(first.exitCode, first.stdout).toBe(0);
+    const [issue] = driftIssues('open');
+    expect(issue).toBeDefined();
+
+    writeFileSync(path.join(live, 'app.txt'), 'v1');
+    const lost = gh.inject({ route: 'issues/create-comment', status: 502, afterEffect: true, times: 1 });
+    const resolved = await runDrift();
+    expect(resolved.exitCode, resolved.stdout).toBe(0);
+    expect(lost.hits).toBe(1);
+    const bodies = gh.state.comments(REPO, issue?.number ?? 0).map((c) => c.body);
+    expect(bodies.filter((body) => /Resolved: .*`app` matching Git/.test(body))).toHaveLength(1);
+    expect(bodies).toHaveLength(1);
+    expect(gh.state.issue(REPO, issue?.number ?? 0)?.state).toBe('closed');
+    expect(driftIssues('open')).toEqual([]);
+  });
+
+  it("says in a pull request's comment that its plan also reverts a planned stack's open drift", async () => {
+    writeFileSync(path.join(live, 'app.txt'), 'edited by hand');
+    expect((await runDrift()).exitCode).toBe(0);
+    const [issue] = driftIssues('open');
+    expect(issue).toBeDefined();
+
+    const base = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repo.dir, encoding: 'utf8' }).trim();
+    repo.write({ 'stacks/app/main.tf': fileStack('app', 'v2') });
+    const head = repo.commit('app: v2');
+    const sticky = () =>
+      gh.state
+        .comments(REPO, 5)
+        .filter((c) => c.body.startsWith('<!-- stackgate:comment'))
+        .map((c) => c.body);
+    const pr = (extra = '') => {
+      repo.write({ '.stackgate.yml': config(['app', 'web'], extra) });
+      return runOnPullRequest({
+        gh,
+        repository: REPO,
+        workspace: repo.dir,
+        number: 5,
+        headSha: head,
+        baseSha: base,
+        files: ['stacks/app/main.tf'],
+      });
+    };
+    const on = await pr();
+    expect(on.exitCode, on.stdout).toBe(0);
+    expect(sticky()).toHaveLength(1);
+    expect(sticky()[0]).toContain(
+      `⚠️ \`app\` has open drift (#${issue?.number}): this plan also reverts it.`,
+    );
+    expect(sticky()[0]).not.toContain('`web` has open drift');
+
+    const off = await pr('  show-in-pr: false\n');
+    expect(off.exitCode, off.stdout).toBe(0);
+    expect(sticky()).toHaveLength(1);
+    expect(sticky()[0]).not.toContain('has open drift');
   });
 });

@@ -25,6 +25,7 @@ import {
   DASHBOARD_MARKER,
   DASHBOARD_TITLE,
   DRIFT_LABEL,
+  driftCloseMarker,
   driftIssueTitle,
   pendingCount,
   renderDashboard,
@@ -158,6 +159,7 @@ async function syncDriftIssues(
   if (!github) return sync;
   const repo = repoOf(ctx.settings);
   const accept = (line: string) => stackOfDriftBody(line) !== undefined;
+  const closeMarker = driftCloseMarker(ctx.settings.event.runId, ctx.settings.event.runAttempt);
   let existing: KeptIssue[];
   try {
     existing = await listKeptIssues(github, repo, DRIFT_LABEL, accept);
@@ -174,7 +176,14 @@ async function syncDriftIssues(
       continue;
     }
     try {
-      await commentAndClose(github, repo, issue.number, `Duplicate of #${first.number}.`, 'not_planned');
+      await commentAndClose(
+        github,
+        repo,
+        issue.number,
+        closeMarker,
+        `Duplicate of #${first.number}.`,
+        'not_planned',
+      );
     } catch (error) {
       sync.notices.push(noticeFor(`close the duplicate drift issue #${issue.number}`, error));
     }
@@ -221,6 +230,7 @@ async function syncDriftIssues(
           github,
           repo,
           issue.number,
+          closeMarker,
           renderResolvedComment(stack.name, context),
           'completed',
         );
@@ -234,7 +244,14 @@ async function syncDriftIssues(
   for (const [stack, issue] of [...sync.open]) {
     if (configured.has(stack)) continue;
     try {
-      await commentAndClose(github, repo, issue.number, renderRemovedComment(stack, context), 'not_planned');
+      await commentAndClose(
+        github,
+        repo,
+        issue.number,
+        closeMarker,
+        renderRemovedComment(stack, context),
+        'not_planned',
+      );
       sync.open.delete(stack);
       core.info(`Drift issue #${issue.number} closed: ${stack} is no longer in the config`);
     } catch (error) {

@@ -38,7 +38,9 @@ import {
   loadConfigOrThrow,
   type CommandResult,
 } from './shared.js';
-import type { RunContext } from './context.js';
+import { repoOf, type RunContext } from './context.js';
+import { listKeptIssues } from '../github/issues.js';
+import { DRIFT_LABEL, stackOfDriftBody } from '../report/drift.js';
 import { planCacheKey, savePlanFile } from '../github/plan-cache.js';
 import type { LockHolder } from '../store/types.js';
 
@@ -134,6 +136,39 @@ async function lockHolders(ctx: RunContext): Promise<Map<string, LockHolder>> {
   } catch (error) {
     core.info(`Could not read the stack locks (${(error as Error).message})`);
     return new Map();
+  }
+}
+
+/**
+ * Open drift issues of the planned stacks (a plan from Git also reverts that drift), for the comment; empty
+ * without a token, on a fork, with `drift.show-in-pr: false`, or when the issues cannot be listed.
+ */
+async function openDriftOf(
+  ctx: RunContext,
+  stacks: readonly string[],
+  enabled: boolean,
+): Promise<{ stack: string; issue: number }[]> {
+  const pull = ctx.settings.event.pullRequest;
+  if (!ctx.github || !pull || pull.fromFork || !enabled || stacks.length === 0) return [];
+  try {
+    const issues = await listKeptIssues(
+      ctx.github,
+      repoOf(ctx.settings),
+      DRIFT_LABEL,
+      (line) => stackOfDriftBody(line) !== undefined,
+    );
+    const open = new Map<string, number>();
+    for (const issue of issues) {
+      const stack = stackOfDriftBody(issue.body);
+      if (stack !== undefined && !open.has(stack)) open.set(stack, issue.number);
+    }
+    return stacks.flatMap((stack) => {
+      const issue = open.get(stack);
+      return issue === undefined ? [] : [{ stack, issue }];
+    });
+  } catch (error) {
+    core.info(`Could not list the drift issues (${(error as Error).message})`);
+    return [];
   }
 }
 
@@ -262,6 +297,12 @@ export async function runPlan(ctx: RunContext): Promise<CommandResult> {
     [...planned, ...unaffectedReports].sort((a, b) => a.name.localeCompare(b.name)),
     findings,
   );
+  const openDrift = await openDriftOf(
+    ctx,
+    planned.filter((stack) => stack.status === 'planned' || stack.status === 'no-changes').map((s) => s.name),
+    config?.drift.showInPr ?? true,
+  );
+  if (openDrift.length > 0) report.openDrift = openDrift;
   const labels = settings.event.pullRequest?.labels ?? [];
   for (const stack of planned) {
     if (!stack.plan || !config?.policies?.length) continue;

@@ -835,7 +835,7 @@ interface RawConfig {
   policies?: RawPolicy[];
   secrets?: { allow?: string[] };
   apply?: RawApply;
-  drift?: { labels?: string[]; assignees?: string[]; dashboard?: boolean };
+  drift?: { labels?: string[]; assignees?: string[]; dashboard?: boolean; 'show-in-pr'?: boolean };
 }
 
 function toLoadedConfig(raw: RawConfig, file: string, absolutePath: string): LoadedConfig {
@@ -854,6 +854,7 @@ function toLoadedConfig(raw: RawConfig, file: string, absolutePath: string): Loa
       labels: raw.drift?.labels ?? [],
       assignees: raw.drift?.assignees ?? [],
       dashboard: raw.drift?.dashboard ?? true,
+      showInPr: raw.drift?.['show-in-pr'] ?? true,
     },
   };
 }

@@ -89,6 +89,8 @@ export interface DriftConfig {
   assignees: string[];
   /** Keep the status dashboard issue. */
   dashboard: boolean;
+  /** A line in pull request comments for planned stacks with an open drift issue. */
+  showInPr: boolean;
 }
 
 export interface LoadedConfig {

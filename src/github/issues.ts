@@ -4,7 +4,7 @@
 // by its marker, not repeated.
 import * as core from '@actions/core';
 import { httpStatus, isPermissionError, type Octokit, type RepoRef } from './client.js';
-import { ownAuthor, tokenLogin } from './comment.js';
+import { ownAuthor, tokenLogin, upsertStickyComment } from './comment.js';
 
 export interface KeptIssue {
   number: number;
@@ -138,15 +138,19 @@ export async function createKeptIssue(
   }
 }
 
-/** Comments, then closes. Commenting twice under a lost answer is harmless next to leaving it open. */
+/**
+ * Comments, then closes. The comment carries `marker` (one per issue and run) and goes through the sticky
+ * comment's find-then-create, so a create whose answer was lost is found again rather than posted twice.
+ */
 export async function commentAndClose(
   octokit: Octokit,
   repo: RepoRef,
   issueNumber: number,
+  marker: string,
   comment: string,
   reason: 'completed' | 'not_planned',
 ): Promise<void> {
-  await octokit.rest.issues.createComment({ ...repo, issue_number: issueNumber, body: comment });
+  await upsertStickyComment(octokit, repo, issueNumber, marker, `${marker}\n${comment}`);
   await octokit.rest.issues.update({
     ...repo,
     issue_number: issueNumber,

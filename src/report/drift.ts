@@ -20,6 +20,14 @@ export function driftMarker(stack: string): string {
   return `<!-- stackgate:drift:${encodeURIComponent(stack)} -->`;
 }
 
+/**
+ * The hidden first line of the comment a run leaves when it closes a drift issue: one per issue and run
+ * attempt, so a comment whose answer was lost is found again instead of posted twice.
+ */
+export function driftCloseMarker(runId: string, runAttempt: string): string {
+  return `<!-- stackgate:drift-close:${encodeURIComponent(runId)}.${encodeURIComponent(runAttempt)} -->`;
+}
+
 /** The stack a drift issue body is about, from its first line. */
 export function stackOfDriftBody(body: string): string | undefined {
   const match = /^<!-- stackgate:drift:([^\s>]*) -->/.exec(body);

@@ -427,7 +427,15 @@ function renderReport(report: RunReport, options: RenderOptions): { body: string
   const loud =
     [loudLine(report.stacks), policies, findings].filter((block) => block).join('\n\n') || undefined;
   const outcome = report.outcome?.length ? report.outcome.join('\n\n') : undefined;
-  const head = [marker, verdict(report), outcome];
+  const drift = report.openDrift?.length
+    ? report.openDrift
+        .map(
+          ({ stack, issue }) =>
+            `⚠️ ${inlineCode(stack)} has open drift (#${issue}): this plan also reverts it.`,
+        )
+        .join('\n')
+    : undefined;
+  const head = [marker, verdict(report), outcome, drift];
   const fixedCost = measure(join([...head, loud, meta])) + 4;
   const table = renderTable(report.stacks, Math.max(0, maxLength - fixedCost - 400), measure);
   // Each stack's diffs are rendered once and reused if the sections must be trimmed (they dominate the cost).

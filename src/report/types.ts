@@ -48,6 +48,8 @@ export interface RunReport {
   policyViolations?: PolicyViolation[];
   /** Markdown paragraphs shown under the verdict (apply's outcome, refusal, rollback), rendered by report/. */
   outcome?: string[];
+  /** Planned stacks with an open drift issue: this plan also reverts that drift. */
+  openDrift?: { stack: string; issue: number }[];
 }
 
 /** What the hidden metadata block of a comment records, for later commands (apply-as-reviewed). */
