@@ -307,6 +307,25 @@ describe('redactValue: values nested too deep', () => {
   });
 });
 
+describe('redactValue: JSON strings and their depth', () => {
+  it('decodes only a JSON map or list, never a JSON string literal', () => {
+    expect(value('"token=abc123"').result).toBe(`"token=${H}"`);
+    expect(value(' 12345 ').result).toBe(' 12345 ');
+  });
+
+  it('counts the decoded JSON as one level deeper than its string', () => {
+    expect(value(JSON.stringify(nested(MAX_VALUE_DEPTH - 1, 1))).result).toBe(
+      JSON.stringify(nested(MAX_VALUE_DEPTH - 1, 1)),
+    );
+    expect(value(JSON.stringify(nested(MAX_VALUE_DEPTH, 1))).result).toBeInstanceOf(EncodedJson);
+  });
+
+  it('leaves text that starts like JSON but does not parse as text', () => {
+    expect(value('{ password = hunter22').result).toBe(`{ password = ${H}`);
+    expect(value('[token=abc123]').result).toBe(`[token=${H}]`);
+  });
+});
+
 describe('knownSecrets', () => {
   it('is undefined when nothing is marked', () => {
     expect(knownSecrets([])).toBeUndefined();

@@ -232,10 +232,8 @@ function redactObject(
 function redactString(value: string, state: RedactState, depth: number): PlanValue {
   if (state.known?.exact.has(value)) return hide(value, state);
   const trimmed = value.trim();
-  if (
-    (trimmed.startsWith('{') && trimmed.endsWith('}')) ||
-    (trimmed.startsWith('[') && trimmed.endsWith(']'))
-  ) {
+  // Only a map or a list is decoded (JSON of either ends as it starts, or does not parse).
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     const json = redactJsonString(trimmed, state, depth);
     if (json !== undefined) return json === trimmed ? value : json;
   }
