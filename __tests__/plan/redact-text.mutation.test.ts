@@ -326,6 +326,43 @@ describe('redactValue: JSON strings and their depth', () => {
   });
 });
 
+describe('redactValue: what a secret name hides, and JSON that only needed text hidden', () => {
+  it('keeps numbers and booleans under a secret-looking name visible', () => {
+    expect(value({ db_password: 1234, token: true, secret: false }).result).toStrictEqual({
+      db_password: 1234,
+      token: true,
+      secret: false,
+    });
+  });
+
+  it('registers the strings of a hidden list holding undefined items', () => {
+    const state = newRedactState();
+    expect(redactValue(['abc-1', undefined, 'def-2'], true, undefined, state)).toBe(SENSITIVE);
+    expect([...state.secrets].sort()).toStrictEqual(['abc-1', 'def-2']);
+  });
+
+  it('keeps a plain value at the deepest level shown; only lists and maps are cut', () => {
+    let item = value(nested(MAX_VALUE_DEPTH, 'leaf-text')).result;
+    for (let level = 0; level < MAX_VALUE_DEPTH; level += 1) item = (item as unknown[])[0] as never;
+    expect(item).toBe('leaf-text');
+  });
+
+  it('decodes a JSON string whose only secret sat in its text, so the secret is not shown', () => {
+    const { result, secrets } = value('{"cmd":"export PASSWORD=abc123 && run"}');
+    expect(result).toBeInstanceOf(EncodedJson);
+    expect((result as EncodedJson).decoded).toStrictEqual({ cmd: `export PASSWORD=${H} && run` });
+    expect(secrets).toStrictEqual(['abc123']);
+    const state = newRedactState(knownSecrets([['known-secret-77', true]]));
+    const known = redactValue('["uses known-secret-77 inside"]', undefined, undefined, state);
+    expect(known).toBeInstanceOf(EncodedJson);
+    expect(JSON.stringify(known)).not.toContain('known-secret-77');
+  });
+
+  it('leaves JSON holding nulls as it was written', () => {
+    expect(value(' {"a": null, "b": [null, 1]} ').result).toBe(' {"a": null, "b": [null, 1]} ');
+  });
+});
+
 describe('knownSecrets', () => {
   it('is undefined when nothing is marked', () => {
     expect(knownSecrets([])).toBeUndefined();

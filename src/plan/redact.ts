@@ -96,13 +96,15 @@ function addSecret(text: string, state: RedactState): void {
   }
 }
 
-/** Every string and number inside a value, iteratively: a value nested thousands deep cannot overflow. */
+/**
+ * Every string and number inside a value (a list's items are its values), iteratively: a value nested thousands
+ * deep cannot overflow.
+ */
 function collectSecrets(value: unknown, state: RedactState): void {
   const stack: unknown[] = [value];
   while (stack.length > 0) {
     const item = stack.pop();
     if (typeof item === 'string' || typeof item === 'number') addSecret(String(item), state);
-    else if (Array.isArray(item)) stack.push(...item);
     else if (typeof item === 'object' && item !== null) stack.push(...Object.values(item));
   }
 }
@@ -182,11 +184,16 @@ function redactArray(
   state: RedactState,
   depth: number,
 ): PlanValue[] {
-  const sensitiveItems = Array.isArray(sensitive) ? sensitive : [];
   const unknownItems = Array.isArray(unknown) ? unknown : [];
   const length = Math.max(value.length, unknownItems.length);
   return Array.from({ length }, (_, index) =>
-    redactValue(value[index], sensitiveItems[index], unknownItems[index], state, depth + 1),
+    redactValue(
+      value[index],
+      Array.isArray(sensitive) ? sensitive[index] : undefined,
+      unknownItems[index],
+      state,
+      depth + 1,
+    ),
   );
 }
 
@@ -196,9 +203,8 @@ const PAIR_NAME_KEYS = ['name', 'Name', 'key', 'Key'];
 const PAIR_VALUE_KEYS = ['value', 'Value'];
 
 /** `{ name = "DB_PASSWORD", value = "…" }`: the value key hides what the name says is secret. */
-function pairValueKeys(value: Record<string, unknown>): Set<string> {
-  const named = PAIR_NAME_KEYS.some((key) => typeof value[key] === 'string' && isSecretName(value[key]));
-  return new Set(named ? PAIR_VALUE_KEYS : []);
+function namesSecretPair(value: Record<string, unknown>): boolean {
+  return PAIR_NAME_KEYS.some((key) => typeof value[key] === 'string' && isSecretName(value[key]));
 }
 
 function redactObject(
@@ -210,13 +216,13 @@ function redactObject(
 ): { [key: string]: PlanValue } {
   const sensitiveFields = isRecord(sensitive) ? sensitive : {};
   const unknownFields = isRecord(unknown) ? unknown : {};
-  const pairValues = pairValueKeys(value);
+  const secretPair = namesSecretPair(value);
   // Unknown attributes are absent from `after`; they exist only in the unknown mask.
   const keys = new Set([...Object.keys(value), ...Object.keys(unknownFields)]);
   const result: { [key: string]: PlanValue } = {};
   for (const key of keys) {
     const field = value[key];
-    const secretName = isSecretName(key) || pairValues.has(key);
+    const secretName = isSecretName(key) || (secretPair && PAIR_VALUE_KEYS.includes(key));
     if (secretName && hidesByName(field) && unknownFields[key] !== true) {
       result[key] = hide(field, state);
     } else {
@@ -241,7 +247,7 @@ function redactString(value: string, state: RedactState, depth: number): PlanVal
     const yaml = redactYamlString(value, state);
     if (yaml !== undefined) return yaml;
   }
-  return redactKnown(redactTextWith(value, [], state), state);
+  return redactKnown(redactPatterns(value, state), state);
 }
 
 /** Known secrets inside a longer text. */
@@ -274,8 +280,8 @@ function containsMarker(value: PlanValue): boolean {
   while (stack.length > 0) {
     const item = stack.pop();
     if (isMarker(item)) return true;
-    if (Array.isArray(item)) stack.push(...item);
-    else if (typeof item === 'object' && item !== null) stack.push(...Object.values(item));
+    // A list's items are its values.
+    if (typeof item === 'object' && item !== null) stack.push(...Object.values(item));
   }
   return false;
 }
@@ -289,6 +295,7 @@ function redactYamlString(value: string, state: RedactState): string | undefined
   try {
     // Aliases are refused outright: a string in a plan has no business expanding into a bomb.
     parsed = parseYaml(value, { maxAliasCount: 0, strict: true });
+    // Stryker disable next-line BlockStatement: equivalent; with the catch emptied, nothing is parsed and that falls out as not a map just below
   } catch {
     return undefined;
   }
@@ -297,18 +304,9 @@ function redactYamlString(value: string, state: RedactState): string | undefined
   const before = state.redactedCount;
   const redacted = redactValue(parsed, undefined, undefined, state, 1);
   if (state.redactedCount === before) return undefined;
-  const text = stringifyYaml(placeholders(redacted), { lineWidth: 0 });
+  // yaml writes each marker as its toJSON text, as JSON.stringify does.
+  const text = stringifyYaml(redacted, { lineWidth: 0 });
   return value.endsWith('\n') ? text : text.replace(/\n$/, '');
-}
-
-/** Markers as the text a reviewer reads, for re-encoded YAML. */
-function placeholders(value: PlanValue): unknown {
-  if (isMarker(value)) return value.toJSON();
-  if (Array.isArray(value)) return value.map(placeholders);
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, placeholders(item)]));
-  }
-  return value;
 }
 
 // `scheme://user:PASSWORD@host`: the password part, whatever comes before the `://`.
@@ -327,18 +325,24 @@ const ASSIGNMENT_SIGNS = ['=', ':'];
  * Text with every secret replaced by `(sensitive value)`: the given known values (what Stackgate handed the
  * engine under a secret-looking name), URL passwords, and values assigned to secret-looking names.
  */
-export function redactText(text: string, known: readonly string[] = [], state = newRedactState()): string {
-  return redactTextWith(text, known, state);
+export function redactText(text: string, known?: readonly string[], state = newRedactState()): string {
+  return redactPatterns(known ? hideKnown(text, known, state) : text, state);
 }
 
-function redactTextWith(text: string, known: readonly string[], state: RedactState): string {
+/** The given values, longest first, so a value holding a shorter one is hidden whole. */
+function hideKnown(text: string, known: readonly string[], state: RedactState): string {
   let result = text;
   for (const secret of [...known].sort((a, b) => b.length - a.length)) {
     if (secret.trim().length < MIN_SECRET_LENGTH || !result.includes(secret)) continue;
     result = result.split(secret).join(HIDDEN_TEXT);
     state.redactedCount += 1;
   }
-  result = result.replace(URL_PASSWORD, (_match, head: string, password: string) => {
+  return result;
+}
+
+/** URL passwords and values assigned to secret-looking names. */
+function redactPatterns(text: string, state: RedactState): string {
+  const result = text.replace(URL_PASSWORD, (_match, head: string, password: string) => {
     // A shell variable names the password without holding it. (The placeholder never matches: it has a space.)
     if (password.startsWith('$')) return `${head}${password}`;
     addSecret(password, state);
@@ -358,7 +362,8 @@ function hideAssignment(match: string, args: unknown[], state: RedactState): str
   const groups = args[args.length - 1] as { q: string; name: string; op: string; value: string };
   if (!isSecretName(groups.name)) return match;
   const value = groups.value;
-  const quote = value.startsWith('"') || value.startsWith("'") ? value.charAt(0) : '';
+  const first = value.charAt(0);
+  const quote = first === '"' || first === "'" ? first : '';
   const inner = quote ? value.slice(1, -1) : value;
   // Already hidden: `(sensitive value)`, or its first word when unquoted (the value stops at the space).
   if (inner === '' || inner.startsWith('(sensitive')) return match;
