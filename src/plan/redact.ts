@@ -295,8 +295,7 @@ function redactYamlString(value: string, state: RedactState): string | undefined
   try {
     // Aliases are refused outright: a string in a plan has no business expanding into a bomb.
     parsed = parseYaml(value, { maxAliasCount: 0, strict: true });
-    // Stryker disable next-line BlockStatement: equivalent; with the catch emptied, nothing is parsed and that falls out as not a map just below
-  } catch {
+  } /* Stryker disable next-line BlockStatement: equivalent; emptied, nothing is parsed, which falls out as not a map below */ catch {
     return undefined;
   }
   // A scalar is text, redacted as such; a null (a text of comments) hides nothing and falls out below.
