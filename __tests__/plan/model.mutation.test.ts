@@ -43,12 +43,14 @@ describe('markers in JSON output', () => {
 });
 
 describe('markers cannot be altered', () => {
+  // Each marker is made inside its test: one made while the file loads would come from the unmutated code.
   it.each([
-    ['sensitive', new SensitiveMarker()],
-    ['unknown', new UnknownMarker()],
-    ['deep', new DeepValueMarker('d1')],
-    ['encoded', new EncodedJson({ a: 1 })],
-  ])('a %s marker refuses new or changed fields', (_name, marker) => {
+    ['sensitive', () => new SensitiveMarker()],
+    ['unknown', () => new UnknownMarker()],
+    ['deep', () => new DeepValueMarker('d1')],
+    ['encoded', () => new EncodedJson({ a: 1 })],
+  ])('a %s marker refuses new or changed fields', (_name, make) => {
+    const marker = make();
     expect(Object.isFrozen(marker)).toBe(true);
     expect(() => {
       (marker as unknown as Record<string, unknown>).changed = true;
