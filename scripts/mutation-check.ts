@@ -146,12 +146,22 @@ if (record) {
   for (const s of scores) next[s.file] = Math.max(s.score, recorded[s.file] ?? 0);
   const ordered = Object.fromEntries(Object.entries(next).sort(([a], [b]) => a.localeCompare(b)));
   writeFileSync(SCORES, `${JSON.stringify(ordered, null, 2)}\n`);
+  const readme = readFileSync(README, 'utf8');
+  const from = readme.indexOf(START);
+  const to = readme.indexOf(END);
   const byFile = new Map(scores.map((s) => [s.file, s]));
+  // A file not in this run keeps the counts of its last measured row.
+  const lastCounts = new Map<string, string>();
+  for (const line of from >= 0 && to > from ? readme.slice(from, to).split('\n') : []) {
+    const cells = line.split('|').map((cell) => cell.trim());
+    const file = /^`(.+)`$/.exec(cells[1] ?? '')?.[1];
+    if (file && cells.length === 9) lastCounts.set(file, cells.slice(2, 7).join(' | '));
+  }
   const rows = Object.entries(ordered).map(([file, score]) => {
     const s = byFile.get(file);
     const detail = s
       ? `${s.mutants} | ${s.killed} | ${s.survived + s.noCoverage} | ${s.equivalent} | ${s.staticSkipped}`
-      : '– | – | – | – | –';
+      : (lastCounts.get(file) ?? '– | – | – | – | –');
     return `| \`${file}\` | ${detail} | ${score.toFixed(2)} % |`;
   });
   const table = [
@@ -159,9 +169,6 @@ if (record) {
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
   ].join('\n');
-  const readme = readFileSync(README, 'utf8');
-  const from = readme.indexOf(START);
-  const to = readme.indexOf(END);
   if (from >= 0 && to > from) {
     writeFileSync(README, `${readme.slice(0, from + START.length)}\n\n${table}\n\n${readme.slice(to)}`);
   }
