@@ -1,7 +1,7 @@
 // The secret scan beyond the files: the SARIF file for code scanning, and what each commit of a pull request or
 // push adds (a secret added in one commit and removed in the next). Real git repositories, dist/index.js.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -28,7 +28,22 @@ afterEach(async () => {
 });
 
 function git(dir: string, args: string[]): string {
-  return execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
+  const who = { GIT_AUTHOR_NAME: 'Test', GIT_AUTHOR_EMAIL: 't@example.test' };
+  const env = { ...process.env, ...who, GIT_COMMITTER_NAME: 'Test', GIT_COMMITTER_EMAIL: 't@example.test' };
+  return execFileSync('git', args, { cwd: dir, encoding: 'utf8', env }).trim();
+}
+
+/** Writes files into a clone and commits them there; returns the commit. */
+function commitIn(dir: string, files: Record<string, string>, message: string): string {
+  for (const [file, content] of Object.entries(files)) writeFileSync(path.join(dir, file), content);
+  git(dir, ['add', '-A']);
+  git(dir, ['commit', '--quiet', '-m', message]);
+  return git(dir, ['rev-parse', 'HEAD']);
+}
+
+/** The summary as read: Markdown escapes (`db\_password`, \`x\`) undone. */
+function plain(markdown: string): string {
+  return markdown.replace(/\\(.)/g, '$1');
 }
 
 /** Everything a person or the API sees of a run, to look for a leaked secret in. */
@@ -143,5 +158,156 @@ describe('sarif-file', () => {
     expect(log.runs[0]!.tool.driver.rules!.map((rule) => rule.id)).toEqual(
       scannerRules().map((rule) => rule.id),
     );
+  });
+});
+
+describe('history', () => {
+  it('finds a secret one commit of a pull request adds and the next removes, naming the commit', async () => {
+    const token = planted.githubToken(71);
+    const repo = createRepo({ 'app/main.tf': dataStack('app', 'v1'), 'app/ci.yml': 'name: ci\n' });
+    const base = repo.commit('base');
+    repo.write({ 'app/ci.yml': `name: ci\ngithub_token: "${token}"\n` });
+    const added = repo.commit('add a token');
+    repo.write({ 'app/ci.yml': 'name: ci\ngithub_token: ${{ secrets.TOKEN }}\n' });
+    const head = repo.commit('use a variable');
+    const sarif = path.join(repo.dir, 'stackgate.sarif');
+    const run = await pullRequest(repo, base, head, ['app/ci.yml'], {
+      command: 'validate',
+      'sarif-file': sarif,
+    });
+
+    expect(run.exitCode).toBe(1);
+    const masked = `${token.slice(0, 4)}…${token.slice(-3)}`;
+    expect(plain(run.summary)).toContain(
+      `Commit ${added.slice(0, 7)} adds a possible GitHub personal access token (${masked}) at app/ci.yml:2`,
+    );
+    expect(run.stderr + run.stdout).toContain(`Commit ${added.slice(0, 7)} adds`);
+    const check = gh.state.checkRuns(REPO, head)[0]!;
+    expect(check.conclusion).toBe('failure');
+    // Not an annotation: line 2 of the file at the head is another line now.
+    expect(check.annotations.filter((a) => a.path === 'app/ci.yml')).toEqual([]);
+    const log = readSarif(sarif);
+    expect(validate(log)).toEqual([]);
+    expect(resultPlaces(log)).toEqual(['github-token app/ci.yml:2']);
+    expect(log.runs[0]!.results![0]!.properties).toEqual({ commit: added });
+    expectNoLeak(everything(run, readFileSync(sarif, 'utf8')), { token });
+    // Masked in the log before anything could print it.
+    expect(run.commands.filter((c) => c.command === 'add-mask').map((c) => c.message)).toContain(token);
+  });
+
+  it('reports a secret still in the files once, at its place in the files', async () => {
+    const token = planted.githubToken(72);
+    const repo = createRepo({ 'app/main.tf': dataStack('app', 'v1') });
+    const base = repo.commit('base');
+    repo.write({ 'app/ci.yml': `name: ci\ntoken: ${token}\n` });
+    repo.commit('add a token');
+    repo.write({ 'app/ci.yml': `# the pipeline\nname: ci\ntoken: ${token}\n` });
+    const head = repo.commit('a comment above');
+    const run = await pullRequest(repo, base, head, ['app/ci.yml']);
+
+    expect(run.exitCode).toBe(1);
+    const check = gh.state.checkRuns(REPO, head)[0]!;
+    const secrets = check.annotations.filter((a) => /token/i.test(a.title ?? ''));
+    expect(secrets.map((a) => [a.path, a.start_line])).toEqual([['app/ci.yml', 3]]);
+    expect(run.summary).not.toMatch(/Commit [0-9a-f]{7} adds/);
+    expect(JSON.parse(run.outputs.summary ?? '{}')).toMatchObject({ byKind: { secret: 1 } });
+  });
+
+  it('keeps the allow-list and the inline marker in the history too', async () => {
+    const repo = createRepo({
+      'app/main.tf': dataStack('app', 'v1'),
+      '.stackgate.yml': "version: 1\nsecrets:\n  allow: ['fixtures/**']\n",
+    });
+    const base = repo.commit('base');
+    repo.write({
+      'fixtures/sample.tfvars': `api_token = "${planted.genericPassword(73)}"\n`,
+      'app/ci.yml': `# stackgate:allow-secret\ntoken: ${planted.githubToken(74)}\n`,
+    });
+    repo.commit('samples');
+    repo.remove('fixtures/sample.tfvars');
+    repo.write({ 'app/ci.yml': 'token: ${{ secrets.TOKEN }}\n' });
+    const head = repo.commit('drop them');
+    const run = await pullRequest(repo, base, head, ['app/ci.yml']);
+    expect(run.summary).not.toMatch(/Commit [0-9a-f]{7} adds/);
+    expect(run.exitCode).toBe(0);
+  });
+
+  it('says to set fetch-depth: 0 on a shallow checkout, and passes', async () => {
+    const repo = createRepo({ 'app/main.tf': dataStack('app', 'v1') });
+    const base = repo.commit('base');
+    repo.write({ 'app/ci.yml': `token: ${planted.githubToken(75)}\n` });
+    repo.commit('add a token');
+    repo.write({ 'app/ci.yml': 'token: none\n' });
+    const head = repo.commit('remove it');
+    const shallow = mkdtempSync(path.join(os.tmpdir(), 'stackgate-shallow-'));
+    git(shallow, ['clone', '--quiet', '--depth=1', `file://${repo.dir}`, '.']);
+    const run = await pullRequest({ ...repo, dir: shallow }, base, head, ['app/ci.yml']);
+
+    expect(run.exitCode).toBe(0);
+    expect(plain(run.summary)).toContain('History not scanned for secrets');
+    expect(plain(run.summary)).toContain('`fetch-depth: 0`');
+    expect(plain(run.summary)).toContain(`${base.slice(0, 7)}..${head.slice(0, 7)}`);
+  });
+
+  it('on a push, scans the pushed commits', async () => {
+    const password = planted.genericPassword(76);
+    const repo = createRepo({ 'app/main.tf': dataStack('app', 'v1') });
+    const before = repo.commit('base');
+    repo.write({ 'app/prod.tfvars': `db_password = "${password}"\n` });
+    const added = repo.commit('oops');
+    repo.remove('app/prod.tfvars');
+    const after = repo.commit('remove it');
+    const run = await runAction({
+      workspace: repo.dir,
+      eventName: 'push',
+      payload: pushPayload({ owner: 'octo', repo: 'infra', before, after }),
+      apiUrl: gh.url,
+      repository: REPO,
+      sha: after,
+      inputs: { command: 'validate' },
+    });
+    expect(run.exitCode).toBe(1);
+    expect(plain(run.summary)).toContain(
+      `Commit ${added.slice(0, 7)} adds a possible secret assigned to db_password`,
+    );
+    expect(plain(run.summary)).toContain('app/prod.tfvars:1');
+    expectNoLeak(everything(run), { password });
+  });
+
+  it('on the push of a new branch, scans the commits the default branch lacks', async () => {
+    const old = planted.githubToken(77);
+    const fresh = planted.githubToken(78);
+    const origin = createRepo({ 'app/main.tf': dataStack('app', 'v1'), 'app/ci.yml': `token: ${old}\n` });
+    origin.commit('main, with an old token');
+    origin.write({ 'app/ci.yml': 'token: none\n' });
+    origin.commit('main drops it');
+    const clone = mkdtempSync(path.join(os.tmpdir(), 'stackgate-clone-'));
+    git(clone, ['clone', '--quiet', `file://${origin.dir}`, '.']);
+    git(clone, ['checkout', '--quiet', '-b', 'feature']);
+    const added = commitIn(clone, { 'app/ci.yml': `token: ${fresh}\n` }, 'a new token');
+    const after = commitIn(clone, { 'app/ci.yml': 'token: none\n' }, 'gone again');
+    const run = await runAction({
+      workspace: clone,
+      eventName: 'push',
+      payload: pushPayload({
+        owner: 'octo',
+        repo: 'infra',
+        before: '0'.repeat(40),
+        after,
+        ref: 'refs/heads/feature',
+      }),
+      apiUrl: gh.url,
+      repository: REPO,
+      sha: after,
+      ref: 'refs/heads/feature',
+      inputs: { command: 'validate' },
+    });
+    expect(run.exitCode).toBe(1);
+    expect(plain(run.summary)).toContain(
+      `Commit ${added.slice(0, 7)} adds a possible GitHub personal access token`,
+    );
+    // The default branch's own history is not this push's.
+    expect(run.summary.match(/Commit [0-9a-f]{7} adds/g)).toHaveLength(1);
+    expectNoLeak(everything(run), { old, fresh });
   });
 });
