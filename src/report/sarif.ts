@@ -1,7 +1,6 @@
 // Secret findings as a SARIF 2.1.0 log, for GitHub code scanning (github/codeql-action/upload-sarif). Pure: the
 // findings in, the log out. A finding carries only the masked form, so the log never holds a secret.
 import { createHash } from 'node:crypto';
-import type { Log, ReportingDescriptor, Result } from 'sarif';
 import { TOKEN_RULES } from '../scan/rules.js';
 import { GENERIC_RULE } from '../scan/secrets.js';
 
@@ -18,6 +17,50 @@ export interface SarifSecret {
   commit?: string;
   /** What the finding says (the masked form only). */
   message: string;
+}
+
+// The parts of SARIF 2.1.0 written here (the tests check the whole against the official schema).
+interface Text {
+  text: string;
+  markdown?: string;
+}
+
+export interface ReportingDescriptor {
+  id: string;
+  name: string;
+  shortDescription: Text;
+  fullDescription: Text;
+  help: Text;
+  defaultConfiguration: { level: 'error' };
+  properties: Record<string, unknown>;
+}
+
+export interface Result {
+  ruleId: string;
+  ruleIndex: number;
+  level: 'error';
+  message: Text;
+  locations: Array<{
+    physicalLocation: {
+      artifactLocation: { uri: string; uriBaseId: string };
+      region: { startLine: number; startColumn: number; endColumn?: number };
+    };
+  }>;
+  partialFingerprints: Record<string, string>;
+  properties?: Record<string, unknown>;
+}
+
+export interface Log {
+  $schema: string;
+  version: '2.1.0';
+  runs: Array<{
+    tool: { driver: { name: string; rules: ReportingDescriptor[] } };
+    invocations: Array<{
+      executionSuccessful: boolean;
+      toolExecutionNotifications: Array<{ level: 'note'; message: Text }>;
+    }>;
+    results: Result[];
+  }>;
 }
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
