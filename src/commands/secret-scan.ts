@@ -12,6 +12,7 @@ import {
   isShallow,
   mergeBase,
   readBlob,
+  treeBlobs,
 } from '../process/git.js';
 import type { Finding } from '../report/findings.js';
 import { renderSarif, type SarifSecret } from '../report/sarif.js';
@@ -124,9 +125,12 @@ async function scanHistory(settings: Settings, allow: string[]): Promise<History
       `Only the newest ${MAX_HISTORY_COMMITS} of ${range.what} were scanned for secrets (there are more).`,
     );
   }
+  // A version that is still the file's at the head holds nothing the files' scan does not see already.
+  const atHead = await treeBlobs(root, range.head);
   const changes = [];
   for (const commit of commits) {
     for (const change of await changedBlobs(root, commit)) {
+      if (atHead.get(change.path) === change.blob) continue;
       const [file] = relativeToWorkingDirectory([change.path], settings.workingDirectory);
       if (file !== undefined && !isAllowListed(file, allow)) changes.push({ ...change, commit, file });
     }

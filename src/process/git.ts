@@ -143,3 +143,16 @@ export async function filePatch(repoRoot: string, commit: string, file: string):
   if (result.exitCode !== 0) throw new Error(`git diff-tree -p ${commit} failed: ${result.stderr.trim()}`);
   return result.stdout;
 }
+
+/** Path → blob of every file in a commit's tree. */
+export async function treeBlobs(repoRoot: string, commit: string): Promise<Map<string, string>> {
+  const result = await git(repoRoot, ['ls-tree', '-r', '-z', '--full-tree', commit]);
+  const blobs = new Map<string, string>();
+  for (const entry of result.stdout.split('\0')) {
+    // `mode type object<TAB>path`
+    const tab = entry.indexOf('\t');
+    const [, type, object = ''] = entry.slice(0, tab).split(' ');
+    if (tab > 0 && type === 'blob') blobs.set(entry.slice(tab + 1), object);
+  }
+  return blobs;
+}
