@@ -1,7 +1,7 @@
 // The secret scan beyond the files: the SARIF file for code scanning, and what each commit of a pull request or
 // push adds (a secret added in one commit and removed in the next). Real git repositories, dist/index.js.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -246,6 +246,19 @@ describe('history', () => {
     expect(plain(run.summary)).toContain('History not scanned for secrets');
     expect(plain(run.summary)).toContain('`fetch-depth: 0`');
     expect(plain(run.summary)).toContain(`${base.slice(0, 7)}..${head.slice(0, 7)}`);
+  });
+
+  it('says so when the workspace is no Git checkout at all, and passes', async () => {
+    const repo = createRepo({ 'app/main.tf': dataStack('app', 'v1') });
+    const base = repo.commit('base');
+    repo.write({ 'app/main.tf': dataStack('app', 'v2') });
+    const head = repo.commit('change');
+    rmSync(path.join(repo.dir, '.git'), { recursive: true, force: true });
+    const run = await pullRequest(repo, base, head, ['app/main.tf']);
+    expect(run.exitCode).toBe(0);
+    expect(plain(run.summary)).toContain(
+      'History not scanned for secrets: the workspace is not a Git checkout.',
+    );
   });
 
   it('on a push, scans the pushed commits', async () => {

@@ -136,7 +136,6 @@ async function scanHistory(settings: Settings, allow: string[]): Promise<History
     }
   }
   const sizes = await blobSizes(root, [...new Set(changes.map((change) => change.blob))]);
-  const texts = new Map<string, string | undefined>();
   for (const change of changes) {
     const size = sizes.get(change.blob);
     if (size === undefined) continue;
@@ -144,8 +143,7 @@ async function scanHistory(settings: Settings, allow: string[]): Promise<History
       scan.large.push(`${change.path}@${shortSha(change.commit)}`);
       continue;
     }
-    if (!texts.has(change.blob)) texts.set(change.blob, await readBlob(root, change.blob));
-    const text = texts.get(change.blob);
+    const text = await readBlob(root, change.blob);
     // Binary files are left out quietly: the files' scan names the ones still there.
     if (text === undefined || text.slice(0, BINARY_SNIFF_BYTES).includes('\0')) continue;
     const { findings, secrets, values } = scanTextWithValues(change.file, text, { allow });
@@ -218,7 +216,12 @@ async function writeSarif(file: string, secrets: SarifSecret[], notices: string[
 export async function scanForSecrets(ctx: RunContext, files: string[], allow: string[]): Promise<Finding[]> {
   const { settings } = ctx;
   const tree = await scanFiles(settings.workspace, files, allow);
-  const history = await scanHistory(settings, allow);
+  const history = await scanHistory(settings, allow).catch((error: Error): HistoryScan => ({
+    found: [],
+    large: [],
+    // git failing is a reason to say so, never to fail the run or lose the files' findings.
+    notices: [`History not scanned for secrets: ${error.message}`],
+  }));
   const removed = await removedSecrets(settings.workspace, tree.found, history.found);
   const notices = [
     ...skippedNotice(tree.binary, [...tree.large, ...history.large]),
