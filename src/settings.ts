@@ -88,6 +88,8 @@ export interface Settings {
   failOnDrift: boolean;
   /** Where plan files and logs go (RUNNER_TEMP). */
   tempDir: string;
+  /** Absolute path the secret findings are written to as SARIF (`sarif-file`); unset: no file. */
+  sarifFile?: string;
   event: EventContext;
 }
 
@@ -275,6 +277,8 @@ export function readSettings(env: Env = process.env): Settings {
     commentHeader: input('comment-header'),
     failOnDrift: parseBoolean('fail-on-drift', input('fail-on-drift'), false),
     tempDir: path.join(env.RUNNER_TEMP ?? os.tmpdir(), 'stackgate'),
+    // Relative to the workspace root, like upload-sarif's `sarif_file`.
+    sarifFile: input('sarif-file') ? path.resolve(repoRoot, input('sarif-file')) : undefined,
     event,
   };
 }

@@ -23,7 +23,7 @@ import { maskEngineInputs } from './masking.js';
 import { hideLiterals, lineStates } from '../scan/hcl-text.js';
 
 const SKIPPED_FOLDERS = new Set(['.git', '.terraform', 'node_modules']);
-const MAX_SCANNED_BYTES = 2 * 1024 * 1024;
+export const MAX_SCANNED_BYTES = 2 * 1024 * 1024;
 
 /** Every file of the workspace (relative, posix), for scans on push and schedules. */
 export async function listWorkspaceFiles(workspace: string, folder = ''): Promise<string[]> {
@@ -96,27 +96,47 @@ export function skippedNotice(binary: string[], large: string[]): Finding[] {
   ];
 }
 
+/** A secret the scan found, with its raw value to tell it apart from others (never shown). */
+export interface ScannedSecret {
+  finding: SecretFinding;
+  value: string;
+}
+
+/** What a scan of files found, and the files it skipped: binary, or over the size cap. */
+export interface FileScan {
+  found: ScannedSecret[];
+  binary: string[];
+  large: string[];
+}
+
 /**
  * Scans every text file given for secrets; every raw value found is masked in the log at once. Binary files and
- * files over the size cap are skipped and named in a notice.
+ * files over the size cap are skipped and returned, to be named in a notice.
  */
-export async function scanSecrets(workspace: string, files: string[], allow: string[]): Promise<Finding[]> {
-  const findings: Finding[] = [];
-  const binary: string[] = [];
-  const large: string[] = [];
+export async function scanFiles(workspace: string, files: string[], allow: string[]): Promise<FileScan> {
+  const scan: FileScan = { found: [], binary: [], large: [] };
   for (const file of files) {
     if (isAllowListed(file, allow)) continue;
     const read = await readForScan(workspace, file);
     if (read === undefined) continue;
     if ('skipped' in read) {
-      (read.skipped === 'binary' ? binary : large).push(file);
+      (read.skipped === 'binary' ? scan.binary : scan.large).push(file);
       continue;
     }
-    const { findings: found, secrets } = scanTextWithValues(file, read.text, { allow });
+    const { findings, secrets, values } = scanTextWithValues(file, read.text, { allow });
     for (const secret of secrets) core.setSecret(secret);
-    for (const finding of found) findings.push(secretFinding(finding));
+    findings.forEach((finding, index) => scan.found.push({ finding, value: values[index] ?? '' }));
   }
-  return [...findings, ...skippedNotice(binary, large)];
+  return scan;
+}
+
+/** The findings of `scanFiles`, with the notice of skipped files. */
+export async function scanSecrets(workspace: string, files: string[], allow: string[]): Promise<Finding[]> {
+  const scan = await scanFiles(workspace, files, allow);
+  return [
+    ...scan.found.map(({ finding }) => secretFinding(finding)),
+    ...skippedNotice(scan.binary, scan.large),
+  ];
 }
 
 export function secretFinding(finding: SecretFinding): Finding {

@@ -14,7 +14,8 @@ import { maskEngineInputs } from './masking.js';
 import { annotationFromFinding, blockingSummary, failingFindings, type Finding } from '../report/findings.js';
 import { evaluatePolicies, type PolicyViolation } from '../plan/policy.js';
 import { locateResourceBlocks, type HclFile } from '../plan/hcl-locate.js';
-import { checkStacks, listWorkspaceFiles, scanSecrets } from './checks.js';
+import { checkStacks, listWorkspaceFiles } from './checks.js';
+import { scanForSecrets } from './secret-scan.js';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunReport, StackReport } from '../report/types.js';
@@ -248,8 +249,8 @@ export async function runPlan(ctx: RunContext): Promise<CommandResult> {
   });
   findings.push(...removedStacks);
   findings.push(
-    ...(await scanSecrets(
-      settings.workspace,
+    ...(await scanForSecrets(
+      ctx,
       files ?? (await listWorkspaceFiles(settings.workspace)),
       config?.secrets?.allow ?? [],
     )),

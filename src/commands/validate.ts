@@ -8,7 +8,8 @@ import type { Settings } from '../settings.js';
 import { discoverStacks, type Stack } from '../stacks/discover.js';
 import { filterStacks } from '../stacks/affected.js';
 import { localModuleGraph } from '../stacks/modules.js';
-import { checkStacks, listWorkspaceFiles, scanSecrets } from './checks.js';
+import { checkStacks, listWorkspaceFiles } from './checks.js';
+import { scanForSecrets } from './secret-scan.js';
 import {
   changedFiles,
   checkName,
@@ -76,9 +77,7 @@ export async function runValidate(ctx: RunContext): Promise<CommandResult> {
       })),
     );
   }
-  findings.push(
-    ...(await scanSecrets(settings.workspace, await filesToScan(ctx), config?.secrets?.allow ?? [])),
-  );
+  findings.push(...(await scanForSecrets(ctx, await filesToScan(ctx), config?.secrets?.allow ?? [])));
 
   const report = newReport(
     settings,

@@ -9,6 +9,8 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** Bytes of stdout/stderr kept each; the rest is dropped from the middle. */
   maxOutputBytes?: number;
+  /** Written to the process's standard input, which is then closed (unset: no standard input). */
+  input?: string;
 }
 
 export interface ExecResult {
@@ -130,9 +132,13 @@ export function execFile(command: string, args: string[], options: ExecOptions):
     const child = spawn(command, args, {
       cwd: options.cwd,
       env: options.env as NodeJS.ProcessEnv | undefined,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // Standard input is a pipe closed at once (after `input`, when given): an end of file, like /dev/null.
+      stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,
     });
+    // A process that exits without reading its input must not fail the run (EPIPE).
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(options.input);
     let escalation: NodeJS.Timeout | undefined;
     const timer =
       options.timeoutMs !== undefined

@@ -45,6 +45,8 @@ export interface ScanResult {
   findings: SecretFinding[];
   /** The raw secret values (and, for multi-line ones, their lines) to register with `core.setSecret`. */
   secrets: string[];
+  /** Each finding's raw value, in the order of `findings`: to tell one secret seen twice; never shown. */
+  values: string[];
 }
 
 export const ALLOW_MARKER = 'stackgate:allow-secret';
@@ -93,14 +95,17 @@ export function maskSecret(secret: string): string {
   return `${chars.slice(0, 4).join('')}…${chars.slice(-3).join('')}`;
 }
 
-export function findingMessage(finding: SecretFinding): string {
+/** What a finding is, as a phrase: `GitHub personal access token`, `secret assigned to db_password`. */
+export function findingSubject(finding: Pick<SecretFinding, 'rule' | 'title'>): string {
   // Rule titles start with a proper noun (AWS, GitHub…); the generic one reads as a phrase.
-  const subject =
-    finding.rule === GENERIC_RULE
-      ? finding.title.charAt(0).toLowerCase() + finding.title.slice(1)
-      : finding.title;
+  return finding.rule === GENERIC_RULE
+    ? finding.title.charAt(0).toLowerCase() + finding.title.slice(1)
+    : finding.title;
+}
+
+export function findingMessage(finding: SecretFinding): string {
   return (
-    `Possible ${subject} (${finding.masked}). Remove it, rotate it (it stays in the Git history), and read it ` +
+    `Possible ${findingSubject(finding)} (${finding.masked}). Remove it, rotate it (it stays in the Git history), and read it ` +
     `from a secret store or a CI secret instead; mark a false positive with \`${ALLOW_MARKER}\` in a comment ` +
     `on this line or the line above.`
   );
@@ -338,7 +343,7 @@ function overlaps(a: Candidate, b: Candidate): boolean {
 
 /** Scans one file's text; also returns the raw values found, for `core.setSecret`. */
 export function scanTextWithValues(file: string, text: string, options: ScanOptions = {}): ScanResult {
-  if (isAllowListed(file, options.allow ?? [])) return { findings: [], secrets: [] };
+  if (isAllowListed(file, options.allow ?? [])) return { findings: [], secrets: [], values: [] };
   const lines = new Lines(text);
   const dialect = dialectOf(file);
 
@@ -386,7 +391,7 @@ export function scanTextWithValues(file: string, text: string, options: ScanOpti
     masked: c.masked,
   }));
   const secrets = [...new Set(kept.flatMap((c) => c.values))];
-  return { findings, secrets };
+  return { findings, secrets, values: kept.map((c) => c.values[0] ?? '') };
 }
 
 /** Findings of one file's text; never containing a secret. */
