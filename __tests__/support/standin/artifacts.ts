@@ -140,7 +140,7 @@ export class ArtifactService {
     const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (!token) throw new TwirpError(401, 'unauthenticated', 'no Bearer runtime token');
     const [, payload] = token.split('.');
-    let scp = '';
+    let scp: string;
     try {
       scp = String(
         (JSON.parse(Buffer.from(payload ?? '', 'base64url').toString('utf8')) as { scp?: unknown }).scp ?? '',
