@@ -126,7 +126,8 @@ interface InputCase {
 
 const inputCases: InputCase[] = [
   { input: 'command', value: 'destroy', says: /unknown command/ },
-  { input: 'command', value: 'detect', says: /not available/ },
+  { input: 'publish', value: 'comment', says: /github or artifact/ },
+  { input: 'matrix-batch-size', value: '0', says: /1 to 10000 or auto/ },
   { input: 'engine', value: 'pulumi', says: /auto, tofu or terraform/ },
   { input: 'parallelism', value: '0', says: /1 to 64/ },
   { input: 'parallelism', value: '-1', says: /1 to 64/ },
