@@ -202,24 +202,27 @@ function decodeStackRef(raw: unknown, where: string): ArtifactStack {
   };
 }
 
+/** A change's or an output's `before` and `after`, decoded; the rest of the record as it is. */
+function withValues<T>(item: Record<string, unknown>, where: string): T {
+  const decoded: Record<string, unknown> = { ...item };
+  for (const side of ['before', 'after'] as const) {
+    if (item[side] !== undefined) decoded[side] = decodeValue(item[side], `${where}.${side}`);
+  }
+  return decoded as T;
+}
+
 function decodeChange(raw: unknown, where: string): ResourceChange {
   const change = record(raw, where);
   text(change.address, `${where}.address`);
   text(change.action, `${where}.action`);
   list(change.replacePaths, `${where}.replacePaths`);
-  const decoded = { ...change } as unknown as ResourceChange;
-  if (change.before !== undefined) decoded.before = decodeValue(change.before, `${where}.before`);
-  if (change.after !== undefined) decoded.after = decodeValue(change.after, `${where}.after`);
-  return decoded;
+  return withValues<ResourceChange>(change, where);
 }
 
 function decodeOutput(raw: unknown, where: string): OutputChange {
   const output = record(raw, where);
   text(output.name, `${where}.name`);
-  const decoded = { ...output } as unknown as OutputChange;
-  if (output.before !== undefined) decoded.before = decodeValue(output.before, `${where}.before`);
-  if (output.after !== undefined) decoded.after = decodeValue(output.after, `${where}.after`);
-  return decoded;
+  return withValues<OutputChange>(output, where);
 }
 
 function decodePlan(raw: unknown, where: string): Plan {
