@@ -148,6 +148,43 @@ describe('a matrix: detect, plan per stack, report', () => {
     expect(report.outputs['has-changes']).toBe('true');
   });
 
+  it('with a stack that fails to plan and a formatting finding: the same comment and the same failure', async () => {
+    repo.write({
+      // Not formatted: a blocking finding of the checks.
+      'stacks/app/main.tf': dataStack('app', 'v2').replace('  input = {', 'input   =   {'),
+      // Plans into an error: the variable has no value.
+      'stacks/dns/main.tf':
+        'variable "zone" {\n  type = string\n}\n\nresource "terraform_data" "zone" {\n  input = var.zone\n}\n',
+    });
+    head = repo.commit('break two stacks');
+    const single = await standIn();
+    const one = await job(single, 'plan', { command: 'plan' });
+    expect(one.exitCode).toBe(1);
+    const [expected] = sticky(single);
+    expect(expected?.body).toContain('Formatting');
+
+    const gh = await standIn();
+    const detect = await job(gh, 'detect', { command: 'detect', publish: 'artifact' });
+    const matrix = JSON.parse(detect.outputs.matrix ?? '') as Matrix;
+    const exits: (number | null)[] = [];
+    for (const [i, entry] of matrix.include.entries()) {
+      const plan = await job(gh, `plan-${i}`, { command: 'plan', publish: 'artifact', stacks: entry.stack });
+      exits.push(plan.exitCode);
+    }
+    // app (formatting) and dns (plan error) fail their own jobs; db passes.
+    expect(exits).toEqual([1, 0, 1]);
+    const report = await job(gh, 'report', { command: 'report' });
+    expect(report.exitCode).toBe(1);
+    const [comment] = sticky(gh);
+    expect(withoutRunLinks(comment!.body)).toBe(withoutRunLinks(expected!.body));
+    const failure = (run: ActionRun) => run.commands.find((command) => command.command === 'error')?.message;
+    expect(failure(one)).toContain('Plan failed for 1 stack(s): stacks/dns');
+    expect(failure(report)).toBe(failure(one));
+    expect(gh.state.checkRuns(REPO, head)[0]?.output?.title).toBe(
+      single.state.checkRuns(REPO, head)[0]?.output?.title,
+    );
+  });
+
   it('names a matrix job that left no plan and fails the gate', async () => {
     const gh = await standIn();
     const detect = await job(gh, 'detect', { command: 'detect', publish: 'artifact' });
