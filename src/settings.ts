@@ -132,9 +132,12 @@ function parseCommand(value: string): Command {
   throw new InputError('command', `unknown command '${command}'; expected one of ${COMMANDS.join(', ')}`);
 }
 
-function parsePublish(value: string): PublishMode {
+function parsePublish(value: string, command: Command): PublishMode {
   if (value === '' || value === 'github') return 'github';
-  if (value === 'artifact') return 'artifact';
+  if (value === 'artifact') {
+    if (command === 'plan' || command === 'detect') return 'artifact';
+    throw new InputError('publish', `artifact is for command: plan and detect (a matrix), not ${command}`);
+  }
   throw new InputError('publish', `expected github or artifact, got '${value}'`);
 }
 
@@ -295,7 +298,7 @@ export function readSettings(env: Env = process.env): Settings {
     comment: parseBoolean('comment', input('comment'), true),
     commentHeader: input('comment-header'),
     failOnDrift: parseBoolean('fail-on-drift', input('fail-on-drift'), false),
-    publish: parsePublish(input('publish')),
+    publish: parsePublish(input('publish'), command),
     matrixBatchSize: parseBatchSize(input('matrix-batch-size')),
     tempDir: path.join(env.RUNNER_TEMP ?? os.tmpdir(), 'stackgate'),
     event,
