@@ -4,6 +4,7 @@ import { commandFor } from './commands/index.js';
 import type { RunContext } from './commands/context.js';
 import { annotateConfigError, configFailureMessage } from './commands/shared.js';
 import { ConfigError } from './config/types.js';
+import { actionsArtifacts } from './github/artifacts.js';
 import { createClient } from './github/client.js';
 import { githubStore } from './github/store.js';
 import { traceProcessesTo } from './process/exec.js';
@@ -25,6 +26,7 @@ export async function run(env: Record<string, string | undefined> = process.env)
       store: github
         ? githubStore(github, { owner: settings.event.owner, repo: settings.event.repo })
         : undefined,
+      artifacts: actionsArtifacts(settings.tempDir),
     };
     const result = await command.run(ctx);
     for (const [name, value] of Object.entries(result.outputs)) core.setOutput(name, value);

@@ -8,9 +8,14 @@ import type { EngineChoice } from './engines/names.js';
 
 export type { EngineChoice } from './engines/names.js';
 
-export const COMMANDS = ['plan', 'validate', 'drift', 'apply'] as const;
-export const RESERVED_COMMANDS = ['detect', 'report'] as const;
+export const COMMANDS = ['plan', 'validate', 'drift', 'apply', 'detect', 'report'] as const;
 export type Command = (typeof COMMANDS)[number];
+
+/** Where `command: plan` and `command: detect` send their result: GitHub itself, or an artifact for `report`. */
+export type PublishMode = 'github' | 'artifact';
+
+/** GitHub runs at most this many jobs from one matrix. */
+export const MATRIX_LIMIT = 256;
 
 /** A wrong input: names the input and what was expected. */
 export class InputError extends Error {
@@ -86,6 +91,10 @@ export interface Settings {
   commentHeader: string;
   /** `command: drift` fails the job when any stack drifted. */
   failOnDrift: boolean;
+  /** `publish: artifact`: a matrix job's plan (or detect's selection) goes to an artifact for `command: report`. */
+  publish: PublishMode;
+  /** `command: detect`: stacks per matrix entry; `auto` packs them into at most MATRIX_LIMIT entries. */
+  matrixBatchSize: number | 'auto';
   /** Where plan files and logs go (RUNNER_TEMP). */
   tempDir: string;
   /** Absolute path the secret findings are written to as SARIF (`sarif-file`); unset: no file. */
@@ -122,13 +131,28 @@ export function splitList(value: string): string[] {
 function parseCommand(value: string): Command {
   const command = value === '' ? 'plan' : value;
   if ((COMMANDS as readonly string[]).includes(command)) return command as Command;
-  if ((RESERVED_COMMANDS as readonly string[]).includes(command)) {
+  throw new InputError('command', `unknown command '${command}'; expected one of ${COMMANDS.join(', ')}`);
+}
+
+function parsePublish(value: string, command: Command): PublishMode {
+  if (value === '' || value === 'github') return 'github';
+  if (value === 'artifact') {
+    if (command === 'plan' || command === 'detect') return 'artifact';
+    throw new InputError('publish', `artifact is for command: plan and detect (a matrix), not ${command}`);
+  }
+  throw new InputError('publish', `expected github or artifact, got '${value}'`);
+}
+
+function parseBatchSize(value: string): number | 'auto' {
+  if (value === '') return 1;
+  if (value === 'auto') return 'auto';
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 10_000) {
     throw new InputError(
-      'command',
-      `'${command}' is not available in this version; use one of ${COMMANDS.join(', ')}`,
+      'matrix-batch-size',
+      `expected a whole number from 1 to 10000 or auto, got '${value}'`,
     );
   }
-  throw new InputError('command', `unknown command '${command}'; expected one of ${COMMANDS.join(', ')}`);
+  return Number(value);
 }
 
 function parseEngine(value: string): EngineChoice {
@@ -276,6 +300,8 @@ export function readSettings(env: Env = process.env): Settings {
     comment: parseBoolean('comment', input('comment'), true),
     commentHeader: input('comment-header'),
     failOnDrift: parseBoolean('fail-on-drift', input('fail-on-drift'), false),
+    publish: parsePublish(input('publish'), command),
+    matrixBatchSize: parseBatchSize(input('matrix-batch-size')),
     tempDir: path.join(env.RUNNER_TEMP ?? os.tmpdir(), 'stackgate'),
     // Relative to the workspace root, like upload-sarif's `sarif_file`.
     sarifFile: input('sarif-file') ? path.resolve(repoRoot, input('sarif-file')) : undefined,

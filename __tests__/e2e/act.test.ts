@@ -64,7 +64,13 @@ function configRepository(workflow: string, files: Record<string, string>): Test
   return repo;
 }
 
-async function actOnPullRequest(repo: TestRepo, baseSha: string, headSha: string, files: string[]) {
+async function actOnPullRequest(
+  repo: TestRepo,
+  baseSha: string,
+  headSha: string,
+  files: string[],
+  env?: Record<string, string>,
+) {
   gh.addPullRequest(REPO, {
     number: NUMBER,
     headSha,
@@ -80,6 +86,7 @@ async function actOnPullRequest(repo: TestRepo, baseSha: string, headSha: string
     apiUrl: gh.url,
     repository: REPO,
     token: TOKEN,
+    env,
   });
 }
 
@@ -165,6 +172,44 @@ describe('the workflows users copy, in a real runner (act, host mode)', () => {
       ['stackgate/plan (production)', 'success'],
       ['stackgate/plan (staging)', 'success'],
     ]);
+    expect(run.log).not.toContain(TOKEN);
+  });
+
+  it('monorepo-matrix.yml: detect, a plan job per stack, and one report with the comment and check run', async () => {
+    const workflow = exampleWorkflow('monorepo-matrix.yml');
+    expect(workflow.removed).toEqual(['opentofu/setup-opentofu@v1']);
+    const repo = configRepository(workflow.text, {
+      'stacks/network/main.tf': dataStack('vpc', '10.0.0.0/16'),
+      'stacks/app/main.tf': dataStack('app', 'v1'),
+      'stacks/dns/main.tf': dataStack('zone', 'example.test'),
+    });
+    const base = repo.commit('three stacks');
+    repo.write({
+      'stacks/app/main.tf': dataStack('app', 'v2'),
+      'stacks/dns/main.tf': dataStack('zone', 'example.org'),
+    });
+    const head = repo.commit('bump app and dns');
+
+    // The run's artifact service is the stand-in's (act's own one is not started).
+    const run = await actOnPullRequest(
+      repo,
+      base,
+      head,
+      ['stacks/app/main.tf', 'stacks/dns/main.tf'],
+      gh.artifacts.jobEnv('act-run', 'act-job'),
+    );
+
+    expect(run.exitCode, run.log).toBe(0);
+    // detect, two plan jobs (one per affected stack), report.
+    expect(run.log.match(/Job succeeded/g)).toHaveLength(4);
+    expect(gh.artifacts.finalized('act-run').map((artifact) => artifact.name)).toHaveLength(3);
+    const comments = stickyComments();
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.body).toContain('"v2"');
+    expect(comments[0]!.body).toContain('"example.org"');
+    expect(comments[0]!.body).toMatch(/^\| stacks\/network \|.*not planned/m);
+    const checks = gh.state.checkRuns(REPO, head).map((check) => [check.name, check.conclusion]);
+    expect(checks).toEqual([['stackgate/plan', 'success']]);
     expect(run.log).not.toContain(TOKEN);
   });
 

@@ -122,11 +122,20 @@ interface InputCase {
   /** Part of the message that says what is wrong. */
   says: RegExp;
   setup?: (repo: TestRepo) => void;
+  /** Other inputs of the run. */
+  with?: Record<string, string>;
 }
 
 const inputCases: InputCase[] = [
   { input: 'command', value: 'destroy', says: /unknown command/ },
-  { input: 'command', value: 'detect', says: /not available/ },
+  { input: 'publish', value: 'comment', says: /github or artifact/ },
+  {
+    input: 'publish',
+    value: 'artifact',
+    says: /artifact is for command: plan and detect \(a matrix\), not validate/,
+    with: { command: 'validate' },
+  },
+  { input: 'matrix-batch-size', value: '0', says: /1 to 10000 or auto/ },
   { input: 'engine', value: 'pulumi', says: /auto, tofu or terraform/ },
   { input: 'parallelism', value: '0', says: /1 to 64/ },
   { input: 'parallelism', value: '-1', says: /1 to 64/ },
@@ -154,11 +163,14 @@ const inputCases: InputCase[] = [
 describe('wrong input values', () => {
   it.each(inputCases)(
     "$input: '$value' is refused, naming the input",
-    async ({ input, value, says, setup }) => {
+    async ({ input, value, says, setup, with: others }) => {
       const repo = createRepo({ 'app/main.tf': dataStack('app', 'v1') });
       setup?.(repo);
 
-      const { run: result } = await run(repo, { inputs: { [input]: value }, changed: ['app/main.tf'] });
+      const { run: result } = await run(repo, {
+        inputs: { ...others, [input]: value },
+        changed: ['app/main.tf'],
+      });
 
       expect(result.exitCode).toBe(1);
       const messages = errors(result).map((command) => command.message);

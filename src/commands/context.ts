@@ -1,5 +1,6 @@
 // What every command runs with: the settings, the runner's environment and, when there is a token, the API
 // client and the store. Commands read nothing from process.env themselves.
+import type { ArtifactTransport } from '../github/artifacts.js';
 import type { Octokit, RepoRef } from '../github/client.js';
 import type { RunReport } from '../report/types.js';
 import type { Store } from '../store/types.js';
@@ -16,6 +17,8 @@ export interface RunContext {
   github?: Octokit;
   /** Plan records and locks; absent without a `github-token`. */
   store?: Store;
+  /** This workflow run's artifacts: matrix jobs hand their plans to `command: report` through them. */
+  artifacts?: ArtifactTransport;
 }
 
 export interface CommandResult {

@@ -3,8 +3,10 @@
 import type { Command, EventContext } from '../settings.js';
 import { runApply } from './apply.js';
 import type { CommandResult, RunContext } from './context.js';
+import { runDetect } from './detect.js';
 import { runDrift } from './drift.js';
 import { runPlan } from './plan.js';
+import { runReport } from './report.js';
 import { runValidate } from './validate.js';
 
 export interface CommandSpec {
@@ -23,6 +25,8 @@ const CHANGE_EVENTS = [
   'merge_group',
 ] as const;
 
+const MATRIX_EVENTS = ['pull_request', 'push', 'workflow_dispatch'] as const;
+
 export const COMMAND_REGISTRY: Readonly<Record<Command, CommandSpec>> = {
   plan: { name: 'plan', events: CHANGE_EVENTS, run: runPlan },
   validate: { name: 'validate', events: CHANGE_EVENTS, run: runValidate },
@@ -30,6 +34,9 @@ export const COMMAND_REGISTRY: Readonly<Record<Command, CommandSpec>> = {
   apply: { name: 'apply', events: ['issue_comment', 'pull_request'], run: runApply },
   // Drift is checked on the default branch, on a timer or by hand; never on a pull request's code.
   drift: { name: 'drift', events: ['schedule', 'workflow_dispatch'], run: runDrift },
+  // The matrix: detect lists the affected stacks, a plan job per entry uploads its plan, report publishes.
+  detect: { name: 'detect', events: MATRIX_EVENTS, run: runDetect },
+  report: { name: 'report', events: MATRIX_EVENTS, run: runReport },
 };
 
 /** The command to run for this event, or an error that says what would work. */

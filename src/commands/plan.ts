@@ -19,17 +19,21 @@ import { scanForSecrets } from './secret-scan.js';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunReport, StackReport } from '../report/types.js';
-import type { Settings } from '../settings.js';
 import { ConfigError, type LoadedConfig } from '../config/types.js';
-import { discoverStacks, type Stack } from '../stacks/discover.js';
-import { filterStacks } from '../stacks/affected.js';
-import { relativeToWorkingDirectory } from '../stacks/changed-files.js';
-import { removedStackFindings, selectForChange, unresolvedReadHint } from '../stacks/select.js';
-import { localModuleGraph } from '../stacks/modules.js';
-import { publishReport, type Publication } from './publish.js';
+import type { Stack } from '../stacks/discover.js';
+import { publishReport, summarySink, type Publication } from './publish.js';
+import type { CheckConclusion } from '../github/checks.js';
+import { artifactServiceProblem } from '../github/artifacts.js';
+import {
+  ARTIFACT_VERSION,
+  encodePlanArtifact,
+  PLAN_ARTIFACT_KIND,
+  planArtifactName,
+} from '../report/artifact.js';
+import { InputError, type Settings } from '../settings.js';
+import { selectStacks } from './selection.js';
 import {
   annotateConfigError,
-  changedRepositoryFiles,
   checkName,
   configFailureMessage,
   configFindings,
@@ -196,41 +200,38 @@ export function planOutputs(report: RunReport, publication: Publication): Record
 }
 
 export async function runPlan(ctx: RunContext): Promise<CommandResult> {
+  if (ctx.settings.publish !== 'artifact') return plan(ctx);
+  if (ctx.settings.stackPatterns.length === 0) {
+    throw new InputError(
+      'stacks',
+      'publish: artifact plans one matrix entry: give its stacks (`${{ matrix.stack }}`)',
+    );
+  }
+  try {
+    return await plan(ctx);
+  } catch (error) {
+    // The report names this job's stacks as failed, with the reason, rather than only as missing.
+    const reason = error instanceof ConfigError ? configFailureMessage(error) : (error as Error).message;
+    await uploadPlanArtifact(ctx, { stacks: [], findings: [], error: stripControl(reason) }).catch(
+      (upload: unknown) =>
+        core.warning(`Could not upload the failure for command: report: ${(upload as Error).message}`),
+    );
+    throw error;
+  }
+}
+
+async function plan(ctx: RunContext): Promise<CommandResult> {
   const { settings } = ctx;
   let config: LoadedConfig | undefined;
   try {
     config = await loadConfigOrThrow(settings);
   } catch (error) {
-    if (error instanceof ConfigError) return reportConfigFailure(ctx, error);
+    // A matrix job reports a broken config through its artifact (and fails); the report shows it.
+    if (error instanceof ConfigError && settings.publish !== 'artifact')
+      return reportConfigFailure(ctx, error);
     throw error;
   }
-  let stacks = await discoverStacks(settings.workspace, config);
-  if (settings.stackPatterns.length > 0) stacks = filterStacks(stacks, settings.stackPatterns);
-
-  const repositoryFiles = await changedRepositoryFiles(ctx);
-  const files = repositoryFiles && relativeToWorkingDirectory(repositoryFiles, settings.workingDirectory);
-  let affected = stacks;
-  let unaffected: Stack[] = [];
-  let removedStacks: Finding[] = [];
-  const moduleDeps = await localModuleGraph(
-    settings.workspace,
-    stacks.map((stack) => stack.path),
-  );
-  if (repositoryFiles) {
-    const selection = await selectForChange(
-      { repoRoot: settings.repoRoot, workingDirectory: settings.workingDirectory },
-      stacks,
-      repositoryFiles,
-      { configPath: settings.configPath, discovered: !config?.stacks, patterns: settings.stackPatterns },
-    );
-    ({ affected, unaffected } = selection);
-    removedStacks = removedStackFindings(selection.removed, settings.event.pullRequest?.labels ?? []);
-    for (const read of selection.unresolved)
-      core.notice(unresolvedReadHint(read), { file: read.file, startLine: read.line });
-    core.info(
-      `${repositoryFiles.length} changed file(s); ${affected.length} of ${stacks.length} stack(s) affected`,
-    );
-  }
+  const { affected, unaffected, removed: removedStacks, files, moduleDeps } = await selectStacks(ctx, config);
 
   const fallbackEngine = await resolveEngineChoice(settings.engine);
   const env = engineEnvironment(ctx.env);
@@ -312,8 +313,53 @@ export async function runPlan(ctx: RunContext): Promise<CommandResult> {
     findings.push(...(await policyFindings(settings.workspace, stack, violations, moduleDeps)));
   }
 
+  if (settings.publish === 'artifact') return publishPlanArtifact(ctx, report);
+  return publishPlanReport(ctx, report);
+}
+
+/**
+ * The gate and the publication of a finished plan report: the sticky comment, the check run with its
+ * annotations, the summary and the outputs. `command: report` sends a matrix's merged report through here too.
+ */
+export async function publishPlanReport(ctx: RunContext, report: RunReport): Promise<CommandResult> {
+  const { settings } = ctx;
+  const verdict = planVerdict(report);
+  logFullReport(report);
+  const publication = await publishReport(ctx, report, {
+    name: checkName('plan', settings.commentHeader),
+    conclusion: verdict.conclusion,
+    title: verdict.title,
+    annotations: [
+      ...annotationsFromReport(report),
+      ...(report.findings ?? []).flatMap((finding) => annotationFromFinding(finding) ?? []),
+    ],
+  });
+  return { report, publication, outputs: planOutputs(report, publication), failure: verdict.failure };
+}
+
+/** A matrix job's plan: to an artifact for `command: report`, and to this job's summary; no comment, no check. */
+async function publishPlanArtifact(ctx: RunContext, report: RunReport): Promise<CommandResult> {
+  const verdict = planVerdict(report);
+  logFullReport(report);
+  await uploadPlanArtifact(ctx, { stacks: report.stacks, findings: report.findings ?? [], report });
+  const publication = await publishReport(
+    ctx,
+    report,
+    { name: '', conclusion: verdict.conclusion, title: verdict.title, annotations: [] },
+    { sinks: [summarySink] },
+  );
+  return { report, publication, outputs: planOutputs(report, publication), failure: verdict.failure };
+}
+
+/** What a plan report means for the gate: the check run's conclusion and title, and the failure message. */
+export function planVerdict(report: RunReport): {
+  conclusion: CheckConclusion;
+  title: string;
+  failure?: string;
+} {
+  const planned = report.stacks.filter((stack) => stack.status !== 'unaffected');
   const errored = planned.filter((stack) => stack.status === 'errored');
-  const blocking = failingFindings(findings);
+  const blocking = failingFindings(report.findings ?? []);
   const changed = planned.filter((stack) => stack.status === 'planned');
   const failed = errored.length > 0 || blocking.length > 0;
   const conclusion = failed ? 'failure' : planned.length === 0 ? 'skipped' : 'success';
@@ -325,26 +371,40 @@ export async function runPlan(ctx: RunContext): Promise<CommandResult> {
         : planned.length === 0
           ? 'No stack affected'
           : `${changed.length} stack(s) to change, ${planned.length - changed.length} unchanged`;
-  logFullReport(report);
-  const publication = await publishReport(ctx, report, {
-    name: checkName('plan', settings.commentHeader),
-    conclusion,
-    title,
-    annotations: [
-      ...annotationsFromReport(report),
-      ...findings.flatMap((finding) => annotationFromFinding(finding) ?? []),
-    ],
-  });
   const failures = [
     errored.length > 0
       ? `Plan failed for ${errored.length} stack(s): ${errored.map((stack) => `${stack.name} (${stack.message ?? 'error'})`).join(', ')}`
       : '',
     blocking.length > 0 ? blockingSummary(blocking) : '',
   ].filter(Boolean);
-  return {
-    report,
-    publication,
-    outputs: planOutputs(report, publication),
-    failure: failures.length > 0 ? stripControl(failures.join('\n')) : undefined,
-  };
+  return { conclusion, title, failure: failures.length > 0 ? stripControl(failures.join('\n')) : undefined };
+}
+
+/** The plan artifact of this matrix job; `error` when the job stopped before it had a report. */
+export async function uploadPlanArtifact(
+  ctx: RunContext,
+  part: { stacks: StackReport[]; findings: Finding[]; report?: RunReport; error?: string },
+): Promise<void> {
+  const { settings } = ctx;
+  const problem = artifactServiceProblem(ctx.env);
+  if (problem || !ctx.artifacts) throw new Error(`Cannot upload the plan for command: report: ${problem}`);
+  const name = planArtifactName(settings.commentHeader, settings.stackPatterns, settings.event.runAttempt);
+  await ctx.artifacts.upload(
+    name,
+    encodePlanArtifact({
+      kind: PLAN_ARTIFACT_KIND,
+      version: ARTIFACT_VERSION,
+      header: settings.commentHeader,
+      sha: settings.event.sha,
+      pullNumber: settings.event.pullRequest?.number,
+      runAttempt: settings.event.runAttempt,
+      entry: settings.stackPatterns,
+      stacks: part.stacks,
+      findings: part.findings,
+      policyViolations: part.report?.policyViolations ?? [],
+      openDrift: part.report?.openDrift ?? [],
+      ...(part.error !== undefined ? { error: part.error } : {}),
+    }),
+  );
+  core.info(`Plan kept for command: report as artifact ${name}`);
 }

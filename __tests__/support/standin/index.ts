@@ -10,6 +10,7 @@
 //   expect(gh.state.comments('octo/infra', 1)).toHaveLength(1);
 //   await gh.close();
 import type { Fault, FaultHandle } from './faults.js';
+import type { ArtifactService } from './artifacts.js';
 import { StandInServer, type CallRecord, type Violation } from './server.js';
 import {
   StandInState,
@@ -142,6 +143,8 @@ export interface StandIn {
   /** Requests real GitHub would reject as malformed (plus stand-in bugs); expect it to stay empty. */
   readonly violations: Violation[];
   readonly state: StateView;
+  /** The runner's artifact service: `jobEnv(run, job)` gives a job its variables; `finalized()` what it holds. */
+  readonly artifacts: ArtifactService;
   close(): Promise<void>;
   inject(fault: Fault): FaultHandle;
   /** Calls to an operationId or `METHOD /template`. */
@@ -224,6 +227,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     calls: server.calls,
     violations: server.violations,
     state: view,
+    artifacts: server.artifacts,
     close: () => server.close(),
     inject: (fault) => server.inject(fault),
     callsTo: (operation) => server.calls.filter((c) => c.operationId === operation || c.route === operation),

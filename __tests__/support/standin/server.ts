@@ -3,6 +3,7 @@
 // land in `violations`, so a test can assert there were none.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ArtifactService } from './artifacts.js';
 import { ActiveFault, defaultFaultBody, type Fault, type FaultHandle, type FaultRequest } from './faults.js';
 import { checkRequest, isPlainObject, matchRoute, missingResponseFields, type Route } from './openapi.js';
 import {
@@ -60,6 +61,8 @@ export class StandInServer {
   readonly violations: Violation[] = [];
   private readonly faults: ActiveFault[] = [];
   private readonly server: Server;
+  /** The runner's artifact service (results API and blob storage), on the same port. */
+  readonly artifacts: ArtifactService = new ArtifactService(() => this.url, this.violations);
   private readonly resetAt = Math.floor(Date.now() / 1000) + 3600;
   url = '';
 
@@ -134,6 +137,11 @@ export class StandInServer {
       send({ status, body });
     };
 
+    if (this.artifacts.handles(url.pathname)) {
+      call.route = `${method} ${url.pathname.replace(/\/artifact-blobs\/.*/, '/artifact-blobs/…')}`;
+      call.status = await this.artifacts.handle(req, res, url, raw);
+      return;
+    }
     if (method === 'POST' && url.pathname === '/graphql') {
       const answer = this.graphql(req, raw, call, reject);
       if (answer) send(answer);
