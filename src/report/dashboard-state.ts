@@ -48,7 +48,8 @@ interface Encoded {
   u?: string;
   p?: StoredPending;
   c?: number;
-  k?: string;
+  /** 0: never checked, where most rows were. */
+  k?: string | 0;
   /** [commit, pull request or 0, when, by whom], or 0 for never applied. */
   a?: [string, number, string, string] | 0;
 }
@@ -60,21 +61,26 @@ interface EncodedState {
   rows: Encoded[];
 }
 
+/** Times are kept to the minute (all the dashboard shows): `2026-01-02T03:04Z`. */
+function minute(iso: string): string {
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(iso) ? `${iso.slice(0, 16)}Z` : iso;
+}
+
 function encodeRow(row: StoredRow, commonCheck: string | undefined): Encoded {
   const apply = row.lastApply;
   return {
     n: row.name,
     ...(row.drift !== 'clean' ? { d: row.drift } : {}),
-    ...(row.driftSince ? { s: row.driftSince } : {}),
+    ...(row.driftSince ? { s: minute(row.driftSince) } : {}),
     ...(row.issueNumber !== undefined ? { i: row.issueNumber } : {}),
     ...(row.issueUrl ? { u: row.issueUrl } : {}),
     ...(row.pending !== 'none' ? { p: row.pending } : {}),
     ...(row.pendingCount ? { c: row.pendingCount } : {}),
-    ...(row.checkedAt && row.checkedAt !== commonCheck ? { k: row.checkedAt } : {}),
+    ...(row.checkedAt !== commonCheck ? { k: row.checkedAt ? minute(row.checkedAt) : (0 as const) } : {}),
     ...(apply === null
       ? { a: 0 as const }
       : apply
-        ? { a: [apply.sha.slice(0, 12), apply.pullNumber ?? 0, apply.at, apply.by] as Encoded['a'] }
+        ? { a: [apply.sha.slice(0, 12), apply.pullNumber ?? 0, minute(apply.at), apply.by] as Encoded['a'] }
         : {}),
   };
 }
@@ -85,8 +91,9 @@ function mostCommon(values: readonly (string | undefined)[]): string | undefined
   return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
 }
 
-function digestOf(visible: string): string {
-  return createHash('sha256').update(visible.trimEnd(), 'utf8').digest('hex').slice(0, 32);
+/** The digest of the visible text and the state together: editing either breaks it. */
+function digestOf(visible: string, json: string): string {
+  return createHash('sha256').update(`${visible.trimEnd()}\n${json}`, 'utf8').digest('hex').slice(0, 32);
 }
 
 /**
@@ -94,8 +101,10 @@ function digestOf(visible: string): string {
  * from the end (the clean ones), and an apply shows those as not checked until the next drift run.
  */
 export function encodeDashboardState(rows: readonly StoredRow[], budget: number): string {
-  const k = mostCommon(rows.map((row) => row.checkedAt));
-  const encoded = rows.map((row) => hiddenJson(encodeRow(row, k)));
+  const k = mostCommon(rows.map((row) => row.checkedAt && minute(row.checkedAt)));
+  const encoded = rows.map((row) =>
+    hiddenJson(encodeRow({ ...row, ...(row.checkedAt ? { checkedAt: minute(row.checkedAt) } : {}) }, k)),
+  );
   const head = hiddenJson({ v: 1, ...(k ? { k } : {}), rows: [] } satisfies EncodedState).slice(0, -2);
   let length = head.length + 2;
   let kept = 0;
@@ -109,7 +118,7 @@ export function encodeDashboardState(rows: readonly StoredRow[], budget: number)
 
 /** The hidden last line of the body: the digest of the visible text above it, then the state. */
 export function dashboardStateLine(visible: string, json: string): string {
-  return `<!-- ${STATE_TAG} ${digestOf(visible)} ${json} -->`;
+  return `<!-- ${STATE_TAG} ${digestOf(visible, json)} ${json} -->`;
 }
 
 /** The fixed characters `dashboardStateLine` adds around the JSON. */
@@ -137,7 +146,8 @@ function decodeRow(raw: unknown, commonCheck: string | undefined): StoredRow | u
   const row = raw as Record<string, unknown>;
   const known = new Set(['n', 'd', 's', 'i', 'u', 'p', 'c', 'k', 'a']);
   if (Object.keys(row).some((key) => !known.has(key))) return undefined;
-  const { n, d = 'clean', s, i, u, p = 'none', c, k = commonCheck, a } = row;
+  const { n, d = 'clean', s, i, u, p = 'none', c, a } = row;
+  const k = row.k === 0 ? undefined : (row.k ?? commonCheck);
   if (typeof n !== 'string' || n.length === 0 || n.length > 300) return undefined;
   if (typeof d !== 'string' || !DRIFTS.includes(d)) return undefined;
   if (typeof p !== 'string' || !PENDINGS.includes(p)) return undefined;
@@ -179,7 +189,7 @@ export function parseDashboardState(body: string): Map<string, StoredRow> | unde
   const cut = text.lastIndexOf('\n');
   const match = STATE_LINE.exec(text.slice(cut + 1));
   if (cut < 0 || !match?.[1] || !match[2]) return undefined;
-  if (match[1] !== digestOf(text.slice(0, cut))) return undefined;
+  if (match[1] !== digestOf(text.slice(0, cut), match[2])) return undefined;
   let raw: unknown;
   try {
     raw = JSON.parse(match[2]);

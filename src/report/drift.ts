@@ -390,7 +390,10 @@ function dashboardDrift(row: DashboardRow): string {
     row.issueUrl && row.issueNumber !== undefined ? ` ([#${row.issueNumber}](${row.issueUrl}))` : '';
   // An apply after the last check may have changed what the check saw.
   const stale =
-    row.checkedAt && row.lastApply && row.lastApply.at > row.checkedAt && row.drift !== 'unknown'
+    row.checkedAt &&
+    row.lastApply &&
+    row.lastApply.at.slice(0, 16) > row.checkedAt.slice(0, 16) &&
+    row.drift !== 'unknown'
       ? ', checked before the last apply'
       : '';
   if (row.drift === 'drifted') return `⚠️ drifted${since}${link}${stale}`;
