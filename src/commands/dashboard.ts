@@ -213,7 +213,6 @@ export async function refreshDashboardAfterApply(
     });
     await writeDashboard(ctx, issue, rows, {
       repository: `${ctx.settings.event.owner}/${ctx.settings.event.repo}`,
-      sha: applied.sha,
       updatedAt: applied.at,
       updatedBy: `the apply of #${applied.pullNumber}`,
       runUrl: ctx.settings.event.runUrl,

@@ -373,7 +373,7 @@ export interface DashboardContext {
   branch?: string;
   runUrl?: string;
   updatedAt: string;
-  /** What wrote this version: `this drift run`, `the apply of #12`. */
+  /** What wrote this version, Stackgate's own words: `a drift run`, `the apply of #12`. */
   updatedBy?: string;
   /** A line under the table (why a column is empty, say). */
   note?: string;
@@ -460,7 +460,7 @@ function visibleDashboard(
 ): string {
   const count = (test: (row: DashboardRow) => boolean) => rows.filter(test).length;
   const run = context.runUrl ? ` ([run](${context.runUrl}))` : '';
-  const by = context.updatedBy ? ` by ${escapeText(context.updatedBy)}` : '';
+  const by = context.updatedBy ? ` by ${context.updatedBy}` : '';
   const against =
     context.sha !== undefined
       ? `, against ${context.branch ? `${inlineCode(context.branch)} at ` : ''}${inlineCode(context.sha.slice(0, 12) || 'unknown')}`
