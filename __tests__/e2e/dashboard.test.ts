@@ -1,13 +1,13 @@
 // The status dashboard end to end: a pull request applied with the real tofu (a deployment recorded), then
 // drift runs, applies after a drift run, a body edited by hand, and a failing issue listing; dist/index.js runs
 // as the runner runs it, against the GitHub stand-in.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runAction, TOOLS, type ActionRun } from '../support/harness.js';
+import { runAction, type ActionRun } from '../support/harness.js';
 import { issueCommentPayload } from '../support/payloads.js';
+import { applyWithTofu as applyStack, localFileStack, runScheduledDrift } from '../support/drift.js';
 import { runOnPullRequest } from '../support/pull-request.js';
 import { createRepo, type TestRepo } from '../support/repo.js';
 import { startStandIn, type IssueRecord, type StandIn } from '../support/standin/index.js';
@@ -21,11 +21,7 @@ let live: string;
 let baseSha: string;
 
 function fileStack(name: string, content: string): string {
-  return `resource "local_file" "${name}" {
-  filename = "${path.join(live, `${name}.txt`)}"
-  content  = "${content}"
-}
-`;
+  return localFileStack(live, name, content);
 }
 
 const CONFIG = `version: 1
@@ -36,32 +32,12 @@ stacks:
     path: stacks/web
 `;
 
-function head(): string {
-  return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repo.dir, encoding: 'utf8' }).trim();
-}
-
-/** Applies a stack with tofu itself, outside Stackgate: no deployment is recorded. */
 function applyWithTofu(name: string): void {
-  const env = { ...process.env, TF_CLI_CONFIG_FILE: path.join(TOOLS, 'tofurc'), TF_IN_AUTOMATION: '1' };
-  const cwd = path.join(repo.dir, 'stacks', name);
-  const tofu = path.join(TOOLS, 'bin', 'tofu');
-  execFileSync(tofu, ['init', '-input=false', '-no-color'], { cwd, env, stdio: 'pipe' });
-  execFileSync(tofu, ['apply', '-auto-approve', '-input=false', '-no-color'], { cwd, env, stdio: 'pipe' });
+  applyStack(repo.dir, name);
 }
 
 function runDrift(): Promise<ActionRun> {
-  return runAction({
-    workspace: repo.dir,
-    eventName: 'schedule',
-    payload: {
-      schedule: '17 3 * * *',
-      repository: { name: NAME, full_name: REPO, default_branch: 'main' },
-    },
-    apiUrl: gh.url,
-    repository: REPO,
-    sha: head(),
-    inputs: { command: 'drift' },
-  });
+  return runScheduledDrift({ repoDir: repo.dir, apiUrl: gh.url, repository: REPO });
 }
 
 /** A pull request changing `app`, planned, approved by bob, applied on alice's comment. */
