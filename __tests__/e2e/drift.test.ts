@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runAction, TOOLS, type ActionRun } from '../support/harness.js';
+import type { ActionRun } from '../support/harness.js';
+import { applyWithTofu as applyStack, localFileStack, runScheduledDrift } from '../support/drift.js';
 import { runOnPullRequest } from '../support/pull-request.js';
 import { createRepo, type TestRepo } from '../support/repo.js';
 import { startStandIn, type IssueRecord, type StandIn } from '../support/standin/index.js';
@@ -17,11 +18,7 @@ let repo: TestRepo;
 let live: string;
 
 function fileStack(name: string, content: string): string {
-  return `resource "local_file" "${name}" {
-  filename = "${path.join(live, `${name}.txt`)}"
-  content  = "${content}"
-}
-`;
+  return localFileStack(live, name, content);
 }
 
 function config(stacks: string[], extra = ''): string {
@@ -34,28 +31,12 @@ drift:
 ${extra}`;
 }
 
-/** Applies a stack with tofu itself, as a person (or the apply command) would have. */
 function applyWithTofu(name: string): void {
-  const env = { ...process.env, TF_CLI_CONFIG_FILE: path.join(TOOLS, 'tofurc'), TF_IN_AUTOMATION: '1' };
-  const cwd = path.join(repo.dir, 'stacks', name);
-  const tofu = path.join(TOOLS, 'bin', 'tofu');
-  execFileSync(tofu, ['init', '-input=false', '-no-color'], { cwd, env, stdio: 'pipe' });
-  execFileSync(tofu, ['apply', '-auto-approve', '-input=false', '-no-color'], { cwd, env, stdio: 'pipe' });
+  applyStack(repo.dir, name);
 }
 
 function runDrift(inputs: Record<string, string> = {}): Promise<ActionRun> {
-  return runAction({
-    workspace: repo.dir,
-    eventName: 'schedule',
-    payload: {
-      schedule: '17 3 * * *',
-      repository: { name: 'infra', full_name: REPO, default_branch: 'main' },
-    },
-    apiUrl: gh.url,
-    repository: REPO,
-    sha: execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repo.dir, encoding: 'utf8' }).trim(),
-    inputs: { command: 'drift', ...inputs },
-  });
+  return runScheduledDrift({ repoDir: repo.dir, apiUrl: gh.url, repository: REPO, inputs });
 }
 
 function driftIssues(state?: 'open' | 'closed'): IssueRecord[] {

@@ -19,6 +19,7 @@ import {
   type DriftStackResult,
 } from '../../src/report/drift.js';
 import type { Stack } from '../../src/stacks/discover.js';
+import { parseDashboardState } from '../../src/report/dashboard-state.js';
 import { readMarkdown } from './markdown-check.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'tofu-plans');
@@ -203,6 +204,181 @@ describe('dashboard', () => {
     for (let i = 0; i < 40; i++) expect(body).toContain(`[#${i + 1}](https://x/${i})`);
     expect(body).toMatch(/## Clean \(1460\)/);
     expect(body).toMatch(/and \d+ more$/m);
+  });
+
+  it('says never for a stack never applied, and marks a check older than the last apply', () => {
+    const body = renderDashboard(
+      [
+        { name: 'fresh', engine: 'tofu', drift: 'clean', pending: 'none', lastApply: null },
+        {
+          name: 'app',
+          engine: 'tofu',
+          drift: 'drifted',
+          checkedAt: '2026-01-01T00:00:00Z',
+          pending: 'none',
+          lastApply: { sha: 'f'.repeat(40), pullNumber: 4, at: '2026-01-01T08:00:00Z', by: 'carol' },
+        },
+      ],
+      updated,
+    );
+    expect(body).toContain('| `fresh` | OpenTofu | ✅ clean | none |  | never |');
+    expect(body).toContain(
+      '| `app` | OpenTofu | ⚠️ drifted, checked before the last apply | none |  | `fffffff` #4, 2026-01-01 08:00, carol |',
+    );
+  });
+
+  it('escapes whoever the deployment names, so no one is mentioned or markup injected', () => {
+    const body = renderDashboard(
+      [
+        {
+          name: 'app',
+          engine: 'tofu',
+          drift: 'clean',
+          pending: 'none',
+          lastApply: { sha: 'a'.repeat(40), at: '2026-01-01T08:00:00Z', by: '@team <img src=x>' },
+          lock: { pullNumber: 2, by: '@ops|x' },
+        },
+      ],
+      updated,
+    );
+    const row = body.split('\n').find((line) => line.startsWith('| `app`')) ?? '';
+    expect(row).not.toMatch(/(^|[^\\])@team/);
+    expect(row).not.toContain('<img');
+    expect(row.split(' | ')).toHaveLength(6);
+  });
+
+  it('stores every row in a hidden last line and reads it back', () => {
+    const input: DashboardRow[] = [
+      {
+        name: 'app',
+        engine: 'tofu',
+        drift: 'drifted',
+        driftSince: '2026-01-01T10:20:00Z',
+        issueNumber: 3,
+        issueUrl: 'https://github.com/octo/infra/issues/3',
+        pending: 'pending',
+        pendingCount: 2,
+        checkedAt: '2026-01-02T00:00:00Z',
+        lock: { pullNumber: 9, by: 'alice' },
+        lastApply: { sha: 'e'.repeat(40), pullNumber: 8, at: '2026-01-01T09:00:00Z', by: 'bob' },
+      },
+      { name: 'web <x>', engine: 'terraform', drift: 'clean', pending: 'none', lastApply: null },
+      { name: 'old', engine: 'tofu', drift: 'unknown', pending: 'unknown' },
+    ];
+    const body = renderDashboard(input, updated);
+    const last = body.trimEnd().split('\n').at(-1) ?? '';
+    expect(last).toMatch(/^<!-- stackgate:dashboard-state [0-9a-f]{32} \{.*\} -->$/);
+    expect(last).not.toContain('<x>');
+    const state = parseDashboardState(body);
+    expect(state?.get('app')).toEqual({
+      name: 'app',
+      drift: 'drifted',
+      driftSince: '2026-01-01T10:20Z',
+      issueNumber: 3,
+      issueUrl: 'https://github.com/octo/infra/issues/3',
+      pending: 'pending',
+      pendingCount: 2,
+      checkedAt: '2026-01-02T00:00Z',
+      lastApply: { sha: 'eeeeeeeeeeee', pullNumber: 8, at: '2026-01-01T09:00Z', by: 'bob' },
+    });
+    expect(state?.get('web <x>')).toEqual({
+      name: 'web <x>',
+      drift: 'clean',
+      pending: 'none',
+      lastApply: null,
+    });
+    expect(state?.get('old')).toEqual({ name: 'old', drift: 'unknown', pending: 'unknown' });
+  });
+
+  it('ignores the state once anyone edited the body, planted a look-alike, or broke the JSON', () => {
+    const body = renderDashboard(
+      [{ name: 'app', engine: 'tofu', drift: 'drifted', pending: 'none', issueNumber: 3 }],
+      updated,
+    );
+    expect(parseDashboardState(body)).toBeDefined();
+    const lines = body.trimEnd().split('\n');
+    const stateLine = lines.at(-1) ?? '';
+    const visible = lines.slice(0, -1).join('\n');
+    // A note added above the table.
+    expect(parseDashboardState(`${visible}\n\nplease look at app\n${stateLine}\n`)).toBeUndefined();
+    // A look-alike planted after the real line, or before it.
+    const forged = stateLine.replace('"d":"drifted"', '"d":"clean"');
+    expect(parseDashboardState(`${body}${forged}\n`)).toBeUndefined();
+    expect(parseDashboardState(`${forged}\n${body}`)).toBeUndefined();
+    // The JSON changed by hand (the digest no longer matches), or broken.
+    expect(parseDashboardState(`${visible}\n${forged}\n`)).toBeUndefined();
+    expect(
+      parseDashboardState(`${visible}\n${stateLine.replace('"rows":[', '"rows":[{')}\n`),
+    ).toBeUndefined();
+    // CRLF line ends, as an editor might save them, still read.
+    expect(parseDashboardState(body.replace(/\n/g, '\r\n'))?.get('app')?.drift).toBe('drifted');
+  });
+
+  it('rejects stored values Stackgate never writes, with a matching digest', async () => {
+    const { dashboardStateLine } = await import('../../src/report/dashboard-state.js');
+    const visible = '<!-- stackgate:dashboard -->\n# x';
+    const read = (json: string) => parseDashboardState(`${visible}\n${dashboardStateLine(visible, json)}\n`);
+    expect(read('{"v":1,"rows":[{"n":"app"}]}')?.get('app')?.drift).toBe('clean');
+    for (const bad of [
+      '{"v":2,"rows":[]}',
+      '{"v":1,"rows":[{"n":"app","d":"exploded"}]}',
+      '{"v":1,"rows":[{"n":"app","u":"javascript:alert(1)"}]}',
+      '{"v":1,"rows":[{"n":"app","a":["zz",1,"2026-01-01T00:00:00Z","x"]}]}',
+      '{"v":1,"rows":[{"n":"app","a":["abcdef1",1,"yesterday","x"]}]}',
+      '{"v":1,"rows":[{"n":"app","i":-1}]}',
+      '{"v":1,"rows":[{"n":"app","extra":1}]}',
+      '{"v":1,"rows":[{"n":"app"},{"n":"app"}]}',
+      '{"v":1,"rows":[{"n":""}]}',
+    ]) {
+      expect(read(bad), bad).toBeUndefined();
+    }
+  });
+
+  it('fits 400 applied stacks with the full state of every one, and every stack that needs attention', () => {
+    const many: DashboardRow[] = Array.from({ length: 400 }, (_, i) => ({
+      name: `team-${i % 7}/service-${String(i).padStart(3, '0')}-prod`,
+      engine: 'tofu',
+      drift: i % 20 === 0 ? 'drifted' : 'clean',
+      ...(i % 20 === 0
+        ? {
+            driftSince: '2026-01-01T00:00:00Z',
+            issueNumber: 1000 + i,
+            issueUrl: `https://github.com/octo/infra/issues/${1000 + i}`,
+          }
+        : {}),
+      pending: i % 33 === 0 ? 'pending' : 'none',
+      ...(i % 33 === 0 ? { pendingCount: 3 } : {}),
+      checkedAt: '2026-01-02T00:00:00Z',
+      ...(i % 50 === 0 ? { lock: { pullNumber: 7, by: 'alice' } } : {}),
+      lastApply: {
+        sha: i.toString(16).padStart(40, 'c'),
+        pullNumber: 100 + i,
+        at: '2026-01-01T09:00:00Z',
+        by: `engineer-${i % 13}`,
+      },
+    }));
+    const body = renderDashboard(many, updated);
+    expect(body.length).toBeLessThanOrEqual(ISSUE_BODY_MAX_LENGTH);
+    const state = parseDashboardState(body);
+    expect(state?.size).toBe(400);
+    expect(state?.get('team-1/service-001-prod')?.lastApply?.by).toBe('engineer-1');
+    for (const row of many.filter((r) => r.drift === 'drifted' || r.pending === 'pending' || r.lock)) {
+      expect(body).toContain(`| \`${row.name}\` |`);
+    }
+    expect(body).toMatch(/## Clean \(\d+\)/);
+  });
+
+  it('keeps the stacks that need attention in the state first when even the state must be cut', () => {
+    const big = rows(3000, 100).map((row) =>
+      row.issueNumber ? { ...row, issueUrl: `https://github.com/octo/infra/issues/${row.issueNumber}` } : row,
+    );
+    const body = renderDashboard(big, updated);
+    expect(body.length).toBeLessThanOrEqual(ISSUE_BODY_MAX_LENGTH);
+    const state = parseDashboardState(body);
+    expect(state).toBeDefined();
+    expect(state!.size).toBeGreaterThan(100);
+    expect(state!.size).toBeLessThan(3000);
+    for (const row of big.slice(0, 100)) expect(state!.get(row.name)?.drift).toBe('drifted');
   });
 
   it('cuts even the stacks that need attention when there are thousands, and says so', () => {

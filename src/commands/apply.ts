@@ -33,6 +33,7 @@ import { discoverStacks, type Stack } from '../stacks/discover.js';
 import { forEachStack, forEachStackInOrder } from '../stacks/runner.js';
 import type { PlanRecords, Store } from '../store/types.js';
 import { parseComment, VERBS, type Verb } from './comment-command.js';
+import { refreshDashboardAfterApply } from './dashboard.js';
 import { repoOf, type CommandResult, type RunContext } from './context.js';
 import { fingerprintSalt, runPlan } from './plan.js';
 import { publishReport, commentSink, summarySink } from './publish.js';
@@ -656,6 +657,13 @@ async function apply(run: PullRun): Promise<CommandResult> {
     { sinks: [commentSink, summarySink] },
   );
   core.info(renderSummary(report).split('\n')[0] ?? '');
+  await refreshDashboardAfterApply(ctx, config, stacks, {
+    stacks: applied,
+    sha: pull.headSha,
+    pullNumber: pull.number,
+    actor: asked.actor,
+    at: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+  });
   return {
     report,
     publication,

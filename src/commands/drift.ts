@@ -19,22 +19,18 @@ import {
   updateKeptIssue,
   type KeptIssue,
 } from '../github/issues.js';
+import { dashboardRows, readApplies, readDashboard, writeDashboard } from './dashboard.js';
 import type { ResourceChange } from '../plan/model.js';
 import {
-  DASHBOARD_LABEL,
-  DASHBOARD_MARKER,
-  DASHBOARD_TITLE,
   DRIFT_LABEL,
   driftCloseMarker,
   driftIssueTitle,
   pendingCount,
-  renderDashboard,
   renderDriftIssueBody,
   renderDriftSummary,
   renderRemovedComment,
   renderResolvedComment,
   stackOfDriftBody,
-  type DashboardRow,
   type DriftError,
   type DriftReport,
   type DriftStackResult,
@@ -138,6 +134,8 @@ export function driftOutputs(report: DriftReport): Record<string, string> {
 interface IssueSync {
   /** Open drift issues after this run, by stack. */
   open: Map<string, KeptIssue>;
+  /** False when the open issues could not be listed (then `open` knows none of them). */
+  listed: boolean;
   notices: string[];
 }
 
@@ -155,7 +153,7 @@ async function syncDriftIssues(
   options: { labels: string[]; assignees: string[] },
 ): Promise<IssueSync> {
   const github = ctx.github;
-  const sync: IssueSync = { open: new Map(), notices: [] };
+  const sync: IssueSync = { open: new Map(), listed: false, notices: [] };
   if (!github) return sync;
   const repo = repoOf(ctx.settings);
   const accept = (line: string) => stackOfDriftBody(line) !== undefined;
@@ -164,9 +162,12 @@ async function syncDriftIssues(
   try {
     existing = await listKeptIssues(github, repo, DRIFT_LABEL, accept);
   } catch (error) {
-    sync.notices.push(noticeFor('list the drift issues', error));
+    sync.notices.push(
+      `${noticeFor('list the drift issues', error)}. No drift issue was opened, updated or closed by this run; the next run catches up.`,
+    );
     return sync;
   }
+  sync.listed = true;
   for (const issue of existing) {
     const stack = stackOfDriftBody(issue.body) ?? '';
     // The oldest is the stack's issue; a later one (an earlier race) is closed as its duplicate.
@@ -261,60 +262,6 @@ async function syncDriftIssues(
   return sync;
 }
 
-/** The dashboard rows: this run's results, else the open drift issues; lock holders from the store. */
-export function dashboardRows(
-  stacks: readonly Stack[],
-  fallbackEngine: DriftStackResult['engine'],
-  report: DriftReport,
-  openIssues: ReadonlyMap<string, KeptIssue>,
-  locks: ReadonlyMap<string, LockHolder>,
-): DashboardRow[] {
-  const results = new Map(report.stacks.map((stack) => [stack.name, stack]));
-  return [...stacks]
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .map((stack): DashboardRow => {
-      const result = results.get(stack.name);
-      const issue = openIssues.get(stack.name);
-      const lock = locks.get(stack.name);
-      return {
-        name: stack.name,
-        engine: result?.engine ?? stack.engine ?? fallbackEngine,
-        drift: result?.state ?? 'unknown',
-        ...(issue ? { driftSince: issue.createdAt, issueNumber: issue.number, issueUrl: issue.htmlUrl } : {}),
-        pending: result?.pendingState ?? 'unknown',
-        pendingCount: result ? pendingCount(result) : undefined,
-        ...(lock ? { lock: { pullNumber: lock.pullNumber, by: lock.by } } : {}),
-      };
-    });
-}
-
-async function updateDashboard(
-  ctx: RunContext,
-  rows: DashboardRow[],
-  report: DriftReport,
-): Promise<string | undefined> {
-  const github = ctx.github;
-  if (!github) return undefined;
-  const repo = repoOf(ctx.settings);
-  const body = renderDashboard(rows, {
-    repository: report.repository,
-    sha: report.sha,
-    branch: report.branch,
-    runUrl: report.runUrl,
-    updatedAt: report.checkedAt,
-    lastApplyNote: 'Last apply: filled in from the deployments that apply records, once it records them.',
-  });
-  const spec = { title: DASHBOARD_TITLE, body, labels: [DASHBOARD_LABEL] };
-  const find = async () =>
-    (await listKeptIssues(github, repo, DASHBOARD_LABEL, (line) => line === DASHBOARD_MARKER))[0];
-  const existing = await find();
-  const written = existing
-    ? await updateKeptIssue(github, repo, existing, spec)
-    : await createKeptIssue(github, repo, spec, find);
-  core.info(`Dashboard ${written.action}: ${written.issue.htmlUrl}`);
-  return written.issue.htmlUrl;
-}
-
 export async function runDrift(ctx: RunContext): Promise<CommandResult> {
   const { settings } = ctx;
   const config = await loadConfigOrThrow(settings);
@@ -357,9 +304,28 @@ export async function runDrift(ctx: RunContext): Promise<CommandResult> {
   let dashboardUrl: string | undefined;
   if (ctx.github && (config?.drift.dashboard ?? true)) {
     try {
-      const locks = ctx.store ? await ctx.store.locks.list() : new Map<string, LockHolder>();
-      const rows = dashboardRows(configured, fallbackEngine, report, sync.open, locks);
-      dashboardUrl = await updateDashboard(ctx, rows, report);
+      const dashboard = await readDashboard(ctx);
+      let locks = new Map<string, LockHolder>();
+      try {
+        if (ctx.store) locks = await ctx.store.locks.list();
+      } catch (error) {
+        notices.push(noticeFor('read the locks for the dashboard', error));
+      }
+      const rows = dashboardRows(configured, fallbackEngine, {
+        report,
+        ...(sync.listed ? { openIssues: sync.open } : {}),
+        locks,
+        applies: await readApplies(ctx, configured, notices),
+        ...(dashboard.stored ? { stored: dashboard.stored } : {}),
+      });
+      dashboardUrl = await writeDashboard(ctx, dashboard.issue, rows, {
+        repository: report.repository,
+        sha: report.sha,
+        branch: report.branch,
+        runUrl: report.runUrl,
+        updatedAt: report.checkedAt,
+        updatedBy: 'a drift run',
+      });
     } catch (error) {
       notices.push(noticeFor('update the dashboard issue', error));
     }

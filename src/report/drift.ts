@@ -5,6 +5,12 @@ import type { EngineName } from '../engines/names.js';
 import type { Diagnostic, ResourceChange } from '../plan/model.js';
 import { renderResourceDiff } from './diff.js';
 import { codeBlock, escapeText, inlineCode } from './escape.js';
+import {
+  dashboardStateLine,
+  encodeDashboardState,
+  STATE_LINE_OVERHEAD,
+  type StoredRow,
+} from './dashboard-state.js';
 import { engineTitle, fairShares, plural, SUMMARY_MAX_BYTES } from './markdown.js';
 
 /** GitHub rejects issue bodies over this many characters. */
@@ -352,49 +358,49 @@ export function renderRemovedComment(stack: string, context: { checkedAt: string
 
 // ---- dashboard -----------------------------------------------------------------------------------------
 
-export interface LastApply {
-  sha: string;
-  pullNumber?: number;
-  /** ISO time. */
-  at: string;
-  by: string;
-}
+export type { LastApply } from './dashboard-state.js';
 
-export interface DashboardRow {
-  name: string;
+/** One stack's row: what the dashboard remembers of it, plus its engine and lock, read afresh every time. */
+export interface DashboardRow extends StoredRow {
   engine: EngineName;
-  /** `unknown`: not checked by this run and no open drift issue. */
-  drift: DriftState | 'unknown';
-  /** ISO time the drift was first seen. */
-  driftSince?: string;
-  issueNumber?: number;
-  issueUrl?: string;
-  pending: PendingState | 'unknown';
-  pendingCount?: number;
   lock?: { pullNumber: number; by: string };
-  lastApply?: LastApply;
 }
 
 export interface DashboardContext {
   repository: string;
-  sha: string;
+  /** The commit a drift run checked (absent for an apply's update). */
+  sha?: string;
   branch?: string;
   runUrl?: string;
   updatedAt: string;
-  /** Where the last-apply column comes from, when it is empty for every stack. */
-  lastApplyNote?: string;
+  /** What wrote this version, Stackgate's own words: `a drift run`, `the apply of #12`. */
+  updatedBy?: string;
+  /** A line under the table (why a column is empty, say). */
+  note?: string;
   maxLength?: number;
 }
 
+function shortTime(iso: string): string {
+  return iso.slice(0, 16).replace('T', ' ');
+}
+
 function dashboardDrift(row: DashboardRow): string {
-  const since = row.driftSince ? ` since ${row.driftSince.slice(0, 16).replace('T', ' ')}` : '';
+  const since = row.driftSince ? ` since ${shortTime(row.driftSince)}` : '';
   const link =
     row.issueUrl && row.issueNumber !== undefined ? ` ([#${row.issueNumber}](${row.issueUrl}))` : '';
-  if (row.drift === 'drifted') return `⚠️ drifted${since}${link}`;
+  // An apply after the last check may have changed what the check saw.
+  const stale =
+    row.checkedAt &&
+    row.lastApply &&
+    row.lastApply.at.slice(0, 16) > row.checkedAt.slice(0, 16) &&
+    row.drift !== 'unknown'
+      ? ', checked before the last apply'
+      : '';
+  if (row.drift === 'drifted') return `⚠️ drifted${since}${link}${stale}`;
   if (row.drift === 'unknown') return row.driftSince ? `⚠️ drifted${since}${link}` : '— not checked';
   if (row.drift === 'errored' && row.issueNumber !== undefined)
-    return `❌ check failed; ⚠️ drifted${since}${link}`;
-  return DRIFT_LABELS[row.drift];
+    return `❌ check failed; ⚠️ drifted${since}${link}${stale}`;
+  return `${DRIFT_LABELS[row.drift]}${stale}`;
 }
 
 function dashboardPending(row: DashboardRow): string {
@@ -413,9 +419,11 @@ function dashboardLock(row: DashboardRow): string {
 
 function dashboardApply(row: DashboardRow): string {
   const apply = row.lastApply;
+  if (apply === null) return 'never';
   if (!apply) return '—';
   const pull = apply.pullNumber !== undefined ? ` #${apply.pullNumber}` : '';
-  return `${inlineCode(apply.sha.slice(0, 7))}${pull}, ${apply.at.slice(0, 16).replace('T', ' ')}, ${escapeText(apply.by)}`;
+  const by = apply.by ? `, ${escapeText(apply.by)}` : '';
+  return `${inlineCode(apply.sha.slice(0, 7))}${pull}, ${shortTime(apply.at)}${by}`;
 }
 
 function needsAttention(row: DashboardRow): boolean {
@@ -429,32 +437,41 @@ function needsAttention(row: DashboardRow): boolean {
   );
 }
 
+function shortName(name: string): string {
+  return inlineCode(name.length > 100 ? `${name.slice(0, 99)}…` : name);
+}
+
 function rowLine(row: DashboardRow): string {
-  const name = row.name.length > 100 ? `${row.name.slice(0, 99)}…` : row.name;
-  return `| ${inlineCode(name)} | ${engineTitle(row.engine)} | ${dashboardDrift(row)} | ${dashboardPending(row)} | ${dashboardLock(row)} | ${dashboardApply(row)} |`;
+  return `| ${shortName(row.name)} | ${engineTitle(row.engine)} | ${dashboardDrift(row)} | ${dashboardPending(row)} | ${dashboardLock(row)} | ${dashboardApply(row)} |`;
 }
 
 const ROW_HEAD =
   '| Stack | Engine | Drift | Pending | Lock | Last apply |\n| --- | --- | --- | --- | --- | --- |';
 
-/**
- * The dashboard issue body: stacks that need attention first (drifted, errored, pending, locked), then the
- * clean ones. For hundreds of stacks the clean ones shrink to a list of names, then to a count, before any
- * stack that needs attention is left out.
- */
-export function renderDashboard(rows: readonly DashboardRow[], context: DashboardContext): string {
-  const maxLength = context.maxLength ?? ISSUE_BODY_MAX_LENGTH;
-  const attention = rows.filter(needsAttention);
-  const calm = rows.filter((row) => !needsAttention(row));
+/** The hidden state takes at most this share of the body; the table gives way first (it trims gracefully). */
+const STATE_SHARE = 0.6;
+
+function visibleDashboard(
+  attention: readonly DashboardRow[],
+  calm: readonly DashboardRow[],
+  rows: readonly DashboardRow[],
+  context: DashboardContext,
+  maxLength: number,
+): string {
   const count = (test: (row: DashboardRow) => boolean) => rows.filter(test).length;
-  const run = context.runUrl ? ` by [this run](${context.runUrl})` : '';
+  const run = context.runUrl ? ` ([run](${context.runUrl}))` : '';
+  const by = context.updatedBy ? ` by ${context.updatedBy}` : '';
+  const against =
+    context.sha !== undefined
+      ? `, against ${context.branch ? `${inlineCode(context.branch)} at ` : ''}${inlineCode(context.sha.slice(0, 12) || 'unknown')}`
+      : '';
   const head = [
     DASHBOARD_MARKER,
     `# ${DASHBOARD_TITLE}`,
-    `Updated ${context.updatedAt}${run}, against ${context.branch ? `${inlineCode(context.branch)} at ` : ''}${inlineCode(context.sha.slice(0, 12) || 'unknown')}. Edited in place by Stackgate; pin it to keep it in sight.`,
+    `Updated ${context.updatedAt}${by}${run}${against}. Edited in place by Stackgate; pin it to keep it in sight.`,
     `**${plural(rows.length, 'stack')}:** ${count((r) => r.drift === 'drifted' || (r.drift !== 'clean' && r.driftSince !== undefined))} drifted, ${count((r) => r.pending === 'pending')} with pending changes, ${count((r) => r.drift === 'errored' || r.pending === 'errored')} errored, ${count((r) => r.lock !== undefined)} locked.`,
   ].join('\n\n');
-  const foot = context.lastApplyNote ? `\n\n<sub>${escapeText(context.lastApplyNote)}</sub>\n` : '\n';
+  const foot = context.note ? `\n\n<sub>${escapeText(context.note)}</sub>` : '';
 
   const room = maxLength - head.length - foot.length - 256;
   const attentionLines: string[] = [];
@@ -474,8 +491,7 @@ export function renderDashboard(rows: readonly DashboardRow[], context: Dashboar
   }
   if (calm.length > 0) {
     const calmRoom = room - used;
-    const calmLines = calm.map(rowLine);
-    const full = `## Clean\n\n${ROW_HEAD}\n${calmLines.join('\n')}`;
+    const full = `## Clean\n\n${ROW_HEAD}\n${calm.map(rowLine).join('\n')}`;
     if (full.length <= calmRoom) {
       sections.push(full);
     } else {
@@ -483,7 +499,7 @@ export function renderDashboard(rows: readonly DashboardRow[], context: Dashboar
       const names: string[] = [];
       let length = 0;
       for (const row of calm) {
-        const name = inlineCode(row.name.length > 100 ? `${row.name.slice(0, 99)}…` : row.name);
+        const name = shortName(row.name);
         if (length + name.length + 2 > calmRoom - 200) break;
         names.push(name);
         length += name.length + 2;
@@ -496,4 +512,33 @@ export function renderDashboard(rows: readonly DashboardRow[], context: Dashboar
   }
   const body = `${sections.join('\n\n')}${foot}`;
   return body.length <= maxLength ? body : body.slice(0, maxLength);
+}
+
+/**
+ * The dashboard issue body: stacks that need attention first (drifted, errored, pending, locked), then the
+ * clean ones. For hundreds of stacks the clean ones shrink to a list of names, then to a count, before any
+ * stack that needs attention is left out. The last line, hidden, is the state an apply reads back
+ * (see dashboard-state.ts); it gives way before the table does past its share of the body.
+ */
+export function renderDashboard(rows: readonly DashboardRow[], context: DashboardContext): string {
+  const maxLength = context.maxLength ?? ISSUE_BODY_MAX_LENGTH;
+  const attention = rows.filter(needsAttention);
+  const calm = rows.filter((row) => !needsAttention(row));
+  const stored = [...attention, ...calm].map(({ engine: _engine, lock: _lock, ...row }) => row);
+  const fullState = encodeDashboardState(stored, Number.MAX_SAFE_INTEGER);
+  const fullVisible = visibleDashboard(attention, calm, rows, context, maxLength);
+  const fits = fullState.length + fullVisible.length + STATE_LINE_OVERHEAD + 2 <= maxLength;
+  const json = fits
+    ? fullState
+    : encodeDashboardState(
+        stored,
+        Math.max(
+          Math.floor(maxLength * STATE_SHARE),
+          maxLength - fullVisible.length - STATE_LINE_OVERHEAD - 2,
+        ) - STATE_LINE_OVERHEAD,
+      );
+  const visible = fits
+    ? fullVisible
+    : visibleDashboard(attention, calm, rows, context, maxLength - json.length - STATE_LINE_OVERHEAD - 2);
+  return `${visible}\n${dashboardStateLine(visible, json)}\n`;
 }

@@ -368,13 +368,18 @@ function metaBlockFor(report: RunReport, stacks: readonly StackReport[], omitted
     })),
     ...(omitted > 0 ? { omittedStacks: omitted } : {}),
   };
-  // Escaped so no value can end the HTML comment, mention anyone or carry a control or bidi character;
-  // JSON.parse reads the escapes back.
-  const json = JSON.stringify(meta).replace(
+  return `<!-- stackgate:meta ${hiddenJson(meta)} -->`;
+}
+
+/**
+ * JSON for a hidden HTML comment, escaped so no value can end the comment, mention anyone or carry a control
+ * or bidi character; JSON.parse reads the escapes back.
+ */
+export function hiddenJson(value: unknown): string {
+  return JSON.stringify(value).replace(
     /[<>&@\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
-  return `<!-- stackgate:meta ${json} -->`;
 }
 
 /** Reads the hidden metadata block back from a comment body. */
