@@ -157,7 +157,7 @@ describe('loadConfig', () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({ line: 2, column: 1 });
     expect(problems[0]?.message).toBe(
-      'unknown key `colour` (allowed: `version`, `stacks`, `policies`, `drift`, `secrets`, `apply`)',
+      'unknown key `colour` (allowed: `version`, `stacks`, `defaults`, `policies`, `drift`, `secrets`, `apply`)',
     );
   });
 

@@ -100,6 +100,8 @@ export interface LoadedConfig {
   version: 1;
   /** Absent when the file declares no `stacks`: stacks are then discovered. */
   stacks?: StackConfig[];
+  /** The `defaults` block as written (YAML keys), for the stacks discovery finds; declared stacks have it already. */
+  defaults?: Record<string, unknown>;
   policies: PolicyConfig[];
   secrets: SecretsConfig;
   apply: ApplyConfig;

@@ -2,6 +2,7 @@
 // in it), the Terraform/OpenTofu folders that are root modules (see discoverFolders for the rules).
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { configuredStack } from '../config/load.js';
 import type { LoadedConfig, StackConfig } from '../config/types.js';
 import { realRepositoryPath } from './inputs.js';
 import { folderFacts, isConfigFile, resolveModuleFolder } from './modules.js';
@@ -14,7 +15,10 @@ const SKIPPED_FOLDERS = new Set(['.terraform', '.git', 'node_modules']);
 
 export async function discoverStacks(workspace: string, config: LoadedConfig | undefined): Promise<Stack[]> {
   if (config?.stacks) return config.stacks.map(copyStack);
-  return (await discoverFolders(workspace)).stacks.map(discoveredStack);
+  const defaults = config?.defaults;
+  return (await discoverFolders(workspace)).stacks.map((folder) =>
+    defaults ? configuredStack({ name: folder, path: folder }, defaults) : discoveredStack(folder),
+  );
 }
 
 /** A Terraform folder that discovery does not take as a stack, and why. */
