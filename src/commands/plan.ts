@@ -20,7 +20,7 @@ import path from 'node:path';
 import type { RunReport, StackReport } from '../report/types.js';
 import type { Settings } from '../settings.js';
 import { ConfigError, type LoadedConfig } from '../config/types.js';
-import { discoverStacks, type Stack } from '../stacks/discover.js';
+import type { Stack } from '../stacks/discover.js';
 import { filterStacks } from '../stacks/affected.js';
 import { relativeToWorkingDirectory } from '../stacks/changed-files.js';
 import { removedStackFindings, selectForChange, unresolvedReadHint } from '../stacks/select.js';
@@ -37,6 +37,7 @@ import {
   newReport,
   loadConfigOrThrow,
   type CommandResult,
+  runStacks,
 } from './shared.js';
 import { repoOf, type RunContext } from './context.js';
 import { listKeptIssues } from '../github/issues.js';
@@ -203,7 +204,7 @@ export async function runPlan(ctx: RunContext): Promise<CommandResult> {
     if (error instanceof ConfigError) return reportConfigFailure(ctx, error);
     throw error;
   }
-  let stacks = await discoverStacks(settings.workspace, config);
+  let stacks = await runStacks(ctx, config);
   if (settings.stackPatterns.length > 0) stacks = filterStacks(stacks, settings.stackPatterns);
 
   const repositoryFiles = await changedRepositoryFiles(ctx);

@@ -11,11 +11,28 @@ import { randomUUID } from 'node:crypto';
 import { renderSummary } from '../report/markdown.js';
 import { stripControl } from '../report/escape.js';
 import { repoOf, type RunContext } from './context.js';
+import { engineEnvironment } from '../engines/index.js';
+import { withUnitGraph } from '../engines/terragrunt.js';
+import { discoverStacks, type Stack } from '../stacks/discover.js';
 
 export type { CommandResult } from './context.js';
 export { forEachStack } from '../stacks/runner.js';
 
 export const DEFAULT_CONFIG = '.stackgate.yml';
+
+/**
+ * The stacks of the run: declared or discovered, with Terragrunt's answer on each unit (what it reads, what it
+ * depends on); discovered include files and sourced modules of units are no stacks.
+ */
+export async function runStacks(ctx: RunContext, config: LoadedConfig | undefined): Promise<Stack[]> {
+  const { settings } = ctx;
+  const stacks = await discoverStacks(settings.workspace, config);
+  return withUnitGraph(
+    stacks,
+    { workspace: settings.workspace, env: engineEnvironment(ctx.env), tempDir: settings.tempDir },
+    { discovered: !config?.stacks, parallelism: settings.parallelism },
+  );
+}
 
 /** The config, or undefined when the default file is absent; a named file that is missing is an input error. */
 export async function loadConfigOrThrow(settings: Settings): Promise<LoadedConfig | undefined> {
