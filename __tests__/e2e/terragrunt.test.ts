@@ -4,7 +4,8 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TOOLS } from '../support/harness.js';
+import { runAction, TOOLS } from '../support/harness.js';
+import { issueCommentPayload } from '../support/payloads.js';
 import { runOnPullRequest } from '../support/pull-request.js';
 import { createRepo, type TestRepo } from '../support/repo.js';
 import { startStandIn, type StandIn } from '../support/standin/index.js';
@@ -213,5 +214,51 @@ describe('engine: terragrunt', () => {
       ['live/app', 'planned'],
       ['live/vpc', 'planned'],
     ]);
+  });
+
+  it('applies in dependency order, and refuses a plan made on mock outputs once the dependency is real', async () => {
+    gh.setCollaborator(REPO, 'alice', 'write');
+    gh.setRef(REPO, 'refs/heads/main', baseSha);
+    const { run: planned, stacks } = await planChange({ 'live/terragrunt.hcl': ROOT_INCLUDE('prod') }, 12);
+    expect(planned.exitCode).toBe(0);
+    expect(stacks.map((stack) => stack.status)).toEqual(['planned', 'planned']);
+    const head = gh.state.pullRequest(REPO, 12)!.headSha;
+    gh.addReview(REPO, 12, { user: 'bob', state: 'APPROVED', commitId: head });
+    const body = '/stackgate apply';
+    const record = gh.addComment(REPO, 12, body, 'alice');
+    const run = await runAction({
+      workspace: repo.dir,
+      eventName: 'issue_comment',
+      payload: issueCommentPayload({
+        owner: 'octo',
+        repo: 'infra',
+        number: 12,
+        commentId: record.id,
+        body,
+        author: 'alice',
+      }),
+      apiUrl: gh.url,
+      repository: REPO,
+      sha: baseSha,
+      ref: 'refs/heads/main',
+      inputs: { command: 'apply' },
+      env: { TERRAGRUNT_TFPATH: 'tofu' },
+    });
+    // vpc first (app depends on it); app's reviewed plan holds the mock vpc_id, which vpc's real output replaced.
+    expect(run.exitCode, run.stdout).toBe(1);
+    expect(JSON.parse(run.outputs.applied ?? '[]')).toEqual(['live/vpc']);
+    expect(run.stdout.indexOf('Applying live/app')).toBeGreaterThan(run.stdout.indexOf('live/vpc: applied'));
+    const sticky = gh.state.comments(REPO, 12).find((c) => c.body.startsWith('<!-- stackgate:comment'))!.body;
+    expect(sticky).toContain(
+      'the reviewed plan of live/app was made with other values of vpc\\_id than Terragrunt gives now',
+    );
+    expect(sticky).toContain('Mock outputs of live/vpc: placeholders, not real values');
+    const state = JSON.parse(
+      execFileSync('tofu', ['show', '-json', path.join(repo.dir, 'live/.state/vpc/terraform.tfstate')], {
+        env: ENV,
+        encoding: 'utf8',
+      }),
+    ) as { values?: { outputs?: Record<string, { value: unknown }> } };
+    expect(state.values?.outputs?.vpc_id?.value).toBe('vpc-prod');
   });
 });

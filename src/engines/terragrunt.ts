@@ -19,7 +19,14 @@ import {
   stackRunner,
   type BinaryContext,
 } from './terraform.js';
-import type { Engine, EngineContext, FingerprintSalt, PlanOptions, StackPlanResult } from './types.js';
+import type {
+  Engine,
+  EngineContext,
+  FingerprintSalt,
+  PlanOptions,
+  StackApplyResult,
+  StackPlanResult,
+} from './types.js';
 
 /** The file that makes a folder a unit. */
 export const TERRAGRUNT_FILE = 'terragrunt.hcl';
@@ -90,7 +97,7 @@ export function mockOutputNotes(log: string, workspace: string, stack: Pick<Stac
         `The dependency ${dependency} has no outputs yet (not applied), so this plan uses the \`mock_outputs\` of ` +
         `its \`dependency\` block wherever the unit reads \`dependency.…outputs\`. Those values are placeholders: ` +
         `apply ${dependency} first, then plan this unit again to see the real ones.`,
-      file: stack.path === '.' ? TERRAGRUNT_FILE : `${stack.path}/${TERRAGRUNT_FILE}`,
+      file: unitFile(stack),
     });
   }
   return notes;
@@ -173,8 +180,7 @@ export function terragruntEngine(): Engine {
     plan: planUnit,
     inspect: inspectUnit,
     planFile: (stack, context) => planFilePath(stack, context.tempDir),
-    apply: async (stack, context, planFile) =>
-      applyTerraformStack(stack, await unitContext(stack, context), planFile),
+    apply: applyUnit,
   };
 }
 
@@ -248,8 +254,11 @@ export function factsFromRendered(rendered: Json, workspace: string, unitDir: st
   return facts;
 }
 
-/** `terragrunt render-json --with-metadata` of one unit, into a file of this run (never into the checkout). */
-async function describeUnit(stack: Stack, context: EngineContext): Promise<TerragruntFacts> {
+/**
+ * `terragrunt render-json --with-metadata` of one unit, into a file of this run (never into the checkout): the
+ * rendered configuration, or why Terragrunt could not give it.
+ */
+async function renderUnit(stack: Stack, context: EngineContext): Promise<Json | string> {
   const unit = await unitContext(stack, context);
   const dir = await mkdtemp(path.join(context.tempDir, 'terragrunt-render-'));
   const out = path.join(dir, 'rendered.json');
@@ -263,24 +272,98 @@ async function describeUnit(stack: Stack, context: EngineContext): Promise<Terra
     const text = result.exitCode === 0 ? await readFile(out, 'utf8').catch(() => undefined) : undefined;
     if (text === undefined) {
       const why = failureDiagnostics(result, stack.path)[0]?.summary ?? `exit code ${result.exitCode}`;
-      return {
-        includes: [],
-        dependencies: [],
-        error: `terragrunt render-json failed in ${stack.path}: ${why}`,
-      };
+      return `terragrunt render-json failed in ${stack.path}: ${why}`;
     }
     const rendered = JSON.parse(text) as unknown;
     if (!isJson(rendered)) throw new Error('not a JSON object');
-    return factsFromRendered(rendered, context.workspace, cwd);
+    return rendered;
   } catch (error) {
-    return {
-      includes: [],
-      dependencies: [],
-      error: `terragrunt render-json in ${stack.path} gave no usable JSON: ${(error as Error).message}`,
-    };
+    return `terragrunt render-json in ${stack.path} gave no usable JSON: ${(error as Error).message}`;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+async function describeUnit(stack: Stack, context: EngineContext): Promise<TerragruntFacts> {
+  const rendered = await renderUnit(stack, context);
+  if (typeof rendered === 'string') return { includes: [], dependencies: [], error: rendered };
+  return factsFromRendered(rendered, context.workspace, path.join(context.workspace, stack.path));
+}
+
+/** JSON text with object keys sorted, to compare values whatever their key order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (isJson(value)) {
+    const keys = Object.keys(value).sort();
+    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonical(value[key])}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/**
+ * Inputs of the unit whose value now differs from the one its saved plan holds: a dependency's mock output that
+ * a real output has replaced since (the dependency was applied), or an output that changed. Names only.
+ */
+export function staleInputs(rendered: Json, planVariables: unknown): string[] {
+  const inputs = valueOf(rendered.inputs);
+  if (!isJson(inputs) || !isJson(planVariables)) return [];
+  const stale: string[] = [];
+  for (const [name, field] of Object.entries(inputs)) {
+    const planned = planVariables[name];
+    if (!isJson(planned) || !('value' in planned)) continue;
+    if (canonical(valueOf(field)) !== canonical(planned.value)) stale.push(name);
+  }
+  return stale.sort();
+}
+
+function unitFile(stack: Pick<Stack, 'path'>): string {
+  return stack.path === '.' ? TERRAGRUNT_FILE : `${stack.path}/${TERRAGRUNT_FILE}`;
+}
+
+/**
+ * Applies the reviewed plan only while Terragrunt still renders the inputs it was made with: a plan made on a
+ * dependency's mock outputs is refused once the dependency has real ones (plan again to review the real values).
+ */
+async function applyUnit(stack: Stack, context: EngineContext, planFile: string): Promise<StackApplyResult> {
+  const started = Date.now();
+  const unit = await unitContext(stack, context);
+  const cwd = path.join(context.workspace, stack.path);
+  const refused = (message: string): StackApplyResult => ({
+    status: 'errored',
+    diagnostics: [{ severity: 'error', summary: message, file: unitFile(stack) }],
+    message,
+    applied: [],
+    durationMs: Date.now() - started,
+  });
+  const { run } = stackRunner(stack, unit);
+  const prepared = await prepare(stack, cwd, run);
+  if (prepared) {
+    const why = failureDiagnostics(prepared.result, stack.path)[0]?.summary ?? 'no output';
+    return refused(`${prepared.step} failed in ${stack.path}: ${why}`);
+  }
+  const show = await execFile(tfPath(context.env), ['show', '-json', '-no-color', planFile], {
+    cwd: await workingFolder(unit.env.TERRAGRUNT_DOWNLOAD ?? '', cwd),
+    env: { ...unit.env, ...stack.env },
+    timeoutMs: stack.timeoutMs ?? 5 * 60 * 1000,
+    maxOutputBytes: Number.POSITIVE_INFINITY,
+  });
+  let variables: unknown;
+  try {
+    variables = (JSON.parse(show.stdout) as Json).variables;
+  } catch {
+    return refused(`cannot read the saved plan of ${stack.path} (show -json exit code ${show.exitCode})`);
+  }
+  const rendered = await renderUnit(stack, context);
+  if (typeof rendered === 'string') return refused(rendered);
+  const stale = staleInputs(rendered, variables);
+  if (stale.length > 0) {
+    return refused(
+      `the reviewed plan of ${stack.path} was made with other values of ${stale.join(', ')} than Terragrunt ` +
+        'gives now (mock outputs of a dependency applied since, or a changed output): not applied; plan again ' +
+        '(/stackgate plan) and review the real values',
+    );
+  }
+  return applyTerraformStack(stack, unit, planFile);
 }
 
 export interface UnitGraphOptions {
