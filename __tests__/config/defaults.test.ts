@@ -197,3 +197,14 @@ describe('defaults', () => {
     expect(problems[0]?.message).toMatch(/`engine: ansible` cannot be their default/);
   });
 });
+
+describe('engine: terragrunt in the config', () => {
+  it('needs a folder with a terragrunt.hcl', async () => {
+    const problems = await problemsOf(
+      lines('version: 1', 'stacks:', '  - name: app', '    path: infra/app', '    engine: terragrunt'),
+    );
+    expect(problems.map((p) => [p.line, p.column, p.message])).toEqual([
+      [4, 11, "stack path `infra/app` holds no terragrunt.hcl: a Terragrunt stack is a unit's folder"],
+    ]);
+  });
+});

@@ -786,6 +786,12 @@ async function stackPathProblem(
     return `${shown} resolves through a symlink to ${real}, outside the repository`;
   // An Ansible stack may name its playbook file; Terraform/OpenTofu stacks are folders.
   if (!info.isDirectory() && engine !== 'ansible') return `${shown} is not a folder`;
+  if (
+    engine === 'terragrunt' &&
+    !(await stat(path.join(absolute, 'terragrunt.hcl')).catch(() => undefined))
+  ) {
+    return `${shown} holds no terragrunt.hcl: a Terragrunt stack is a unit's folder`;
+  }
   return undefined;
 }
 
