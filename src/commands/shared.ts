@@ -26,12 +26,19 @@ export const DEFAULT_CONFIG = '.stackgate.yml';
  */
 export async function runStacks(ctx: RunContext, config: LoadedConfig | undefined): Promise<Stack[]> {
   const { settings } = ctx;
-  const stacks = await discoverStacks(settings.workspace, config);
-  return withUnitGraph(
-    stacks,
+  const stacks = await withUnitGraph(
+    await discoverStacks(settings.workspace, config),
     { workspace: settings.workspace, env: engineEnvironment(ctx.env), tempDir: settings.tempDir },
     { discovered: !config?.stacks, parallelism: settings.parallelism },
   );
+  for (const stack of stacks) {
+    if (stack.terragrunt?.error === undefined) continue;
+    core.warning(
+      `${stack.terragrunt.error}. Stackgate cannot tell what unit ${stack.name} reads: every change plans it.`,
+      { file: stack.path === '.' ? 'terragrunt.hcl' : `${stack.path}/terragrunt.hcl` },
+    );
+  }
+  return stacks;
 }
 
 /** The config, or undefined when the default file is absent; a named file that is missing is an input error. */
