@@ -9,7 +9,7 @@ import { InputError, repositoryPath, type Settings } from '../settings.js';
 import { gitChangedFiles, relativeToWorkingDirectory } from '../stacks/changed-files.js';
 import { randomUUID } from 'node:crypto';
 import { renderSummary } from '../report/markdown.js';
-import { stripControl } from '../report/escape.js';
+import { logSafe, stripControl } from '../report/escape.js';
 import { repoOf, type RunContext } from './context.js';
 import { engineEnvironment } from '../engines/index.js';
 import { withUnitGraph } from '../engines/terragrunt.js';
@@ -34,7 +34,9 @@ export async function runStacks(ctx: RunContext, config: LoadedConfig | undefine
   for (const stack of stacks) {
     if (stack.terragrunt?.error === undefined) continue;
     core.warning(
-      `${stack.terragrunt.error}. Stackgate cannot tell what unit ${stack.name} reads: every change plans it.`,
+      logSafe(
+        `${stack.terragrunt.error}. Stackgate cannot tell what unit ${stack.name} reads: every change plans it.`,
+      ),
       { file: stack.path === '.' ? 'terragrunt.hcl' : `${stack.path}/terragrunt.hcl` },
     );
   }
