@@ -6,10 +6,11 @@
 # Idempotent: a second run with everything present only prints the versions.
 #
 #   install-test-tools.sh                  everything the test suite needs
-#   install-test-tools.sh provider tofu    only the named parts (tofu, provider, terraform, act, node, ansible)
+#   install-test-tools.sh provider tofu    only the named parts (tofu, provider, terraform, act, node, ansible,
+#                                          terragrunt)
 set -euo pipefail
 
-PARTS="${*:-tofu provider terraform act node ansible}"
+PARTS="${*:-tofu provider terraform act node ansible terragrunt}"
 want() { case " $PARTS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
 TOFU_VERSION="1.11.6"
@@ -82,6 +83,20 @@ if want terraform && ! command -v terraform >/dev/null 2>&1 && ! [ -x "$TOOLS/bi
   build_go "github.com/hashicorp/terraform@v$TERRAFORM_VERSION" . "$TOOLS/bin/terraform.tmp"
   mv "$TOOLS/bin/terraform.tmp" "$TOOLS/bin/terraform"
   echo "install-test-tools: Terraform built in $(( $(date +%s) - start ))s"
+fi
+
+# Terragrunt: pinned at v0.58.0. The proxy serves only some versions (v0.55.0 and v0.58.0; v0.60 and later, and
+# the version list, are refused, so `go install` fails): download the module and build inside it, as for tofu.
+# Its version string comes from ldflags (without them it reports "latest").
+TERRAGRUNT_VERSION="0.58.0"
+if want terragrunt && { [ ! -x "$TOOLS/bin/terragrunt" ] || ! "$TOOLS/bin/terragrunt" --version | grep -q "v$TERRAGRUNT_VERSION"; }; then
+  need go
+  echo "install-test-tools: building Terragrunt v$TERRAGRUNT_VERSION (about three minutes the first time)"
+  start=$(date +%s)
+  build_go "github.com/gruntwork-io/terragrunt@v$TERRAGRUNT_VERSION" . "$TOOLS/bin/terragrunt.tmp" \
+    "-X github.com/gruntwork-io/go-commons/version.Version=v$TERRAGRUNT_VERSION"
+  mv "$TOOLS/bin/terragrunt.tmp" "$TOOLS/bin/terragrunt"
+  echo "install-test-tools: Terragrunt built in $(( $(date +%s) - start ))s"
 fi
 
 # Providers come only from the mirror: a test can never reach a registry.
@@ -175,3 +190,4 @@ if want node; then echo "  node $("$TOOLS/node24/bin/node" --version)"; fi
 if want act; then echo "  $("$TOOLS/bin/act" --version)"; fi
 if want ansible; then echo "  ansible-core $(ansible_version || echo '(not installed)')"; fi
 if want ansible; then echo "  ansible-lint $(lint_version || echo '(not installed)')"; fi
+if want terragrunt; then echo "  $("$TOOLS/bin/terragrunt" --version)"; fi

@@ -101,8 +101,8 @@ describe('loadConfig: positions of values', () => {
         ),
       ),
     ).toStrictEqual([
-      '.stackgate.yml:2:1 unknown key `x-engine` (allowed: `version`, `stacks`, `policies`, `drift`, `secrets`, `apply`)',
-      '.stackgate.yml:2:14 `stacks[0].engine` must be one of `terraform`, `tofu`, `ansible` (got `42`)',
+      '.stackgate.yml:2:1 unknown key `x-engine` (allowed: `version`, `stacks`, `defaults`, `policies`, `drift`, `secrets`, `apply`)',
+      '.stackgate.yml:2:14 `stacks[0].engine` must be one of `terraform`, `tofu`, `ansible`, `terragrunt` (got `42`)',
     ]);
   });
 

@@ -157,7 +157,7 @@ describe('loadConfig', () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({ line: 2, column: 1 });
     expect(problems[0]?.message).toBe(
-      'unknown key `colour` (allowed: `version`, `stacks`, `policies`, `drift`, `secrets`, `apply`)',
+      'unknown key `colour` (allowed: `version`, `stacks`, `defaults`, `policies`, `drift`, `secrets`, `apply`)',
     );
   });
 
@@ -184,7 +184,7 @@ describe('loadConfig', () => {
     );
     expect(problems.map((p) => `${p.line}:${p.column} ${p.message}`)).toStrictEqual([
       '1:10 `version` must be 1 (got `2`)',
-      '5:13 `stacks[0].engine` must be one of `terraform`, `tofu`, `ansible` (got `"tf"`)',
+      '5:13 `stacks[0].engine` must be one of `terraform`, `tofu`, `ansible`, `terragrunt` (got `"tf"`)',
       '6:14 `stacks[0].timeout` must be a duration such as 90s, 30m, 1h or 1h30m',
       '7:12 key `bad-name` in `stacks[0].env` must be a valid environment variable name (letters, digits and _, not starting with a digit)',
     ]);

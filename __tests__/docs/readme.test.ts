@@ -93,7 +93,8 @@ function schemaKeys(node: SchemaNode, prefix = ''): SchemaKey[] {
     const key = `${prefix}${name}`;
     keys.push({ key, node: child, required: node.required?.includes(name) ?? false });
     if (child.items) keys.push(...schemaKeys(resolve(child.items), `${key}[].`));
-    if (child.properties) keys.push(...schemaKeys(child, `${key}.`));
+    // `defaults` takes the keys of `stacks[]` (one row says so; a test below checks the schema agrees).
+    if (child.properties && key !== 'defaults') keys.push(...schemaKeys(child, `${key}.`));
   }
   return keys;
 }
@@ -118,6 +119,16 @@ describe('README config reference', () => {
       if (entry.node.default !== undefined) expect(byDefault).toBe(`\`${String(entry.node.default)}\``);
     },
   );
+
+  it('`defaults` takes every key of `stacks[]` but name, path, depends-on and apply, as its row says', () => {
+    const stackKeys = Object.keys(schema.definitions?.stack?.properties ?? {});
+    const defaultKeys = Object.keys(schema.definitions?.defaults?.properties ?? {});
+    expect(defaultKeys).toEqual(
+      stackKeys.filter((key) => !['name', 'path', 'depends-on', 'apply'].includes(key)),
+    );
+    const [, , , meaning = ''] = rows.find((row) => codeNames(row[0] ?? '')[0] === 'defaults')!;
+    for (const key of ['name', 'path', 'depends-on', 'apply']) expect(codeNames(meaning)).toContain(key);
+  });
 
   it('every config example in the README is valid by the schema', () => {
     const config = section('## `.stackgate.yml`');

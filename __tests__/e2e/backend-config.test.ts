@@ -1,4 +1,6 @@
-// One root module, two stacks with their own backend settings: each plan reads its own state (real tofu, dist).
+// One root module, two stacks with their own backend settings: each plan reads its own state. Real tofu and real
+// terraform (the one on PATH, else the one the install script built), through dist; the engine comes from the
+// config's `defaults`.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runOnPullRequest } from '../support/pull-request.js';
 import { createRepo, type TestRepo } from '../support/repo.js';
@@ -45,34 +47,43 @@ const SEEDED_STATE = JSON.stringify({
   check_results: null,
 });
 
-const CONFIG = `version: 1
+const ENGINES = ['tofu', 'terraform'] as const;
+
+const config = (engine: string) => `version: 1
+defaults:
+  engine: ${engine}
+  plan-args: [-lock-timeout=5s]
 stacks:
   - name: a
     path: app
     backend-config: [path=a.tfstate]
-    plan-args: [-lock-timeout=5s]
   - name: b
     path: app
     backend-config: [path=b.tfstate]
+    plan-args: [-parallelism=2]
 `;
 
-let gh: StandIn;
-let repo: TestRepo;
-let baseSha: string;
+describe.each(ENGINES)('backend-config with engine %s', (engine) => {
+  let gh: StandIn;
+  let repo: TestRepo;
+  let baseSha: string;
 
-beforeEach(async () => {
-  gh = await startStandIn({ repos: [REPO] });
-  // Only a's state file exists: b's backend starts empty.
-  repo = createRepo({ '.stackgate.yml': CONFIG, 'app/main.tf': module('v1'), 'app/a.tfstate': SEEDED_STATE });
-  baseSha = repo.commit('one module, two backends');
-});
+  beforeEach(async () => {
+    gh = await startStandIn({ repos: [REPO] });
+    // Only a's state file exists: b's backend starts empty.
+    repo = createRepo({
+      '.stackgate.yml': config(engine),
+      'app/main.tf': module('v1'),
+      'app/a.tfstate': SEEDED_STATE,
+    });
+    baseSha = repo.commit('one module, two backends');
+  });
 
-afterEach(async () => {
-  expect(gh.violations).toEqual([]);
-  await gh.close();
-});
+  afterEach(async () => {
+    expect(gh.violations).toEqual([]);
+    await gh.close();
+  });
 
-describe('backend-config', () => {
   it('plans one root module as two stacks, each against its own state', async () => {
     repo.write({ 'app/main.tf': module('v2') });
     const head = repo.commit('v2');
@@ -89,6 +100,11 @@ describe('backend-config', () => {
 
     expect(run.stderr).toBe('');
     expect(run.exitCode).toBe(0);
+    const stacks = JSON.parse(run.outputs.stacks ?? '[]') as { name: string; engine: string }[];
+    expect(stacks.map((stack) => [stack.name, stack.engine])).toEqual([
+      ['a', engine],
+      ['b', engine],
+    ]);
     const summary = JSON.parse(run.outputs.summary ?? '{}') as Record<string, Record<string, unknown>>;
     // a's state holds the resource at v1: an update. b's state is empty: a create.
     expect(summary.a).toMatchObject({ status: 'planned', add: 0, change: 1, destroy: 0 });

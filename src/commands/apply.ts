@@ -29,7 +29,7 @@ import { escapeText, inlineCode } from '../report/escape.js';
 import { commentMarker, renderSummary } from '../report/markdown.js';
 import type { StackReport } from '../report/types.js';
 import type { Settings } from '../settings.js';
-import { discoverStacks, type Stack } from '../stacks/discover.js';
+import type { Stack } from '../stacks/discover.js';
 import { forEachStack, forEachStackInOrder } from '../stacks/runner.js';
 import type { PlanRecords, Store } from '../store/types.js';
 import { parseComment, VERBS, type Verb } from './comment-command.js';
@@ -37,7 +37,7 @@ import { refreshDashboardAfterApply } from './dashboard.js';
 import { repoOf, type CommandResult, type RunContext } from './context.js';
 import { fingerprintSalt, runPlan } from './plan.js';
 import { publishReport, commentSink, summarySink } from './publish.js';
-import { checkName, loadConfigOrThrow, logFullReport, newReport } from './shared.js';
+import { checkName, loadConfigOrThrow, logFullReport, newReport, runStacks } from './shared.js';
 
 const WRITE_ROLES = new Set(['admin', 'maintain', 'write']);
 
@@ -546,7 +546,7 @@ async function apply(run: PullRun): Promise<CommandResult> {
   const { ctx, github, store, pull, asked } = run;
   const { settings } = ctx;
   const config = await loadConfigOrThrow(settings);
-  const stacks = await discoverStacks(settings.workspace, config);
+  const stacks = await runStacks(ctx, config);
   const records = await store.plans.read(pull.number, settings.commentHeader);
   if (!records) {
     return refuse(run, [

@@ -37,11 +37,11 @@ import {
 } from '../report/drift.js';
 import { SUMMARY_MAX_BYTES } from '../report/markdown.js';
 import { filterStacks } from '../stacks/affected.js';
-import { discoverStacks, type Stack } from '../stacks/discover.js';
+import type { Stack } from '../stacks/discover.js';
 import type { LockHolder } from '../store/types.js';
 import { Buffer } from 'node:buffer';
 import { repoOf, type CommandResult, type RunContext } from './context.js';
-import { forEachStack, loadConfigOrThrow } from './shared.js';
+import { forEachStack, loadConfigOrThrow, runStacks } from './shared.js';
 import { fingerprintSalt } from './plan.js';
 
 function errorOf(step: DriftError['step'], result: StackPlanResult): DriftError {
@@ -265,7 +265,7 @@ async function syncDriftIssues(
 export async function runDrift(ctx: RunContext): Promise<CommandResult> {
   const { settings } = ctx;
   const config = await loadConfigOrThrow(settings);
-  const configured = await discoverStacks(settings.workspace, config);
+  const configured = await runStacks(ctx, config);
   const stacks =
     settings.stackPatterns.length > 0 ? filterStacks(configured, settings.stackPatterns) : configured;
   const fallbackEngine = await resolveEngineChoice(settings.engine);

@@ -5,11 +5,11 @@ import type { LoadedConfig } from '../config/types.js';
 import type { Finding } from '../report/findings.js';
 import { filterStacks } from '../stacks/affected.js';
 import { relativeToWorkingDirectory } from '../stacks/changed-files.js';
-import { discoverStacks, type Stack } from '../stacks/discover.js';
+import type { Stack } from '../stacks/discover.js';
 import { localModuleGraph } from '../stacks/modules.js';
 import { removedStackFindings, selectForChange, unresolvedReadHint } from '../stacks/select.js';
 import type { RunContext } from './context.js';
-import { changedRepositoryFiles } from './shared.js';
+import { changedRepositoryFiles, runStacks } from './shared.js';
 
 export interface StackSelection {
   /** Every stack the run may consider (after the `stacks` input). */
@@ -29,7 +29,7 @@ export async function selectStacks(
   config: LoadedConfig | undefined,
 ): Promise<StackSelection> {
   const { settings } = ctx;
-  let stacks = await discoverStacks(settings.workspace, config);
+  let stacks = await runStacks(ctx, config);
   if (settings.stackPatterns.length > 0) stacks = filterStacks(stacks, settings.stackPatterns);
 
   const repositoryFiles = await changedRepositoryFiles(ctx);

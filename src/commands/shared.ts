@@ -9,13 +9,39 @@ import { InputError, repositoryPath, type Settings } from '../settings.js';
 import { gitChangedFiles, relativeToWorkingDirectory } from '../stacks/changed-files.js';
 import { randomUUID } from 'node:crypto';
 import { renderSummary } from '../report/markdown.js';
-import { stripControl } from '../report/escape.js';
+import { logSafe, stripControl } from '../report/escape.js';
 import { repoOf, type RunContext } from './context.js';
+import { engineEnvironment } from '../engines/index.js';
+import { withUnitGraph } from '../engines/terragrunt.js';
+import { discoverStacks, type Stack } from '../stacks/discover.js';
 
 export type { CommandResult } from './context.js';
 export { forEachStack } from '../stacks/runner.js';
 
 export const DEFAULT_CONFIG = '.stackgate.yml';
+
+/**
+ * The stacks of the run: declared or discovered, with Terragrunt's answer on each unit (what it reads, what it
+ * depends on); discovered include files and sourced modules of units are no stacks.
+ */
+export async function runStacks(ctx: RunContext, config: LoadedConfig | undefined): Promise<Stack[]> {
+  const { settings } = ctx;
+  const stacks = await withUnitGraph(
+    await discoverStacks(settings.workspace, config),
+    { workspace: settings.workspace, env: engineEnvironment(ctx.env), tempDir: settings.tempDir },
+    { discovered: !config?.stacks, parallelism: settings.parallelism },
+  );
+  for (const stack of stacks) {
+    if (stack.terragrunt?.error === undefined) continue;
+    core.warning(
+      logSafe(
+        `${stack.terragrunt.error}. Stackgate cannot tell what unit ${stack.name} reads: every change plans it.`,
+      ),
+      { file: stack.path === '.' ? 'terragrunt.hcl' : `${stack.path}/terragrunt.hcl` },
+    );
+  }
+  return stacks;
+}
 
 /** The config, or undefined when the default file is absent; a named file that is missing is an input error. */
 export async function loadConfigOrThrow(settings: Settings): Promise<LoadedConfig | undefined> {

@@ -5,7 +5,7 @@ import { engineEnvironment, resolveEngineChoice } from '../engines/index.js';
 import { annotationFromFinding, blockingSummary, failingFindings, type Finding } from '../report/findings.js';
 import type { StackReport } from '../report/types.js';
 import type { Settings } from '../settings.js';
-import { discoverStacks, type Stack } from '../stacks/discover.js';
+import type { Stack } from '../stacks/discover.js';
 import { filterStacks } from '../stacks/affected.js';
 import { localModuleGraph } from '../stacks/modules.js';
 import { checkStacks, listWorkspaceFiles } from './checks.js';
@@ -18,6 +18,7 @@ import {
   logFullReport,
   newReport,
   type CommandResult,
+  runStacks,
 } from './shared.js';
 import type { RunContext } from './context.js';
 import { publishReport } from './publish.js';
@@ -51,7 +52,7 @@ export async function runValidate(ctx: RunContext): Promise<CommandResult> {
   let stacks: Stack[] = [];
   const fallbackEngine = await resolveEngineChoice(settings.engine);
   if (ok) {
-    stacks = await discoverStacks(settings.workspace, config);
+    stacks = await runStacks(ctx, config);
     if (settings.stackPatterns.length > 0) stacks = filterStacks(stacks, settings.stackPatterns);
     findings.push(
       ...(await checkStacks({

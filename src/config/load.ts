@@ -243,6 +243,9 @@ function describeError(
     case 'additionalProperties': {
       const name = String(params.additionalProperty);
       const allowed = Object.keys((parentSchema.properties ?? {}) as object);
+      if (label === 'defaults' && STACK_ONLY_KEYS.includes(name)) {
+        return locator.atKey(segments, name, `\`${name}\` cannot have a default: ${STACK_ONLY_KEYS_REASON}`);
+      }
       return locator.atKey(segments, name, `unknown key \`${name}\`${where}${suggestion(name, allowed)}`);
     }
     case 'required':
@@ -381,14 +384,23 @@ async function repositoryProblems(
   const config = isObject(data) ? data : {};
   const stacks = Array.isArray(config.stacks) ? config.stacks : [];
   const policies = Array.isArray(config.policies) ? config.policies : [];
+  const defaults = isObject(config.defaults) ? config.defaults : {};
   const problems = [
     ...duplicateNames(stacks, 'stacks', 'stack', locator),
     ...duplicateNames(policies, 'policies', 'policy', locator),
     ...dependencyProblems(stacks, locator),
+    ...engineArgProblems(defaults, ['defaults'], locator),
+    ...defaultsProblems(defaults, config.stacks === undefined, locator),
   ];
   const realWorkspace = await realpath(workspace);
-  for (const [index, stack] of stacks.entries()) {
-    if (!isObject(stack)) continue;
+  for (const [index, own] of stacks.entries()) {
+    if (!isObject(own)) continue;
+    const stack = withDefaults(own, defaults);
+    // Where a key's value was written: in the stack, or in `defaults` (then the message names the stack).
+    const at = (key: string, ...rest: string[]): Segment[] =>
+      key in own ? ['stacks', String(index), key, ...rest] : ['defaults', key, ...rest];
+    const forStack = (key: string, message: string): string =>
+      key in own ? message : `${message} (the default, for stack \`${String(own.name)}\`)`;
     if (typeof stack.path === 'string') {
       const message = await stackPathProblem(stack.path, stack.engine, workspace, realWorkspace);
       if (message) problems.push(locator.atValue(['stacks', String(index), 'path'], message));
@@ -398,7 +410,7 @@ async function repositoryProblems(
         if (typeof varFile !== 'string' || typeof stack.path !== 'string') continue;
         const message = await varFileProblem(varFile, stack.path, workspace, repoRoot);
         if (message) {
-          problems.push(locator.atValue(['stacks', String(index), 'var-files', String(fileIndex)], message));
+          problems.push(locator.atValue(at('var-files', String(fileIndex)), forStack('var-files', message)));
         }
       }
     }
@@ -408,24 +420,67 @@ async function repositoryProblems(
         const message = await varFileProblem(entry, stack.path, workspace, repoRoot, 'backend config file');
         if (message) {
           problems.push(
-            locator.atValue(['stacks', String(index), 'backend-config', String(entryIndex)], message),
+            locator.atValue(at('backend-config', String(entryIndex)), forStack('backend-config', message)),
           );
         }
       }
     }
-    problems.push(...engineArgProblems(stack, index, locator));
-    problems.push(...(await engineKeyProblems(stack, index, workspace, locator)));
+    problems.push(...engineArgProblems(own, ['stacks', String(index)], locator));
+    problems.push(...(await engineKeyProblems(own, stack, index, workspace, locator, at, forStack)));
     if (
       typeof stack.timeout === 'string' &&
       DURATION.test(stack.timeout) &&
       parseDuration(stack.timeout) === 0
     ) {
-      problems.push(
-        locator.atValue(['stacks', String(index), 'timeout'], 'timeout must be longer than zero'),
-      );
+      problems.push(locator.atValue(at('timeout'), 'timeout must be longer than zero'));
     }
   }
   return problems;
+}
+
+/** Stack keys that only a stack itself can set: `defaults` refuses them. */
+const STACK_ONLY_KEYS = ['name', 'path', 'depends-on', 'apply'];
+const STACK_ONLY_KEYS_REASON =
+  'each stack sets its own `name`, `path` and `depends-on`; apply settings for every stack are the top-level `apply`';
+
+/**
+ * A stack with the defaults for the keys it does not set. A stack's own value replaces the default whole (lists
+ * and mappings are not merged), except `env`, merged by variable name with the stack's value winning. A key of
+ * one engine (Ansible's `playbook`, Terraform's `var-files`) is given only to stacks of that engine.
+ */
+export function withDefaults(
+  stack: Record<string, unknown>,
+  defaults: Record<string, unknown>,
+): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...stack };
+  const engine = 'engine' in stack ? stack.engine : defaults.engine;
+  for (const [key, value] of Object.entries(defaults)) {
+    if (!keyFitsEngine(key, engine)) continue;
+    if (key === 'env' && isObject(value) && isObject(stack.env)) merged.env = { ...value, ...stack.env };
+    else if (!(key in stack)) merged[key] = value;
+  }
+  return merged;
+}
+
+function keyFitsEngine(key: string, engine: unknown): boolean {
+  if (ANSIBLE_KEYS.includes(key)) return engine === 'ansible';
+  if (TERRAFORM_KEYS.includes(key)) return engine !== 'ansible';
+  return true;
+}
+
+/** Without `stacks`, discovery finds Terraform/OpenTofu folders: a default engine of another kind cannot fit. */
+function defaultsProblems(
+  defaults: Record<string, unknown>,
+  discovering: boolean,
+  locator: Locator,
+): ConfigProblem[] {
+  if (!discovering || defaults.engine !== 'ansible') return [];
+  return [
+    locator.atValue(
+      ['defaults', 'engine'],
+      'without `stacks`, the stacks are the Terraform/OpenTofu folders discovery finds: `engine: ansible` cannot be their default (declare the Ansible stacks under `stacks`)',
+    ),
+  ];
 }
 
 const ANSIBLE_KEYS = [
@@ -510,14 +565,18 @@ const REFUSED_OPTIONS: { option: string; keys: ArgsKey[]; reason: string }[] = [
 ];
 
 /** Options in `init-args`, `plan-args` and `apply-args` that would break the flow, or are no options at all. */
-function engineArgProblems(stack: Record<string, unknown>, index: number, locator: Locator): ConfigProblem[] {
+function engineArgProblems(
+  stack: Record<string, unknown>,
+  where: Segment[],
+  locator: Locator,
+): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const key of EVERY_STEP) {
     const args = stack[key];
     if (!Array.isArray(args)) continue;
     for (const [argIndex, arg] of args.entries()) {
       if (typeof arg !== 'string' || arg === '') continue;
-      const at = ['stacks', String(index), key, String(argIndex)];
+      const at = [...where, key, String(argIndex)];
       if (!arg.startsWith('-')) {
         problems.push(
           locator.atValue(
@@ -539,16 +598,20 @@ function engineArgProblems(stack: Record<string, unknown>, index: number, locato
 
 /** Keys of the other engine, a missing playbook or inventory, and Ansible files that do not exist. */
 async function engineKeyProblems(
+  own: Record<string, unknown>,
   stack: Record<string, unknown>,
   index: number,
   workspace: string,
   locator: Locator,
+  where: (key: string, ...rest: string[]) => Segment[],
+  forStack: (key: string, message: string) => string,
 ): Promise<ConfigProblem[]> {
   const at = ['stacks', String(index)];
   const problems: ConfigProblem[] = [];
   const ansible = stack.engine === 'ansible';
+  // Only the stack's own keys: a default of the other engine is simply not given to it.
   for (const key of ansible ? TERRAFORM_KEYS : ANSIBLE_KEYS) {
-    if (key in stack) {
+    if (key in own) {
       const message = ansible
         ? `\`${key}\` is for Terraform/OpenTofu stacks; an Ansible stack takes ${ANSIBLE_KEYS.slice(0, 6)
             .map((k) => `\`${k}\``)
@@ -575,25 +638,31 @@ async function engineKeyProblems(
       ),
     );
   }
-  const files: [string[], unknown][] = [
-    [[...at, 'playbook'], stack.playbook],
-    [[...at, 'inventory'], stack.inventory],
+  const files: [string, string[], unknown][] = [
+    ['playbook', where('playbook'), stack.playbook],
+    ['inventory', where('inventory'), stack.inventory],
     ...(Array.isArray(stack['extra-vars-files'])
-      ? stack['extra-vars-files'].map((file, i): [string[], unknown] => [
-          [...at, 'extra-vars-files', String(i)],
+      ? stack['extra-vars-files'].map((file, i): [string, string[], unknown] => [
+          'extra-vars-files',
+          where('extra-vars-files', String(i)),
           file,
         ])
       : []),
   ];
-  for (const [where, file] of files) {
+  for (const [key, at, file] of files) {
     if (typeof file !== 'string' || file === '') continue;
     const relative = path.posix.normalize(path.posix.join(folder, file));
     if (path.posix.isAbsolute(file) || relative === '..' || relative.startsWith('../')) {
       problems.push(
-        locator.atValue(where, `\`${file}\` must be relative to the stack and inside the repository`),
+        locator.atValue(
+          at,
+          forStack(key, `\`${file}\` must be relative to the stack and inside the repository`),
+        ),
       );
     } else if (!(await stat(path.resolve(workspace, relative)).catch(() => undefined))) {
-      problems.push(locator.atValue(where, `\`${file}\` does not exist (looked for ${relative})`));
+      problems.push(
+        locator.atValue(at, forStack(key, `\`${file}\` does not exist (looked for ${relative})`)),
+      );
     }
   }
   return problems;
@@ -717,6 +786,12 @@ async function stackPathProblem(
     return `${shown} resolves through a symlink to ${real}, outside the repository`;
   // An Ansible stack may name its playbook file; Terraform/OpenTofu stacks are folders.
   if (!info.isDirectory() && engine !== 'ansible') return `${shown} is not a folder`;
+  if (
+    engine === 'terragrunt' &&
+    !(await stat(path.join(absolute, 'terragrunt.hcl')).catch(() => undefined))
+  ) {
+    return `${shown} holds no terragrunt.hcl: a Terragrunt stack is a unit's folder`;
+  }
   return undefined;
 }
 
@@ -832,6 +907,7 @@ interface RawPolicy {
 interface RawConfig {
   version: 1;
   stacks?: RawStack[];
+  defaults?: Omit<RawStack, 'name' | 'path' | 'depends-on' | 'apply'>;
   policies?: RawPolicy[];
   secrets?: { allow?: string[] };
   apply?: RawApply;
@@ -843,7 +919,8 @@ function toLoadedConfig(raw: RawConfig, file: string, absolutePath: string): Loa
     file,
     absolutePath,
     version: raw.version,
-    stacks: raw.stacks?.map(toStackConfig),
+    stacks: raw.stacks?.map((stack) => configuredStack(stack, raw.defaults)),
+    ...(raw.defaults ? { defaults: { ...raw.defaults } } : {}),
     policies: (raw.policies ?? []).map(toPolicyConfig),
     secrets: { allow: raw.secrets?.allow ?? [] },
     apply: {
@@ -857,6 +934,15 @@ function toLoadedConfig(raw: RawConfig, file: string, absolutePath: string): Loa
       showInPr: raw.drift?.['show-in-pr'] ?? true,
     },
   };
+}
+
+/**
+ * A stack of the config, or one discovery found (`{ name, path }`), with the config's `defaults` for the keys it
+ * does not set (see `withDefaults`).
+ */
+export function configuredStack(stack: { name: string; path: string }, defaults?: object): StackConfig {
+  const raw = defaults ? withDefaults({ ...stack }, { ...defaults }) : stack;
+  return toStackConfig(raw as RawStack);
 }
 
 function toStackConfig(raw: RawStack): StackConfig {

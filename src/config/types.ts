@@ -43,6 +43,20 @@ export interface StackConfig {
   apply?: Partial<ApplyConfig>;
   /** Set for `engine: ansible` stacks only. */
   ansible?: AnsibleStackConfig;
+  /** `engine: terragrunt` units: what Terragrunt itself said the unit reads (filled in before selection). */
+  terragrunt?: TerragruntFacts;
+}
+
+/** What a Terragrunt unit reads, as Terragrunt renders it; paths relative to the workspace, posix. */
+export interface TerragruntFacts {
+  /** Configuration files besides the unit's own `terragrunt.hcl` that give it values (includes). */
+  includes: string[];
+  /** The folder of a local `terraform { source = … }` module. */
+  source?: string;
+  /** Folders of the units its `dependency` and `dependencies` blocks name. */
+  dependencies: string[];
+  /** Set when Terragrunt could not describe the unit: then every change selects it. */
+  error?: string;
 }
 
 /** A `backend-config` entry that is a `key=value` pair (passed as is); anything else names a file. */
@@ -100,6 +114,8 @@ export interface LoadedConfig {
   version: 1;
   /** Absent when the file declares no `stacks`: stacks are then discovered. */
   stacks?: StackConfig[];
+  /** The `defaults` block as written (YAML keys), for the stacks discovery finds; declared stacks have it already. */
+  defaults?: Record<string, unknown>;
   policies: PolicyConfig[];
   secrets: SecretsConfig;
   apply: ApplyConfig;

@@ -4,6 +4,7 @@ import { which } from '../process/exec.js';
 import { ansibleEngine } from './ansible.js';
 import type { EngineChoice, EngineName } from './names.js';
 import { terraformEngine } from './terraform.js';
+import { terragruntEngine } from './terragrunt.js';
 import type { Engine } from './types.js';
 
 export type {
@@ -23,7 +24,12 @@ const engines = new Map<EngineName, Engine>();
 export function engineNamed(name: EngineName): Engine {
   let engine = engines.get(name);
   if (!engine) {
-    engine = name === 'ansible' ? ansibleEngine() : terraformEngine(name);
+    engine =
+      name === 'ansible'
+        ? ansibleEngine()
+        : name === 'terragrunt'
+          ? terragruntEngine()
+          : terraformEngine(name);
     engines.set(name, engine);
   }
   return engine;

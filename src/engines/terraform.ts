@@ -59,7 +59,7 @@ export function diagnosticsFromLog(log: string, stackPath: string): Diagnostic[]
   return diagnosticsFromJson(raw, stackPath);
 }
 
-function failureMessage(step: string, result: ExecResult, timeoutMs: number): string {
+export function failureMessage(step: string, result: ExecResult, timeoutMs: number): string {
   if (result.spawnError) return `${step}: ${result.spawnError}`;
   if (result.timedOut) return `${step} timed out after ${Math.round(timeoutMs / 1000)}s and was stopped`;
   if (result.signal) return `${step} was killed by ${result.signal}`;
@@ -67,7 +67,7 @@ function failureMessage(step: string, result: ExecResult, timeoutMs: number): st
 }
 
 /** Turns a failed step into diagnostics: the structured ones, or the tail of its error output. */
-function failureDiagnostics(result: ExecResult, stackPath: string): Diagnostic[] {
+export function failureDiagnostics(result: ExecResult, stackPath: string): Diagnostic[] {
   const parsed = diagnosticsFromLog(result.stdout, stackPath);
   if (parsed.length > 0) return parsed;
   // The tail is where engines say what went wrong; cap it so a flood of output cannot flood the report.
@@ -78,7 +78,7 @@ function failureDiagnostics(result: ExecResult, stackPath: string): Diagnostic[]
 }
 
 /** `init`, then the stack's workspace; the failed step when one fails. */
-async function prepare(
+export async function prepare(
   stack: Stack,
   cwd: string,
   run: (args: string[]) => Promise<ExecResult>,
@@ -119,7 +119,7 @@ function planFolderName(stack: Stack): string {
 }
 
 /** One engine run of a stack: its folder, its environment over the run's, and one deadline for every step. */
-function stackRunner(stack: Stack, context: BinaryContext) {
+export function stackRunner(stack: Stack, context: BinaryContext) {
   const started = Date.now();
   const cwd = path.join(context.workspace, stack.path);
   const env = { ...context.env, ...stack.env };
@@ -137,18 +137,7 @@ export async function planTerraformStack(
 ): Promise<StackPlanResult> {
   const refreshOnly = options.mode === 'refresh-only';
   const { started, cwd, timeoutMs, remaining, run } = stackRunner(stack, context);
-  const errored = (step: string, result: ExecResult, extra: Diagnostic[] = []): StackPlanResult => {
-    const diagnostics = [...extra, ...failureDiagnostics(result, stack.path)];
-    // The first error says what went wrong; it joins the short message shown in the log and the table.
-    const first = diagnostics.find((diagnostic) => diagnostic.severity === 'error')?.summary;
-    const message = failureMessage(step, result, timeoutMs);
-    return {
-      status: 'errored',
-      diagnostics,
-      message: first && !result.timedOut ? `${message}: ${first.slice(0, 200)}` : message,
-      durationMs: Date.now() - started,
-    };
-  };
+  const errored = planFailure(stack, started, timeoutMs);
 
   const prepared = await prepare(stack, cwd, run);
   if (prepared) return errored(prepared.step, prepared.result);
@@ -178,15 +167,33 @@ export async function planTerraformStack(
   return showPlan(stack, context, planFile, salt, { warnings, started, remaining, errored });
 }
 
-interface ShowOptions {
+/** A failed plan step as a result: its diagnostics, and a short message led by the first error. */
+export function planFailure(stack: Stack, started: number, timeoutMs: number) {
+  return (step: string, result: ExecResult, extra: Diagnostic[] = []): StackPlanResult => {
+    const diagnostics = [...extra, ...failureDiagnostics(result, stack.path)];
+    // The first error says what went wrong; it joins the short message shown in the log and the table.
+    const first = diagnostics.find((diagnostic) => diagnostic.severity === 'error')?.summary;
+    const message = failureMessage(step, result, timeoutMs);
+    return {
+      status: 'errored',
+      diagnostics,
+      message: first && !result.timedOut ? `${message}: ${first.slice(0, 200)}` : message,
+      durationMs: Date.now() - started,
+    };
+  };
+}
+
+export interface ShowOptions {
   warnings: Diagnostic[];
   started: number;
   remaining: () => number;
   errored: (step: string, result: ExecResult, extra?: Diagnostic[]) => StackPlanResult;
+  /** Where `show` runs; default the stack's folder (Terragrunt runs the engine in its own working folder). */
+  cwd?: string;
 }
 
 /** `show -json` of a saved plan, parsed, with its fingerprint. */
-async function showPlan(
+export async function showPlan(
   stack: Stack,
   context: BinaryContext,
   planFile: string,
@@ -194,7 +201,7 @@ async function showPlan(
   options: ShowOptions,
 ): Promise<StackPlanResult> {
   const { warnings, started, remaining, errored } = options;
-  const cwd = path.join(context.workspace, stack.path);
+  const cwd = options.cwd ?? path.join(context.workspace, stack.path);
   const env = { ...context.env, ...stack.env };
   // A large plan's JSON runs to tens of megabytes: never cut it (a cut document does not parse).
   const show = await execFile(context.binary, ['show', '-json', '-no-color', planFile], {

@@ -31,6 +31,7 @@ export function engineTitle(engine: string): string {
   if (engine === 'tofu') return 'OpenTofu';
   if (engine === 'terraform') return 'Terraform';
   if (engine === 'ansible') return 'Ansible';
+  if (engine === 'terragrunt') return 'Terragrunt';
   return engine;
 }
 

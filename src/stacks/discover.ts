@@ -2,6 +2,7 @@
 // in it), the Terraform/OpenTofu folders that are root modules (see discoverFolders for the rules).
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { configuredStack } from '../config/load.js';
 import type { LoadedConfig, StackConfig } from '../config/types.js';
 import { realRepositoryPath } from './inputs.js';
 import { folderFacts, isConfigFile, resolveModuleFolder } from './modules.js';
@@ -14,7 +15,21 @@ const SKIPPED_FOLDERS = new Set(['.terraform', '.git', 'node_modules']);
 
 export async function discoverStacks(workspace: string, config: LoadedConfig | undefined): Promise<Stack[]> {
   if (config?.stacks) return config.stacks.map(copyStack);
-  return (await discoverFolders(workspace)).stacks.map(discoveredStack);
+  const defaults = config?.defaults;
+  // A folder with a terragrunt.hcl is a Terragrunt unit, even when it holds .tf files too. Shared include files
+  // and sourced modules among them are dropped later, from Terragrunt's own answer (engines/terragrunt.ts).
+  const units = await configFolders(workspace, (name) => name === 'terragrunt.hcl');
+  const folders = (await discoverFolders(workspace)).stacks.filter((folder) => !units.includes(folder));
+  const stacks = folders.map((folder) =>
+    defaults ? configuredStack({ name: folder, path: folder }, defaults) : discoveredStack(folder),
+  );
+  const unitStacks = units.map((folder): Stack => {
+    const stack = defaults
+      ? configuredStack({ name: folder, path: folder }, defaults)
+      : discoveredStack(folder);
+    return { ...stack, engine: 'terragrunt' };
+  });
+  return [...stacks, ...unitStacks].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /** A Terraform folder that discovery does not take as a stack, and why. */
@@ -97,10 +112,15 @@ function copyStack(stack: StackConfig): Stack {
  * `*.tofu.json`, symlinked ones included). Symlinked folders are not walked (no loops, no duplicates).
  */
 export async function terraformFolders(workspace: string): Promise<string[]> {
+  return configFolders(workspace, isConfigFile);
+}
+
+/** Every folder (posix, relative, sorted) holding a file whose name `wanted` accepts; walked as above. */
+async function configFolders(workspace: string, wanted: (name: string) => boolean): Promise<string[]> {
   const found: string[] = [];
   const visit = async (folder: string): Promise<void> => {
     const entries = await readdir(path.join(workspace, folder), { withFileTypes: true });
-    if (entries.some((entry) => !entry.isDirectory() && isConfigFile(entry.name))) found.push(folder);
+    if (entries.some((entry) => !entry.isDirectory() && wanted(entry.name))) found.push(folder);
     for (const entry of entries) {
       if (!entry.isDirectory() || SKIPPED_FOLDERS.has(entry.name) || entry.name.startsWith('.')) continue;
       await visit(folder === '.' ? entry.name : `${folder}/${entry.name}`);

@@ -109,6 +109,14 @@ export async function stackInputs(layout: Layout, stacks: readonly Stack[]): Pro
     await addFile(root);
     const seen = new Set<string>([root]);
     const queue = [root];
+    // A Terragrunt unit also reads its includes and its local `source` module (and what that module calls).
+    const unit = stack.terragrunt;
+    for (const include of unit?.includes ?? []) await addFile(repositoryFile(layout, include));
+    if (unit?.source !== undefined) {
+      const source = repositoryFile(layout, unit.source);
+      seen.add(source);
+      queue.push(source);
+    }
     for (let folder = queue.shift(); folder !== undefined; folder = queue.shift()) {
       folders.add(folder);
       const target = await real(folder);
@@ -159,7 +167,40 @@ export async function stackInputs(layout: Layout, stacks: readonly Stack[]): Pro
       unresolved,
     });
   }
-  return result;
+  return withDependencyInputs(result, layout);
+}
+
+/**
+ * A Terragrunt unit reads what the units it depends on read (transitively): a change to one plans its dependants.
+ * A unit Terragrunt could not describe reads everything (`**`): no change can be missed for it.
+ */
+function withDependencyInputs(inputs: StackInputs[], layout: Layout): StackInputs[] {
+  const byFolder = new Map(inputs.map((input) => [input.folder, input]));
+  return inputs.map((input) => {
+    const unit = input.stack.terragrunt;
+    if (unit?.error !== undefined) return { ...input, globs: [...input.globs, '**'] };
+    if (!unit || unit.dependencies.length === 0) return input;
+    const folders = new Set(input.folders);
+    const files = new Set(input.files);
+    const globs = new Set(input.globs);
+    const seen = new Set([input.folder]);
+    const queue = unit.dependencies.map((dependency) => repositoryFile(layout, dependency));
+    for (let folder = queue.shift(); folder !== undefined; folder = queue.shift()) {
+      if (seen.has(folder)) continue;
+      seen.add(folder);
+      const dependency = byFolder.get(folder);
+      if (!dependency) {
+        folders.add(folder); // a unit that is no stack here: its folder still counts
+        continue;
+      }
+      for (const item of dependency.folders) folders.add(item);
+      for (const item of dependency.files) files.add(item);
+      for (const item of dependency.globs) globs.add(item);
+      for (const next of dependency.stack.terragrunt?.dependencies ?? [])
+        queue.push(repositoryFile(layout, next));
+    }
+    return { ...input, folders: [...folders], files: [...files], globs: [...globs] };
+  });
 }
 
 /**
