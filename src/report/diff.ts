@@ -5,7 +5,6 @@
 
 import { createHash } from 'node:crypto';
 import {
-  DEEP_VALUE_TEXT,
   DeepValueMarker,
   EncodedJson,
   MAX_VALUE_DEPTH,
@@ -145,14 +144,11 @@ function formatKey(key: string): string {
 }
 
 function scalar(value: PlanValue | undefined): string {
-  if (value === undefined || value === null) return 'null';
+  // A changed secret reads like an unchanged one; other markers read as their own text (`(known after apply)`,
+  // the depth note, an encoded JSON string's JSON).
   if (isSensitive(value)) return '(sensitive value)';
-  if (isUnknown(value)) return '(known after apply)';
-  if (value instanceof DeepValueMarker) return DEEP_VALUE_TEXT;
   if (isMarker(value)) return value.toJSON();
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return JSON.stringify(value);
+  return JSON.stringify(value ?? null); // null, strings quoted and escaped, numbers, booleans
 }
 
 /** `key = ` with the key padded so `=` lines up within an object, as tofu does; list items have no key. */
@@ -508,7 +504,11 @@ export function resourceHeading(change: ResourceChange, drift = false): string[]
   if (change.importing && change.action !== 'import') {
     lines.push(`# (imported from ${JSON.stringify(change.importing.id ?? '')})`);
   }
-  const reason = change.actionReason ? REASONS[change.actionReason] : undefined;
+  // Own keys only: a reason such as `toString` must not find Object's methods.
+  const reason =
+    change.actionReason && Object.hasOwn(REASONS, change.actionReason)
+      ? REASONS[change.actionReason]
+      : undefined;
   if (reason && !drift) lines.push(`# (${typeof reason === 'function' ? reason(change) : reason})`);
   if (change.action === 'replace' && change.replaceOrder === 'create-first') {
     lines.push('# (create replacement and then destroy)');
