@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DEEP_VALUE_TEXT,
   EncodedJson,
+  SensitiveMarker,
   type ChangeAction,
   type OutputChange,
   type PlanValue,
@@ -727,5 +728,84 @@ describe('outputs', () => {
         '+ plain      = "v"',
       ].join('\n'),
     );
+  });
+});
+
+describe('cases the first mutation run found unchecked', () => {
+  it('compares hidden values by their change flag, not by identity', () => {
+    expect(update({ p: new SensitiveMarker(), q: 1 }, { p: new SensitiveMarker(), q: 2 })).toStrictEqual([
+      row('!', 1, 'q = 1 -> 2'),
+      row(' ', 1, '# (1 unchanged attribute hidden)'),
+    ]);
+  });
+
+  it('tells an empty object from a number, and equal nested lists apart from changed ones', () => {
+    expect(update({ v: {} }, { v: 5 })).toStrictEqual([row('-', 1, 'v = {}'), row('+', 1, 'v = 5')]);
+    expect(update({ l: [[1], [2]] }, { l: [[1], [3]] })).toStrictEqual([
+      row('!', 1, 'l = ['),
+      row(' ', 2, '['),
+      row(' ', 3, '1,'),
+      row(' ', 2, '],'),
+      row('-', 2, '['),
+      row('-', 3, '2,'),
+      row('-', 2, '],'),
+      row('+', 2, '['),
+      row('+', 3, '3,'),
+      row('+', 2, '],'),
+      row(' ', 1, ']'),
+    ]);
+  });
+
+  it('finds common elements in the middle of two lists', () => {
+    expect(update({ l: ['a', 'x', 'b', 'e'] }, { l: ['c', 'x'] })).toStrictEqual([
+      row('!', 1, 'l = ['),
+      row('-', 2, '"a",'),
+      row('+', 2, '"c",'),
+      row(' ', 2, '"x",'),
+      row('-', 2, '"b",'),
+      row('-', 2, '"e",'),
+      row(' ', 1, ']'),
+    ]);
+  });
+
+  it('never calls a value too deep even to digest unchanged', () => {
+    const deep = (space: string) => `${'['.repeat(300_000)}${space}${']'.repeat(300_000)}`;
+    const lines = update({ j: deep('') }, { j: deep(' ') });
+    expect(lines.join('\n')).not.toContain('whitespace changes only');
+    // Unequal placeholders: the lists are shown removed and added.
+    expect(lines.filter((line) => line.includes(DEEP_VALUE_TEXT)).map((line) => line[0])).toStrictEqual([
+      '-',
+      '+',
+    ]);
+  });
+
+  it('marks replacement on elements of a created list and on paired objects after the first', () => {
+    expect(body(change('replace', undefined, { l: ['a', 'b'] }, { replacePaths: ['l[1]'] }))).toStrictEqual([
+      row('+', 1, 'l = ['),
+      row('+', 2, '"a",'),
+      row('+', 2, '"b", # forces replacement'),
+      row('+', 1, ']'),
+    ]);
+    expect(
+      update({ l: [{ v: 1 }, { w: 1 }] }, { l: [{ v: 2 }, { w: 2 }] }, { replacePaths: ['l[1].w'] }),
+    ).toStrictEqual([
+      row('!', 1, 'l = ['),
+      row('!', 2, '{'),
+      row('!', 3, 'v = 1 -> 2'),
+      row(' ', 2, '},'),
+      row('!', 2, '{'),
+      row('!', 3, 'w = 1 -> 2 # forces replacement'),
+      row(' ', 2, '},'),
+      row(' ', 1, ']'),
+    ]);
+  });
+
+  it('marks replacement on the attributes of a whole created or destroyed resource', () => {
+    expect(body(change('create', undefined, { id: 'x' }, { replacePaths: ['id'] }))).toStrictEqual([
+      row('+', 1, 'id = "x" # forces replacement'),
+    ]);
+    expect(body(change('delete', { id: 'x' }, undefined, { replacePaths: ['id'] }))).toStrictEqual([
+      row('-', 1, 'id = "x" # forces replacement'),
+    ]);
   });
 });
