@@ -651,3 +651,24 @@ describe('planToJson', () => {
     });
   });
 });
+
+describe('cases the first mutation run found unchecked', () => {
+  it('ignores spaces around a header, and a blank one is the default comment', () => {
+    const marker = (header: string) => renderComment(report([], { header })).body.split('\n')[0];
+    expect(marker(' prod ')).toBe('<!-- stackgate:comment:prod -->');
+    expect(marker('  ')).toBe('<!-- stackgate:comment -->');
+  });
+
+  it('lists an import the plan gives no id for', () => {
+    expect(
+      renderStackSection(stack('a', { plan: plan({ changes: [resource('t.i', 'import')] }) })),
+    ).toContain('#### Imports\n\n- `t.i`\n');
+  });
+
+  it('percent-encodes a run link in upper-case hex, two digits each', () => {
+    const r = report([stack('app', { plan: created })], { runUrl: 'https://ci.example/run?a=<b>\tc' });
+    expect(renderComment(r, { maxLength: 400 }).body).toContain(
+      '([workflow run](https://ci.example/run?a=%3Cb%3E%09c))',
+    );
+  });
+});
