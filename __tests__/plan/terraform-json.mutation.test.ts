@@ -1,7 +1,7 @@
 // Plan parsing cases found by mutation testing (issue 17): exact shapes (toStrictEqual, so an added
 // `undefined` key fails), every error message, and the small branches the fixtures never reach.
 import { describe, expect, it } from 'vitest';
-import { emptyCounts, isSensitive, isUnknown } from '../../src/plan/model.js';
+import { EncodedJson, emptyCounts, isSensitive, isUnknown } from '../../src/plan/model.js';
 import { SENSITIVE, SENSITIVE_CHANGED, UNKNOWN } from '../../src/plan/redact.js';
 import {
   PlanFormatError,
@@ -10,6 +10,7 @@ import {
   flagChangedSecrets,
   parseTerraformPlan,
 } from '../../src/plan/terraform-json.js';
+import { renderResourceDiff } from '../../src/report/diff.js';
 
 const base = { format_version: '1.2', planned_values: {} };
 
@@ -121,12 +122,22 @@ describe('parseTerraformPlan: what is a plan', () => {
       { ...base, resource_changes: [{ address: 'a.b', change: { actions: ['create', 'update'] } }] },
       'resource_changes[0].change.actions has an unknown combination [create,update]',
     ],
+    [
+      'a drift entry without address',
+      { ...base, resource_drift: [{ change: {} }] },
+      'resource_drift[0].address is missing or not a string',
+    ],
+    [
+      'an output with an unknown combination',
+      { ...base, output_changes: { o: { actions: ['create', 'update'] } } },
+      'output_changes.o.actions has an unknown combination [create,update]',
+    ],
     ['outputs that are a list', { ...base, output_changes: [] }, '"output_changes" is an array'],
     ['an output that is a string', { ...base, output_changes: { o: 'x' } }, 'output_changes.o is a string'],
     [
       'an output without actions',
       { ...base, output_changes: { o: {} } },
-      'output_changes.o.change.actions is missing or not a list of strings',
+      'output_changes.o.actions is missing or not a list of strings',
     ],
   ])('rejects %s with an exact message', (_, input, message) => {
     let error: unknown;
@@ -480,5 +491,91 @@ describe('diagnosticsFromJson', () => {
   ])('joins root %j and file %j as %j', (rootDir, filename, expected) => {
     const [d] = diagnosticsFromJson(diag({ range: { filename } }), rootDir);
     expect(d?.file).toBe(expected);
+  });
+});
+
+describe('parseTerraformPlan: cases mutation testing found unchecked', () => {
+  it('keeps the order of a replacement that creates first', () => {
+    const [c] = one({}, { actions: ['create', 'delete'], before: { a: 1 } }).changes;
+    expect(c?.action).toBe('replace');
+    expect(c?.replaceOrder).toBe('create-first');
+  });
+
+  it('ignores a previous address that is not a string', () => {
+    const [c] = one({ previous_address: 5 }).changes;
+    expect(c?.moved).toBe(false);
+    expect(c && 'previousAddress' in c).toBe(false);
+  });
+
+  it('leaves out a before value the plan does not have', () => {
+    const [c] = parseTerraformPlan({
+      ...base,
+      resource_changes: [{ address: 'x.y', change: { actions: ['create'], after: { a: 1 } } }],
+    }).changes;
+    expect(c && 'before' in c).toBe(false);
+    expect(c?.after).toStrictEqual({ a: 1 });
+  });
+
+  it('hides a sensitive output value wherever else the plan shows it', () => {
+    const plan = parseTerraformPlan({
+      ...base,
+      resource_changes: [entry({}, { after: { note: 'out-secret-xyz-123' } })],
+      output_changes: {
+        conn: { actions: ['create'], before: null, after: 'out-secret-xyz-123', after_sensitive: true },
+      },
+    });
+    expect(plan.changes[0]?.after).toStrictEqual({ note: SENSITIVE_CHANGED });
+    expect(plan.secrets).toContain('out-secret-xyz-123');
+  });
+
+  it('hides both sides of an output named like a secret', () => {
+    const plan = parseTerraformPlan({
+      ...base,
+      output_changes: { db_password: { actions: ['update'], before: 'old-pw-1', after: 'new-pw-2' } },
+    });
+    expect(plan.outputs).toStrictEqual([
+      { name: 'db_password', action: 'update', sensitive: true, before: SENSITIVE, after: SENSITIVE_CHANGED },
+    ]);
+  });
+
+  it('says a secret inside a JSON string changed when its raw value did', () => {
+    const raw = (password: string) => JSON.stringify({ user: 'u', password });
+    const changed = one({}, { actions: ['update'], before: { cfg: raw('a-1') }, after: { cfg: raw('b-2') } });
+    const after = (changed.changes[0]?.after as { cfg: EncodedJson }).cfg;
+    expect(after).toBeInstanceOf(EncodedJson);
+    expect(after.decoded).toStrictEqual({ user: 'u', password: SENSITIVE_CHANGED });
+    const same = one(
+      {},
+      { actions: ['update'], before: { cfg: raw('a-1'), n: 1 }, after: { cfg: raw('a-1'), n: 2 } },
+    );
+    expect((same.changes[0]?.after as { cfg: EncodedJson }).cfg.decoded).toStrictEqual({
+      user: 'u',
+      password: SENSITIVE,
+    });
+    // What a reviewer sees: the hidden password line, marked as a change.
+    expect(renderResourceDiff(changed.changes[0]!)).toContain('!             password = (sensitive value)');
+  });
+
+  it('says a secret changed when its raw values are too deep even to compare', () => {
+    const depth = 500_000;
+    const deep = JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`) as unknown;
+    expect(flagChangedSecrets(SENSITIVE, deep, deep)).toBe(SENSITIVE_CHANGED);
+  });
+});
+
+describe('diagnosticsFromJson: entries without a summary', () => {
+  it('drops a log line whose diagnostic has no summary', () => {
+    expect(diagnosticsFromJson([{ diagnostic: { severity: 'error', detail: 'x' } }])).toStrictEqual([]);
+    expect(
+      diagnosticsFromJson([{ diagnostic: { detail: 'x' } }, { diagnostic: { summary: 'S' } }]),
+    ).toStrictEqual([{ severity: 'error', summary: 'S' }]);
+  });
+
+  it('normalises a file name without a stack folder as it does with one', () => {
+    const file = (filename: string, rootDir?: string) =>
+      diagnosticsFromJson({ summary: 'S', range: { filename } }, rootDir)[0]?.file;
+    expect(file('a/./b.tf')).toBe('a/b.tf');
+    expect(file('a/../b.tf', '.')).toBe('b.tf');
+    expect(file('x/.//b.tf', 'infra')).toBe('infra/x/b.tf');
   });
 });
