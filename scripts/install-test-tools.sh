@@ -8,6 +8,7 @@
 #   install-test-tools.sh                  everything the test suite needs
 #   install-test-tools.sh provider tofu    only the named parts (tofu, provider, terraform, act, node, ansible,
 #                                          terragrunt)
+#   install-test-tools.sh gitleaks         gitleaks, for the secret-scanning bench only (never built by default)
 set -euo pipefail
 
 PARTS="${*:-tofu provider terraform act node ansible terragrunt}"
@@ -97,6 +98,19 @@ if want terragrunt && { [ ! -x "$TOOLS/bin/terragrunt" ] || ! "$TOOLS/bin/terrag
     "-X github.com/gruntwork-io/go-commons/version.Version=v$TERRAGRUNT_VERSION"
   mv "$TOOLS/bin/terragrunt.tmp" "$TOOLS/bin/terragrunt"
   echo "install-test-tools: Terragrunt built in $(( $(date +%s) - start ))s"
+fi
+
+# gitleaks: the baseline of the secret-scanning bench (scripts/bench-secrets.ts), not needed by the tests, so only
+# built when named. Its version string is set at link time, as the release builds do.
+GITLEAKS_VERSION="8.30.1"
+if want gitleaks && { [ ! -x "$TOOLS/bin/gitleaks" ] || [ "$("$TOOLS/bin/gitleaks" version 2>/dev/null)" != "v$GITLEAKS_VERSION" ]; }; then
+  need go
+  echo "install-test-tools: building gitleaks v$GITLEAKS_VERSION (a few minutes the first time)"
+  start=$(date +%s)
+  build_go "github.com/zricethezav/gitleaks/v8@v$GITLEAKS_VERSION" . "$TOOLS/bin/gitleaks.tmp" \
+    "-X github.com/zricethezav/gitleaks/v8/version.Version=v$GITLEAKS_VERSION"
+  mv "$TOOLS/bin/gitleaks.tmp" "$TOOLS/bin/gitleaks"
+  echo "install-test-tools: gitleaks built in $(( $(date +%s) - start ))s"
 fi
 
 # Providers come only from the mirror: a test can never reach a registry.
@@ -191,3 +205,4 @@ if want act; then echo "  $("$TOOLS/bin/act" --version)"; fi
 if want ansible; then echo "  ansible-core $(ansible_version || echo '(not installed)')"; fi
 if want ansible; then echo "  ansible-lint $(lint_version || echo '(not installed)')"; fi
 if want terragrunt; then echo "  $("$TOOLS/bin/terragrunt" --version)"; fi
+if want gitleaks; then echo "  gitleaks $("$TOOLS/bin/gitleaks" version)"; fi
