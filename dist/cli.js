@@ -36690,7 +36690,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7975);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_3__);
 /* harmony import */ var _config_load_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9004);
-/* harmony import */ var _engines_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3050);
+/* harmony import */ var _engines_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(342);
 /* harmony import */ var _plan_terraform_json_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1946);
 /* harmony import */ var _report_markdown_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8583);
 /* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(9114);
@@ -36851,10 +36851,11 @@ __webpack_async_result__();
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  Hg: () => (/* binding */ configuredStack),
   Z9: () => (/* binding */ loadConfig)
 });
 
-// UNUSED EXPORTS: ConfigError, dependencyCycles, levenshtein, normalizeStackPath, parseDuration, suggestion
+// UNUSED EXPORTS: ConfigError, dependencyCycles, levenshtein, normalizeStackPath, parseDuration, suggestion, withDefaults
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
@@ -36866,7 +36867,7 @@ var dist_ajv = __nccwpck_require__(2463);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./schema/stackgate.schema.json
-const stackgate_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/stackgate/stackgate/raw/main/schema/stackgate.schema.json","title":"Stackgate configuration (.stackgate.yml)","description":"Declares the stacks of a config repository, the policies their plans must follow, and the secret-scanning allow-list.","type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"description":"Version of this file\'s format. Only 1 exists.","const":1},"stacks":{"description":"The stacks: units planned and applied on their own. When absent, every folder holding *.tf files that is not only a local module of another is a stack, named by its path.","type":"array","items":{"$ref":"#/definitions/stack"}},"policies":{"description":"Rules every plan is checked against. A violation fails the check unless its level is warning.","type":"array","items":{"$ref":"#/definitions/policy"}},"drift":{"description":"Settings of command: drift (scheduled drift detection).","type":"object","additionalProperties":false,"properties":{"labels":{"description":"Labels added to each drift issue besides stackgate:drift.","type":"array","items":{"type":"string","minLength":1}},"assignees":{"description":"Logins assigned to each new drift issue.","type":"array","items":{"type":"string","minLength":1}},"dashboard":{"description":"Keep the issue \'Stackgate: infrastructure status\' (label stackgate:dashboard) up to date. Default: true.","type":"boolean","default":true},"show-in-pr":{"description":"In a pull request\'s comment, a line for each planned stack with an open drift issue (its plan also reverts the drift). Default: true.","type":"boolean","default":true}}},"secrets":{"description":"Settings of secret scanning.","type":"object","additionalProperties":false,"properties":{"allow":{"description":"Globs of files (relative to the repository) that secret scanning skips.","type":"array","items":{"type":"string","minLength":1}}}},"apply":{"$ref":"#/definitions/apply"}},"definitions":{"stack":{"description":"One unit planned and applied on its own: a Terraform/OpenTofu root module, or an Ansible playbook.","type":"object","additionalProperties":false,"required":["name","path"],"properties":{"name":{"description":"Unique name of the stack, shown in reports and used by the stacks input.","type":"string","minLength":1},"path":{"description":"Folder of the stack (for an Ansible stack, its folder or its playbook file), relative to the repository; it must exist and stay inside the repository.","type":"string","minLength":1},"engine":{"description":"Tool that plans and applies the stack. Default: the action\'s engine input (tofu when on PATH, else terraform).","enum":["terraform","tofu","ansible"]},"workspace":{"description":"Terraform/OpenTofu workspace to select (created when missing). The engines\' own rule: a name that URL path escaping leaves unchanged; Stackgate also refuses a leading `-`, which the engine would read as a flag.","type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.~$&+:=@][A-Za-z0-9_.~$&+:=@-]*$","patternErrorMessage":"must be a workspace name the engine accepts: letters, digits and `_ . ~ $ & + : = @ -`, not starting with `-` (the engine would read it as a flag)","default":"default"},"var-files":{"description":"Variable files passed as -var-file, relative to the stack\'s path.","type":"array","items":{"type":"string","minLength":1}},"backend-config":{"description":"Terraform/OpenTofu stacks: backend settings passed to init as -backend-config: a file relative to the stack\'s path (e.g. env/prod.s3.tfbackend), or a key=value pair (e.g. key=prod/terraform.tfstate). A file counts as an input of the stack.","type":"array","items":{"type":"string","minLength":1}},"init-args":{"description":"Terraform/OpenTofu stacks: extra options for init, e.g. -lock-timeout=60s, -upgrade. Options Stackgate sets itself or that would break its flow (-input, -json, -chdir, -out, -detailed-exitcode, -auto-approve, -refresh-only, -backend-config, -var-file…) are refused.","type":"array","items":{"type":"string","minLength":1}},"plan-args":{"description":"Terraform/OpenTofu stacks: extra options for plan, e.g. -parallelism=20, -lock-timeout=60s, -compact-warnings. Options Stackgate sets itself or that would break its flow (-input, -json, -chdir, -out, -detailed-exitcode, -auto-approve, -refresh-only, -backend-config, -var-file…) are refused.","type":"array","items":{"type":"string","minLength":1}},"apply-args":{"description":"Terraform/OpenTofu stacks: extra options for apply, e.g. -parallelism=20, -lock-timeout=60s. Options Stackgate sets itself or that would break its flow (-input, -json, -chdir, -out, -detailed-exitcode, -auto-approve, -refresh-only, -backend-config, -var-file…) are refused.","type":"array","items":{"type":"string","minLength":1}},"env":{"description":"Environment variables set for the engine on this stack only (e.g. TF_VAR_region).","type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"must be a valid environment variable name (letters, digits and _, not starting with a digit)"},"additionalProperties":{"description":"Value of the variable; numbers and booleans are passed as text.","type":["string","number","boolean"]}},"when-modified":{"description":"Extra globs (relative to the stack\'s path; ../ allowed, a leading / means the repository root) whose changes also affect this stack, besides the files in its folder and its local modules.","type":"array","items":{"type":"string","minLength":1,"pattern":"^[^!]","patternErrorMessage":"must not start with ! (negations are not supported: when-modified only adds files to the stack)"}},"playbook":{"description":"Ansible stacks: the playbook to run, relative to the stack\'s path (required unless path names the playbook file).","type":"string","minLength":1},"inventory":{"description":"Ansible stacks: the inventory (file or folder) passed as -i, relative to the stack\'s path. Required.","type":"string","minLength":1},"limit":{"description":"Ansible stacks: host pattern passed as --limit.","type":"string","minLength":1},"tags":{"description":"Ansible stacks: only tasks with these tags run (--tags).","type":"array","items":{"type":"string","minLength":1}},"extra-vars-files":{"description":"Ansible stacks: variable files passed as -e @FILE, relative to the stack\'s path.","type":"array","items":{"type":"string","minLength":1}},"check-args":{"description":"Ansible stacks: extra arguments for the check-mode run (the plan), e.g. --forks=10.","type":"array","items":{"type":"string","minLength":1}},"vault-password-env":{"description":"Ansible stacks: name of the environment variable holding the vault password (e.g. a secret mapped in the job\'s env). The password is never written to disk or shown.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"must be a valid environment variable name (letters, digits and _, not starting with a digit)"},"vault-password-file":{"description":"Ansible stacks: file holding the vault password (absolute, or relative to the repository), e.g. written from a secret by an earlier step.","type":"string","minLength":1},"timeout":{"description":"Time limit for each engine run of this stack, e.g. 90s, 30m, 1h or 1h30m. Default: 30m.","type":"string","pattern":"^([0-9]+h([0-9]+m)?([0-9]+s)?|[0-9]+m([0-9]+s)?|[0-9]+s)$","patternErrorMessage":"must be a duration such as 90s, 30m, 1h or 1h30m"},"depends-on":{"description":"Names of stacks this stack depends on: when both are applied together, this one waits for them, and is skipped when one of them fails to apply. Cycles are rejected.","type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}},"apply":{"description":"Overrides the top-level apply settings for this stack.","$ref":"#/definitions/apply"}}},"policy":{"description":"A rule every plan must follow. It needs at least one of deny, max-changes and require-attributes.","type":"object","additionalProperties":false,"required":["name"],"anyOf":[{"required":["deny"]},{"required":["max-changes"]},{"required":["require-attributes"]}],"properties":{"name":{"description":"Unique name of the policy, shown with each violation.","type":"string","minLength":1},"deny":{"description":"Resource actions that are not allowed on the matching resources.","type":"array","minItems":1,"items":{"enum":["create","update","delete","replace","read","import","move"]}},"resources":{"description":"Globs on resource addresses (e.g. aws_db_instance.*, module.db.*) the policy applies to. Default: every resource.","type":"array","items":{"type":"string","minLength":1}},"unless-label":{"description":"A pull-request label that waives this policy.","type":"string","minLength":1},"level":{"description":"error fails the check; warning only reports. Default: error.","enum":["error","warning"],"default":"error"},"max-changes":{"description":"Largest number of resource changes (create, update, delete, replace) a plan of one stack may hold.","type":"integer","minimum":0},"require-attributes":{"description":"Attributes the matching resources must set, each with the keys it must hold, e.g. { tags: [owner, cost-center] }.","type":"object","additionalProperties":{"description":"Keys the attribute must hold (an empty list only requires the attribute).","type":"array","items":{"type":"string","minLength":1}}}}},"apply":{"description":"How and when stacks are applied.","type":"object","additionalProperties":false,"properties":{"on":{"description":"comment: `/stackgate apply` on the pull request applies it before merge (Atlantis-style).","enum":["comment"],"default":"comment"},"requirements":{"description":"What must hold before an apply runs, besides the rules that always hold (the commenter may write, never a fork, never a closed pull request). Default: all four.","type":"array","uniqueItems":true,"items":{"enum":["approved","mergeable","undiverged","plan-passed"]}}}}}}');
+const stackgate_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/stackgate/stackgate/raw/main/schema/stackgate.schema.json","title":"Stackgate configuration (.stackgate.yml)","description":"Declares the stacks of a config repository, the policies their plans must follow, and the secret-scanning allow-list.","type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"description":"Version of this file\'s format. Only 1 exists.","const":1},"stacks":{"description":"The stacks: units planned and applied on their own. When absent, every folder holding *.tf files that is not only a local module of another is a stack, named by its path.","type":"array","items":{"$ref":"#/definitions/stack"}},"defaults":{"$ref":"#/definitions/defaults"},"policies":{"description":"Rules every plan is checked against. A violation fails the check unless its level is warning.","type":"array","items":{"$ref":"#/definitions/policy"}},"drift":{"description":"Settings of command: drift (scheduled drift detection).","type":"object","additionalProperties":false,"properties":{"labels":{"description":"Labels added to each drift issue besides stackgate:drift.","type":"array","items":{"type":"string","minLength":1}},"assignees":{"description":"Logins assigned to each new drift issue.","type":"array","items":{"type":"string","minLength":1}},"dashboard":{"description":"Keep the issue \'Stackgate: infrastructure status\' (label stackgate:dashboard) up to date. Default: true.","type":"boolean","default":true},"show-in-pr":{"description":"In a pull request\'s comment, a line for each planned stack with an open drift issue (its plan also reverts the drift). Default: true.","type":"boolean","default":true}}},"secrets":{"description":"Settings of secret scanning.","type":"object","additionalProperties":false,"properties":{"allow":{"description":"Globs of files (relative to the repository) that secret scanning skips.","type":"array","items":{"type":"string","minLength":1}}}},"apply":{"$ref":"#/definitions/apply"}},"definitions":{"stack":{"description":"One unit planned and applied on its own: a Terraform/OpenTofu root module, or an Ansible playbook.","type":"object","additionalProperties":false,"required":["name","path"],"properties":{"name":{"description":"Unique name of the stack, shown in reports and used by the stacks input.","type":"string","minLength":1},"path":{"description":"Folder of the stack (for an Ansible stack, its folder or its playbook file), relative to the repository; it must exist and stay inside the repository.","type":"string","minLength":1},"engine":{"description":"Tool that plans and applies the stack. Default: the action\'s engine input (tofu when on PATH, else terraform). terragrunt: the path is a folder with a terragrunt.hcl (a unit), run by Terragrunt over tofu (TERRAGRUNT_TFPATH, default tofu).","enum":["terraform","tofu","ansible","terragrunt"]},"workspace":{"description":"Terraform/OpenTofu workspace to select (created when missing). The engines\' own rule: a name that URL path escaping leaves unchanged; Stackgate also refuses a leading `-`, which the engine would read as a flag.","type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.~$&+:=@][A-Za-z0-9_.~$&+:=@-]*$","patternErrorMessage":"must be a workspace name the engine accepts: letters, digits and `_ . ~ $ & + : = @ -`, not starting with `-` (the engine would read it as a flag)","default":"default"},"var-files":{"description":"Variable files passed as -var-file, relative to the stack\'s path.","type":"array","items":{"type":"string","minLength":1}},"backend-config":{"description":"Terraform/OpenTofu stacks: backend settings passed to init as -backend-config: a file relative to the stack\'s path (e.g. env/prod.s3.tfbackend), or a key=value pair (e.g. key=prod/terraform.tfstate). A file counts as an input of the stack.","type":"array","items":{"type":"string","minLength":1}},"init-args":{"description":"Terraform/OpenTofu stacks: extra options for init, e.g. -lock-timeout=60s, -upgrade. Options Stackgate sets itself or that would break its flow (-input, -json, -chdir, -out, -detailed-exitcode, -auto-approve, -refresh-only, -backend-config, -var-file…) are refused.","type":"array","items":{"type":"string","minLength":1}},"plan-args":{"description":"Terraform/OpenTofu stacks: extra options for plan, e.g. -parallelism=20, -lock-timeout=60s, -compact-warnings. Options Stackgate sets itself or that would break its flow (-input, -json, -chdir, -out, -detailed-exitcode, -auto-approve, -refresh-only, -backend-config, -var-file…) are refused.","type":"array","items":{"type":"string","minLength":1}},"apply-args":{"description":"Terraform/OpenTofu stacks: extra options for apply, e.g. -parallelism=20, -lock-timeout=60s. Options Stackgate sets itself or that would break its flow (-input, -json, -chdir, -out, -detailed-exitcode, -auto-approve, -refresh-only, -backend-config, -var-file…) are refused.","type":"array","items":{"type":"string","minLength":1}},"env":{"description":"Environment variables set for the engine on this stack only (e.g. TF_VAR_region).","type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"must be a valid environment variable name (letters, digits and _, not starting with a digit)"},"additionalProperties":{"description":"Value of the variable; numbers and booleans are passed as text.","type":["string","number","boolean"]}},"when-modified":{"description":"Extra globs (relative to the stack\'s path; ../ allowed, a leading / means the repository root) whose changes also affect this stack, besides the files in its folder and its local modules.","type":"array","items":{"type":"string","minLength":1,"pattern":"^[^!]","patternErrorMessage":"must not start with ! (negations are not supported: when-modified only adds files to the stack)"}},"playbook":{"description":"Ansible stacks: the playbook to run, relative to the stack\'s path (required unless path names the playbook file).","type":"string","minLength":1},"inventory":{"description":"Ansible stacks: the inventory (file or folder) passed as -i, relative to the stack\'s path. Required.","type":"string","minLength":1},"limit":{"description":"Ansible stacks: host pattern passed as --limit.","type":"string","minLength":1},"tags":{"description":"Ansible stacks: only tasks with these tags run (--tags).","type":"array","items":{"type":"string","minLength":1}},"extra-vars-files":{"description":"Ansible stacks: variable files passed as -e @FILE, relative to the stack\'s path.","type":"array","items":{"type":"string","minLength":1}},"check-args":{"description":"Ansible stacks: extra arguments for the check-mode run (the plan), e.g. --forks=10.","type":"array","items":{"type":"string","minLength":1}},"vault-password-env":{"description":"Ansible stacks: name of the environment variable holding the vault password (e.g. a secret mapped in the job\'s env). The password is never written to disk or shown.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"must be a valid environment variable name (letters, digits and _, not starting with a digit)"},"vault-password-file":{"description":"Ansible stacks: file holding the vault password (absolute, or relative to the repository), e.g. written from a secret by an earlier step.","type":"string","minLength":1},"timeout":{"description":"Time limit for each engine run of this stack, e.g. 90s, 30m, 1h or 1h30m. Default: 30m.","type":"string","pattern":"^([0-9]+h([0-9]+m)?([0-9]+s)?|[0-9]+m([0-9]+s)?|[0-9]+s)$","patternErrorMessage":"must be a duration such as 90s, 30m, 1h or 1h30m"},"depends-on":{"description":"Names of stacks this stack depends on: when both are applied together, this one waits for them, and is skipped when one of them fails to apply. Cycles are rejected.","type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}},"apply":{"description":"Overrides the top-level apply settings for this stack.","$ref":"#/definitions/apply"}}},"defaults":{"description":"Values every stack gets for the keys it does not set itself (also the stacks discovery finds). A stack\'s own value replaces the default whole (a list or mapping is not merged), except env, which is merged by variable name (the stack\'s value wins). Keys of one engine are given only to stacks of that engine. name, path, depends-on and apply cannot have a default.","type":"object","additionalProperties":false,"properties":{"engine":{"$ref":"#/definitions/stack/properties/engine"},"workspace":{"$ref":"#/definitions/stack/properties/workspace"},"var-files":{"$ref":"#/definitions/stack/properties/var-files"},"backend-config":{"$ref":"#/definitions/stack/properties/backend-config"},"init-args":{"$ref":"#/definitions/stack/properties/init-args"},"plan-args":{"$ref":"#/definitions/stack/properties/plan-args"},"apply-args":{"$ref":"#/definitions/stack/properties/apply-args"},"env":{"$ref":"#/definitions/stack/properties/env"},"when-modified":{"$ref":"#/definitions/stack/properties/when-modified"},"playbook":{"$ref":"#/definitions/stack/properties/playbook"},"inventory":{"$ref":"#/definitions/stack/properties/inventory"},"limit":{"$ref":"#/definitions/stack/properties/limit"},"tags":{"$ref":"#/definitions/stack/properties/tags"},"extra-vars-files":{"$ref":"#/definitions/stack/properties/extra-vars-files"},"check-args":{"$ref":"#/definitions/stack/properties/check-args"},"vault-password-env":{"$ref":"#/definitions/stack/properties/vault-password-env"},"vault-password-file":{"$ref":"#/definitions/stack/properties/vault-password-file"},"timeout":{"$ref":"#/definitions/stack/properties/timeout"}}},"policy":{"description":"A rule every plan must follow. It needs at least one of deny, max-changes and require-attributes.","type":"object","additionalProperties":false,"required":["name"],"anyOf":[{"required":["deny"]},{"required":["max-changes"]},{"required":["require-attributes"]}],"properties":{"name":{"description":"Unique name of the policy, shown with each violation.","type":"string","minLength":1},"deny":{"description":"Resource actions that are not allowed on the matching resources.","type":"array","minItems":1,"items":{"enum":["create","update","delete","replace","read","import","move"]}},"resources":{"description":"Globs on resource addresses (e.g. aws_db_instance.*, module.db.*) the policy applies to. Default: every resource.","type":"array","items":{"type":"string","minLength":1}},"unless-label":{"description":"A pull-request label that waives this policy.","type":"string","minLength":1},"level":{"description":"error fails the check; warning only reports. Default: error.","enum":["error","warning"],"default":"error"},"max-changes":{"description":"Largest number of resource changes (create, update, delete, replace) a plan of one stack may hold.","type":"integer","minimum":0},"require-attributes":{"description":"Attributes the matching resources must set, each with the keys it must hold, e.g. { tags: [owner, cost-center] }.","type":"object","additionalProperties":{"description":"Keys the attribute must hold (an empty list only requires the attribute).","type":"array","items":{"type":"string","minLength":1}}}}},"apply":{"description":"How and when stacks are applied.","type":"object","additionalProperties":false,"properties":{"on":{"description":"comment: `/stackgate apply` on the pull request applies it before merge (Atlantis-style).","enum":["comment"],"default":"comment"},"requirements":{"description":"What must hold before an apply runs, besides the rules that always hold (the commenter may write, never a fork, never a closed pull request). Default: all four.","type":"array","uniqueItems":true,"items":{"enum":["approved","mergeable","undiverged","plan-passed"]}}}}}}');
 // EXTERNAL MODULE: ./src/config/types.ts
 var types = __nccwpck_require__(2143);
 ;// CONCATENATED MODULE: ./src/config/load.ts
@@ -37066,6 +37067,9 @@ function describeError(error, all, data, locator) {
         case 'additionalProperties': {
             const name = String(params.additionalProperty);
             const allowed = Object.keys((parentSchema.properties ?? {}));
+            if (label === 'defaults' && STACK_ONLY_KEYS.includes(name)) {
+                return locator.atKey(segments, name, `\`${name}\` cannot have a default: ${STACK_ONLY_KEYS_REASON}`);
+            }
             return locator.atKey(segments, name, `unknown key \`${name}\`${where}${suggestion(name, allowed)}`);
         }
         case 'required':
@@ -37183,15 +37187,22 @@ async function repositoryProblems(data, workspace, locator, repoRoot) {
     const config = isObject(data) ? data : {};
     const stacks = Array.isArray(config.stacks) ? config.stacks : [];
     const policies = Array.isArray(config.policies) ? config.policies : [];
+    const defaults = isObject(config.defaults) ? config.defaults : {};
     const problems = [
         ...duplicateNames(stacks, 'stacks', 'stack', locator),
         ...duplicateNames(policies, 'policies', 'policy', locator),
         ...dependencyProblems(stacks, locator),
+        ...engineArgProblems(defaults, ['defaults'], locator),
+        ...defaultsProblems(defaults, config.stacks === undefined, locator),
     ];
     const realWorkspace = await (0,promises_.realpath)(workspace);
-    for (const [index, stack] of stacks.entries()) {
-        if (!isObject(stack))
+    for (const [index, own] of stacks.entries()) {
+        if (!isObject(own))
             continue;
+        const stack = withDefaults(own, defaults);
+        // Where a key's value was written: in the stack, or in `defaults` (then the message names the stack).
+        const at = (key, ...rest) => key in own ? ['stacks', String(index), key, ...rest] : ['defaults', key, ...rest];
+        const forStack = (key, message) => key in own ? message : `${message} (the default, for stack \`${String(own.name)}\`)`;
         if (typeof stack.path === 'string') {
             const message = await stackPathProblem(stack.path, stack.engine, workspace, realWorkspace);
             if (message)
@@ -37203,7 +37214,7 @@ async function repositoryProblems(data, workspace, locator, repoRoot) {
                     continue;
                 const message = await varFileProblem(varFile, stack.path, workspace, repoRoot);
                 if (message) {
-                    problems.push(locator.atValue(['stacks', String(index), 'var-files', String(fileIndex)], message));
+                    problems.push(locator.atValue(at('var-files', String(fileIndex)), forStack('var-files', message)));
                 }
             }
         }
@@ -37213,19 +37224,55 @@ async function repositoryProblems(data, workspace, locator, repoRoot) {
                     continue;
                 const message = await varFileProblem(entry, stack.path, workspace, repoRoot, 'backend config file');
                 if (message) {
-                    problems.push(locator.atValue(['stacks', String(index), 'backend-config', String(entryIndex)], message));
+                    problems.push(locator.atValue(at('backend-config', String(entryIndex)), forStack('backend-config', message)));
                 }
             }
         }
-        problems.push(...engineArgProblems(stack, index, locator));
-        problems.push(...(await engineKeyProblems(stack, index, workspace, locator)));
+        problems.push(...engineArgProblems(own, ['stacks', String(index)], locator));
+        problems.push(...(await engineKeyProblems(own, stack, index, workspace, locator, at, forStack)));
         if (typeof stack.timeout === 'string' &&
             DURATION.test(stack.timeout) &&
             parseDuration(stack.timeout) === 0) {
-            problems.push(locator.atValue(['stacks', String(index), 'timeout'], 'timeout must be longer than zero'));
+            problems.push(locator.atValue(at('timeout'), 'timeout must be longer than zero'));
         }
     }
     return problems;
+}
+/** Stack keys that only a stack itself can set: `defaults` refuses them. */
+const STACK_ONLY_KEYS = ['name', 'path', 'depends-on', 'apply'];
+const STACK_ONLY_KEYS_REASON = 'each stack sets its own `name`, `path` and `depends-on`; apply settings for every stack are the top-level `apply`';
+/**
+ * A stack with the defaults for the keys it does not set. A stack's own value replaces the default whole (lists
+ * and mappings are not merged), except `env`, merged by variable name with the stack's value winning. A key of
+ * one engine (Ansible's `playbook`, Terraform's `var-files`) is given only to stacks of that engine.
+ */
+function withDefaults(stack, defaults) {
+    const merged = { ...stack };
+    const engine = 'engine' in stack ? stack.engine : defaults.engine;
+    for (const [key, value] of Object.entries(defaults)) {
+        if (!keyFitsEngine(key, engine))
+            continue;
+        if (key === 'env' && isObject(value) && isObject(stack.env))
+            merged.env = { ...value, ...stack.env };
+        else if (!(key in stack))
+            merged[key] = value;
+    }
+    return merged;
+}
+function keyFitsEngine(key, engine) {
+    if (ANSIBLE_KEYS.includes(key))
+        return engine === 'ansible';
+    if (TERRAFORM_KEYS.includes(key))
+        return engine !== 'ansible';
+    return true;
+}
+/** Without `stacks`, discovery finds Terraform/OpenTofu folders: a default engine of another kind cannot fit. */
+function defaultsProblems(defaults, discovering, locator) {
+    if (!discovering || defaults.engine !== 'ansible')
+        return [];
+    return [
+        locator.atValue(['defaults', 'engine'], 'without `stacks`, the stacks are the Terraform/OpenTofu folders discovery finds: `engine: ansible` cannot be their default (declare the Ansible stacks under `stacks`)'),
+    ];
 }
 const ANSIBLE_KEYS = [
     'playbook',
@@ -37304,7 +37351,7 @@ const REFUSED_OPTIONS = [
     },
 ];
 /** Options in `init-args`, `plan-args` and `apply-args` that would break the flow, or are no options at all. */
-function engineArgProblems(stack, index, locator) {
+function engineArgProblems(stack, where, locator) {
     const problems = [];
     for (const key of EVERY_STEP) {
         const args = stack[key];
@@ -37313,7 +37360,7 @@ function engineArgProblems(stack, index, locator) {
         for (const [argIndex, arg] of args.entries()) {
             if (typeof arg !== 'string' || arg === '')
                 continue;
-            const at = ['stacks', String(index), key, String(argIndex)];
+            const at = [...where, key, String(argIndex)];
             if (!arg.startsWith('-')) {
                 problems.push(locator.atValue(at, `\`${key}\` takes options starting with - (got \`${arg}\`); the stack's folder and plan file are Stackgate's`));
                 continue;
@@ -37328,12 +37375,13 @@ function engineArgProblems(stack, index, locator) {
     return problems;
 }
 /** Keys of the other engine, a missing playbook or inventory, and Ansible files that do not exist. */
-async function engineKeyProblems(stack, index, workspace, locator) {
+async function engineKeyProblems(own, stack, index, workspace, locator, where, forStack) {
     const at = ['stacks', String(index)];
     const problems = [];
     const ansible = stack.engine === 'ansible';
+    // Only the stack's own keys: a default of the other engine is simply not given to it.
     for (const key of ansible ? TERRAFORM_KEYS : ANSIBLE_KEYS) {
-        if (key in stack) {
+        if (key in own) {
             const message = ansible
                 ? `\`${key}\` is for Terraform/OpenTofu stacks; an Ansible stack takes ${ANSIBLE_KEYS.slice(0, 6)
                     .map((k) => `\`${k}\``)
@@ -37356,24 +37404,25 @@ async function engineKeyProblems(stack, index, workspace, locator) {
         problems.push(locator.atValue(at, `Ansible stack \`${String(stack.name)}\` is missing the required key \`inventory\``));
     }
     const files = [
-        [[...at, 'playbook'], stack.playbook],
-        [[...at, 'inventory'], stack.inventory],
+        ['playbook', where('playbook'), stack.playbook],
+        ['inventory', where('inventory'), stack.inventory],
         ...(Array.isArray(stack['extra-vars-files'])
             ? stack['extra-vars-files'].map((file, i) => [
-                [...at, 'extra-vars-files', String(i)],
+                'extra-vars-files',
+                where('extra-vars-files', String(i)),
                 file,
             ])
             : []),
     ];
-    for (const [where, file] of files) {
+    for (const [key, at, file] of files) {
         if (typeof file !== 'string' || file === '')
             continue;
         const relative = external_node_path_default().posix.normalize(external_node_path_default().posix.join(folder, file));
         if (external_node_path_default().posix.isAbsolute(file) || relative === '..' || relative.startsWith('../')) {
-            problems.push(locator.atValue(where, `\`${file}\` must be relative to the stack and inside the repository`));
+            problems.push(locator.atValue(at, forStack(key, `\`${file}\` must be relative to the stack and inside the repository`)));
         }
         else if (!(await (0,promises_.stat)(external_node_path_default().resolve(workspace, relative)).catch(() => undefined))) {
-            problems.push(locator.atValue(where, `\`${file}\` does not exist (looked for ${relative})`));
+            problems.push(locator.atValue(at, forStack(key, `\`${file}\` does not exist (looked for ${relative})`)));
         }
     }
     return problems;
@@ -37485,6 +37534,10 @@ async function stackPathProblem(raw, engine, workspace, realWorkspace) {
     // An Ansible stack may name its playbook file; Terraform/OpenTofu stacks are folders.
     if (!info.isDirectory() && engine !== 'ansible')
         return `${shown} is not a folder`;
+    if (engine === 'terragrunt' &&
+        !(await (0,promises_.stat)(external_node_path_default().join(absolute, 'terragrunt.hcl')).catch(() => undefined))) {
+        return `${shown} holds no terragrunt.hcl: a Terragrunt stack is a unit's folder`;
+    }
     return undefined;
 }
 /**
@@ -37549,7 +37602,8 @@ function toLoadedConfig(raw, file, absolutePath) {
         file,
         absolutePath,
         version: raw.version,
-        stacks: raw.stacks?.map(toStackConfig),
+        stacks: raw.stacks?.map((stack) => configuredStack(stack, raw.defaults)),
+        ...(raw.defaults ? { defaults: { ...raw.defaults } } : {}),
         policies: (raw.policies ?? []).map(toPolicyConfig),
         secrets: { allow: raw.secrets?.allow ?? [] },
         apply: {
@@ -37563,6 +37617,14 @@ function toLoadedConfig(raw, file, absolutePath) {
             showInPr: raw.drift?.['show-in-pr'] ?? true,
         },
     };
+}
+/**
+ * A stack of the config, or one discovery found (`{ name, path }`), with the config's `defaults` for the keys it
+ * does not set (see `withDefaults`).
+ */
+function configuredStack(stack, defaults) {
+    const raw = defaults ? withDefaults({ ...stack }, { ...defaults }) : stack;
+    return toStackConfig(raw);
 }
 function toStackConfig(raw) {
     const stack = {
@@ -37662,7 +37724,7 @@ class ConfigError extends Error {
 
 /***/ }),
 
-/***/ 3050:
+/***/ 342:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37793,9 +37855,13 @@ function execFile(command, args, options) {
         const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, {
             cwd: options.cwd,
             env: options.env,
-            stdio: ['ignore', 'pipe', 'pipe'],
+            // Standard input is a pipe closed at once (after `input`, when given): an end of file, like /dev/null.
+            stdio: ['pipe', 'pipe', 'pipe'],
             detached: true,
         });
+        // A process that exits without reading its input must not fail the run (EPIPE).
+        child.stdin.on('error', () => undefined);
+        child.stdin.end(options.input);
         let escalation;
         const timer = options.timeoutMs !== undefined
             ? setTimeout(() => {
@@ -38575,18 +38641,7 @@ function stackRunner(stack, context) {
 async function planTerraformStack(stack, context, salt, options = {}) {
     const refreshOnly = options.mode === 'refresh-only';
     const { started, cwd, timeoutMs, remaining, run } = stackRunner(stack, context);
-    const errored = (step, result, extra = []) => {
-        const diagnostics = [...extra, ...failureDiagnostics(result, stack.path)];
-        // The first error says what went wrong; it joins the short message shown in the log and the table.
-        const first = diagnostics.find((diagnostic) => diagnostic.severity === 'error')?.summary;
-        const message = failureMessage(step, result, timeoutMs);
-        return {
-            status: 'errored',
-            diagnostics,
-            message: first && !result.timedOut ? `${message}: ${first.slice(0, 200)}` : message,
-            durationMs: Date.now() - started,
-        };
-    };
+    const errored = planFailure(stack, started, timeoutMs);
     const prepared = await prepare(stack, cwd, run);
     if (prepared)
         return errored(prepared.step, prepared.result);
@@ -38610,10 +38665,25 @@ async function planTerraformStack(stack, context, salt, options = {}) {
     const warnings = diagnosticsFromLog(plan.stdout, stack.path);
     return showPlan(stack, context, planFile, salt, { warnings, started, remaining, errored });
 }
+/** A failed plan step as a result: its diagnostics, and a short message led by the first error. */
+function planFailure(stack, started, timeoutMs) {
+    return (step, result, extra = []) => {
+        const diagnostics = [...extra, ...failureDiagnostics(result, stack.path)];
+        // The first error says what went wrong; it joins the short message shown in the log and the table.
+        const first = diagnostics.find((diagnostic) => diagnostic.severity === 'error')?.summary;
+        const message = failureMessage(step, result, timeoutMs);
+        return {
+            status: 'errored',
+            diagnostics,
+            message: first && !result.timedOut ? `${message}: ${first.slice(0, 200)}` : message,
+            durationMs: Date.now() - started,
+        };
+    };
+}
 /** `show -json` of a saved plan, parsed, with its fingerprint. */
 async function showPlan(stack, context, planFile, salt, options) {
     const { warnings, started, remaining, errored } = options;
-    const cwd = external_node_path_default().join(context.workspace, stack.path);
+    const cwd = options.cwd ?? external_node_path_default().join(context.workspace, stack.path);
     const env = { ...context.env, ...stack.env };
     // A large plan's JSON runs to tens of megabytes: never cut it (a cut document does not parse).
     const show = await execFile(context.binary, ['show', '-json', '-no-color', planFile], {
@@ -38831,7 +38901,366 @@ function terraformEngine(binary) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/engines/terragrunt.ts
+// Terragrunt units (`engine: terragrunt`): Terragrunt plans each unit over tofu (TERRAGRUNT_TFPATH), and says
+// itself what a unit reads (`render-json --with-metadata`): the files its values come from (includes), its local
+// `terraform { source }` module and the units its `dependency` blocks name. Pinned and tested: v0.58.0.
+
+
+
+
+
+/** The file that makes a folder a unit. */
+const TERRAGRUNT_FILE = 'terragrunt.hcl';
+/** The engine Terragrunt runs: the environment's TERRAGRUNT_TFPATH, else tofu. */
+function tfPath(env) {
+    return env.TERRAGRUNT_TFPATH || 'tofu';
+}
+/** Terragrunt's settings for a run: never prompt, no colour, the engine it wraps, its cache out of the checkout. */
+function terragruntEnvironment(env, downloadDir) {
+    return {
+        ...env,
+        TERRAGRUNT_TFPATH: tfPath(env),
+        TERRAGRUNT_NON_INTERACTIVE: 'true',
+        TERRAGRUNT_NO_COLOR: 'true',
+        TERRAGRUNT_DOWNLOAD: downloadDir,
+    };
+}
+/** A unit's own Terragrunt cache in this run, beside its plan file. */
+async function unitContext(stack, context) {
+    const downloadDir = external_node_path_default().join(external_node_path_default().dirname(await planFilePath(stack, context.tempDir)), 'terragrunt-cache');
+    await (0,promises_.mkdir)(downloadDir, { recursive: true });
+    return { ...context, binary: 'terragrunt', env: terragruntEnvironment(context.env, downloadDir) };
+}
+/**
+ * Where Terragrunt ran the engine: the folder below its cache that holds `.terraform` (the copied module), or
+ * the unit's own folder when it has no `source`.
+ */
+async function workingFolder(downloadDir, unitDir) {
+    const visit = async (dir, depth) => {
+        const entries = await (0,promises_.readdir)(dir, { withFileTypes: true }).catch(() => []);
+        if (entries.some((entry) => entry.isDirectory() && entry.name === '.terraform'))
+            return dir;
+        if (depth === 0)
+            return undefined;
+        for (const entry of entries) {
+            if (!entry.isDirectory() || entry.name === '.terraform')
+                continue;
+            const found = await visit(external_node_path_default().join(dir, entry.name), depth - 1);
+            if (found)
+                return found;
+        }
+        return undefined;
+    };
+    return (await visit(downloadDir, 8)) ?? unitDir;
+}
+const MOCK_LOG = /config (\S+?) is a dependency of (\S+?) that has no outputs, but mock outputs provided and returning those/g;
+/**
+ * Dependencies whose `mock_outputs` stood in for real outputs in this plan, from Terragrunt's own debug log
+ * (v0.58.0 wording): each as a warning on the unit, so the comment says the values are placeholders.
+ */
+function mockOutputNotes(log, workspace, stack) {
+    const seen = new Set();
+    const notes = [];
+    for (const match of log.matchAll(MOCK_LOG)) {
+        const dependency = toWorkspacePath(workspace, external_node_path_default().dirname(match[1] ?? ''));
+        if (dependency === undefined || seen.has(dependency))
+            continue;
+        seen.add(dependency);
+        notes.push({
+            severity: 'warning',
+            summary: `Mock outputs of ${dependency}: placeholders, not real values`,
+            detail: `The dependency ${dependency} has no outputs yet (not applied), so this plan uses the \`mock_outputs\` of ` +
+                `its \`dependency\` block wherever the unit reads \`dependency.…outputs\`. Those values are placeholders: ` +
+                `apply ${dependency} first, then plan this unit again to see the real ones.`,
+            file: unitFile(stack),
+        });
+    }
+    return notes;
+}
+/** `terragrunt plan -out`, then the wrapped engine's `show -json` of the plan in Terragrunt's working folder. */
+async function planUnit(stack, context, salt, options = {}) {
+    const unit = await unitContext(stack, context);
+    const refreshOnly = options.mode === 'refresh-only';
+    const { started, cwd, timeoutMs, remaining, run } = stackRunner(stack, unit);
+    const errored = planFailure(stack, started, timeoutMs);
+    // Terragrunt initialises by itself inside plan (where mock outputs are allowed); an explicit init runs only for
+    // the stack's own init settings.
+    if (stack.backendConfig?.length || stack.initArgs?.length || stack.workspace !== 'default') {
+        const prepared = await prepare(stack, cwd, run);
+        if (prepared)
+            return errored(prepared.step, prepared.result);
+    }
+    const planFile = await planFilePath(stack, context.tempDir, refreshOnly ? 'refresh-only.tfplan' : 'plan.tfplan');
+    const plan = await run([
+        'plan',
+        '-input=false',
+        '-no-color',
+        '-json',
+        '-detailed-exitcode',
+        ...(refreshOnly ? ['-refresh-only'] : []),
+        `-out=${planFile}`,
+        ...stack.varFiles.map((file) => `-var-file=${file}`),
+        ...(stack.planArgs ?? []),
+        // Terragrunt's own flag (not passed on): its debug log says when mock outputs stand in.
+        '--terragrunt-log-level',
+        'debug',
+    ]);
+    if (plan.exitCode !== 0 && plan.exitCode !== 2)
+        return errored('plan', plan);
+    const warnings = [
+        ...mockOutputNotes(plan.stderr, context.workspace, stack),
+        ...diagnosticsFromLog(plan.stdout, stack.path),
+    ];
+    const engine = { ...context, binary: tfPath(context.env) };
+    const showCwd = await workingFolder(unit.env.TERRAGRUNT_DOWNLOAD ?? '', cwd);
+    return showPlan(stack, engine, planFile, salt, { warnings, started, remaining, errored, cwd: showCwd });
+}
+/** A saved plan from elsewhere: Terragrunt prepares the working folder (init), the engine shows the plan. */
+async function inspectUnit(stack, context, planFile, salt) {
+    const unit = await unitContext(stack, context);
+    const { started, cwd, timeoutMs, remaining, run } = stackRunner(stack, unit);
+    const errored = planFailure(stack, started, timeoutMs);
+    const prepared = await prepare(stack, cwd, run);
+    if (prepared)
+        return errored(prepared.step, prepared.result);
+    const engine = { ...context, binary: tfPath(context.env) };
+    const showCwd = await workingFolder(unit.env.TERRAGRUNT_DOWNLOAD ?? '', cwd);
+    return showPlan(stack, engine, planFile, salt, { warnings: [], started, remaining, errored, cwd: showCwd });
+}
+/** Terragrunt as an Engine: units are planned and applied through it, over the engine it wraps. */
+function terragruntEngine() {
+    let installed;
+    return {
+        name: 'terragrunt',
+        available: () => (installed ??= Promise.all([which('terragrunt'), which(tfPath(process.env))]).then((found) => found.every((binary) => binary !== undefined))),
+        // Formatting and validation of a unit are its module's (checked where the module is a stack of its own).
+        check: () => Promise.resolve({ format: [], diagnostics: [] }),
+        plan: planUnit,
+        inspect: inspectUnit,
+        planFile: (stack, context) => planFilePath(stack, context.tempDir),
+        apply: applyUnit,
+    };
+}
+// ---------------------------------------------------------------------------------------------------------
+// What units read, asked from Terragrunt.
+/** `path` (absolute) as a posix path relative to the workspace; undefined outside it. */
+function toWorkspacePath(workspace, absolute) {
+    const relative = external_node_path_default().relative(workspace, absolute);
+    if (relative.startsWith('..') || external_node_path_default().isAbsolute(relative))
+        return undefined;
+    return relative === '' ? '.' : relative.split((external_node_path_default()).sep).join('/');
+}
+const isJson = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A field of `render-json --with-metadata`: `{ metadata, value }`; the value either way. */
+function terragrunt_valueOf(field) {
+    return isJson(field) && 'value' in field && 'metadata' in field ? field.value : field;
+}
+/** Every `found_in_file` in the rendered tree: the files the unit's values come from. */
+function filesFound(node, into) {
+    if (Array.isArray(node)) {
+        for (const item of node)
+            filesFound(item, into);
+        return;
+    }
+    if (!isJson(node))
+        return;
+    const metadata = node.metadata;
+    if (isJson(metadata) && typeof metadata.found_in_file === 'string')
+        into.add(metadata.found_in_file);
+    for (const value of Object.values(node))
+        filesFound(value, into);
+}
+/** A local module source (`../modules/app`, `../modules//app`) as a folder; undefined for a remote one. */
+function localSource(source, unitDir) {
+    if (source.includes('::') || /^[a-z]+:\/\//i.test(source))
+        return undefined;
+    if (!source.startsWith('.') && !path.isAbsolute(source))
+        return undefined;
+    const [folder = source] = source.split('?');
+    return path.resolve(unitDir, folder.replace(/\/\/+/g, '/'));
+}
+/** The facts of one unit from its rendered configuration (absolute paths resolved against `unitDir`). */
+function factsFromRendered(rendered, workspace, unitDir) {
+    const found = new Set();
+    filesFound(rendered, found);
+    const own = path.join(unitDir, TERRAGRUNT_FILE);
+    const includes = [...found]
+        .filter((file) => path.resolve(unitDir, file) !== own)
+        .flatMap((file) => toWorkspacePath(workspace, path.resolve(unitDir, file)) ?? [])
+        .sort();
+    const dependencies = new Set();
+    const blocks = terragrunt_valueOf(rendered.dependency);
+    for (const block of isJson(blocks) ? Object.values(blocks) : []) {
+        const configPath = terragrunt_valueOf(block)?.config_path;
+        if (typeof configPath === 'string')
+            dependencies.add(path.resolve(unitDir, configPath));
+    }
+    const listed = terragrunt_valueOf(rendered.dependencies)?.paths;
+    for (const dependency of Array.isArray(listed) ? listed : []) {
+        if (typeof dependency === 'string')
+            dependencies.add(path.resolve(unitDir, dependency));
+    }
+    const facts = {
+        includes,
+        dependencies: [...dependencies].flatMap((folder) => toWorkspacePath(workspace, folder) ?? []).sort(),
+    };
+    const terraform = terragrunt_valueOf(rendered.terraform);
+    const source = isJson(terraform) && typeof terraform.source === 'string' ? terraform.source : undefined;
+    const sourceFolder = source === undefined ? undefined : localSource(source, unitDir);
+    const relativeSource = sourceFolder === undefined ? undefined : toWorkspacePath(workspace, sourceFolder);
+    if (relativeSource !== undefined)
+        facts.source = relativeSource;
+    return facts;
+}
+/**
+ * `terragrunt render-json --with-metadata` of one unit, into a file of this run (never into the checkout): the
+ * rendered configuration, or why Terragrunt could not give it.
+ */
+async function renderUnit(stack, context) {
+    const unit = await unitContext(stack, context);
+    const dir = await (0,promises_.mkdtemp)(external_node_path_default().join(context.tempDir, 'terragrunt-render-'));
+    const out = external_node_path_default().join(dir, 'rendered.json');
+    const cwd = external_node_path_default().join(context.workspace, stack.path);
+    try {
+        const result = await execFile('terragrunt', ['render-json', '--with-metadata', '--terragrunt-json-out', out], { cwd, env: { ...unit.env, ...stack.env }, timeoutMs: stack.timeoutMs ?? 5 * 60 * 1000 });
+        const text = result.exitCode === 0 ? await (0,promises_.readFile)(out, 'utf8').catch(() => undefined) : undefined;
+        if (text === undefined) {
+            const why = failureDiagnostics(result, stack.path)[0]?.summary ?? `exit code ${result.exitCode}`;
+            return `terragrunt render-json failed in ${stack.path}: ${why}`;
+        }
+        const rendered = JSON.parse(text);
+        if (!isJson(rendered))
+            throw new Error('not a JSON object');
+        return rendered;
+    }
+    catch (error) {
+        return `terragrunt render-json in ${stack.path} gave no usable JSON: ${error.message}`;
+    }
+    finally {
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
+    }
+}
+async function describeUnit(stack, context) {
+    const rendered = await renderUnit(stack, context);
+    if (typeof rendered === 'string')
+        return { includes: [], dependencies: [], error: rendered };
+    return factsFromRendered(rendered, context.workspace, path.join(context.workspace, stack.path));
+}
+/** JSON text with object keys sorted, to compare values whatever their key order. */
+function terragrunt_canonical(value) {
+    if (Array.isArray(value))
+        return `[${value.map(terragrunt_canonical).join(',')}]`;
+    if (isJson(value)) {
+        const keys = Object.keys(value).sort();
+        return `{${keys.map((key) => `${JSON.stringify(key)}:${terragrunt_canonical(value[key])}`).join(',')}}`;
+    }
+    return JSON.stringify(value ?? null);
+}
+/**
+ * Inputs of the unit whose value now differs from the one its saved plan holds: a dependency's mock output that
+ * a real output has replaced since (the dependency was applied), or an output that changed. Names only.
+ */
+function staleInputs(rendered, planVariables) {
+    const inputs = terragrunt_valueOf(rendered.inputs);
+    if (!isJson(inputs) || !isJson(planVariables))
+        return [];
+    const stale = [];
+    for (const [name, field] of Object.entries(inputs)) {
+        const planned = planVariables[name];
+        if (!isJson(planned) || !('value' in planned))
+            continue;
+        if (terragrunt_canonical(terragrunt_valueOf(field)) !== terragrunt_canonical(planned.value))
+            stale.push(name);
+    }
+    return stale.sort();
+}
+function unitFile(stack) {
+    return stack.path === '.' ? TERRAGRUNT_FILE : `${stack.path}/${TERRAGRUNT_FILE}`;
+}
+/**
+ * Applies the reviewed plan only while Terragrunt still renders the inputs it was made with: a plan made on a
+ * dependency's mock outputs is refused once the dependency has real ones (plan again to review the real values).
+ */
+async function applyUnit(stack, context, planFile) {
+    const started = Date.now();
+    const unit = await unitContext(stack, context);
+    const cwd = external_node_path_default().join(context.workspace, stack.path);
+    const refused = (message) => ({
+        status: 'errored',
+        diagnostics: [{ severity: 'error', summary: message, file: unitFile(stack) }],
+        message,
+        applied: [],
+        durationMs: Date.now() - started,
+    });
+    const { run } = stackRunner(stack, unit);
+    const prepared = await prepare(stack, cwd, run);
+    if (prepared) {
+        const why = failureDiagnostics(prepared.result, stack.path)[0]?.summary ?? 'no output';
+        return refused(`${prepared.step} failed in ${stack.path}: ${why}`);
+    }
+    const show = await execFile(tfPath(context.env), ['show', '-json', '-no-color', planFile], {
+        cwd: await workingFolder(unit.env.TERRAGRUNT_DOWNLOAD ?? '', cwd),
+        env: { ...unit.env, ...stack.env },
+        timeoutMs: stack.timeoutMs ?? 5 * 60 * 1000,
+        maxOutputBytes: Number.POSITIVE_INFINITY,
+    });
+    let variables;
+    try {
+        variables = JSON.parse(show.stdout).variables;
+    }
+    catch {
+        return refused(`cannot read the saved plan of ${stack.path} (show -json exit code ${show.exitCode})`);
+    }
+    const rendered = await renderUnit(stack, context);
+    if (typeof rendered === 'string')
+        return refused(rendered);
+    const stale = staleInputs(rendered, variables);
+    if (stale.length > 0) {
+        return refused(`the reviewed plan of ${stack.path} was made with other values of ${stale.join(', ')} than Terragrunt ` +
+            'gives now (mock outputs of a dependency applied since, or a changed output): not applied; plan again ' +
+            '(/stackgate plan) and review the real values');
+    }
+    return applyTerraformStack(stack, unit, planFile);
+}
+/**
+ * The stacks with Terragrunt's answer on each unit: what it reads (`terragrunt`) and the units it depends on
+ * (`dependsOn`, so apply runs them in order). Discovered stacks lose the folders that are only parts of units:
+ * a `terragrunt.hcl` another unit includes, and a Terraform folder a unit uses as its `source`.
+ */
+async function withUnitGraph(stacks, context, options) {
+    const units = stacks.filter((stack) => stack.engine === 'terragrunt');
+    if (units.length === 0)
+        return stacks;
+    const facts = await forEachStack(units, options.parallelism, (unit) => describeUnit(unit, context));
+    const byPath = new Map(units.map((unit, index) => [unit.path, facts[index]]));
+    const included = new Set([...byPath.values()].flatMap((fact) => fact.includes));
+    const sources = new Set([...byPath.values()].flatMap((fact) => (fact.source ? [fact.source] : [])));
+    const kept = stacks.filter((stack) => {
+        if (!options.discovered)
+            return true;
+        const own = stack.path === '.' ? TERRAGRUNT_FILE : `${stack.path}/${TERRAGRUNT_FILE}`;
+        if (stack.engine === 'terragrunt')
+            return !included.has(own);
+        return !sources.has(stack.path);
+    });
+    const nameOf = new Map(kept.map((stack) => [stack.path, stack.name]));
+    return kept.map((stack) => {
+        const fact = byPath.get(stack.path);
+        if (stack.engine !== 'terragrunt' || !fact)
+            return stack;
+        const dependsOn = new Set(stack.dependsOn ?? []);
+        for (const dependency of fact.dependencies) {
+            const name = nameOf.get(dependency);
+            if (name !== undefined && name !== stack.name)
+                dependsOn.add(name);
+        }
+        return { ...stack, terragrunt: fact, ...(dependsOn.size > 0 ? { dependsOn: [...dependsOn] } : {}) };
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/engines/index.ts
+
 
 
 
@@ -38840,7 +39269,12 @@ const engines = new Map();
 function engineNamed(name) {
     let engine = engines.get(name);
     if (!engine) {
-        engine = name === 'ansible' ? ansibleEngine() : terraformEngine(name);
+        engine =
+            name === 'ansible'
+                ? ansibleEngine()
+                : name === 'terragrunt'
+                    ? terragruntEngine()
+                    : terraformEngine(name);
         engines.set(name, engine);
     }
     return engine;
@@ -39030,15 +39464,16 @@ function addSecret(text, state) {
             state.secrets.add(candidate);
     }
 }
-/** Every string and number inside a value, iteratively: a value nested thousands deep cannot overflow. */
+/**
+ * Every string and number inside a value (a list's items are its values), iteratively: a value nested thousands
+ * deep cannot overflow.
+ */
 function collectSecrets(value, state) {
     const stack = [value];
     while (stack.length > 0) {
         const item = stack.pop();
         if (typeof item === 'string' || typeof item === 'number')
             addSecret(String(item), state);
-        else if (Array.isArray(item))
-            stack.push(...item);
         else if (typeof item === 'object' && item !== null)
             stack.push(...Object.values(item));
     }
@@ -39054,20 +39489,24 @@ function hide(value, state) {
 function isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-/** A secret-looking name hides strings and structures; numbers and booleans (counts, flags) stay visible. */
+/**
+ * A secret-looking name hides strings and structures; numbers and booleans (counts, flags) stay visible, and a
+ * null stays null (`hide` keeps it).
+ */
 function hidesByName(value) {
-    return typeof value === 'string' || (typeof value === 'object' && value !== null);
+    return typeof value === 'string' || typeof value === 'object';
 }
 /** JSON of a value, or a marker of its own when it is too deep to serialise. */
 function digestOf(value) {
     let text;
     try {
-        text = JSON.stringify(value) ?? 'undefined';
+        // Only lists and maps get here: their JSON is always a string.
+        text = JSON.stringify(value);
     }
     catch {
         text = `unserialisable:${Math.random()}`;
     }
-    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(text).digest('hex').slice(0, 16);
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(text).digest('hex');
 }
 /**
  * Redacts one raw value. `sensitiveMask` and `unknownMask` have tofu's shapes (`before_sensitive`,
@@ -39097,30 +39536,28 @@ function redactValue(value, sensitiveMask, unknownMask, state, depth = 0) {
     return null;
 }
 function redactArray(value, sensitive, unknown, state, depth) {
-    const sensitiveItems = Array.isArray(sensitive) ? sensitive : [];
     const unknownItems = Array.isArray(unknown) ? unknown : [];
     const length = Math.max(value.length, unknownItems.length);
-    return Array.from({ length }, (_, index) => redactValue(value[index], sensitiveItems[index], unknownItems[index], state, depth + 1));
+    return Array.from({ length }, (_, index) => redactValue(value[index], Array.isArray(sensitive) ? sensitive[index] : undefined, unknownItems[index], state, depth + 1));
 }
 // Keys that carry the name, and the value, in the name/value pair shape (ECS container definitions, Kubernetes
 // env entries, Helm `set` blocks).
 const PAIR_NAME_KEYS = ['name', 'Name', 'key', 'Key'];
 const PAIR_VALUE_KEYS = ['value', 'Value'];
 /** `{ name = "DB_PASSWORD", value = "…" }`: the value key hides what the name says is secret. */
-function pairValueKeys(value) {
-    const named = PAIR_NAME_KEYS.some((key) => typeof value[key] === 'string' && (0,_scan_names_js__WEBPACK_IMPORTED_MODULE_3__/* .isSecretName */ .eh)(value[key]));
-    return new Set(named ? PAIR_VALUE_KEYS.filter((key) => key in value) : []);
+function namesSecretPair(value) {
+    return PAIR_NAME_KEYS.some((key) => typeof value[key] === 'string' && (0,_scan_names_js__WEBPACK_IMPORTED_MODULE_3__/* .isSecretName */ .eh)(value[key]));
 }
 function redactObject(value, sensitive, unknown, state, depth) {
     const sensitiveFields = isRecord(sensitive) ? sensitive : {};
     const unknownFields = isRecord(unknown) ? unknown : {};
-    const pairValues = pairValueKeys(value);
+    const secretPair = namesSecretPair(value);
     // Unknown attributes are absent from `after`; they exist only in the unknown mask.
     const keys = new Set([...Object.keys(value), ...Object.keys(unknownFields)]);
     const result = {};
     for (const key of keys) {
         const field = value[key];
-        const secretName = (0,_scan_names_js__WEBPACK_IMPORTED_MODULE_3__/* .isSecretName */ .eh)(key) || pairValues.has(key);
+        const secretName = (0,_scan_names_js__WEBPACK_IMPORTED_MODULE_3__/* .isSecretName */ .eh)(key) || (secretPair && PAIR_VALUE_KEYS.includes(key));
         if (secretName && hidesByName(field) && unknownFields[key] !== true) {
             result[key] = hide(field, state);
         }
@@ -39136,8 +39573,8 @@ function redactString(value, state, depth) {
     if (state.known?.exact.has(value))
         return hide(value, state);
     const trimmed = value.trim();
-    if ((trimmed.startsWith('{') && trimmed.endsWith('}')) ||
-        (trimmed.startsWith('[') && trimmed.endsWith(']'))) {
+    // Only a map or a list is decoded (JSON of either ends as it starts, or does not parse).
+    if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
         const json = redactJsonString(trimmed, state, depth);
         if (json !== undefined)
             return json === trimmed ? value : json;
@@ -39147,7 +39584,7 @@ function redactString(value, state, depth) {
         if (yaml !== undefined)
             return yaml;
     }
-    return redactKnown(redactTextWith(value, [], state), state);
+    return redactKnown(redactPatterns(value, state), state);
 }
 /** Known secrets inside a longer text. */
 function redactKnown(text, state) {
@@ -39181,9 +39618,8 @@ function containsMarker(value) {
         const item = stack.pop();
         if ((0,_model_js__WEBPACK_IMPORTED_MODULE_2__/* .isMarker */ .rg)(item))
             return true;
-        if (Array.isArray(item))
-            stack.push(...item);
-        else if (typeof item === 'object' && item !== null)
+        // A list's items are its values.
+        if (typeof item === 'object' && item !== null)
             stack.push(...Object.values(item));
     }
     return false;
@@ -39196,44 +39632,39 @@ function redactYamlString(value, state) {
     let parsed;
     try {
         // Aliases are refused outright: a string in a plan has no business expanding into a bomb.
-        parsed = (0,yaml__WEBPACK_IMPORTED_MODULE_1__/* .parse */ .qg)(value, { maxAliasCount: 0, prettyErrors: false, strict: true });
-    }
+        parsed = (0,yaml__WEBPACK_IMPORTED_MODULE_1__/* .parse */ .qg)(value, { maxAliasCount: 0, strict: true });
+    } /* Stryker disable next-line BlockStatement: equivalent; emptied, nothing is parsed, which falls out as not a map below */
     catch {
         return undefined;
     }
-    if (typeof parsed !== 'object' || parsed === null)
+    // A scalar is text, redacted as such; a null (a text of comments) hides nothing and falls out below.
+    if (typeof parsed !== 'object')
         return undefined;
     const before = state.redactedCount;
     const redacted = redactValue(parsed, undefined, undefined, state, 1);
     if (state.redactedCount === before)
         return undefined;
-    const text = (0,yaml__WEBPACK_IMPORTED_MODULE_1__/* .stringify */ .As)(placeholders(redacted), { lineWidth: 0 });
+    // yaml writes each marker as its toJSON text, as JSON.stringify does.
+    const text = (0,yaml__WEBPACK_IMPORTED_MODULE_1__/* .stringify */ .As)(redacted, { lineWidth: 0 });
     return value.endsWith('\n') ? text : text.replace(/\n$/, '');
 }
-/** Markers as the text a reviewer reads, for re-encoded YAML. */
-function placeholders(value) {
-    if ((0,_model_js__WEBPACK_IMPORTED_MODULE_2__/* .isMarker */ .rg)(value))
-        return value.toJSON();
-    if (Array.isArray(value))
-        return value.map(placeholders);
-    if (typeof value === 'object' && value !== null) {
-        return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, placeholders(item)]));
-    }
-    return value;
-}
-// `scheme://user:PASSWORD@host`: the password part.
-const URL_PASSWORD = /(?<head>\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"'<>]*:)(?<password>[^\s@/"'<>]+)(?=@)/gi;
+// `scheme://user:PASSWORD@host`: the password part, whatever comes before the `://`.
+const URL_PASSWORD = /(?<head>:\/\/[^\s:/@"'<>]*:)(?<password>[^\s@/"'<>]+)(?=@)/g;
 // `name = value`, `name: value`, `"name": "value"`, `NAME=value`, `--password=value`, `?token=value` on a line
 // of text (heredocs, scripts, engine messages).
 const TEXT_ASSIGNMENT = /(?<![\w.$])(?<q>["']?)(?<name>[A-Za-z_][\w.-]*)\k<q>[ \t]*(?<op>=(?![=>~])|:(?=[ \t]))[ \t]*(?<value>"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|\{[^}\n]*\}|\[[^\]\n]*\]|[^\s"',;&)}\]]+)/g;
+// The signs TEXT_ASSIGNMENT needs; a text with neither holds no assignment.
+// Stryker disable next-line StringLiteral: equivalent; an empty sign is in every text, so the pattern only runs for nothing
+const ASSIGNMENT_SIGNS = ['=', ':'];
 /**
  * Text with every secret replaced by `(sensitive value)`: the given known values (what Stackgate handed the
  * engine under a secret-looking name), URL passwords, and values assigned to secret-looking names.
  */
-function redactText(text, known = [], state = newRedactState()) {
-    return redactTextWith(text, known, state);
+function redactText(text, known, state = newRedactState()) {
+    return redactPatterns(known ? hideKnown(text, known, state) : text, state);
 }
-function redactTextWith(text, known, state) {
+/** The given values, longest first, so a value holding a shorter one is hidden whole. */
+function hideKnown(text, known, state) {
     let result = text;
     for (const secret of [...known].sort((a, b) => b.length - a.length)) {
         if (secret.trim().length < MIN_SECRET_LENGTH || !result.includes(secret))
@@ -39241,28 +39672,38 @@ function redactTextWith(text, known, state) {
         result = result.split(secret).join(HIDDEN_TEXT);
         state.redactedCount += 1;
     }
-    result = result.replace(URL_PASSWORD, (_match, head, password) => {
-        if (password === HIDDEN_TEXT || password.startsWith('$'))
+    return result;
+}
+/** URL passwords and values assigned to secret-looking names. */
+function redactPatterns(text, state) {
+    const result = text.replace(URL_PASSWORD, (_match, head, password) => {
+        // A shell variable names the password without holding it. (The placeholder never matches: it has a space.)
+        if (password.startsWith('$'))
             return `${head}${password}`;
         addSecret(password, state);
         state.redactedCount += 1;
         return `${head}${HIDDEN_TEXT}`;
     });
-    if (!result.includes('=') && !result.includes(':'))
-        return result;
-    return result.replace(TEXT_ASSIGNMENT, (match, ...args) => {
-        const groups = args[args.length - 1];
-        if (!(0,_scan_names_js__WEBPACK_IMPORTED_MODULE_3__/* .isSecretName */ .eh)(groups.name))
-            return match;
-        const value = groups.value;
-        const quote = value.startsWith('"') || value.startsWith("'") ? value.charAt(0) : '';
-        const inner = quote ? value.slice(1, -1) : value;
-        if (inner === '' || inner === HIDDEN_TEXT || inner.startsWith('(sensitive'))
-            return match;
-        addSecret(inner, state);
-        state.redactedCount += 1;
-        return match.slice(0, match.length - value.length) + `${quote}${HIDDEN_TEXT}${quote}`;
-    });
+    // A fast path: most plan strings hold neither sign, and the assignment pattern is slow to fail on them.
+    return ASSIGNMENT_SIGNS.some((sign) => result.includes(sign))
+        ? result.replace(TEXT_ASSIGNMENT, (match, ...args) => hideAssignment(match, args, state))
+        : result;
+}
+/** One match of TEXT_ASSIGNMENT: its value hidden when the name looks secret. */
+function hideAssignment(match, args, state) {
+    const groups = args[args.length - 1];
+    if (!(0,_scan_names_js__WEBPACK_IMPORTED_MODULE_3__/* .isSecretName */ .eh)(groups.name))
+        return match;
+    const value = groups.value;
+    const first = value.charAt(0);
+    const quote = first === '"' || first === "'" ? first : '';
+    const inner = quote ? value.slice(1, -1) : value;
+    // Already hidden: `(sensitive value)`, or its first word when unquoted (the value stops at the space).
+    if (inner === '' || inner.startsWith('(sensitive'))
+        return match;
+    addSecret(inner, state);
+    state.redactedCount += 1;
+    return match.slice(0, match.length - value.length) + `${quote}${HIDDEN_TEXT}${quote}`;
 }
 /**
  * Engine diagnostics through the same redaction as plan values: the values Stackgate handed the engine under
@@ -39696,7 +40137,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Br: () => (/* binding */ renderSummary)
 });
 
-// UNUSED EXPORTS: COMMENT_MAX_LENGTH, SUMMARY_MAX_BYTES, commentMarker, countsLine, engineTitle, fairShares, parseCommentMeta, plural, renderComment, tasksLine
+// UNUSED EXPORTS: COMMENT_MAX_LENGTH, SUMMARY_MAX_BYTES, commentMarker, countsLine, engineTitle, fairShares, hiddenJson, parseCommentMeta, plural, renderComment, tasksLine
 
 // EXTERNAL MODULE: external "node:buffer"
 var external_node_buffer_ = __nccwpck_require__(4573);
@@ -40715,6 +41156,8 @@ function engineTitle(engine) {
         return 'Terraform';
     if (engine === 'ansible')
         return 'Ansible';
+    if (engine === 'terragrunt')
+        return 'Terragrunt';
     return engine;
 }
 /** `Plan: 1 to add, 2 to change, 1 to destroy.` plus what tofu reports apart. */
@@ -41017,10 +41460,14 @@ function metaBlockFor(report, stacks, omitted) {
         })),
         ...(omitted > 0 ? { omittedStacks: omitted } : {}),
     };
-    // Escaped so no value can end the HTML comment, mention anyone or carry a control or bidi character;
-    // JSON.parse reads the escapes back.
-    const json = JSON.stringify(meta).replace(/[<>&@\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-    return `<!-- stackgate:meta ${json} -->`;
+    return `<!-- stackgate:meta ${hiddenJson(meta)} -->`;
+}
+/**
+ * JSON for a hidden HTML comment, escaped so no value can end the comment, mention anyone or carry a control
+ * or bidi character; JSON.parse reads the escapes back.
+ */
+function hiddenJson(value) {
+    return JSON.stringify(value).replace(/[<>&@\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 /** Reads the hidden metadata block back from a comment body. */
 function parseCommentMeta(body) {
@@ -41303,7 +41750,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   ry: () => (/* binding */ splitList)
 });
 
-// UNUSED EXPORTS: COMMANDS, InputError, RESERVED_COMMANDS, readEventContext, readSettings, repositoryPath
+// UNUSED EXPORTS: COMMANDS, InputError, MATRIX_LIMIT, readEventContext, readSettings, repositoryPath
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -44226,8 +44673,9 @@ var external_node_path_ = __nccwpck_require__(6760);
 
 
 
-const COMMANDS = (/* unused pure expression or super */ null && (['plan', 'validate', 'drift', 'apply']));
-const RESERVED_COMMANDS = (/* unused pure expression or super */ null && (['detect', 'report']));
+const COMMANDS = (/* unused pure expression or super */ null && (['plan', 'validate', 'drift', 'apply', 'detect', 'report']));
+/** GitHub runs at most this many jobs from one matrix. */
+const MATRIX_LIMIT = 256;
 /** A wrong input: names the input and what was expected. */
 class InputError extends Error {
     input;
@@ -44264,10 +44712,27 @@ function parseCommand(value) {
     const command = value === '' ? 'plan' : value;
     if (COMMANDS.includes(command))
         return command;
-    if (RESERVED_COMMANDS.includes(command)) {
-        throw new InputError('command', `'${command}' is not available in this version; use one of ${COMMANDS.join(', ')}`);
-    }
     throw new InputError('command', `unknown command '${command}'; expected one of ${COMMANDS.join(', ')}`);
+}
+function parsePublish(value, command) {
+    if (value === '' || value === 'github')
+        return 'github';
+    if (value === 'artifact') {
+        if (command === 'plan' || command === 'detect')
+            return 'artifact';
+        throw new InputError('publish', `artifact is for command: plan and detect (a matrix), not ${command}`);
+    }
+    throw new InputError('publish', `expected github or artifact, got '${value}'`);
+}
+function parseBatchSize(value) {
+    if (value === '')
+        return 1;
+    if (value === 'auto')
+        return 'auto';
+    if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 10_000) {
+        throw new InputError('matrix-batch-size', `expected a whole number from 1 to 10000 or auto, got '${value}'`);
+    }
+    return Number(value);
 }
 function parseEngine(value) {
     const engine = value === '' ? 'auto' : value;
@@ -44400,7 +44865,11 @@ function readSettings(env = process.env) {
         comment: parseBoolean('comment', input('comment'), true),
         commentHeader: input('comment-header'),
         failOnDrift: parseBoolean('fail-on-drift', input('fail-on-drift'), false),
+        publish: parsePublish(input('publish'), command),
+        matrixBatchSize: parseBatchSize(input('matrix-batch-size')),
         tempDir: path.join(env.RUNNER_TEMP ?? os.tmpdir(), 'stackgate'),
+        // Relative to the workspace root, like upload-sarif's `sarif_file`.
+        sarifFile: input('sarif-file') ? path.resolve(repoRoot, input('sarif-file')) : undefined,
         event,
     };
 }
@@ -44825,6 +45294,8 @@ var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/config/load.ts + 1 modules
+var load = __nccwpck_require__(9004);
 // EXTERNAL MODULE: ./src/config/types.ts
 var types = __nccwpck_require__(2143);
 // EXTERNAL MODULE: ./src/stacks/ansible-inputs.ts
@@ -45403,6 +45874,15 @@ async function stackInputs(layout, stacks) {
         await addFile(root);
         const seen = new Set([root]);
         const queue = [root];
+        // A Terragrunt unit also reads its includes and its local `source` module (and what that module calls).
+        const unit = stack.terragrunt;
+        for (const include of unit?.includes ?? [])
+            await addFile(repositoryFile(layout, include));
+        if (unit?.source !== undefined) {
+            const source = repositoryFile(layout, unit.source);
+            seen.add(source);
+            queue.push(source);
+        }
         for (let folder = queue.shift(); folder !== undefined; folder = queue.shift()) {
             folders.add(folder);
             const target = await real(folder);
@@ -45464,7 +45944,45 @@ async function stackInputs(layout, stacks) {
             unresolved,
         });
     }
-    return result;
+    return withDependencyInputs(result, layout);
+}
+/**
+ * A Terragrunt unit reads what the units it depends on read (transitively): a change to one plans its dependants.
+ * A unit Terragrunt could not describe reads everything (`**`): no change can be missed for it.
+ */
+function withDependencyInputs(inputs, layout) {
+    const byFolder = new Map(inputs.map((input) => [input.folder, input]));
+    return inputs.map((input) => {
+        const unit = input.stack.terragrunt;
+        if (unit?.error !== undefined)
+            return { ...input, globs: [...input.globs, '**'] };
+        if (!unit || unit.dependencies.length === 0)
+            return input;
+        const folders = new Set(input.folders);
+        const files = new Set(input.files);
+        const globs = new Set(input.globs);
+        const seen = new Set([input.folder]);
+        const queue = unit.dependencies.map((dependency) => repositoryFile(layout, dependency));
+        for (let folder = queue.shift(); folder !== undefined; folder = queue.shift()) {
+            if (seen.has(folder))
+                continue;
+            seen.add(folder);
+            const dependency = byFolder.get(folder);
+            if (!dependency) {
+                folders.add(folder); // a unit that is no stack here: its folder still counts
+                continue;
+            }
+            for (const item of dependency.folders)
+                folders.add(item);
+            for (const item of dependency.files)
+                files.add(item);
+            for (const item of dependency.globs)
+                globs.add(item);
+            for (const next of dependency.stack.terragrunt?.dependencies ?? [])
+                queue.push(repositoryFile(layout, next));
+        }
+        return { ...input, folders: [...folders], files: [...files], globs: [...globs] };
+    });
 }
 /**
  * A static read path as a repository path: `path.module` is the module's folder, `path.root` and `path.cwd`
@@ -45513,12 +46031,25 @@ async function readFolder(repoRoot, folder) {
 
 
 
+
 /** Folders never searched: tool caches, VCS data, dependencies, and anything hidden. */
 const SKIPPED_FOLDERS = new Set(['.terraform', '.git', 'node_modules']);
 async function discoverStacks(workspace, config) {
     if (config?.stacks)
         return config.stacks.map(copyStack);
-    return (await discoverFolders(workspace)).stacks.map(discoveredStack);
+    const defaults = config?.defaults;
+    // A folder with a terragrunt.hcl is a Terragrunt unit, even when it holds .tf files too. Shared include files
+    // and sourced modules among them are dropped later, from Terragrunt's own answer (engines/terragrunt.ts).
+    const units = await configFolders(workspace, (name) => name === 'terragrunt.hcl');
+    const folders = (await discoverFolders(workspace)).stacks.filter((folder) => !units.includes(folder));
+    const stacks = folders.map((folder) => defaults ? (0,load/* configuredStack */.Hg)({ name: folder, path: folder }, defaults) : discoveredStack(folder));
+    const unitStacks = units.map((folder) => {
+        const stack = defaults
+            ? (0,load/* configuredStack */.Hg)({ name: folder, path: folder }, defaults)
+            : discoveredStack(folder);
+        return { ...stack, engine: 'terragrunt' };
+    });
+    return [...stacks, ...unitStacks].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 /**
  * Without a config, which Terraform folders are stacks. In order, the first rule that applies decides:
@@ -45595,10 +46126,14 @@ function copyStack(stack) {
  * `*.tofu.json`, symlinked ones included). Symlinked folders are not walked (no loops, no duplicates).
  */
 async function terraformFolders(workspace) {
+    return configFolders(workspace, isConfigFile);
+}
+/** Every folder (posix, relative, sorted) holding a file whose name `wanted` accepts; walked as above. */
+async function configFolders(workspace, wanted) {
     const found = [];
     const visit = async (folder) => {
         const entries = await (0,promises_.readdir)(external_node_path_default().join(workspace, folder), { withFileTypes: true });
-        if (entries.some((entry) => !entry.isDirectory() && isConfigFile(entry.name)))
+        if (entries.some((entry) => !entry.isDirectory() && wanted(entry.name)))
             found.push(folder);
         for (const entry of entries) {
             if (!entry.isDirectory() || SKIPPED_FOLDERS.has(entry.name) || entry.name.startsWith('.'))

@@ -381,6 +381,13 @@ describe('isPlaceholder', () => {
     expect(isPlaceholder('a>b<c')).toBe(false);
     expect(isPlaceholder('Zq8-real-Value')).toBe(false);
   });
+  it('takes a run of x in one case for a stand-in, not mixed case inside a random token', () => {
+    expect(isPlaceholder('sk_live_xxxxxxxxxxxxxxxx')).toBe(true);
+    expect(isPlaceholder('AKIAXXXXXXXXXXXXXXXX')).toBe(true);
+    expect(isPlaceholder('dckr_pat_Q7xXXb2LmN9pR4tV8wY1zA3cE6g')).toBe(false);
+    expect(isPlaceholder('dckr_pat_Q7XxXb2LmN9pR4tV8wY1zA3cE6g')).toBe(false);
+    expect(isPlaceholder('dckr_pat_Q7xxXb2LmN9pR4tV8wY1zA3cE6g')).toBe(false);
+  });
 });
 
 describe('isReference', () => {

@@ -250,7 +250,6 @@ const PLACEHOLDER_MARKERS = [
   'change_me',
   'change-me',
   'example',
-  'xxx',
   'replace_me',
   'replace-me',
   'replaceme',
@@ -269,6 +268,8 @@ const PLACEHOLDER_MARKERS = [
 export function isPlaceholder(value: string): boolean {
   const lower = value.toLowerCase();
   if (/<[^>]*>/.test(value)) return true; // `<your key>`, `prefix-<key>`
+  // Case-sensitive: a stand-in is `xxxx` or `XXXX`, while a random token body may well hold `xXX`.
+  if (value.includes('xxx') || value.includes('XXX')) return true;
   return PLACEHOLDER_MARKERS.some((marker) => lower.includes(marker));
 }
 
