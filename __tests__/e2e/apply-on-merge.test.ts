@@ -124,7 +124,12 @@ describe('apply on merge', () => {
       'stacks/network/main.tf': stackFile('network'),
       'stacks/manual/main.tf': stackFile('manual', 'manual v2'),
     });
-    // The plan took no lock here (planned, not applied); the apply takes and releases them.
+    // The plan took the locks of the stacks it would change; the apply on merge releases them.
+    expect(Object.keys(gh.state.refs(REPO, 'refs/stackgate/locks/')).sort()).toEqual([
+      'refs/stackgate/locks/app',
+      'refs/stackgate/locks/manual',
+      'refs/stackgate/locks/network',
+    ]);
     const { merge, run: pending } = mergeAndPush();
     const run = await pending;
 

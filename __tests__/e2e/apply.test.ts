@@ -109,6 +109,20 @@ function openPullRequest(content = 'hello'): string {
   return repo.commit(`app: ${content}`);
 }
 
+/** The `pull_request` `closed` run of pull request 1 (the apply workflow's, which releases its locks). */
+function closePullRequest(head: string): Promise<ActionRun> {
+  return runAction({
+    workspace: repo.dir,
+    eventName: 'pull_request',
+    payload: pullRequestClosedPayload({ owner: OWNER, repo: NAME, number: 1, headSha: head, baseSha }),
+    apiUrl: gh.url,
+    repository: REPO,
+    sha: head,
+    ref: 'refs/pull/1/merge',
+    inputs: { command: 'apply' },
+  });
+}
+
 function expectRefused(run: ActionRun, reason: string, says: RegExp | string, deploymentsBefore = 0): void {
   expect(run.exitCode).toBe(1);
   expect(run.outputs['failure-reason']).toBe(reason);
@@ -169,15 +183,7 @@ describe('comment-driven apply', () => {
     expect(gh.state.deployments(REPO)).toHaveLength(1);
 
     // Closing the pull request releases its lock.
-    const closed = await runAction({
-      workspace: repo.dir,
-      eventName: 'pull_request',
-      payload: pullRequestClosedPayload({ owner: OWNER, repo: NAME, number: 1, headSha: head, baseSha }),
-      apiUrl: gh.url,
-      repository: REPO,
-      sha: head,
-      inputs: { command: 'apply' },
-    });
+    const closed = await closePullRequest(head);
     expect(closed.exitCode).toBe(0);
     expect(JSON.parse(closed.outputs.unlocked ?? '[]')).toEqual(['app']);
     expect(gh.state.refs(REPO, 'refs/stackgate/')).toEqual({});
@@ -242,9 +248,7 @@ describe('comment-driven apply', () => {
 
   it('refuses while another pull request holds the lock, and applies once a writer unlocks', async () => {
     const head = openPullRequest();
-    await plan(head);
-    approve(head);
-    // Pull request #2 (another clone of the repository, another head) applies first and keeps the lock.
+    // Pull request #2 (another clone of the repository, another head) plans and applies first and keeps the lock.
     const other = cloneAt(head);
     execFileSync('git', ['-C', other, 'commit', '--quiet', '--allow-empty', '-m', 'other'], {
       env: gitEnv(),
@@ -253,6 +257,8 @@ describe('comment-driven apply', () => {
     const otherTarget = `${target}.other`;
     await plan(otherHead, { number: 2, workspace: other, env: { TF_VAR_target: otherTarget } });
     approve(otherHead, 2);
+    await plan(head);
+    approve(head);
     const first = await comment('/stackgate apply', 'alice', {
       number: 2,
       workspace: other,
@@ -274,6 +280,41 @@ describe('comment-driven apply', () => {
     expect(readFileSync(target, 'utf8')).toBe('hello\n');
   });
 
+  it('a plan with pending changes takes the lock: another pull request is told and refused until it closes', async () => {
+    const head = openPullRequest();
+    const first = await plan(head);
+    expect(first.exitCode).toBe(0);
+    // The lock ref is #1's now, before any apply.
+    expect(Object.keys(gh.state.refs(REPO, 'refs/stackgate/locks/'))).toEqual([LOCK]);
+    expect(sticky()).not.toMatch(/Locked by/);
+
+    const other = cloneAt(head);
+    execFileSync('git', ['-C', other, 'commit', '--quiet', '--allow-empty', '-m', 'other'], {
+      env: gitEnv(),
+    });
+    const otherHead = execFileSync('git', ['-C', other, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+    const second = await plan(otherHead, { number: 2, workspace: other });
+    expect(second.exitCode).toBe(0);
+    expect(sticky(2)).toMatch(/Locked by pull request 1: this stack cannot be applied here/);
+    approve(otherHead, 2);
+    const refused = await comment('/stackgate apply', 'alice', { number: 2, workspace: other });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.outputs['failure-reason']).toBe('locked');
+    expect(sticky(2)).toMatch(/`app`: Locked by pull request 1.*`locked`/);
+    expect(existsSync(target)).toBe(false);
+    expect(gh.state.deployments(REPO)).toEqual([]);
+
+    // Closing #1 releases its lock; #2's next plan takes it and no longer says locked.
+    const closed = await closePullRequest(head);
+    expect(closed.exitCode).toBe(0);
+    expect(gh.state.refs(REPO, 'refs/stackgate/locks/')).toEqual({});
+    await plan(otherHead, { number: 2, workspace: other });
+    expect(sticky(2)).not.toMatch(/Locked by/);
+    const applied = await comment('/stackgate apply', 'alice', { number: 2, workspace: other });
+    expect(applied.exitCode, applied.stdout).toBe(0);
+    expect(readFileSync(target, 'utf8')).toBe('hello\n');
+  });
+
   it('two concurrent applies on one stack: exactly one runs', async () => {
     const head = openPullRequest();
     const other = cloneAt(head);
@@ -283,6 +324,8 @@ describe('comment-driven apply', () => {
     const otherHead = execFileSync('git', ['-C', other, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
     await plan(head);
     await plan(otherHead, { number: 2, workspace: other });
+    // #1 took the lock when it planned; released, the two applies race for it.
+    expect((await comment('/stackgate unlock app', 'alice')).exitCode).toBe(0);
     approve(head);
     approve(otherHead, 2);
     const runs = await Promise.all([
