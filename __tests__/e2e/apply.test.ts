@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startCacheService } from '../support/cache-service.js';
 import { runAction, type ActionRun } from '../support/harness.js';
 import { issueCommentPayload, pullRequestClosedPayload } from '../support/payloads.js';
 import { runOnPullRequest } from '../support/pull-request.js';
@@ -255,6 +256,12 @@ describe('comment-driven apply', () => {
     });
     const otherHead = execFileSync('git', ['-C', other, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
     const otherTarget = `${target}.other`;
+    gh.addPullRequest(REPO, {
+      number: 1,
+      headSha: head,
+      baseSha,
+      files: [{ filename: 'stacks/app/main.tf' }],
+    });
     await plan(otherHead, { number: 2, workspace: other, env: { TF_VAR_target: otherTarget } });
     approve(otherHead, 2);
     await plan(head);
@@ -379,3 +386,35 @@ function cloneAt(sha: string): string {
   execFileSync('git', ['-C', dir, 'checkout', '--quiet', sha]);
   return dir;
 }
+
+describe('a tampered saved plan', () => {
+  it('refuses a saved plan file that differs from the reviewed one: plan-changed, the file unchanged', async () => {
+    // The Actions cache (its legacy protocol, in a stand-in) serves the plan files; one runner temp folder for
+    // every run, as on a hosted runner, so a saved plan restores to the path it was saved from.
+    const cache = await startCacheService();
+    try {
+      const shared = { ...cache.env(), RUNNER_TEMP: mkdtempSync(path.join(os.tmpdir(), 'stackgate-temp-')) };
+      const head = openPullRequest();
+      expect((await plan(head, { env: shared })).exitCode).toBe(0);
+      const reviewedKey = [...cache.entries.keys()].find((key) => key.includes('-pr1-'));
+      expect(reviewedKey).toBeDefined();
+      // A plan of the same stack at the same head and path that writes something else (made for #2), planted
+      // under the reviewed plan's key.
+      expect((await plan(head, { number: 2, env: { ...shared, TF_VAR_suffix: '!' } })).exitCode).toBe(0);
+      const planted = [...cache.entries.values()].find((entry) => entry.key.includes('-pr2-'))!;
+      cache.entries.set(reviewedKey!, { ...planted, key: reviewedKey! });
+      approve(head);
+
+      const run = await comment('/stackgate apply', 'alice', { env: shared });
+
+      expect(run.stdout).toContain('app: restored the saved plan');
+      expectRefused(
+        run,
+        'plan-changed',
+        /saved plan file restored for this apply is not the plan that was reviewed/,
+      );
+    } finally {
+      await cache.close();
+    }
+  });
+});
