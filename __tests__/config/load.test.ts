@@ -190,6 +190,25 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('takes apply.on merge at the top and per stack, and rejects any other mode at its line', async () => {
+    const root = await workspaceWith(
+      lines(
+        'version: 1',
+        'apply: { on: merge }',
+        'stacks:',
+        '  - { name: app, path: infra/app }',
+        '  - { name: db, path: infra/db, apply: { on: comment } }',
+      ),
+    );
+    const config = await loadConfig(root);
+    expect(config?.apply.on).toBe('merge');
+    expect(config?.stacks?.map((stack) => stack.apply?.on)).toEqual([undefined, 'comment']);
+    const problems = await problemsOf(lines('version: 1', 'apply:', '  on: push'));
+    expect(problems.map((p) => `${p.line}:${p.column} ${p.message}`)).toStrictEqual([
+      '3:7 `apply.on` must be one of `comment`, `merge` (got `"push"`)',
+    ]);
+  });
+
   it('reports a missing required key at the stack', async () => {
     const problems = await problemsOf(lines('version: 1', 'stacks:', '  - name: app'));
     expect(problems).toStrictEqual([

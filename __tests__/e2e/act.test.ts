@@ -2,13 +2,14 @@
 // the action as `uses: ./`, the real tofu, and the GitHub stand-in as the API. What the stand-in received, what
 // the next step read from the outputs, and what act's log shows are the assertions.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { installAction, prepareWorkflow, runAct } from '../support/act.js';
 import { PROJECT_ROOT, TOOLS } from '../support/harness.js';
-import { pullRequestPayload } from '../support/payloads.js';
+import { pullRequestPayload, pushPayload } from '../support/payloads.js';
+import { runOnPullRequest } from '../support/pull-request.js';
 import { awsAccessKeyId, awsSecretAccessKey, genericPassword } from '../support/planted.js';
 import { createRepo, dataStack, type TestRepo } from '../support/repo.js';
 import { startStandIn, type StandIn } from '../support/standin/index.js';
@@ -319,6 +320,63 @@ resource "local_file" "motd" {
     expect(body).toMatch(/^\| stacks\/app \| terraform \| 2 \|/m);
     expect(body).toContain('local_file.motd');
     expect(run.log).toContain(`Stacks to change → https://github.com/${REPO}/pull/${NUMBER}#issuecomment-`);
+    expect(run.log).not.toContain(TOKEN);
+  });
+
+  it('apply-on-merge.yml: the push of the merge applies the reviewed plan and reports to the merged pull request', async () => {
+    const workflow = exampleWorkflow('apply-on-merge.yml');
+    expect(workflow.removed).toEqual(['opentofu/setup-opentofu@v1']);
+    const live = mkdtempSync(path.join(os.tmpdir(), 'stackgate-act-merge-'));
+    const target = path.join(live, 'app.txt');
+    const stack = `resource "local_file" "app" {
+  filename = "${target}"
+  content  = "merged"
+}
+`;
+    const repo = configRepository(workflow.text, {
+      '.stackgate.yml': 'version: 1\napply:\n  on: merge\nstacks:\n  - { name: app, path: stacks/app }\n',
+      '.gitignore': '.terraform/\n.terraform.lock.hcl\nterraform.tfstate*\n',
+    });
+    const base = repo.commit('config');
+    gh.setRef(REPO, 'refs/heads/main', base);
+    repo.write({ 'stacks/app/main.tf': stack });
+    const head = repo.commit('add app');
+    const planned = await runOnPullRequest({
+      gh,
+      repository: REPO,
+      workspace: repo.dir,
+      number: NUMBER,
+      headSha: head,
+      baseSha: base,
+      files: ['stacks/app/main.tf'],
+      token: TOKEN,
+    });
+    expect(planned.exitCode, planned.stdout).toBe(0);
+    expect(existsSync(target)).toBe(false);
+    gh.addReview(REPO, NUMBER, { user: 'bob', state: 'APPROVED', commitId: head });
+    const merge = repo.commit(`Merge pull request #${NUMBER}`);
+    gh.mergePullRequest(REPO, NUMBER, merge);
+    const [owner = '', name = ''] = REPO.split('/');
+
+    const run = await runAct({
+      workdir: repo.dir,
+      workflow: '.github/workflows/stackgate.yml',
+      eventName: 'push',
+      payload: pushPayload({ owner, repo: name, before: base, after: merge }),
+      apiUrl: gh.url,
+      repository: REPO,
+      token: TOKEN,
+    });
+
+    expect(run.log).toContain('Job succeeded');
+    expect(run.exitCode).toBe(0);
+    expect(readFileSync(target, 'utf8')).toBe('merged');
+    const body = stickyComments()[0]!.body;
+    expect(body).toContain(`at \`${merge.slice(0, 12)}\`: \`app\``);
+    expect(gh.state.checkRuns(REPO, merge).map((check) => [check.name, check.conclusion])).toEqual([
+      ['stackgate/apply', 'success'],
+    ]);
+    expect(gh.state.deployments(REPO).map((d) => d.statuses.at(-1)?.state)).toEqual(['success']);
     expect(run.log).not.toContain(TOKEN);
   });
 });

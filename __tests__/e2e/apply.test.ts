@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startCacheService } from '../support/cache-service.js';
 import { runAction, type ActionRun } from '../support/harness.js';
 import { issueCommentPayload, pullRequestClosedPayload } from '../support/payloads.js';
 import { runOnPullRequest } from '../support/pull-request.js';
@@ -109,6 +110,20 @@ function openPullRequest(content = 'hello'): string {
   return repo.commit(`app: ${content}`);
 }
 
+/** The `pull_request` `closed` run of pull request 1 (the apply workflow's, which releases its locks). */
+function closePullRequest(head: string): Promise<ActionRun> {
+  return runAction({
+    workspace: repo.dir,
+    eventName: 'pull_request',
+    payload: pullRequestClosedPayload({ owner: OWNER, repo: NAME, number: 1, headSha: head, baseSha }),
+    apiUrl: gh.url,
+    repository: REPO,
+    sha: head,
+    ref: 'refs/pull/1/merge',
+    inputs: { command: 'apply' },
+  });
+}
+
 function expectRefused(run: ActionRun, reason: string, says: RegExp | string, deploymentsBefore = 0): void {
   expect(run.exitCode).toBe(1);
   expect(run.outputs['failure-reason']).toBe(reason);
@@ -169,15 +184,7 @@ describe('comment-driven apply', () => {
     expect(gh.state.deployments(REPO)).toHaveLength(1);
 
     // Closing the pull request releases its lock.
-    const closed = await runAction({
-      workspace: repo.dir,
-      eventName: 'pull_request',
-      payload: pullRequestClosedPayload({ owner: OWNER, repo: NAME, number: 1, headSha: head, baseSha }),
-      apiUrl: gh.url,
-      repository: REPO,
-      sha: head,
-      inputs: { command: 'apply' },
-    });
+    const closed = await closePullRequest(head);
     expect(closed.exitCode).toBe(0);
     expect(JSON.parse(closed.outputs.unlocked ?? '[]')).toEqual(['app']);
     expect(gh.state.refs(REPO, 'refs/stackgate/')).toEqual({});
@@ -242,17 +249,23 @@ describe('comment-driven apply', () => {
 
   it('refuses while another pull request holds the lock, and applies once a writer unlocks', async () => {
     const head = openPullRequest();
-    await plan(head);
-    approve(head);
-    // Pull request #2 (another clone of the repository, another head) applies first and keeps the lock.
+    // Pull request #2 (another clone of the repository, another head) plans and applies first and keeps the lock.
     const other = cloneAt(head);
     execFileSync('git', ['-C', other, 'commit', '--quiet', '--allow-empty', '-m', 'other'], {
       env: gitEnv(),
     });
     const otherHead = execFileSync('git', ['-C', other, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
     const otherTarget = `${target}.other`;
+    gh.addPullRequest(REPO, {
+      number: 1,
+      headSha: head,
+      baseSha,
+      files: [{ filename: 'stacks/app/main.tf' }],
+    });
     await plan(otherHead, { number: 2, workspace: other, env: { TF_VAR_target: otherTarget } });
     approve(otherHead, 2);
+    await plan(head);
+    approve(head);
     const first = await comment('/stackgate apply', 'alice', {
       number: 2,
       workspace: other,
@@ -274,6 +287,41 @@ describe('comment-driven apply', () => {
     expect(readFileSync(target, 'utf8')).toBe('hello\n');
   });
 
+  it('a plan with pending changes takes the lock: another pull request is told and refused until it closes', async () => {
+    const head = openPullRequest();
+    const first = await plan(head);
+    expect(first.exitCode).toBe(0);
+    // The lock ref is #1's now, before any apply.
+    expect(Object.keys(gh.state.refs(REPO, 'refs/stackgate/locks/'))).toEqual([LOCK]);
+    expect(sticky()).not.toMatch(/Locked by/);
+
+    const other = cloneAt(head);
+    execFileSync('git', ['-C', other, 'commit', '--quiet', '--allow-empty', '-m', 'other'], {
+      env: gitEnv(),
+    });
+    const otherHead = execFileSync('git', ['-C', other, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+    const second = await plan(otherHead, { number: 2, workspace: other });
+    expect(second.exitCode).toBe(0);
+    expect(sticky(2)).toMatch(/Locked by pull request 1: this stack cannot be applied here/);
+    approve(otherHead, 2);
+    const refused = await comment('/stackgate apply', 'alice', { number: 2, workspace: other });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.outputs['failure-reason']).toBe('locked');
+    expect(sticky(2)).toMatch(/`app`: Locked by pull request 1.*`locked`/);
+    expect(existsSync(target)).toBe(false);
+    expect(gh.state.deployments(REPO)).toEqual([]);
+
+    // Closing #1 releases its lock; #2's next plan takes it and no longer says locked.
+    const closed = await closePullRequest(head);
+    expect(closed.exitCode).toBe(0);
+    expect(gh.state.refs(REPO, 'refs/stackgate/locks/')).toEqual({});
+    await plan(otherHead, { number: 2, workspace: other });
+    expect(sticky(2)).not.toMatch(/Locked by/);
+    const applied = await comment('/stackgate apply', 'alice', { number: 2, workspace: other });
+    expect(applied.exitCode, applied.stdout).toBe(0);
+    expect(readFileSync(target, 'utf8')).toBe('hello\n');
+  });
+
   it('two concurrent applies on one stack: exactly one runs', async () => {
     const head = openPullRequest();
     const other = cloneAt(head);
@@ -283,6 +331,8 @@ describe('comment-driven apply', () => {
     const otherHead = execFileSync('git', ['-C', other, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
     await plan(head);
     await plan(otherHead, { number: 2, workspace: other });
+    // #1 took the lock when it planned; released, the two applies race for it.
+    expect((await comment('/stackgate unlock app', 'alice')).exitCode).toBe(0);
     approve(head);
     approve(otherHead, 2);
     const runs = await Promise.all([
@@ -336,3 +386,35 @@ function cloneAt(sha: string): string {
   execFileSync('git', ['-C', dir, 'checkout', '--quiet', sha]);
   return dir;
 }
+
+describe('a tampered saved plan', () => {
+  it('refuses a saved plan file that differs from the reviewed one: plan-changed, the file unchanged', async () => {
+    // The Actions cache (its legacy protocol, in a stand-in) serves the plan files; one runner temp folder for
+    // every run, as on a hosted runner, so a saved plan restores to the path it was saved from.
+    const cache = await startCacheService();
+    try {
+      const shared = { ...cache.env(), RUNNER_TEMP: mkdtempSync(path.join(os.tmpdir(), 'stackgate-temp-')) };
+      const head = openPullRequest();
+      expect((await plan(head, { env: shared })).exitCode).toBe(0);
+      const reviewedKey = [...cache.entries.keys()].find((key) => key.includes('-pr1-'));
+      expect(reviewedKey).toBeDefined();
+      // A plan of the same stack at the same head and path that writes something else (made for #2), planted
+      // under the reviewed plan's key.
+      expect((await plan(head, { number: 2, env: { ...shared, TF_VAR_suffix: '!' } })).exitCode).toBe(0);
+      const planted = [...cache.entries.values()].find((entry) => entry.key.includes('-pr2-'))!;
+      cache.entries.set(reviewedKey!, { ...planted, key: reviewedKey! });
+      approve(head);
+
+      const run = await comment('/stackgate apply', 'alice', { env: shared });
+
+      expect(run.stdout).toContain('app: restored the saved plan');
+      expectRefused(
+        run,
+        'plan-changed',
+        /saved plan file restored for this apply is not the plan that was reviewed/,
+      );
+    } finally {
+      await cache.close();
+    }
+  });
+});

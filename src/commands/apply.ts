@@ -1,9 +1,18 @@
-// `command: apply`, comment-driven (`apply.on: comment`): `/stackgate apply|plan|unlock [stack…]` on a pull
-// request applies exactly the plan that was reviewed, only when its requirements hold, one pull request at a
-// time per stack. A `pull_request` `closed` event releases the pull request's locks.
+// `command: apply`, two ways, chosen per stack by `apply.on`. `comment`: `/stackgate apply|plan|unlock [stack…]`
+// on a pull request applies exactly the plan that was reviewed, only when its requirements hold, one pull
+// request at a time per stack. `merge`: the push of a merge to the default branch applies the merged pull
+// request's reviewed stacks. Both share the same steps: targets from the plan records, locks, the plan made
+// again (or restored) and its fingerprint compared, then the applies in `depends-on` order and one report.
+// A `pull_request` `closed` event releases the pull request's locks.
 import * as core from '@actions/core';
-import type { ApplyRequirement, LoadedConfig } from '../config/types.js';
+import {
+  APPLY_REQUIREMENTS,
+  type ApplyMode,
+  type ApplyRequirement,
+  type LoadedConfig,
+} from '../config/types.js';
 import { engineEnvironment, engineFor, resolveEngineChoice, type EngineContext } from '../engines/index.js';
+import { publishCheckRun } from '../github/checks.js';
 import type { Octokit } from '../github/client.js';
 import { editStickyComment } from '../github/comment.js';
 import { setDeploymentState, startDeployment } from '../github/deployments.js';
@@ -14,12 +23,14 @@ import {
   getPull,
   latestCheckConclusion,
   latestReviews,
+  mergedPullOf,
   reactToComment,
   type PullState,
 } from '../github/pulls.js';
 import { gitHead, isAncestor } from '../process/git.js';
 import {
   appliedOutcome,
+  mergeRefusalOutcome,
   refusalOutcome,
   withNotice,
   type FailureReason,
@@ -31,13 +42,28 @@ import type { StackReport } from '../report/types.js';
 import type { Settings } from '../settings.js';
 import type { Stack } from '../stacks/discover.js';
 import { forEachStack, forEachStackInOrder } from '../stacks/runner.js';
-import type { PlanRecords, Store } from '../store/types.js';
+import { selectForChange } from '../stacks/select.js';
+import type { LockHolder, LockStore, PlanRecords, Store } from '../store/types.js';
 import { parseComment, VERBS, type Verb } from './comment-command.js';
 import { refreshDashboardAfterApply } from './dashboard.js';
 import { repoOf, type CommandResult, type RunContext } from './context.js';
 import { fingerprintSalt, runPlan } from './plan.js';
-import { publishReport, commentSink, summarySink } from './publish.js';
-import { checkName, loadConfigOrThrow, logFullReport, newReport, runStacks } from './shared.js';
+import {
+  checkRunExternalId,
+  checkRunSink,
+  commentSink,
+  publishReport,
+  summarySink,
+  type Sink,
+} from './publish.js';
+import {
+  changedRepositoryFiles,
+  checkName,
+  loadConfigOrThrow,
+  logFullReport,
+  newReport,
+  runStacks,
+} from './shared.js';
 
 const WRITE_ROLES = new Set(['admin', 'maintain', 'write']);
 
@@ -55,6 +81,10 @@ interface PullRun {
   store: Store;
   pull: PullState;
   asked: Asked;
+  /** A `/stackgate` comment, or the push of the merge to the default branch. */
+  via: 'comment' | 'merge';
+  /** The commit applied: the pull request's head (comment), the pushed commit (merge). */
+  sha: string;
 }
 
 function outputs(reason: FailureReason | '', extra: Record<string, string> = {}): Record<string, string> {
@@ -85,15 +115,40 @@ function pullSettings(settings: Settings, pull: PullState): Settings {
 /** A refusal: written on top of the sticky comment (the reviewed plan below stays as it was) and the summary. */
 async function refuse(run: PullRun, refusals: Refusal[]): Promise<CommandResult> {
   const { ctx, github, pull, asked } = run;
-  const notice = refusalOutcome(asked.verb, asked.actor, refusals);
+  const branch = ctx.settings.event.pullRequest?.baseRef ?? '';
+  const notice =
+    run.via === 'merge'
+      ? mergeRefusalOutcome(branch, run.sha, refusals)
+      : refusalOutcome(asked.verb, asked.actor, refusals);
   await writeNotice(ctx, github, pull.number, notice);
   const first = refusals[0]?.reason ?? 'not-permitted';
+  // On merge nobody is watching the pull request: the pushed commit's apply check says it failed.
+  if (run.via === 'merge') await refusalCheck(run, notice, first);
   return {
     outputs: outputs(first),
-    failure: `Stackgate refused /stackgate ${asked.verb}: ${refusals
+    failure: `Stackgate refused ${run.via === 'merge' ? 'the apply on merge' : `/stackgate ${asked.verb}`}: ${refusals
       .map((refusal) => `${refusal.stack ? `${refusal.stack}: ` : ''}${refusal.detail} (${refusal.reason})`)
       .join('; ')}`,
   };
+}
+
+async function refusalCheck(run: PullRun, notice: string[], reason: FailureReason): Promise<void> {
+  const { settings } = run.ctx;
+  const name = checkName('apply', settings.commentHeader);
+  try {
+    await publishCheckRun(run.github, repoOf(settings), {
+      name,
+      headSha: run.sha,
+      conclusion: 'failure',
+      title: `Not applied (${reason})`,
+      summary: notice.join('\n\n'),
+      annotations: [],
+      detailsUrl: settings.event.runUrl,
+      externalId: checkRunExternalId(settings, name),
+    });
+  } catch (error) {
+    core.warning(`Could not write the apply check run: ${(error as Error).message}`);
+  }
 }
 
 async function writeNotice(ctx: RunContext, github: Octokit, pullNumber: number, notice: string[]) {
@@ -111,6 +166,7 @@ async function writeNotice(ctx: RunContext, github: Octokit, pullNumber: number,
 export async function runApply(ctx: RunContext): Promise<CommandResult> {
   const { settings } = ctx;
   if (settings.event.eventName === 'pull_request') return releaseOnClose(ctx);
+  if (settings.event.eventName === 'push') return applyOnMerge(ctx);
   const comment = settings.event.comment;
   if (!comment) throw new Error('The issue_comment event carries no comment: nothing to do.');
   const parsed = parseComment(comment.body);
@@ -145,6 +201,8 @@ export async function runApply(ctx: RunContext): Promise<CommandResult> {
     store: ctx.store,
     pull,
     asked,
+    via: 'comment',
+    sha: pull.headSha,
   };
 
   // Always, whatever the config says: a writer asked, on an open pull request from this repository.
@@ -204,12 +262,7 @@ async function releaseOnClose(ctx: RunContext): Promise<CommandResult> {
     return { outputs: outputs('') };
   }
   if (!ctx.store) throw new Error('Releasing locks needs the `github-token` input (with contents write).');
-  const released: string[] = [];
-  for (const [stack, holder] of await ctx.store.locks.list()) {
-    if (holder.pullNumber === pull.number && (await ctx.store.locks.release(stack, pull.number))) {
-      released.push(stack);
-    }
-  }
+  const released = await releaseLocksOf(ctx.store.locks, pull.number);
   core.info(
     released.length > 0
       ? `Released the lock(s) of #${pull.number}: ${released.join(', ')}`
@@ -234,6 +287,11 @@ async function unlock(run: PullRun): Promise<CommandResult> {
       : `${escapeText(asked.actor)} asked to unlock, but no lock was held${names.length > 0 ? ` on ${names.map((stack) => inlineCode(stack)).join(', ')}` : ' by this pull request'}.`;
   await writeNotice(run.ctx, run.github, pull.number, [`> [!NOTE]\n> ${text}`]);
   return { outputs: outputs('', { unlocked: JSON.stringify(released) }) };
+}
+
+/** How a stack is applied: on a comment (the default) or on merge. */
+export function applyModeOf(config: LoadedConfig | undefined, stack: Stack): ApplyMode {
+  return stack.apply?.on ?? config?.apply.on ?? 'comment';
 }
 
 function requirementsOf(config: LoadedConfig | undefined, stack: Stack): ApplyRequirement[] {
@@ -400,7 +458,8 @@ async function prepareTargets(
   ctx: RunContext,
   targets: Target[],
   pullNumber: number,
-  headSha: string,
+  /** The commit the plan files were saved for; undefined: plan again (a run that cannot read that cache). */
+  savedFor: string | undefined,
 ): Promise<{ items: Prepared[]; refusals: Refusal[] }> {
   const { settings } = ctx;
   const { fallback, engineContext } = await engineSetup(ctx);
@@ -412,7 +471,9 @@ async function prepareTargets(
       const engine = engineFor(stack, fallback);
       const reviewed = targets.find((target) => target.stack === stack)?.fingerprint ?? '';
       const planFile = await engine.planFile(stack, engineContext);
-      const restored = await restorePlanFile(planFile, planCacheKey(pullNumber, stack.name, headSha));
+      const restored =
+        savedFor !== undefined &&
+        (await restorePlanFile(planFile, planCacheKey(pullNumber, stack.name, savedFor)));
       core.info(
         `${stack.name}: ${restored ? 'restored the saved plan' : 'no saved plan here; planning again'}`,
       );
@@ -542,6 +603,130 @@ function tally(reports: StackReport[]): { applied: string[]; failed: string[]; s
   return { applied: named('applied'), failed: named('apply-failed'), skipped: named('skipped') };
 }
 
+/** The requirements the targets need, each with the stacks that need it; `only` keeps those that still apply. */
+function neededRequirements(
+  config: LoadedConfig | undefined,
+  targets: Target[],
+  only: readonly ApplyRequirement[] = APPLY_REQUIREMENTS,
+): Map<ApplyRequirement, string[]> {
+  const needed = new Map<ApplyRequirement, string[]>();
+  for (const { stack } of targets) {
+    for (const requirement of requirementsOf(config, stack)) {
+      if (!only.includes(requirement)) continue;
+      needed.set(requirement, [...(needed.get(requirement) ?? []), stack.name]);
+    }
+  }
+  return needed;
+}
+
+/**
+ * Locks: one pull request at a time per stack. Creating the lock ref is the atomic step. On any refusal the
+ * locks taken here are given back.
+ */
+async function lockTargets(locks: LockStore, targets: Target[], holder: LockHolder): Promise<Refusal[]> {
+  const taken: string[] = [];
+  const refusals: Refusal[] = [];
+  for (const { stack } of targets) {
+    const result = await locks.acquire(stack.name, holder);
+    if (result.acquired) {
+      if (!result.already) taken.push(stack.name);
+    } else {
+      refusals.push({
+        reason: 'locked',
+        stack: stack.name,
+        detail:
+          result.holder.pullNumber > 0
+            ? `Locked by pull request ${result.holder.pullNumber}, which planned or applied this stack and is not closed yet; it is released when that pull request closes, or by /stackgate unlock.`
+            : 'Locked by a ref Stackgate did not write; remove it or run /stackgate unlock.',
+        refs: result.holder.pullNumber > 0 ? [`#${result.holder.pullNumber}`] : undefined,
+      });
+    }
+  }
+  if (refusals.length > 0) for (const name of taken) await locks.release(name, holder.pullNumber);
+  return refusals;
+}
+
+/** The shared end of both ways to apply: exactly the reviewed plans, applied in order, one report. */
+async function applyTargets(
+  run: PullRun,
+  config: LoadedConfig | undefined,
+  stacks: Stack[],
+  records: PlanRecords,
+  targets: Target[],
+  options: { savedFor: string | undefined; sinks: readonly Sink[] },
+): Promise<CommandResult> {
+  const { ctx, pull, asked } = run;
+  const { settings } = ctx;
+  // Every target's plan is made (or restored) and fingerprinted before any applies.
+  const prepared = await prepareTargets(ctx, targets, pull.number, options.savedFor);
+  if (prepared.refusals.length > 0) return refuse(run, prepared.refusals);
+  const appliedStacks = await applyPrepared(ctx, prepared.items, {
+    sha: run.sha,
+    pullNumber: pull.number,
+    actor: asked.actor,
+  });
+  const fallback = await resolveEngineChoice(settings.engine);
+
+  const { applied, failed, skipped } = tally(appliedStacks);
+  const byName = new Map(stacks.map((stack) => [stack.name, stack]));
+  // The other recorded stacks keep their records, so they can still be applied later.
+  const others: StackReport[] = records.stacks
+    .filter((record) => !appliedStacks.some((stack) => stack.name === record.stack))
+    .map((record) => ({
+      name: record.stack,
+      path: byName.get(record.stack)?.path ?? record.stack,
+      engine: engineFor(byName.get(record.stack) ?? {}, fallback).name,
+      status: record.status as StackReport['status'],
+      diagnostics: [],
+      fingerprint: record.fingerprint,
+    }));
+  const report = newReport(
+    settings,
+    'apply',
+    [...appliedStacks, ...others].sort((a, b) => a.name.localeCompare(b.name)),
+  );
+  report.outcome = appliedOutcome(asked.actor, run.sha, applied, failed, skipped);
+  logFullReport(report);
+  const publication = await publishReport(
+    ctx,
+    report,
+    {
+      name: checkName('apply', settings.commentHeader),
+      conclusion: failed.length ? 'failure' : 'success',
+      title: failed.length ? `Apply failed for ${failed.join(', ')}` : `Applied ${applied.join(', ')}`,
+      annotations: [],
+    },
+    { sinks: options.sinks },
+  );
+  core.info(renderSummary(report).split('\n')[0] ?? '');
+  await refreshDashboardAfterApply(ctx, config, stacks, {
+    stacks: applied,
+    sha: run.sha,
+    pullNumber: pull.number,
+    actor: asked.actor,
+    at: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+  });
+  return {
+    report,
+    publication,
+    outputs: {
+      ...outputs(failed.length > 0 ? 'apply-failed' : '', { applied: JSON.stringify(applied) }),
+      'comment-id': publication.commentId !== undefined ? String(publication.commentId) : '',
+      'comment-url': publication.commentUrl ?? '',
+    },
+    failure:
+      failed.length > 0
+        ? `Apply failed for ${failed.join(', ')}${applied.length > 0 ? ` (applied: ${applied.join(', ')})` : ''}${skipped.length > 0 ? ` (skipped: ${skipped.join(', ')})` : ''}`
+        : undefined,
+  };
+}
+
+function nothingToApply(alreadyApplied: string[], which = ''): string {
+  return alreadyApplied.length > 0
+    ? `Nothing to apply: ${alreadyApplied.map((name) => inlineCode(name)).join(', ')} already applied at this commit.`
+    : `Nothing to apply: no stack of this pull request${which ? ` ${which}` : ''} has pending changes.`;
+}
+
 async function apply(run: PullRun): Promise<CommandResult> {
   const { ctx, github, store, pull, asked } = run;
   const { settings } = ctx;
@@ -567,114 +752,171 @@ async function apply(run: PullRun): Promise<CommandResult> {
       },
     ]);
   }
-  const { targets, refusals, alreadyApplied } = selectTargets(asked, stacks, records);
+  const selected = selectTargets(asked, stacks, records);
+  // Stacks that apply on merge are applied by the push of the merge, never by a comment.
+  const onMerge = selected.targets.filter(({ stack }) => applyModeOf(config, stack) === 'merge');
+  const targets = selected.targets.filter((target) => !onMerge.includes(target));
+  const refusals = [
+    ...selected.refusals,
+    ...(asked.stacks.length > 0 ? onMerge : []).map(({ stack }): Refusal => ({
+      reason: 'applies-on-merge',
+      stack: stack.name,
+      detail:
+        'This stack applies on merge (apply.on: merge): merge the pull request and the push to the default branch applies it.',
+    })),
+  ];
   if (refusals.length > 0) return refuse(run, refusals);
   if (targets.length === 0) {
-    const text =
-      alreadyApplied.length > 0
-        ? `Nothing to apply: ${alreadyApplied.map((name) => inlineCode(name)).join(', ')} already applied at this commit.`
-        : 'Nothing to apply: no stack of this pull request has pending changes.';
+    const text = nothingToApply(
+      selected.alreadyApplied,
+      onMerge.length > 0 ? 'that applies on a comment' : '',
+    );
     await writeNotice(ctx, github, pull.number, [`> [!NOTE]\n> ${text}`]);
     return { outputs: outputs('nothing-to-apply') };
   }
 
-  const needed = new Map<ApplyRequirement, string[]>();
-  for (const { stack } of targets) {
-    for (const requirement of requirementsOf(config, stack)) {
-      needed.set(requirement, [...(needed.get(requirement) ?? []), stack.name]);
-    }
-  }
-  const unmet = await checkRequirements(run, needed);
+  const unmet = await checkRequirements(run, neededRequirements(config, targets));
   if (unmet.length > 0) return refuse(run, unmet);
-
-  // Locks: one pull request at a time per stack. Creating the lock ref is the atomic step.
-  const taken: string[] = [];
-  const lockRefusals: Refusal[] = [];
-  for (const { stack } of targets) {
-    const result = await store.locks.acquire(stack.name, {
-      pullNumber: pull.number,
-      sha: pull.headSha,
-      by: asked.actor,
-    });
-    if (result.acquired) {
-      if (!result.already) taken.push(stack.name);
-    } else {
-      lockRefusals.push({
-        reason: 'locked',
-        stack: stack.name,
-        detail:
-          result.holder.pullNumber > 0
-            ? `Locked by pull request ${result.holder.pullNumber}, which planned or applied this stack and is not closed yet; it is released when that pull request closes, or by /stackgate unlock.`
-            : 'Locked by a ref Stackgate did not write; remove it or run /stackgate unlock.',
-        refs: result.holder.pullNumber > 0 ? [`#${result.holder.pullNumber}`] : undefined,
-      });
-    }
-  }
-  if (lockRefusals.length > 0) {
-    for (const name of taken) await store.locks.release(name, pull.number);
-    return refuse(run, lockRefusals);
-  }
-
-  // Exactly the reviewed plan: every target's plan is made (or restored) and fingerprinted before any applies.
-  const prepared = await prepareTargets(ctx, targets, pull.number, pull.headSha);
-  if (prepared.refusals.length > 0) return refuse(run, prepared.refusals);
-  const appliedStacks = await applyPrepared(ctx, prepared.items, {
-    sha: pull.headSha,
+  const locked = await lockTargets(store.locks, targets, {
     pullNumber: pull.number,
-    actor: asked.actor,
-  });
-  const fallback = await resolveEngineChoice(settings.engine);
-
-  const { applied, failed, skipped } = tally(appliedStacks);
-  const byName = new Map(stacks.map((stack) => [stack.name, stack]));
-  // The other recorded stacks keep their records, so they can still be applied later.
-  const others: StackReport[] = records.stacks
-    .filter((record) => !appliedStacks.some((stack) => stack.name === record.stack))
-    .map((record) => ({
-      name: record.stack,
-      path: byName.get(record.stack)?.path ?? record.stack,
-      engine: engineFor(byName.get(record.stack) ?? {}, fallback).name,
-      status: record.status as StackReport['status'],
-      diagnostics: [],
-      fingerprint: record.fingerprint,
-    }));
-  const report = newReport(
-    settings,
-    'apply',
-    [...appliedStacks, ...others].sort((a, b) => a.name.localeCompare(b.name)),
-  );
-  report.outcome = appliedOutcome(asked.actor, pull.headSha, applied, failed, skipped);
-  logFullReport(report);
-  const publication = await publishReport(
-    ctx,
-    report,
-    {
-      name: checkName('apply', settings.commentHeader),
-      conclusion: failed.length ? 'failure' : 'success',
-      title: '',
-      annotations: [],
-    },
-    { sinks: [commentSink, summarySink] },
-  );
-  core.info(renderSummary(report).split('\n')[0] ?? '');
-  await refreshDashboardAfterApply(ctx, config, stacks, {
-    stacks: applied,
     sha: pull.headSha,
-    pullNumber: pull.number,
-    actor: asked.actor,
-    at: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    by: asked.actor,
   });
-  return {
-    report,
-    publication,
-    outputs: {
-      ...outputs(failed.length > 0 ? 'apply-failed' : '', { applied: JSON.stringify(applied) }),
-      'comment-id': publication.commentId !== undefined ? String(publication.commentId) : '',
-      'comment-url': publication.commentUrl ?? '',
-    },
-    failure:
-      failed.length > 0
-        ? `Apply failed for ${failed.join(', ')}${applied.length > 0 ? ` (applied: ${applied.join(', ')})` : ''}${skipped.length > 0 ? ` (skipped: ${skipped.join(', ')})` : ''}`
-        : undefined,
+  if (locked.length > 0) return refuse(run, locked);
+  return applyTargets(run, config, stacks, records, targets, {
+    savedFor: pull.headSha,
+    sinks: [commentSink, summarySink],
+  });
+}
+
+/** Requirements that still mean something once the pull request is merged. */
+const AFTER_MERGE: readonly ApplyRequirement[] = ['approved', 'plan-passed'];
+
+/**
+ * `push` to the default branch: the merged pull request's stacks that apply on merge, at the pushed commit,
+ * each only when its plan now is the plan reviewed on the pull request. The pull request's locks go afterwards.
+ */
+async function applyOnMerge(ctx: RunContext): Promise<CommandResult> {
+  const { settings } = ctx;
+  const branch = settings.event.defaultBranch;
+  if (!branch || settings.event.ref !== `refs/heads/${branch}`) {
+    core.notice(
+      `Stackgate applies on merge only for a push to the default branch${branch ? ` (${branch})` : ''}; this push is to ${settings.event.ref || 'an unknown ref'}: nothing was applied.`,
+    );
+    return { outputs: outputs('') };
+  }
+  const config = await loadConfigOrThrow(settings);
+  const stacks = await runStacks(ctx, config);
+  const onMerge = new Set(
+    stacks.filter((stack) => applyModeOf(config, stack) === 'merge').map((stack) => stack.name),
+  );
+  if (onMerge.size === 0) {
+    core.notice(
+      'No stack applies on merge (apply.on: merge in .stackgate.yml): nothing was applied on this push.',
+    );
+    return { outputs: outputs('') };
+  }
+  if (!ctx.github || !ctx.store) {
+    throw new Error('Apply on merge needs the `github-token` input (with contents and pull-requests write).');
+  }
+  const sha = settings.event.sha;
+  const number = await mergedPullOf(ctx.github, repoOf(settings), sha, branch);
+  if (number === undefined) {
+    const text = `The push to ${inlineCode(branch)} at ${inlineCode(sha.slice(0, 12))} was not made by merging a pull request, so no reviewed plan covers it: nothing was applied. Make the change through a pull request.`;
+    core.notice(text.replace(/`/g, ''));
+    await core.summary.addRaw(`> [!NOTE]\n> ${text}`, true).write();
+    return { outputs: outputs('not-a-pull-request') };
+  }
+  const pull = await getPull(ctx.github, repoOf(settings), number);
+  const onPull = pullSettings(settings, pull);
+  const run: PullRun = {
+    ctx: { ...ctx, settings: { ...onPull, event: { ...onPull.event, sha } } },
+    github: ctx.github,
+    store: ctx.store,
+    pull,
+    asked: { verb: 'apply', stacks: [], actor: settings.event.actor, commentId: 0 },
+    via: 'merge',
+    sha,
   };
+  try {
+    return await applyMerged(run, config, stacks, onMerge);
+  } finally {
+    const released = await releaseLocksOf(ctx.store.locks, pull.number);
+    if (released.length > 0) core.info(`Released the lock(s) of #${pull.number}: ${released.join(', ')}`);
+  }
+}
+
+async function applyMerged(
+  run: PullRun,
+  config: LoadedConfig | undefined,
+  stacks: Stack[],
+  onMerge: Set<string>,
+): Promise<CommandResult> {
+  const { ctx, github, store, pull, asked } = run;
+  const { settings } = ctx;
+  const head = await gitHead(settings.repoRoot);
+  if (head !== run.sha) {
+    return refuse(run, [
+      {
+        reason: 'workspace-not-at-head',
+        detail: `The workflow checked out ${head ? 'another commit' : 'no git commit'}, not the pushed commit. Check out the pushed commit: actions/checkout without a ref (see examples/workflows/apply-on-merge.yml).`,
+        refs: [head?.slice(0, 12) ?? 'none', run.sha.slice(0, 12)],
+      },
+    ]);
+  }
+  const records = await store.plans.read(pull.number, settings.commentHeader);
+  if (!records) {
+    return refuse(run, [
+      {
+        reason: 'not-planned',
+        detail: `No reviewed plan is recorded on pull request ${pull.number}: nothing it merged can be applied. Plan the change in a new pull request, review, then merge.`,
+      },
+    ]);
+  }
+  // The stacks the merge touched that apply on merge: those the pull request's files affect, and those its
+  // reviewed plan recorded. One affected but missing from the records is refused (never applied unplanned).
+  const names = new Set(records.stacks.map((record) => record.stack).filter((name) => onMerge.has(name)));
+  const files = await changedRepositoryFiles(ctx);
+  if (files) {
+    const selection = await selectForChange(
+      { repoRoot: settings.repoRoot, workingDirectory: settings.workingDirectory },
+      stacks,
+      files,
+      { configPath: settings.configPath, discovered: !config?.stacks, patterns: settings.stackPatterns },
+    );
+    for (const stack of selection.affected) if (onMerge.has(stack.name)) names.add(stack.name);
+  }
+  const { targets, refusals, alreadyApplied } = selectTargets(
+    { ...asked, stacks: [...names].sort() },
+    stacks,
+    records,
+  );
+  if (refusals.length > 0) return refuse(run, refusals);
+  if (targets.length === 0) {
+    await writeNotice(ctx, github, pull.number, [
+      `> [!NOTE]\n> ${nothingToApply(alreadyApplied, 'that applies on merge')}`,
+    ]);
+    return { outputs: outputs('nothing-to-apply') };
+  }
+  const unmet = await checkRequirements(run, neededRequirements(config, targets, AFTER_MERGE));
+  if (unmet.length > 0) return refuse(run, unmet);
+  const locked = await lockTargets(store.locks, targets, {
+    pullNumber: pull.number,
+    sha: run.sha,
+    by: asked.actor,
+  });
+  if (locked.length > 0) return refuse(run, locked);
+  // The saved plans were cached in the pull request's scope, which a default-branch run cannot read.
+  return applyTargets(run, config, stacks, records, targets, {
+    savedFor: undefined,
+    sinks: [commentSink, checkRunSink, summarySink],
+  });
+}
+
+async function releaseLocksOf(locks: LockStore, pullNumber: number): Promise<string[]> {
+  const released: string[] = [];
+  for (const [stack, holder] of await locks.list()) {
+    if (holder.pullNumber === pullNumber && (await locks.release(stack, pullNumber))) released.push(stack);
+  }
+  return released;
 }

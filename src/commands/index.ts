@@ -30,8 +30,9 @@ const MATRIX_EVENTS = ['pull_request', 'push', 'workflow_dispatch'] as const;
 export const COMMAND_REGISTRY: Readonly<Record<Command, CommandSpec>> = {
   plan: { name: 'plan', events: CHANGE_EVENTS, run: runPlan },
   validate: { name: 'validate', events: CHANGE_EVENTS, run: runValidate },
-  // issue_comment: `/stackgate apply|plan|unlock`; pull_request: a closed pull request releases its locks.
-  apply: { name: 'apply', events: ['issue_comment', 'pull_request'], run: runApply },
+  // issue_comment: `/stackgate apply|plan|unlock`; push: apply on merge; pull_request: a closed pull request
+  // releases its locks.
+  apply: { name: 'apply', events: ['issue_comment', 'push', 'pull_request'], run: runApply },
   // Drift is checked on the default branch, on a timer or by hand; never on a pull request's code.
   drift: { name: 'drift', events: ['schedule', 'workflow_dispatch'], run: runDrift },
   // The matrix: detect lists the affected stacks, a plan job per entry uploads its plan, report publishes.

@@ -132,16 +132,33 @@ export function fingerprintSalt(settings: Settings): { repository: string; pullN
   };
 }
 
-/** Who holds which stack's lock, to tell other pull requests; empty when unknown (no token, a fork, an error). */
-async function lockHolders(ctx: RunContext): Promise<Map<string, LockHolder>> {
+/**
+ * A pull request whose plan has pending changes on a stack takes the stack's lock now (one pull request at a
+ * time per stack, from plan to apply or close). Returns the other holder when the lock is someone else's;
+ * undefined when it is this pull request's, or when it cannot be known (no token, a fork, an API error).
+ */
+async function lockForPlan(ctx: RunContext, stack: string): Promise<LockHolder | undefined> {
   const pull = ctx.settings.event.pullRequest;
-  if (!ctx.store || !pull || pull.fromFork) return new Map();
+  if (!ctx.store || !pull || pull.fromFork) return undefined;
   try {
-    return await ctx.store.locks.list();
+    const result = await ctx.store.locks.acquire(stack, {
+      pullNumber: pull.number,
+      sha: pull.headSha,
+      by: ctx.settings.event.actor,
+    });
+    return result.acquired ? undefined : result.holder;
   } catch (error) {
-    core.info(`Could not read the stack locks (${(error as Error).message})`);
-    return new Map();
+    core.warning(
+      `Could not take the lock of ${stack} (the plan workflow needs contents: write): ${(error as Error).message}`,
+    );
+    return undefined;
   }
+}
+
+function lockedMessage(holder: LockHolder): string {
+  return holder.pullNumber > 0
+    ? `Locked by pull request ${holder.pullNumber}: this stack cannot be applied here until that pull request is merged and applied or closed, or the lock is released with /stackgate unlock.`
+    : 'Locked by a ref Stackgate did not write: this stack cannot be applied until it is removed or released with /stackgate unlock.';
 }
 
 /**
@@ -256,7 +273,6 @@ async function plan(ctx: RunContext): Promise<CommandResult> {
       config?.secrets?.allow ?? [],
     )),
   );
-  const locks = await lockHolders(ctx);
   const planned = await forEachStack(affected, settings.parallelism, async (stack): Promise<StackReport> => {
     const engine = engineFor(stack, fallbackEngine);
     core.info(logSafe(`Planning ${stack.name} (${stack.path}) with ${engine.name}`));
@@ -279,10 +295,8 @@ async function plan(ctx: RunContext): Promise<CommandResult> {
     }
     core.info(logSafe(`${stack.name}: ${result.status}${result.message ? ` (${result.message})` : ''}`));
     const report = stackReport(stack, engine.name, result);
-    const holder = locks.get(stack.name);
-    if (holder && report.status === 'planned' && holder.pullNumber !== settings.event.pullRequest?.number) {
-      report.message = `Locked by pull request ${holder.pullNumber}: this stack cannot be applied here until that pull request is closed or the lock is released with /stackgate unlock.`;
-    }
+    const holder = report.status === 'planned' ? await lockForPlan(ctx, stack.name) : undefined;
+    if (holder) report.message = lockedMessage(holder);
     return report;
   });
   const unaffectedReports: StackReport[] = unaffected.map((stack) => ({

@@ -37,7 +37,7 @@ function permissionNotice(what: string, permission: string, error: unknown): str
 }
 
 /** One check run per run attempt, job and check name (a matrix job sets a comment header to get its own). */
-function checkRunExternalId(settings: Settings, name: string): string {
+export function checkRunExternalId(settings: Settings, name: string): string {
   const { runId, runAttempt, job } = settings.event;
   return [runId, runAttempt, job, name].join(':').slice(0, 200);
 }

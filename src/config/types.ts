@@ -8,10 +8,11 @@ export type { EngineName } from '../engines/names.js';
 export const APPLY_REQUIREMENTS = ['approved', 'mergeable', 'undiverged', 'plan-passed'] as const;
 export type ApplyRequirement = (typeof APPLY_REQUIREMENTS)[number];
 
-export type ApplyMode = 'comment';
+export type ApplyMode = 'comment' | 'merge';
 
 export interface ApplyConfig {
-  /** `comment`: `/stackgate apply` on the pull request, before merge. */
+  /** `comment`: `/stackgate apply` on the pull request, before merge; `merge`: on the push of the merge to the
+   * default branch. */
   on: ApplyMode;
   requirements: ApplyRequirement[];
 }

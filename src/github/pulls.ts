@@ -129,3 +129,25 @@ export async function reactToComment(
     return false;
   }
 }
+
+/**
+ * The pull request whose merge made `sha` on `baseRef` (merge commit, squash or rebase: GitHub's
+ * `merge_commit_sha`; a fast-forward: its head), found through the commit's pull requests. Undefined for a
+ * push that no merged pull request made.
+ */
+export async function mergedPullOf(
+  octokit: Octokit,
+  repo: RepoRef,
+  sha: string,
+  baseRef: string,
+): Promise<number | undefined> {
+  const { data } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({
+    ...repo,
+    commit_sha: sha,
+    per_page: 100,
+  });
+  const merged = data.filter((pull) => pull.merged_at !== null && pull.base.ref === baseRef);
+  const found =
+    merged.find((pull) => pull.merge_commit_sha === sha) ?? merged.find((pull) => pull.head.sha === sha);
+  return found?.number;
+}

@@ -18,6 +18,7 @@ export type FailureReason =
   | 'locked'
   | 'unknown-stack'
   | 'unknown-command'
+  | 'applies-on-merge'
   | 'nothing-to-apply'
   | 'apply-failed';
 
@@ -44,6 +45,14 @@ function refusalLine(refusal: Refusal): string {
 export function refusalOutcome(verb: string, actor: string, refusals: readonly Refusal[]): string[] {
   return [
     `> [!WARNING]\n> ${inlineCode(`/stackgate ${verb}`)} by ${escapeText(actor)} was refused; nothing was applied.`,
+    refusals.map(refusalLine).join('\n'),
+  ];
+}
+
+/** The refusal block of an apply on merge: which push, and every reason it was refused. */
+export function mergeRefusalOutcome(branch: string, sha: string, refusals: readonly Refusal[]): string[] {
+  return [
+    `> [!WARNING]\n> The apply on merge (the push to ${inlineCode(branch)} at ${inlineCode(sha.slice(0, 12))}) was refused; nothing was applied.`,
     refusals.map(refusalLine).join('\n'),
   ];
 }

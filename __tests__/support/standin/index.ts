@@ -158,6 +158,8 @@ export interface StandIn {
   /** Collaborator permission: admin, maintain, write, triage, read or none. */
   setCollaborator(repo: string, login: string, permission: string): void;
   setRef(repo: string, ref: string, sha: string): void;
+  /** Merges a pull request as GitHub does: closed, merged, `merge_commit_sha` set, the base branch moved to it. */
+  mergePullRequest(repo: string, pullNumber: number, mergeCommitSha: string): PullRecord;
 }
 
 const user = (login: string): UserRef => ({ login, type: login.endsWith('[bot]') ? 'Bot' : 'User' });
@@ -314,6 +316,17 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     },
     setRef: (repo, ref, sha) => {
       state.mustRepo(repo).refs.set(ref.startsWith('refs/') ? ref : `refs/${ref}`, sha);
+    },
+    mergePullRequest(repo, n, sha) {
+      const data = state.mustRepo(repo);
+      const pull = data.pulls.get(n);
+      const issue = data.issues.get(n);
+      if (!pull || !issue) throw new Error(`stand-in: no pull request #${n} in ${repo}`);
+      Object.assign(pull, { state: 'closed', merged: true, mergeCommitSha: sha });
+      issue.state = 'closed';
+      issue.closedAt = state.now();
+      data.refs.set(`refs/heads/${pull.baseRef}`, sha);
+      return pull;
     },
   };
 }

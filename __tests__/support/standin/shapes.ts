@@ -323,7 +323,7 @@ export function pullJson(
     updated_at: issue.updatedAt,
     closed_at: issue.closedAt,
     merged_at: pull.merged ? issue.closedAt : null,
-    merge_commit_sha: null,
+    merge_commit_sha: pull.mergeCommitSha ?? null,
     assignee: issueShape.assignee,
     assignees: issueShape.assignees,
     requested_reviewers: [],
