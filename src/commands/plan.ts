@@ -194,6 +194,13 @@ export function planOutputs(report: RunReport, publication: Publication): Record
   };
 }
 
+/** Like Promise.all, but only once every promise has settled; then the first rejection, if any. */
+async function settledAll<A, B, C>(a: Promise<A>, b: Promise<B>, c: Promise<C>): Promise<[A, B, C]> {
+  const settled = await Promise.allSettled([a, b, c]);
+  for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
+  return settled.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value) as [A, B, C];
+}
+
 export async function runPlan(ctx: RunContext): Promise<CommandResult> {
   const { settings } = ctx;
   let config: LoadedConfig | undefined;
@@ -235,8 +242,10 @@ export async function runPlan(ctx: RunContext): Promise<CommandResult> {
   const env = engineEnvironment(ctx.env);
   // Secret-named values go to the engines: masked before any engine starts, hidden from what they print.
   const handed = maskEngineInputs(env, ...affected.map((stack) => stack.env));
-  // The door checks first: engines installed, formatting, and secrets in what the change touches.
-  const findings = await checkStacks({
+  // The door checks (engines installed, formatting, secrets in what the change touches) run beside the plans:
+  // the files to scan are listed before any engine writes into the workspace.
+  const scannedFiles = files ?? (await listWorkspaceFiles(settings.workspace));
+  const checked = checkStacks({
     workspace: settings.workspace,
     config,
     stacks: affected,
@@ -246,16 +255,11 @@ export async function runPlan(ctx: RunContext): Promise<CommandResult> {
     validate: false,
     moduleFolders: affected.flatMap((stack) => [...(moduleDeps.get(stack.path) ?? [])]),
   });
-  findings.push(...removedStacks);
-  findings.push(
-    ...(await scanSecrets(
-      settings.workspace,
-      files ?? (await listWorkspaceFiles(settings.workspace)),
-      config?.secrets?.allow ?? [],
-    )),
-  );
-  const locks = await lockHolders(ctx);
-  const planned = await forEachStack(affected, settings.parallelism, async (stack): Promise<StackReport> => {
+  const scanned = scanSecrets(settings.workspace, scannedFiles, config?.secrets?.allow ?? []);
+  // Both mask every secret they find: what a plan says is logged only after that.
+  const masked = Promise.allSettled([checked, scanned]);
+  const locks = lockHolders(ctx);
+  const planning = forEachStack(affected, settings.parallelism, async (stack): Promise<StackReport> => {
     const engine = engineFor(stack, fallbackEngine);
     core.info(logSafe(`Planning ${stack.name} (${stack.path}) with ${engine.name}`));
     const result = await engine.plan(
@@ -275,14 +279,18 @@ export async function runPlan(ctx: RunContext): Promise<CommandResult> {
         await savePlanFile(result.planFile, planCacheKey(pull.number, stack.name, pull.headSha));
       }
     }
+    await masked;
     core.info(logSafe(`${stack.name}: ${result.status}${result.message ? ` (${result.message})` : ''}`));
     const report = stackReport(stack, engine.name, result);
-    const holder = locks.get(stack.name);
+    const holder = (await locks).get(stack.name);
     if (holder && report.status === 'planned' && holder.pullNumber !== settings.event.pullRequest?.number) {
       report.message = `Locked by pull request ${holder.pullNumber}: this stack cannot be applied here until that pull request is closed or the lock is released with /stackgate unlock.`;
     }
     return report;
   });
+  // Every part settles before the run goes on, so a failing one never leaves engines running behind it.
+  const [checkFindings, secretFindings, planned] = await settledAll(checked, scanned, planning);
+  const findings: Finding[] = [...checkFindings, ...removedStacks, ...secretFindings];
   const unaffectedReports: StackReport[] = unaffected.map((stack) => ({
     name: stack.name,
     path: stack.path,
