@@ -26,6 +26,7 @@ import { relativeToWorkingDirectory } from '../stacks/changed-files.js';
 import { removedStackFindings, selectForChange, unresolvedReadHint } from '../stacks/select.js';
 import { localModuleGraph } from '../stacks/modules.js';
 import { publishReport, type Publication } from './publish.js';
+import { openProviderCache } from './providers.js';
 import {
   annotateConfigError,
   changedRepositoryFiles,
@@ -245,6 +246,11 @@ export async function runPlan(ctx: RunContext): Promise<CommandResult> {
   // The door checks (engines installed, formatting, secrets in what the change touches) run beside the plans:
   // the files to scan are listed before any engine writes into the workspace.
   const scannedFiles = files ?? (await listWorkspaceFiles(settings.workspace));
+  const providers = await openProviderCache(affected, fallbackEngine, {
+    workspace: settings.workspace,
+    env,
+    tempDir: settings.tempDir,
+  });
   const checked = checkStacks({
     workspace: settings.workspace,
     config,
@@ -290,6 +296,7 @@ export async function runPlan(ctx: RunContext): Promise<CommandResult> {
   });
   // Every part settles before the run goes on, so a failing one never leaves engines running behind it.
   const [checkFindings, secretFindings, planned] = await settledAll(checked, scanned, planning);
+  await providers.save();
   const findings: Finding[] = [...checkFindings, ...removedStacks, ...secretFindings];
   const unaffectedReports: StackReport[] = unaffected.map((stack) => ({
     name: stack.name,

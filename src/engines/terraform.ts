@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import pLimit from 'p-limit';
 import type { Diagnostic, Plan } from '../plan/model.js';
 import { planFingerprint } from '../plan/fingerprint.js';
 import { diagnosticsFromJson, parseTerraformPlan } from '../plan/terraform-json.js';
@@ -77,13 +78,55 @@ function failureDiagnostics(result: ExecResult, stackPath: string): Diagnostic[]
   return text ? [{ severity: 'error', summary, detail: text }] : [];
 }
 
+const versions = new Map<string, Promise<string | undefined>>();
+
+/** `version -json` of the binary, asked once per run. */
+export function engineVersion(context: BinaryContext): Promise<string | undefined> {
+  let version = versions.get(context.binary);
+  if (!version) {
+    version = execFile(context.binary, ['version', '-json'], {
+      cwd: context.workspace,
+      env: context.env,
+      timeoutMs: 60_000,
+    }).then((result) => {
+      try {
+        const parsed = JSON.parse(result.stdout) as { terraform_version?: unknown };
+        return typeof parsed.terraform_version === 'string' ? parsed.terraform_version : undefined;
+      } catch {
+        return undefined;
+      }
+    });
+    versions.set(context.binary, version);
+  }
+  return version;
+}
+
+/**
+ * Whether several `init`s may share one TF_PLUGIN_CACHE_DIR at once: OpenTofu locks the cache since 1.10
+ * (lock contention fixed in 1.10.5); Terraform documents concurrent use as unsupported.
+ */
+export async function sharedCacheIsSafe(context: BinaryContext): Promise<boolean> {
+  if (path.basename(context.binary) !== 'tofu') return false;
+  const [major = 0, minor = 0, patch = 0] = ((await engineVersion(context)) ?? '').split('.').map(Number);
+  return major > 1 || (major === 1 && (minor > 10 || (minor === 10 && patch >= 5)));
+}
+
+/** `init`s that share a plugin cache their engine does not lock wait for each other. */
+const sharedCacheInits = pLimit(1);
+
 /** `init`, then the stack's workspace; the failed step when one fails. */
 async function prepare(
   stack: Stack,
   cwd: string,
   run: (args: string[]) => Promise<ExecResult>,
+  context: BinaryContext,
 ): Promise<{ step: string; result: ExecResult } | undefined> {
-  const init = await run(['init', '-input=false', '-no-color', '-json', ...initArguments(stack)]);
+  const initArgs = ['init', '-input=false', '-no-color', '-json', ...initArguments(stack)];
+  const shared = Boolean({ ...context.env, ...stack.env }.TF_PLUGIN_CACHE_DIR);
+  const init =
+    shared && !(await sharedCacheIsSafe(context))
+      ? await sharedCacheInits(() => run(initArgs))
+      : await run(initArgs);
   if (init.exitCode !== 0) return { step: 'init', result: init };
   // Stacks may share a folder with different workspaces (they run one after another): select every time the
   // folder has a selection, so a stack never plans in the workspace its neighbour left behind.
@@ -150,7 +193,7 @@ export async function planTerraformStack(
     };
   };
 
-  const prepared = await prepare(stack, cwd, run);
+  const prepared = await prepare(stack, cwd, run, context);
   if (prepared) return errored(prepared.step, prepared.result);
 
   // The refresh-only plan of a drift run sits beside the normal one: neither overwrites the other.
@@ -254,7 +297,7 @@ export async function inspectTerraformPlan(
     message: failureMessage(step, result, timeoutMs),
     durationMs: Date.now() - started,
   });
-  const prepared = await prepare(stack, cwd, run);
+  const prepared = await prepare(stack, cwd, run, context);
   if (prepared) return errored(prepared.step, prepared.result);
   return showPlan(stack, context, planFile, salt, { warnings: [], started, remaining, errored });
 }
@@ -438,7 +481,7 @@ export async function applyTerraformStack(
       durationMs: Date.now() - started,
     };
   };
-  const prepared = await prepare(stack, cwd, run);
+  const prepared = await prepare(stack, cwd, run, context);
   if (prepared) return failed(prepared.step, prepared.result);
   const apply = await run([
     'apply',
@@ -467,6 +510,7 @@ export function terraformEngine(binary: 'tofu' | 'terraform'): Engine {
     check: (stack, context, options) =>
       checkTerraformStack(stack, { ...context, binary }, options.validate, options.format ?? true),
     checkFormat: (folders, context) => checkTerraformFormat(folders, { ...context, binary }),
+    version: (context) => engineVersion({ ...context, binary }),
     plan: (stack, context, salt, options) => planTerraformStack(stack, { ...context, binary }, salt, options),
     inspect: (stack, context, planFile, salt) =>
       inspectTerraformPlan(stack, { ...context, binary }, planFile, salt),

@@ -109,6 +109,8 @@ export interface Engine {
   ): Promise<StackPlanResult>;
   /** Where `plan` writes this stack's plan file in this run. */
   planFile(stack: Stack, context: EngineContext): Promise<string>;
+  /** The engine's version (`1.11.6`), for cache keys; undefined when it cannot tell. Absent for Ansible. */
+  version?(context: EngineContext): Promise<string | undefined>;
   /** Applies a saved plan file exactly; never plans anew. */
   apply(stack: Stack, context: EngineContext, planFile: string): Promise<StackApplyResult>;
 }
