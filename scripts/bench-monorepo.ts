@@ -170,6 +170,12 @@ async function runAction(
     step.ms += entry.end - entry.start;
     byStep.set(entry.step, step);
   }
+  const first = Math.min(...trace.map((entry) => entry.start));
+  const last = Math.max(...trace.map((entry) => entry.end));
+  if (process.env.STACKGATE_BENCH_VERBOSE)
+    process.stderr.write(
+      `bench: action start-up to first engine ${first - startEpoch} ms, last engine to exit ${endEpoch - last} ms\n`,
+    );
   return {
     ms: result.ms,
     outsideMs: result.ms - coveredMs(trace, startEpoch, endEpoch),
