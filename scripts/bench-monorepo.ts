@@ -170,6 +170,12 @@ async function runAction(
     step.ms += entry.end - entry.start;
     byStep.set(entry.step, step);
   }
+  const first = Math.min(...trace.map((entry) => entry.start));
+  const last = Math.max(...trace.map((entry) => entry.end));
+  if (process.env.STACKGATE_BENCH_VERBOSE)
+    process.stderr.write(
+      `bench: action start-up to first engine ${first - startEpoch} ms, last engine to exit ${endEpoch - last} ms\n`,
+    );
   return {
     ms: result.ms,
     outsideMs: result.ms - coveredMs(trace, startEpoch, endEpoch),
@@ -238,6 +244,72 @@ export async function benchMonorepo(options: {
   return figures;
 }
 
+export interface ProviderCacheFigure {
+  stacks: number;
+  coldMs: number;
+  warmMs: number;
+}
+
+/**
+ * `init` of N stacks that each need hashicorp/local, one after another with one shared TF_PLUGIN_CACHE_DIR:
+ * cold (an empty folder, as on a cache miss) against warm (the folder the cold run filled, as after a restore).
+ * The cold side installs from the local filesystem mirror, not a registry over the network: a real miss costs
+ * more than this shows.
+ */
+export async function benchProviderCache(options: {
+  tofu: string;
+  stacks: number;
+  rounds: number;
+}): Promise<ProviderCacheFigure> {
+  const env: NodeJS.ProcessEnv = {
+    PATH: `${path.dirname(options.tofu)}:${process.env.PATH ?? ''}`,
+    HOME: process.env.HOME,
+    TF_CLI_CONFIG_FILE: process.env.TF_CLI_CONFIG_FILE,
+  };
+  const initAll = async (root: string, cache: string): Promise<number> => {
+    let total = 0;
+    for (let index = 0; index < options.stacks; index++) {
+      const folder = path.join(root, `s${index}`);
+      rmSync(path.join(folder, '.terraform'), { recursive: true, force: true });
+      const result = await run(options.tofu, ['init', '-input=false', '-no-color'], {
+        cwd: folder,
+        env: { ...env, TF_PLUGIN_CACHE_DIR: cache },
+      });
+      if (result.code !== 0) throw new Error(`init failed: ${result.stdout}${result.stderr}`);
+      total += result.ms;
+    }
+    return total;
+  };
+  const cold: number[] = [];
+  const warm: number[] = [];
+  for (let round = 0; round < options.rounds; round++) {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'stackgate-bench-providers-'));
+    const cache = path.join(root, 'plugin-cache');
+    mkdirSync(cache);
+    for (let index = 0; index < options.stacks; index++) {
+      mkdirSync(path.join(root, `s${index}`));
+      writeFileSync(
+        path.join(root, `s${index}`, 'main.tf'),
+        `terraform {\n  required_providers {\n    local = { source = "hashicorp/local", version = "2.9.0" }\n  }\n}\n`,
+      );
+    }
+    cold.push(await initAll(root, cache));
+    warm.push(await initAll(root, cache));
+    rmSync(root, { recursive: true, force: true });
+  }
+  return { stacks: options.stacks, coldMs: median(cold), warmMs: median(warm) };
+}
+
+export function providerCacheTable(figure: ProviderCacheFigure): string {
+  return [
+    `| \`init\` of ${figure.stacks} stacks needing hashicorp/local, one shared \`TF_PLUGIN_CACHE_DIR\` | Time | Per stack |`,
+    '| --- | --- | --- |',
+    `| Cold (empty folder: a cache miss; installed from a local mirror) | ${seconds(figure.coldMs)} | ${(figure.coldMs / figure.stacks).toFixed(0)} ms |`,
+    `| Warm (the folder restored) | ${seconds(figure.warmMs)} | ${(figure.warmMs / figure.stacks).toFixed(0)} ms |`,
+    '',
+  ].join('\n');
+}
+
 const percent = (value: number): string => `${(value * 100).toFixed(1)} %`;
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
@@ -266,9 +338,10 @@ async function main(): Promise<void> {
   const rounds = Number(process.env.STACKGATE_BENCH_ROUNDS ?? '3');
   const loadBefore = os.loadavg()[0] ?? 0;
   const figures = await benchMonorepo({ tofu, node, action, sizes, rounds });
+  const providers = await benchProviderCache({ tofu, stacks: 8, rounds });
   const loadAfter = os.loadavg()[0] ?? 0;
   const environment = `Median of ${rounds} rounds each, loop and action alternating, cold \`.terraform\` every run, default \`parallelism\` (${os.cpus().length} CPUs: ${os.cpus()[0]?.model.trim() ?? 'CPU'}); load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after.`;
-  const markdown = monorepoTable(figures, environment);
+  const markdown = `${monorepoTable(figures, environment)}\n${providerCacheTable(providers)}`;
   console.log(markdown);
   writeFileSync(resultsFile, markdown);
   const failures = figures.flatMap((figure) => [

@@ -2,6 +2,10 @@
 # `npm run bench`: times Stackgate's core (JSON.parse, parse + redact, comment and summary rendering) on a real
 # 10,000-resource OpenTofu plan, against `tofu show -json` of the same plan. Prints a Markdown table for the
 # README and writes it to bench/results.md; exits non-zero when a goal or a GitHub size limit is missed.
+# Then the monorepo figure (scripts/bench-monorepo.ts): N real tofu stacks in one `command: plan` run of the
+# action bundled from the current source, against a sequential init / plan -out / show -json loop, written to
+# bench/monorepo.md (STACKGATE_BENCH_SIZES, default 16,24; STACKGATE_BENCH_ROUNDS, default 3). Last, the
+# affected selection over 1,000 stacks and 5,000 changed files (scripts/bench-selection.ts, bench/selection.md).
 #
 # The planned configuration is cached under $STACKGATE_TOOLS/bench/<hash of config and tofu version>, so a
 # rerun skips init and plan. Set STACKGATE_BENCH_PROFILE=<dir> to write a V8 CPU profile of the bench there.
@@ -153,7 +157,21 @@ fi
 mkdir -p bench
 status=0
 "$NODE" "${node_flags[@]}" "$bundle/index.js" "$plan_dir" "$TOFU" bench/results.md || status=$?
-# Keep the committed table in the project's style (`npm run lint` checks it); the figures still count.
-[ -f bench/results.md ] && npx prettier --log-level warn --write bench/results.md
+
+# The monorepo figure runs the action as the runner does, so it bundles the action from the current source.
+npx ncc build src/index.ts -o "$bundle/action" --quiet --transpile-only
+npx ncc build scripts/bench-monorepo.ts -o "$bundle/monorepo" --quiet --transpile-only
+cp action.yml "$bundle/action.yml"
+"$NODE" "$bundle/monorepo/index.js" "$TOFU" "$NODE" "$bundle/action/index.js" bench/monorepo.md || status=$?
+
+# Affected selection at size: 1,000 stacks, a module graph four levels deep, 5,000 changed files.
+npx ncc build scripts/bench-selection.ts -o "$bundle/selection" --quiet --transpile-only
+"$NODE" "$bundle/selection/index.js" bench/selection.md || status=$?
+
 bench_secrets || status=$?
+
+# Keep the committed tables in the project's style (`npm run lint` checks them); the figures still count.
+for table in bench/results.md bench/monorepo.md bench/selection.md; do
+  [ -f "$table" ] && npx prettier --log-level warn --write "$table"
+done
 exit "$status"

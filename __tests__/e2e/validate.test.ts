@@ -98,6 +98,51 @@ describe('validate', () => {
     );
   });
 
+  it('annotates misformatted files of many stacks at once, folders with spaces too, and a file fmt cannot read', async () => {
+    const misformatted = (name: string) => `resource "terraform_data" "${name}" {\n input = "x"\n}\n`;
+    const repo = createRepo({
+      'stacks/app one/main.tf': misformatted('one'),
+      'stacks/app two/main.tf': dataStack('two', 'v1'),
+      'stacks/-dash/main.tf': misformatted('dash'),
+      'stacks/net/main.tf': dataStack('net', 'v1'),
+      'stacks/net/vars.tf': 'variable "a" {\ndefault = 1\n}\n',
+    });
+    const changed = ['stacks/app one/main.tf', 'stacks/-dash/main.tf', 'stacks/net/vars.tf'];
+    const { run, head } = await onPullRequest(repo, changed, { command: 'validate' });
+    expect(run.exitCode).toBe(1);
+    const formatting = (gh.state.checkRuns(REPO, head)[0]?.annotations ?? []).filter((a) =>
+      /format/i.test(a.title ?? ''),
+    );
+    expect(formatting.map((a) => [a.path, a.start_line]).sort()).toEqual([
+      ['stacks/-dash/main.tf', 2],
+      ['stacks/app one/main.tf', 2],
+      ['stacks/net/vars.tf', 2],
+    ]);
+
+    // A file fmt cannot read in one stack: the others still get their own findings.
+    repo.write({ 'stacks/app two/broken.tfvars': 'region = "eu\n' });
+    const again = await onPullRequest(
+      repo,
+      ['stacks/app two/broken.tfvars'],
+      { command: 'validate' },
+      { number: 6 },
+    );
+    const annotations = gh.state.checkRuns(REPO, again.head)[0]?.annotations ?? [];
+    expect(annotations).toContainEqual(
+      expect.objectContaining({
+        path: 'stacks/app two/broken.tfvars',
+        start_line: 1,
+        annotation_level: 'failure',
+      }),
+    );
+    expect(
+      annotations
+        .filter((a) => /format/i.test(a.title ?? ''))
+        .map((a) => a.path)
+        .sort(),
+    ).toEqual(['stacks/-dash/main.tf', 'stacks/app one/main.tf', 'stacks/net/vars.tf']);
+  });
+
   it('annotates warnings as warnings and lets them pass', async () => {
     const repo = createRepo({
       'app/main.tf':

@@ -5,7 +5,13 @@ import { lstat, readFile, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { forEachStack } from '../stacks/runner.js';
 import type { LoadedConfig } from '../config/types.js';
-import { engineFor, engineNamed, type EngineContext, type EngineName } from '../engines/index.js';
+import {
+  engineFor,
+  engineNamed,
+  type Engine,
+  type EngineContext,
+  type EngineName,
+} from '../engines/index.js';
 import type { FormatProblem } from '../engines/types.js';
 import type { Diagnostic } from '../plan/model.js';
 import type { Finding } from '../report/findings.js';
@@ -303,7 +309,30 @@ export interface EngineCheckOptions {
   moduleFolders?: Iterable<string>;
 }
 
-/** Engines installed, then per stack `fmt -check` and (optionally) `validate`. */
+/**
+ * The formatting of every folder given, one process per engine that can check several folders at once (by
+ * engine, then folder); a folder it could not tell apart from the others is absent, for its own check.
+ */
+async function formatEveryFolder(
+  folders: readonly { engine: Engine; folder: string }[],
+  context: EngineContext,
+): Promise<Map<EngineName, Map<string, FormatProblem[]>>> {
+  const byEngine = new Map<Engine, string[]>();
+  for (const { engine, folder } of folders) byEngine.set(engine, [...(byEngine.get(engine) ?? []), folder]);
+  const formatted = new Map<EngineName, Map<string, FormatProblem[]>>();
+  await Promise.all(
+    [...byEngine].map(async ([engine, list]) => {
+      const found = list.length > 0 ? await engine.checkFormat?.(list, context) : undefined;
+      if (found) formatted.set(engine.name, found);
+    }),
+  );
+  return formatted;
+}
+
+/**
+ * Engines installed, then formatting (one process over every folder where it can) and, optionally, `validate`
+ * per stack.
+ */
 export async function checkStacks(options: EngineCheckOptions): Promise<Finding[]> {
   const findings: Finding[] = [];
   // Masked before any engine starts; what the engines print is redacted with the same values.
@@ -335,12 +364,41 @@ export async function checkStacks(options: EngineCheckOptions): Promise<Finding[
   const folders = options.stacks.filter(
     (stack, index) => options.stacks.findIndex((other) => other.path === stack.path) === index,
   );
+  const stackFolders = new Set(options.stacks.map((stack) => stack.path));
+  const modules = [...new Set(options.moduleFolders ?? [])]
+    .filter((folder) => !stackFolders.has(folder))
+    .sort();
+  const moduleEngine = engineNamed(options.fallbackEngine);
+  const modulesChecked = installed.get(moduleEngine.name) ?? (await moduleEngine.available());
+  const formatted = await formatEveryFolder(
+    [
+      ...folders.flatMap((stack) => {
+        const engine = engineFor(stack, options.fallbackEngine);
+        return installed.get(engine.name) ? [{ engine, folder: stack.path }] : [];
+      }),
+      ...(modulesChecked ? modules.map((folder) => ({ engine: moduleEngine, folder })) : []),
+    ],
+    options.engineContext,
+  );
   const perStack = await forEachStack(folders, options.parallelism, async (stack): Promise<Finding[]> => {
     const engine = engineFor(stack, options.fallbackEngine);
     if (!installed.get(engine.name)) return [];
-    const result = await engine.check(stack, options.engineContext, { validate: options.validate });
+    const format = formatted.get(engine.name)?.get(stack.path);
+    const result =
+      format && !options.validate
+        ? { format, diagnostics: [] }
+        : await engine.check(stack, options.engineContext, {
+            validate: options.validate,
+            format: format === undefined,
+          });
     const stackFindings = [
-      ...(await formatFindings(options.workspace, stack.name, engine.name, result.format, stack.path)),
+      ...(await formatFindings(
+        options.workspace,
+        stack.name,
+        engine.name,
+        format ?? result.format,
+        stack.path,
+      )),
       ...redactDiagnostics(result.diagnostics, handed).map((diagnostic) =>
         diagnosticFinding(stack.name, diagnostic),
       ),
@@ -357,15 +415,13 @@ export async function checkStacks(options: EngineCheckOptions): Promise<Finding[
     }
     return stackFindings;
   });
-  const stackFolders = new Set(options.stacks.map((stack) => stack.path));
-  const modules = [...new Set(options.moduleFolders ?? [])]
-    .filter((folder) => !stackFolders.has(folder))
-    .sort();
-  const moduleEngine = engineNamed(options.fallbackEngine);
-  const perModule = !(installed.get(moduleEngine.name) ?? (await moduleEngine.available()))
+  const perModule = !modulesChecked
     ? []
     : await forEachStack(modules.map(moduleAsStack), options.parallelism, async (module) => {
-        const result = await moduleEngine.check(module, options.engineContext, { validate: false });
+        const format = formatted.get(moduleEngine.name)?.get(module.path);
+        const result = format
+          ? { format, diagnostics: [] }
+          : await moduleEngine.check(module, options.engineContext, { validate: false });
         return [
           ...(await formatFindings(
             options.workspace,

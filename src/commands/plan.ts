@@ -32,6 +32,7 @@ import {
 } from '../report/artifact.js';
 import { InputError, type Settings } from '../settings.js';
 import { selectStacks } from './selection.js';
+import { openProviderCache } from './providers.js';
 import {
   annotateConfigError,
   checkName,
@@ -216,6 +217,13 @@ export function planOutputs(report: RunReport, publication: Publication): Record
   };
 }
 
+/** Like Promise.all, but only once every promise has settled; then the first rejection, if any. */
+async function settledAll<A, B, C>(a: Promise<A>, b: Promise<B>, c: Promise<C>): Promise<[A, B, C]> {
+  const settled = await Promise.allSettled([a, b, c]);
+  for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
+  return settled.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value) as [A, B, C];
+}
+
 export async function runPlan(ctx: RunContext): Promise<CommandResult> {
   if (ctx.settings.publish !== 'artifact') return plan(ctx);
   if (ctx.settings.stackPatterns.length === 0) {
@@ -254,8 +262,15 @@ async function plan(ctx: RunContext): Promise<CommandResult> {
   const env = engineEnvironment(ctx.env);
   // Secret-named values go to the engines: masked before any engine starts, hidden from what they print.
   const handed = maskEngineInputs(env, ...affected.map((stack) => stack.env));
-  // The door checks first: engines installed, formatting, and secrets in what the change touches.
-  const findings = await checkStacks({
+  // The door checks (engines installed, formatting, secrets in what the change touches) run beside the plans:
+  // the files to scan are listed before any engine writes into the workspace.
+  const scannedFiles = files ?? (await listWorkspaceFiles(settings.workspace));
+  const providers = await openProviderCache(affected, fallbackEngine, {
+    workspace: settings.workspace,
+    env,
+    tempDir: settings.tempDir,
+  });
+  const checked = checkStacks({
     workspace: settings.workspace,
     config,
     stacks: affected,
@@ -265,15 +280,10 @@ async function plan(ctx: RunContext): Promise<CommandResult> {
     validate: false,
     moduleFolders: affected.flatMap((stack) => [...(moduleDeps.get(stack.path) ?? [])]),
   });
-  findings.push(...removedStacks);
-  findings.push(
-    ...(await scanForSecrets(
-      ctx,
-      files ?? (await listWorkspaceFiles(settings.workspace)),
-      config?.secrets?.allow ?? [],
-    )),
-  );
-  const planned = await forEachStack(affected, settings.parallelism, async (stack): Promise<StackReport> => {
+  const scanned = scanForSecrets(ctx, scannedFiles, config?.secrets?.allow ?? []);
+  // Both mask every secret they find: what a plan says is logged only after that.
+  const masked = Promise.allSettled([checked, scanned]);
+  const planning = forEachStack(affected, settings.parallelism, async (stack): Promise<StackReport> => {
     const engine = engineFor(stack, fallbackEngine);
     core.info(logSafe(`Planning ${stack.name} (${stack.path}) with ${engine.name}`));
     const result = await engine.plan(
@@ -293,12 +303,17 @@ async function plan(ctx: RunContext): Promise<CommandResult> {
         await savePlanFile(result.planFile, planCacheKey(pull.number, stack.name, pull.headSha));
       }
     }
+    await masked;
     core.info(logSafe(`${stack.name}: ${result.status}${result.message ? ` (${result.message})` : ''}`));
     const report = stackReport(stack, engine.name, result);
     const holder = report.status === 'planned' ? await lockForPlan(ctx, stack.name) : undefined;
     if (holder) report.message = lockedMessage(holder);
     return report;
   });
+  // Every part settles before the run goes on, so a failing one never leaves engines running behind it.
+  const [checkFindings, secretFindings, planned] = await settledAll(checked, scanned, planning);
+  await providers.save();
+  const findings: Finding[] = [...checkFindings, ...removedStacks, ...secretFindings];
   const unaffectedReports: StackReport[] = unaffected.map((stack) => ({
     name: stack.name,
     path: stack.path,

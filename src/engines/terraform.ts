@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import pLimit from 'p-limit';
 import type { Diagnostic, Plan } from '../plan/model.js';
 import { planFingerprint } from '../plan/fingerprint.js';
 import { diagnosticsFromJson, parseTerraformPlan } from '../plan/terraform-json.js';
@@ -77,13 +78,46 @@ export function failureDiagnostics(result: ExecResult, stackPath: string): Diagn
   return text ? [{ severity: 'error', summary, detail: text }] : [];
 }
 
+const versions = new Map<string, Promise<string | undefined>>();
+
+/** `version -json` of the binary, asked once per run. */
+export function engineVersion(context: BinaryContext): Promise<string | undefined> {
+  let version = versions.get(context.binary);
+  if (!version) {
+    version = execFile(context.binary, ['version', '-json'], {
+      cwd: context.workspace,
+      env: context.env,
+      timeoutMs: 60_000,
+    }).then((result) => {
+      try {
+        const parsed = JSON.parse(result.stdout) as { terraform_version?: unknown };
+        return typeof parsed.terraform_version === 'string' ? parsed.terraform_version : undefined;
+      } catch {
+        return undefined;
+      }
+    });
+    versions.set(context.binary, version);
+  }
+  return version;
+}
+
+/**
+ * `init`s that share a plugin cache wait for each other: Terraform documents concurrent use as unsupported, and
+ * OpenTofu 1.11.6 (which locks the cache since 1.10) still failed one init in three runs of the end-to-end test
+ * here when two ran at once. Only the inits wait; plan and show run in parallel.
+ */
+const sharedCacheInits = pLimit(1);
+
 /** `init`, then the stack's workspace; the failed step when one fails. */
 export async function prepare(
   stack: Stack,
   cwd: string,
   run: (args: string[]) => Promise<ExecResult>,
+  context: Pick<BinaryContext, 'env'>,
 ): Promise<{ step: string; result: ExecResult } | undefined> {
-  const init = await run(['init', '-input=false', '-no-color', '-json', ...initArguments(stack)]);
+  const initArgs = ['init', '-input=false', '-no-color', '-json', ...initArguments(stack)];
+  const shared = Boolean({ ...context.env, ...stack.env }.TF_PLUGIN_CACHE_DIR);
+  const init = shared ? await sharedCacheInits(() => run(initArgs)) : await run(initArgs);
   if (init.exitCode !== 0) return { step: 'init', result: init };
   // Stacks may share a folder with different workspaces (they run one after another): select every time the
   // folder has a selection, so a stack never plans in the workspace its neighbour left behind.
@@ -139,7 +173,7 @@ export async function planTerraformStack(
   const { started, cwd, timeoutMs, remaining, run } = stackRunner(stack, context);
   const errored = planFailure(stack, started, timeoutMs);
 
-  const prepared = await prepare(stack, cwd, run);
+  const prepared = await prepare(stack, cwd, run, context);
   if (prepared) return errored(prepared.step, prepared.result);
 
   // The refresh-only plan of a drift run sits beside the normal one: neither overwrites the other.
@@ -261,7 +295,7 @@ export async function inspectTerraformPlan(
     message: failureMessage(step, result, timeoutMs),
     durationMs: Date.now() - started,
   });
-  const prepared = await prepare(stack, cwd, run);
+  const prepared = await prepare(stack, cwd, run, context);
   if (prepared) return errored(prepared.step, prepared.result);
   return showPlan(stack, context, planFile, salt, { warnings: [], started, remaining, errored });
 }
@@ -282,19 +316,67 @@ function firstChangedLine(diff: string): number {
   return 1;
 }
 
-/** Splits `fmt -check -diff` output into one problem per misformatted file. */
+/**
+ * Splits `fmt -check -diff` output into one problem per misformatted file. Before each file's diff fmt prints
+ * the file's name on a line of its own: it ends the previous diff and is cut from it by exact match, so a name
+ * starting with `-`, `+` or a space is never read as a diff line.
+ */
 export function parseFormatDiff(output: string, stackPath: string): FormatProblem[] {
-  const problems: FormatProblem[] = [];
   const blocks = output.split(/^(?=--- old\/)/m).filter((block) => block.startsWith('--- old/'));
-  for (const block of blocks) {
-    const name = /^--- old\/(.+)$/m.exec(block)?.[1]?.trim();
-    if (!name) continue;
-    // The file-name line tofu prints before the next file's diff is not part of this one.
-    const diff = block.replace(/\n[^\n@+\- ][^\n]*\n?$/, '\n').trimEnd();
+  const names = blocks.map((block) => /^--- old\/(.+)$/m.exec(block)?.[1]);
+  const problems: FormatProblem[] = [];
+  blocks.forEach((block, index) => {
+    const name = names[index]?.trimEnd();
+    if (!name) return;
+    let diff = block.trimEnd();
+    const next = names[index + 1];
+    if (next !== undefined && diff.endsWith(`\n${next}`)) diff = diff.slice(0, -next.length - 1).trimEnd();
     const file = stackPath === '.' ? name : `${stackPath}/${name}`;
     problems.push({ file, line: firstChangedLine(diff), diff });
-  }
+  });
   return problems;
+}
+
+/**
+ * `fmt -check -diff` over several folders in one process, run from the workspace: each file's problem goes to
+ * its folder, its diff headers as a run inside that folder prints them (`old/main.tf`), so the findings are
+ * the same either way. Undefined when the output cannot be split that way: fmt stopped on a file it cannot
+ * read (it then prints no diff at all), or named a file outside the folders asked for.
+ */
+export async function checkTerraformFormat(
+  folders: readonly string[],
+  context: BinaryContext,
+): Promise<Map<string, FormatProblem[]> | undefined> {
+  // fmt prints cleaned paths (`./a/` as `a`): match them against the cleaned folder, keep the caller's key.
+  const byTarget = new Map<string, string>();
+  for (const folder of folders) byTarget.set(path.posix.normalize(folder).replace(/(.)\/+$/, '$1'), folder);
+  const found = new Map<string, FormatProblem[]>(folders.map((folder) => [folder, []]));
+  if (byTarget.size === 0) return found;
+  // `--`: a folder named `-x` is a target, not a flag.
+  const fmt = await execFile(
+    context.binary,
+    ['fmt', '-check', '-diff', '-no-color', '--', ...byTarget.keys()],
+    {
+      cwd: context.workspace,
+      env: context.env,
+      timeoutMs: DEFAULT_TIMEOUT_MS,
+      maxOutputBytes: Number.POSITIVE_INFINITY,
+    },
+  );
+  if (fmt.exitCode === 0) return found;
+  if (fmt.exitCode !== 3) return undefined;
+  const problems = parseFormatDiff(fmt.stdout, '.');
+  if (problems.length === 0) return undefined;
+  for (const problem of problems) {
+    const target = path.posix.dirname(problem.file);
+    const folder = byTarget.get(target);
+    if (folder === undefined) return undefined;
+    const name = target === '.' ? problem.file : problem.file.slice(target.length + 1);
+    const inFolder = folder === '.' ? name : `${folder}/${name}`;
+    const diff = problem.diff.replace(/^--- old\/.*\n\+\+\+ new\/.*$/m, `--- old/${name}\n+++ new/${name}`);
+    found.get(folder)!.push({ file: inFolder, line: problem.line, diff });
+  }
+  return found;
 }
 
 /** `fmt -check -diff` and `validate -json` after `init -backend=false`: no credentials needed. */
@@ -302,18 +384,23 @@ export async function checkTerraformStack(
   stack: Stack,
   context: BinaryContext,
   runValidate = true,
+  runFormat = true,
 ): Promise<StackCheckResult> {
   const cwd = path.join(context.workspace, stack.path);
   const env = { ...context.env, ...stack.env };
   const timeoutMs = stack.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const run = (args: string[]) => execFile(context.binary, args, { cwd, env, timeoutMs });
 
-  const fmt = await run(['fmt', '-check', '-diff', '-no-color']);
-  if (fmt.spawnError) return { format: [], diagnostics: [], message: `fmt: ${fmt.spawnError}` };
-  const format = fmt.exitCode === 0 ? [] : parseFormatDiff(fmt.stdout, stack.path);
-  // fmt exits 3 for files to reformat; anything else means it could not read a file (and printed no diff at
-  // all): those errors must fail the gate, with their place but never the source line (it may hold a secret).
-  const unreadable = fmt.exitCode === 0 || fmt.exitCode === 3 ? [] : formatErrors(fmt, stack.path);
+  let format: FormatProblem[] = [];
+  let unreadable: Diagnostic[] = [];
+  if (runFormat) {
+    const fmt = await run(['fmt', '-check', '-diff', '-no-color']);
+    if (fmt.spawnError) return { format: [], diagnostics: [], message: `fmt: ${fmt.spawnError}` };
+    format = fmt.exitCode === 0 ? [] : parseFormatDiff(fmt.stdout, stack.path);
+    // fmt exits 3 for files to reformat; anything else means it could not read a file (and printed no diff at
+    // all): those errors must fail the gate, with their place but never the source line (it may hold a secret).
+    unreadable = fmt.exitCode === 0 || fmt.exitCode === 3 ? [] : formatErrors(fmt, stack.path);
+  }
 
   if (!runValidate) return { format, diagnostics: unreadable };
   const init = await run(['init', '-backend=false', '-input=false', '-no-color', '-json']);
@@ -392,7 +479,7 @@ export async function applyTerraformStack(
       durationMs: Date.now() - started,
     };
   };
-  const prepared = await prepare(stack, cwd, run);
+  const prepared = await prepare(stack, cwd, run, context);
   if (prepared) return failed(prepared.step, prepared.result);
   const apply = await run([
     'apply',
@@ -418,7 +505,10 @@ export function terraformEngine(binary: 'tofu' | 'terraform'): Engine {
   return {
     name: binary,
     available: () => (installed ??= which(binary).then((found) => found !== undefined)),
-    check: (stack, context, options) => checkTerraformStack(stack, { ...context, binary }, options.validate),
+    check: (stack, context, options) =>
+      checkTerraformStack(stack, { ...context, binary }, options.validate, options.format ?? true),
+    checkFormat: (folders, context) => checkTerraformFormat(folders, { ...context, binary }),
+    version: (context) => engineVersion({ ...context, binary }),
     plan: (stack, context, salt, options) => planTerraformStack(stack, { ...context, binary }, salt, options),
     inspect: (stack, context, planFile, salt) =>
       inspectTerraformPlan(stack, { ...context, binary }, planFile, salt),

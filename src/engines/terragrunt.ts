@@ -117,7 +117,7 @@ async function planUnit(
   // Terragrunt initialises by itself inside plan (where mock outputs are allowed); an explicit init runs only for
   // the stack's own init settings.
   if (stack.backendConfig?.length || stack.initArgs?.length || stack.workspace !== 'default') {
-    const prepared = await prepare(stack, cwd, run);
+    const prepared = await prepare(stack, cwd, run, context);
     if (prepared) return errored(prepared.step, prepared.result);
   }
   const planFile = await planFilePath(
@@ -159,7 +159,7 @@ async function inspectUnit(
   const unit = await unitContext(stack, context);
   const { started, cwd, timeoutMs, remaining, run } = stackRunner(stack, unit);
   const errored = planFailure(stack, started, timeoutMs);
-  const prepared = await prepare(stack, cwd, run);
+  const prepared = await prepare(stack, cwd, run, context);
   if (prepared) return errored(prepared.step, prepared.result);
   const engine: BinaryContext = { ...context, binary: tfPath(context.env) };
   const showCwd = await workingFolder(unit.env.TERRAGRUNT_DOWNLOAD ?? '', cwd);
@@ -336,7 +336,7 @@ async function applyUnit(stack: Stack, context: EngineContext, planFile: string)
     durationMs: Date.now() - started,
   });
   const { run } = stackRunner(stack, unit);
-  const prepared = await prepare(stack, cwd, run);
+  const prepared = await prepare(stack, cwd, run, context);
   if (prepared) {
     const why = failureDiagnostics(prepared.result, stack.path)[0]?.summary ?? 'no output';
     return refused(`${prepared.step} failed in ${stack.path}: ${why}`);

@@ -72,8 +72,24 @@ export interface Engine {
   readonly name: EngineName;
   /** Installed and runnable here. */
   available(): Promise<boolean>;
-  /** Formatting, and with `validate` the engine's own validation (no credentials needed). */
-  check(stack: Stack, context: EngineContext, options: { validate: boolean }): Promise<StackCheckResult>;
+  /**
+   * Formatting (unless `format: false`: `checkFormat` covered it), and with `validate` the engine's own
+   * validation (no credentials needed).
+   */
+  check(
+    stack: Stack,
+    context: EngineContext,
+    options: { validate: boolean; format?: boolean },
+  ): Promise<StackCheckResult>;
+  /**
+   * The formatting of several folders (posix, relative to the workspace) in one process, by folder; undefined
+   * when one process cannot tell them apart (a file the formatter cannot read stops every diff): then `check`
+   * each. Absent when the engine has no formatter.
+   */
+  checkFormat?(
+    folders: readonly string[],
+    context: EngineContext,
+  ): Promise<Map<string, FormatProblem[]> | undefined>;
   /**
    * A saved plan and its fingerprint (salted with `salt` and the stack's name). In `refresh-only` mode the
    * plan's `drift` holds what changed outside the configuration and `changes` stays empty.
@@ -93,6 +109,8 @@ export interface Engine {
   ): Promise<StackPlanResult>;
   /** Where `plan` writes this stack's plan file in this run. */
   planFile(stack: Stack, context: EngineContext): Promise<string>;
+  /** The engine's version (`1.11.6`), for cache keys; undefined when it cannot tell. Absent for Ansible. */
+  version?(context: EngineContext): Promise<string | undefined>;
   /** Applies a saved plan file exactly; never plans anew. */
   apply(stack: Stack, context: EngineContext, planFile: string): Promise<StackApplyResult>;
 }

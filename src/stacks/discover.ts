@@ -3,6 +3,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { configuredStack } from '../config/load.js';
+import pLimit from 'p-limit';
 import type { LoadedConfig, StackConfig } from '../config/types.js';
 import { realRepositoryPath } from './inputs.js';
 import { folderFacts, isConfigFile, resolveModuleFolder } from './modules.js';
@@ -52,7 +53,16 @@ export async function discoverFolders(
   const called = new Set<string>();
   const backends = new Set<string>();
   const linked = new Set<string>();
-  for (const folder of folders) {
+  // Many folders call the same modules: each path is resolved once.
+  const reals = new Map<string, Promise<string | undefined>>();
+  const realPath = (rel: string): Promise<string | undefined> => {
+    let found = reals.get(rel);
+    if (!found) reals.set(rel, (found = realRepositoryPath(workspace, rel)));
+    return found;
+  };
+  // Folders are read a few at a time (each only adds to the sets; the order comes from `folders` below).
+  const limit = pLimit(16);
+  const readOne = async (folder: string): Promise<void> => {
     const facts = await folderFacts(path.join(workspace, folder));
     if ([...facts.values()].some((file) => file.backend)) backends.add(folder);
     for (const call of [...facts.values()].flatMap((file) => file.calls)) {
@@ -60,7 +70,7 @@ export async function discoverFolders(
       if (target === undefined || target === folder) continue;
       called.add(target);
       // Through a symlinked folder, the module's real folder is the one called.
-      const real = await realRepositoryPath(workspace, target);
+      const real = await realPath(target);
       if (real !== undefined && real !== folder) called.add(real);
     }
     // A folder whose configuration files are linked into another one is part of that one, like a module.
@@ -73,7 +83,8 @@ export async function discoverFolders(
       const target = real === undefined ? undefined : path.posix.dirname(real);
       if (target !== undefined && target !== folder) linked.add(target);
     }
-  }
+  };
+  await Promise.all(folders.map((folder) => limit(() => readOne(folder))));
   const stacks: string[] = [];
   const modules: ModuleFolder[] = [];
   for (const folder of folders) {

@@ -85,7 +85,13 @@ export async function stackInputs(layout: Layout, stacks: readonly Stack[]): Pro
     if (!found) infos.set(folder, (found = readFolder(layout.repoRoot, folder)));
     return found;
   };
-  const real = (rel: string) => realRepositoryPath(layout.repoRoot, rel);
+  // Stacks calling the same modules resolve the same paths: each is resolved once.
+  const reals = new Map<string, Promise<string | undefined>>();
+  const real = (rel: string): Promise<string | undefined> => {
+    let found = reals.get(rel);
+    if (!found) reals.set(rel, (found = realRepositoryPath(layout.repoRoot, rel)));
+    return found;
+  };
   const result: StackInputs[] = [];
   for (const stack of stacks) {
     const root = repositoryFile(layout, stack.path);
