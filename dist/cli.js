@@ -36696,7 +36696,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(9114);
 /* harmony import */ var _stacks_affected_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(7785);
 /* harmony import */ var _stacks_discover_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(7716);
-/* harmony import */ var _stacks_runner_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(4958);
+/* harmony import */ var _stacks_runner_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(6071);
 // The local CLI over the same core as the action: plan stacks on a laptop, or render a saved plan.
 
 
@@ -36867,7 +36867,7 @@ var dist_ajv = __nccwpck_require__(2463);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./schema/stackgate.schema.json
-const stackgate_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/stackgate/stackgate/raw/main/schema/stackgate.schema.json","title":"Stackgate configuration (.stackgate.yml)","description":"Declares the stacks of a config repository, the policies their plans must follow, and the secret-scanning allow-list.","type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"description":"Version of this file\'s format. Only 1 exists.","const":1},"stacks":{"description":"The stacks: units planned and applied on their own. When absent, every folder holding *.tf files that is not only a local module of another is a stack, named by its path.","type":"array","items":{"$ref":"#/definitions/stack"}},"defaults":{"$ref":"#/definitions/defaults"},"policies":{"description":"Rules every plan is checked against. A violation fails the check unless its level is warning.","type":"array","items":{"$ref":"#/definitions/policy"}},"drift":{"description":"Settings of command: drift (scheduled drift detection).","type":"object","additionalProperties":false,"properties":{"labels":{"description":"Labels added to each drift issue besides stackgate:drift.","type":"array","items":{"type":"string","minLength":1}},"assignees":{"description":"Logins assigned to each new drift issue.","type":"array","items":{"type":"string","minLength":1}},"dashboard":{"description":"Keep the issue \'Stackgate: infrastructure status\' (label stackgate:dashboard) up to date. Default: true.","type":"boolean","default":true},"show-in-pr":{"description":"In a pull request\'s comment, a line for each planned stack with an open drift issue (its plan also reverts the drift). Default: true.","type":"boolean","default":true}}},"secrets":{"description":"Settings of secret scanning.","type":"object","additionalProperties":false,"properties":{"allow":{"description":"Globs of files (relative to the repository) that secret scanning skips.","type":"array","items":{"type":"string","minLength":1}}}},"apply":{"$ref":"#/definitions/apply"}},"definitions":{"stack":{"description":"One unit planned and applied on its own: a Terraform/OpenTofu root module, or an Ansible playbook.","type":"object","additionalProperties":false,"required":["name","path"],"properties":{"name":{"description":"Unique name of the stack, shown in reports and used by the stacks input.","type":"string","minLength":1},"path":{"description":"Folder of the stack (for an Ansible stack, its folder or its playbook file), relative to the repository; it must exist and stay inside the repository.","type":"string","minLength":1},"engine":{"description":"Tool that plans and applies the stack. Default: the action\'s engine input (tofu when on PATH, else terraform). terragrunt: the path is a folder with a terragrunt.hcl (a unit), run by Terragrunt over tofu (TERRAGRUNT_TFPATH, default tofu).","enum":["terraform","tofu","ansible","terragrunt"]},"workspace":{"description":"Terraform/OpenTofu workspace to select (created when missing). The engines\' own rule: a name that URL path escaping leaves unchanged; Stackgate also refuses a leading `-`, which the engine would read as a flag.","type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.~$&+:=@][A-Za-z0-9_.~$&+:=@-]*$","patternErrorMessage":"must be a workspace name the engine accepts: letters, digits and `_ . ~ $ & + : = @ -`, not starting with `-` (the engine would read it as a flag)","default":"default"},"var-files":{"description":"Variable files passed as -var-file, relative to the stack\'s path.","type":"array","items":{"type":"string","minLength":1}},"backend-config":{"description":"Terraform/OpenTofu stacks: backend settings passed to init as -backend-config: a file relative to the stack\'s path (e.g. env/prod.s3.tfbackend), or a key=value pair (e.g. key=prod/terraform.tfstate). A file counts as an input of the stack.","type":"array","items":{"type":"string","minLength":1}},"init-args":{"description":"Terraform/OpenTofu stacks: extra options for init, e.g. -lock-timeout=60s, -upgrade. Options Stackgate sets itself or that would break its flow (-input, -json, -chdir, -out, -detailed-exitcode, -auto-approve, -refresh-only, -backend-config, -var-file…) are refused.","type":"array","items":{"type":"string","minLength":1}},"plan-args":{"description":"Terraform/OpenTofu stacks: extra options for plan, e.g. -parallelism=20, -lock-timeout=60s, -compact-warnings. Options Stackgate sets itself or that would break its flow (-input, -json, -chdir, -out, -detailed-exitcode, -auto-approve, -refresh-only, -backend-config, -var-file…) are refused.","type":"array","items":{"type":"string","minLength":1}},"apply-args":{"description":"Terraform/OpenTofu stacks: extra options for apply, e.g. -parallelism=20, -lock-timeout=60s. Options Stackgate sets itself or that would break its flow (-input, -json, -chdir, -out, -detailed-exitcode, -auto-approve, -refresh-only, -backend-config, -var-file…) are refused.","type":"array","items":{"type":"string","minLength":1}},"env":{"description":"Environment variables set for the engine on this stack only (e.g. TF_VAR_region).","type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"must be a valid environment variable name (letters, digits and _, not starting with a digit)"},"additionalProperties":{"description":"Value of the variable; numbers and booleans are passed as text.","type":["string","number","boolean"]}},"when-modified":{"description":"Extra globs (relative to the stack\'s path; ../ allowed, a leading / means the repository root) whose changes also affect this stack, besides the files in its folder and its local modules.","type":"array","items":{"type":"string","minLength":1,"pattern":"^[^!]","patternErrorMessage":"must not start with ! (negations are not supported: when-modified only adds files to the stack)"}},"playbook":{"description":"Ansible stacks: the playbook to run, relative to the stack\'s path (required unless path names the playbook file).","type":"string","minLength":1},"inventory":{"description":"Ansible stacks: the inventory (file or folder) passed as -i, relative to the stack\'s path. Required.","type":"string","minLength":1},"limit":{"description":"Ansible stacks: host pattern passed as --limit.","type":"string","minLength":1},"tags":{"description":"Ansible stacks: only tasks with these tags run (--tags).","type":"array","items":{"type":"string","minLength":1}},"extra-vars-files":{"description":"Ansible stacks: variable files passed as -e @FILE, relative to the stack\'s path.","type":"array","items":{"type":"string","minLength":1}},"check-args":{"description":"Ansible stacks: extra arguments for the check-mode run (the plan), e.g. --forks=10.","type":"array","items":{"type":"string","minLength":1}},"vault-password-env":{"description":"Ansible stacks: name of the environment variable holding the vault password (e.g. a secret mapped in the job\'s env). The password is never written to disk or shown.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"must be a valid environment variable name (letters, digits and _, not starting with a digit)"},"vault-password-file":{"description":"Ansible stacks: file holding the vault password (absolute, or relative to the repository), e.g. written from a secret by an earlier step.","type":"string","minLength":1},"timeout":{"description":"Time limit for each engine run of this stack, e.g. 90s, 30m, 1h or 1h30m. Default: 30m.","type":"string","pattern":"^([0-9]+h([0-9]+m)?([0-9]+s)?|[0-9]+m([0-9]+s)?|[0-9]+s)$","patternErrorMessage":"must be a duration such as 90s, 30m, 1h or 1h30m"},"depends-on":{"description":"Names of stacks this stack depends on: when both are applied together, this one waits for them, and is skipped when one of them fails to apply. Cycles are rejected.","type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}},"apply":{"description":"Overrides the top-level apply settings for this stack.","$ref":"#/definitions/apply"}}},"defaults":{"description":"Values every stack gets for the keys it does not set itself (also the stacks discovery finds). A stack\'s own value replaces the default whole (a list or mapping is not merged), except env, which is merged by variable name (the stack\'s value wins). Keys of one engine are given only to stacks of that engine. name, path, depends-on and apply cannot have a default.","type":"object","additionalProperties":false,"properties":{"engine":{"$ref":"#/definitions/stack/properties/engine"},"workspace":{"$ref":"#/definitions/stack/properties/workspace"},"var-files":{"$ref":"#/definitions/stack/properties/var-files"},"backend-config":{"$ref":"#/definitions/stack/properties/backend-config"},"init-args":{"$ref":"#/definitions/stack/properties/init-args"},"plan-args":{"$ref":"#/definitions/stack/properties/plan-args"},"apply-args":{"$ref":"#/definitions/stack/properties/apply-args"},"env":{"$ref":"#/definitions/stack/properties/env"},"when-modified":{"$ref":"#/definitions/stack/properties/when-modified"},"playbook":{"$ref":"#/definitions/stack/properties/playbook"},"inventory":{"$ref":"#/definitions/stack/properties/inventory"},"limit":{"$ref":"#/definitions/stack/properties/limit"},"tags":{"$ref":"#/definitions/stack/properties/tags"},"extra-vars-files":{"$ref":"#/definitions/stack/properties/extra-vars-files"},"check-args":{"$ref":"#/definitions/stack/properties/check-args"},"vault-password-env":{"$ref":"#/definitions/stack/properties/vault-password-env"},"vault-password-file":{"$ref":"#/definitions/stack/properties/vault-password-file"},"timeout":{"$ref":"#/definitions/stack/properties/timeout"}}},"policy":{"description":"A rule every plan must follow. It needs at least one of deny, max-changes and require-attributes.","type":"object","additionalProperties":false,"required":["name"],"anyOf":[{"required":["deny"]},{"required":["max-changes"]},{"required":["require-attributes"]}],"properties":{"name":{"description":"Unique name of the policy, shown with each violation.","type":"string","minLength":1},"deny":{"description":"Resource actions that are not allowed on the matching resources.","type":"array","minItems":1,"items":{"enum":["create","update","delete","replace","read","import","move"]}},"resources":{"description":"Globs on resource addresses (e.g. aws_db_instance.*, module.db.*) the policy applies to. Default: every resource.","type":"array","items":{"type":"string","minLength":1}},"unless-label":{"description":"A pull-request label that waives this policy.","type":"string","minLength":1},"level":{"description":"error fails the check; warning only reports. Default: error.","enum":["error","warning"],"default":"error"},"max-changes":{"description":"Largest number of resource changes (create, update, delete, replace) a plan of one stack may hold.","type":"integer","minimum":0},"require-attributes":{"description":"Attributes the matching resources must set, each with the keys it must hold, e.g. { tags: [owner, cost-center] }.","type":"object","additionalProperties":{"description":"Keys the attribute must hold (an empty list only requires the attribute).","type":"array","items":{"type":"string","minLength":1}}}}},"apply":{"description":"How and when stacks are applied.","type":"object","additionalProperties":false,"properties":{"on":{"description":"comment: `/stackgate apply` on the pull request applies it before merge (Atlantis-style).","enum":["comment"],"default":"comment"},"requirements":{"description":"What must hold before an apply runs, besides the rules that always hold (the commenter may write, never a fork, never a closed pull request). Default: all four.","type":"array","uniqueItems":true,"items":{"enum":["approved","mergeable","undiverged","plan-passed"]}}}}}}');
+const stackgate_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/stackgate/stackgate/raw/main/schema/stackgate.schema.json","title":"Stackgate configuration (.stackgate.yml)","description":"Declares the stacks of a config repository, the policies their plans must follow, and the secret-scanning allow-list.","type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"description":"Version of this file\'s format. Only 1 exists.","const":1},"stacks":{"description":"The stacks: units planned and applied on their own. When absent, every folder holding *.tf files that is not only a local module of another is a stack, named by its path.","type":"array","items":{"$ref":"#/definitions/stack"}},"defaults":{"$ref":"#/definitions/defaults"},"policies":{"description":"Rules every plan is checked against. A violation fails the check unless its level is warning.","type":"array","items":{"$ref":"#/definitions/policy"}},"drift":{"description":"Settings of command: drift (scheduled drift detection).","type":"object","additionalProperties":false,"properties":{"labels":{"description":"Labels added to each drift issue besides stackgate:drift.","type":"array","items":{"type":"string","minLength":1}},"assignees":{"description":"Logins assigned to each new drift issue.","type":"array","items":{"type":"string","minLength":1}},"dashboard":{"description":"Keep the issue \'Stackgate: infrastructure status\' (label stackgate:dashboard) up to date. Default: true.","type":"boolean","default":true},"show-in-pr":{"description":"In a pull request\'s comment, a line for each planned stack with an open drift issue (its plan also reverts the drift). Default: true.","type":"boolean","default":true}}},"secrets":{"description":"Settings of secret scanning.","type":"object","additionalProperties":false,"properties":{"allow":{"description":"Globs of files (relative to the repository) that secret scanning skips.","type":"array","items":{"type":"string","minLength":1}}}},"apply":{"$ref":"#/definitions/apply"}},"definitions":{"stack":{"description":"One unit planned and applied on its own: a Terraform/OpenTofu root module, or an Ansible playbook.","type":"object","additionalProperties":false,"required":["name","path"],"properties":{"name":{"description":"Unique name of the stack, shown in reports and used by the stacks input.","type":"string","minLength":1},"path":{"description":"Folder of the stack (for an Ansible stack, its folder or its playbook file), relative to the repository; it must exist and stay inside the repository.","type":"string","minLength":1},"engine":{"description":"Tool that plans and applies the stack. Default: the action\'s engine input (tofu when on PATH, else terraform). terragrunt: the path is a folder with a terragrunt.hcl (a unit), run by Terragrunt over tofu (TERRAGRUNT_TFPATH, default tofu).","enum":["terraform","tofu","ansible","terragrunt"]},"workspace":{"description":"Terraform/OpenTofu workspace to select (created when missing). The engines\' own rule: a name that URL path escaping leaves unchanged; Stackgate also refuses a leading `-`, which the engine would read as a flag.","type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.~$&+:=@][A-Za-z0-9_.~$&+:=@-]*$","patternErrorMessage":"must be a workspace name the engine accepts: letters, digits and `_ . ~ $ & + : = @ -`, not starting with `-` (the engine would read it as a flag)","default":"default"},"var-files":{"description":"Variable files passed as -var-file, relative to the stack\'s path.","type":"array","items":{"type":"string","minLength":1}},"backend-config":{"description":"Terraform/OpenTofu stacks: backend settings passed to init as -backend-config: a file relative to the stack\'s path (e.g. env/prod.s3.tfbackend), or a key=value pair (e.g. key=prod/terraform.tfstate). A file counts as an input of the stack.","type":"array","items":{"type":"string","minLength":1}},"init-args":{"description":"Terraform/OpenTofu stacks: extra options for init, e.g. -lock-timeout=60s, -upgrade. Options Stackgate sets itself or that would break its flow (-input, -json, -chdir, -out, -detailed-exitcode, -auto-approve, -refresh-only, -backend-config, -var-file…) are refused.","type":"array","items":{"type":"string","minLength":1}},"plan-args":{"description":"Terraform/OpenTofu stacks: extra options for plan, e.g. -parallelism=20, -lock-timeout=60s, -compact-warnings. Options Stackgate sets itself or that would break its flow (-input, -json, -chdir, -out, -detailed-exitcode, -auto-approve, -refresh-only, -backend-config, -var-file…) are refused.","type":"array","items":{"type":"string","minLength":1}},"apply-args":{"description":"Terraform/OpenTofu stacks: extra options for apply, e.g. -parallelism=20, -lock-timeout=60s. Options Stackgate sets itself or that would break its flow (-input, -json, -chdir, -out, -detailed-exitcode, -auto-approve, -refresh-only, -backend-config, -var-file…) are refused.","type":"array","items":{"type":"string","minLength":1}},"env":{"description":"Environment variables set for the engine on this stack only (e.g. TF_VAR_region).","type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"must be a valid environment variable name (letters, digits and _, not starting with a digit)"},"additionalProperties":{"description":"Value of the variable; numbers and booleans are passed as text.","type":["string","number","boolean"]}},"when-modified":{"description":"Extra globs (relative to the stack\'s path; ../ allowed, a leading / means the repository root) whose changes also affect this stack, besides the files in its folder and its local modules.","type":"array","items":{"type":"string","minLength":1,"pattern":"^[^!]","patternErrorMessage":"must not start with ! (negations are not supported: when-modified only adds files to the stack)"}},"playbook":{"description":"Ansible stacks: the playbook to run, relative to the stack\'s path (required unless path names the playbook file).","type":"string","minLength":1},"inventory":{"description":"Ansible stacks: the inventory (file or folder) passed as -i, relative to the stack\'s path. Required.","type":"string","minLength":1},"limit":{"description":"Ansible stacks: host pattern passed as --limit.","type":"string","minLength":1},"tags":{"description":"Ansible stacks: only tasks with these tags run (--tags).","type":"array","items":{"type":"string","minLength":1}},"extra-vars-files":{"description":"Ansible stacks: variable files passed as -e @FILE, relative to the stack\'s path.","type":"array","items":{"type":"string","minLength":1}},"check-args":{"description":"Ansible stacks: extra arguments for the check-mode run (the plan), e.g. --forks=10.","type":"array","items":{"type":"string","minLength":1}},"vault-password-env":{"description":"Ansible stacks: name of the environment variable holding the vault password (e.g. a secret mapped in the job\'s env). The password is never written to disk or shown.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"must be a valid environment variable name (letters, digits and _, not starting with a digit)"},"vault-password-file":{"description":"Ansible stacks: file holding the vault password (absolute, or relative to the repository), e.g. written from a secret by an earlier step.","type":"string","minLength":1},"timeout":{"description":"Time limit for each engine run of this stack, e.g. 90s, 30m, 1h or 1h30m. Default: 30m.","type":"string","pattern":"^([0-9]+h([0-9]+m)?([0-9]+s)?|[0-9]+m([0-9]+s)?|[0-9]+s)$","patternErrorMessage":"must be a duration such as 90s, 30m, 1h or 1h30m"},"depends-on":{"description":"Names of stacks this stack depends on: when both are applied together, this one waits for them, and is skipped when one of them fails to apply. Cycles are rejected.","type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}},"apply":{"description":"Overrides the top-level apply settings for this stack.","$ref":"#/definitions/apply"}}},"defaults":{"description":"Values every stack gets for the keys it does not set itself (also the stacks discovery finds). A stack\'s own value replaces the default whole (a list or mapping is not merged), except env, which is merged by variable name (the stack\'s value wins). Keys of one engine are given only to stacks of that engine. name, path, depends-on and apply cannot have a default.","type":"object","additionalProperties":false,"properties":{"engine":{"$ref":"#/definitions/stack/properties/engine"},"workspace":{"$ref":"#/definitions/stack/properties/workspace"},"var-files":{"$ref":"#/definitions/stack/properties/var-files"},"backend-config":{"$ref":"#/definitions/stack/properties/backend-config"},"init-args":{"$ref":"#/definitions/stack/properties/init-args"},"plan-args":{"$ref":"#/definitions/stack/properties/plan-args"},"apply-args":{"$ref":"#/definitions/stack/properties/apply-args"},"env":{"$ref":"#/definitions/stack/properties/env"},"when-modified":{"$ref":"#/definitions/stack/properties/when-modified"},"playbook":{"$ref":"#/definitions/stack/properties/playbook"},"inventory":{"$ref":"#/definitions/stack/properties/inventory"},"limit":{"$ref":"#/definitions/stack/properties/limit"},"tags":{"$ref":"#/definitions/stack/properties/tags"},"extra-vars-files":{"$ref":"#/definitions/stack/properties/extra-vars-files"},"check-args":{"$ref":"#/definitions/stack/properties/check-args"},"vault-password-env":{"$ref":"#/definitions/stack/properties/vault-password-env"},"vault-password-file":{"$ref":"#/definitions/stack/properties/vault-password-file"},"timeout":{"$ref":"#/definitions/stack/properties/timeout"}}},"policy":{"description":"A rule every plan must follow. It needs at least one of deny, max-changes and require-attributes.","type":"object","additionalProperties":false,"required":["name"],"anyOf":[{"required":["deny"]},{"required":["max-changes"]},{"required":["require-attributes"]}],"properties":{"name":{"description":"Unique name of the policy, shown with each violation.","type":"string","minLength":1},"deny":{"description":"Resource actions that are not allowed on the matching resources.","type":"array","minItems":1,"items":{"enum":["create","update","delete","replace","read","import","move"]}},"resources":{"description":"Globs on resource addresses (e.g. aws_db_instance.*, module.db.*) the policy applies to. Default: every resource.","type":"array","items":{"type":"string","minLength":1}},"unless-label":{"description":"A pull-request label that waives this policy.","type":"string","minLength":1},"level":{"description":"error fails the check; warning only reports. Default: error.","enum":["error","warning"],"default":"error"},"max-changes":{"description":"Largest number of resource changes (create, update, delete, replace) a plan of one stack may hold.","type":"integer","minimum":0},"require-attributes":{"description":"Attributes the matching resources must set, each with the keys it must hold, e.g. { tags: [owner, cost-center] }.","type":"object","additionalProperties":{"description":"Keys the attribute must hold (an empty list only requires the attribute).","type":"array","items":{"type":"string","minLength":1}}}}},"apply":{"description":"How and when stacks are applied.","type":"object","additionalProperties":false,"properties":{"on":{"description":"comment: `/stackgate apply` on the pull request applies it before merge (Atlantis-style). merge: the push of the merge to the default branch applies it, when the plan at the pushed commit is the one reviewed on the pull request.","enum":["comment","merge"],"default":"comment"},"requirements":{"description":"What must hold before an apply runs, besides the rules that always hold (the commenter may write, never a fork, never a closed pull request). Default: all four.","type":"array","uniqueItems":true,"items":{"enum":["approved","mergeable","undiverged","plan-passed"]}}}}}}');
 // EXTERNAL MODULE: ./src/config/types.ts
 var types = __nccwpck_require__(2143);
 ;// CONCATENATED MODULE: ./src/config/load.ts
@@ -38530,10 +38530,13 @@ function ansibleEngine() {
     };
 }
 
+// EXTERNAL MODULE: ./node_modules/p-limit/index.js + 1 modules
+var p_limit = __nccwpck_require__(370);
 // EXTERNAL MODULE: ./src/plan/terraform-json.ts
 var terraform_json = __nccwpck_require__(1946);
 ;// CONCATENATED MODULE: ./src/engines/terraform.ts
 // Terraform and OpenTofu: init, plan to a saved file, show it as JSON, parse into the plan model.
+
 
 
 
@@ -38593,9 +38596,39 @@ function failureDiagnostics(result, stackPath) {
     const summary = (text.split('\n').find((line) => line.trim()) ?? text).slice(0, 300);
     return text ? [{ severity: 'error', summary, detail: text }] : [];
 }
+const versions = new Map();
+/** `version -json` of the binary, asked once per run. */
+function engineVersion(context) {
+    let version = versions.get(context.binary);
+    if (!version) {
+        version = execFile(context.binary, ['version', '-json'], {
+            cwd: context.workspace,
+            env: context.env,
+            timeoutMs: 60_000,
+        }).then((result) => {
+            try {
+                const parsed = JSON.parse(result.stdout);
+                return typeof parsed.terraform_version === 'string' ? parsed.terraform_version : undefined;
+            }
+            catch {
+                return undefined;
+            }
+        });
+        versions.set(context.binary, version);
+    }
+    return version;
+}
+/**
+ * `init`s that share a plugin cache wait for each other: Terraform documents concurrent use as unsupported, and
+ * OpenTofu 1.11.6 (which locks the cache since 1.10) still failed one init in three runs of the end-to-end test
+ * here when two ran at once. Only the inits wait; plan and show run in parallel.
+ */
+const sharedCacheInits = (0,p_limit/* default */.A)(1);
 /** `init`, then the stack's workspace; the failed step when one fails. */
-async function prepare(stack, cwd, run) {
-    const init = await run(['init', '-input=false', '-no-color', '-json', ...initArguments(stack)]);
+async function prepare(stack, cwd, run, context) {
+    const initArgs = ['init', '-input=false', '-no-color', '-json', ...initArguments(stack)];
+    const shared = Boolean({ ...context.env, ...stack.env }.TF_PLUGIN_CACHE_DIR);
+    const init = shared ? await sharedCacheInits(() => run(initArgs)) : await run(initArgs);
     if (init.exitCode !== 0)
         return { step: 'init', result: init };
     // Stacks may share a folder with different workspaces (they run one after another): select every time the
@@ -38642,7 +38675,7 @@ async function planTerraformStack(stack, context, salt, options = {}) {
     const refreshOnly = options.mode === 'refresh-only';
     const { started, cwd, timeoutMs, remaining, run } = stackRunner(stack, context);
     const errored = planFailure(stack, started, timeoutMs);
-    const prepared = await prepare(stack, cwd, run);
+    const prepared = await prepare(stack, cwd, run, context);
     if (prepared)
         return errored(prepared.step, prepared.result);
     // The refresh-only plan of a drift run sits beside the normal one: neither overwrites the other.
@@ -38740,7 +38773,7 @@ async function inspectTerraformPlan(stack, context, planFile, salt) {
         message: failureMessage(step, result, timeoutMs),
         durationMs: Date.now() - started,
     });
-    const prepared = await prepare(stack, cwd, run);
+    const prepared = await prepare(stack, cwd, run, context);
     if (prepared)
         return errored(prepared.step, prepared.result);
     return showPlan(stack, context, planFile, salt, { warnings: [], started, remaining, errored });
@@ -38762,34 +38795,85 @@ function firstChangedLine(diff) {
     }
     return 1;
 }
-/** Splits `fmt -check -diff` output into one problem per misformatted file. */
+/**
+ * Splits `fmt -check -diff` output into one problem per misformatted file. Before each file's diff fmt prints
+ * the file's name on a line of its own: it ends the previous diff and is cut from it by exact match, so a name
+ * starting with `-`, `+` or a space is never read as a diff line.
+ */
 function parseFormatDiff(output, stackPath) {
-    const problems = [];
     const blocks = output.split(/^(?=--- old\/)/m).filter((block) => block.startsWith('--- old/'));
-    for (const block of blocks) {
-        const name = /^--- old\/(.+)$/m.exec(block)?.[1]?.trim();
+    const names = blocks.map((block) => /^--- old\/(.+)$/m.exec(block)?.[1]);
+    const problems = [];
+    blocks.forEach((block, index) => {
+        const name = names[index]?.trimEnd();
         if (!name)
-            continue;
-        // The file-name line tofu prints before the next file's diff is not part of this one.
-        const diff = block.replace(/\n[^\n@+\- ][^\n]*\n?$/, '\n').trimEnd();
+            return;
+        let diff = block.trimEnd();
+        const next = names[index + 1];
+        if (next !== undefined && diff.endsWith(`\n${next}`))
+            diff = diff.slice(0, -next.length - 1).trimEnd();
         const file = stackPath === '.' ? name : `${stackPath}/${name}`;
         problems.push({ file, line: firstChangedLine(diff), diff });
-    }
+    });
     return problems;
 }
+/**
+ * `fmt -check -diff` over several folders in one process, run from the workspace: each file's problem goes to
+ * its folder, its diff headers as a run inside that folder prints them (`old/main.tf`), so the findings are
+ * the same either way. Undefined when the output cannot be split that way: fmt stopped on a file it cannot
+ * read (it then prints no diff at all), or named a file outside the folders asked for.
+ */
+async function checkTerraformFormat(folders, context) {
+    // fmt prints cleaned paths (`./a/` as `a`): match them against the cleaned folder, keep the caller's key.
+    const byTarget = new Map();
+    for (const folder of folders)
+        byTarget.set(external_node_path_default().posix.normalize(folder).replace(/(.)\/+$/, '$1'), folder);
+    const found = new Map(folders.map((folder) => [folder, []]));
+    if (byTarget.size === 0)
+        return found;
+    // `--`: a folder named `-x` is a target, not a flag.
+    const fmt = await execFile(context.binary, ['fmt', '-check', '-diff', '-no-color', '--', ...byTarget.keys()], {
+        cwd: context.workspace,
+        env: context.env,
+        timeoutMs: terraform_DEFAULT_TIMEOUT_MS,
+        maxOutputBytes: Number.POSITIVE_INFINITY,
+    });
+    if (fmt.exitCode === 0)
+        return found;
+    if (fmt.exitCode !== 3)
+        return undefined;
+    const problems = parseFormatDiff(fmt.stdout, '.');
+    if (problems.length === 0)
+        return undefined;
+    for (const problem of problems) {
+        const target = external_node_path_default().posix.dirname(problem.file);
+        const folder = byTarget.get(target);
+        if (folder === undefined)
+            return undefined;
+        const name = target === '.' ? problem.file : problem.file.slice(target.length + 1);
+        const inFolder = folder === '.' ? name : `${folder}/${name}`;
+        const diff = problem.diff.replace(/^--- old\/.*\n\+\+\+ new\/.*$/m, `--- old/${name}\n+++ new/${name}`);
+        found.get(folder).push({ file: inFolder, line: problem.line, diff });
+    }
+    return found;
+}
 /** `fmt -check -diff` and `validate -json` after `init -backend=false`: no credentials needed. */
-async function checkTerraformStack(stack, context, runValidate = true) {
+async function checkTerraformStack(stack, context, runValidate = true, runFormat = true) {
     const cwd = external_node_path_default().join(context.workspace, stack.path);
     const env = { ...context.env, ...stack.env };
     const timeoutMs = stack.timeoutMs ?? terraform_DEFAULT_TIMEOUT_MS;
     const run = (args) => execFile(context.binary, args, { cwd, env, timeoutMs });
-    const fmt = await run(['fmt', '-check', '-diff', '-no-color']);
-    if (fmt.spawnError)
-        return { format: [], diagnostics: [], message: `fmt: ${fmt.spawnError}` };
-    const format = fmt.exitCode === 0 ? [] : parseFormatDiff(fmt.stdout, stack.path);
-    // fmt exits 3 for files to reformat; anything else means it could not read a file (and printed no diff at
-    // all): those errors must fail the gate, with their place but never the source line (it may hold a secret).
-    const unreadable = fmt.exitCode === 0 || fmt.exitCode === 3 ? [] : formatErrors(fmt, stack.path);
+    let format = [];
+    let unreadable = [];
+    if (runFormat) {
+        const fmt = await run(['fmt', '-check', '-diff', '-no-color']);
+        if (fmt.spawnError)
+            return { format: [], diagnostics: [], message: `fmt: ${fmt.spawnError}` };
+        format = fmt.exitCode === 0 ? [] : parseFormatDiff(fmt.stdout, stack.path);
+        // fmt exits 3 for files to reformat; anything else means it could not read a file (and printed no diff at
+        // all): those errors must fail the gate, with their place but never the source line (it may hold a secret).
+        unreadable = fmt.exitCode === 0 || fmt.exitCode === 3 ? [] : formatErrors(fmt, stack.path);
+    }
     if (!runValidate)
         return { format, diagnostics: unreadable };
     const init = await run(['init', '-backend=false', '-input=false', '-no-color', '-json']);
@@ -38866,7 +38950,7 @@ async function applyTerraformStack(stack, context, planFile) {
             durationMs: Date.now() - started,
         };
     };
-    const prepared = await prepare(stack, cwd, run);
+    const prepared = await prepare(stack, cwd, run, context);
     if (prepared)
         return failed(prepared.step, prepared.result);
     const apply = await run([
@@ -38893,7 +38977,9 @@ function terraformEngine(binary) {
     return {
         name: binary,
         available: () => (installed ??= which(binary).then((found) => found !== undefined)),
-        check: (stack, context, options) => checkTerraformStack(stack, { ...context, binary }, options.validate),
+        check: (stack, context, options) => checkTerraformStack(stack, { ...context, binary }, options.validate, options.format ?? true),
+        checkFormat: (folders, context) => checkTerraformFormat(folders, { ...context, binary }),
+        version: (context) => engineVersion({ ...context, binary }),
         plan: (stack, context, salt, options) => planTerraformStack(stack, { ...context, binary }, salt, options),
         inspect: (stack, context, planFile, salt) => inspectTerraformPlan(stack, { ...context, binary }, planFile, salt),
         planFile: (stack, context) => planFilePath(stack, context.tempDir),
@@ -38987,7 +39073,7 @@ async function planUnit(stack, context, salt, options = {}) {
     // Terragrunt initialises by itself inside plan (where mock outputs are allowed); an explicit init runs only for
     // the stack's own init settings.
     if (stack.backendConfig?.length || stack.initArgs?.length || stack.workspace !== 'default') {
-        const prepared = await prepare(stack, cwd, run);
+        const prepared = await prepare(stack, cwd, run, context);
         if (prepared)
             return errored(prepared.step, prepared.result);
     }
@@ -39021,7 +39107,7 @@ async function inspectUnit(stack, context, planFile, salt) {
     const unit = await unitContext(stack, context);
     const { started, cwd, timeoutMs, remaining, run } = stackRunner(stack, unit);
     const errored = planFailure(stack, started, timeoutMs);
-    const prepared = await prepare(stack, cwd, run);
+    const prepared = await prepare(stack, cwd, run, context);
     if (prepared)
         return errored(prepared.step, prepared.result);
     const engine = { ...context, binary: tfPath(context.env) };
@@ -39194,7 +39280,7 @@ async function applyUnit(stack, context, planFile) {
         durationMs: Date.now() - started,
     });
     const { run } = stackRunner(stack, unit);
-    const prepared = await prepare(stack, cwd, run);
+    const prepared = await prepare(stack, cwd, run, context);
     if (prepared) {
         const why = failureDiagnostics(prepared.result, stack.path)[0]?.summary ?? 'no output';
         return refused(`${prepared.step} failed in ${stack.path}: ${why}`);
@@ -39301,14 +39387,13 @@ async function resolveEngineChoice(choice) {
 /* harmony export */   Ht: () => (/* binding */ MAX_VALUE_DEPTH),
 /* harmony export */   W1: () => (/* binding */ emptyCounts),
 /* harmony export */   n8: () => (/* binding */ EncodedJson),
-/* harmony export */   p2: () => (/* binding */ DEEP_VALUE_TEXT),
 /* harmony export */   rg: () => (/* binding */ isMarker),
 /* harmony export */   sC: () => (/* binding */ DeepValueMarker),
 /* harmony export */   t8: () => (/* binding */ isUnknown),
 /* harmony export */   t9: () => (/* binding */ UnknownMarker),
 /* harmony export */   tV: () => (/* binding */ isSensitive)
 /* harmony export */ });
-/* unused harmony export PlanMarker */
+/* unused harmony exports PlanMarker, DEEP_VALUE_TEXT */
 // The engine-neutral plan model: what planning one stack produced, whatever the engine.
 /** Base of the model's own markers; plain objects parsed from JSON are never instances. */
 class PlanMarker {
@@ -39759,7 +39844,7 @@ function parseTerraformPlan(json, source = 'plan.json') {
         .filter((change) => change.action !== 'no-op');
     const outputs = parseOutputs(root.output_changes, source, state);
     const diagnostics = root.errored === true ? [erroredDiagnostic()] : [];
-    if (lacksSensitivityMarks(root))
+    if (lacksSensitivityMarks(root, source))
         diagnostics.push(unmarkedSensitivityDiagnostic(root.format_version));
     return {
         formatVersion: root.format_version,
@@ -39776,7 +39861,9 @@ function parseTerraformPlan(json, source = 'plan.json') {
 }
 /** Every raw value of the plan with its sensitivity mask, for the known secrets. */
 function* markedValues(root) {
-    const entries = [root.resource_changes, root.resource_drift].flatMap((list) => Array.isArray(list) ? list : []);
+    const entries = [root.resource_changes, root.resource_drift].flatMap((list) => 
+    // Stryker disable next-line ArrayDeclaration: a non-list fails parsing anyway, and a string entry is skipped
+    Array.isArray(list) ? list : []);
     const changes = entries.map((entry) => (isRecord(entry) ? entry.change : undefined));
     if (isRecord(root.output_changes))
         changes.push(...Object.values(root.output_changes));
@@ -39801,6 +39888,7 @@ function checkRoot(json, source) {
     const version = json.format_version;
     if (typeof version !== 'string')
         throw new PlanFormatError(source, 'no "format_version" field');
+    // Stryker disable next-line StringLiteral: split always yields a first part, so the fallback is never used
     if (!READABLE_MAJORS.includes(version.split('.')[0] ?? '')) {
         throw new PlanFormatError(source, `unsupported format_version "${version}" (Stackgate reads 1.x, and 0.x of Terraform 0.12–0.15 best effort)`);
     }
@@ -39835,10 +39923,11 @@ function requireString(entry, key, where, source) {
         throw new PlanFormatError(source, `${where}.${key} is missing or not a string`);
     return value;
 }
+/** `where` names the object holding `actions`: `resource_changes[0].change`, `output_changes.name`. */
 function requireActions(change, where, source) {
     const actions = change.actions;
     if (!Array.isArray(actions) || !actions.every((action) => typeof action === 'string')) {
-        throw new PlanFormatError(source, `${where}.change.actions is missing or not a list of strings`);
+        throw new PlanFormatError(source, `${where}.actions is missing or not a list of strings`);
     }
     return actions;
 }
@@ -39848,10 +39937,10 @@ function parseResourceChange(entry, where, source, state) {
     const change = entry.change;
     if (!isRecord(change))
         throw new PlanFormatError(source, `${where}.change is missing`);
-    const actions = requireActions(change, where, source);
+    const actions = requireActions(change, `${where}.change`, source);
     const previousAddress = typeof entry.previous_address === 'string' ? entry.previous_address : undefined;
     const importing = isRecord(change.importing) ? importingOf(change.importing) : undefined;
-    const { action, replaceOrder } = actionOf(actions, previousAddress, importing, where, source);
+    const { action, replaceOrder } = actionOf(actions, previousAddress, importing, `${where}.change`, source);
     const values = redactPair(change, state);
     return {
         address,
@@ -39895,7 +39984,7 @@ function actionOf(actions, previousAddress, importing, where, source) {
                 return { action: 'move' };
             return { action: 'no-op' };
         default:
-            throw new PlanFormatError(source, `${where}.change.actions has an unknown combination [${key}]`);
+            throw new PlanFormatError(source, `${where}.actions has an unknown combination [${key}]`);
     }
 }
 /** Redacts before and after; marks a hidden `after` as changed when the raw values differ. */
@@ -39921,7 +40010,9 @@ function flagChangedSecrets(after, rawBefore, rawAfter) {
         return new _model_js__WEBPACK_IMPORTED_MODULE_0__/* .EncodedJson */ .n8(flagChangedSecrets(after.decoded, parsedJson(rawBefore), parsedJson(rawAfter)));
     }
     if (Array.isArray(after)) {
+        // Stryker disable next-line ArrayDeclaration: any other non-list before compares unequal to the secret too
         const before = Array.isArray(rawBefore) ? rawBefore : [];
+        // Stryker disable next-line ArrayDeclaration: any other non-list after compares unequal to the secret too
         const raw = Array.isArray(rawAfter) ? rawAfter : [];
         return after.map((item, index) => flagChangedSecrets(item, before[index], raw[index]));
     }
@@ -39937,10 +40028,12 @@ function flagChangedSecrets(after, rawBefore, rawAfter) {
     return after;
 }
 function parsedJson(raw) {
+    // Stryker disable next-line ConditionalExpression: JSON.parse of a non-string before only differs for a list holding one JSON string, and a list that became a string renders as removed and added whole anyway
     if (typeof raw !== 'string')
         return undefined;
     try {
         return JSON.parse(raw);
+        // Stryker disable next-line BlockStatement: an empty catch returns undefined too
     }
     catch {
         return undefined;
@@ -40036,14 +40129,14 @@ function countChanges(changes, drift) {
     return counts;
 }
 /** Before Terraform 0.14 a plan did not say which values a provider marks sensitive. */
-function lacksSensitivityMarks(root) {
+function lacksSensitivityMarks(root, source) {
     if (!root.format_version.startsWith('0.'))
         return false;
-    const changes = Array.isArray(root.resource_changes) ? root.resource_changes : [];
-    return changes.some((entry) => isRecord(entry) &&
-        isRecord(entry.change) &&
-        !('after_sensitive' in entry.change) &&
-        !('before_sensitive' in entry.change));
+    // parseResourceChange has checked every entry: a record whose `change` is a record.
+    return listOf(root, 'resource_changes', source).some((entry) => {
+        const change = entry.change;
+        return !('after_sensitive' in change) && !('before_sensitive' in change);
+    });
 }
 function unmarkedSensitivityDiagnostic(version) {
     return {
@@ -40072,13 +40165,14 @@ function diagnosticsFromJson(diags, rootDir) {
 function diagnosticEntries(diags) {
     if (Array.isArray(diags))
         return diags.flatMap(diagnosticEntries);
+    // Stryker disable next-line ArrayDeclaration: anything else has no summary, which toDiagnostic drops too
     if (!isRecord(diags))
         return [];
     if (Array.isArray(diags.diagnostics))
         return diagnosticEntries(diags.diagnostics);
     if (isRecord(diags.diagnostic))
         return [diags.diagnostic];
-    return typeof diags.summary === 'string' ? [diags] : [];
+    return [diags]; // toDiagnostic keeps only those with a summary
 }
 function toDiagnostic(entry, rootDir) {
     if (typeof entry.summary !== 'string')
@@ -40105,12 +40199,12 @@ function toDiagnostic(entry, rootDir) {
     }
     return diagnostic;
 }
-/** Joins without touching the file system; absolute names and `.` roots pass through. */
+/** Joins without touching the file system, dropping `.` and empty steps and resolving `..` where it can. */
 function joinPath(rootDir, file) {
     const normalized = file.replace(/\\/g, '/');
-    if (!rootDir || rootDir === '.' || normalized.startsWith('/'))
-        return normalized.replace(/^\.\//, '');
-    const parts = `${rootDir.replace(/\\/g, '/')}/${normalized}`.split('/');
+    if (normalized.startsWith('/'))
+        return normalized;
+    const parts = `${(rootDir ?? '').replace(/\\/g, '/')}/${normalized}`.split('/');
     const out = [];
     for (const part of parts) {
         if (part === '' || part === '.')
@@ -40189,9 +40283,11 @@ function deepEqual(a, b) {
     if (a instanceof model/* EncodedJson */.n8 || b instanceof model/* EncodedJson */.n8) {
         const decodedA = decodeJson(a);
         const decodedB = decodeJson(b);
+        // Stryker disable next-line ConditionalExpression,LogicalOperator: an encoded side always decodes, and a decoded container never equals the undefined of a string that is not JSON
         return decodedA !== undefined && decodedB !== undefined && deepEqual(decodedA, decodedB);
     }
     if (a instanceof model/* DeepValueMarker */.sC || b instanceof model/* DeepValueMarker */.sC) {
+        // Stryker disable next-line ConditionalExpression,LogicalOperator: only a placeholder has a digest, so a digest match already means both are placeholders
         return a instanceof model/* DeepValueMarker */.sC && b instanceof model/* DeepValueMarker */.sC && a.digest === b.digest;
     }
     if ((0,model/* isMarker */.rg)(a) || (0,model/* isMarker */.rg)(b))
@@ -40215,12 +40311,16 @@ function decodeJson(value) {
     if (typeof value !== 'string')
         return undefined;
     const trimmed = value.trim();
+    // A shortcut around JSON.parse: a string opening with { or [ parses as JSON only if it closes with its match.
+    // Stryker disable next-line StringLiteral,LogicalOperator: see the line above
     if (!(trimmed.startsWith('{') && trimmed.endsWith('}')) &&
+        // Stryker disable next-line StringLiteral,LogicalOperator: see above
         !(trimmed.startsWith('[') && trimmed.endsWith(']'))) {
         return undefined;
     }
     try {
         return clipDepth(JSON.parse(trimmed), 0);
+        // Stryker disable next-line BlockStatement: an empty catch returns undefined too
     }
     catch {
         return undefined;
@@ -40228,6 +40328,7 @@ function decodeJson(value) {
 }
 function digestOf(value) {
     try {
+        // Stryker disable next-line MethodExpression: a longer digest tells values apart just the same
         return (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
     }
     catch {
@@ -40262,21 +40363,13 @@ function formatKey(key) {
     return IDENTIFIER.test(key) ? key : JSON.stringify(key);
 }
 function scalar(value) {
-    if (value === undefined || value === null)
-        return 'null';
+    // A changed secret reads like an unchanged one; other markers read as their own text (`(known after apply)`,
+    // the depth note, an encoded JSON string's JSON).
     if ((0,model/* isSensitive */.tV)(value))
         return '(sensitive value)';
-    if ((0,model/* isUnknown */.t8)(value))
-        return '(known after apply)';
-    if (value instanceof model/* DeepValueMarker */.sC)
-        return model/* DEEP_VALUE_TEXT */.p2;
     if ((0,model/* isMarker */.rg)(value))
         return value.toJSON();
-    if (typeof value === 'string')
-        return JSON.stringify(value);
-    if (typeof value === 'number' || typeof value === 'boolean')
-        return String(value);
-    return JSON.stringify(value);
+    return JSON.stringify(value ?? null); // null, strings quoted and escaped, numbers, booleans
 }
 /** `key = ` with the key padded so `=` lines up within an object, as tofu does; list items have no key. */
 function prefix(key, width) {
@@ -40297,6 +40390,7 @@ function renderWhole(marker, key, width, value, depth, steps, ctx, suffix = '') 
     if (json !== undefined && typeof json === 'object' && json !== null) {
         return [
             { marker, depth, text: `${head}jsonencode(${note}` },
+            // Stryker disable next-line ArrayDeclaration: no replace path points inside a JSON string
             ...renderWhole(marker, undefined, 0, json, depth + 1, [], ctx),
             { marker, depth, text: `)${suffix}` },
         ];
@@ -40359,6 +40453,7 @@ function diffValue(key, width, before, after, depth, steps, ctx, suffix = '') {
     const jsonBefore = decodeJson(before);
     const jsonAfter = decodeJson(after);
     if (isContainer(jsonBefore) && isContainer(jsonAfter)) {
+        // Stryker disable next-line ArrayDeclaration: no replace path points inside a JSON string
         const inner = diffValue(undefined, 0, jsonBefore, jsonAfter, depth + 1, [], ctx);
         // Same JSON, different whitespace: say so rather than show an empty diff.
         const body = inner.length > 0
@@ -40477,6 +40572,7 @@ function nearChanges(ops) {
         return ops.map(() => true);
     return ops.map((_, position) => {
         for (let d = -LIST_CONTEXT; d <= LIST_CONTEXT; d++) {
+            // Stryker disable next-line ArithmeticOperator: the window is symmetric, so position - d visits the same ops
             const op = ops[position + d];
             if (op && op.kind !== 'same')
                 return true;
@@ -40589,7 +40685,10 @@ function resourceHeading(change, drift = false) {
     if (change.importing && change.action !== 'import') {
         lines.push(`# (imported from ${JSON.stringify(change.importing.id ?? '')})`);
     }
-    const reason = change.actionReason ? REASONS[change.actionReason] : undefined;
+    // Own keys only: a reason such as `toString` must not find Object's methods.
+    const reason = change.actionReason && Object.hasOwn(REASONS, change.actionReason)
+        ? REASONS[change.actionReason]
+        : undefined;
     if (reason && !drift)
         lines.push(`# (${typeof reason === 'function' ? reason(change) : reason})`);
     if (change.action === 'replace' && change.replaceOrder === 'create-first') {
@@ -40614,6 +40713,7 @@ function renderResourceDiff(change, options = {}) {
 }
 function resourceBody(change, ctx) {
     const before = isObject(change.before) ? change.before : {};
+    // Stryker disable next-line BlockStatement: diffObject against {} renders a removed object the same way
     if (change.action === 'delete' || change.action === 'forget') {
         return isObject(change.before)
             ? renderWhole('-', undefined, 0, change.before, 0, [], ctx).slice(1, -1)
@@ -40635,6 +40735,7 @@ function renderOutputsDiff(outputs) {
     const lines = outputs.flatMap((output) => {
         const before = output.sensitive && !isAbsent(output.before) ? redact/* SENSITIVE */.NP : output.before;
         const after = output.sensitive && !isAbsent(output.after) ? redact/* SENSITIVE */.NP : output.after;
+        // Stryker disable next-line ArrayDeclaration: outputs have no replace paths
         const changed = diffValue(output.name, width, before, after, 0, [], ctx);
         // Both sides hidden: tofu still lists the output as changed.
         return changed.length > 0
@@ -45296,6 +45397,8 @@ var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/config/load.ts + 1 modules
 var load = __nccwpck_require__(9004);
+// EXTERNAL MODULE: ./node_modules/p-limit/index.js + 1 modules
+var p_limit = __nccwpck_require__(370);
 // EXTERNAL MODULE: ./src/config/types.ts
 var types = __nccwpck_require__(2143);
 // EXTERNAL MODULE: ./src/stacks/ansible-inputs.ts
@@ -45847,7 +45950,14 @@ async function stackInputs(layout, stacks) {
             infos.set(folder, (found = readFolder(layout.repoRoot, folder)));
         return found;
     };
-    const real = (rel) => realRepositoryPath(layout.repoRoot, rel);
+    // Stacks calling the same modules resolve the same paths: each is resolved once.
+    const reals = new Map();
+    const real = (rel) => {
+        let found = reals.get(rel);
+        if (!found)
+            reals.set(rel, (found = realRepositoryPath(layout.repoRoot, rel)));
+        return found;
+    };
     const result = [];
     for (const stack of stacks) {
         const root = repositoryFile(layout, stack.path);
@@ -46032,6 +46142,7 @@ async function readFolder(repoRoot, folder) {
 
 
 
+
 /** Folders never searched: tool caches, VCS data, dependencies, and anything hidden. */
 const SKIPPED_FOLDERS = new Set(['.terraform', '.git', 'node_modules']);
 async function discoverStacks(workspace, config) {
@@ -46063,7 +46174,17 @@ async function discoverFolders(workspace) {
     const called = new Set();
     const backends = new Set();
     const linked = new Set();
-    for (const folder of folders) {
+    // Many folders call the same modules: each path is resolved once.
+    const reals = new Map();
+    const realPath = (rel) => {
+        let found = reals.get(rel);
+        if (!found)
+            reals.set(rel, (found = realRepositoryPath(workspace, rel)));
+        return found;
+    };
+    // Folders are read a few at a time (each only adds to the sets; the order comes from `folders` below).
+    const limit = (0,p_limit/* default */.A)(16);
+    const readOne = async (folder) => {
         const facts = await modules_folderFacts(external_node_path_default().join(workspace, folder));
         if ([...facts.values()].some((file) => file.backend))
             backends.add(folder);
@@ -46073,7 +46194,7 @@ async function discoverFolders(workspace) {
                 continue;
             called.add(target);
             // Through a symlinked folder, the module's real folder is the one called.
-            const real = await realRepositoryPath(workspace, target);
+            const real = await realPath(target);
             if (real !== undefined && real !== folder)
                 called.add(real);
         }
@@ -46086,7 +46207,8 @@ async function discoverFolders(workspace) {
             if (target !== undefined && target !== folder)
                 linked.add(target);
         }
-    }
+    };
+    await Promise.all(folders.map((folder) => limit(() => readOne(folder))));
     const stacks = [];
     const modules = [];
     for (const folder of folders) {
@@ -46148,260 +46270,14 @@ async function configFolders(workspace, wanted) {
 
 /***/ }),
 
-/***/ 4958:
+/***/ 6071:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  zq: () => (/* binding */ forEachStack)
-});
-
-// UNUSED EXPORTS: dependencyOrder, forEachStackInOrder
-
-;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
-/*
-How it works:
-`this.#head` is an instance of `Node` which keeps track of its current value and nests another instance of `Node` that keeps the value that comes after it. When a value is provided to `.enqueue()`, the code needs to iterate through `this.#head`, going deeper and deeper to find the last value. However, iterating through every single item is slow. This problem is solved by saving a reference to the last value as `this.#tail` so that it can reference it to add a new value.
-*/
-
-class Node {
-	value;
-	next;
-
-	constructor(value) {
-		this.value = value;
-	}
-}
-
-class Queue {
-	#head;
-	#tail;
-	#size;
-
-	constructor() {
-		this.clear();
-	}
-
-	enqueue(value) {
-		const node = new Node(value);
-
-		if (this.#head) {
-			this.#tail.next = node;
-			this.#tail = node;
-		} else {
-			this.#head = node;
-			this.#tail = node;
-		}
-
-		this.#size++;
-	}
-
-	dequeue() {
-		const current = this.#head;
-		if (!current) {
-			return;
-		}
-
-		this.#head = this.#head.next;
-		this.#size--;
-
-		// Clean up tail reference when queue becomes empty
-		if (!this.#head) {
-			this.#tail = undefined;
-		}
-
-		return current.value;
-	}
-
-	peek() {
-		if (!this.#head) {
-			return;
-		}
-
-		return this.#head.value;
-
-		// TODO: Node.js 18.
-		// return this.#head?.value;
-	}
-
-	clear() {
-		this.#head = undefined;
-		this.#tail = undefined;
-		this.#size = 0;
-	}
-
-	get size() {
-		return this.#size;
-	}
-
-	* [Symbol.iterator]() {
-		let current = this.#head;
-
-		while (current) {
-			yield current.value;
-			current = current.next;
-		}
-	}
-
-	* drain() {
-		while (this.#head) {
-			yield this.dequeue();
-		}
-	}
-}
-
-;// CONCATENATED MODULE: ./node_modules/p-limit/index.js
-
-
-function p_limit_pLimit(concurrency) {
-	let rejectOnClear = false;
-
-	if (typeof concurrency === 'object') {
-		({concurrency, rejectOnClear = false} = concurrency);
-	}
-
-	validateConcurrency(concurrency);
-
-	if (typeof rejectOnClear !== 'boolean') {
-		throw new TypeError('Expected `rejectOnClear` to be a boolean');
-	}
-
-	const queue = new Queue();
-	let activeCount = 0;
-
-	const resumeNext = () => {
-		// Process the next queued function if we're under the concurrency limit
-		if (activeCount < concurrency && queue.size > 0) {
-			activeCount++;
-			queue.dequeue().run();
-		}
-	};
-
-	const next = () => {
-		activeCount--;
-		resumeNext();
-	};
-
-	const run = async (function_, resolve, arguments_) => {
-		// Execute the function and capture the result promise
-		const result = (async () => function_(...arguments_))();
-
-		// Resolve immediately with the promise (don't wait for completion)
-		resolve(result);
-
-		// Wait for the function to complete (success or failure)
-		// We catch errors here to prevent unhandled rejections,
-		// but the original promise rejection is preserved for the caller
-		try {
-			await result;
-		} catch {}
-
-		// Decrement active count and process next queued function
-		next();
-	};
-
-	const enqueue = (function_, resolve, reject, arguments_) => {
-		const queueItem = {reject};
-
-		// Queue the internal resolve function instead of the run function
-		// to preserve the asynchronous execution context.
-		new Promise(internalResolve => { // eslint-disable-line promise/param-names
-			queueItem.run = internalResolve;
-			queue.enqueue(queueItem);
-		}).then(run.bind(undefined, function_, resolve, arguments_)); // eslint-disable-line promise/prefer-await-to-then
-
-		// Start processing immediately if we haven't reached the concurrency limit
-		if (activeCount < concurrency) {
-			resumeNext();
-		}
-	};
-
-	const generator = (function_, ...arguments_) => new Promise((resolve, reject) => {
-		enqueue(function_, resolve, reject, arguments_);
-	});
-
-	Object.defineProperties(generator, {
-		activeCount: {
-			get: () => activeCount,
-		},
-		pendingCount: {
-			get: () => queue.size,
-		},
-		clearQueue: {
-			value() {
-				if (!rejectOnClear) {
-					queue.clear();
-					return;
-				}
-
-				const abortError = AbortSignal.abort().reason;
-
-				while (queue.size > 0) {
-					queue.dequeue().reject(abortError);
-				}
-			},
-		},
-		concurrency: {
-			get: () => concurrency,
-
-			set(newConcurrency) {
-				validateConcurrency(newConcurrency);
-				concurrency = newConcurrency;
-
-				queueMicrotask(() => {
-					// eslint-disable-next-line no-unmodified-loop-condition
-					while (activeCount < concurrency && queue.size > 0) {
-						resumeNext();
-					}
-				});
-			},
-		},
-		map: {
-			async value(iterable, function_) {
-				const promises = [];
-
-				try {
-					Array.from(iterable, (value, index) => {
-						const promise = generator(function_, value, index);
-						promises.push(promise);
-						return promise;
-					});
-				} catch (error) {
-					// The iterable threw, so `Promise.all` never observes the already scheduled promises. Observe them here to avoid unhandled rejections.
-					for (const promise of promises) {
-						promise.catch(() => {}); // eslint-disable-line promise/prefer-await-to-then
-					}
-
-					throw error;
-				}
-
-				return Promise.all(promises);
-			},
-		},
-	});
-
-	return generator;
-}
-
-function limitFunction(function_, options) {
-	const limit = p_limit_pLimit(options);
-
-	const limitedFunction = (...arguments_) => limit(() => function_(...arguments_));
-	Object.defineProperty(limitedFunction, 'clearQueue', {
-		value: limit.clearQueue,
-	});
-
-	return limitedFunction;
-}
-
-function validateConcurrency(concurrency) {
-	if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
-		throw new TypeError('Expected `concurrency` to be a number from 1 and up');
-	}
-}
-
-;// CONCATENATED MODULE: ./src/stacks/runner.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   zq: () => (/* binding */ forEachStack)
+/* harmony export */ });
+/* unused harmony exports forEachStackInOrder, dependencyOrder */
+/* harmony import */ var p_limit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(370);
 // The one stack runner, for the action and the CLI alike.
 
 /**
@@ -46410,7 +46286,7 @@ function validateConcurrency(concurrency) {
  * settles before the returned promise does, so a failing one never leaves others running behind it.
  */
 async function forEachStack(stacks, parallelism, task) {
-    const limit = p_limit_pLimit(Math.max(1, parallelism));
+    const limit = (0,p_limit__WEBPACK_IMPORTED_MODULE_0__/* ["default"] */ .A)(Math.max(1, parallelism));
     const lastInFolder = new Map();
     const settled = await Promise.allSettled(stacks.map((stack) => {
         const previous = lastInFolder.get(stack.path) ?? Promise.resolve();
@@ -57091,6 +56967,262 @@ function replaceNode(key, path, node) {
 
 exports.visit = visit;
 exports.visitAsync = visitAsync;
+
+
+/***/ }),
+
+/***/ 370:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  A: () => (/* binding */ pLimit)
+});
+
+// UNUSED EXPORTS: limitFunction
+
+;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
+/*
+How it works:
+`this.#head` is an instance of `Node` which keeps track of its current value and nests another instance of `Node` that keeps the value that comes after it. When a value is provided to `.enqueue()`, the code needs to iterate through `this.#head`, going deeper and deeper to find the last value. However, iterating through every single item is slow. This problem is solved by saving a reference to the last value as `this.#tail` so that it can reference it to add a new value.
+*/
+
+class Node {
+	value;
+	next;
+
+	constructor(value) {
+		this.value = value;
+	}
+}
+
+class Queue {
+	#head;
+	#tail;
+	#size;
+
+	constructor() {
+		this.clear();
+	}
+
+	enqueue(value) {
+		const node = new Node(value);
+
+		if (this.#head) {
+			this.#tail.next = node;
+			this.#tail = node;
+		} else {
+			this.#head = node;
+			this.#tail = node;
+		}
+
+		this.#size++;
+	}
+
+	dequeue() {
+		const current = this.#head;
+		if (!current) {
+			return;
+		}
+
+		this.#head = this.#head.next;
+		this.#size--;
+
+		// Clean up tail reference when queue becomes empty
+		if (!this.#head) {
+			this.#tail = undefined;
+		}
+
+		return current.value;
+	}
+
+	peek() {
+		if (!this.#head) {
+			return;
+		}
+
+		return this.#head.value;
+
+		// TODO: Node.js 18.
+		// return this.#head?.value;
+	}
+
+	clear() {
+		this.#head = undefined;
+		this.#tail = undefined;
+		this.#size = 0;
+	}
+
+	get size() {
+		return this.#size;
+	}
+
+	* [Symbol.iterator]() {
+		let current = this.#head;
+
+		while (current) {
+			yield current.value;
+			current = current.next;
+		}
+	}
+
+	* drain() {
+		while (this.#head) {
+			yield this.dequeue();
+		}
+	}
+}
+
+;// CONCATENATED MODULE: ./node_modules/p-limit/index.js
+
+
+function pLimit(concurrency) {
+	let rejectOnClear = false;
+
+	if (typeof concurrency === 'object') {
+		({concurrency, rejectOnClear = false} = concurrency);
+	}
+
+	validateConcurrency(concurrency);
+
+	if (typeof rejectOnClear !== 'boolean') {
+		throw new TypeError('Expected `rejectOnClear` to be a boolean');
+	}
+
+	const queue = new Queue();
+	let activeCount = 0;
+
+	const resumeNext = () => {
+		// Process the next queued function if we're under the concurrency limit
+		if (activeCount < concurrency && queue.size > 0) {
+			activeCount++;
+			queue.dequeue().run();
+		}
+	};
+
+	const next = () => {
+		activeCount--;
+		resumeNext();
+	};
+
+	const run = async (function_, resolve, arguments_) => {
+		// Execute the function and capture the result promise
+		const result = (async () => function_(...arguments_))();
+
+		// Resolve immediately with the promise (don't wait for completion)
+		resolve(result);
+
+		// Wait for the function to complete (success or failure)
+		// We catch errors here to prevent unhandled rejections,
+		// but the original promise rejection is preserved for the caller
+		try {
+			await result;
+		} catch {}
+
+		// Decrement active count and process next queued function
+		next();
+	};
+
+	const enqueue = (function_, resolve, reject, arguments_) => {
+		const queueItem = {reject};
+
+		// Queue the internal resolve function instead of the run function
+		// to preserve the asynchronous execution context.
+		new Promise(internalResolve => { // eslint-disable-line promise/param-names
+			queueItem.run = internalResolve;
+			queue.enqueue(queueItem);
+		}).then(run.bind(undefined, function_, resolve, arguments_)); // eslint-disable-line promise/prefer-await-to-then
+
+		// Start processing immediately if we haven't reached the concurrency limit
+		if (activeCount < concurrency) {
+			resumeNext();
+		}
+	};
+
+	const generator = (function_, ...arguments_) => new Promise((resolve, reject) => {
+		enqueue(function_, resolve, reject, arguments_);
+	});
+
+	Object.defineProperties(generator, {
+		activeCount: {
+			get: () => activeCount,
+		},
+		pendingCount: {
+			get: () => queue.size,
+		},
+		clearQueue: {
+			value() {
+				if (!rejectOnClear) {
+					queue.clear();
+					return;
+				}
+
+				const abortError = AbortSignal.abort().reason;
+
+				while (queue.size > 0) {
+					queue.dequeue().reject(abortError);
+				}
+			},
+		},
+		concurrency: {
+			get: () => concurrency,
+
+			set(newConcurrency) {
+				validateConcurrency(newConcurrency);
+				concurrency = newConcurrency;
+
+				queueMicrotask(() => {
+					// eslint-disable-next-line no-unmodified-loop-condition
+					while (activeCount < concurrency && queue.size > 0) {
+						resumeNext();
+					}
+				});
+			},
+		},
+		map: {
+			async value(iterable, function_) {
+				const promises = [];
+
+				try {
+					Array.from(iterable, (value, index) => {
+						const promise = generator(function_, value, index);
+						promises.push(promise);
+						return promise;
+					});
+				} catch (error) {
+					// The iterable threw, so `Promise.all` never observes the already scheduled promises. Observe them here to avoid unhandled rejections.
+					for (const promise of promises) {
+						promise.catch(() => {}); // eslint-disable-line promise/prefer-await-to-then
+					}
+
+					throw error;
+				}
+
+				return Promise.all(promises);
+			},
+		},
+	});
+
+	return generator;
+}
+
+function limitFunction(function_, options) {
+	const limit = pLimit(options);
+
+	const limitedFunction = (...arguments_) => limit(() => function_(...arguments_));
+	Object.defineProperty(limitedFunction, 'clearQueue', {
+		value: limit.clearQueue,
+	});
+
+	return limitedFunction;
+}
+
+function validateConcurrency(concurrency) {
+	if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
+		throw new TypeError('Expected `concurrency` to be a number from 1 and up');
+	}
+}
 
 
 /***/ }),
