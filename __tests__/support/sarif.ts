@@ -20,5 +20,8 @@ export function sarifValidator(): (log: unknown) => string[] {
   return (log) =>
     validate(log)
       ? []
-      : (validate.errors ?? []).map((error: { instancePath: string; message?: string }) => `${error.instancePath} ${error.message ?? ''}`);
+      : (validate.errors ?? []).map(
+          (error: { instancePath: string; message?: string }) =>
+            `${error.instancePath} ${error.message ?? ''}`,
+        );
 }
