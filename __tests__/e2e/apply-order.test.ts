@@ -70,7 +70,7 @@ async function planAndApply(env: Record<string, string>) {
     files: ['stacks/app/main.tf', 'stacks/network/main.tf'],
     env,
   });
-  expect(planned.exitCode).toBe(0);
+  expect(planned.exitCode, planned.stdout).toBe(0);
   gh.addReview(REPO, 1, { user: 'bob', state: 'APPROVED', commitId: head });
   const body = '/stackgate apply';
   const record = gh.addComment(REPO, 1, body, 'alice');

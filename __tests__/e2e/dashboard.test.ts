@@ -120,7 +120,7 @@ describe('the status dashboard', () => {
     expect(dashboards()).toHaveLength(1);
     expect(dashboardRow('app')).toContain(`\`${sha.slice(0, 7)}\` #4`);
     expect(dashboardRow('app')).toContain('alice');
-    expect(dashboardRow('app')).toContain('🔒 #4 (alice)');
+    expect(dashboardRow('app')).toContain('🔒 #4 (octocat)');
 
     // Someone edits the body by hand and plants a look-alike state line: it must not be believed.
     const dashboard = dashboards()[0]!;
@@ -140,7 +140,7 @@ describe('the status dashboard', () => {
     const row = dashboardRow('app');
     expect(row).toContain(`\`${sha.slice(0, 7)}\` #4`);
     expect(row).toContain('alice');
-    expect(row).toContain('🔒 #4 (alice)');
+    expect(row).toContain('🔒 #4 (octocat)');
     expect(dashboards()[0]?.body).not.toContain('mallory');
     expect(dashboards()[0]?.body).not.toContain('deadbee');
     // web was applied by hand, never through Stackgate: its deployments say never.
@@ -164,7 +164,7 @@ describe('the status dashboard', () => {
     const app = dashboardRow('app');
     expect(app).toContain(`\`${sha.slice(0, 7)}\` #6, `);
     expect(app).toContain('alice');
-    expect(app).toContain('🔒 #6 (alice)');
+    expect(app).toContain('🔒 #6 (octocat)');
     const web = dashboardRow('web');
     expect(web).toContain('⚠️ drifted since');
     expect(web).toContain(`#${issue?.number}`);
