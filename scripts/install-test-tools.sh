@@ -113,7 +113,9 @@ if want gitleaks && { [ ! -x "$TOOLS/bin/gitleaks" ] || [ "$("$TOOLS/bin/gitleak
   echo "install-test-tools: gitleaks built in $(( $(date +%s) - start ))s"
 fi
 
-# Providers come only from the mirror: a test can never reach a registry.
+# Providers come only from the mirror: a test can never reach a registry. No plugin_cache_dir: the test files
+# run in parallel, and OpenTofu 1.11.6 now and then fails an init when two processes share one cache folder
+# (the action's own shared cache serialises its inits; it is tested on its own).
 cat > "$TOOLS/tofurc" <<RC
 provider_installation {
   filesystem_mirror {
@@ -124,7 +126,6 @@ provider_installation {
     exclude = ["*/*/*"]
   }
 }
-plugin_cache_dir = "$TOOLS/plugin-cache"
 RC
 mkdir -p "$TOOLS/plugin-cache"
 
