@@ -38641,6 +38641,20 @@ async function prepare(stack, cwd, run, context) {
     }
     return undefined;
 }
+/** The `plan` command line Stackgate owns, then the stack's own var files and plan options. */
+function planArguments(stack, planFile, refreshOnly) {
+    return [
+        'plan',
+        '-input=false',
+        '-no-color',
+        '-json',
+        '-detailed-exitcode',
+        ...(refreshOnly ? ['-refresh-only'] : []),
+        `-out=${planFile}`,
+        ...stack.varFiles.map((file) => `-var-file=${file}`),
+        ...(stack.planArgs ?? []),
+    ];
+}
 /**
  * The stack's backend settings and its own init options. With backend settings, `-reconfigure`: stacks that
  * share a folder with different backends must not see (or migrate) the backend the previous one left there.
@@ -38680,18 +38694,7 @@ async function planTerraformStack(stack, context, salt, options = {}) {
         return errored(prepared.step, prepared.result);
     // The refresh-only plan of a drift run sits beside the normal one: neither overwrites the other.
     const planFile = await planFilePath(stack, context.tempDir, refreshOnly ? 'refresh-only.tfplan' : 'plan.tfplan');
-    const varFileArgs = stack.varFiles.map((file) => `-var-file=${file}`);
-    const plan = await run([
-        'plan',
-        '-input=false',
-        '-no-color',
-        '-json',
-        '-detailed-exitcode',
-        ...(refreshOnly ? ['-refresh-only'] : []),
-        `-out=${planFile}`,
-        ...varFileArgs,
-        ...(stack.planArgs ?? []),
-    ]);
+    const plan = await run(planArguments(stack, planFile, refreshOnly));
     // -detailed-exitcode: 0 no changes, 2 changes, anything else an error.
     if (plan.exitCode !== 0 && plan.exitCode !== 2)
         return errored('plan', plan);
@@ -39079,15 +39082,7 @@ async function planUnit(stack, context, salt, options = {}) {
     }
     const planFile = await planFilePath(stack, context.tempDir, refreshOnly ? 'refresh-only.tfplan' : 'plan.tfplan');
     const plan = await run([
-        'plan',
-        '-input=false',
-        '-no-color',
-        '-json',
-        '-detailed-exitcode',
-        ...(refreshOnly ? ['-refresh-only'] : []),
-        `-out=${planFile}`,
-        ...stack.varFiles.map((file) => `-var-file=${file}`),
-        ...(stack.planArgs ?? []),
+        ...planArguments(stack, planFile, refreshOnly),
         // Terragrunt's own flag (not passed on): its debug log says when mock outputs stand in.
         '--terragrunt-log-level',
         'debug',

@@ -129,6 +129,25 @@ export async function prepare(
   return undefined;
 }
 
+/** The `plan` command line Stackgate owns, then the stack's own var files and plan options. */
+export function planArguments(
+  stack: Pick<Stack, 'varFiles' | 'planArgs'>,
+  planFile: string,
+  refreshOnly: boolean,
+): string[] {
+  return [
+    'plan',
+    '-input=false',
+    '-no-color',
+    '-json',
+    '-detailed-exitcode',
+    ...(refreshOnly ? ['-refresh-only'] : []),
+    `-out=${planFile}`,
+    ...stack.varFiles.map((file) => `-var-file=${file}`),
+    ...(stack.planArgs ?? []),
+  ];
+}
+
 /**
  * The stack's backend settings and its own init options. With backend settings, `-reconfigure`: stacks that
  * share a folder with different backends must not see (or migrate) the backend the previous one left there.
@@ -182,18 +201,7 @@ export async function planTerraformStack(
     context.tempDir,
     refreshOnly ? 'refresh-only.tfplan' : 'plan.tfplan',
   );
-  const varFileArgs = stack.varFiles.map((file) => `-var-file=${file}`);
-  const plan = await run([
-    'plan',
-    '-input=false',
-    '-no-color',
-    '-json',
-    '-detailed-exitcode',
-    ...(refreshOnly ? ['-refresh-only'] : []),
-    `-out=${planFile}`,
-    ...varFileArgs,
-    ...(stack.planArgs ?? []),
-  ]);
+  const plan = await run(planArguments(stack, planFile, refreshOnly));
   // -detailed-exitcode: 0 no changes, 2 changes, anything else an error.
   if (plan.exitCode !== 0 && plan.exitCode !== 2) return errored('plan', plan);
   const warnings = diagnosticsFromLog(plan.stdout, stack.path);

@@ -13,6 +13,7 @@ import {
   diagnosticsFromLog,
   failureDiagnostics,
   planFailure,
+  planArguments,
   planFilePath,
   prepare,
   showPlan,
@@ -126,15 +127,7 @@ async function planUnit(
     refreshOnly ? 'refresh-only.tfplan' : 'plan.tfplan',
   );
   const plan = await run([
-    'plan',
-    '-input=false',
-    '-no-color',
-    '-json',
-    '-detailed-exitcode',
-    ...(refreshOnly ? ['-refresh-only'] : []),
-    `-out=${planFile}`,
-    ...stack.varFiles.map((file) => `-var-file=${file}`),
-    ...(stack.planArgs ?? []),
+    ...planArguments(stack, planFile, refreshOnly),
     // Terragrunt's own flag (not passed on): its debug log says when mock outputs stand in.
     '--terragrunt-log-level',
     'debug',
