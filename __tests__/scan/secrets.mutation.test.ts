@@ -126,3 +126,77 @@ describe('scanTextWithValues: assignments by dialect', () => {
     expect(scanText('vars.yml', `password: "changeme-${value}"\n`)).toStrictEqual([]);
   });
 });
+
+describe('scanTextWithValues: private keys and GCP keys (mutation cases)', () => {
+  const BEGIN = ['-----BEGIN ', 'PRIVATE KEY-----'].join('');
+  const END = ['-----END ', 'PRIVATE KEY-----'].join('');
+  const body = (n: number, seed: number) => pseudoRandom(ALNUM, n, seed);
+  const token = githubToken(11);
+
+  it('names a key without a kind “Private key” and finds a body of exactly 64 characters, not 63', () => {
+    const [found] = scanText('k.pem', `${BEGIN}\n${body(64, 1)}\n${END}\n`);
+    expect([found?.rule, found?.title, found?.line, found?.column]).toStrictEqual([
+      'private-key',
+      'Private key',
+      1,
+      1,
+    ]);
+    expect(found?.masked).toBe(maskSecret(body(64, 1)));
+    expect(scanText('k.pem', `${BEGIN}\n${body(63, 1)}\n${END}\n`)).toStrictEqual([]);
+  });
+
+  it('finds two keys written back to back, and a token on the line right after a key', () => {
+    const two = `${BEGIN}\n${body(64, 2)}\n${END}\n${BEGIN}\n${body(64, 3)}\n${END}\nGH=${token}\n`;
+    const found = scanText('k.env', two);
+    expect(found.map((f) => f.line)).toStrictEqual([1, 4, 7]);
+    expect(found.map((f) => f.rule).slice(0, 2)).toStrictEqual(['private-key', 'private-key']);
+    expect(found[2]?.masked).toBe(maskSecret(token));
+  });
+
+  it('sorts a key below a token of an earlier line', () => {
+    const found = scanText('k.env', `GH=${token}\n\n${BEGIN}\n${body(64, 4)}\n${END}\n`);
+    expect(found.map((f) => f.line)).toStrictEqual([1, 3]);
+  });
+
+  it('takes an unterminated key’s base64 lines as its body, and still scans the lines after them', () => {
+    const text = `${BEGIN}\n  ${body(64, 5)}\n  abcdefg=\nab==\nGH=${token}\n`;
+    const result = scanTextWithValues('k.env', text);
+    expect(result.findings.map((f) => f.line)).toStrictEqual([1, 5]);
+    expect(result.secrets).toStrictEqual([
+      `${BEGIN}\n  ${body(64, 5)}\n  abcdefg=\nab==`,
+      body(64, 5),
+      'abcdefg=',
+      token,
+    ]);
+    const cut = scanTextWithValues('k.env', `key: ${BEGIN}${body(70, 6)}`);
+    expect(cut.findings.map((f) => [f.line, f.column])).toStrictEqual([[1, 6]]);
+    expect(cut.secrets[0]).toBe(`${BEGIN}${body(70, 6)}`);
+  });
+
+  it('reports a GCP key on a one-line file at line 1, only with the service-account marker', () => {
+    const key = `${BEGIN}\\n${body(64, 7)}\\n${END}\\n`;
+    const json = `{"type": "service_account", "private_key": "${key}"}`;
+    const result = scanTextWithValues('sa.json', json);
+    expect(result.findings.map((f) => [f.rule, f.line, f.column])).toStrictEqual([
+      ['gcp-service-account-key', 1, json.indexOf(key) + 1],
+    ]);
+    expect(result.findings[0]?.masked).toBe(maskSecret(body(64, 7)));
+    expect(result.secrets).toStrictEqual([key, body(64, 7)]);
+    expect(scanText('sa.json', `{"private_key": "${key}"}`).map((f) => f.rule)).toStrictEqual([
+      'private-key',
+    ]);
+    const bare = body(80, 8);
+    expect(
+      scanText('sa.json', `{"type": "service_account",\n "private_key": "${bare}"}`).map((f) => f.line),
+    ).toStrictEqual([2]);
+    const short = scanText('sa.json', `{"type": "service_account", "private_key": "${body(40, 8)}"}`);
+    expect(short.map((f) => f.rule)).not.toContain('gcp-service-account-key');
+  });
+
+  it('keeps an inner carriage return of a line and drops only the one ending it', () => {
+    const value = pseudoRandom(ALNUM, 24, 9);
+    expect(scanTextWithValues('app.env', `password=${value}\r\n`).secrets).toStrictEqual([value]);
+    const [finding] = scanText('app.env', `A=1\rGH=${token}\r\n`);
+    expect(finding?.column).toBe(8);
+  });
+});

@@ -181,7 +181,8 @@ function base64Body(block: string): string {
 function unterminatedEnd(text: string, begin: number): number {
   const lineEnd = text.indexOf('\n', begin);
   if (lineEnd === -1) return text.length;
-  const run = /(?:\n[ \t]*[A-Za-z0-9+/=]+[ \t]*\r?)*/y;
+  // Whole lines only: a line that merely starts like base64 (`GH=ghp_…`) is not the key's and is scanned.
+  const run = /(?:\n[ \t]*[A-Za-z0-9+/=]+[ \t]*\r?(?=\n|$))*/y;
   run.lastIndex = lineEnd;
   run.exec(text);
   return run.lastIndex;
