@@ -200,3 +200,53 @@ describe('scanTextWithValues: private keys and GCP keys (mutation cases)', () =>
     expect(finding?.column).toBe(8);
   });
 });
+
+describe('scanTextWithValues: heredocs and dialects (mutation cases)', () => {
+  const value = pseudoRandom(ALNUM, 24, 21);
+  const token = githubToken(12);
+
+  it('reports each secret line of a heredoc under a secret name, with its line, column and mask', () => {
+    const text = `x = 1\npassword = <<-EOT\n  ${value}\n  EOT\nGH=${token}\n`;
+    const result = scanTextWithValues('main.tf', text);
+    expect(result.findings.map((f) => [f.line, f.column, f.endColumn, f.title, f.masked])).toStrictEqual([
+      [3, 3, 3 + value.length, 'Secret assigned to password', maskSecret(value)],
+      [5, 4, 4 + token.length, result.findings[1]?.title, maskSecret(token)],
+    ]);
+    expect(result.secrets).toStrictEqual([value, token]);
+    expect(scanText('main.tf', `note = <<EOT\n${value}\nEOT\n`)).toStrictEqual([]);
+  });
+
+  it('honours the allow marker on the heredoc opener and on the line above it', () => {
+    expect(scanText('main.tf', `password = <<EOT # stackgate:allow-secret\n\n${value}\nEOT\n`)).toStrictEqual(
+      [],
+    );
+    expect(
+      scanText('main.tf', `# stackgate:allow-secret\npassword = <<EOT\n\n${value}\nEOT\n`),
+    ).toStrictEqual([]);
+    expect(
+      scanText('main.tf', `# stackgate:allow-secret\n\npassword = <<EOT\n\n${value}\nEOT\n`),
+    ).toHaveLength(1);
+  });
+
+  it('counts no opener inside a heredoc body, and ends an unclosed heredoc at the end of the text', () => {
+    const inner = `note = <<EOT\npassword = <<EOF\n${value}\nEOT\n`;
+    expect(scanText('main.tf', inner)).toStrictEqual([]);
+    expect(scanText('main.tf', `password = <<EOT\n${value}`).map((f) => f.line)).toStrictEqual([2]);
+  });
+
+  it('reads only .tf/.tfvars/.hcl and .json endings as those dialects', () => {
+    expect(scanText('a.tf.yml', `password = ${value}\n`)).toHaveLength(1);
+    expect(scanText('a.json.yml', `password: ${value}\n`)).toHaveLength(1);
+    expect(scanText('main.tf.txt', `password = <<EOT\n${value}\nEOT\n`)).toStrictEqual([]);
+  });
+});
+
+describe('isAllowListed through scanText (mutation cases)', () => {
+  const text = `GH=${githubToken(13)}\n`;
+
+  it('lets a path glob cover dot folders, and strips every leading ./ of the file', () => {
+    expect(scanText('a/.hidden/ci.env', text, { allow: ['a/**'] })).toStrictEqual([]);
+    expect(scanText('././a/ci.env', text, { allow: ['a/ci.env'] })).toStrictEqual([]);
+    expect(scanText('a/./ci.env', text, { allow: ['a/ci.env'] })).toHaveLength(1);
+  });
+});
