@@ -5,11 +5,7 @@
 // again (or restored) and its fingerprint compared, then the applies in `depends-on` order and one report.
 // A `pull_request` `closed` event releases the pull request's locks.
 import * as core from '@actions/core';
-import {
-  APPLY_REQUIREMENTS,
-  type ApplyRequirement,
-  type LoadedConfig,
-} from '../config/types.js';
+import { APPLY_REQUIREMENTS, type ApplyRequirement, type LoadedConfig } from '../config/types.js';
 import { engineEnvironment, engineFor, resolveEngineChoice, type EngineContext } from '../engines/index.js';
 import { publishCheckRun } from '../github/checks.js';
 import type { Octokit } from '../github/client.js';
