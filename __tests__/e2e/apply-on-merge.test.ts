@@ -271,14 +271,19 @@ describe('apply on merge', () => {
   it('releases every lock of a pull request closed without merging, merge stacks too', async () => {
     const head = await planAndApprove({
       'stacks/app/main.tf': stackFile('app'),
+      'stacks/network/main.tf': stackFile('network'),
       'stacks/manual/main.tf': stackFile('manual', 'manual v2'),
     });
-    expect(locks()).toEqual(['refs/stackgate/locks/app', 'refs/stackgate/locks/manual']);
+    expect(locks()).toEqual([
+      'refs/stackgate/locks/app',
+      'refs/stackgate/locks/manual',
+      'refs/stackgate/locks/network',
+    ]);
     const pull = gh.state.pullRequest(REPO, 1)!;
     pull.state = 'closed';
     const closed = await close(head);
     expect(closed.exitCode, closed.stdout).toBe(0);
-    expect(JSON.parse(closed.outputs.unlocked ?? '[]')).toEqual(['app', 'manual']);
+    expect(JSON.parse(closed.outputs.unlocked ?? '[]')).toEqual(['app', 'manual', 'network']);
     expect(locks()).toEqual([]);
   });
 
