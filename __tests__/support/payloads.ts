@@ -130,9 +130,14 @@ export function pullRequestClosedPayload(options: {
   number: number;
   headSha: string;
   baseSha: string;
+  /** Closed by merging (with this merge commit), not just closed. */
+  mergeCommitSha?: string;
 }) {
   const payload = pullRequestPayload({ ...options, action: 'opened' });
   payload.action = 'closed';
-  (payload.pull_request as Record<string, unknown>).state = 'closed';
+  const pr = payload.pull_request as Record<string, unknown>;
+  pr.state = 'closed';
+  pr.merged = options.mergeCommitSha !== undefined;
+  if (options.mergeCommitSha) pr.merge_commit_sha = options.mergeCommitSha;
   return payload;
 }

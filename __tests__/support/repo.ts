@@ -9,6 +9,8 @@ export interface TestRepo {
   write(files: Record<string, string>): void;
   remove(file: string): void;
   commit(message: string): string;
+  /** Moves the work tree to a commit (detached), as a workflow's checkout of that commit. */
+  checkout(sha: string): void;
 }
 
 function git(dir: string, args: string[]): string {
@@ -44,6 +46,9 @@ export function createRepo(files: Record<string, string>): TestRepo {
       git(dir, ['add', '-A']);
       git(dir, ['commit', '--quiet', '--allow-empty', '-m', message]);
       return git(dir, ['rev-parse', 'HEAD']);
+    },
+    checkout(sha) {
+      git(dir, ['checkout', '--quiet', '--detach', sha]);
     },
   };
   repo.write(files);

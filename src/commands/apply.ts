@@ -5,12 +5,7 @@
 // again (or restored) and its fingerprint compared, then the applies in `depends-on` order and one report.
 // A `pull_request` `closed` event releases the pull request's locks.
 import * as core from '@actions/core';
-import {
-  APPLY_REQUIREMENTS,
-  type ApplyMode,
-  type ApplyRequirement,
-  type LoadedConfig,
-} from '../config/types.js';
+import { APPLY_REQUIREMENTS, type ApplyRequirement, type LoadedConfig } from '../config/types.js';
 import { engineEnvironment, engineFor, resolveEngineChoice, type EngineContext } from '../engines/index.js';
 import { publishCheckRun } from '../github/checks.js';
 import type { Octokit } from '../github/client.js';
@@ -57,6 +52,7 @@ import {
   type Sink,
 } from './publish.js';
 import {
+  applyModeOf,
   changedRepositoryFiles,
   checkName,
   loadConfigOrThrow,
@@ -251,23 +247,38 @@ export async function runApply(ctx: RunContext): Promise<CommandResult> {
   return apply(run);
 }
 
-/** `pull_request` `closed`: the pull request's locks go, merged or not. */
+/**
+ * `pull_request` `closed`: the pull request's locks go. A merge into the default branch keeps the locks of the
+ * stacks its reviewed plan recorded as applying on merge: the push of the merge applies them and releases them
+ * afterwards (also when it refuses or fails), so no other pull request takes them in between.
+ */
 async function releaseOnClose(ctx: RunContext): Promise<CommandResult> {
-  const pull = ctx.settings.event.pullRequest;
-  const action = (ctx.settings.event.payload as { action?: unknown }).action;
-  if (!pull || action !== 'closed') {
+  const { settings } = ctx;
+  const pull = settings.event.pullRequest;
+  const payload = settings.event.payload as { action?: unknown; pull_request?: { merged?: unknown } };
+  if (!pull || payload.action !== 'closed') {
     core.info(
       'apply runs on issue_comment; on pull_request it only releases the locks of a closed pull request.',
     );
     return { outputs: outputs('') };
   }
   if (!ctx.store) throw new Error('Releasing locks needs the `github-token` input (with contents write).');
-  const released = await releaseLocksOf(ctx.store.locks, pull.number);
+  const merged = payload.pull_request?.merged === true && pull.baseRef === settings.event.defaultBranch;
+  const records = merged ? await ctx.store.plans.read(pull.number, settings.commentHeader) : undefined;
+  const kept = new Set(
+    (records?.stacks ?? []).filter((record) => record.onMerge).map((record) => record.stack),
+  );
+  const released = await releaseLocksOf(ctx.store.locks, pull.number, kept);
   core.info(
     released.length > 0
       ? `Released the lock(s) of #${pull.number}: ${released.join(', ')}`
-      : `#${pull.number} held no lock`,
+      : `#${pull.number} held no lock to release`,
   );
+  if (kept.size > 0) {
+    core.info(
+      `Kept the lock(s) of ${[...kept].join(', ')} (apply.on: merge): the push of the merge applies them, then releases them.`,
+    );
+  }
   return { outputs: outputs('', { unlocked: JSON.stringify(released) }) };
 }
 
@@ -287,11 +298,6 @@ async function unlock(run: PullRun): Promise<CommandResult> {
       : `${escapeText(asked.actor)} asked to unlock, but no lock was held${names.length > 0 ? ` on ${names.map((stack) => inlineCode(stack)).join(', ')}` : ' by this pull request'}.`;
   await writeNotice(run.ctx, run.github, pull.number, [`> [!NOTE]\n> ${text}`]);
   return { outputs: outputs('', { unlocked: JSON.stringify(released) }) };
-}
-
-/** How a stack is applied: on a comment (the default) or on merge. */
-export function applyModeOf(config: LoadedConfig | undefined, stack: Stack): ApplyMode {
-  return stack.apply?.on ?? config?.apply.on ?? 'comment';
 }
 
 function requirementsOf(config: LoadedConfig | undefined, stack: Stack): ApplyRequirement[] {
@@ -653,18 +659,22 @@ async function applyTargets(
   stacks: Stack[],
   records: PlanRecords,
   targets: Target[],
-  options: { savedFor: string | undefined; sinks: readonly Sink[] },
+  options: {
+    savedFor: string | undefined;
+    sinks: readonly Sink[];
+    /** Run after the report and before the dashboard, so its rows show the locks as they are left. */
+    afterReport?: () => Promise<unknown>;
+  },
 ): Promise<CommandResult> {
   const { ctx, pull, asked } = run;
   const { settings } = ctx;
   // Every target's plan is made (or restored) and fingerprinted before any applies.
   const prepared = await prepareTargets(ctx, targets, pull.number, options.savedFor);
   if (prepared.refusals.length > 0) return refuse(run, prepared.refusals);
-  const appliedStacks = await applyPrepared(ctx, prepared.items, {
-    sha: run.sha,
-    pullNumber: pull.number,
-    actor: asked.actor,
-  });
+  const onMerge = new Set(records.stacks.filter((record) => record.onMerge).map((record) => record.stack));
+  const appliedStacks = (
+    await applyPrepared(ctx, prepared.items, { sha: run.sha, pullNumber: pull.number, actor: asked.actor })
+  ).map((stack) => (onMerge.has(stack.name) ? { ...stack, appliesOnMerge: true } : stack));
   const fallback = await resolveEngineChoice(settings.engine);
 
   const { applied, failed, skipped } = tally(appliedStacks);
@@ -679,6 +689,7 @@ async function applyTargets(
       status: record.status as StackReport['status'],
       diagnostics: [],
       fingerprint: record.fingerprint,
+      ...(record.onMerge ? { appliesOnMerge: true } : {}),
     }));
   const report = newReport(
     settings,
@@ -699,6 +710,7 @@ async function applyTargets(
     { sinks: options.sinks },
   );
   core.info(renderSummary(report).split('\n')[0] ?? '');
+  await options.afterReport?.();
   await refreshDashboardAfterApply(ctx, config, stacks, {
     stacks: applied,
     sha: run.sha,
@@ -810,10 +822,10 @@ async function applyOnMerge(ctx: RunContext): Promise<CommandResult> {
   const onMerge = new Set(
     stacks.filter((stack) => applyModeOf(config, stack) === 'merge').map((stack) => stack.name),
   );
-  if (onMerge.size === 0) {
-    core.notice(
-      'No stack applies on merge (apply.on: merge in .stackgate.yml): nothing was applied on this push.',
-    );
+  const noStack =
+    'No stack applies on merge (apply.on: merge in .stackgate.yml): nothing was applied on this push.';
+  if (onMerge.size === 0 && (!ctx.github || !ctx.store)) {
+    core.notice(noStack);
     return { outputs: outputs('') };
   }
   if (!ctx.github || !ctx.store) {
@@ -822,27 +834,45 @@ async function applyOnMerge(ctx: RunContext): Promise<CommandResult> {
   const sha = settings.event.sha;
   const number = await mergedPullOf(ctx.github, repoOf(settings), sha, branch);
   if (number === undefined) {
+    if (onMerge.size === 0) {
+      core.notice(noStack);
+      return { outputs: outputs('') };
+    }
     const text = `The push to ${inlineCode(branch)} at ${inlineCode(sha.slice(0, 12))} was not made by merging a pull request, so no reviewed plan covers it: nothing was applied. Make the change through a pull request.`;
     core.notice(text.replace(/`/g, ''));
     await core.summary.addRaw(`> [!NOTE]\n> ${text}`, true).write();
     return { outputs: outputs('not-a-pull-request') };
   }
-  const pull = await getPull(ctx.github, repoOf(settings), number);
-  const onPull = pullSettings(settings, pull);
-  const run: PullRun = {
-    ctx: { ...ctx, settings: { ...onPull, event: { ...onPull.event, sha } } },
-    github: ctx.github,
-    store: ctx.store,
-    pull,
-    asked: { verb: 'apply', stacks: [], actor: settings.event.actor, commentId: 0 },
-    via: 'merge',
-    sha,
+  // From here on the merged pull request's locks (kept by its `closed` run) are released whatever happens:
+  // after the report of an apply, or when it is refused or fails.
+  const locks = ctx.store.locks;
+  let releasing: Promise<string[]> | undefined;
+  const release = () => {
+    releasing ??= releaseLocksOf(locks, number).then((released) => {
+      if (released.length > 0) core.info(`Released the lock(s) of #${number}: ${released.join(', ')}`);
+      return released;
+    });
+    return releasing;
   };
   try {
-    return await applyMerged(run, config, stacks, onMerge);
+    if (onMerge.size === 0) {
+      core.notice(noStack);
+      return { outputs: outputs('') };
+    }
+    const pull = await getPull(ctx.github, repoOf(settings), number);
+    const onPull = pullSettings(settings, pull);
+    const run: PullRun = {
+      ctx: { ...ctx, settings: { ...onPull, event: { ...onPull.event, sha } } },
+      github: ctx.github,
+      store: ctx.store,
+      pull,
+      asked: { verb: 'apply', stacks: [], actor: settings.event.actor, commentId: 0 },
+      via: 'merge',
+      sha,
+    };
+    return await applyMerged(run, config, stacks, onMerge, release);
   } finally {
-    const released = await releaseLocksOf(ctx.store.locks, pull.number);
-    if (released.length > 0) core.info(`Released the lock(s) of #${pull.number}: ${released.join(', ')}`);
+    await release();
   }
 }
 
@@ -851,6 +881,7 @@ async function applyMerged(
   config: LoadedConfig | undefined,
   stacks: Stack[],
   onMerge: Set<string>,
+  release: () => Promise<unknown>,
 ): Promise<CommandResult> {
   const { ctx, github, store, pull, asked } = run;
   const { settings } = ctx;
@@ -910,13 +941,20 @@ async function applyMerged(
   return applyTargets(run, config, stacks, records, targets, {
     savedFor: undefined,
     sinks: [commentSink, checkRunSink, summarySink],
+    afterReport: release,
   });
 }
 
-async function releaseLocksOf(locks: LockStore, pullNumber: number): Promise<string[]> {
+/** Releases the locks `pullNumber` holds, but those of the stacks in `keep`. */
+async function releaseLocksOf(
+  locks: LockStore,
+  pullNumber: number,
+  keep: ReadonlySet<string> = new Set(),
+): Promise<string[]> {
   const released: string[] = [];
   for (const [stack, holder] of await locks.list()) {
-    if (holder.pullNumber === pullNumber && (await locks.release(stack, pullNumber))) released.push(stack);
+    if (holder.pullNumber !== pullNumber || keep.has(stack)) continue;
+    if (await locks.release(stack, pullNumber)) released.push(stack);
   }
   return released;
 }

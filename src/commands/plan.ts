@@ -35,6 +35,7 @@ import { selectStacks } from './selection.js';
 import { openProviderCache } from './providers.js';
 import {
   annotateConfigError,
+  applyModeOf,
   checkName,
   configFailureMessage,
   configFindings,
@@ -306,6 +307,7 @@ async function plan(ctx: RunContext): Promise<CommandResult> {
     await masked;
     core.info(logSafe(`${stack.name}: ${result.status}${result.message ? ` (${result.message})` : ''}`));
     const report = stackReport(stack, engine.name, result);
+    if (applyModeOf(config, stack) === 'merge') report.appliesOnMerge = true;
     const holder = report.status === 'planned' ? await lockForPlan(ctx, stack.name) : undefined;
     if (holder) report.message = lockedMessage(holder);
     return report;

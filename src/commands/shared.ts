@@ -1,7 +1,7 @@
 // What the commands share: the command result, the engine default, the config, and the changed files.
 import * as core from '@actions/core';
 import { loadConfig } from '../config/load.js';
-import type { ConfigError, LoadedConfig } from '../config/types.js';
+import type { ApplyMode, ConfigError, LoadedConfig } from '../config/types.js';
 import type { Finding } from '../report/findings.js';
 import { listChangedFiles } from '../github/pulls.js';
 import type { RunReport } from '../report/types.js';
@@ -19,6 +19,11 @@ export type { CommandResult } from './context.js';
 export { forEachStack } from '../stacks/runner.js';
 
 export const DEFAULT_CONFIG = '.stackgate.yml';
+
+/** How a stack is applied: on a comment (the default) or on merge. */
+export function applyModeOf(config: LoadedConfig | undefined, stack: Stack): ApplyMode {
+  return stack.apply?.on ?? config?.apply.on ?? 'comment';
+}
 
 /**
  * The stacks of the run: declared or discovered, with Terragrunt's answer on each unit (what it reads, what it

@@ -23,6 +23,7 @@ export class CommentPlanStore implements PlanStore {
         stack: stack.name,
         status: stack.status,
         fingerprint: stack.fingerprint,
+        ...(stack.on === 'merge' ? { onMerge: true } : {}),
       })),
       omittedStacks: meta.omittedStacks ?? 0,
     };

@@ -248,6 +248,7 @@ function decodeStack(raw: unknown, where: string): StackReport {
     diagnostics: list(stack.diagnostics, `${where}.diagnostics`) as StackReport['diagnostics'],
     message: optionalText(stack.message, `${where}.message`),
     fingerprint: optionalText(stack.fingerprint, `${where}.fingerprint`),
+    appliesOnMerge: stack.appliesOnMerge === true ? true : undefined,
     ...(stack.plan !== undefined ? { plan: decodePlan(stack.plan, `${where}.plan`) } : {}),
   };
 }

@@ -366,6 +366,7 @@ function metaBlockFor(report: RunReport, stacks: readonly StackReport[], omitted
       name: stack.name,
       status: stack.status,
       ...(stack.fingerprint ? { fingerprint: stack.fingerprint } : {}),
+      ...(stack.appliesOnMerge ? { on: 'merge' as const } : {}),
     })),
     ...(omitted > 0 ? { omittedStacks: omitted } : {}),
   };

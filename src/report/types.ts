@@ -27,6 +27,8 @@ export interface StackReport {
   message?: string;
   /** Fingerprint of the saved plan, for apply-as-reviewed. */
   fingerprint?: string;
+  /** The stack applies on merge (`apply.on: merge`): its lock outlives the merge until the push applies it. */
+  appliesOnMerge?: boolean;
   durationMs?: number;
 }
 
@@ -59,7 +61,7 @@ export interface CommentMeta {
   header: string;
   sha: string;
   pullNumber?: number;
-  stacks: { name: string; status: StackStatus; fingerprint?: string }[];
+  stacks: { name: string; status: StackStatus; fingerprint?: string; on?: 'merge' }[];
   /** Stacks left out of `stacks` to keep the comment within its limit. */
   omittedStacks?: number;
 }

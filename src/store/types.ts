@@ -8,6 +8,8 @@ export interface PlanRecord {
   status: string;
   /** Absent when the stack had no plan (errored, unaffected). */
   fingerprint?: string;
+  /** The stack applies on merge: the merge keeps its lock for the push's apply. */
+  onMerge?: boolean;
 }
 
 /** The plan records of a pull request's sticky comment. */
