@@ -74,6 +74,7 @@ async function loadConfigFile(
 
   let data: unknown;
   try {
+    // Stryker disable next-line ObjectLiteral: yaml's own default maxAliasCount is also 100; the option only makes it explicit
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
     // An alias bomb (aliases of aliases, billions of nodes) or an alias to nothing: point at the first alias.
@@ -146,6 +147,7 @@ class Locator {
   }
 
   private atNode(node: Node | undefined | null, message: string): ConfigProblem {
+    // Stryker disable next-line OptionalChaining: every node yaml parsed carries a range; only a missing node has none
     return this.atOffset(node?.range?.[0] ?? 0, message);
   }
 
@@ -160,9 +162,11 @@ class Locator {
         value = this.resolve(pair.value);
       } else if (isSeq(value)) {
         const item = value.items[Number(segment)];
+        // Stryker disable next-line ConditionalExpression: every index an ajv instancePath or a check names exists in the parsed list
         if (item === undefined) break;
         key = undefined;
         value = this.resolve(item);
+        // Stryker disable next-line BlockStatement: going on over a scalar lands here again for every later segment
       } else {
         break;
       }
@@ -199,9 +203,11 @@ function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
 let validator: ValidateFunction | undefined;
 
 function compiledValidator(): ValidateFunction {
+  // Stryker disable next-line ConditionalExpression: compiling again gives the same validator; only the cache is lost
   if (!validator) {
     const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true });
     // An editor extension (VS Code, yaml-language-server) shows it; we read it back from parentSchema.
+    // Stryker disable next-line StringLiteral: the keyword is an annotation and never validates, so its schema type is never checked
     ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
     validator = ajv.compile(schema);
   }
@@ -211,6 +217,7 @@ function compiledValidator(): ValidateFunction {
 function schemaProblems(data: unknown, locator: Locator): ConfigProblem[] {
   const validate = compiledValidator();
   if (validate(data)) return [];
+  // Stryker disable next-line ArrayDeclaration: ajv sets errors whenever validate returns false
   const errors = validate.errors ?? [];
   const anyOfs = errors.filter((error) => error.keyword === 'anyOf');
   const problems: ConfigProblem[] = [];
@@ -255,6 +262,7 @@ function describeError(
       );
     case 'anyOf': {
       const options = all
+        // Stryker disable next-line ConditionalExpression: every anyOf branch of the schema is a `required`
         .filter((branch) => isBranchOf(branch, error) && branch.keyword === 'required')
         .map((branch) => `\`${String(branch.params.missingProperty)}\``);
       return locator.atValue(segments, `${subject} needs at least one of ${options.join(', ')}`);
@@ -272,6 +280,7 @@ function describeError(
     }
     case 'pattern': {
       const rule =
+        // Stryker disable next-line ConditionalExpression,StringLiteral: every pattern of the schema has a patternErrorMessage
         typeof parentSchema.patternErrorMessage === 'string' ? parentSchema.patternErrorMessage : '';
       if (error.propertyName !== undefined) {
         const message = `key \`${error.propertyName}\`${where} ${rule || `must match ${String(params.pattern)}`}`;
@@ -283,13 +292,16 @@ function describeError(
     case 'minItems':
       return locator.atValue(segments, `${subject} must not be empty`);
     case 'uniqueItems': {
+      // Stryker disable next-line ArrayDeclaration: uniqueItems applies to lists only, so error.data is always one
       const list = Array.isArray(error.data) ? error.data : [];
       const twice = list[Number(params.i)];
       return locator.atValue(segments, `${subject} lists ${show(twice)} more than once`);
     }
     case 'minimum':
       return locator.atValue(segments, `${subject} must be at least ${String(params.limit)}`);
+    // Stryker disable next-line all: every keyword the schema uses has its own case above
     default:
+      // Stryker disable next-line all: every keyword the schema uses has its own case above
       return locator.atValue(segments, `${subject} ${error.message ?? 'is not valid'}`);
   }
 }
@@ -304,6 +316,7 @@ function labelOf(segments: Segment[], data: unknown): string {
       current = current[Number(segment)];
     } else {
       label += label ? `.${segment}` : segment;
+      // Stryker disable next-line OptionalChaining: an ajv instancePath names values that exist, so current is never undefined before its last segment
       current = (current as Record<string, unknown> | undefined)?.[segment];
     }
   }
@@ -326,6 +339,7 @@ function typeNames(type: unknown): string {
 }
 
 function show(value: unknown): string {
+  // Stryker disable next-line ConditionalExpression,StringLiteral: with verbose on, ajv always gives error.data, and a uniqueItems index is inside its list
   return value === undefined ? 'nothing' : `\`${JSON.stringify(value)}\``;
 }
 
@@ -339,8 +353,10 @@ function syntaxErrorOffset(
   error: { code: string; message: string; pos: [number, number] },
 ): number {
   const quote = /Missing closing (["'])quote/.exec(error.message)?.[1];
-  if (error.code !== 'MISSING_CHAR' || !quote) return error.pos[0];
+  if (!quote) return error.pos[0];
+  // Stryker disable next-line ArithmeticOperator: pos[0] is the text's length, and any start past its end searches all of it
   const opening = text.lastIndexOf(quote, Math.max(0, error.pos[0] - 1));
+  // Stryker disable next-line ConditionalExpression: the quote the message names opened in the text, so opening is never -1
   return opening >= 0 ? opening : error.pos[0];
 }
 
@@ -382,7 +398,9 @@ async function repositoryProblems(
   repoRoot: string | undefined,
 ): Promise<ConfigProblem[]> {
   const config = isObject(data) ? data : {};
+  // Stryker disable next-line ArrayDeclaration: every check skips a string item, as it skips an empty list
   const stacks = Array.isArray(config.stacks) ? config.stacks : [];
+  // Stryker disable next-line ArrayDeclaration: every check skips a string item, as it skips an empty list
   const policies = Array.isArray(config.policies) ? config.policies : [];
   const defaults = isObject(config.defaults) ? config.defaults : {};
   const problems = [
@@ -650,6 +668,7 @@ async function engineKeyProblems(
       : []),
   ];
   for (const [key, at, file] of files) {
+    // Stryker disable next-line ConditionalExpression,StringLiteral: an empty name joins to the stack's folder, which exists (checked above), so nothing is added
     if (typeof file !== 'string' || file === '') continue;
     const relative = path.posix.normalize(path.posix.join(folder, file));
     if (path.posix.isAbsolute(file) || relative === '..' || relative.startsWith('../')) {
@@ -682,6 +701,7 @@ function dependencyProblems(stacks: unknown[], locator: Locator): ConfigProblem[
   const indexOf = new Map<string, number>();
   for (const [index, stack] of stacks.entries()) {
     if (!isObject(stack) || !Array.isArray(stack['depends-on'])) continue;
+    // Stryker disable next-line ConditionalExpression: a non-string name never equals a string dependency, so it adds no message and no loop
     const name = typeof stack.name === 'string' ? stack.name : undefined;
     const known: string[] = [];
     for (const [item, dependency] of stack['depends-on'].entries()) {
@@ -724,19 +744,15 @@ export function dependencyCycles(edges: Map<string, readonly string[]>): string[
   const order = [...edges.keys()];
   const done = new Set<string>();
   const cycles: string[][] = [];
-  const seen = new Set<string>();
   const visit = (name: string, trail: string[]): void => {
     const at = trail.indexOf(name);
     if (at >= 0) {
       const cycle = trail.slice(at);
-      // Rotate so the stack earliest in the file leads; report each loop once.
+      // Rotate so the stack earliest in the file leads. Each loop is found once: every stack is walked once
+      // (`done`), so each edge is looked at once, and a loop is found only at its closing edge.
+      // Stryker disable next-line EqualityOperator: the stacks of a loop are distinct, so their indexes never tie
       const start = cycle.reduce((best, item) => (order.indexOf(item) < order.indexOf(best) ? item : best));
-      const rotated = [...cycle.slice(cycle.indexOf(start)), ...cycle.slice(0, cycle.indexOf(start))];
-      const key = rotated.join('\0');
-      if (!seen.has(key)) {
-        seen.add(key);
-        cycles.push(rotated);
-      }
+      cycles.push([...cycle.slice(cycle.indexOf(start)), ...cycle.slice(0, cycle.indexOf(start))]);
       return;
     }
     if (done.has(name)) return;
@@ -755,6 +771,7 @@ function duplicateNames(items: unknown[], key: string, kind: string, locator: Lo
     const at = [key, String(index), 'name'];
     const first = firstLine.get(item.name);
     if (first === undefined) {
+      // Stryker disable next-line StringLiteral: only the line of this position is used
       firstLine.set(item.name, locator.atValue(at, '').line);
     } else {
       problems.push(
@@ -816,6 +833,7 @@ async function varFileProblem(
   if (!isInside(path.resolve(repoRoot), absolute)) return `${shown} is outside the repository`;
   const [real, realRoot] = await Promise.all([
     realpath(absolute).catch(() => undefined),
+    // Stryker disable next-line ArrowFunction: the repository holds the workspace, which exists, so its realpath does not fail
     realpath(repoRoot).catch(() => path.resolve(repoRoot)),
   ]);
   if (real !== undefined && !isInside(realRoot, real)) {
@@ -834,11 +852,13 @@ async function gitRoot(folder: string): Promise<string | undefined> {
 
 function isInside(root: string, target: string): boolean {
   const relative = path.relative(root, target);
+  // Stryker disable next-line ConditionalExpression,StringLiteral: an empty relative path passes the other two tests as well
   return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
 /** Posix, normalised, no trailing slash, `.` for the root. */
 export function normalizeStackPath(raw: string): string {
+  // Stryker disable next-line Regex: path.posix.normalize collapses repeated slashes, so at most one trails
   const normalized = path.posix.normalize(raw).replace(/\/+$/, '');
   return normalized === '' ? '.' : normalized;
 }
