@@ -13,6 +13,7 @@ import {
   suggestion,
   withDefaults,
 } from '../../src/config/load.js';
+import schema from '../../schema/stackgate.schema.json' with { type: 'json' };
 import { makeWorkspace, removeWorkspace } from '../stacks/helpers.js';
 
 const folders: string[] = [];
@@ -613,5 +614,57 @@ describe('loadConfig: the loaded config', () => {
       secrets: { allow: [] },
       drift: { labels: [], assignees: [], dashboard: true, showInPr: false },
     });
+  });
+});
+
+describe('loadConfig: what the messages rely on', () => {
+  it('reports an empty file, or one of comments only, at line 1', async () => {
+    expect(await problems('')).toStrictEqual(['.stackgate.yml:1:1 the config must be a mapping']);
+    expect(await problems('# nothing yet\n')).toStrictEqual([
+      '.stackgate.yml:1:1 the config must be a mapping',
+    ]);
+  });
+
+  it('has a message for every pattern and only required keys in every anyOf of the schema', () => {
+    const patterns: unknown[] = [];
+    const branches: string[][] = [];
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) return node.forEach(walk);
+      if (typeof node !== 'object' || node === null) return;
+      const record = node as Record<string, unknown>;
+      if ('pattern' in record) patterns.push(record.patternErrorMessage);
+      if (Array.isArray(record.anyOf))
+        branches.push(...record.anyOf.map((branch: object) => Object.keys(branch)));
+      Object.values(record).forEach(walk);
+    };
+    walk(schema);
+    expect(patterns.length).toBeGreaterThan(0);
+    expect(patterns.filter((message) => typeof message !== 'string' || message === '')).toStrictEqual([]);
+    expect(branches.length).toBeGreaterThan(0);
+    expect(branches.filter((keys) => keys.join() !== 'required')).toStrictEqual([]);
+  });
+
+  it('reports every loop when a stack with a name that is no string depends on one first', async () => {
+    const stack = (name: string, needs: string): string[] => [
+      `  - name: ${name}`,
+      '    path: infra/app',
+      `    depends-on: [${needs}]`,
+    ];
+    expect(
+      await problems(
+        lines(
+          'version: 1',
+          'stacks:',
+          ...stack('5', 'c'),
+          ...stack('a', 'b'),
+          ...stack('b', 'c'),
+          ...stack('c', 'a, b'),
+        ),
+      ),
+    ).toStrictEqual([
+      '.stackgate.yml:3:11 `stacks[0].name` must be a string',
+      '.stackgate.yml:8:5 `depends-on` forms a cycle: `a` → `b` → `c` → `a`; a stack cannot wait for itself',
+      '.stackgate.yml:11:5 `depends-on` forms a cycle: `b` → `c` → `b`; a stack cannot wait for itself',
+    ]);
   });
 });

@@ -147,8 +147,8 @@ class Locator {
   }
 
   private atNode(node: Node | undefined | null, message: string): ConfigProblem {
-    // Stryker disable next-line OptionalChaining: every node yaml parsed carries a range; only a missing node has none
-    return this.atOffset(node?.range?.[0] ?? 0, message);
+    // Every node yaml parsed carries its range; an empty file has no node at all.
+    return this.atOffset(node ? node.range![0] : 0, message);
   }
 
   private find(segments: Segment[]): { key?: Node; value?: Node } {
@@ -161,11 +161,9 @@ class Locator {
         key = pair.key as Node;
         value = this.resolve(pair.value);
       } else if (isSeq(value)) {
-        const item = value.items[Number(segment)];
-        // Stryker disable next-line ConditionalExpression: every index an ajv instancePath or a check names exists in the parsed list
-        if (item === undefined) break;
+        // Every index an ajv instancePath or a check names exists in the parsed list.
         key = undefined;
-        value = this.resolve(item);
+        value = this.resolve(value.items[Number(segment)]);
         // Stryker disable next-line BlockStatement: going on over a scalar lands here again for every later segment
       } else {
         break;
@@ -203,15 +201,16 @@ function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
 let validator: ValidateFunction | undefined;
 
 function compiledValidator(): ValidateFunction {
-  // Stryker disable next-line ConditionalExpression: compiling again gives the same validator; only the cache is lost
-  if (!validator) {
-    const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true });
-    // An editor extension (VS Code, yaml-language-server) shows it; we read it back from parentSchema.
-    // Stryker disable next-line StringLiteral: the keyword is an annotation and never validates, so its schema type is never checked
-    ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
-    validator = ajv.compile(schema);
-  }
+  validator ??= compileSchema();
   return validator;
+}
+
+function compileSchema(): ValidateFunction {
+  const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true });
+  // An editor extension (VS Code, yaml-language-server) shows it; we read it back from parentSchema. Every
+  // pattern of the schema has one (a test checks it).
+  ajv.addKeyword('patternErrorMessage');
+  return ajv.compile(schema);
 }
 
 function schemaProblems(data: unknown, locator: Locator): ConfigProblem[] {
@@ -262,8 +261,8 @@ function describeError(
       );
     case 'anyOf': {
       const options = all
-        // Stryker disable next-line ConditionalExpression: every anyOf branch of the schema is a `required`
-        .filter((branch) => isBranchOf(branch, error) && branch.keyword === 'required')
+        // Every anyOf branch of the schema is a `required` (a test checks it).
+        .filter((branch) => isBranchOf(branch, error))
         .map((branch) => `\`${String(branch.params.missingProperty)}\``);
       return locator.atValue(segments, `${subject} needs at least one of ${options.join(', ')}`);
     }
@@ -279,14 +278,11 @@ function describeError(
       return locator.atValue(segments, `${subject} must be one of ${allowed} (got ${show(error.data)})`);
     }
     case 'pattern': {
-      const rule =
-        // Stryker disable next-line ConditionalExpression,StringLiteral: every pattern of the schema has a patternErrorMessage
-        typeof parentSchema.patternErrorMessage === 'string' ? parentSchema.patternErrorMessage : '';
+      const rule = String(parentSchema.patternErrorMessage);
       if (error.propertyName !== undefined) {
-        const message = `key \`${error.propertyName}\`${where} ${rule || `must match ${String(params.pattern)}`}`;
-        return locator.atKey(segments, error.propertyName, message);
+        return locator.atKey(segments, error.propertyName, `key \`${error.propertyName}\`${where} ${rule}`);
       }
-      return locator.atValue(segments, `${subject} ${rule || `must match ${String(params.pattern)}`}`);
+      return locator.atValue(segments, `${subject} ${rule}`);
     }
     case 'minLength':
     case 'minItems':
@@ -339,8 +335,8 @@ function typeNames(type: unknown): string {
 }
 
 function show(value: unknown): string {
-  // Stryker disable next-line ConditionalExpression,StringLiteral: with verbose on, ajv always gives error.data, and a uniqueItems index is inside its list
-  return value === undefined ? 'nothing' : `\`${JSON.stringify(value)}\``;
+  // With verbose on, ajv always gives error.data, and a uniqueItems index is inside its list.
+  return `\`${JSON.stringify(value)}\``;
 }
 
 /** `; did you mean `var-files`?` for a close key, else the list of allowed keys. */
@@ -355,9 +351,8 @@ function syntaxErrorOffset(
   const quote = /Missing closing (["'])quote/.exec(error.message)?.[1];
   if (!quote) return error.pos[0];
   // Stryker disable next-line ArithmeticOperator: pos[0] is the text's length, and any start past its end searches all of it
-  const opening = text.lastIndexOf(quote, Math.max(0, error.pos[0] - 1));
-  // Stryker disable next-line ConditionalExpression: the quote the message names opened in the text, so opening is never -1
-  return opening >= 0 ? opening : error.pos[0];
+  // The quote the message names opened in the text, so it is always found.
+  return text.lastIndexOf(quote, Math.max(0, error.pos[0] - 1));
 }
 
 export function suggestion(name: string, allowed: string[]): string {
@@ -701,7 +696,6 @@ function dependencyProblems(stacks: unknown[], locator: Locator): ConfigProblem[
   const indexOf = new Map<string, number>();
   for (const [index, stack] of stacks.entries()) {
     if (!isObject(stack) || !Array.isArray(stack['depends-on'])) continue;
-    // Stryker disable next-line ConditionalExpression: a non-string name never equals a string dependency, so it adds no message and no loop
     const name = typeof stack.name === 'string' ? stack.name : undefined;
     const known: string[] = [];
     for (const [item, dependency] of stack['depends-on'].entries()) {
