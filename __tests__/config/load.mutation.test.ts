@@ -3,7 +3,7 @@
 // boundaries of "did you mean".
 import { mkdir, realpath, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   ConfigError,
   configuredStack,
@@ -371,37 +371,6 @@ describe('loadConfig: schema messages', () => {
       '.stackgate.yml:10:18 `policies[1].max-changes` must be at least 0',
       '.stackgate.yml:12:17 `apply.requirements` lists `"approved"` more than once',
     ]);
-  });
-
-  it('compiles its validator with every error, the values and the messages, without warnings', async () => {
-    vi.resetModules();
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-    try {
-      const fresh = await import('../../src/config/load.js');
-      const root = await makeWorkspace({ 'infra/app/main.tf': '' });
-      folders.push(root);
-      await writeFile(
-        path.join(root, '.stackgate.yml'),
-        lines(
-          'version: 1',
-          'stacks:',
-          '  - name: app',
-          '    path: infra/app',
-          '    engine: x',
-          '    timeout: 5y',
-        ),
-      );
-      const error = (await fresh
-        .loadConfig(root, '.stackgate.yml', root)
-        .catch((e: unknown) => e)) as ConfigError;
-      expect(error.problems.map((p) => `${p.line}:${p.column} ${p.message}`)).toStrictEqual([
-        '5:13 `stacks[0].engine` must be one of `terraform`, `tofu`, `ansible`, `terragrunt` (got `"x"`)',
-        '6:14 `stacks[0].timeout` must be a duration such as 90s, 30m, 1h or 1h30m',
-      ]);
-      expect(warn).not.toHaveBeenCalled();
-    } finally {
-      warn.mockRestore();
-    }
   });
 });
 
