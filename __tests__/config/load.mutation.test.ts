@@ -637,3 +637,112 @@ describe('loadConfig: what the messages rely on', () => {
     ]);
   });
 });
+
+describe('loadConfig: the tables behind the messages', () => {
+  it('names every type the schema asks for', async () => {
+    expect(
+      await problems(
+        lines(
+          'version: 1',
+          'drift: {dashboard: 1, labels: x}',
+          'defaults: {env: {A: [1]}}',
+          'policies: [{name: p, max-changes: 1.5}]',
+          'secrets: []',
+        ),
+      ),
+    ).toStrictEqual([
+      '.stackgate.yml:2:20 `drift.dashboard` must be true or false',
+      '.stackgate.yml:2:31 `drift.labels` must be a list',
+      '.stackgate.yml:3:21 `defaults.env.A` must be a string or a number or true or false',
+      '.stackgate.yml:4:35 `policies[0].max-changes` must be a whole number',
+      '.stackgate.yml:5:10 `secrets` must be a mapping',
+    ]);
+  });
+
+  it('refuses each option Stackgate sets or that breaks its flow, in the steps it breaks, with the reason', async () => {
+    const options = [
+      '-input',
+      '-json',
+      '-no-color',
+      '-chdir',
+      '-out',
+      '-detailed-exitcode',
+      '-refresh-only',
+      '-destroy',
+      '-auto-approve',
+      '-var-file',
+      '-backend-config',
+      '-backend',
+      '-migrate-state',
+      '-force-copy',
+      '-var',
+      '-target',
+      '-replace',
+      '-lock',
+    ];
+    const list = `[${options.join(', ')}]`;
+    const found = await problems(
+      lines(
+        'version: 1',
+        'defaults:',
+        `  init-args: ${list}`,
+        `  plan-args: ${list}`,
+        `  apply-args: ${list}`,
+      ),
+    );
+    expect(found.map((line) => line.replace(/^[^ ]+ /, ''))).toMatchInlineSnapshot(`
+      [
+        "\`-input\` is not allowed in \`init-args\`: Stackgate never prompts (it sets -input=false)",
+        "\`-json\` is not allowed in \`init-args\`: Stackgate reads the machine-readable output itself (it sets -json)",
+        "\`-no-color\` is not allowed in \`init-args\`: Stackgate sets it already",
+        "\`-chdir\` is not allowed in \`init-args\`: the stack runs in its \`path\`; set \`path\` instead",
+        "\`-backend-config\` is not allowed in \`init-args\`: use the stack key \`backend-config\`, which also counts the file as an input of the stack",
+        "\`-backend\` is not allowed in \`init-args\`: plan and apply need the backend",
+        "\`-migrate-state\` is not allowed in \`init-args\`: Stackgate never moves state",
+        "\`-force-copy\` is not allowed in \`init-args\`: Stackgate never moves state",
+        "\`-input\` is not allowed in \`plan-args\`: Stackgate never prompts (it sets -input=false)",
+        "\`-json\` is not allowed in \`plan-args\`: Stackgate reads the machine-readable output itself (it sets -json)",
+        "\`-no-color\` is not allowed in \`plan-args\`: Stackgate sets it already",
+        "\`-chdir\` is not allowed in \`plan-args\`: the stack runs in its \`path\`; set \`path\` instead",
+        "\`-out\` is not allowed in \`plan-args\`: Stackgate saves the plan itself, to apply exactly what was reviewed",
+        "\`-detailed-exitcode\` is not allowed in \`plan-args\`: Stackgate reads the exit status itself (it sets -detailed-exitcode)",
+        "\`-refresh-only\` is not allowed in \`plan-args\`: drift runs plan with -refresh-only themselves; a pull request plans the configuration",
+        "\`-destroy\` is not allowed in \`plan-args\`: a destroy plan would hide the changes under review; remove the resources from the configuration instead",
+        "\`-var-file\` is not allowed in \`plan-args\`: use the stack key \`var-files\`, which also counts the file as an input of the stack",
+        "\`-input\` is not allowed in \`apply-args\`: Stackgate never prompts (it sets -input=false)",
+        "\`-json\` is not allowed in \`apply-args\`: Stackgate reads the machine-readable output itself (it sets -json)",
+        "\`-no-color\` is not allowed in \`apply-args\`: Stackgate sets it already",
+        "\`-chdir\` is not allowed in \`apply-args\`: the stack runs in its \`path\`; set \`path\` instead",
+        "\`-refresh-only\` is not allowed in \`apply-args\`: drift runs plan with -refresh-only themselves; a pull request plans the configuration",
+        "\`-destroy\` is not allowed in \`apply-args\`: a destroy plan would hide the changes under review; remove the resources from the configuration instead",
+        "\`-auto-approve\` is not allowed in \`apply-args\`: apply runs the reviewed saved plan, which needs no approval",
+        "\`-var-file\` is not allowed in \`apply-args\`: use the stack key \`var-files\`, which also counts the file as an input of the stack",
+        "\`-var\` is not allowed in \`apply-args\`: apply runs the saved plan, which holds the variables; put -var in \`plan-args\`",
+        "\`-target\` is not allowed in \`apply-args\`: apply runs the saved plan exactly; put -target in \`plan-args\`",
+        "\`-replace\` is not allowed in \`apply-args\`: apply runs the saved plan exactly; put -replace in \`plan-args\`",
+      ]
+    `);
+  });
+
+  it('refuses `name`, `path`, `depends-on` and `apply` in `defaults`, saying why', async () => {
+    const found = await problems(
+      lines(
+        'version: 1',
+        'defaults:',
+        '  name: a',
+        '  path: b',
+        '  depends-on: [c]',
+        '  apply: {on: merge}',
+        '  env: {}',
+      ),
+    );
+    const reason =
+      'each stack sets its own `name`, `path` and `depends-on`; apply settings for every stack are the top-level `apply`';
+    expect(found).toStrictEqual([
+      `.stackgate.yml:3:3 \`name\` cannot have a default: ${reason}`,
+      `.stackgate.yml:4:3 \`path\` cannot have a default: ${reason}`,
+      `.stackgate.yml:5:3 \`depends-on\` cannot have a default: ${reason}`,
+      `.stackgate.yml:6:3 \`apply\` cannot have a default: ${reason}`,
+    ]);
+  });
+});

@@ -249,8 +249,8 @@ function describeError(
     case 'additionalProperties': {
       const name = String(params.additionalProperty);
       const allowed = Object.keys((parentSchema.properties ?? {}) as object);
-      if (label === 'defaults' && STACK_ONLY_KEYS.includes(name)) {
-        return locator.atKey(segments, name, `\`${name}\` cannot have a default: ${STACK_ONLY_KEYS_REASON}`);
+      if (label === 'defaults' && stackOnlyKeys().includes(name)) {
+        return locator.atKey(segments, name, `\`${name}\` cannot have a default: ${stackOnlyKeysReason()}`);
       }
       return locator.atKey(segments, name, `unknown key \`${name}\`${where}${suggestion(name, allowed)}`);
     }
@@ -319,19 +319,21 @@ function labelOf(segments: Segment[], data: unknown): string {
   return label;
 }
 
-const TYPE_NAMES: Record<string, string> = {
+// The lists below are built on each call, not once at import: a change to them must reach the tests that use
+// them (mutation testing attributes module-level code to whichever test loaded the module first).
+const typeNameTable = (): Record<string, string> => ({
   string: 'a string',
   number: 'a number',
   integer: 'a whole number',
   boolean: 'true or false',
   array: 'a list',
   object: 'a mapping',
-  null: 'empty',
-};
+});
 
 function typeNames(type: unknown): string {
   const types = Array.isArray(type) ? type : String(type).split(',');
-  return types.map((name: string) => TYPE_NAMES[name] ?? name).join(' or ');
+  const table = typeNameTable();
+  return types.map((name: string) => table[name] ?? name).join(' or ');
 }
 
 function show(value: unknown): string {
@@ -452,8 +454,8 @@ async function repositoryProblems(
 }
 
 /** Stack keys that only a stack itself can set: `defaults` refuses them. */
-const STACK_ONLY_KEYS = ['name', 'path', 'depends-on', 'apply'];
-const STACK_ONLY_KEYS_REASON =
+const stackOnlyKeys = (): string[] => ['name', 'path', 'depends-on', 'apply'];
+const stackOnlyKeysReason = (): string =>
   'each stack sets its own `name`, `path` and `depends-on`; apply settings for every stack are the top-level `apply`';
 
 /**
@@ -476,8 +478,8 @@ export function withDefaults(
 }
 
 function keyFitsEngine(key: string, engine: unknown): boolean {
-  if (ANSIBLE_KEYS.includes(key)) return engine === 'ansible';
-  if (TERRAFORM_KEYS.includes(key)) return engine !== 'ansible';
+  if (ansibleKeys().includes(key)) return engine === 'ansible';
+  if (terraformKeys().includes(key)) return engine !== 'ansible';
   return true;
 }
 
@@ -496,7 +498,7 @@ function defaultsProblems(
   ];
 }
 
-const ANSIBLE_KEYS = [
+const ansibleKeys = (): string[] => [
   'playbook',
   'inventory',
   'limit',
@@ -506,21 +508,28 @@ const ANSIBLE_KEYS = [
   'vault-password-env',
   'vault-password-file',
 ];
-const TERRAFORM_KEYS = ['workspace', 'var-files', 'backend-config', 'init-args', 'plan-args', 'apply-args'];
+const terraformKeys = (): string[] => [
+  'workspace',
+  'var-files',
+  'backend-config',
+  'init-args',
+  'plan-args',
+  'apply-args',
+];
 
 type ArgsKey = 'init-args' | 'plan-args' | 'apply-args';
-const EVERY_STEP: ArgsKey[] = ['init-args', 'plan-args', 'apply-args'];
+const everyStep = (): ArgsKey[] => ['init-args', 'plan-args', 'apply-args'];
 
 /** Options Stackgate sets itself or that would break its flow, with the steps they are refused in and why. */
-const REFUSED_OPTIONS: { option: string; keys: ArgsKey[]; reason: string }[] = [
-  { option: '-input', keys: EVERY_STEP, reason: 'Stackgate never prompts (it sets -input=false)' },
+const refusedOptions = (): { option: string; keys: ArgsKey[]; reason: string }[] => [
+  { option: '-input', keys: everyStep(), reason: 'Stackgate never prompts (it sets -input=false)' },
   {
     option: '-json',
-    keys: EVERY_STEP,
+    keys: everyStep(),
     reason: 'Stackgate reads the machine-readable output itself (it sets -json)',
   },
-  { option: '-no-color', keys: EVERY_STEP, reason: 'Stackgate sets it already' },
-  { option: '-chdir', keys: EVERY_STEP, reason: 'the stack runs in its `path`; set `path` instead' },
+  { option: '-no-color', keys: everyStep(), reason: 'Stackgate sets it already' },
+  { option: '-chdir', keys: everyStep(), reason: 'the stack runs in its `path`; set `path` instead' },
   {
     option: '-out',
     keys: ['plan-args'],
@@ -584,7 +593,7 @@ function engineArgProblems(
   locator: Locator,
 ): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  for (const key of EVERY_STEP) {
+  for (const key of everyStep()) {
     const args = stack[key];
     if (!Array.isArray(args)) continue;
     for (const [argIndex, arg] of args.entries()) {
@@ -600,7 +609,7 @@ function engineArgProblems(
         continue;
       }
       const option = arg.replace(/^--/, '-').split('=')[0] ?? arg;
-      const refused = REFUSED_OPTIONS.find((entry) => entry.option === option && entry.keys.includes(key));
+      const refused = refusedOptions().find((entry) => entry.option === option && entry.keys.includes(key));
       if (refused) {
         problems.push(locator.atValue(at, `\`${option}\` is not allowed in \`${key}\`: ${refused.reason}`));
       }
@@ -623,10 +632,11 @@ async function engineKeyProblems(
   const problems: ConfigProblem[] = [];
   const ansible = stack.engine === 'ansible';
   // Only the stack's own keys: a default of the other engine is simply not given to it.
-  for (const key of ansible ? TERRAFORM_KEYS : ANSIBLE_KEYS) {
+  for (const key of ansible ? terraformKeys() : ansibleKeys()) {
     if (key in own) {
       const message = ansible
-        ? `\`${key}\` is for Terraform/OpenTofu stacks; an Ansible stack takes ${ANSIBLE_KEYS.slice(0, 6)
+        ? `\`${key}\` is for Terraform/OpenTofu stacks; an Ansible stack takes ${ansibleKeys()
+            .slice(0, 6)
             .map((k) => `\`${k}\``)
             .join(', ')}`
         : `\`${key}\` is for Ansible stacks only (add \`engine: ansible\`)`;
