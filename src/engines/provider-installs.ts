@@ -19,30 +19,49 @@ const STRING = /"(?:[^"\\\n]|\\.)*"/g;
 const PROVIDER_LINE = /^\s*(resource|data|ephemeral|provider|list)\s|\b(source|version)\b/;
 
 /**
- * What an init may install: the configuration with the string values that cannot name a provider blanked (so
- * stacks that differ only in names and inputs share one footprint), the lock file, the init options, the
- * engine, the cache folder and the stack's own environment. A folder that calls modules gets a footprint of its
- * own (a module's providers are not in the folder's text), as does anything unreadable.
+ * What an init may install. `null`: nothing (no lock file, and the configuration uses only the built-in
+ * `terraform_*` resources: no `required_providers`, `provider` or `module` block). `undefined`: not known, because
+ * the folder has no lock file (without one, OpenTofu installs into the cache on every init, and two such inits
+ * at once crashed OpenTofu 1.11.6 in the test here). Else a digest of the lock file, the configuration with the
+ * string values that cannot name a provider blanked (stacks that differ only in names and inputs share one),
+ * the init options, the engine, the cache folder and the stack's own environment. A folder that calls modules
+ * gets a footprint of its own (a module's providers are not in the folder's text).
  */
 export async function providerFootprint(
-  stack: Pick<Stack, 'initArgs' | 'backendConfig' | 'env'>,
+  stack: Partial<Pick<Stack, 'initArgs' | 'backendConfig' | 'env'>>,
   cwd: string,
   binary: string,
   cacheDir: string,
-): Promise<string> {
+): Promise<string | null | undefined> {
+  const names = (await readdir(cwd).catch(() => [] as string[]))
+    .filter((name) => name.endsWith('.tf') || name.endsWith('.tf.json') || name === '.terraform.lock.hcl')
+    .sort();
+  const texts = await Promise.all(
+    names.map((name) => readFile(path.join(cwd, name), 'utf8').catch(() => undefined)),
+  );
+  if (texts.includes(undefined)) return undefined;
+  if (!names.includes('.terraform.lock.hcl'))
+    return names.every((name, index) => name.endsWith('.tf') && builtinOnly(texts[index]!))
+      ? null
+      : undefined;
   const hash = createHash('sha256');
   hash.update(
     JSON.stringify([binary, cacheDir, stack.initArgs ?? [], stack.backendConfig ?? [], stack.env ?? {}]),
   );
-  const names = (await readdir(cwd).catch(() => [] as string[]))
-    .filter((name) => name.endsWith('.tf') || name.endsWith('.tf.json') || name === '.terraform.lock.hcl')
-    .sort();
-  for (const name of names) {
-    const text = await readFile(path.join(cwd, name), 'utf8').catch(() => `\0unreadable ${cwd}`);
+  names.forEach((name, index) => {
     hash.update(`\0${name}\0`);
-    hash.update(name.endsWith('.tf') ? configShape(text, cwd) : text);
-  }
+    hash.update(name.endsWith('.tf') ? configShape(texts[index]!, cwd) : texts[index]!);
+  });
   return hash.digest('hex');
+}
+
+/** No provider but the built-in one: no `required_providers`, `provider`, `module`, only `terraform_*` types. */
+export function builtinOnly(text: string): boolean {
+  if (/\b(required_providers|provider|module)\b/.test(text)) return false;
+  const types = [...text.matchAll(/^\s*(?:resource|data|ephemeral|list)\s+"([^"]*)"/gm)].map(
+    (match) => match[1]!,
+  );
+  return types.every((type) => type.startsWith('terraform_'));
 }
 
 /** HCL text with the strings of lines that cannot name a provider blanked; `required_providers` kept whole. */
@@ -63,18 +82,19 @@ export function configShape(text: string, cwd: string): string {
 
 /**
  * Runs `init` against the shared cache: alone while its footprint has not been installed yet, beside the others
- * once an init of the same footprint succeeded. An init that failed beside the others is run once more alone
+ * once an init of the same footprint succeeded, at once when it installs nothing. An init that failed beside the others is run once more alone
  * (its footprint guess may have been wrong and it may have raced an install).
  */
 export async function cacheInit(
-  footprint: string | undefined,
+  footprint: string | null | undefined,
   init: () => Promise<ExecResult>,
 ): Promise<ExecResult> {
   const install = async (): Promise<ExecResult> => {
     const result = await init();
-    if (footprint !== undefined && result.exitCode === 0) cached.add(footprint);
+    if (typeof footprint === 'string' && result.exitCode === 0) cached.add(footprint);
     return result;
   };
+  if (footprint === null) return init();
   if (footprint === undefined) return installs(install);
   if (!cached.has(footprint)) {
     // Waits behind the installs; when one of the same footprint succeeded meanwhile, runs beside the others.
