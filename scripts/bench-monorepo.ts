@@ -157,7 +157,7 @@ async function runAction(
     .filter(Boolean)
     .map((line) => JSON.parse(line) as TraceEntry);
   rmSync(temp, { recursive: true, force: true });
-  if (result.code !== 0) throw new Error(`the action failed (${result.code}): ${result.stdout.slice(-3000)}`);
+  if (result.code !== 0) throw new Error(`the action failed (${result.code}): ${result.stdout.slice(-3000)}${result.stderr.slice(-3000)}`);
   const stacksOutput = /^stacks<<(.+)\n(.*)\n\1$/m.exec(outputs)?.[2] ?? '[]';
   const planned = (JSON.parse(stacksOutput) as { status: string }[]).filter(
     (stack) => stack.status === 'planned',
@@ -174,7 +174,10 @@ async function runAction(
   const last = Math.max(...trace.map((entry) => entry.end));
   if (process.env.STACKGATE_BENCH_VERBOSE)
     process.stderr.write(
-      `bench: action start-up to first engine ${first - startEpoch} ms, last engine to exit ${endEpoch - last} ms\n`,
+      `bench: action start-up to first engine ${first - startEpoch} ms, last engine to exit ${endEpoch - last} ms\n${trace
+        .sort((a, b) => a.start - b.start)
+        .map((entry) => `  ${entry.start - startEpoch}–${entry.end - startEpoch} ms ${entry.step}`)
+        .join('\n')}\n`,
     );
   return {
     ms: result.ms,

@@ -3,12 +3,12 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import pLimit from 'p-limit';
 import type { Diagnostic, Plan } from '../plan/model.js';
 import { planFingerprint } from '../plan/fingerprint.js';
 import { diagnosticsFromJson, parseTerraformPlan } from '../plan/terraform-json.js';
 import type { Stack } from '../stacks/discover.js';
 import { execFile, which, type ExecResult } from '../process/exec.js';
+import { cacheInit, providerFootprint } from './provider-installs.js';
 import type {
   Engine,
   EngineContext,
@@ -101,23 +101,19 @@ export function engineVersion(context: BinaryContext): Promise<string | undefine
   return version;
 }
 
-/**
- * `init`s that share a plugin cache wait for each other: Terraform documents concurrent use as unsupported, and
- * OpenTofu 1.11.6 (which locks the cache since 1.10) still failed one init in three runs of the end-to-end test
- * here when two ran at once. Only the inits wait; plan and show run in parallel.
- */
-const sharedCacheInits = pLimit(1);
-
 /** `init`, then the stack's workspace; the failed step when one fails. */
 export async function prepare(
   stack: Stack,
   cwd: string,
   run: (args: string[]) => Promise<ExecResult>,
   context: Pick<BinaryContext, 'env'>,
+  /** Terraform/OpenTofu: its binary; inits of one provider footprint then run in parallel once it is cached. */
+  binary?: string,
 ): Promise<{ step: string; result: ExecResult } | undefined> {
   const initArgs = ['init', '-input=false', '-no-color', '-json', ...initArguments(stack)];
-  const shared = Boolean({ ...context.env, ...stack.env }.TF_PLUGIN_CACHE_DIR);
-  const init = shared ? await sharedCacheInits(() => run(initArgs)) : await run(initArgs);
+  const cacheDir = { ...context.env, ...stack.env }.TF_PLUGIN_CACHE_DIR;
+  const footprint = cacheDir && binary ? await providerFootprint(stack, cwd, binary, cacheDir) : undefined;
+  const init = cacheDir ? await cacheInit(footprint, () => run(initArgs)) : await run(initArgs);
   if (init.exitCode !== 0) return { step: 'init', result: init };
   // Stacks may share a folder with different workspaces (they run one after another): select every time the
   // folder has a selection, so a stack never plans in the workspace its neighbour left behind.
@@ -192,7 +188,7 @@ export async function planTerraformStack(
   const { started, cwd, timeoutMs, remaining, run } = stackRunner(stack, context);
   const errored = planFailure(stack, started, timeoutMs);
 
-  const prepared = await prepare(stack, cwd, run, context);
+  const prepared = await prepare(stack, cwd, run, context, context.binary);
   if (prepared) return errored(prepared.step, prepared.result);
 
   // The refresh-only plan of a drift run sits beside the normal one: neither overwrites the other.
@@ -303,7 +299,7 @@ export async function inspectTerraformPlan(
     message: failureMessage(step, result, timeoutMs),
     durationMs: Date.now() - started,
   });
-  const prepared = await prepare(stack, cwd, run, context);
+  const prepared = await prepare(stack, cwd, run, context, context.binary);
   if (prepared) return errored(prepared.step, prepared.result);
   return showPlan(stack, context, planFile, salt, { warnings: [], started, remaining, errored });
 }
@@ -487,7 +483,7 @@ export async function applyTerraformStack(
       durationMs: Date.now() - started,
     };
   };
-  const prepared = await prepare(stack, cwd, run, context);
+  const prepared = await prepare(stack, cwd, run, context, context.binary);
   if (prepared) return failed(prepared.step, prepared.result);
   const apply = await run([
     'apply',
