@@ -157,7 +157,10 @@ async function runAction(
     .filter(Boolean)
     .map((line) => JSON.parse(line) as TraceEntry);
   rmSync(temp, { recursive: true, force: true });
-  if (result.code !== 0) throw new Error(`the action failed (${result.code}): ${result.stdout.slice(-3000)}${result.stderr.slice(-3000)}`);
+  if (result.code !== 0)
+    throw new Error(
+      `the action failed (${result.code}): ${result.stdout.slice(-3000)}${result.stderr.slice(-3000)}`,
+    );
   const stacksOutput = /^stacks<<(.+)\n(.*)\n\1$/m.exec(outputs)?.[2] ?? '[]';
   const planned = (JSON.parse(stacksOutput) as { status: string }[]).filter(
     (stack) => stack.status === 'planned',
