@@ -36690,7 +36690,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7975);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_3__);
 /* harmony import */ var _config_load_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9004);
-/* harmony import */ var _engines_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(342);
+/* harmony import */ var _engines_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8721);
 /* harmony import */ var _plan_terraform_json_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1946);
 /* harmony import */ var _report_markdown_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8583);
 /* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(9114);
@@ -36912,6 +36912,7 @@ async function loadConfigFile(workspace, configPath, file, repoRoot) {
     }
     let data;
     try {
+        // Stryker disable next-line ObjectLiteral: yaml's own default maxAliasCount is also 100; the option only makes it explicit
         data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     }
     catch (error) {
@@ -36978,7 +36979,8 @@ class Locator {
         return this.atNode(pair?.key ?? value, message);
     }
     atNode(node, message) {
-        return this.atOffset(node?.range?.[0] ?? 0, message);
+        // Every node yaml parsed carries its range; an empty file has no node at all.
+        return this.atOffset(node ? node.range[0] : 0, message);
     }
     find(segments) {
         let value = this.resolve(this.doc.contents);
@@ -36992,11 +36994,10 @@ class Locator {
                 value = this.resolve(pair.value);
             }
             else if ((0,dist/* isSeq */.oP)(value)) {
-                const item = value.items[Number(segment)];
-                if (item === undefined)
-                    break;
+                // Every index an ajv instancePath or a check names exists in the parsed list.
                 key = undefined;
-                value = this.resolve(item);
+                value = this.resolve(value.items[Number(segment)]);
+                // Stryker disable next-line BlockStatement: going on over a scalar lands here again for every later segment
             }
             else {
                 break;
@@ -37029,18 +37030,21 @@ function sortProblems(problems) {
 // Schema errors, rewritten for people.
 let validator;
 function compiledValidator() {
-    if (!validator) {
-        const ajv = new dist_ajv.Ajv({ allErrors: true, verbose: true, allowUnionTypes: true });
-        // An editor extension (VS Code, yaml-language-server) shows it; we read it back from parentSchema.
-        ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
-        validator = ajv.compile(stackgate_schema_namespaceObject);
-    }
+    validator ??= compileSchema();
     return validator;
+}
+function compileSchema() {
+    const ajv = new dist_ajv.Ajv({ allErrors: true, verbose: true, allowUnionTypes: true });
+    // An editor extension (VS Code, yaml-language-server) shows it; we read it back from parentSchema. Every
+    // pattern of the schema has one (a test checks it).
+    ajv.addKeyword('patternErrorMessage');
+    return ajv.compile(stackgate_schema_namespaceObject);
 }
 function schemaProblems(data, locator) {
     const validate = compiledValidator();
     if (validate(data))
         return [];
+    // Stryker disable next-line ArrayDeclaration: ajv sets errors whenever validate returns false
     const errors = validate.errors ?? [];
     const anyOfs = errors.filter((error) => error.keyword === 'anyOf');
     const problems = [];
@@ -37067,8 +37071,8 @@ function describeError(error, all, data, locator) {
         case 'additionalProperties': {
             const name = String(params.additionalProperty);
             const allowed = Object.keys((parentSchema.properties ?? {}));
-            if (label === 'defaults' && STACK_ONLY_KEYS.includes(name)) {
-                return locator.atKey(segments, name, `\`${name}\` cannot have a default: ${STACK_ONLY_KEYS_REASON}`);
+            if (label === 'defaults' && stackOnlyKeys().includes(name)) {
+                return locator.atKey(segments, name, `\`${name}\` cannot have a default: ${stackOnlyKeysReason()}`);
             }
             return locator.atKey(segments, name, `unknown key \`${name}\`${where}${suggestion(name, allowed)}`);
         }
@@ -37076,7 +37080,8 @@ function describeError(error, all, data, locator) {
             return locator.atValue(segments, `${subject} is missing the required key \`${String(params.missingProperty)}\``);
         case 'anyOf': {
             const options = all
-                .filter((branch) => isBranchOf(branch, error) && branch.keyword === 'required')
+                // Every anyOf branch of the schema is a `required` (a test checks it).
+                .filter((branch) => isBranchOf(branch, error))
                 .map((branch) => `\`${String(branch.params.missingProperty)}\``);
             return locator.atValue(segments, `${subject} needs at least one of ${options.join(', ')}`);
         }
@@ -37089,24 +37094,26 @@ function describeError(error, all, data, locator) {
             return locator.atValue(segments, `${subject} must be one of ${allowed} (got ${show(error.data)})`);
         }
         case 'pattern': {
-            const rule = typeof parentSchema.patternErrorMessage === 'string' ? parentSchema.patternErrorMessage : '';
+            const rule = String(parentSchema.patternErrorMessage);
             if (error.propertyName !== undefined) {
-                const message = `key \`${error.propertyName}\`${where} ${rule || `must match ${String(params.pattern)}`}`;
-                return locator.atKey(segments, error.propertyName, message);
+                return locator.atKey(segments, error.propertyName, `key \`${error.propertyName}\`${where} ${rule}`);
             }
-            return locator.atValue(segments, `${subject} ${rule || `must match ${String(params.pattern)}`}`);
+            return locator.atValue(segments, `${subject} ${rule}`);
         }
         case 'minLength':
         case 'minItems':
             return locator.atValue(segments, `${subject} must not be empty`);
         case 'uniqueItems': {
+            // Stryker disable next-line ArrayDeclaration: uniqueItems applies to lists only, so error.data is always one
             const list = Array.isArray(error.data) ? error.data : [];
             const twice = list[Number(params.i)];
             return locator.atValue(segments, `${subject} lists ${show(twice)} more than once`);
         }
         case 'minimum':
             return locator.atValue(segments, `${subject} must be at least ${String(params.limit)}`);
+        // Stryker disable next-line all: every keyword the schema uses has its own case above
         default:
+            // Stryker disable next-line all: every keyword the schema uses has its own case above
             return locator.atValue(segments, `${subject} ${error.message ?? 'is not valid'}`);
     }
 }
@@ -37121,26 +37128,30 @@ function labelOf(segments, data) {
         }
         else {
             label += label ? `.${segment}` : segment;
+            // Stryker disable next-line OptionalChaining: an ajv instancePath names values that exist, so current is never undefined before its last segment
             current = current?.[segment];
         }
     }
     return label;
 }
-const TYPE_NAMES = {
+// The lists below are built on each call, not once at import: a change to them must reach the tests that use
+// them (mutation testing attributes module-level code to whichever test loaded the module first).
+const typeNameTable = () => ({
     string: 'a string',
     number: 'a number',
     integer: 'a whole number',
     boolean: 'true or false',
     array: 'a list',
     object: 'a mapping',
-    null: 'empty',
-};
+});
 function typeNames(type) {
     const types = Array.isArray(type) ? type : String(type).split(',');
-    return types.map((name) => TYPE_NAMES[name] ?? name).join(' or ');
+    const table = typeNameTable();
+    return types.map((name) => table[name] ?? name).join(' or ');
 }
 function show(value) {
-    return value === undefined ? 'nothing' : `\`${JSON.stringify(value)}\``;
+    // With verbose on, ajv always gives error.data, and a uniqueItems index is inside its list.
+    return `\`${JSON.stringify(value)}\``;
 }
 /** `; did you mean `var-files`?` for a close key, else the list of allowed keys. */
 /**
@@ -37149,10 +37160,11 @@ function show(value) {
  */
 function syntaxErrorOffset(text, error) {
     const quote = /Missing closing (["'])quote/.exec(error.message)?.[1];
-    if (error.code !== 'MISSING_CHAR' || !quote)
+    if (!quote)
         return error.pos[0];
-    const opening = text.lastIndexOf(quote, Math.max(0, error.pos[0] - 1));
-    return opening >= 0 ? opening : error.pos[0];
+    // Stryker disable next-line ArithmeticOperator: pos[0] is the text's length, and any start past its end searches all of it
+    // The quote the message names opened in the text, so it is always found.
+    return text.lastIndexOf(quote, Math.max(0, error.pos[0] - 1));
 }
 function suggestion(name, allowed) {
     let best;
@@ -37185,7 +37197,9 @@ function levenshtein(a, b) {
 // They run on whatever parts have the right types, so one run reports every mistake.
 async function repositoryProblems(data, workspace, locator, repoRoot) {
     const config = isObject(data) ? data : {};
+    // Stryker disable next-line ArrayDeclaration: every check skips a string item, as it skips an empty list
     const stacks = Array.isArray(config.stacks) ? config.stacks : [];
+    // Stryker disable next-line ArrayDeclaration: every check skips a string item, as it skips an empty list
     const policies = Array.isArray(config.policies) ? config.policies : [];
     const defaults = isObject(config.defaults) ? config.defaults : {};
     const problems = [
@@ -37239,8 +37253,8 @@ async function repositoryProblems(data, workspace, locator, repoRoot) {
     return problems;
 }
 /** Stack keys that only a stack itself can set: `defaults` refuses them. */
-const STACK_ONLY_KEYS = ['name', 'path', 'depends-on', 'apply'];
-const STACK_ONLY_KEYS_REASON = 'each stack sets its own `name`, `path` and `depends-on`; apply settings for every stack are the top-level `apply`';
+const stackOnlyKeys = () => ['name', 'path', 'depends-on', 'apply'];
+const stackOnlyKeysReason = () => 'each stack sets its own `name`, `path` and `depends-on`; apply settings for every stack are the top-level `apply`';
 /**
  * A stack with the defaults for the keys it does not set. A stack's own value replaces the default whole (lists
  * and mappings are not merged), except `env`, merged by variable name with the stack's value winning. A key of
@@ -37260,9 +37274,9 @@ function withDefaults(stack, defaults) {
     return merged;
 }
 function keyFitsEngine(key, engine) {
-    if (ANSIBLE_KEYS.includes(key))
+    if (ansibleKeys().includes(key))
         return engine === 'ansible';
-    if (TERRAFORM_KEYS.includes(key))
+    if (terraformKeys().includes(key))
         return engine !== 'ansible';
     return true;
 }
@@ -37274,7 +37288,7 @@ function defaultsProblems(defaults, discovering, locator) {
         locator.atValue(['defaults', 'engine'], 'without `stacks`, the stacks are the Terraform/OpenTofu folders discovery finds: `engine: ansible` cannot be their default (declare the Ansible stacks under `stacks`)'),
     ];
 }
-const ANSIBLE_KEYS = [
+const ansibleKeys = () => [
     'playbook',
     'inventory',
     'limit',
@@ -37284,18 +37298,25 @@ const ANSIBLE_KEYS = [
     'vault-password-env',
     'vault-password-file',
 ];
-const TERRAFORM_KEYS = ['workspace', 'var-files', 'backend-config', 'init-args', 'plan-args', 'apply-args'];
-const EVERY_STEP = ['init-args', 'plan-args', 'apply-args'];
+const terraformKeys = () => [
+    'workspace',
+    'var-files',
+    'backend-config',
+    'init-args',
+    'plan-args',
+    'apply-args',
+];
+const everyStep = () => ['init-args', 'plan-args', 'apply-args'];
 /** Options Stackgate sets itself or that would break its flow, with the steps they are refused in and why. */
-const REFUSED_OPTIONS = [
-    { option: '-input', keys: EVERY_STEP, reason: 'Stackgate never prompts (it sets -input=false)' },
+const refusedOptions = () => [
+    { option: '-input', keys: everyStep(), reason: 'Stackgate never prompts (it sets -input=false)' },
     {
         option: '-json',
-        keys: EVERY_STEP,
+        keys: everyStep(),
         reason: 'Stackgate reads the machine-readable output itself (it sets -json)',
     },
-    { option: '-no-color', keys: EVERY_STEP, reason: 'Stackgate sets it already' },
-    { option: '-chdir', keys: EVERY_STEP, reason: 'the stack runs in its `path`; set `path` instead' },
+    { option: '-no-color', keys: everyStep(), reason: 'Stackgate sets it already' },
+    { option: '-chdir', keys: everyStep(), reason: 'the stack runs in its `path`; set `path` instead' },
     {
         option: '-out',
         keys: ['plan-args'],
@@ -37353,7 +37374,7 @@ const REFUSED_OPTIONS = [
 /** Options in `init-args`, `plan-args` and `apply-args` that would break the flow, or are no options at all. */
 function engineArgProblems(stack, where, locator) {
     const problems = [];
-    for (const key of EVERY_STEP) {
+    for (const key of everyStep()) {
         const args = stack[key];
         if (!Array.isArray(args))
             continue;
@@ -37366,7 +37387,7 @@ function engineArgProblems(stack, where, locator) {
                 continue;
             }
             const option = arg.replace(/^--/, '-').split('=')[0] ?? arg;
-            const refused = REFUSED_OPTIONS.find((entry) => entry.option === option && entry.keys.includes(key));
+            const refused = refusedOptions().find((entry) => entry.option === option && entry.keys.includes(key));
             if (refused) {
                 problems.push(locator.atValue(at, `\`${option}\` is not allowed in \`${key}\`: ${refused.reason}`));
             }
@@ -37380,10 +37401,11 @@ async function engineKeyProblems(own, stack, index, workspace, locator, where, f
     const problems = [];
     const ansible = stack.engine === 'ansible';
     // Only the stack's own keys: a default of the other engine is simply not given to it.
-    for (const key of ansible ? TERRAFORM_KEYS : ANSIBLE_KEYS) {
+    for (const key of ansible ? terraformKeys() : ansibleKeys()) {
         if (key in own) {
             const message = ansible
-                ? `\`${key}\` is for Terraform/OpenTofu stacks; an Ansible stack takes ${ANSIBLE_KEYS.slice(0, 6)
+                ? `\`${key}\` is for Terraform/OpenTofu stacks; an Ansible stack takes ${ansibleKeys()
+                    .slice(0, 6)
                     .map((k) => `\`${k}\``)
                     .join(', ')}`
                 : `\`${key}\` is for Ansible stacks only (add \`engine: ansible\`)`;
@@ -37415,7 +37437,8 @@ async function engineKeyProblems(own, stack, index, workspace, locator, where, f
             : []),
     ];
     for (const [key, at, file] of files) {
-        if (typeof file !== 'string' || file === '')
+        // An empty name (refused by the schema) joins to the stack's folder, which exists: nothing more to say.
+        if (typeof file !== 'string')
             continue;
         const relative = external_node_path_default().posix.normalize(external_node_path_default().posix.join(folder, file));
         if (external_node_path_default().posix.isAbsolute(file) || relative === '..' || relative.startsWith('../')) {
@@ -37473,19 +37496,15 @@ function dependencyCycles(edges) {
     const order = [...edges.keys()];
     const done = new Set();
     const cycles = [];
-    const seen = new Set();
     const visit = (name, trail) => {
         const at = trail.indexOf(name);
         if (at >= 0) {
             const cycle = trail.slice(at);
-            // Rotate so the stack earliest in the file leads; report each loop once.
+            // Rotate so the stack earliest in the file leads. Each loop is found once: every stack is walked once
+            // (`done`), so each edge is looked at once, and a loop is found only at its closing edge.
+            // Stryker disable next-line EqualityOperator: the stacks of a loop are distinct, so their indexes never tie
             const start = cycle.reduce((best, item) => (order.indexOf(item) < order.indexOf(best) ? item : best));
-            const rotated = [...cycle.slice(cycle.indexOf(start)), ...cycle.slice(0, cycle.indexOf(start))];
-            const key = rotated.join('\0');
-            if (!seen.has(key)) {
-                seen.add(key);
-                cycles.push(rotated);
-            }
+            cycles.push([...cycle.slice(cycle.indexOf(start)), ...cycle.slice(0, cycle.indexOf(start))]);
             return;
         }
         if (done.has(name))
@@ -37507,6 +37526,7 @@ function duplicateNames(items, key, kind, locator) {
         const at = [key, String(index), 'name'];
         const first = firstLine.get(item.name);
         if (first === undefined) {
+            // Stryker disable next-line StringLiteral: only the line of this position is used
             firstLine.set(item.name, locator.atValue(at, '').line);
         }
         else {
@@ -37557,6 +37577,7 @@ async function varFileProblem(raw, stackPath, workspace, repoRoot, kind = 'var f
         return `${shown} is outside the repository`;
     const [real, realRoot] = await Promise.all([
         (0,promises_.realpath)(absolute).catch(() => undefined),
+        // Stryker disable next-line ArrowFunction: the repository holds the workspace, which exists, so its realpath does not fail
         (0,promises_.realpath)(repoRoot).catch(() => external_node_path_default().resolve(repoRoot)),
     ]);
     if (real !== undefined && !isInside(realRoot, real)) {
@@ -37575,10 +37596,11 @@ async function gitRoot(folder) {
 }
 function isInside(root, target) {
     const relative = external_node_path_default().relative(root, target);
-    return relative === '' || (!relative.startsWith('..') && !external_node_path_default().isAbsolute(relative));
+    return !relative.startsWith('..') && !external_node_path_default().isAbsolute(relative);
 }
 /** Posix, normalised, no trailing slash, `.` for the root. */
 function normalizeStackPath(raw) {
+    // Stryker disable next-line Regex: path.posix.normalize collapses repeated slashes, so at most one trails
     const normalized = external_node_path_default().posix.normalize(raw).replace(/\/+$/, '');
     return normalized === '' ? '.' : normalized;
 }
@@ -37724,7 +37746,7 @@ class ConfigError extends Error {
 
 /***/ }),
 
-/***/ 342:
+/***/ 8721:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38530,10 +38552,103 @@ function ansibleEngine() {
     };
 }
 
-// EXTERNAL MODULE: ./node_modules/p-limit/index.js + 1 modules
-var p_limit = __nccwpck_require__(370);
 // EXTERNAL MODULE: ./src/plan/terraform-json.ts
 var terraform_json = __nccwpck_require__(1946);
+// EXTERNAL MODULE: ./node_modules/p-limit/index.js + 1 modules
+var p_limit = __nccwpck_require__(370);
+;// CONCATENATED MODULE: ./src/engines/provider-installs.ts
+// `init`s sharing one provider plugin cache (TF_PLUGIN_CACHE_DIR): only those that may install into it wait for
+// each other. Terraform documents concurrent use of the cache as unsupported, and OpenTofu 1.11.6 (which locks
+// the cache since 1.10) still failed one init in three runs of the end-to-end test here when two installed into
+// one folder at once. An init whose providers an earlier init of this run already put into the cache installs
+// nothing there, so it runs beside the others.
+
+
+
+
+const installs = (0,p_limit/* default */.A)(1);
+/** Footprints whose first init succeeded: their providers are in the cache. */
+const cached = new Set();
+const STRING = /"(?:[^"\\\n]|\\.)*"/g;
+/** Lines whose strings can name a provider or its version: block labels, `source` and `version`. */
+const PROVIDER_LINE = /^\s*(resource|data|ephemeral|provider|list)\s|\b(source|version)\b/;
+/**
+ * What an init may install. `null`: nothing (no lock file, and the configuration uses only the built-in
+ * `terraform_*` resources: no `required_providers`, `provider` or `module` block). `undefined`: not known, because
+ * the folder has no lock file (without one, OpenTofu installs into the cache on every init, and two such inits
+ * at once crashed OpenTofu 1.11.6 in the test here). Else a digest of the lock file, the configuration with the
+ * string values that cannot name a provider blanked (stacks that differ only in names and inputs share one),
+ * the init options, the engine, the cache folder and the stack's own environment. A folder that calls modules
+ * gets a footprint of its own (a module's providers are not in the folder's text).
+ */
+async function providerFootprint(stack, cwd, binary, cacheDir) {
+    const names = (await (0,promises_.readdir)(cwd).catch(() => []))
+        .filter((name) => name.endsWith('.tf') || name.endsWith('.tf.json') || name === '.terraform.lock.hcl')
+        .sort();
+    const texts = await Promise.all(names.map((name) => (0,promises_.readFile)(external_node_path_default().join(cwd, name), 'utf8').catch(() => undefined)));
+    if (texts.includes(undefined))
+        return undefined;
+    if (!names.includes('.terraform.lock.hcl'))
+        return names.every((name, index) => name.endsWith('.tf') && builtinOnly(texts[index]))
+            ? null
+            : undefined;
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    hash.update(JSON.stringify([binary, cacheDir, stack.initArgs ?? [], stack.backendConfig ?? [], stack.env ?? {}]));
+    names.forEach((name, index) => {
+        hash.update(`\0${name}\0`);
+        hash.update(name.endsWith('.tf') ? configShape(texts[index], cwd) : texts[index]);
+    });
+    return hash.digest('hex');
+}
+/** No provider but the built-in one: no `required_providers`, `provider`, `module`, only `terraform_*` types. */
+function builtinOnly(text) {
+    if (/\b(required_providers|provider|module)\b/.test(text))
+        return false;
+    const types = [...text.matchAll(/^\s*(?:resource|data|ephemeral|list)\s+"([^"]*)"/gm)].map((match) => match[1]);
+    return types.every((type) => type.startsWith('terraform_'));
+}
+/** HCL text with the strings of lines that cannot name a provider blanked; `required_providers` kept whole. */
+function configShape(text, cwd) {
+    let keepDepth = 0;
+    return text
+        .split('\n')
+        .map((line) => {
+        if (/^\s*module\s/.test(line))
+            return `${line}\0${cwd}`;
+        if (keepDepth > 0 || /\brequired_providers\b/.test(line)) {
+            keepDepth += (line.match(/\{/g)?.length ?? 0) - (line.match(/\}/g)?.length ?? 0);
+            return line;
+        }
+        return PROVIDER_LINE.test(line) ? line : line.replace(STRING, '""');
+    })
+        .join('\n');
+}
+/**
+ * Runs `init` against the shared cache: alone while its footprint has not been installed yet, beside the others
+ * once an init of the same footprint succeeded, at once when it installs nothing. An init that failed beside the others is run once more alone
+ * (its footprint guess may have been wrong and it may have raced an install).
+ */
+async function cacheInit(footprint, init) {
+    const install = async () => {
+        const result = await init();
+        if (typeof footprint === 'string' && result.exitCode === 0)
+            cached.add(footprint);
+        return result;
+    };
+    if (footprint === null)
+        return init();
+    if (footprint === undefined)
+        return installs(install);
+    if (!cached.has(footprint)) {
+        // Waits behind the installs; when one of the same footprint succeeded meanwhile, runs beside the others.
+        const result = await installs(() => (cached.has(footprint) ? Promise.resolve(undefined) : install()));
+        if (result)
+            return result;
+    }
+    const beside = await init();
+    return beside.exitCode === 0 ? beside : installs(install);
+}
+
 ;// CONCATENATED MODULE: ./src/engines/terraform.ts
 // Terraform and OpenTofu: init, plan to a saved file, show it as JSON, parse into the plan model.
 
@@ -38618,17 +38733,14 @@ function engineVersion(context) {
     }
     return version;
 }
-/**
- * `init`s that share a plugin cache wait for each other: Terraform documents concurrent use as unsupported, and
- * OpenTofu 1.11.6 (which locks the cache since 1.10) still failed one init in three runs of the end-to-end test
- * here when two ran at once. Only the inits wait; plan and show run in parallel.
- */
-const sharedCacheInits = (0,p_limit/* default */.A)(1);
 /** `init`, then the stack's workspace; the failed step when one fails. */
-async function prepare(stack, cwd, run, context) {
+async function prepare(stack, cwd, run, context, 
+/** Terraform/OpenTofu: its binary; inits of one provider footprint then run in parallel once it is cached. */
+binary) {
     const initArgs = ['init', '-input=false', '-no-color', '-json', ...initArguments(stack)];
-    const shared = Boolean({ ...context.env, ...stack.env }.TF_PLUGIN_CACHE_DIR);
-    const init = shared ? await sharedCacheInits(() => run(initArgs)) : await run(initArgs);
+    const cacheDir = { ...context.env, ...stack.env }.TF_PLUGIN_CACHE_DIR;
+    const footprint = cacheDir && binary ? await providerFootprint(stack, cwd, binary, cacheDir) : undefined;
+    const init = cacheDir ? await cacheInit(footprint, () => run(initArgs)) : await run(initArgs);
     if (init.exitCode !== 0)
         return { step: 'init', result: init };
     // Stacks may share a folder with different workspaces (they run one after another): select every time the
@@ -38689,7 +38801,7 @@ async function planTerraformStack(stack, context, salt, options = {}) {
     const refreshOnly = options.mode === 'refresh-only';
     const { started, cwd, timeoutMs, remaining, run } = stackRunner(stack, context);
     const errored = planFailure(stack, started, timeoutMs);
-    const prepared = await prepare(stack, cwd, run, context);
+    const prepared = await prepare(stack, cwd, run, context, context.binary);
     if (prepared)
         return errored(prepared.step, prepared.result);
     // The refresh-only plan of a drift run sits beside the normal one: neither overwrites the other.
@@ -38776,7 +38888,7 @@ async function inspectTerraformPlan(stack, context, planFile, salt) {
         message: failureMessage(step, result, timeoutMs),
         durationMs: Date.now() - started,
     });
-    const prepared = await prepare(stack, cwd, run, context);
+    const prepared = await prepare(stack, cwd, run, context, context.binary);
     if (prepared)
         return errored(prepared.step, prepared.result);
     return showPlan(stack, context, planFile, salt, { warnings: [], started, remaining, errored });
@@ -38953,7 +39065,7 @@ async function applyTerraformStack(stack, context, planFile) {
             durationMs: Date.now() - started,
         };
     };
-    const prepared = await prepare(stack, cwd, run, context);
+    const prepared = await prepare(stack, cwd, run, context, context.binary);
     if (prepared)
         return failed(prepared.step, prepared.result);
     const apply = await run([
@@ -41553,6 +41665,7 @@ function metaBlockFor(report, stacks, omitted) {
             name: stack.name,
             status: stack.status,
             ...(stack.fingerprint ? { fingerprint: stack.fingerprint } : {}),
+            ...(stack.appliesOnMerge ? { on: 'merge' } : {}),
         })),
         ...(omitted > 0 ? { omittedStacks: omitted } : {}),
     };
