@@ -8,6 +8,7 @@ import { relativeToWorkingDirectory } from '../stacks/changed-files.js';
 import type { Stack } from '../stacks/discover.js';
 import { localModuleGraph } from '../stacks/modules.js';
 import { removedStackFindings, selectForChange, unresolvedReadHint } from '../stacks/select.js';
+import { RepoTree } from '../stacks/tree.js';
 import type { RunContext } from './context.js';
 import { changedRepositoryFiles, runStacks } from './shared.js';
 
@@ -29,7 +30,9 @@ export async function selectStacks(
   config: LoadedConfig | undefined,
 ): Promise<StackSelection> {
   const { settings } = ctx;
-  let stacks = await runStacks(ctx, config);
+  // One reading of the repository for discovery, the module graph and the selection.
+  const tree = new RepoTree();
+  let stacks = await runStacks(ctx, config, tree);
   if (settings.stackPatterns.length > 0) stacks = filterStacks(stacks, settings.stackPatterns);
 
   const repositoryFiles = await changedRepositoryFiles(ctx);
@@ -37,6 +40,7 @@ export async function selectStacks(
   const moduleDeps = await localModuleGraph(
     settings.workspace,
     stacks.map((stack) => stack.path),
+    tree,
   );
   if (!repositoryFiles) return { stacks, affected: stacks, unaffected: [], removed: [], files, moduleDeps };
   const selection = await selectForChange(
@@ -44,6 +48,7 @@ export async function selectStacks(
     stacks,
     repositoryFiles,
     { configPath: settings.configPath, discovered: !config?.stacks, patterns: settings.stackPatterns },
+    tree,
   );
   for (const read of selection.unresolved)
     core.notice(unresolvedReadHint(read), { file: read.file, startLine: read.line });

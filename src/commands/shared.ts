@@ -14,6 +14,7 @@ import { repoOf, type RunContext } from './context.js';
 import { engineEnvironment } from '../engines/index.js';
 import { withUnitGraph } from '../engines/terragrunt.js';
 import { discoverStacks, type Stack } from '../stacks/discover.js';
+import { RepoTree } from '../stacks/tree.js';
 
 export type { CommandResult } from './context.js';
 export { forEachStack } from '../stacks/runner.js';
@@ -29,10 +30,14 @@ export function applyModeOf(config: LoadedConfig | undefined, stack: Stack): App
  * The stacks of the run: declared or discovered, with Terragrunt's answer on each unit (what it reads, what it
  * depends on); discovered include files and sourced modules of units are no stacks.
  */
-export async function runStacks(ctx: RunContext, config: LoadedConfig | undefined): Promise<Stack[]> {
+export async function runStacks(
+  ctx: RunContext,
+  config: LoadedConfig | undefined,
+  tree = new RepoTree(),
+): Promise<Stack[]> {
   const { settings } = ctx;
   const stacks = await withUnitGraph(
-    await discoverStacks(settings.workspace, config),
+    await discoverStacks(settings.workspace, config, tree),
     { workspace: settings.workspace, env: engineEnvironment(ctx.env), tempDir: settings.tempDir },
     { discovered: !config?.stacks, parallelism: settings.parallelism },
   );

@@ -23,37 +23,57 @@ export interface AffectedOptions {
  * - a file in its folder or in a local module folder it calls (transitively), unless the file belongs to a
  *   deeper Terraform folder of its own, or is documentation (`*.md`, `docs/`, `.github/`, licences);
  * - the config file, which affects every stack.
+ *
+ * The changed files are indexed first (the files, and each folder whose files they count for), so each stack is
+ * a few set look-ups rather than a loop over every changed file; only globs are matched file by file.
  */
 export function selectAffected<T extends StackInputs>(
   inputs: readonly T[],
   changedFiles: readonly string[],
   options: AffectedOptions,
 ): { affected: T[]; unaffected: T[] } {
-  const files = changedFiles.map(normalizeFile);
+  const files = [...new Set(changedFiles.map(normalizeFile))];
   if (files.includes(normalizeFile(options.configFile))) return { affected: [...inputs], unaffected: [] };
   const boundaries = new Set(options.boundaries);
   for (const input of inputs) boundaries.add(input.folder);
-  const owners = new Map(files.map((file) => [file, ownerOf(file, boundaries)]));
+  const changed = new Set(files);
+  const folders = touchedFolders(files, boundaries);
+  const globMatchers = new Map<string, (file: string) => boolean>();
   const affected: T[] = [];
   const unaffected: T[] = [];
   for (const input of inputs) {
-    const isAffected = files.some((file) => touches(input, file, owners.get(file)));
+    const isAffected =
+      input.files.some((file) => changed.has(file)) ||
+      input.folders.some((folder) => folders.has(folder)) ||
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent; picomatch of no globs matches nothing too
+      (input.globs.length > 0 && matchesAny(globMatcher(input.globs, globMatchers), files));
     (isAffected ? affected : unaffected).push(input);
   }
   return { affected, unaffected };
 }
 
-function touches(input: StackInputs, file: string, owner: string | undefined): boolean {
-  if (input.files.includes(file)) return true;
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent; picomatch of no globs matches nothing too
-  if (input.globs.length > 0 && globMatcher(input)(file)) return true;
-  return input.folders.some(
-    (folder) =>
-      isWithin(file, folder) &&
-      (owner === undefined || isWithin(folder, owner) || folder === owner) &&
+/**
+ * The folders a change counts for: for each changed file, the folders holding it (the root `.` too) from the
+ * deepest boundary folder holding it outwards excluded (a file belongs to the deepest folder that owns it), and
+ * not when the file is documentation below the folder.
+ */
+function touchedFolders(files: readonly string[], boundaries: Set<string>): Set<string> {
+  const folders = new Set<string>();
+  for (const file of files) {
+    const owner = ownerOf(file, boundaries);
+    // Each `/` ends a folder holding the file: `a/b/c.tf` lies within `a` and `a/b`.
+    const holders = ['.'];
+    for (let at = file.indexOf('/'); at !== -1; at = file.indexOf('/', at + 1)) {
+      if (at > 0) holders.push(file.slice(0, at));
+    }
+    for (const folder of holders) {
+      if (folders.has(folder)) continue;
+      if (owner !== undefined && !isWithin(folder, owner) && folder !== owner) continue;
       // Stryker disable next-line ArithmeticOperator: equivalent; one more leading character never forms a documentation name
-      !isDocumentation(folder === '.' ? file : file.slice(folder.length + 1)),
-  );
+      if (!isDocumentation(folder === '.' ? file : file.slice(folder.length + 1))) folders.add(folder);
+    }
+  }
+  return folders;
 }
 
 /** The deepest boundary folder holding the file (its own folder counts; the root `.` too). */
@@ -81,15 +101,19 @@ function isWithin(file: string, folder: string): boolean {
   return folder === '.' || file.startsWith(`${folder}/`);
 }
 
-const matchers = new WeakMap<StackInputs, (file: string) => boolean>();
+function matchesAny(matcher: (file: string) => boolean, files: readonly string[]): boolean {
+  return files.some((file) => matcher(file));
+}
 
-function globMatcher(input: StackInputs): (file: string) => boolean {
-  let matcher = matchers.get(input);
+/** A stack's globs as one matcher, compiled once per distinct list in a selection. */
+function globMatcher(globs: readonly string[], cache: Map<string, (file: string) => boolean>) {
+  const key = JSON.stringify(globs);
+  let matcher = cache.get(key);
   // Stryker disable next-line ConditionalExpression: equivalent; a cache miss only builds the same matcher again
   if (!matcher) {
-    matcher = picomatch(input.globs, { dot: true });
+    matcher = picomatch([...globs], { dot: true });
     // Stryker disable next-line CallExpression: equivalent; without the cache the matcher is built on each call
-    matchers.set(input, matcher);
+    cache.set(key, matcher);
   }
   return matcher;
 }

@@ -1,12 +1,10 @@
 // The stacks of a config repository: those the config declares, or, without a config (or without `stacks`
 // in it), the Terraform/OpenTofu folders that are root modules (see discoverFolders for the rules).
-import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { configuredStack } from '../config/load.js';
-import pLimit from 'p-limit';
 import type { LoadedConfig, StackConfig } from '../config/types.js';
-import { realRepositoryPath } from './inputs.js';
 import { folderFacts, isConfigFile, resolveModuleFolder } from './modules.js';
+import { RepoTree } from './tree.js';
 
 /** One unit planned and applied on its own; `path` is posix, relative to the workspace (`.` for the root). */
 export type Stack = StackConfig;
@@ -14,17 +12,21 @@ export type Stack = StackConfig;
 /** Folders never searched: tool caches, VCS data, dependencies, and anything hidden. */
 const SKIPPED_FOLDERS = new Set(['.terraform', '.git', 'node_modules']);
 
-export async function discoverStacks(workspace: string, config: LoadedConfig | undefined): Promise<Stack[]> {
+export async function discoverStacks(
+  workspace: string,
+  config: LoadedConfig | undefined,
+  tree = new RepoTree(),
+): Promise<Stack[]> {
   if (config?.stacks) return config.stacks.map(copyStack);
   const defaults = config?.defaults;
   // A folder with a terragrunt.hcl is a Terragrunt unit, even when it holds .tf files too. Shared include files
   // and sourced modules among them are dropped later, from Terragrunt's own answer (engines/terragrunt.ts).
-  const units = await configFolders(workspace, (name) => name === 'terragrunt.hcl');
-  const folders = (await discoverFolders(workspace)).stacks.filter((folder) => !units.includes(folder));
+  const units = new Set(await configFolders(workspace, (name) => name === 'terragrunt.hcl', tree));
+  const folders = (await discoverFolders(workspace, tree)).stacks.filter((folder) => !units.has(folder));
   const stacks = folders.map((folder) =>
     defaults ? configuredStack({ name: folder, path: folder }, defaults) : discoveredStack(folder),
   );
-  const unitStacks = units.map((folder): Stack => {
+  const unitStacks = [...units].map((folder): Stack => {
     const stack = defaults
       ? configuredStack({ name: folder, path: folder }, defaults)
       : discoveredStack(folder);
@@ -48,22 +50,16 @@ export interface ModuleFolder {
  */
 export async function discoverFolders(
   workspace: string,
+  tree = new RepoTree(),
 ): Promise<{ stacks: string[]; modules: ModuleFolder[] }> {
-  const folders = await terraformFolders(workspace);
+  const folders = await terraformFolders(workspace, tree);
   const called = new Set<string>();
   const backends = new Set<string>();
   const linked = new Set<string>();
-  // Many folders call the same modules: each path is resolved once.
-  const reals = new Map<string, Promise<string | undefined>>();
-  const realPath = (rel: string): Promise<string | undefined> => {
-    let found = reals.get(rel);
-    if (!found) reals.set(rel, (found = realRepositoryPath(workspace, rel)));
-    return found;
-  };
-  // Folders are read a few at a time (each only adds to the sets; the order comes from `folders` below).
-  const limit = pLimit(16);
+  const realPath = (rel: string) => tree.realPath(workspace, rel);
+  // Folders are read in parallel (each only adds to the sets; the order comes from `folders` below).
   const readOne = async (folder: string): Promise<void> => {
-    const facts = await folderFacts(path.join(workspace, folder));
+    const facts = await folderFacts(path.join(workspace, folder), tree);
     if ([...facts.values()].some((file) => file.backend)) backends.add(folder);
     for (const call of [...facts.values()].flatMap((file) => file.calls)) {
       const target = resolveModuleFolder(folder, call.source);
@@ -74,17 +70,14 @@ export async function discoverFolders(
       if (real !== undefined && real !== folder) called.add(real);
     }
     // A folder whose configuration files are linked into another one is part of that one, like a module.
-    for (const entry of await readdir(path.join(workspace, folder), { withFileTypes: true })) {
+    for (const entry of await tree.list(path.join(workspace, folder))) {
       if (!entry.isSymbolicLink() || !isConfigFile(entry.name)) continue;
-      const real = await realRepositoryPath(
-        workspace,
-        folder === '.' ? entry.name : `${folder}/${entry.name}`,
-      );
+      const real = await realPath(folder === '.' ? entry.name : `${folder}/${entry.name}`);
       const target = real === undefined ? undefined : path.posix.dirname(real);
       if (target !== undefined && target !== folder) linked.add(target);
     }
   };
-  await Promise.all(folders.map((folder) => limit(() => readOne(folder))));
+  await Promise.all(folders.map(readOne));
   const stacks: string[] = [];
   const modules: ModuleFolder[] = [];
   for (const folder of folders) {
@@ -122,20 +115,26 @@ function copyStack(stack: StackConfig): Stack {
  * Every folder (posix, relative, sorted) holding configuration files (`*.tf`, `*.tf.json`, `*.tofu`,
  * `*.tofu.json`, symlinked ones included). Symlinked folders are not walked (no loops, no duplicates).
  */
-export async function terraformFolders(workspace: string): Promise<string[]> {
-  return configFolders(workspace, isConfigFile);
+export async function terraformFolders(workspace: string, tree = new RepoTree()): Promise<string[]> {
+  return configFolders(workspace, isConfigFile, tree);
 }
 
 /** Every folder (posix, relative, sorted) holding a file whose name `wanted` accepts; walked as above. */
-async function configFolders(workspace: string, wanted: (name: string) => boolean): Promise<string[]> {
+async function configFolders(
+  workspace: string,
+  wanted: (name: string) => boolean,
+  tree: RepoTree,
+): Promise<string[]> {
   const found: string[] = [];
   const visit = async (folder: string): Promise<void> => {
-    const entries = await readdir(path.join(workspace, folder), { withFileTypes: true });
+    const entries = await tree.list(path.join(workspace, folder));
     if (entries.some((entry) => !entry.isDirectory() && wanted(entry.name))) found.push(folder);
-    for (const entry of entries) {
-      if (!entry.isDirectory() || SKIPPED_FOLDERS.has(entry.name) || entry.name.startsWith('.')) continue;
-      await visit(folder === '.' ? entry.name : `${folder}/${entry.name}`);
-    }
+    const subfolders = entries.filter(
+      (entry) => entry.isDirectory() && !SKIPPED_FOLDERS.has(entry.name) && !entry.name.startsWith('.'),
+    );
+    await Promise.all(
+      subfolders.map((entry) => visit(folder === '.' ? entry.name : `${folder}/${entry.name}`)),
+    );
   };
   await visit('.');
   return found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

@@ -2,12 +2,13 @@
 // its configuration reads with `file()`, `templatefile()`, `fileset()` and friends, var files, `when-modified`
 // globs, and the targets of symlinks among them. Paths are relative to the repository root, not the working
 // directory, so modules and files outside `working-directory` count as well.
-import { lstat, readdir, realpath } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { isBackendPair } from '../config/types.js';
 import { ansibleInputs } from './ansible-inputs.js';
 import type { Stack } from './discover.js';
 import { folderFacts, isLocalSource, PATH_REF, type ConfigFacts } from './modules.js';
+import { readReachable, RepoTree } from './tree.js';
 
 export interface Layout {
   /** Absolute repository root (GITHUB_WORKSPACE). */
@@ -57,41 +58,34 @@ function join(folder: string, rel: string): string | undefined {
   return insideRepository(folder === '.' ? rel : `${folder}/${rel}`);
 }
 
-/** Resolves symlinks along a repository path (the longest prefix that exists); undefined when it leads outside. */
-export async function realRepositoryPath(repoRoot: string, rel: string): Promise<string | undefined> {
-  const realRoot = await realpath(repoRoot).catch(() => path.resolve(repoRoot));
-  const parts = rel === '.' ? [] : rel.split('/');
-  for (let keep = parts.length; keep >= 0; keep--) {
-    const real = await realpath(path.join(repoRoot, ...parts.slice(0, keep))).catch(() => undefined);
-    if (real === undefined) continue;
-    const relative = path.relative(realRoot, path.join(real, ...parts.slice(keep)));
-    if (relative.startsWith('..') || path.isAbsolute(relative)) return undefined;
-    return relative === '' ? '.' : relative.split(path.sep).join('/');
-  }
-  return undefined;
-}
-
 interface FolderInfo {
   facts: Map<string, ConfigFacts>;
+  /** The folder's real repository path (through symlinks), when inside the repository. */
+  target: string | undefined;
   /** Entries that are symlinks, with their real repository paths (those inside the repository). */
   links: { target: string; folder: boolean }[];
 }
 
-/** Reads what every stack reads; folders shared by stacks are read once. */
-export async function stackInputs(layout: Layout, stacks: readonly Stack[]): Promise<StackInputs[]> {
-  const infos = new Map<string, Promise<FolderInfo>>();
-  const info = (folder: string): Promise<FolderInfo> => {
-    let found = infos.get(folder);
-    if (!found) infos.set(folder, (found = readFolder(layout.repoRoot, folder)));
-    return found;
-  };
-  // Stacks calling the same modules resolve the same paths: each is resolved once.
-  const reals = new Map<string, Promise<string | undefined>>();
-  const real = (rel: string): Promise<string | undefined> => {
-    let found = reals.get(rel);
-    if (!found) reals.set(rel, (found = realRepositoryPath(layout.repoRoot, rel)));
-    return found;
-  };
+/**
+ * Reads what every stack reads. Every folder the stacks reach through local modules is read first, each once
+ * and in parallel; each stack's closure is then walked in memory.
+ */
+export async function stackInputs(
+  layout: Layout,
+  stacks: readonly Stack[],
+  tree = new RepoTree(),
+): Promise<StackInputs[]> {
+  const real = (rel: string): Promise<string | undefined> => tree.realPath(layout.repoRoot, rel);
+  const starts = stacks.flatMap((stack) => {
+    const source = stack.terragrunt?.source;
+    const root = repositoryFile(layout, stack.path);
+    return source === undefined ? [root] : [root, repositoryFile(layout, source)];
+  });
+  const infos = await readReachable(
+    starts,
+    (folder) => readFolder(layout.repoRoot, folder, tree),
+    (folder, { facts }) => calledFolders(folder, facts),
+  );
   const result: StackInputs[] = [];
   for (const stack of stacks) {
     const root = repositoryFile(layout, stack.path);
@@ -99,60 +93,66 @@ export async function stackInputs(layout: Layout, stacks: readonly Stack[]): Pro
     const files = new Set<string>();
     const globs = new Set<string>();
     const unresolved: UnresolvedRead[] = [];
-    const addFile = async (rel: string | undefined) => {
-      if (rel === undefined) return;
-      files.add(rel);
-      const target = await real(rel);
-      if (target !== undefined) files.add(target);
-    };
-    const addGlob = async (folder: string | undefined, pattern: string) => {
-      if (folder === undefined) return;
-      for (const base of new Set([folder, (await real(folder)) ?? folder])) {
-        globs.add(base === '.' ? pattern : `${base}/${pattern}`);
-      }
-    };
+    // Files and glob folders whose real paths count too: resolved together once the closure is walked.
+    const fileReads: (string | undefined)[] = [];
+    const globReads: { folder: string | undefined; pattern: string }[] = [];
     // The stack's own path may name a file (an Ansible playbook): it counts as a file and as a folder.
-    await addFile(root);
+    fileReads.push(root);
     const seen = new Set<string>([root]);
     const queue = [root];
     // A Terragrunt unit also reads its includes and its local `source` module (and what that module calls).
     const unit = stack.terragrunt;
-    for (const include of unit?.includes ?? []) await addFile(repositoryFile(layout, include));
+    for (const include of unit?.includes ?? []) fileReads.push(repositoryFile(layout, include));
     if (unit?.source !== undefined) {
       const source = repositoryFile(layout, unit.source);
       seen.add(source);
       queue.push(source);
     }
-    for (let folder = queue.shift(); folder !== undefined; folder = queue.shift()) {
+    for (let at = 0; at < queue.length; at++) {
+      const folder = queue[at]!;
       folders.add(folder);
-      const target = await real(folder);
+      const { facts, links, target } = infos.get(folder)!;
       if (target !== undefined) folders.add(target);
-      const { facts, links } = await info(folder);
       for (const link of links) (link.folder ? folders : files).add(link.target);
+      for (const called of calledFolders(folder, facts)) {
+        if (seen.has(called)) continue;
+        seen.add(called);
+        queue.push(called);
+      }
       for (const [name, fileFacts] of facts) {
-        for (const call of fileFacts.calls) {
-          if (!isLocalSource(call.source)) continue;
-          const called = join(folder, call.source);
-          if (called === undefined || seen.has(called)) continue;
-          seen.add(called);
-          queue.push(called);
-        }
         for (const read of fileFacts.reads) {
           const file = join(folder, name) ?? name;
           const resolved = read.path === undefined ? undefined : resolveReadPath(read.path, folder, root);
           if (read.path === undefined || resolved === null) {
             unresolved.push({ file, line: read.line, fn: read.fn });
           } else if (read.pattern !== undefined) {
-            await addGlob(resolved, read.pattern);
+            globReads.push({ folder: resolved, pattern: read.pattern });
           } else {
-            await addFile(resolved);
+            fileReads.push(resolved);
           }
         }
       }
     }
-    for (const varFile of stack.varFiles) await addFile(join(root, varFile));
+    for (const varFile of stack.varFiles) fileReads.push(join(root, varFile));
     for (const entry of stack.backendConfig ?? []) {
-      if (!isBackendPair(entry)) await addFile(join(root, entry));
+      if (!isBackendPair(entry)) fileReads.push(join(root, entry));
+    }
+    const wanted = [
+      ...fileReads.filter((rel) => rel !== undefined),
+      ...globReads.flatMap(({ folder }) => (folder === undefined ? [] : [folder])),
+    ];
+    const reals = new Map(await Promise.all(wanted.map(async (rel) => [rel, await real(rel)] as const)));
+    for (const rel of fileReads) {
+      if (rel === undefined) continue;
+      files.add(rel);
+      const target = reals.get(rel);
+      if (target !== undefined) files.add(target);
+    }
+    for (const { folder, pattern } of globReads) {
+      if (folder === undefined) continue;
+      for (const base of new Set([folder, reals.get(folder) ?? folder])) {
+        globs.add(base === '.' ? pattern : `${base}/${pattern}`);
+      }
     }
     for (const pattern of stack.whenModified) {
       const glob = pattern.startsWith('/') ? insideRepository(pattern.slice(1)) : join(root, pattern);
@@ -162,7 +162,12 @@ export async function stackInputs(layout: Layout, stacks: readonly Stack[]): Pro
     if (stack.engine === 'ansible') {
       const extra = await ansibleInputs(path.join(layout.repoRoot, layout.workingDirectory), stack);
       for (const folder of extra.folders) folders.add(repositoryFile(layout, folder));
-      for (const file of extra.files) await addFile(repositoryFile(layout, file));
+      for (const file of extra.files) {
+        const rel = repositoryFile(layout, file);
+        files.add(rel);
+        const target = await real(rel);
+        if (target !== undefined) files.add(target);
+      }
     }
     result.push({
       stack,
@@ -174,6 +179,19 @@ export async function stackInputs(layout: Layout, stacks: readonly Stack[]): Pro
     });
   }
   return withDependencyInputs(result, layout);
+}
+
+/** The local module folders a folder's configuration calls, as repository paths inside the repository. */
+function calledFolders(folder: string, facts: Map<string, ConfigFacts>): string[] {
+  const called: string[] = [];
+  for (const fileFacts of facts.values()) {
+    for (const call of fileFacts.calls) {
+      if (!isLocalSource(call.source)) continue;
+      const target = join(folder, call.source);
+      if (target !== undefined) called.push(target);
+    }
+  }
+  return called;
 }
 
 /**
@@ -231,18 +249,18 @@ function resolveReadPath(raw: string, moduleFolder: string, rootFolder: string):
   return join(rootFolder, text);
 }
 
-async function readFolder(repoRoot: string, folder: string): Promise<FolderInfo> {
+async function readFolder(repoRoot: string, folder: string, tree: RepoTree): Promise<FolderInfo> {
   const absolute = path.join(repoRoot, folder);
-  const facts = await folderFacts(absolute);
+  const facts = await folderFacts(absolute, tree);
   const links: FolderInfo['links'] = [];
-  const entries = await readdir(absolute, { withFileTypes: true }).catch(() => []);
+  const entries = await tree.list(absolute).catch(() => []);
   for (const entry of entries) {
     if (!entry.isSymbolicLink()) continue;
     const rel = folder === '.' ? entry.name : `${folder}/${entry.name}`;
-    const target = await realRepositoryPath(repoRoot, rel);
+    const target = await tree.realPath(repoRoot, rel);
     if (target === undefined) continue;
     const stats = await lstat(path.join(repoRoot, target)).catch(() => undefined);
     links.push({ target, folder: stats?.isDirectory() ?? false });
   }
-  return { facts, links };
+  return { facts, links, target: await tree.realPath(repoRoot, folder) };
 }

@@ -3,8 +3,8 @@
 // whether it declares a backend. A small scanner rather than an HCL parser: it only has to find top-level
 // blocks, their literal `source`, and function calls, while never being fooled by comments, strings or heredocs
 // that merely contain such text. Interpolations (`"${file("x")}"`, heredoc templates) are scanned too.
-import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { readReachable, RepoTree } from './tree.js';
 
 export interface ModuleCall {
   name: string;
@@ -455,26 +455,36 @@ function templateTokens(template: string, line: number): Token[] {
 // ---------------------------------------------------------------------------------------------------------
 // Folders.
 
-/** The facts of every configuration file directly in `folder` (absolute), by file name; none when unreadable. */
-export async function folderFacts(folder: string): Promise<Map<string, ConfigFacts>> {
-  const entries = await readdir(folder, { withFileTypes: true }).catch(() => []);
+/**
+ * The facts of every configuration file directly in `folder` (absolute), by file name; none when unreadable.
+ * Scanned once per folder and tree.
+ */
+export function folderFacts(folder: string, tree = new RepoTree()): Promise<Map<string, ConfigFacts>> {
+  const key = path.resolve(folder);
+  let facts = tree.facts.get(key);
+  if (!facts) tree.facts.set(key, (facts = scanFolder(key, tree)));
+  return facts;
+}
+
+async function scanFolder(folder: string, tree: RepoTree): Promise<Map<string, ConfigFacts>> {
+  const entries = await tree.list(folder).catch(() => []);
   const names = entries
     .filter((entry) => !entry.isDirectory() && isConfigFile(entry.name))
     .map((entry) => entry.name)
     .sort();
   const facts = new Map<string, ConfigFacts>();
   for (const name of names) {
-    const text = await readFile(path.join(folder, name), 'utf8').catch(() => undefined);
-    if (text === undefined) continue;
-    facts.set(name, name.endsWith('.json') ? scanJsonConfig(text) : scanConfig(text));
+    const text = tree.text(path.join(folder, name));
+    if (text !== undefined) facts.set(name, name.endsWith('.json') ? scanJsonConfig(text) : scanConfig(text));
   }
   return facts;
 }
 
 /** Local module calls in the configuration files directly in `folder` (absolute); none when unreadable. */
-export async function localModuleCallsIn(folder: string): Promise<ModuleCall[]> {
-  return [...(await folderFacts(folder)).values()].flatMap((facts) => facts.calls);
+export async function localModuleCallsIn(folder: string, tree = new RepoTree()): Promise<ModuleCall[]> {
+  return [...(await folderFacts(folder, tree)).values()].flatMap((facts) => facts.calls);
 }
+
 /** The folder a local source names, posix relative to the workspace; undefined when it leaves the workspace. */
 export function resolveModuleFolder(fromFolder: string, source: string): string | undefined {
   const joined = path.posix.normalize(path.posix.join(fromFolder, source)).replace(/\/+$/, '');
@@ -483,8 +493,12 @@ export function resolveModuleFolder(fromFolder: string, source: string): string 
 }
 
 /** The folders (posix, relative to `workspace`) a folder's `.tf` files call directly as local modules. */
-export async function directModuleFolders(workspace: string, folder: string): Promise<string[]> {
-  const calls = await localModuleCallsIn(path.join(workspace, folder));
+export async function directModuleFolders(
+  workspace: string,
+  folder: string,
+  tree = new RepoTree(),
+): Promise<string[]> {
+  const calls = await localModuleCallsIn(path.join(workspace, folder), tree);
   const folders = calls.map((call) => resolveModuleFolder(folder, call.source));
   return [...new Set(folders.filter((f): f is string => f !== undefined && f !== folder))];
 }
@@ -492,25 +506,26 @@ export async function directModuleFolders(workspace: string, folder: string): Pr
 /**
  * For each stack path, every folder it uses through local modules, transitively. Cycles are safe (each folder
  * is visited once). A called folder that does not exist (a pull request that deletes it) is still listed, so
- * changes there still count.
+ * changes there still count. Each folder is read once (all of them first, in parallel); the closures are then
+ * walked in memory.
  */
 export async function localModuleGraph(
   workspace: string,
   stackPaths: string[],
+  tree = new RepoTree(),
 ): Promise<Map<string, Set<string>>> {
-  const direct = new Map<string, Promise<string[]>>();
-  const callsOf = (folder: string): Promise<string[]> => {
-    let calls = direct.get(folder);
-    if (!calls) direct.set(folder, (calls = directModuleFolders(workspace, folder)));
-    return calls;
-  };
+  const direct = await readReachable(
+    stackPaths,
+    (folder) => directModuleFolders(workspace, folder, tree),
+    (_, calls) => calls,
+  );
   const graph = new Map<string, Set<string>>();
   for (const stackPath of stackPaths) {
     if (graph.has(stackPath)) continue;
     const seen = new Set<string>();
     const queue = [stackPath];
-    for (let folder = queue.shift(); folder !== undefined; folder = queue.shift()) {
-      for (const called of await callsOf(folder)) {
+    for (let at = 0; at < queue.length; at++) {
+      for (const called of direct.get(queue[at]!) ?? []) {
         if (called === stackPath || seen.has(called)) continue;
         seen.add(called);
         queue.push(called);

@@ -6,6 +6,7 @@ import { inModulesFolder, terraformFolders, type Stack } from './discover.js';
 import { matchesStackPatterns, selectAffected } from './affected.js';
 import { repositoryFile, stackInputs, type Layout, type UnresolvedRead } from './inputs.js';
 import { isConfigFile } from './modules.js';
+import { RepoTree } from './tree.js';
 import type { Finding } from '../report/findings.js';
 
 export interface ChangeSelection {
@@ -31,9 +32,10 @@ export async function selectForChange(
   stacks: readonly Stack[],
   changedFiles: readonly string[],
   options: ChangeOptions,
+  tree = new RepoTree(),
 ): Promise<ChangeSelection> {
-  const inputs = await stackInputs(layout, stacks);
-  const folders = new Set(await terraformFolders(layout.repoRoot));
+  const inputs = await stackInputs(layout, stacks, tree);
+  const folders = new Set(await terraformFolders(layout.repoRoot, tree));
   const removed = options.discovered ? await removedFolders(layout, changedFiles, folders, inputs) : [];
   const { affected, unaffected } = selectAffected(inputs, changedFiles, {
     configFile: repositoryFile(layout, options.configPath),
