@@ -36689,13 +36689,13 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7975);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _config_load_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9004);
-/* harmony import */ var _engines_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8721);
+/* harmony import */ var _config_load_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6258);
+/* harmony import */ var _engines_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(602);
 /* harmony import */ var _plan_terraform_json_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1946);
 /* harmony import */ var _report_markdown_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8583);
 /* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(9114);
 /* harmony import */ var _stacks_affected_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(7785);
-/* harmony import */ var _stacks_discover_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(7716);
+/* harmony import */ var _stacks_discover_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(1954);
 /* harmony import */ var _stacks_runner_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(6071);
 // The local CLI over the same core as the action: plan stacks on a laptop, or render a saved plan.
 
@@ -36845,7 +36845,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9004:
+/***/ 6258:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36868,8 +36868,24 @@ var dist_ajv = __nccwpck_require__(2463);
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./schema/stackgate.schema.json
 const stackgate_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/stackgate/stackgate/raw/main/schema/stackgate.schema.json","title":"Stackgate configuration (.stackgate.yml)","description":"Declares the stacks of a config repository, the policies their plans must follow, and the secret-scanning allow-list.","type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"description":"Version of this file\'s format. Only 1 exists.","const":1},"stacks":{"description":"The stacks: units planned and applied on their own. When absent, every folder holding *.tf files that is not only a local module of another is a stack, named by its path.","type":"array","items":{"$ref":"#/definitions/stack"}},"defaults":{"$ref":"#/definitions/defaults"},"policies":{"description":"Rules every plan is checked against. A violation fails the check unless its level is warning.","type":"array","items":{"$ref":"#/definitions/policy"}},"drift":{"description":"Settings of command: drift (scheduled drift detection).","type":"object","additionalProperties":false,"properties":{"labels":{"description":"Labels added to each drift issue besides stackgate:drift.","type":"array","items":{"type":"string","minLength":1}},"assignees":{"description":"Logins assigned to each new drift issue.","type":"array","items":{"type":"string","minLength":1}},"dashboard":{"description":"Keep the issue \'Stackgate: infrastructure status\' (label stackgate:dashboard) up to date. Default: true.","type":"boolean","default":true},"show-in-pr":{"description":"In a pull request\'s comment, a line for each planned stack with an open drift issue (its plan also reverts the drift). Default: true.","type":"boolean","default":true}}},"secrets":{"description":"Settings of secret scanning.","type":"object","additionalProperties":false,"properties":{"allow":{"description":"Globs of files (relative to the repository) that secret scanning skips.","type":"array","items":{"type":"string","minLength":1}}}},"apply":{"$ref":"#/definitions/apply"}},"definitions":{"stack":{"description":"One unit planned and applied on its own: a Terraform/OpenTofu root module, or an Ansible playbook.","type":"object","additionalProperties":false,"required":["name","path"],"properties":{"name":{"description":"Unique name of the stack, shown in reports and used by the stacks input.","type":"string","minLength":1},"path":{"description":"Folder of the stack (for an Ansible stack, its folder or its playbook file), relative to the repository; it must exist and stay inside the repository.","type":"string","minLength":1},"engine":{"description":"Tool that plans and applies the stack. Default: the action\'s engine input (tofu when on PATH, else terraform). terragrunt: the path is a folder with a terragrunt.hcl (a unit), run by Terragrunt over tofu (TERRAGRUNT_TFPATH, default tofu).","enum":["terraform","tofu","ansible","terragrunt"]},"workspace":{"description":"Terraform/OpenTofu workspace to select (created when missing). The engines\' own rule: a name that URL path escaping leaves unchanged; Stackgate also refuses a leading `-`, which the engine would read as a flag.","type":"string","minLength":1,"pattern":"^[A-Za-z0-9_.~$&+:=@][A-Za-z0-9_.~$&+:=@-]*$","patternErrorMessage":"must be a workspace name the engine accepts: letters, digits and `_ . ~ $ & + : = @ -`, not starting with `-` (the engine would read it as a flag)","default":"default"},"var-files":{"description":"Variable files passed as -var-file, relative to the stack\'s path.","type":"array","items":{"type":"string","minLength":1}},"backend-config":{"description":"Terraform/OpenTofu stacks: backend settings passed to init as -backend-config: a file relative to the stack\'s path (e.g. env/prod.s3.tfbackend), or a key=value pair (e.g. key=prod/terraform.tfstate). A file counts as an input of the stack.","type":"array","items":{"type":"string","minLength":1}},"init-args":{"description":"Terraform/OpenTofu stacks: extra options for init, e.g. -lock-timeout=60s, -upgrade. Options Stackgate sets itself or that would break its flow (-input, -json, -chdir, -out, -detailed-exitcode, -auto-approve, -refresh-only, -backend-config, -var-file…) are refused.","type":"array","items":{"type":"string","minLength":1}},"plan-args":{"description":"Terraform/OpenTofu stacks: extra options for plan, e.g. -parallelism=20, -lock-timeout=60s, -compact-warnings. Options Stackgate sets itself or that would break its flow (-input, -json, -chdir, -out, -detailed-exitcode, -auto-approve, -refresh-only, -backend-config, -var-file…) are refused.","type":"array","items":{"type":"string","minLength":1}},"apply-args":{"description":"Terraform/OpenTofu stacks: extra options for apply, e.g. -parallelism=20, -lock-timeout=60s. Options Stackgate sets itself or that would break its flow (-input, -json, -chdir, -out, -detailed-exitcode, -auto-approve, -refresh-only, -backend-config, -var-file…) are refused.","type":"array","items":{"type":"string","minLength":1}},"env":{"description":"Environment variables set for the engine on this stack only (e.g. TF_VAR_region).","type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"must be a valid environment variable name (letters, digits and _, not starting with a digit)"},"additionalProperties":{"description":"Value of the variable; numbers and booleans are passed as text.","type":["string","number","boolean"]}},"when-modified":{"description":"Extra globs (relative to the stack\'s path; ../ allowed, a leading / means the repository root) whose changes also affect this stack, besides the files in its folder and its local modules.","type":"array","items":{"type":"string","minLength":1,"pattern":"^[^!]","patternErrorMessage":"must not start with ! (negations are not supported: when-modified only adds files to the stack)"}},"playbook":{"description":"Ansible stacks: the playbook to run, relative to the stack\'s path (required unless path names the playbook file).","type":"string","minLength":1},"inventory":{"description":"Ansible stacks: the inventory (file or folder) passed as -i, relative to the stack\'s path. Required.","type":"string","minLength":1},"limit":{"description":"Ansible stacks: host pattern passed as --limit.","type":"string","minLength":1},"tags":{"description":"Ansible stacks: only tasks with these tags run (--tags).","type":"array","items":{"type":"string","minLength":1}},"extra-vars-files":{"description":"Ansible stacks: variable files passed as -e @FILE, relative to the stack\'s path.","type":"array","items":{"type":"string","minLength":1}},"check-args":{"description":"Ansible stacks: extra arguments for the check-mode run (the plan), e.g. --forks=10.","type":"array","items":{"type":"string","minLength":1}},"vault-password-env":{"description":"Ansible stacks: name of the environment variable holding the vault password (e.g. a secret mapped in the job\'s env). The password is never written to disk or shown.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","patternErrorMessage":"must be a valid environment variable name (letters, digits and _, not starting with a digit)"},"vault-password-file":{"description":"Ansible stacks: file holding the vault password (absolute, or relative to the repository), e.g. written from a secret by an earlier step.","type":"string","minLength":1},"timeout":{"description":"Time limit for each engine run of this stack, e.g. 90s, 30m, 1h or 1h30m. Default: 30m.","type":"string","pattern":"^([0-9]+h([0-9]+m)?([0-9]+s)?|[0-9]+m([0-9]+s)?|[0-9]+s)$","patternErrorMessage":"must be a duration such as 90s, 30m, 1h or 1h30m"},"depends-on":{"description":"Names of stacks this stack depends on: when both are applied together, this one waits for them, and is skipped when one of them fails to apply. Cycles are rejected.","type":"array","uniqueItems":true,"items":{"type":"string","minLength":1}},"apply":{"description":"Overrides the top-level apply settings for this stack.","$ref":"#/definitions/apply"}}},"defaults":{"description":"Values every stack gets for the keys it does not set itself (also the stacks discovery finds). A stack\'s own value replaces the default whole (a list or mapping is not merged), except env, which is merged by variable name (the stack\'s value wins). Keys of one engine are given only to stacks of that engine. name, path, depends-on and apply cannot have a default.","type":"object","additionalProperties":false,"properties":{"engine":{"$ref":"#/definitions/stack/properties/engine"},"workspace":{"$ref":"#/definitions/stack/properties/workspace"},"var-files":{"$ref":"#/definitions/stack/properties/var-files"},"backend-config":{"$ref":"#/definitions/stack/properties/backend-config"},"init-args":{"$ref":"#/definitions/stack/properties/init-args"},"plan-args":{"$ref":"#/definitions/stack/properties/plan-args"},"apply-args":{"$ref":"#/definitions/stack/properties/apply-args"},"env":{"$ref":"#/definitions/stack/properties/env"},"when-modified":{"$ref":"#/definitions/stack/properties/when-modified"},"playbook":{"$ref":"#/definitions/stack/properties/playbook"},"inventory":{"$ref":"#/definitions/stack/properties/inventory"},"limit":{"$ref":"#/definitions/stack/properties/limit"},"tags":{"$ref":"#/definitions/stack/properties/tags"},"extra-vars-files":{"$ref":"#/definitions/stack/properties/extra-vars-files"},"check-args":{"$ref":"#/definitions/stack/properties/check-args"},"vault-password-env":{"$ref":"#/definitions/stack/properties/vault-password-env"},"vault-password-file":{"$ref":"#/definitions/stack/properties/vault-password-file"},"timeout":{"$ref":"#/definitions/stack/properties/timeout"}}},"policy":{"description":"A rule every plan must follow. It needs at least one of deny, max-changes and require-attributes.","type":"object","additionalProperties":false,"required":["name"],"anyOf":[{"required":["deny"]},{"required":["max-changes"]},{"required":["require-attributes"]}],"properties":{"name":{"description":"Unique name of the policy, shown with each violation.","type":"string","minLength":1},"deny":{"description":"Resource actions that are not allowed on the matching resources.","type":"array","minItems":1,"items":{"enum":["create","update","delete","replace","read","import","move"]}},"resources":{"description":"Globs on resource addresses (e.g. aws_db_instance.*, module.db.*) the policy applies to. Default: every resource.","type":"array","items":{"type":"string","minLength":1}},"unless-label":{"description":"A pull-request label that waives this policy.","type":"string","minLength":1},"level":{"description":"error fails the check; warning only reports. Default: error.","enum":["error","warning"],"default":"error"},"max-changes":{"description":"Largest number of resource changes (create, update, delete, replace) a plan of one stack may hold.","type":"integer","minimum":0},"require-attributes":{"description":"Attributes the matching resources must set, each with the keys it must hold, e.g. { tags: [owner, cost-center] }.","type":"object","additionalProperties":{"description":"Keys the attribute must hold (an empty list only requires the attribute).","type":"array","items":{"type":"string","minLength":1}}}}},"apply":{"description":"How and when stacks are applied.","type":"object","additionalProperties":false,"properties":{"on":{"description":"comment: `/stackgate apply` on the pull request applies it before merge (Atlantis-style). merge: the push of the merge to the default branch applies it, when the plan at the pushed commit is the one reviewed on the pull request.","enum":["comment","merge"],"default":"comment"},"requirements":{"description":"What must hold before an apply runs, besides the rules that always hold (the commenter may write, never a fork, never a closed pull request). Default: all four.","type":"array","uniqueItems":true,"items":{"enum":["approved","mergeable","undiverged","plan-passed"]}}}}}}');
-// EXTERNAL MODULE: ./src/config/types.ts
-var types = __nccwpck_require__(2143);
+;// CONCATENATED MODULE: ./src/config/types.ts
+// The repository config `.stackgate.yml`, camelCased and with defaults filled in.
+// Its shape is defined once, in schema/stackgate.schema.json; these types mirror it.
+const APPLY_REQUIREMENTS = ['approved', 'mergeable', 'undiverged', 'plan-passed'];
+/** A `backend-config` entry that is a `key=value` pair (passed as is); anything else names a file. */
+function isBackendPair(entry) {
+    return /^[A-Za-z_][A-Za-z0-9_.-]*=/.test(entry);
+}
+/** Every mistake found in the config file, each at its position. */
+class ConfigError extends Error {
+    problems;
+    constructor(problems) {
+        super(problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`).join('\n'));
+        this.name = 'ConfigError';
+        this.problems = problems;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/config/load.ts
 // Loads `.stackgate.yml`: YAML with positions, checked against the JSON Schema, then against the repository
 // (unique names, stack paths that exist inside it). Every mistake is reported at its file, line and column.
@@ -36891,9 +36907,9 @@ repoRoot) {
     catch (error) {
         // Every failure is a config problem at a place in the file, never a bare library message: the report
         // turns red like it does for a syntax error.
-        if (error instanceof types/* ConfigError */.xL)
+        if (error instanceof ConfigError)
             throw error;
-        throw new types/* ConfigError */.xL([
+        throw new ConfigError([
             { file, line: 1, column: 1, message: `cannot load the config: ${error.message}` },
         ]);
     }
@@ -36908,7 +36924,7 @@ async function loadConfigFile(workspace, configPath, file, repoRoot) {
     const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
     const locator = new Locator(file, doc, lineCounter);
     if (doc.errors.length > 0) {
-        throw new types/* ConfigError */.xL(doc.errors.map((error) => locator.atOffset(syntaxErrorOffset(text, error), error.message)));
+        throw new ConfigError(doc.errors.map((error) => locator.atOffset(syntaxErrorOffset(text, error), error.message)));
     }
     let data;
     try {
@@ -36917,7 +36933,7 @@ async function loadConfigFile(workspace, configPath, file, repoRoot) {
     }
     catch (error) {
         // An alias bomb (aliases of aliases, billions of nodes) or an alias to nothing: point at the first alias.
-        throw new types/* ConfigError */.xL([
+        throw new ConfigError([
             locator.atOffset(firstAliasOffset(doc), `cannot load the YAML: ${error.message}`),
         ]);
     }
@@ -36926,7 +36942,7 @@ async function loadConfigFile(workspace, configPath, file, repoRoot) {
         ...(await repositoryProblems(data, workspace, locator, repoRoot)),
     ];
     if (problems.length > 0)
-        throw new types/* ConfigError */.xL(sortProblems(problems));
+        throw new ConfigError(sortProblems(problems));
     return toLoadedConfig(data, file, absolutePath);
 }
 /** Aliases a config may expand (yaml's own default): enough for sharing, far from a bomb. */
@@ -36948,7 +36964,7 @@ async function readConfigText(absolutePath, file) {
     catch (error) {
         if (error.code === 'ENOENT')
             return undefined;
-        throw new types/* ConfigError */.xL([
+        throw new ConfigError([
             { file, line: 1, column: 1, message: `cannot read: ${error.message}` },
         ]);
     }
@@ -37234,7 +37250,7 @@ async function repositoryProblems(data, workspace, locator, repoRoot) {
         }
         if (Array.isArray(stack['backend-config'])) {
             for (const [entryIndex, entry] of stack['backend-config'].entries()) {
-                if (typeof entry !== 'string' || typeof stack.path !== 'string' || (0,types/* isBackendPair */.j2)(entry))
+                if (typeof entry !== 'string' || typeof stack.path !== 'string' || isBackendPair(entry))
                     continue;
                 const message = await varFileProblem(entry, stack.path, workspace, repoRoot, 'backend config file');
                 if (message) {
@@ -37630,7 +37646,7 @@ function toLoadedConfig(raw, file, absolutePath) {
         secrets: { allow: raw.secrets?.allow ?? [] },
         apply: {
             on: raw.apply?.on ?? 'comment',
-            requirements: raw.apply?.requirements ?? [...types/* APPLY_REQUIREMENTS */.Wo],
+            requirements: raw.apply?.requirements ?? [...APPLY_REQUIREMENTS],
         },
         drift: {
             labels: raw.drift?.labels ?? [],
@@ -37718,35 +37734,7 @@ function toPolicyConfig(raw) {
 
 /***/ }),
 
-/***/ 2143:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Wo: () => (/* binding */ APPLY_REQUIREMENTS),
-/* harmony export */   j2: () => (/* binding */ isBackendPair),
-/* harmony export */   xL: () => (/* binding */ ConfigError)
-/* harmony export */ });
-// The repository config `.stackgate.yml`, camelCased and with defaults filled in.
-// Its shape is defined once, in schema/stackgate.schema.json; these types mirror it.
-const APPLY_REQUIREMENTS = ['approved', 'mergeable', 'undiverged', 'plan-passed'];
-/** A `backend-config` entry that is a `key=value` pair (passed as is); anything else names a file. */
-function isBackendPair(entry) {
-    return /^[A-Za-z_][A-Za-z0-9_.-]*=/.test(entry);
-}
-/** Every mistake found in the config file, each at its position. */
-class ConfigError extends Error {
-    problems;
-    constructor(problems) {
-        super(problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`).join('\n'));
-        this.name = 'ConfigError';
-        this.problems = problems;
-    }
-}
-
-
-/***/ }),
-
-/***/ 8721:
+/***/ 602:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38245,8 +38233,266 @@ function planFingerprint(showJson, salt) {
     return `sha256:${sha256(material)}`;
 }
 
-// EXTERNAL MODULE: ./src/stacks/ansible-inputs.ts
-var ansible_inputs = __nccwpck_require__(5915);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/stacks/ansible-inputs.ts
+// What an Ansible stack reads besides its own folder, so a change to any of it plans the stack: the playbook and
+// the files it imports statically, its roles (and their dependencies) in the conventional places, the inventory
+// with its group_vars/host_vars, extra vars files and a vault password file in the repository. Paths with
+// Jinja in them cannot be followed; `when-modified` covers those.
+
+
+
+
+const MAX_FILES = 500;
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+async function exists(absolute) {
+    const info = await (0,promises_.stat)(absolute).catch(() => undefined);
+    if (!info)
+        return undefined;
+    return info.isDirectory() ? 'folder' : 'file';
+}
+async function loadYaml(absolute) {
+    try {
+        // Vault tags and other custom tags parse as their text; a file that is not YAML contributes nothing more.
+        return (0,dist/* parse */.qg)(await (0,promises_.readFile)(absolute, 'utf8'), {
+            customTags: [
+                { tag: '!vault', resolve: (s) => s },
+                { tag: '!unsafe', resolve: (s) => s },
+            ],
+            logLevel: 'silent',
+        });
+    }
+    catch {
+        return undefined;
+    }
+}
+const TASK_FILE_KEYS = [
+    'include_tasks',
+    'import_tasks',
+    'ansible.builtin.include_tasks',
+    'ansible.builtin.import_tasks',
+];
+const PLAYBOOK_KEYS = ['import_playbook', 'ansible.builtin.import_playbook'];
+const ROLE_KEYS = [
+    'include_role',
+    'import_role',
+    'ansible.builtin.include_role',
+    'ansible.builtin.import_role',
+];
+const TEMPLATE_KEYS = ['template', 'ansible.builtin.template', 'copy', 'ansible.builtin.copy'];
+function fileArgument(value) {
+    if (typeof value === 'string')
+        return value.trim().split(/\s+/)[0];
+    if (isObject(value) && typeof value.file === 'string')
+        return value.file;
+    return undefined;
+}
+function roleName(value) {
+    if (typeof value === 'string')
+        return value;
+    if (isObject(value)) {
+        const name = value.role ?? value.name;
+        return typeof name === 'string' ? name : undefined;
+    }
+    return undefined;
+}
+const templated = (text) => text.includes('{{') || text.includes('{%');
+/** Collects the inputs of one stack; every path is posix and relative to the workspace. */
+class Collector {
+    workspace;
+    stackDir;
+    /** Relative path → whether it is a folder. */
+    found = new Map();
+    seen = new Set();
+    roleDirs;
+    constructor(workspace, stackDir, roleDirs) {
+        this.workspace = workspace;
+        this.stackDir = stackDir;
+        this.roleDirs = roleDirs;
+    }
+    relative(absolute) {
+        const relative = external_node_path_default().relative(this.workspace, absolute);
+        if (relative === '' || relative.startsWith('..') || external_node_path_default().isAbsolute(relative))
+            return undefined;
+        return relative.split((external_node_path_default()).sep).join('/');
+    }
+    async add(absolute) {
+        const relative = this.relative(absolute);
+        if (!relative)
+            return undefined;
+        const kind = await exists(absolute);
+        if (kind)
+            this.found.set(relative, kind === 'folder');
+        return kind;
+    }
+    /** A playbook or task file: itself, and what it imports, recursively. */
+    async yamlFile(absolute, kind, templatesDir) {
+        if (this.seen.has(absolute) || this.seen.size >= MAX_FILES)
+            return;
+        this.seen.add(absolute);
+        if ((await this.add(absolute)) !== 'file')
+            return;
+        const data = await loadYaml(absolute);
+        if (!Array.isArray(data))
+            return;
+        const dir = external_node_path_default().dirname(absolute);
+        if (kind === 'playbook') {
+            // group_vars/host_vars beside a playbook apply to it.
+            await this.add(external_node_path_default().join(dir, 'group_vars'));
+            await this.add(external_node_path_default().join(dir, 'host_vars'));
+        }
+        for (const entry of data)
+            await this.entry(entry, dir, kind, templatesDir);
+    }
+    async entry(entry, dir, kind, templatesDir) {
+        if (!isObject(entry))
+            return;
+        for (const key of PLAYBOOK_KEYS) {
+            const file = fileArgument(entry[key]);
+            if (file && !templated(file))
+                await this.yamlFile(external_node_path_default().resolve(dir, file), 'playbook', templatesDir);
+        }
+        for (const key of TASK_FILE_KEYS) {
+            const file = fileArgument(entry[key]);
+            if (file && !templated(file))
+                await this.yamlFile(external_node_path_default().resolve(dir, file), 'tasks', templatesDir);
+        }
+        for (const key of ROLE_KEYS) {
+            const name = roleName(entry[key]);
+            if (name && !templated(name))
+                await this.role(name, dir);
+        }
+        for (const key of TEMPLATE_KEYS) {
+            const args = entry[key];
+            const src = isObject(args) && typeof args.src === 'string' ? args.src : undefined;
+            if (!src || templated(src))
+                continue;
+            const sub = key.endsWith('template') ? 'templates' : 'files';
+            for (const candidate of [
+                external_node_path_default().resolve(templatesDir, sub, src),
+                external_node_path_default().resolve(dir, sub, src),
+                external_node_path_default().resolve(dir, src),
+            ]) {
+                if (await this.add(candidate))
+                    break;
+            }
+        }
+        if (kind === 'playbook') {
+            for (const file of Array.isArray(entry.vars_files) ? entry.vars_files : []) {
+                if (typeof file === 'string' && !templated(file))
+                    await this.add(external_node_path_default().resolve(dir, file));
+            }
+            for (const role of Array.isArray(entry.roles) ? entry.roles : []) {
+                const name = roleName(role);
+                if (name && !templated(name))
+                    await this.role(name, dir);
+            }
+        }
+        for (const section of ['tasks', 'pre_tasks', 'post_tasks', 'handlers', 'block', 'rescue', 'always']) {
+            const items = entry[section];
+            if (Array.isArray(items))
+                for (const item of items)
+                    await this.entry(item, dir, 'tasks', templatesDir);
+        }
+    }
+    /** A role folder: the first of the conventional places that has it, and the roles its meta depends on. */
+    async role(name, fromDir) {
+        const key = `role:${name}`;
+        if (this.seen.has(key))
+            return;
+        this.seen.add(key);
+        const candidates = [
+            ...(name.includes('/') || name.startsWith('.') ? [external_node_path_default().resolve(fromDir, name)] : []),
+            external_node_path_default().resolve(fromDir, 'roles', name),
+            ...this.roleDirs.map((dir) => external_node_path_default().resolve(dir, name)),
+            external_node_path_default().resolve(this.stackDir, 'roles', name),
+        ];
+        for (const candidate of candidates) {
+            if ((await exists(candidate)) !== 'folder')
+                continue;
+            await this.add(candidate);
+            const meta = await loadYaml(external_node_path_default().join(candidate, 'meta', 'main.yml'));
+            const dependencies = isObject(meta) && Array.isArray(meta.dependencies) ? meta.dependencies : [];
+            for (const dependency of dependencies) {
+                const dependencyName = roleName(dependency);
+                if (dependencyName && !templated(dependencyName))
+                    await this.role(dependencyName, external_node_path_default().dirname(candidate));
+            }
+            // Task files a role includes from elsewhere (`include_tasks: ../../shared/x.yml`).
+            await this.yamlFile(external_node_path_default().join(candidate, 'tasks', 'main.yml'), 'tasks', candidate);
+            return;
+        }
+    }
+}
+/** `roles_path` of the stack's ansible.cfg, resolved against the stack's folder. */
+async function configuredRoleDirs(stackDir) {
+    const text = await (0,promises_.readFile)(external_node_path_default().join(stackDir, 'ansible.cfg'), 'utf8').catch(() => '');
+    const match = /^\s*roles_path\s*=\s*(.+)$/m.exec(text);
+    if (!match?.[1])
+        return [];
+    return match[1]
+        .split(':')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== '' && !entry.startsWith('~') && !entry.startsWith('$'))
+        .map((entry) => external_node_path_default().resolve(stackDir, entry));
+}
+/** Files and folders (posix, relative to `workspace`) whose changes affect this Ansible stack. */
+async function ansibleInputs(workspace, stack) {
+    const config = stack.ansible;
+    if (!config)
+        return { folders: [], files: [] };
+    const stackDir = external_node_path_default().resolve(workspace, stack.path);
+    const collector = new Collector(workspace, stackDir, await configuredRoleDirs(stackDir));
+    await collector.add(external_node_path_default().join(stackDir, 'ansible.cfg'));
+    await collector.yamlFile(external_node_path_default().resolve(stackDir, config.playbook), 'playbook', stackDir);
+    const inventory = external_node_path_default().resolve(stackDir, config.inventory);
+    const kind = await collector.add(inventory);
+    const inventoryDir = kind === 'folder' ? inventory : external_node_path_default().dirname(inventory);
+    await collector.add(external_node_path_default().join(inventoryDir, 'group_vars'));
+    await collector.add(external_node_path_default().join(inventoryDir, 'host_vars'));
+    for (const file of config.extraVarsFiles)
+        await collector.add(external_node_path_default().resolve(stackDir, file));
+    if (config.vaultPasswordFile)
+        await collector.add(external_node_path_default().resolve(workspace, config.vaultPasswordFile));
+    // A file inside a folder that is already an input says nothing more.
+    const entries = [...collector.found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const folders = entries.filter(([, folder]) => folder).map(([name]) => name);
+    const kept = entries.filter(([name]) => !folders.some((folder) => name.startsWith(`${folder}/`)));
+    return {
+        folders: kept.filter(([, folder]) => folder).map(([name]) => name),
+        files: kept.filter(([, folder]) => !folder).map(([name]) => name),
+    };
+}
+async function filesUnder(absolute, limit) {
+    const entries = await (0,promises_.readdir)(absolute, { withFileTypes: true, recursive: true }).catch(() => []);
+    return entries
+        .filter((entry) => entry.isFile())
+        .map((entry) => external_node_path_default().join(entry.parentPath, entry.name))
+        .sort()
+        .slice(0, limit);
+}
+/**
+ * A digest of the contents of every input of the stack (playbook, inventory, vars, roles, templates): what was
+ * reviewed is what is applied only when this is the same at apply time. Paths are relative to `workspace`.
+ */
+async function ansibleInputsDigest(workspace, stack) {
+    const inputs = await ansibleInputs(workspace, stack);
+    const files = new Set(inputs.files.map((file) => external_node_path_default().resolve(workspace, file)));
+    for (const folder of inputs.folders)
+        for (const file of await filesUnder(external_node_path_default().resolve(workspace, folder), MAX_FILES))
+            files.add(file);
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    for (const file of [...files].sort()) {
+        const content = await (0,promises_.readFile)(file).catch(() => undefined);
+        const digest = content ? (0,external_node_crypto_.createHash)('sha256').update(content).digest('hex') : 'missing';
+        hash.update(`${external_node_path_default().relative(workspace, file).split((external_node_path_default()).sep).join('/')}\0${digest}\n`);
+    }
+    return `sha256:${hash.digest('hex')}`;
+}
+
 ;// CONCATENATED MODULE: ./src/engines/ansible/callback.ts
 // Generated by scripts/embed-ansible-callback.mjs from stackgate.py beside it: do not edit by hand.
 /** Stackgate's stdout callback plugin for ansible-playbook, as Python source. */
@@ -38391,7 +38637,7 @@ async function checkMode(stack, context, salt, run, deadline) {
     const dir = external_node_path_default().join(context.tempDir, 'plans', folderName(stack));
     await (0,promises_.mkdir)(dir, { recursive: true });
     const config = stack.ansible;
-    const inputs = await (0,ansible_inputs/* ansibleInputsDigest */.S)(context.workspace, stack);
+    const inputs = await ansibleInputsDigest(context.workspace, stack);
     const played = await play(run, external_node_path_default().join(dir, 'check.json'), ['--check', '--diff', ...config.checkArgs], deadline);
     const { result, document } = played;
     if (!document) {
@@ -45101,33 +45347,57 @@ function readSettings(env = process.env) {
  * - a file in its folder or in a local module folder it calls (transitively), unless the file belongs to a
  *   deeper Terraform folder of its own, or is documentation (`*.md`, `docs/`, `.github/`, licences);
  * - the config file, which affects every stack.
+ *
+ * The changed files are indexed first (the files, and each folder whose files they count for), so each stack is
+ * a few set look-ups rather than a loop over every changed file; only globs are matched file by file.
  */
 function selectAffected(inputs, changedFiles, options) {
-    const files = changedFiles.map(normalizeFile);
+    const files = [...new Set(changedFiles.map(normalizeFile))];
     if (files.includes(normalizeFile(options.configFile)))
         return { affected: [...inputs], unaffected: [] };
     const boundaries = new Set(options.boundaries);
     for (const input of inputs)
         boundaries.add(input.folder);
-    const owners = new Map(files.map((file) => [file, ownerOf(file, boundaries)]));
+    const changed = new Set(files);
+    const folders = touchedFolders(files, boundaries);
+    const globMatchers = new Map();
     const affected = [];
     const unaffected = [];
     for (const input of inputs) {
-        const isAffected = files.some((file) => touches(input, file, owners.get(file)));
+        const isAffected = input.files.some((file) => changed.has(file)) ||
+            input.folders.some((folder) => folders.has(folder)) ||
+            // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent; picomatch of no globs matches nothing too
+            (input.globs.length > 0 && matchesAny(globMatcher(input.globs, globMatchers), files));
         (isAffected ? affected : unaffected).push(input);
     }
     return { affected, unaffected };
 }
-function touches(input, file, owner) {
-    if (input.files.includes(file))
-        return true;
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent; picomatch of no globs matches nothing too
-    if (input.globs.length > 0 && globMatcher(input)(file))
-        return true;
-    return input.folders.some((folder) => isWithin(file, folder) &&
-        (owner === undefined || isWithin(folder, owner) || folder === owner) &&
-        // Stryker disable next-line ArithmeticOperator: equivalent; one more leading character never forms a documentation name
-        !isDocumentation(folder === '.' ? file : file.slice(folder.length + 1)));
+/**
+ * The folders a change counts for: for each changed file, the folders holding it (the root `.` too) from the
+ * deepest boundary folder holding it outwards excluded (a file belongs to the deepest folder that owns it), and
+ * not when the file is documentation below the folder.
+ */
+function touchedFolders(files, boundaries) {
+    const folders = new Set();
+    for (const file of files) {
+        const owner = ownerOf(file, boundaries);
+        // Each `/` ends a folder holding the file: `a/b/c.tf` lies within `a` and `a/b`.
+        const holders = ['.'];
+        for (let at = file.indexOf('/'); at !== -1; at = file.indexOf('/', at + 1)) {
+            if (at > 0)
+                holders.push(file.slice(0, at));
+        }
+        for (const folder of holders) {
+            if (folders.has(folder))
+                continue;
+            if (owner !== undefined && !isWithin(folder, owner) && folder !== owner)
+                continue;
+            // Stryker disable next-line ArithmeticOperator: equivalent; one more leading character never forms a documentation name
+            if (!isDocumentation(folder === '.' ? file : file.slice(folder.length + 1)))
+                folders.add(folder);
+        }
+    }
+    return folders;
 }
 /** The deepest boundary folder holding the file (its own folder counts; the root `.` too). */
 function ownerOf(file, boundaries) {
@@ -45151,14 +45421,18 @@ function isDocumentation(relative) {
 function isWithin(file, folder) {
     return folder === '.' || file.startsWith(`${folder}/`);
 }
-const matchers = new WeakMap();
-function globMatcher(input) {
-    let matcher = matchers.get(input);
+function matchesAny(matcher, files) {
+    return files.some((file) => matcher(file));
+}
+/** A stack's globs as one matcher, compiled once per distinct list in a selection. */
+function globMatcher(globs, cache) {
+    const key = JSON.stringify(globs);
+    let matcher = cache.get(key);
     // Stryker disable next-line ConditionalExpression: equivalent; a cache miss only builds the same matcher again
     if (!matcher) {
-        matcher = picomatch(input.globs, { dot: true });
+        matcher = picomatch([...globs], { dot: true });
         // Stryker disable next-line CallExpression: equivalent; without the cache the matcher is built on each call
-        matchers.set(input, matcher);
+        cache.set(key, matcher);
     }
     return matcher;
 }
@@ -45206,281 +45480,7 @@ function stackMatcher(pattern) {
 
 /***/ }),
 
-/***/ 5915:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   S: () => (/* binding */ ansibleInputsDigest)
-/* harmony export */ });
-/* unused harmony export ansibleInputs */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8815);
-// What an Ansible stack reads besides its own folder, so a change to any of it plans the stack: the playbook and
-// the files it imports statically, its roles (and their dependencies) in the conventional places, the inventory
-// with its group_vars/host_vars, extra vars files and a vault password file in the repository. Paths with
-// Jinja in them cannot be followed; `when-modified` covers those.
-
-
-
-
-const MAX_FILES = 500;
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-async function exists(absolute) {
-    const info = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.stat)(absolute).catch(() => undefined);
-    if (!info)
-        return undefined;
-    return info.isDirectory() ? 'folder' : 'file';
-}
-async function loadYaml(absolute) {
-    try {
-        // Vault tags and other custom tags parse as their text; a file that is not YAML contributes nothing more.
-        return (0,yaml__WEBPACK_IMPORTED_MODULE_3__/* .parse */ .qg)(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)(absolute, 'utf8'), {
-            customTags: [
-                { tag: '!vault', resolve: (s) => s },
-                { tag: '!unsafe', resolve: (s) => s },
-            ],
-            logLevel: 'silent',
-        });
-    }
-    catch {
-        return undefined;
-    }
-}
-const TASK_FILE_KEYS = [
-    'include_tasks',
-    'import_tasks',
-    'ansible.builtin.include_tasks',
-    'ansible.builtin.import_tasks',
-];
-const PLAYBOOK_KEYS = ['import_playbook', 'ansible.builtin.import_playbook'];
-const ROLE_KEYS = [
-    'include_role',
-    'import_role',
-    'ansible.builtin.include_role',
-    'ansible.builtin.import_role',
-];
-const TEMPLATE_KEYS = ['template', 'ansible.builtin.template', 'copy', 'ansible.builtin.copy'];
-function fileArgument(value) {
-    if (typeof value === 'string')
-        return value.trim().split(/\s+/)[0];
-    if (isObject(value) && typeof value.file === 'string')
-        return value.file;
-    return undefined;
-}
-function roleName(value) {
-    if (typeof value === 'string')
-        return value;
-    if (isObject(value)) {
-        const name = value.role ?? value.name;
-        return typeof name === 'string' ? name : undefined;
-    }
-    return undefined;
-}
-const templated = (text) => text.includes('{{') || text.includes('{%');
-/** Collects the inputs of one stack; every path is posix and relative to the workspace. */
-class Collector {
-    workspace;
-    stackDir;
-    /** Relative path → whether it is a folder. */
-    found = new Map();
-    seen = new Set();
-    roleDirs;
-    constructor(workspace, stackDir, roleDirs) {
-        this.workspace = workspace;
-        this.stackDir = stackDir;
-        this.roleDirs = roleDirs;
-    }
-    relative(absolute) {
-        const relative = node_path__WEBPACK_IMPORTED_MODULE_2___default().relative(this.workspace, absolute);
-        if (relative === '' || relative.startsWith('..') || node_path__WEBPACK_IMPORTED_MODULE_2___default().isAbsolute(relative))
-            return undefined;
-        return relative.split((node_path__WEBPACK_IMPORTED_MODULE_2___default().sep)).join('/');
-    }
-    async add(absolute) {
-        const relative = this.relative(absolute);
-        if (!relative)
-            return undefined;
-        const kind = await exists(absolute);
-        if (kind)
-            this.found.set(relative, kind === 'folder');
-        return kind;
-    }
-    /** A playbook or task file: itself, and what it imports, recursively. */
-    async yamlFile(absolute, kind, templatesDir) {
-        if (this.seen.has(absolute) || this.seen.size >= MAX_FILES)
-            return;
-        this.seen.add(absolute);
-        if ((await this.add(absolute)) !== 'file')
-            return;
-        const data = await loadYaml(absolute);
-        if (!Array.isArray(data))
-            return;
-        const dir = node_path__WEBPACK_IMPORTED_MODULE_2___default().dirname(absolute);
-        if (kind === 'playbook') {
-            // group_vars/host_vars beside a playbook apply to it.
-            await this.add(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, 'group_vars'));
-            await this.add(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, 'host_vars'));
-        }
-        for (const entry of data)
-            await this.entry(entry, dir, kind, templatesDir);
-    }
-    async entry(entry, dir, kind, templatesDir) {
-        if (!isObject(entry))
-            return;
-        for (const key of PLAYBOOK_KEYS) {
-            const file = fileArgument(entry[key]);
-            if (file && !templated(file))
-                await this.yamlFile(node_path__WEBPACK_IMPORTED_MODULE_2___default().resolve(dir, file), 'playbook', templatesDir);
-        }
-        for (const key of TASK_FILE_KEYS) {
-            const file = fileArgument(entry[key]);
-            if (file && !templated(file))
-                await this.yamlFile(node_path__WEBPACK_IMPORTED_MODULE_2___default().resolve(dir, file), 'tasks', templatesDir);
-        }
-        for (const key of ROLE_KEYS) {
-            const name = roleName(entry[key]);
-            if (name && !templated(name))
-                await this.role(name, dir);
-        }
-        for (const key of TEMPLATE_KEYS) {
-            const args = entry[key];
-            const src = isObject(args) && typeof args.src === 'string' ? args.src : undefined;
-            if (!src || templated(src))
-                continue;
-            const sub = key.endsWith('template') ? 'templates' : 'files';
-            for (const candidate of [
-                node_path__WEBPACK_IMPORTED_MODULE_2___default().resolve(templatesDir, sub, src),
-                node_path__WEBPACK_IMPORTED_MODULE_2___default().resolve(dir, sub, src),
-                node_path__WEBPACK_IMPORTED_MODULE_2___default().resolve(dir, src),
-            ]) {
-                if (await this.add(candidate))
-                    break;
-            }
-        }
-        if (kind === 'playbook') {
-            for (const file of Array.isArray(entry.vars_files) ? entry.vars_files : []) {
-                if (typeof file === 'string' && !templated(file))
-                    await this.add(node_path__WEBPACK_IMPORTED_MODULE_2___default().resolve(dir, file));
-            }
-            for (const role of Array.isArray(entry.roles) ? entry.roles : []) {
-                const name = roleName(role);
-                if (name && !templated(name))
-                    await this.role(name, dir);
-            }
-        }
-        for (const section of ['tasks', 'pre_tasks', 'post_tasks', 'handlers', 'block', 'rescue', 'always']) {
-            const items = entry[section];
-            if (Array.isArray(items))
-                for (const item of items)
-                    await this.entry(item, dir, 'tasks', templatesDir);
-        }
-    }
-    /** A role folder: the first of the conventional places that has it, and the roles its meta depends on. */
-    async role(name, fromDir) {
-        const key = `role:${name}`;
-        if (this.seen.has(key))
-            return;
-        this.seen.add(key);
-        const candidates = [
-            ...(name.includes('/') || name.startsWith('.') ? [node_path__WEBPACK_IMPORTED_MODULE_2___default().resolve(fromDir, name)] : []),
-            node_path__WEBPACK_IMPORTED_MODULE_2___default().resolve(fromDir, 'roles', name),
-            ...this.roleDirs.map((dir) => node_path__WEBPACK_IMPORTED_MODULE_2___default().resolve(dir, name)),
-            node_path__WEBPACK_IMPORTED_MODULE_2___default().resolve(this.stackDir, 'roles', name),
-        ];
-        for (const candidate of candidates) {
-            if ((await exists(candidate)) !== 'folder')
-                continue;
-            await this.add(candidate);
-            const meta = await loadYaml(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(candidate, 'meta', 'main.yml'));
-            const dependencies = isObject(meta) && Array.isArray(meta.dependencies) ? meta.dependencies : [];
-            for (const dependency of dependencies) {
-                const dependencyName = roleName(dependency);
-                if (dependencyName && !templated(dependencyName))
-                    await this.role(dependencyName, node_path__WEBPACK_IMPORTED_MODULE_2___default().dirname(candidate));
-            }
-            // Task files a role includes from elsewhere (`include_tasks: ../../shared/x.yml`).
-            await this.yamlFile(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(candidate, 'tasks', 'main.yml'), 'tasks', candidate);
-            return;
-        }
-    }
-}
-/** `roles_path` of the stack's ansible.cfg, resolved against the stack's folder. */
-async function configuredRoleDirs(stackDir) {
-    const text = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(stackDir, 'ansible.cfg'), 'utf8').catch(() => '');
-    const match = /^\s*roles_path\s*=\s*(.+)$/m.exec(text);
-    if (!match?.[1])
-        return [];
-    return match[1]
-        .split(':')
-        .map((entry) => entry.trim())
-        .filter((entry) => entry !== '' && !entry.startsWith('~') && !entry.startsWith('$'))
-        .map((entry) => node_path__WEBPACK_IMPORTED_MODULE_2___default().resolve(stackDir, entry));
-}
-/** Files and folders (posix, relative to `workspace`) whose changes affect this Ansible stack. */
-async function ansibleInputs(workspace, stack) {
-    const config = stack.ansible;
-    if (!config)
-        return { folders: [], files: [] };
-    const stackDir = node_path__WEBPACK_IMPORTED_MODULE_2___default().resolve(workspace, stack.path);
-    const collector = new Collector(workspace, stackDir, await configuredRoleDirs(stackDir));
-    await collector.add(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(stackDir, 'ansible.cfg'));
-    await collector.yamlFile(node_path__WEBPACK_IMPORTED_MODULE_2___default().resolve(stackDir, config.playbook), 'playbook', stackDir);
-    const inventory = node_path__WEBPACK_IMPORTED_MODULE_2___default().resolve(stackDir, config.inventory);
-    const kind = await collector.add(inventory);
-    const inventoryDir = kind === 'folder' ? inventory : node_path__WEBPACK_IMPORTED_MODULE_2___default().dirname(inventory);
-    await collector.add(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(inventoryDir, 'group_vars'));
-    await collector.add(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(inventoryDir, 'host_vars'));
-    for (const file of config.extraVarsFiles)
-        await collector.add(node_path__WEBPACK_IMPORTED_MODULE_2___default().resolve(stackDir, file));
-    if (config.vaultPasswordFile)
-        await collector.add(node_path__WEBPACK_IMPORTED_MODULE_2___default().resolve(workspace, config.vaultPasswordFile));
-    // A file inside a folder that is already an input says nothing more.
-    const entries = [...collector.found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    const folders = entries.filter(([, folder]) => folder).map(([name]) => name);
-    const kept = entries.filter(([name]) => !folders.some((folder) => name.startsWith(`${folder}/`)));
-    return {
-        folders: kept.filter(([, folder]) => folder).map(([name]) => name),
-        files: kept.filter(([, folder]) => !folder).map(([name]) => name),
-    };
-}
-async function filesUnder(absolute, limit) {
-    const entries = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readdir)(absolute, { withFileTypes: true, recursive: true }).catch(() => []);
-    return entries
-        .filter((entry) => entry.isFile())
-        .map((entry) => node_path__WEBPACK_IMPORTED_MODULE_2___default().join(entry.parentPath, entry.name))
-        .sort()
-        .slice(0, limit);
-}
-/**
- * A digest of the contents of every input of the stack (playbook, inventory, vars, roles, templates): what was
- * reviewed is what is applied only when this is the same at apply time. Paths are relative to `workspace`.
- */
-async function ansibleInputsDigest(workspace, stack) {
-    const inputs = await ansibleInputs(workspace, stack);
-    const files = new Set(inputs.files.map((file) => node_path__WEBPACK_IMPORTED_MODULE_2___default().resolve(workspace, file)));
-    for (const folder of inputs.folders)
-        for (const file of await filesUnder(node_path__WEBPACK_IMPORTED_MODULE_2___default().resolve(workspace, folder), MAX_FILES))
-            files.add(file);
-    const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
-    for (const file of [...files].sort()) {
-        const content = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)(file).catch(() => undefined);
-        const digest = content ? (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(content).digest('hex') : 'missing';
-        hash.update(`${node_path__WEBPACK_IMPORTED_MODULE_2___default().relative(workspace, file).split((node_path__WEBPACK_IMPORTED_MODULE_2___default().sep)).join('/')}\0${digest}\n`);
-    }
-    return `sha256:${hash.digest('hex')}`;
-}
-
-
-/***/ }),
-
-/***/ 7716:
+/***/ 1954:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -45491,19 +45491,127 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: discoverFolders, inModulesFolder, terraformFolders
 
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/config/load.ts + 1 modules
-var load = __nccwpck_require__(9004);
-// EXTERNAL MODULE: ./node_modules/p-limit/index.js + 1 modules
-var p_limit = __nccwpck_require__(370);
-// EXTERNAL MODULE: ./src/config/types.ts
-var types = __nccwpck_require__(2143);
-// EXTERNAL MODULE: ./src/stacks/ansible-inputs.ts
-var ansible_inputs = __nccwpck_require__(5915);
+// EXTERNAL MODULE: ./src/config/load.ts + 2 modules
+var load = __nccwpck_require__(6258);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+;// CONCATENATED MODULE: ./src/stacks/tree.ts
+// The repository as one run sees it: each folder is listed once, each folder's configuration is scanned once and
+// each path's real location is worked out once, and discovery, the module graph and the affected selection share
+// them. One RepoTree per run (the files do not change while Stackgate decides what to plan); without one, each
+// function makes its own, as before.
+
+
+
+class tree_RepoTree {
+    listings = new Map();
+    byName = new WeakMap();
+    reals = new Map();
+    /** The facts of each folder's configuration files, by absolute folder (filled by folderFacts). */
+    facts = new Map();
+    /**
+     * The entries of a folder (absolute); rejects as readdir does when it cannot be read. Listings and small
+     * configuration files are read synchronously: for thousands of them, the promise calls cost several times the
+     * system calls (a profile of 1,000 stacks), and nothing else runs while Stackgate decides what to plan.
+     */
+    list(folder) {
+        const key = external_node_path_default().resolve(folder);
+        let entries = this.listings.get(key);
+        if (!entries) {
+            entries = new Promise((resolve) => resolve((0,external_node_fs_.readdirSync)(key, { withFileTypes: true })));
+            this.listings.set(key, entries);
+        }
+        return entries;
+    }
+    /** A file's text (absolute), undefined when it cannot be read. */
+    text(file) {
+        try {
+            return (0,external_node_fs_.readFileSync)(file, 'utf8');
+        }
+        catch {
+            return undefined;
+        }
+    }
+    /** realRepositoryPath, once per path. */
+    realPath(repoRoot, rel) {
+        const key = `${external_node_path_default().resolve(repoRoot)}\0${rel}`;
+        let real = this.reals.get(key);
+        if (!real)
+            this.reals.set(key, (real = this.resolveReal(repoRoot, rel)));
+        return real;
+    }
+    /**
+     * When every part of the path is a plain folder (the last one may be a file) in its parent's listing, the path
+     * is its own real path, with no file system call beyond the listings. Anything else (a symlink, a missing part,
+     * an unreadable folder, an unusual spelling) asks the file system.
+     */
+    async resolveReal(repoRoot, rel) {
+        const parts = rel === '.' ? [] : rel.split('/');
+        let folder = repoRoot;
+        for (const [index, part] of parts.entries()) {
+            if (part === '' || part === '.' || part === '..')
+                return realRepositoryPath(repoRoot, rel);
+            const entries = await this.list(folder).catch(() => undefined);
+            const entry = entries && this.entryNamed(entries, part);
+            const plain = entry?.isDirectory() || (entry?.isFile() && index === parts.length - 1);
+            if (!plain)
+                return realRepositoryPath(repoRoot, rel);
+            folder = external_node_path_default().join(folder, part);
+        }
+        // The root itself: its listing proves it exists; the path relative to it is unchanged.
+        if (parts.length === 0 &&
+            !(await this.list(repoRoot).then(() => true, () => false)))
+            return realRepositoryPath(repoRoot, rel);
+        return rel;
+    }
+    entryNamed(entries, name) {
+        let names = this.byName.get(entries);
+        if (!names)
+            this.byName.set(entries, (names = new Map(entries.map((entry) => [entry.name, entry]))));
+        return names.get(name);
+    }
+}
+/** Resolves symlinks along a repository path (the longest prefix that exists); undefined when it leads outside. */
+async function realRepositoryPath(repoRoot, rel) {
+    const realRoot = await (0,promises_.realpath)(repoRoot).catch(() => external_node_path_default().resolve(repoRoot));
+    const parts = rel === '.' ? [] : rel.split('/');
+    for (let keep = parts.length; keep >= 0; keep--) {
+        const real = await (0,promises_.realpath)(external_node_path_default().join(repoRoot, ...parts.slice(0, keep))).catch(() => undefined);
+        if (real === undefined)
+            continue;
+        const relative = external_node_path_default().relative(realRoot, external_node_path_default().join(real, ...parts.slice(keep)));
+        if (relative.startsWith('..') || external_node_path_default().isAbsolute(relative))
+            return undefined;
+        return relative === '' ? '.' : relative.split((external_node_path_default()).sep).join('/');
+    }
+    return undefined;
+}
+/**
+ * Reads every folder reachable from `starts` (what `next` names after reading one), each once, level by level
+ * and in parallel; cycles are safe. Returns what `read` gave, by folder.
+ */
+async function tree_readReachable(starts, read, next) {
+    const done = new Map();
+    let frontier = [...new Set(starts)];
+    while (frontier.length > 0) {
+        const values = await Promise.all(frontier.map(read));
+        frontier.forEach((folder, index) => done.set(folder, values[index]));
+        const following = new Set();
+        frontier.forEach((folder, index) => {
+            for (const item of next(folder, values[index]))
+                if (!done.has(item))
+                    following.add(item);
+        });
+        frontier = [...following];
+    }
+    return done;
+}
+
 ;// CONCATENATED MODULE: ./src/stacks/modules.ts
 // What a Terraform/OpenTofu folder's configuration says about the files it uses: local module calls
 // (`module "x" { source = "../y" }`), files read by `file()`, `templatefile()`, `fileset()` and friends, and
@@ -45513,7 +45621,7 @@ var ansible_inputs = __nccwpck_require__(5915);
 
 
 /** Markers for `${path.module}`, `${path.root}` and `${path.cwd}` in a resolvable path. */
-const modules_PATH_REF = { module: '\u0000module\u0000', root: '\u0000root\u0000', cwd: '\u0000cwd\u0000' };
+const PATH_REF = { module: '\u0000module\u0000', root: '\u0000root\u0000', cwd: '\u0000cwd\u0000' };
 /** Functions whose first argument names a file (or, for fileset, a folder) that the configuration reads. */
 const FILE_FUNCTIONS = new Set([
     'file',
@@ -45534,16 +45642,16 @@ function isConfigFile(name) {
 }
 /** Module calls whose source is a local path (`./…` or `../…`). */
 function parseLocalModuleCalls(text) {
-    return parseModuleCalls(tokenize(text).tokens).filter((call) => modules_isLocalSource(call.source));
+    return parseModuleCalls(tokenize(text).tokens).filter((call) => isLocalSource(call.source));
 }
-function modules_isLocalSource(source) {
+function isLocalSource(source) {
     return source.startsWith('./') || source.startsWith('../');
 }
 /** Module calls (local ones only), file reads and backend of a native-syntax (`.tf`, `.tofu`) file. */
 function scanConfig(text) {
     const { tokens, embedded } = tokenize(text);
     return {
-        calls: parseModuleCalls(tokens).filter((call) => modules_isLocalSource(call.source)),
+        calls: parseModuleCalls(tokens).filter((call) => isLocalSource(call.source)),
         reads: [...parseFileReads(tokens), ...parseFileReads(embedded)].sort((a, b) => a.line - b.line),
         backend: declaresBackend(tokens),
     };
@@ -45566,7 +45674,7 @@ function scanJsonConfig(text) {
         for (const [name, body] of Object.entries(modules)) {
             for (const block of blocks(body)) {
                 const line = lineOf(text, `"${name}"`);
-                if (typeof block.source === 'string' && modules_isLocalSource(block.source))
+                if (typeof block.source === 'string' && isLocalSource(block.source))
                     facts.calls.push({ name, source: block.source, line });
             }
         }
@@ -45687,8 +45795,8 @@ function staticArgument(tokens, index) {
     // A bare `path.module` (as in `fileset(path.module, "*.json")`).
     const ref = tokens[index + 2];
     if (token?.kind === 'ident' && token.text === 'path' && tokens[index + 1]?.text === '.' && ref) {
-        const marker = Object.hasOwn(modules_PATH_REF, ref.text)
-            ? modules_PATH_REF[ref.text]
+        const marker = Object.hasOwn(PATH_REF, ref.text)
+            ? PATH_REF[ref.text]
             : undefined;
         const after = tokens[index + 3];
         if (marker && ref.kind === 'ident' && (after?.text === ',' || after?.text === ')'))
@@ -45847,7 +45955,7 @@ class Scanner {
                 this.embedded.push(...sub.tokens(), ...sub.embedded);
                 const ref = directive ? null : PATH_EXPRESSION.exec(expression);
                 if (ref && paths !== undefined)
-                    paths += modules_PATH_REF[ref[1]];
+                    paths += PATH_REF[ref[1]];
                 else
                     paths = undefined;
             }
@@ -45937,25 +46045,34 @@ function templateTokens(template, line) {
 }
 // ---------------------------------------------------------------------------------------------------------
 // Folders.
-/** The facts of every configuration file directly in `folder` (absolute), by file name; none when unreadable. */
-async function modules_folderFacts(folder) {
-    const entries = await (0,promises_.readdir)(folder, { withFileTypes: true }).catch(() => []);
+/**
+ * The facts of every configuration file directly in `folder` (absolute), by file name; none when unreadable.
+ * Scanned once per folder and tree.
+ */
+function folderFacts(folder, tree = new tree_RepoTree()) {
+    const key = external_node_path_default().resolve(folder);
+    let facts = tree.facts.get(key);
+    if (!facts)
+        tree.facts.set(key, (facts = scanFolder(key, tree)));
+    return facts;
+}
+async function scanFolder(folder, tree) {
+    const entries = await tree.list(folder).catch(() => []);
     const names = entries
         .filter((entry) => !entry.isDirectory() && isConfigFile(entry.name))
         .map((entry) => entry.name)
         .sort();
     const facts = new Map();
     for (const name of names) {
-        const text = await (0,promises_.readFile)(external_node_path_default().join(folder, name), 'utf8').catch(() => undefined);
-        if (text === undefined)
-            continue;
-        facts.set(name, name.endsWith('.json') ? scanJsonConfig(text) : scanConfig(text));
+        const text = tree.text(external_node_path_default().join(folder, name));
+        if (text !== undefined)
+            facts.set(name, name.endsWith('.json') ? scanJsonConfig(text) : scanConfig(text));
     }
     return facts;
 }
 /** Local module calls in the configuration files directly in `folder` (absolute); none when unreadable. */
-async function localModuleCallsIn(folder) {
-    return [...(await modules_folderFacts(folder)).values()].flatMap((facts) => facts.calls);
+async function localModuleCallsIn(folder, tree = new RepoTree()) {
+    return [...(await folderFacts(folder, tree)).values()].flatMap((facts) => facts.calls);
 }
 /** The folder a local source names, posix relative to the workspace; undefined when it leaves the workspace. */
 function resolveModuleFolder(fromFolder, source) {
@@ -45964,32 +46081,27 @@ function resolveModuleFolder(fromFolder, source) {
     return folder === '..' || folder.startsWith('../') ? undefined : folder;
 }
 /** The folders (posix, relative to `workspace`) a folder's `.tf` files call directly as local modules. */
-async function directModuleFolders(workspace, folder) {
-    const calls = await localModuleCallsIn(path.join(workspace, folder));
+async function directModuleFolders(workspace, folder, tree = new RepoTree()) {
+    const calls = await localModuleCallsIn(path.join(workspace, folder), tree);
     const folders = calls.map((call) => resolveModuleFolder(folder, call.source));
     return [...new Set(folders.filter((f) => f !== undefined && f !== folder))];
 }
 /**
  * For each stack path, every folder it uses through local modules, transitively. Cycles are safe (each folder
  * is visited once). A called folder that does not exist (a pull request that deletes it) is still listed, so
- * changes there still count.
+ * changes there still count. Each folder is read once (all of them first, in parallel); the closures are then
+ * walked in memory.
  */
-async function localModuleGraph(workspace, stackPaths) {
-    const direct = new Map();
-    const callsOf = (folder) => {
-        let calls = direct.get(folder);
-        if (!calls)
-            direct.set(folder, (calls = directModuleFolders(workspace, folder)));
-        return calls;
-    };
+async function localModuleGraph(workspace, stackPaths, tree = new RepoTree()) {
+    const direct = await readReachable(stackPaths, (folder) => directModuleFolders(workspace, folder, tree), (_, calls) => calls);
     const graph = new Map();
     for (const stackPath of stackPaths) {
         if (graph.has(stackPath))
             continue;
         const seen = new Set();
         const queue = [stackPath];
-        for (let folder = queue.shift(); folder !== undefined; folder = queue.shift()) {
-            for (const called of await callsOf(folder)) {
+        for (let at = 0; at < queue.length; at++) {
+            for (const called of direct.get(queue[at]) ?? []) {
                 if (called === stackPath || seen.has(called))
                     continue;
                 seen.add(called);
@@ -46001,240 +46113,6 @@ async function localModuleGraph(workspace, stackPaths) {
     return graph;
 }
 
-;// CONCATENATED MODULE: ./src/stacks/inputs.ts
-// Every file a stack reads, as repository paths: its folder, the local modules it calls (transitively), files
-// its configuration reads with `file()`, `templatefile()`, `fileset()` and friends, var files, `when-modified`
-// globs, and the targets of symlinks among them. Paths are relative to the repository root, not the working
-// directory, so modules and files outside `working-directory` count as well.
-
-
-
-
-
-/** `rel` joined under the working directory: a repository path. */
-function repositoryFile(layout, rel) {
-    return normalize(layout.workingDirectory ? `${layout.workingDirectory}/${rel}` : rel);
-}
-/** Posix, normalised, `.` for the root; undefined when the path leaves the repository. */
-function normalize(rel) {
-    const joined = path.posix.normalize(rel).replace(/\/+$/, '');
-    return joined === '' ? '.' : joined;
-}
-function insideRepository(rel) {
-    const folder = normalize(rel);
-    return folder === '..' || folder.startsWith('../') || path.posix.isAbsolute(folder) ? undefined : folder;
-}
-function join(folder, rel) {
-    return insideRepository(folder === '.' ? rel : `${folder}/${rel}`);
-}
-/** Resolves symlinks along a repository path (the longest prefix that exists); undefined when it leads outside. */
-async function realRepositoryPath(repoRoot, rel) {
-    const realRoot = await (0,promises_.realpath)(repoRoot).catch(() => external_node_path_default().resolve(repoRoot));
-    const parts = rel === '.' ? [] : rel.split('/');
-    for (let keep = parts.length; keep >= 0; keep--) {
-        const real = await (0,promises_.realpath)(external_node_path_default().join(repoRoot, ...parts.slice(0, keep))).catch(() => undefined);
-        if (real === undefined)
-            continue;
-        const relative = external_node_path_default().relative(realRoot, external_node_path_default().join(real, ...parts.slice(keep)));
-        if (relative.startsWith('..') || external_node_path_default().isAbsolute(relative))
-            return undefined;
-        return relative === '' ? '.' : relative.split((external_node_path_default()).sep).join('/');
-    }
-    return undefined;
-}
-/** Reads what every stack reads; folders shared by stacks are read once. */
-async function stackInputs(layout, stacks) {
-    const infos = new Map();
-    const info = (folder) => {
-        let found = infos.get(folder);
-        if (!found)
-            infos.set(folder, (found = readFolder(layout.repoRoot, folder)));
-        return found;
-    };
-    // Stacks calling the same modules resolve the same paths: each is resolved once.
-    const reals = new Map();
-    const real = (rel) => {
-        let found = reals.get(rel);
-        if (!found)
-            reals.set(rel, (found = realRepositoryPath(layout.repoRoot, rel)));
-        return found;
-    };
-    const result = [];
-    for (const stack of stacks) {
-        const root = repositoryFile(layout, stack.path);
-        const folders = new Set();
-        const files = new Set();
-        const globs = new Set();
-        const unresolved = [];
-        const addFile = async (rel) => {
-            if (rel === undefined)
-                return;
-            files.add(rel);
-            const target = await real(rel);
-            if (target !== undefined)
-                files.add(target);
-        };
-        const addGlob = async (folder, pattern) => {
-            if (folder === undefined)
-                return;
-            for (const base of new Set([folder, (await real(folder)) ?? folder])) {
-                globs.add(base === '.' ? pattern : `${base}/${pattern}`);
-            }
-        };
-        // The stack's own path may name a file (an Ansible playbook): it counts as a file and as a folder.
-        await addFile(root);
-        const seen = new Set([root]);
-        const queue = [root];
-        // A Terragrunt unit also reads its includes and its local `source` module (and what that module calls).
-        const unit = stack.terragrunt;
-        for (const include of unit?.includes ?? [])
-            await addFile(repositoryFile(layout, include));
-        if (unit?.source !== undefined) {
-            const source = repositoryFile(layout, unit.source);
-            seen.add(source);
-            queue.push(source);
-        }
-        for (let folder = queue.shift(); folder !== undefined; folder = queue.shift()) {
-            folders.add(folder);
-            const target = await real(folder);
-            if (target !== undefined)
-                folders.add(target);
-            const { facts, links } = await info(folder);
-            for (const link of links)
-                (link.folder ? folders : files).add(link.target);
-            for (const [name, fileFacts] of facts) {
-                for (const call of fileFacts.calls) {
-                    if (!isLocalSource(call.source))
-                        continue;
-                    const called = join(folder, call.source);
-                    if (called === undefined || seen.has(called))
-                        continue;
-                    seen.add(called);
-                    queue.push(called);
-                }
-                for (const read of fileFacts.reads) {
-                    const file = join(folder, name) ?? name;
-                    const resolved = read.path === undefined ? undefined : resolveReadPath(read.path, folder, root);
-                    if (read.path === undefined || resolved === null) {
-                        unresolved.push({ file, line: read.line, fn: read.fn });
-                    }
-                    else if (read.pattern !== undefined) {
-                        await addGlob(resolved, read.pattern);
-                    }
-                    else {
-                        await addFile(resolved);
-                    }
-                }
-            }
-        }
-        for (const varFile of stack.varFiles)
-            await addFile(join(root, varFile));
-        for (const entry of stack.backendConfig ?? []) {
-            if (!isBackendPair(entry))
-                await addFile(join(root, entry));
-        }
-        for (const pattern of stack.whenModified) {
-            const glob = pattern.startsWith('/') ? insideRepository(pattern.slice(1)) : join(root, pattern);
-            if (glob !== undefined)
-                globs.add(glob);
-        }
-        // Ansible stacks read roles, inventories, vars and task files outside their folder (ansible-inputs.ts).
-        if (stack.engine === 'ansible') {
-            const extra = await ansibleInputs(path.join(layout.repoRoot, layout.workingDirectory), stack);
-            for (const folder of extra.folders)
-                folders.add(repositoryFile(layout, folder));
-            for (const file of extra.files)
-                await addFile(repositoryFile(layout, file));
-        }
-        result.push({
-            stack,
-            folder: root,
-            folders: [...folders],
-            files: [...files],
-            globs: [...globs],
-            unresolved,
-        });
-    }
-    return withDependencyInputs(result, layout);
-}
-/**
- * A Terragrunt unit reads what the units it depends on read (transitively): a change to one plans its dependants.
- * A unit Terragrunt could not describe reads everything (`**`): no change can be missed for it.
- */
-function withDependencyInputs(inputs, layout) {
-    const byFolder = new Map(inputs.map((input) => [input.folder, input]));
-    return inputs.map((input) => {
-        const unit = input.stack.terragrunt;
-        if (unit?.error !== undefined)
-            return { ...input, globs: [...input.globs, '**'] };
-        if (!unit || unit.dependencies.length === 0)
-            return input;
-        const folders = new Set(input.folders);
-        const files = new Set(input.files);
-        const globs = new Set(input.globs);
-        const seen = new Set([input.folder]);
-        const queue = unit.dependencies.map((dependency) => repositoryFile(layout, dependency));
-        for (let folder = queue.shift(); folder !== undefined; folder = queue.shift()) {
-            if (seen.has(folder))
-                continue;
-            seen.add(folder);
-            const dependency = byFolder.get(folder);
-            if (!dependency) {
-                folders.add(folder); // a unit that is no stack here: its folder still counts
-                continue;
-            }
-            for (const item of dependency.folders)
-                folders.add(item);
-            for (const item of dependency.files)
-                files.add(item);
-            for (const item of dependency.globs)
-                globs.add(item);
-            for (const next of dependency.stack.terragrunt?.dependencies ?? [])
-                queue.push(repositoryFile(layout, next));
-        }
-        return { ...input, folders: [...folders], files: [...files], globs: [...globs] };
-    });
-}
-/**
- * A static read path as a repository path: `path.module` is the module's folder, `path.root` and `path.cwd`
- * the stack's, and a plain relative path is relative to the stack's folder (the engine's working directory).
- * Undefined when it leaves the repository (nothing a pull request changes); null for an absolute path.
- */
-function resolveReadPath(raw, moduleFolder, rootFolder) {
-    const at = (folder) => (folder === '.' ? '.' : folder);
-    let text = raw
-        .split(PATH_REF.module)
-        .join(at(moduleFolder))
-        .split(PATH_REF.root)
-        .join(at(rootFolder))
-        .split(PATH_REF.cwd)
-        .join(at(rootFolder));
-    if (raw.startsWith(PATH_REF.module) || raw.startsWith(PATH_REF.root) || raw.startsWith(PATH_REF.cwd)) {
-        return insideRepository(text);
-    }
-    if (path.posix.isAbsolute(text) || /^[A-Za-z]:[\\/]/.test(text))
-        return null;
-    text = text.replace(/^\.\//, '');
-    return join(rootFolder, text);
-}
-async function readFolder(repoRoot, folder) {
-    const absolute = path.join(repoRoot, folder);
-    const facts = await folderFacts(absolute);
-    const links = [];
-    const entries = await readdir(absolute, { withFileTypes: true }).catch(() => []);
-    for (const entry of entries) {
-        if (!entry.isSymbolicLink())
-            continue;
-        const rel = folder === '.' ? entry.name : `${folder}/${entry.name}`;
-        const target = await realRepositoryPath(repoRoot, rel);
-        if (target === undefined)
-            continue;
-        const stats = await lstat(path.join(repoRoot, target)).catch(() => undefined);
-        links.push({ target, folder: stats?.isDirectory() ?? false });
-    }
-    return { facts, links };
-}
-
 ;// CONCATENATED MODULE: ./src/stacks/discover.ts
 // The stacks of a config repository: those the config declares, or, without a config (or without `stacks`
 // in it), the Terraform/OpenTofu folders that are root modules (see discoverFolders for the rules).
@@ -46242,20 +46120,18 @@ async function readFolder(repoRoot, folder) {
 
 
 
-
-
 /** Folders never searched: tool caches, VCS data, dependencies, and anything hidden. */
 const SKIPPED_FOLDERS = new Set(['.terraform', '.git', 'node_modules']);
-async function discoverStacks(workspace, config) {
+async function discoverStacks(workspace, config, tree = new tree_RepoTree()) {
     if (config?.stacks)
         return config.stacks.map(copyStack);
     const defaults = config?.defaults;
     // A folder with a terragrunt.hcl is a Terragrunt unit, even when it holds .tf files too. Shared include files
     // and sourced modules among them are dropped later, from Terragrunt's own answer (engines/terragrunt.ts).
-    const units = await configFolders(workspace, (name) => name === 'terragrunt.hcl');
-    const folders = (await discoverFolders(workspace)).stacks.filter((folder) => !units.includes(folder));
+    const units = new Set(await configFolders(workspace, (name) => name === 'terragrunt.hcl', tree));
+    const folders = (await discoverFolders(workspace, tree)).stacks.filter((folder) => !units.has(folder));
     const stacks = folders.map((folder) => defaults ? (0,load/* configuredStack */.Hg)({ name: folder, path: folder }, defaults) : discoveredStack(folder));
-    const unitStacks = units.map((folder) => {
+    const unitStacks = [...units].map((folder) => {
         const stack = defaults
             ? (0,load/* configuredStack */.Hg)({ name: folder, path: folder }, defaults)
             : discoveredStack(folder);
@@ -46270,23 +46146,15 @@ async function discoverStacks(workspace, config) {
  * and so is one whose configuration files are symlinked into another folder; a folder inside a
  * folder named `modules` is a module (one nothing calls yet, or its `examples/`); every other folder is a stack.
  */
-async function discoverFolders(workspace) {
-    const folders = await terraformFolders(workspace);
+async function discoverFolders(workspace, tree = new tree_RepoTree()) {
+    const folders = await terraformFolders(workspace, tree);
     const called = new Set();
     const backends = new Set();
     const linked = new Set();
-    // Many folders call the same modules: each path is resolved once.
-    const reals = new Map();
-    const realPath = (rel) => {
-        let found = reals.get(rel);
-        if (!found)
-            reals.set(rel, (found = realRepositoryPath(workspace, rel)));
-        return found;
-    };
-    // Folders are read a few at a time (each only adds to the sets; the order comes from `folders` below).
-    const limit = (0,p_limit/* default */.A)(16);
+    const realPath = (rel) => tree.realPath(workspace, rel);
+    // Folders are read in parallel (each only adds to the sets; the order comes from `folders` below).
     const readOne = async (folder) => {
-        const facts = await modules_folderFacts(external_node_path_default().join(workspace, folder));
+        const facts = await folderFacts(external_node_path_default().join(workspace, folder), tree);
         if ([...facts.values()].some((file) => file.backend))
             backends.add(folder);
         for (const call of [...facts.values()].flatMap((file) => file.calls)) {
@@ -46300,16 +46168,16 @@ async function discoverFolders(workspace) {
                 called.add(real);
         }
         // A folder whose configuration files are linked into another one is part of that one, like a module.
-        for (const entry of await (0,promises_.readdir)(external_node_path_default().join(workspace, folder), { withFileTypes: true })) {
+        for (const entry of await tree.list(external_node_path_default().join(workspace, folder))) {
             if (!entry.isSymbolicLink() || !isConfigFile(entry.name))
                 continue;
-            const real = await realRepositoryPath(workspace, folder === '.' ? entry.name : `${folder}/${entry.name}`);
+            const real = await realPath(folder === '.' ? entry.name : `${folder}/${entry.name}`);
             const target = real === undefined ? undefined : external_node_path_default().posix.dirname(real);
             if (target !== undefined && target !== folder)
                 linked.add(target);
         }
     };
-    await Promise.all(folders.map((folder) => limit(() => readOne(folder))));
+    await Promise.all(folders.map(readOne));
     const stacks = [];
     const modules = [];
     for (const folder of folders) {
@@ -46348,21 +46216,18 @@ function copyStack(stack) {
  * Every folder (posix, relative, sorted) holding configuration files (`*.tf`, `*.tf.json`, `*.tofu`,
  * `*.tofu.json`, symlinked ones included). Symlinked folders are not walked (no loops, no duplicates).
  */
-async function terraformFolders(workspace) {
-    return configFolders(workspace, isConfigFile);
+async function terraformFolders(workspace, tree = new tree_RepoTree()) {
+    return configFolders(workspace, isConfigFile, tree);
 }
 /** Every folder (posix, relative, sorted) holding a file whose name `wanted` accepts; walked as above. */
-async function configFolders(workspace, wanted) {
+async function configFolders(workspace, wanted, tree) {
     const found = [];
     const visit = async (folder) => {
-        const entries = await (0,promises_.readdir)(external_node_path_default().join(workspace, folder), { withFileTypes: true });
+        const entries = await tree.list(external_node_path_default().join(workspace, folder));
         if (entries.some((entry) => !entry.isDirectory() && wanted(entry.name)))
             found.push(folder);
-        for (const entry of entries) {
-            if (!entry.isDirectory() || SKIPPED_FOLDERS.has(entry.name) || entry.name.startsWith('.'))
-                continue;
-            await visit(folder === '.' ? entry.name : `${folder}/${entry.name}`);
-        }
+        const subfolders = entries.filter((entry) => entry.isDirectory() && !SKIPPED_FOLDERS.has(entry.name) && !entry.name.startsWith('.'));
+        await Promise.all(subfolders.map((entry) => visit(folder === '.' ? entry.name : `${folder}/${entry.name}`)));
     };
     await visit('.');
     return found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
