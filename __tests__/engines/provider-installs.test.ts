@@ -1,6 +1,6 @@
 // Inits sharing one plugin cache: which ones may install (their footprint), and real tofu inits run in parallel
 // once a footprint is in the cache, again and again, without a failure.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,7 +10,9 @@ import {
   configShape,
   providerFootprint,
 } from '../../src/engines/provider-installs.js';
+import { prepare, stackRunner } from '../../src/engines/terraform.js';
 import { execFile, type ExecResult } from '../../src/process/exec.js';
+import type { Stack } from '../../src/stacks/discover.js';
 
 const roots: string[] = [];
 afterEach(() => {
@@ -128,5 +130,46 @@ describe('parallel inits on one plugin cache (real tofu)', () => {
       if (round === 1) expect(spans[1]!.start).toBeGreaterThanOrEqual(spans[0]!.end);
       if (round >= 1) expect(overlap(round === 1 ? spans.slice(1) : spans)).toBe(true);
     }
+  }, 300_000);
+});
+
+describe('inits of folders without a lock file (real tofu)', () => {
+  // Without a lock file tofu installs into the cache on every init, replacing the package another stack's
+  // `.terraform/providers` links to: a plan running beside such an init failed ("no such file or directory",
+  // "Required plugins are not installed", in 2 of 20 rounds by hand). Such inits keep to a folder of their own.
+  it('never write into the shared cache, so a plan beside them keeps its providers, round after round', async () => {
+    const dirs = folders([{ 'main.tf': localStack('a') }, { 'main.tf': localStack('b') }]);
+    const root = path.dirname(dirs[0]!);
+    const shared = path.join(root, 'plugin-cache');
+    const tempDir = path.join(root, 'temp');
+    mkdirSync(shared);
+    mkdirSync(tempDir);
+    const context = {
+      workspace: root,
+      env: { ...process.env, TF_PLUGIN_CACHE_DIR: shared, TF_IN_AUTOMATION: '1' },
+      tempDir,
+      binary: 'tofu',
+    };
+    const stackOf = (dir: string) => ({ name: path.basename(dir), path: path.basename(dir) }) as Stack;
+    const init = (dir: string) => {
+      const { cwd, run } = stackRunner(stackOf(dir), context);
+      return prepare(stackOf(dir), cwd, run, context, 'tofu');
+    };
+    for (let round = 0; round < 6; round++) {
+      for (const dir of dirs) {
+        rmSync(path.join(dir, '.terraform'), { recursive: true, force: true });
+        rmSync(path.join(dir, '.terraform.lock.hcl'), { force: true });
+      }
+      expect(await init(dirs[0]!)).toBeUndefined();
+      const { run } = stackRunner(stackOf(dirs[0]!), context);
+      const [plan, other] = await Promise.all([
+        run(['plan', '-input=false', '-no-color', '-out=plan.tfplan']),
+        init(dirs[1]!),
+      ]);
+      expect(plan.stderr).toBe('');
+      expect(plan.exitCode).toBe(0);
+      expect(other).toBeUndefined();
+    }
+    expect(readdirSync(shared)).toEqual([]);
   }, 300_000);
 });

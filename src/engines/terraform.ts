@@ -105,15 +105,19 @@ export function engineVersion(context: BinaryContext): Promise<string | undefine
 export async function prepare(
   stack: Stack,
   cwd: string,
-  run: (args: string[]) => Promise<ExecResult>,
-  context: Pick<BinaryContext, 'env'>,
+  run: (args: string[], extraEnv?: Record<string, string>) => Promise<ExecResult>,
+  context: Pick<BinaryContext, 'env' | 'tempDir'>,
   /** Terraform/OpenTofu: its binary; inits of one provider footprint then run in parallel once it is cached. */
   binary?: string,
 ): Promise<{ step: string; result: ExecResult } | undefined> {
   const initArgs = ['init', '-input=false', '-no-color', '-json', ...initArguments(stack)];
   const cacheDir = { ...context.env, ...stack.env }.TF_PLUGIN_CACHE_DIR;
   const footprint = cacheDir && binary ? await providerFootprint(stack, cwd, binary, cacheDir) : undefined;
-  const init = cacheDir ? await cacheInit(footprint, () => run(initArgs)) : await run(initArgs);
+  const init = !cacheDir
+    ? await run(initArgs)
+    : footprint === undefined && binary
+      ? await run(initArgs, { TF_PLUGIN_CACHE_DIR: await privateCacheDir(context.tempDir, cwd) })
+      : await cacheInit(footprint, () => run(initArgs));
   if (init.exitCode !== 0) return { step: 'init', result: init };
   // Stacks may share a folder with different workspaces (they run one after another): select every time the
   // folder has a selection, so a stack never plans in the workspace its neighbour left behind.
@@ -123,6 +127,22 @@ export async function prepare(
     if (select.exitCode !== 0) return { step: `workspace select ${workspace}`, result: select };
   }
   return undefined;
+}
+
+/**
+ * A plugin folder of the stack's own, for a folder without a lock file: OpenTofu then installs its providers
+ * from their origin on every init and rewrites the shared cache, which another stack's running plan reads
+ * through its `.terraform/providers` links ("Required plugins are not installed" in the end-to-end test here).
+ * Without a lock file the shared cache saves no download, so such inits keep to their own and run at once.
+ */
+async function privateCacheDir(tempDir: string, cwd: string): Promise<string> {
+  const dir = path.join(
+    tempDir,
+    'plugin-cache-own',
+    createHash('sha256').update(cwd).digest('hex').slice(0, 16),
+  );
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  return dir;
 }
 
 /** The `plan` command line Stackgate owns, then the stack's own var files and plan options. */
@@ -174,7 +194,8 @@ export function stackRunner(stack: Stack, context: BinaryContext) {
   const env = { ...context.env, ...stack.env };
   const timeoutMs = stack.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const remaining = () => Math.max(1000, started + timeoutMs - Date.now());
-  const run = (args: string[]) => execFile(context.binary, args, { cwd, env, timeoutMs: remaining() });
+  const run = (args: string[], extraEnv?: Record<string, string>) =>
+    execFile(context.binary, args, { cwd, env: { ...env, ...extraEnv }, timeoutMs: remaining() });
   return { started, cwd, timeoutMs, remaining, run };
 }
 

@@ -1,7 +1,8 @@
 // Artifacts of this workflow run: how matrix jobs hand their plans to `command: report`. Behind an interface
 // so commands never see the transport; the real one is `@actions/artifact` (the runner's results service,
-// reached with ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL).
-import { DefaultArtifactClient } from '@actions/artifact';
+// reached with ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL), loaded on first use: most runs never touch
+// artifacts, and the toolkit with its storage SDK is a large part of the bundle's start-up.
+import type { ArtifactClient } from '@actions/artifact';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -29,9 +30,15 @@ export function artifactServiceProblem(env: Record<string, string | undefined>):
 
 /** The results service through `@actions/artifact`; files go through `tempDir`. */
 export function actionsArtifacts(tempDir: string): ArtifactTransport {
-  const client = new DefaultArtifactClient();
+  // Eager: bundled into the one file (its licence stays in dist/licenses.txt), evaluated on first use.
+  let loaded: Promise<ArtifactClient> | undefined;
+  const artifactClient = () =>
+    (loaded ??= import(/* webpackMode: "eager" */ '@actions/artifact').then(
+      ({ DefaultArtifactClient }) => new DefaultArtifactClient(),
+    ));
   return {
     async upload(name, body) {
+      const client = await artifactClient();
       const folder = path.join(tempDir, 'artifacts-out');
       await mkdir(folder, { recursive: true });
       const file = path.join(folder, name);
@@ -39,10 +46,12 @@ export function actionsArtifacts(tempDir: string): ArtifactTransport {
       await client.uploadArtifact(name, [file], folder, { skipArchive: true, retentionDays: 1 });
     },
     async list() {
+      const client = await artifactClient();
       const { artifacts } = await client.listArtifacts({ latest: true });
       return artifacts.map((artifact) => ({ id: artifact.id, name: artifact.name }));
     },
     async download(artifact) {
+      const client = await artifactClient();
       const folder = path.join(tempDir, 'artifacts-in', String(artifact.id));
       await mkdir(folder, { recursive: true });
       const { downloadPath = folder } = await client.downloadArtifact(artifact.id, { path: folder });

@@ -4,9 +4,9 @@
 // readable by an `issue_comment` run (which runs on the default branch): apply then re-plans and compares the
 // fingerprint, which is what guarantees "exactly the reviewed plan" either way. Plans are never saved from a
 // default-branch run: caches there are readable by every branch's runs, and plan files hold raw values.
-import * as cache from '@actions/cache';
 import * as core from '@actions/core';
 import { createHash } from 'node:crypto';
+import { cacheService } from './cache-service.js';
 
 export function planCacheKey(pullNumber: number, stack: string, sha: string): string {
   const stackId = createHash('sha256').update(stack).digest('hex').slice(0, 16);
@@ -15,7 +15,8 @@ export function planCacheKey(pullNumber: number, stack: string, sha: string): st
 
 /** Restores the plan file to `planFile`; false on a miss, when the service is unavailable, or on any error. */
 export async function restorePlanFile(planFile: string, key: string): Promise<boolean> {
-  if (!cache.isFeatureAvailable()) return false;
+  const cache = await cacheService();
+  if (!cache) return false;
   try {
     return (await cache.restoreCache([planFile], key)) === key;
   } catch (error) {
@@ -26,7 +27,8 @@ export async function restorePlanFile(planFile: string, key: string): Promise<bo
 
 /** Saves the plan file; a failure is a notice only (apply re-plans on a miss). */
 export async function savePlanFile(planFile: string, key: string): Promise<boolean> {
-  if (!cache.isFeatureAvailable()) return false;
+  const cache = await cacheService();
+  if (!cache) return false;
   try {
     await cache.saveCache([planFile], key);
     return true;

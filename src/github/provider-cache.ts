@@ -3,10 +3,10 @@
 // `.terraform.lock.hcl`; an older entry of the same OS and engine is restored when the exact one is missing
 // (the engines check each plugin against the lock file's hashes, so a stale one is never used). A miss or an
 // unreachable service is a notice: init then installs the providers as it would without a cache.
-import * as cache from '@actions/cache';
 import * as core from '@actions/core';
 import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
+import { cacheService } from './cache-service.js';
 
 export interface ProviderCacheKeyParts {
   os: string;
@@ -36,7 +36,8 @@ export async function restoreProviderCache(
   dir: string,
   key: { key: string; restoreKey: string },
 ): Promise<ProviderCacheRestore> {
-  if (!cache.isFeatureAvailable()) {
+  const cache = await cacheService();
+  if (!cache) {
     core.notice(
       'Provider cache: the Actions cache service is not available here; providers are installed by init.',
     );
@@ -68,6 +69,8 @@ export async function saveProviderCache(
   if (restored === 'hit' || restored === 'unavailable') return;
   const entries = await readdir(dir).catch(() => [] as string[]);
   if (entries.length === 0) return;
+  const cache = await cacheService();
+  if (!cache) return;
   try {
     await cache.saveCache([dir], key.key);
   } catch (error) {

@@ -1,0 +1,21 @@
+// The Actions cache toolkit, loaded only when a cache service can be there. `@actions/cache` and the storage
+// SDK it brings are a large part of the bundle; a job without the service (a local run, `act`, the bench, a
+// runner with caching off) should not pay for loading them before its first engine starts.
+type CacheToolkit = typeof import('@actions/cache');
+
+let loaded: Promise<CacheToolkit> | undefined;
+
+/**
+ * The toolkit when the runner announces a cache service, else `undefined`. The toolkit needs
+ * `ACTIONS_CACHE_URL` (service v1) or `ACTIONS_RESULTS_URL` (v2); without either its own
+ * `isFeatureAvailable()` is false, so it is not loaded to ask.
+ */
+export async function cacheService(
+  env: Record<string, string | undefined> = process.env,
+): Promise<CacheToolkit | undefined> {
+  if (!env.ACTIONS_CACHE_URL && !env.ACTIONS_RESULTS_URL) return undefined;
+  // Eager: bundled into the one file (its licence stays in dist/licenses.txt), evaluated only on this call.
+  loaded ??= import(/* webpackMode: "eager" */ '@actions/cache');
+  const cache = await loaded;
+  return cache.isFeatureAvailable() ? cache : undefined;
+}
