@@ -158,8 +158,9 @@ mkdir -p bench
 status=0
 "$NODE" "${node_flags[@]}" "$bundle/index.js" "$plan_dir" "$TOFU" bench/results.md || status=$?
 
-# The monorepo figure runs the action as the runner does, so it bundles the action from the current source.
-npx ncc build src/index.ts -o "$bundle/action" --quiet --transpile-only
+# The monorepo figure runs the action as the runner does, so it bundles the action from the current source, as
+# `npm run build` does (the ESM toolkit does not bundle with --transpile-only).
+npx ncc build src/index.ts -o "$bundle/action" --quiet
 npx ncc build scripts/bench-monorepo.ts -o "$bundle/monorepo" --quiet --transpile-only
 cp action.yml "$bundle/action.yml"
 "$NODE" "$bundle/monorepo/index.js" "$TOFU" "$NODE" "$bundle/action/index.js" bench/monorepo.md || status=$?

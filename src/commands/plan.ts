@@ -21,6 +21,7 @@ import path from 'node:path';
 import type { RunReport, StackReport } from '../report/types.js';
 import { ConfigError, type LoadedConfig } from '../config/types.js';
 import type { Stack } from '../stacks/discover.js';
+import { allSettledInOrder, stackLanes } from '../stacks/runner.js';
 import { publishReport, summarySink, type Publication } from './publish.js';
 import type { CheckConclusion } from '../github/checks.js';
 import { artifactServiceProblem } from '../github/artifacts.js';
@@ -39,7 +40,6 @@ import {
   checkName,
   configFailureMessage,
   configFindings,
-  forEachStack,
   logFullReport,
   newReport,
   loadConfigOrThrow,
@@ -284,14 +284,18 @@ async function plan(ctx: RunContext): Promise<CommandResult> {
   const scanned = scanForSecrets(ctx, scannedFiles, config?.secrets?.allow ?? []);
   // Both mask every secret they find: what a plan says is logged only after that.
   const masked = Promise.allSettled([checked, scanned]);
-  const planning = forEachStack(affected, settings.parallelism, async (stack): Promise<StackReport> => {
+  const inLane = stackLanes(settings.parallelism);
+  const planStack = async (stack: Stack): Promise<StackReport> => {
     const engine = engineFor(stack, fallbackEngine);
-    core.info(logSafe(`Planning ${stack.name} (${stack.path}) with ${engine.name}`));
-    const result = await engine.plan(
-      stack,
-      { workspace: settings.workspace, env, tempDir: settings.tempDir },
-      fingerprintSalt(settings),
-    );
+    const result = await inLane(stack, () => {
+      core.info(logSafe(`Planning ${stack.name} (${stack.path}) with ${engine.name}`));
+      return engine.plan(
+        stack,
+        { workspace: settings.workspace, env, tempDir: settings.tempDir },
+        fingerprintSalt(settings),
+      );
+    });
+    // The lane is free again: the cache upload, the masking wait and the lock below are no engine work.
     result.diagnostics = redactDiagnostics(result.diagnostics, handed);
     if (result.plan) result.plan.diagnostics = redactDiagnostics(result.plan.diagnostics, handed);
     if (result.message) result.message = redactText(result.message, handed);
@@ -311,7 +315,8 @@ async function plan(ctx: RunContext): Promise<CommandResult> {
     const holder = report.status === 'planned' ? await lockForPlan(ctx, stack.name) : undefined;
     if (holder) report.message = lockedMessage(holder);
     return report;
-  });
+  };
+  const planning = allSettledInOrder(affected.map(planStack));
   // Every part settles before the run goes on, so a failing one never leaves engines running behind it.
   const [checkFindings, secretFindings, planned] = await settledAll(checked, scanned, planning);
   await providers.save();

@@ -4,7 +4,12 @@ import { mkdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { engineFor, type EngineContext, type EngineName } from '../engines/index.js';
-import { providerCacheKey, restoreProviderCache, saveProviderCache } from '../github/provider-cache.js';
+import {
+  providerCacheAvailable,
+  providerCacheKey,
+  restoreProviderCache,
+  saveProviderCache,
+} from '../github/provider-cache.js';
 import type { Stack } from '../stacks/discover.js';
 
 export interface ProviderCache {
@@ -16,7 +21,7 @@ const NOTHING: ProviderCache = { save: () => Promise.resolve() };
 
 /**
  * Points `context.env` at the shared plugin folder (the runner's own TF_PLUGIN_CACHE_DIR when it sets one) and
- * restores it. No Terraform/OpenTofu stack: nothing to do.
+ * restores it when the runner has a cache service. No Terraform/OpenTofu stack: nothing to do.
  */
 export async function openProviderCache(
   stacks: readonly Stack[],
@@ -30,6 +35,8 @@ export async function openProviderCache(
   const dir = context.env.TF_PLUGIN_CACHE_DIR || path.join(context.tempDir, 'plugin-cache');
   await mkdir(dir, { recursive: true });
   context.env.TF_PLUGIN_CACHE_DIR = dir;
+  // Without a cache service the key (an engine `version` process, every lock file) would only delay the inits.
+  if (!(await providerCacheAvailable())) return NOTHING;
   const versions = await Promise.all(
     engines.map(async (engine) => (await engine.version?.(context)) ?? 'unknown'),
   );

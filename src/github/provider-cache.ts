@@ -31,6 +31,16 @@ export function providerCacheKey(parts: ProviderCacheKeyParts): { key: string; r
 
 export type ProviderCacheRestore = 'hit' | 'partial' | 'miss' | 'unavailable';
 
+const UNAVAILABLE =
+  'Provider cache: the Actions cache service is not available here; providers are installed by init.';
+
+/** Whether the runner has a cache service; a notice when not. Asked first, so a job without one skips the key. */
+export async function providerCacheAvailable(): Promise<boolean> {
+  if (await cacheService()) return true;
+  core.notice(UNAVAILABLE);
+  return false;
+}
+
 /** Restores the plugin folder; never throws. Anything but an exact hit is said in a notice. */
 export async function restoreProviderCache(
   dir: string,
@@ -38,9 +48,7 @@ export async function restoreProviderCache(
 ): Promise<ProviderCacheRestore> {
   const cache = await cacheService();
   if (!cache) {
-    core.notice(
-      'Provider cache: the Actions cache service is not available here; providers are installed by init.',
-    );
+    core.notice(UNAVAILABLE);
     return 'unavailable';
   }
   try {

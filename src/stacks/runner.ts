@@ -3,32 +3,45 @@ import pLimit from 'p-limit';
 import type { Stack } from './discover.js';
 
 /**
- * Runs `task` for every stack, at most `parallelism` at once, but never two stacks of the same folder together:
- * they share `.terraform`, its lock file and the selected workspace. Results keep the stacks' order. Every task
- * settles before the returned promise does, so a failing one never leaves others running behind it.
+ * Engine lanes: `inLane(stack, work)` runs `work` once a lane is free, at most `parallelism` at once, and never
+ * two stacks of the same folder together: they share `.terraform`, its lock file and the selected workspace.
+ * Only engine work belongs in a lane; API calls after it (locks, caches) run outside, so a lane never waits on
+ * the network while an engine could start.
  */
-export async function forEachStack<T>(
-  stacks: readonly Stack[],
-  parallelism: number,
-  task: (stack: Stack) => Promise<T>,
-): Promise<T[]> {
+export function stackLanes(parallelism: number) {
   const limit = pLimit(Math.max(1, parallelism));
   const lastInFolder = new Map<string, Promise<unknown>>();
-  const settled = await Promise.allSettled(
-    stacks.map((stack) => {
-      const previous = lastInFolder.get(stack.path) ?? Promise.resolve();
-      const current = previous.then(() => limit(() => task(stack)));
-      lastInFolder.set(
-        stack.path,
-        current.catch(() => undefined),
-      );
-      return current;
-    }),
-  );
+  return function inLane<T>(stack: Stack, work: () => Promise<T>): Promise<T> {
+    const previous = lastInFolder.get(stack.path) ?? Promise.resolve();
+    const current = previous.then(() => limit(work));
+    lastInFolder.set(
+      stack.path,
+      current.catch(() => undefined),
+    );
+    return current;
+  };
+}
+
+/** Every promise settled, then their values in order, or the first rejection. */
+export async function allSettledInOrder<T>(promises: readonly Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
   return settled.map((result) => {
     if (result.status === 'rejected') throw result.reason;
     return result.value;
   });
+}
+
+/**
+ * Runs `task` for every stack in engine lanes (stackLanes). Results keep the stacks' order. Every task settles
+ * before the returned promise does, so a failing one never leaves others running behind it.
+ */
+export function forEachStack<T>(
+  stacks: readonly Stack[],
+  parallelism: number,
+  task: (stack: Stack) => Promise<T>,
+): Promise<T[]> {
+  const inLane = stackLanes(parallelism);
+  return allSettledInOrder(stacks.map((stack) => inLane(stack, () => task(stack))));
 }
 
 /**
@@ -63,11 +76,7 @@ export async function forEachStackInOrder<T>(
       current.catch(() => undefined),
     );
   }
-  const settled = await Promise.allSettled(stacks.map((stack) => done.get(stack.name)!));
-  return settled.map((result) => {
-    if (result.status === 'rejected') throw result.reason;
-    return result.value;
-  });
+  return allSettledInOrder(stacks.map((stack) => done.get(stack.name)!));
 }
 
 /** The stacks with every dependency (among them) before its dependants; otherwise in the given order. */
