@@ -46257,29 +46257,42 @@ async function configFolders(workspace, wanted, tree) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   zq: () => (/* binding */ forEachStack)
 /* harmony export */ });
-/* unused harmony exports forEachStackInOrder, dependencyOrder */
+/* unused harmony exports stackLanes, allSettledInOrder, forEachStackInOrder, dependencyOrder */
 /* harmony import */ var p_limit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6354);
 // The one stack runner, for the action and the CLI alike.
 
 /**
- * Runs `task` for every stack, at most `parallelism` at once, but never two stacks of the same folder together:
- * they share `.terraform`, its lock file and the selected workspace. Results keep the stacks' order. Every task
- * settles before the returned promise does, so a failing one never leaves others running behind it.
+ * Engine lanes: `inLane(stack, work)` runs `work` once a lane is free, at most `parallelism` at once, and never
+ * two stacks of the same folder together: they share `.terraform`, its lock file and the selected workspace.
+ * Only engine work belongs in a lane; API calls after it (locks, caches) run outside, so a lane never waits on
+ * the network while an engine could start.
  */
-async function forEachStack(stacks, parallelism, task) {
+function stackLanes(parallelism) {
     const limit = (0,p_limit__WEBPACK_IMPORTED_MODULE_0__/* ["default"] */ .A)(Math.max(1, parallelism));
     const lastInFolder = new Map();
-    const settled = await Promise.allSettled(stacks.map((stack) => {
+    return function inLane(stack, work) {
         const previous = lastInFolder.get(stack.path) ?? Promise.resolve();
-        const current = previous.then(() => limit(() => task(stack)));
+        const current = previous.then(() => limit(work));
         lastInFolder.set(stack.path, current.catch(() => undefined));
         return current;
-    }));
+    };
+}
+/** Every promise settled, then their values in order, or the first rejection. */
+async function allSettledInOrder(promises) {
+    const settled = await Promise.allSettled(promises);
     return settled.map((result) => {
         if (result.status === 'rejected')
             throw result.reason;
         return result.value;
     });
+}
+/**
+ * Runs `task` for every stack in engine lanes (stackLanes). Results keep the stacks' order. Every task settles
+ * before the returned promise does, so a failing one never leaves others running behind it.
+ */
+function forEachStack(stacks, parallelism, task) {
+    const inLane = stackLanes(parallelism);
+    return allSettledInOrder(stacks.map((stack) => inLane(stack, () => task(stack))));
 }
 /**
  * Like forEachStack, but a stack starts only once the stacks it depends on (`depends-on`, among `stacks`) have
@@ -46307,12 +46320,7 @@ async function forEachStackInOrder(stacks, parallelism, task) {
         done.set(stack.name, current);
         lastInFolder.set(stack.path, current.catch(() => undefined));
     }
-    const settled = await Promise.allSettled(stacks.map((stack) => done.get(stack.name)));
-    return settled.map((result) => {
-        if (result.status === 'rejected')
-            throw result.reason;
-        return result.value;
-    });
+    return allSettledInOrder(stacks.map((stack) => done.get(stack.name)));
 }
 /** The stacks with every dependency (among them) before its dependants; otherwise in the given order. */
 function dependencyOrder(stacks) {
