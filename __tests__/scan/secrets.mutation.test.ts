@@ -9,7 +9,7 @@ import {
   scanTextWithValues,
   type SecretFinding,
 } from '../../src/scan/secrets.js';
-import { githubToken, pseudoRandom } from '../support/planted.js';
+import { awsSecretAccessKey, githubToken, pseudoRandom } from '../support/planted.js';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -248,5 +248,222 @@ describe('isAllowListed through scanText (mutation cases)', () => {
     expect(scanText('a/.hidden/ci.env', text, { allow: ['a/**'] })).toStrictEqual([]);
     expect(scanText('././a/ci.env', text, { allow: ['a/ci.env'] })).toStrictEqual([]);
     expect(scanText('a/./ci.env', text, { allow: ['a/ci.env'] })).toHaveLength(1);
+  });
+});
+
+describe('token bodies: the fixed prefix is left out of the randomness test (mutation cases)', () => {
+  // Five letters repeated: 2.32 bits a character, under the 2.5 bar; with the prefix counted it would pass it.
+  const stand = (length: number) => 'abcde'.repeat(Math.ceil(length / 5)).slice(0, length);
+  const join = (...parts: string[]) => parts.join('');
+
+  it.each([
+    ['github-token', join('gh', 'p_', stand(36))],
+    ['gitlab-token', join('gl', 'pat-', stand(20))],
+    ['slack-token', join('xo', 'xb-', stand(15))],
+    ['stripe-live-key', join('sk', '_live_', stand(24))],
+    ['digitalocean-token', join('do', 'p_v1_', stand(64))],
+    ['openai-api-key', join('sk', '-', 'aa', 'c'.repeat(18), 'T3BlbkFJ', 'cccc', 'd'.repeat(11), 'TTTTT')],
+    ['anthropic-api-key', join('sk', '-ant-api03-', stand(80))],
+    ['docker-hub-token', join('dc', 'kr_pat_', stand(27))],
+    ['vault-token', join('hv', 's.', stand(24))],
+    ['shopify-token', join('sh', 'pat_', stand(32))],
+  ])('does not report a %s whose body is a repeated stand-in', (_rule, token) => {
+    expect(scanText('ci.env', `TOKEN_VALUE=${token}\n`)).toStrictEqual([]);
+  });
+
+  it('still reports the same tokens with a random body', () => {
+    const random = pseudoRandom(ALNUM, 36, 31);
+    const found = scanText('ci.env', `A=${join('gh', 'p_', random)}\nB=${join('hv', 's.', random)}\n`);
+    expect(found.map((f) => f.rule)).toStrictEqual(['github-token', 'vault-token']);
+  });
+
+  it('takes a body of exactly 2.5 bits a character as random', () => {
+    const body =
+      'a'.repeat(10) + 'b'.repeat(10) + 'c'.repeat(5) + 'd'.repeat(5) + 'e'.repeat(5) + 'f'.repeat(5);
+    expect(scanText('ci.env', `GH=${join('gh', 'p_', body)}\n`).map((f) => f.rule)).toStrictEqual([
+      'github-token',
+    ]);
+  });
+
+  it('strips a prefix only at the start: a URL password holding `SK` inside is judged whole', () => {
+    const found = scanText('app.env', 'DATABASE_URL=postgres://app:abcdeSKabcde@db.internal:5432/app\n');
+    expect(found.map((f) => [f.rule, f.column])).toStrictEqual([['url-credentials', 29]]);
+  });
+});
+
+describe('GCP service-account keys: the body bar (mutation cases)', () => {
+  const BEGIN = ['-----BEGIN ', 'PRIVATE KEY-----'].join('');
+  const END = ['-----END ', 'PRIVATE KEY-----'].join('');
+  const account = (key: string) => `{\n  "type": "service_account",\n  "private_key": "${key}"\n}\n`;
+
+  it('reports a bare key of 64 base64 characters, not of 63, by its own rule and title', () => {
+    const bare = pseudoRandom(ALNUM, 64, 41);
+    const found = scanText('sa.json', account(bare));
+    expect(found.map((f) => [f.rule, f.title, f.line, f.column])).toStrictEqual([
+      ['gcp-service-account-key', 'GCP service account private key', 3, 19],
+    ]);
+    expect(scanText('sa.json', account(bare.slice(1))).map((f) => f.rule)).not.toContain(
+      'gcp-service-account-key',
+    );
+  });
+
+  it('does not report a template whose PEM markers wrap a stand-in (a false alarm before)', () => {
+    expect(scanText('sa.json', account(`${BEGIN}\\n<your key here>\\n${END}\\n`))).toStrictEqual([]);
+    expect(scanText('sa.json', account(`${BEGIN}\\nMIIEvQIBADANBg\\n${END}\\n`))).toStrictEqual([]);
+  });
+});
+
+describe('private keys: which lines are the body (mutation cases)', () => {
+  const BEGIN = ['-----BEGIN ', 'PRIVATE KEY-----'].join('');
+  const END = ['-----END ', 'PRIVATE KEY-----'].join('');
+  const body = (seed: number) => pseudoRandom(ALNUM, 64, seed);
+  const token = githubToken(51);
+
+  it('scans the rest of the BEGIN line of a multi-line key', () => {
+    const text = `{token: ${token}, key: "${BEGIN}\n${body(52)}\n${END}"}\n`;
+    expect(scanText('ci.yml', text).map((f) => [f.line, f.rule])).toStrictEqual([
+      [1, 'github-token'],
+      [1, 'private-key'],
+    ]);
+  });
+
+  it('scans the rest of the END line (a token there was missed before)', () => {
+    const text = `{key: "${BEGIN}\n${body(53)}\n${END}", token: ${token}}\n`;
+    const found = scanText('ci.yml', text);
+    expect(found.map((f) => [f.line, f.column, f.rule])).toStrictEqual([
+      [1, 8, 'private-key'],
+      [3, END.length + 11, 'github-token'],
+    ]);
+  });
+
+  it('takes each base64 line of a cut key as its body, even one that reads like an AWS key ID', () => {
+    const keyId = ['AK', 'IA', pseudoRandom('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 16, 54)].join('');
+    const found = scanText('k.env', `${BEGIN}\n${body(55)}\n${keyId}\n`);
+    expect(found.map((f) => f.rule)).toStrictEqual(['private-key']);
+  });
+
+  it('ends a cut key before a line with an `=` inside (an assignment was taken as key before)', () => {
+    const password = pseudoRandom(ALNUM, 24, 56);
+    const result = scanTextWithValues('k.env', `${BEGIN}\n${body(57)}\nDBPASSWORD=${password}\n`);
+    expect(result.findings.map((f) => [f.line, f.rule])).toStrictEqual([
+      [1, 'private-key'],
+      [3, GENERIC_RULE],
+    ]);
+    expect(result.values).toStrictEqual([`${BEGIN}\n${body(57)}`, password]);
+  });
+
+  it('takes a cut key’s last base64 line when the text ends without a newline', () => {
+    const result = scanTextWithValues('k.env', `${BEGIN}\n${body(58)}`);
+    expect(result.findings.map((f) => f.rule)).toStrictEqual(['private-key']);
+    expect(result.values).toStrictEqual([`${BEGIN}\n${body(58)}`]);
+  });
+
+  it('reports secrets glued together without a separator, each (a file joined to one without a final newline)', () => {
+    const before = scanText('k.env', `GH=${token}${BEGIN}\n${body(59)}\n${END}\n`);
+    expect(before.map((f) => [f.column, f.rule])).toStrictEqual([
+      [4, 'github-token'],
+      [4 + token.length, 'private-key'],
+    ]);
+    const after = scanText('k.env', `${BEGIN}${token}\n${body(60)}\n${END}\n`);
+    expect(after.map((f) => [f.column, f.rule])).toStrictEqual([
+      [1, 'private-key'],
+      [1 + BEGIN.length, 'github-token'],
+    ]);
+  });
+});
+
+describe('scanTextWithValues: overlaps, order and values (mutation cases)', () => {
+  const token = githubToken(61);
+
+  it('keeps a later rule’s token that lies left of an earlier rule’s, and sorts them by column', () => {
+    const keyId = ['AK', 'IA', pseudoRandom('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 16, 62)].join('');
+    const text = `tokens: ${token} ${keyId} ${githubToken(63)}\n`;
+    const found = scanText('ci.yml', text);
+    expect(found.map((f) => [f.column, f.rule])).toStrictEqual([
+      [9, 'github-token'],
+      [10 + token.length, 'aws-access-key-id'],
+      [11 + token.length + keyId.length, 'github-token'],
+    ]);
+  });
+
+  it('returns nothing at all for an allow-listed file', () => {
+    expect(scanTextWithValues('ci.env', `GH=${token}\n`, { allow: ['*.env'] })).toStrictEqual({
+      findings: [],
+      secrets: [],
+      values: [],
+    });
+  });
+
+  it('returns each finding’s raw value in the order of the findings', () => {
+    const value = pseudoRandom(ALNUM, 24, 64);
+    const result = scanTextWithValues('ci.env', `PASSWORD=${value}\nGH=${token}\nGH2=${token}\n`);
+    expect(result.values).toStrictEqual([value, token, token]);
+    expect(result.secrets).toStrictEqual([value, token]);
+  });
+});
+
+describe('assignments: quotes, separators and AWS secrets (mutation cases)', () => {
+  const value = pseudoRandom(ALNUM, 24, 71);
+
+  it('points inside single quotes as inside double quotes', () => {
+    const [finding] = scanText('vars.yml', `password: '${value}'\n`);
+    expect([finding?.column, finding?.endColumn]).toStrictEqual([12, 12 + value.length]);
+    expect(scanText('main.tf', `password = '${value}'\n`).map((f) => f.column)).toStrictEqual([13]);
+  });
+
+  it('keeps a `,` or `;` inside a bare value and drops only the trailing ones', () => {
+    const result = scanTextWithValues('app.ini', `password=${value},${value};\n`);
+    expect(result.values).toStrictEqual([`${value},${value}`]);
+  });
+
+  it('names an AWS secret only under an AWS name, and a 40-character value elsewhere a generic secret', () => {
+    const secret = awsSecretAccessKey(72);
+    const [aws] = scanText('creds.ini', `aws_secret_access_key = ${secret}\n`);
+    expect([aws?.rule, aws?.title]).toStrictEqual(['aws-secret-access-key', 'AWS secret access key']);
+    const [generic] = scanText('creds.ini', `db_password = ${secret}\n`);
+    expect([generic?.rule, generic?.title]).toStrictEqual([GENERIC_RULE, 'Secret assigned to db_password']);
+  });
+});
+
+describe('heredocs: openers, ends and allow markers (mutation cases)', () => {
+  const value = pseudoRandom(ALNUM, 24, 81);
+  const other = pseudoRandom(ALNUM, 24, 82);
+
+  it('takes an opener without spaces around `=` and with spaces after its marker', () => {
+    expect(scanText('main.tf', `password=<<EOT\n${value}\nEOT\n`).map((f) => f.line)).toStrictEqual([2]);
+    expect(scanText('main.tf', `password =<<EOT\n${value}\nEOT\n`).map((f) => f.line)).toStrictEqual([2]);
+    expect(scanText('main.tf', `password= <<EOT\n${value}\nEOT\n`).map((f) => f.line)).toStrictEqual([2]);
+    expect(scanText('main.tf', `password = <<EOT  \n${value}\nEOT\n`).map((f) => f.line)).toStrictEqual([2]);
+  });
+
+  it('takes no opener followed by more text on its line (HCL wants the line to end there)', () => {
+    expect(scanText('main.tf', `password = <<EOT text\n${value}\nEOT\n`)).toStrictEqual([]);
+  });
+
+  it('cuts a long heredoc name in the title to 80 characters', () => {
+    const name = `db_${'x'.repeat(100)}_password`;
+    const [finding] = scanText('main.tf', `${name} = <<EOT\n${value}\nEOT\n`);
+    expect(finding?.title).toBe(`Secret assigned to ${name.slice(0, 80)}`);
+  });
+
+  it('ends a heredoc at its marker: the heredocs right after it are read under their own names', () => {
+    const third = pseudoRandom(ALNUM, 24, 83);
+    const text = `password = <<EOT\n${value}\nEOT\ntoken = <<EOT\n${other}\nEOT\nnote = <<EOT\n${third}\nEOT\n`;
+    expect(scanText('main.tf', text).map((f) => [f.line, f.title])).toStrictEqual([
+      [2, 'Secret assigned to password'],
+      [5, 'Secret assigned to token'],
+    ]);
+  });
+
+  it('counts no opener on the last line of a body', () => {
+    const text = `description = <<EOT\nExample:\n  password = <<EOF\nEOT\n${value}\nEOF\n`;
+    expect(scanText('main.tf', text)).toStrictEqual([]);
+  });
+
+  it('honours the allow marker on the line above a body line, not two above nor below', () => {
+    const allow = '# stackgate:allow-secret';
+    expect(scanText('main.tf', `password = <<EOT\nx\n\n${allow}\n${value}\nEOT\n`)).toStrictEqual([]);
+    expect(scanText('main.tf', `password = <<EOT\nx\n${allow}\n\n${value}\nEOT\n`)).toHaveLength(1);
+    expect(scanText('main.tf', `password = <<EOT\nx\n\n\n${value}\n${allow}\nEOT\n`)).toHaveLength(1);
   });
 });

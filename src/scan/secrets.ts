@@ -56,14 +56,26 @@ interface Candidate {
   line: number;
   column: number;
   endColumn: number;
-  /** Last line the secret covers: a private key's END line. */
-  lastLine: number;
   rule: string;
   title: string;
   masked: string;
-  values: string[];
-  /** Further lines whose allow marker covers this finding (a heredoc body line: its opener and the line above). */
-  allowedBy?: number[];
+  /** The raw value first, then, for a multi-line one, its lines. */
+  values: [string, ...string[]];
+  /** Lines whose allow marker covers this finding: its own and the one above (a heredoc body line: its opener's too). */
+  markedBy: number[];
+}
+
+/** A line and the one above it: where an allow marker covers a finding of that line. */
+function markerLines(line: number): number[] {
+  return [line, line - 1];
+}
+
+/**
+ * A match's named group and its offset. The patterns carry the `d` flag (indices) and their groups always take
+ * part in a match, so both are always there.
+ */
+function group(match: RegExpMatchArray, name: string): { value: string; start: number } {
+  return { value: match.groups![name]!, start: match.indices!.groups![name]![0] };
 }
 
 /** Line starts and texts, to turn offsets in the whole text into 1-based line and column. */
@@ -76,15 +88,10 @@ class Lines {
     this.texts = text.split('\n').map((line) => line.replace(/\r$/, ''));
   }
 
+  /** Asked only for the keys of a file (a few), so a linear search is enough. */
   position(offset: number): { line: number; column: number } {
-    let low = 0;
-    let high = this.starts.length - 1;
-    while (low < high) {
-      const middle = Math.ceil((low + high) / 2);
-      if ((this.starts[middle] ?? 0) <= offset) low = middle;
-      else high = middle - 1;
-    }
-    return { line: low + 1, column: offset - (this.starts[low] ?? 0) + 1 };
+    const index = this.starts.findLastIndex((start) => start <= offset);
+    return { line: index + 1, column: offset - this.starts[index]! + 1 };
   }
 }
 
@@ -151,20 +158,20 @@ function gcpKeys(text: string, lines: Lines): Candidate[] {
   if (!GCP_SERVICE_ACCOUNT.test(text)) return [];
   const found: Candidate[] = [];
   for (const match of text.matchAll(GCP_PRIVATE_KEY)) {
-    const secret = match.groups?.secret ?? '';
-    const start = match.indices?.groups?.secret?.[0];
-    if (start === undefined || !(secret.includes('PRIVATE KEY') || secret.length >= MIN_PRIVATE_KEY_BODY))
-      continue;
+    const { value: secret, start } = group(match, 'secret');
+    const body = base64Body(secret);
+    // The same bar as a PEM key's: a stand-in (`-----BEGIN PRIVATE KEY-----\n<your key>\n…`) is no key.
+    if (body.length < MIN_PRIVATE_KEY_BODY) continue;
     const { line, column } = lines.position(start);
     found.push({
       line,
       column,
       endColumn: column + secret.length,
-      lastLine: line,
       rule: 'gcp-service-account-key',
       title: 'GCP service account private key',
-      masked: maskSecret(base64Body(secret)),
+      masked: maskSecret(body),
       values: [secret, ...valueLines(secret)],
+      markedBy: markerLines(line),
     });
   }
   return found;
@@ -181,19 +188,26 @@ function base64Body(block: string): string {
 function unterminatedEnd(text: string, begin: number): number {
   const lineEnd = text.indexOf('\n', begin);
   if (lineEnd === -1) return text.length;
-  // Whole lines only: a line that merely starts like base64 (`GH=ghp_…`) is not the key's and is scanned.
-  const run = /(?:\n[ \t]*[A-Za-z0-9+/=]+[ \t]*\r?(?=\n|$))*/y;
+  // Whole lines of base64, padded only at their end: a line that merely starts like base64 (`GH=ghp_…`) or
+  // holds an `=` inside (`DBPASSWORD=…`) is not the key's and is scanned.
+  const run = /(?:\n[ \t]*[A-Za-z0-9+/]+={0,2}[ \t]*\r?(?=\n|$))*/y;
   run.lastIndex = lineEnd;
   run.exec(text);
   return run.lastIndex;
 }
 
-function privateKeys(text: string, lines: Lines): Candidate[] {
-  const found: Candidate[] = [];
+interface KeyCandidate extends Candidate {
+  /** Last line of the key's body, which holds nothing else; its BEGIN and END lines may, and are scanned. */
+  lastBodyLine: number;
+}
+
+function privateKeys(text: string, lines: Lines): KeyCandidate[] {
+  const found: KeyCandidate[] = [];
   for (const match of text.matchAll(PRIVATE_KEY_BEGIN)) {
     const begin = match.index;
-    const kind = (match[1] ?? '').trim(); // RSA, EC, OPENSSH, ENCRYPTED, PGP…
-    const end = `-----END ${match[1] ?? ''}PRIVATE KEY${match[2] ?? ''}-----`;
+    const words = match[1]!; // RSA, EC, OPENSSH, ENCRYPTED, PGP… (the group always takes part, maybe empty)
+    const kind = words.trim();
+    const end = `-----END ${words}PRIVATE KEY${match[2] ?? ''}-----`;
     const endAt = text.indexOf(end, begin + match[0].length);
     const blockEnd = endAt === -1 ? unterminatedEnd(text, begin) : endAt + end.length;
     const block = text.slice(begin, blockEnd);
@@ -204,11 +218,13 @@ function privateKeys(text: string, lines: Lines): Candidate[] {
       line,
       column,
       endColumn: column + match[0].length,
-      lastLine: lines.position(Math.max(begin, blockEnd - 1)).line,
       rule: 'private-key',
       title: kind ? `${kind} private key` : 'Private key',
       masked: maskSecret(body),
       values: [block, ...valueLines(block)],
+      markedBy: markerLines(line),
+      // A cut key's body ends with its last base64 line; a whole one's, on the line above its END marker.
+      lastBodyLine: endAt === -1 ? lines.position(blockEnd).line : lines.position(endAt).line - 1,
     });
   }
   return found;
@@ -232,46 +248,37 @@ function tokens(text: string, lineNumber: number): Candidate[] {
   for (const rule of TOKEN_RULES) {
     if (rule.context && !rule.context.test(text)) continue;
     for (const match of text.matchAll(rule.pattern)) {
-      const secret = match.groups?.secret ?? '';
-      const start = match.indices?.groups?.secret?.[0];
-      if (start === undefined || isPlaceholder(secret) || !isRandomToken(secret)) continue;
+      const { value: secret, start } = group(match, 'secret');
+      if (isPlaceholder(secret) || !isRandomToken(secret)) continue;
       if (rule.reject?.(secret)) continue;
       found.push({
         line: lineNumber,
         column: start + 1,
         endColumn: start + 1 + secret.length,
-        lastLine: lineNumber,
         rule: rule.id,
         title: rule.title(secret),
         masked: maskSecret(secret),
         values: [secret],
+        markedBy: markerLines(lineNumber),
       });
     }
   }
   return found;
 }
 
-type Dialect = 'hcl' | 'json' | 'plain';
-
-function dialectOf(file: string): Dialect {
-  if (/\.(?:tf|tofu|tfvars|tfbackend|hcl)$/i.test(file)) return 'hcl';
-  if (/\.json$/i.test(file)) return 'json';
-  return 'plain';
-}
-
-function assignments(text: string, lineNumber: number, dialect: Dialect): Candidate[] {
+/** `bareValues`: whether an unquoted value can be a secret (not in HCL or JSON). */
+function assignments(text: string, lineNumber: number, bareValues: boolean): Candidate[] {
   const found: Candidate[] = [];
   for (const match of text.matchAll(ASSIGNMENT)) {
-    const name = match.groups?.name ?? '';
-    const raw = match.groups?.value ?? '';
-    const start = match.indices?.groups?.value?.[0];
-    if (start === undefined) continue;
-    const quoted = raw.startsWith('"') || raw.startsWith("'");
-    // Unquoted HCL is an expression (var.x, local.y); unquoted JSON is a number, boolean or null.
-    if (!quoted && dialect !== 'plain') continue;
+    const { value: name } = group(match, 'name');
+    const { value: raw, start } = group(match, 'value');
+    // A bare value holds no quote at all, a quoted one starts (and ends) with its quote.
+    const quoted = raw[0] === '"' || raw[0] === "'";
+    if (!quoted && !bareValues) continue;
     // YAML flow mappings and INI lists end a bare value with `,` `}` `]` or `;`, none of them the secret's.
+    // An empty value goes on, and no rule below takes it.
     const value = quoted ? raw.slice(1, -1) : raw.replace(/[,;}\]]+$/, '');
-    if (value === '' || isReference(value) || isPlaceholder(value)) continue;
+    if (isReference(value) || isPlaceholder(value)) continue;
     let rule: string;
     let title: string;
     if (isAwsSecretName(name) && isAwsSecretShape(value)) {
@@ -288,11 +295,11 @@ function assignments(text: string, lineNumber: number, dialect: Dialect): Candid
       line: lineNumber,
       column,
       endColumn: column + value.length,
-      lastLine: lineNumber,
       rule,
       title,
       masked: maskSecret(value),
       values: [value],
+      markedBy: markerLines(lineNumber),
     });
   }
   return found;
@@ -304,38 +311,38 @@ const HEREDOC_OPENER =
 
 /**
  * The body of a heredoc: under a secret-looking name, each non-empty line is judged like a quoted value of that
- * name (the generic high-entropy rule). Returns those candidates and the heredoc's last line (1-based: its
- * closing marker, or the end of the text when it is never closed).
+ * name (the generic high-entropy rule). Returns those candidates by line, and the first line after the heredoc
+ * (1-based: the line after its closing marker, or past the end of the text when it is never closed).
  */
 function heredocBody(
   lines: Lines,
   openerIndex: number,
   name: string,
   marker: string,
-): { candidates: Candidate[]; last: number } {
-  const candidates: Candidate[] = [];
+): { candidates: Map<number, Candidate>; next: number } {
+  const candidates = new Map<number, Candidate>();
   const secretName = isSecretName(name);
   let index = openerIndex + 1;
   for (; index < lines.texts.length; index++) {
-    const text = lines.texts[index] ?? '';
+    const text = lines.texts[index]!;
     const value = text.trim();
     if (value === marker) break;
-    if (!secretName || value === '' || isReference(value) || isPlaceholder(value)) continue;
+    // An empty line goes on, and no rule below takes it.
+    if (!secretName || isReference(value) || isPlaceholder(value)) continue;
     if (isOrdinaryShape(value) || !isHighEntropy(value)) continue;
     const column = text.indexOf(value) + 1;
-    candidates.push({
+    candidates.set(index + 1, {
       line: index + 1,
       column,
       endColumn: column + value.length,
-      lastLine: index + 1,
       rule: GENERIC_RULE,
       title: `Secret assigned to ${name.slice(0, 80)}`,
       masked: maskSecret(value),
       values: [value],
-      allowedBy: [openerIndex + 1, openerIndex],
+      markedBy: [...markerLines(index + 1), ...markerLines(openerIndex + 1)],
     });
   }
-  return { candidates, last: Math.min(index, lines.texts.length - 1) + 1 };
+  return { candidates, next: index + 2 };
 }
 
 function overlaps(a: Candidate, b: Candidate): boolean {
@@ -344,40 +351,43 @@ function overlaps(a: Candidate, b: Candidate): boolean {
 
 /** Scans one file's text; also returns the raw values found, for `core.setSecret`. */
 export function scanTextWithValues(file: string, text: string, options: ScanOptions = {}): ScanResult {
-  if (isAllowListed(file, options.allow ?? [])) return { findings: [], secrets: [], values: [] };
+  if (options.allow && isAllowListed(file, options.allow)) return { findings: [], secrets: [], values: [] };
   const lines = new Lines(text);
-  const dialect = dialectOf(file);
+  const hcl = /\.(?:tf|tofu|tfvars|tfbackend|hcl)$/i.test(file);
+  // Unquoted HCL is an expression (var.x, local.y), unquoted JSON a number, boolean or null: neither a secret.
+  const bareValues = !hcl && !/\.json$/i.test(file);
 
   // Most specific first: a GCP key line also holds a PEM marker and a `private_key` name, and the first
   // rule to claim a span wins.
-  const candidates = [...gcpKeys(text, lines), ...privateKeys(text, lines)];
+  const keys = privateKeys(text, lines);
+  const candidates: Candidate[] = [...gcpKeys(text, lines), ...keys];
   // A private key's body lines are random base64; they hold nothing else worth reporting.
   const insideKey = (line: number): boolean =>
-    candidates.some((key) => key.rule === 'private-key' && line > key.line && line <= key.lastLine);
-  // Heredoc body lines found so far, pushed after the specific rules of the same line so that those win.
-  const heredocLines = new Map<number, Candidate[]>();
-  let heredocEnd = 0;
+    keys.some((key) => line > key.line && line <= key.lastBodyLine);
+  // The findings of the last heredoc's body lines (one at most each), pushed after the specific rules of the
+  // same line so that those win.
+  let heredocLines = new Map<number, Candidate>();
+  let heredocNext = 0;
   lines.texts.forEach((lineText, index) => {
     const lineNumber = index + 1;
     if (insideKey(lineNumber)) return;
-    candidates.push(...tokens(lineText, lineNumber), ...assignments(lineText, lineNumber, dialect));
-    candidates.push(...(heredocLines.get(lineNumber) ?? []));
-    if (dialect !== 'hcl' || lineNumber <= heredocEnd) return;
-    const opener = HEREDOC_OPENER.exec(lineText)?.groups;
+    candidates.push(...tokens(lineText, lineNumber), ...assignments(lineText, lineNumber, bareValues));
+    const heredocLine = heredocLines.get(lineNumber);
+    if (heredocLine) candidates.push(heredocLine);
+    if (!hcl || lineNumber < heredocNext) return;
+    const opener = HEREDOC_OPENER.exec(lineText);
     if (!opener) return;
     // A heredoc body is text, not HCL: no opener inside it counts.
-    const body = heredocBody(lines, index, opener.name ?? '', opener.marker ?? '');
-    heredocEnd = body.last;
-    for (const candidate of body.candidates) {
-      heredocLines.set(candidate.line, [...(heredocLines.get(candidate.line) ?? []), candidate]);
-    }
+    const body = heredocBody(lines, index, opener.groups!.name!, opener.groups!.marker!);
+    heredocNext = body.next;
+    heredocLines = body.candidates;
   });
 
   const kept: Candidate[] = [];
   for (const candidate of candidates) {
     if (kept.some((other) => overlaps(candidate, other))) continue;
-    const allowing = [candidate.line, candidate.line - 1, ...(candidate.allowedBy ?? [])];
-    if (allowing.some((line) => (lines.texts[line - 1] ?? '').includes(ALLOW_MARKER))) continue;
+    // Line 0 (above a finding of line 1) does not exist.
+    if (candidate.markedBy.some((line) => lines.texts[line - 1]?.includes(ALLOW_MARKER))) continue;
     kept.push(candidate);
   }
   kept.sort((a, b) => a.line - b.line || a.column - b.column);
@@ -392,7 +402,7 @@ export function scanTextWithValues(file: string, text: string, options: ScanOpti
     masked: c.masked,
   }));
   const secrets = [...new Set(kept.flatMap((c) => c.values))];
-  return { findings, secrets, values: kept.map((c) => c.values[0] ?? '') };
+  return { findings, secrets, values: kept.map((c) => c.values[0]) };
 }
 
 /** Findings of one file's text; never containing a secret. */
