@@ -1,6 +1,7 @@
-// The provider plugin cache through the bundled action: every stack of the job installs into one folder, and
-// a cache service that is missing or refuses connections is a notice, never a failure.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+// The provider plugin cache through the bundled action: every stack of the job with a lock file installs into
+// one folder, and a cache service that is missing or refuses connections is a notice, never a failure.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -32,8 +33,30 @@ resource "local_file" "${name}" {
 }
 `;
 
-function twoStacks(): TestRepo {
-  return createRepo({ 'app/main.tf': fileStack('app'), 'net/main.tf': fileStack('net') });
+/** The lock file tofu writes for `fileStack` (from the tools' offline mirror), made once. */
+let lockFile: string | undefined;
+function lockFileText(): string {
+  if (lockFile === undefined) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'stackgate-lock-'));
+    try {
+      writeFileSync(path.join(dir, 'main.tf'), fileStack('lock'));
+      execFileSync('tofu', ['init', '-input=false', '-no-color'], { cwd: dir, stdio: 'pipe' });
+      lockFile = readFileSync(path.join(dir, '.terraform.lock.hcl'), 'utf8');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return lockFile;
+}
+
+function twoStacks(locked = false): TestRepo {
+  const lock = (folder: string) => (locked ? { [`${folder}/.terraform.lock.hcl`]: lockFileText() } : {});
+  return createRepo({
+    'app/main.tf': fileStack('app'),
+    'net/main.tf': fileStack('net'),
+    ...lock('app'),
+    ...lock('net'),
+  });
 }
 
 /** A local port nothing listens on. */
@@ -62,14 +85,26 @@ async function plan(repo: TestRepo, env: Record<string, string>) {
 }
 
 describe('provider cache', () => {
-  it('installs every stack’s providers into the one shared folder, with a notice when no cache service is there', async () => {
+  it('installs every locked stack’s providers into the one shared folder, with a notice when no cache service is there', async () => {
     const shared = mkdtempSync(path.join(tmpdir(), 'stackgate-plugins-'));
     try {
-      const { run, notices, stacks } = await plan(twoStacks(), { TF_PLUGIN_CACHE_DIR: shared });
+      const { run, notices, stacks } = await plan(twoStacks(true), { TF_PLUGIN_CACHE_DIR: shared });
       expect(run.exitCode).toBe(0);
       expect(stacks.map((stack) => stack.status)).toEqual(['planned', 'planned']);
       expect(notices).toContainEqual(expect.stringContaining('Actions cache service is not available'));
       expect(existsSync(path.join(shared, 'registry.opentofu.org/hashicorp/local/2.9.0'))).toBe(true);
+    } finally {
+      rmSync(shared, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps stacks without a lock file out of the shared folder (their inits reinstall every time)', async () => {
+    const shared = mkdtempSync(path.join(tmpdir(), 'stackgate-plugins-'));
+    try {
+      const { run, stacks } = await plan(twoStacks(), { TF_PLUGIN_CACHE_DIR: shared });
+      expect(run.exitCode).toBe(0);
+      expect(stacks.map((stack) => stack.status)).toEqual(['planned', 'planned']);
+      expect(readdirSync(shared)).toEqual([]);
     } finally {
       rmSync(shared, { recursive: true, force: true });
     }

@@ -30,12 +30,10 @@ export function artifactServiceProblem(env: Record<string, string | undefined>):
 
 /** The results service through `@actions/artifact`; files go through `tempDir`. */
 export function actionsArtifacts(tempDir: string): ArtifactTransport {
-  // Eager: bundled into the one file (its licence stays in dist/licenses.txt), evaluated on first use.
+  // A chunk of its own in dist/: neither compiled nor run by a job that never gets here.
   let loaded: Promise<ArtifactClient> | undefined;
   const artifactClient = () =>
-    (loaded ??= import(/* webpackMode: "eager" */ '@actions/artifact').then(
-      ({ DefaultArtifactClient }) => new DefaultArtifactClient(),
-    ));
+    (loaded ??= import('@actions/artifact').then(({ DefaultArtifactClient }) => new DefaultArtifactClient()));
   return {
     async upload(name, body) {
       const client = await artifactClient();

@@ -14,8 +14,8 @@ export async function cacheService(
   env: Record<string, string | undefined> = process.env,
 ): Promise<CacheToolkit | undefined> {
   if (!env.ACTIONS_CACHE_URL && !env.ACTIONS_RESULTS_URL) return undefined;
-  // Eager: bundled into the one file (its licence stays in dist/licenses.txt), evaluated only on this call.
-  loaded ??= import(/* webpackMode: "eager" */ '@actions/cache');
+  // A chunk of its own in dist/: neither compiled nor run by a job that never gets here.
+  loaded ??= import('@actions/cache');
   const cache = await loaded;
   return cache.isFeatureAvailable() ? cache : undefined;
 }

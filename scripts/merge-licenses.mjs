@@ -1,0 +1,44 @@
+// ncc writes one licence file per chunk of the bundle (`[name].licenses.txt`; the toolkits that are loaded on
+// first use are chunks of their own). This merges them into one dist/licenses.txt: each package once, sorted,
+// in ncc's own format (name, licence, text; entries apart by a blank line).
+// Usage: node scripts/merge-licenses.mjs OUT.txt CHUNK.licenses.txt...
+import { readFileSync, writeFileSync } from 'node:fs';
+
+const PACKAGE = /^(@[a-z0-9._~-]+\/)?[a-z0-9._~-]+$/;
+/** The line after a package name: an SPDX id or expression, never a sentence of a licence text. */
+const LICENCE_ID = /^\(?[A-Za-z0-9.+-]+( (OR|AND|WITH) [A-Za-z0-9.+-]+\)?)*\)?$/;
+
+/** Entries of one file: an entry starts at a package-name line followed by a licence-id line, after a blank line. */
+function entries(text) {
+  const lines = text.replace(/\r\n/g, '\n').trimEnd().split('\n');
+  const starts = lines.flatMap((line, index) =>
+    (index === 0 || lines[index - 1] === '') && PACKAGE.test(line) && LICENCE_ID.test(lines[index + 1] ?? '')
+      ? [index]
+      : [],
+  );
+  return starts.map((start, n) => ({
+    name: lines[start],
+    text: lines
+      .slice(start, starts[n + 1] ?? lines.length)
+      .join('\n')
+      .trimEnd(),
+  }));
+}
+
+const [out, ...inputs] = process.argv.slice(2);
+if (!out || inputs.length === 0) {
+  console.error('usage: merge-licenses.mjs OUT.txt CHUNK.licenses.txt...');
+  process.exit(2);
+}
+const byName = new Map();
+for (const input of inputs) {
+  for (const entry of entries(readFileSync(input, 'utf8'))) {
+    const known = byName.get(entry.name);
+    if (known !== undefined && known !== entry.text) {
+      console.error(`merge-licenses: ${entry.name} has two different texts; keeping both`);
+      byName.set(`${entry.name}\0${byName.size}`, entry.text);
+    } else byName.set(entry.name, entry.text);
+  }
+}
+const merged = [...byName.keys()].sort().map((name) => byName.get(name));
+writeFileSync(out, `${merged.join('\n\n')}\n`);
