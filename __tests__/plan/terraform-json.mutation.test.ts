@@ -1,5 +1,7 @@
 // Plan parsing cases found by mutation testing (issue 17): exact shapes (toStrictEqual, so an added
 // `undefined` key fails), every error message, and the small branches the fixtures never reach.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EncodedJson, emptyCounts, isSensitive, isUnknown } from '../../src/plan/model.js';
 import { SENSITIVE, SENSITIVE_CHANGED, UNKNOWN } from '../../src/plan/redact.js';
@@ -577,5 +579,44 @@ describe('diagnosticsFromJson: entries without a summary', () => {
     expect(file('a/./b.tf')).toBe('a/b.tf');
     expect(file('a/../b.tf', '.')).toBe('b.tf');
     expect(file('x/.//b.tf', 'infra')).toBe('infra/x/b.tf');
+  });
+});
+
+describe('parseTerraformPlan: counts, parsed inside the test', () => {
+  // The fixture suite (__tests__/report/fixtures.test.ts) parses its plans while collecting tests, which the
+  // mutation runner's per-test coverage does not see; these parse in the test itself.
+  const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'tofu-plans');
+
+  it('counts every real OpenTofu fixture as tofu’s Plan: line', () => {
+    const names = readdirSync(FIXTURES).sort();
+    expect(names.length).toBeGreaterThanOrEqual(30);
+    for (const name of names) {
+      const plan = parseTerraformPlan(
+        JSON.parse(readFileSync(join(FIXTURES, name, 'plan.json'), 'utf8')) as unknown,
+      );
+      const text = readFileSync(join(FIXTURES, name, 'plan'), 'utf8');
+      const match = /Plan: (\d+) to add, (\d+) to change, (\d+) to destroy\./.exec(text);
+      const expected = match ? match.slice(1, 4).map(Number) : [0, 0, 0];
+      const { add, change, destroy } = plan.counts;
+      expect([name, add, change, destroy]).toStrictEqual([name, ...expected]);
+    }
+  });
+
+  it('counts a destroyed resource once, and a replacement as one add and one destroy', () => {
+    const plan = parseTerraformPlan({
+      ...base,
+      resource_changes: [
+        entry({ address: 'a.new' }, { actions: ['create'] }),
+        entry({ address: 'a.gone' }, { actions: ['delete'], before: { a: 1 }, after: null }),
+        entry({ address: 'a.swap' }, { actions: ['delete', 'create'], before: { a: 1 } }),
+        entry({ address: 'a.edit' }, { actions: ['update'], before: { a: 0 } }),
+      ],
+    });
+    expect(plan.counts).toStrictEqual({ ...emptyCounts(), add: 2, change: 1, destroy: 2, replace: 1 });
+    const gone = parseTerraformPlan({
+      ...base,
+      resource_changes: [entry({}, { actions: ['delete'], before: { a: 1 }, after: null })],
+    });
+    expect(gone.counts).toStrictEqual({ ...emptyCounts(), destroy: 1 });
   });
 });

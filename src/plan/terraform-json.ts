@@ -249,18 +249,19 @@ function parsedJson(raw: unknown): unknown {
   if (typeof raw !== 'string') return undefined;
   try {
     return JSON.parse(raw) as unknown;
-    // Stryker disable next-line BlockStatement: an empty catch returns undefined too
   } catch {
-    return undefined;
+    // Not JSON: nothing to compare with.
   }
+  return undefined;
 }
 
 function sameJson(a: unknown, b: unknown): boolean {
   try {
     return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
   } catch {
-    return false; // too deep to compare: say it changed rather than hide a change
+    // Too deep to compare: say it changed rather than hide a change.
   }
+  return false;
 }
 
 function replacePathsOf(paths: unknown): string[] {
@@ -337,8 +338,7 @@ export function countChanges(
       case 'forget':
         counts.forget += 1;
         break;
-      default:
-        break;
+      // no-op, move and import add nothing here: imports and moves are counted above.
     }
   }
   counts.drift = drift.length;
