@@ -672,3 +672,242 @@ describe('cases the first mutation run found unchecked', () => {
     );
   });
 });
+
+describe('cases the second mutation run found unchecked', () => {
+  it('names Terragrunt, and a stack that applies on merge in the metadata', () => {
+    expect(engineTitle('terragrunt')).toBe('Terragrunt');
+    const drift = plan({ drift: [resource('t.d', 'update', { before: { v: 1 }, after: { v: 2 } })] });
+    expect(renderStackSection(stack('a', { engine: 'terragrunt', plan: drift }))).toContain(
+      '#### Drift — changed outside of Terragrunt\n',
+    );
+    const body = renderComment(report([stack('a', { status: 'skipped', appliesOnMerge: true })])).body;
+    expect(body).toContain('"stacks":[{"name":"a","status":"skipped","on":"merge"}]');
+    expect(parseCommentMeta(body)?.stacks).toStrictEqual([{ name: 'a', status: 'skipped', on: 'merge' }]);
+  });
+
+  it('labels a stack by its status even when its plan has no changes', () => {
+    const none = plan({ hasChanges: false });
+    const body = renderSummary(
+      report([
+        stack('c', { status: 'errored', plan: none }),
+        stack('h', { status: 'applied', plan: none }),
+        stack('i', { status: 'apply-failed', plan: none }),
+      ]),
+    );
+    expect(body.split('\n').filter((line) => /^\| [chi] \|/.test(line))).toStrictEqual([
+      '| c | tofu | 0 | 0 | 0 | 0 | ❌ errored |',
+      '| h | tofu | 0 | 0 | 0 | 0 | 🚀 applied |',
+      '| i | tofu | 0 | 0 | 0 | 0 | ❌ apply failed |',
+    ]);
+    expect(body).toContain('<details open><summary>❌ <b>c</b> <code>infra/c</code> — ❌ errored</summary>');
+  });
+
+  it('shows a stack without a plan as its summary line alone, and unaffected stacks not at all', () => {
+    expect(renderStackSection(stack('a', { status: 'skipped' }))).toBe(
+      '<details><summary>⏭️ <b>a</b> <code>infra/a</code> — ⏭️ skipped</summary>\n\n</details>',
+    );
+    const body = renderSummary(
+      report([stack('q', { status: 'unaffected' }), stack('s', { status: 'skipped' })]),
+    );
+    expect(body.split('\n\n').filter((block) => block.startsWith('<details'))).toStrictEqual([
+      '<details><summary>⏭️ <b>s</b> <code>infra/s</code> — ⏭️ skipped</summary>',
+    ]);
+    expect(body).not.toContain('<b>q</b>');
+  });
+
+  it('makes a replacement loud even when the counts carry it only as replace', () => {
+    const body = renderSummary(report([stack('r', { plan: plan({}, { replace: 1 }) })]));
+    expect(body).toContain('⚠️ **This plan destroys or replaces resources in `r` (1 to replace).**');
+  });
+
+  it('lists a move whose new value is unknown or null without an id', () => {
+    const section = renderStackSection(
+      stack('a', {
+        plan: plan({
+          changes: [
+            resource('t.m1', 'move', { previousAddress: 't.o1' }),
+            resource('t.m2', 'move', { previousAddress: 't.o2', after: null }),
+            resource('t.m3', 'move', { previousAddress: 't.o3', after: 'i-3' }),
+          ],
+        }),
+      }),
+    );
+    expect(section).toContain('#### Moves\n\n- `t.o1` → `t.m1`\n\n- `t.o2` → `t.m2`\n\n- `t.o3` → `t.m3`\n');
+  });
+
+  it('puts a blank line between the loud line, the policies and the checks', () => {
+    const body = renderSummary(
+      report([stack('r', { plan: plan({}, { destroy: 1 }) })], {
+        findings: [{ kind: 'format', severity: 'warning', title: 'Formatting', message: 'fmt me' }],
+        policyViolations: [{ policy: 'p', stack: 'r', level: 'warning', message: 'careful' }],
+      }),
+    );
+    expect(body).toContain(
+      '⚠️ **This plan destroys or replaces resources in `r` (1 to delete).**\n\n### Policies\n',
+    );
+    expect(body).toMatch(/\|\n\n\n### Checks — 0 blocking, 1 other\n/);
+  });
+
+  it('gives the checks a third of the comment, and at most 200,000 characters of the summary', () => {
+    const findings = Array.from({ length: 2_500 }, (_, i) => ({
+      kind: 'format' as const,
+      severity: 'warning' as const,
+      title: `Finding ${i}`,
+      message: 'm'.repeat(100),
+    }));
+    const r = report([stack('app', { plan: created })], { findings });
+    const checks = (body: string) => /### Checks[^]*?annotation on the check run\._/.exec(body)?.[0] ?? '';
+    const comment = checks(renderComment(r).body);
+    expect(comment.length).toBeLessThanOrEqual(Math.floor(65_536 / 3));
+    expect(comment.length).toBeGreaterThan(65_536 / 3 - 500);
+    const summary = checks(renderSummary(r));
+    expect(summary.length).toBeLessThanOrEqual(200_000);
+    expect(summary.length).toBeGreaterThan(200_000 - 500);
+  });
+
+  it('keeps the whole comment at exactly its limit, and trims it one character below', () => {
+    const r = report([stack('app', { plan: created })]);
+    const { body } = renderComment(r);
+    expect(renderComment(r, { maxLength: body.length })).toStrictEqual({ body, truncated: false });
+    expect(renderComment(r, { maxLength: body.length - 1 }).truncated).toBe(true);
+  });
+
+  it('lists stacks in the metadata up to exactly 12,000 characters', () => {
+    const block = (name: string) =>
+      `<!-- stackgate:meta {"version":1,"command":"plan","header":"","sha":"abc","stacks":[{"name":"${name}","status":"skipped"}]} -->`;
+    const name = 'n'.repeat(12_000 - block('').length);
+    expect(block(name).length).toBe(12_000);
+    const meta = (n: string) =>
+      parseCommentMeta(renderComment(report([stack(n, { status: 'skipped' })])).body);
+    expect(meta(name)?.stacks).toStrictEqual([{ name, status: 'skipped' }]);
+    expect(meta(name)?.omittedStacks).toBeUndefined();
+    expect(meta(`${name}n`)?.stacks).toStrictEqual([]);
+    expect(meta(`${name}n`)?.omittedStacks).toBe(1);
+    // A header past the budget on its own: no stack is listed, and the halving stops.
+    const long = parseCommentMeta(
+      renderComment(report([stack('a', { status: 'skipped' })], { header: 'h'.repeat(13_000) })).body,
+    );
+    expect(long?.stacks).toStrictEqual([]);
+    expect(long?.omittedStacks).toBe(1);
+  });
+
+  it('reads nothing from a body without a metadata block', () => {
+    expect(parseCommentMeta('just a comment')).toBeUndefined();
+    expect(parseCommentMeta('<!-- stackgate:meta {"version":1 -->')).toBeUndefined();
+  });
+
+  describe('the table uses its budget to the character', () => {
+    // 20 skipped stacks: the table gets the limit less the marker, verdict and metadata (with their blank
+    // lines, 4 more) and 400 characters kept for the sections; a cut table keeps 80 for its closing row.
+    const stacks = Array.from({ length: 20 }, (_, i) =>
+      stack(`stack-${String(i).padStart(2, '0')}`, { status: 'skipped' }),
+    );
+    const r = report(stacks);
+    const full = renderComment(r).body;
+    const blocks = full.split('\n\n');
+    const meta = full.split('\n').find((line) => line.startsWith('<!-- stackgate:meta'))!;
+    const fixed = `${blocks[0]}\n\n${blocks[1]}\n\n${meta}\n`.length + 4 + 400;
+    const table = blocks[2]!;
+    const lines = table.split('\n');
+    const tableOf = (body: string) => body.split('\n\n')[2]!;
+    const upTo = (rows: number) => lines.slice(0, 2 + rows).join('\n');
+
+    it('keeps the whole table when it fits exactly', () => {
+      expect(lines.length).toBe(22);
+      expect(tableOf(renderComment(r, { maxLength: fixed + table.length }).body)).toBe(table);
+      expect(tableOf(renderComment(r, { maxLength: fixed + table.length - 1 }).body)).toBe(
+        `${upTo(18)}\n| … 2 more stacks | | | | | | see the job summary |`,
+      );
+    });
+
+    it('cuts rows where the next would leave no room for the closing row', () => {
+      for (const rows of [1, 7, 15]) {
+        const max = fixed + upTo(rows).length + 80;
+        const more = (n: number) => `| … ${n} more stacks | | | | | | see the job summary |`;
+        expect(tableOf(renderComment(r, { maxLength: max }).body)).toBe(`${upTo(rows)}\n${more(20 - rows)}`);
+        expect(tableOf(renderComment(r, { maxLength: max - 1 }).body)).toBe(
+          `${upTo(rows - 1)}\n${more(21 - rows)}`,
+        );
+      }
+    });
+  });
+
+  describe('a trimmed section takes every whole item that fits, to the character', () => {
+    const items = 30;
+    const s = stack('app', {
+      plan: plan(
+        {
+          changes: Array.from({ length: items }, (_, i) =>
+            resource(`t.r${String(i).padStart(2, '0')}`, 'create', { after: { v: 'x'.repeat(200) } }),
+          ),
+        },
+        { add: items },
+      ),
+    });
+    const r = report([s]);
+    const [open, intro, , ...rest] = renderStackSection(s).split('\n\n');
+    const diffs = rest.slice(0, -1);
+    const note = (n: number) =>
+      `_… ${plural(n, 'more item')} not shown: details trimmed to fit; the full report is in the job summary._`;
+    const section = (withIntro: boolean, shown: number) =>
+      [
+        open,
+        ...(withIntro ? [intro] : []),
+        ...(shown > 0 ? ['#### Changes', ...diffs.slice(0, shown).map((d) => d!.trimEnd())] : []),
+        note(items - shown),
+        '</details>',
+      ].join('\n\n');
+    // The body without its section: the frame, whatever the table looks like at that size.
+    const split = (body: string) => {
+      const [before, after] = body
+        .replace(/<details>[^]*<\/details>\n\n/, '')
+        .split(/(?=<!-- stackgate:meta)/);
+      return (text: string) => `${before}${text}\n\n${after}`;
+    };
+
+    it('shows the frame as soon as it fits, and the verdict with a pointer below it', () => {
+      expect(diffs).toHaveLength(items);
+      let max = 300;
+      while (!renderComment(r, { maxLength: max }).body.includes('| Stack |')) {
+        expect(renderComment(r, { maxLength: max }).body).toContain('> [!NOTE]');
+        max += 1;
+      }
+      const { body } = renderComment(r, { maxLength: max });
+      expect(body.length).toBe(max);
+      expect(body).not.toContain('<details>');
+    });
+
+    it('shows the summary line, then the plan line, then each item, as soon as it fits', () => {
+      const seen = new Set<string>();
+      for (let max = 500; max < 2_500; max += 1) {
+        const { body } = renderComment(r, { maxLength: max });
+        if (!body.includes('| Stack |')) continue;
+        expect(body.length).toBeLessThanOrEqual(max);
+        const bodyWith = split(body);
+        let next: string;
+        if (!body.includes('<details>')) {
+          seen.add('none');
+          next = bodyWith(section(false, 0));
+        } else {
+          const shown = [...body.matchAll(/ will be created/g)].length;
+          const withIntro = body.includes('**Plan:**');
+          seen.add(`${withIntro}:${shown}`);
+          expect(body).toBe(bodyWith(section(withIntro, shown)));
+          next = bodyWith(withIntro ? section(true, shown + 1) : section(true, 0));
+        }
+        expect(next.length).toBeGreaterThan(max);
+      }
+      expect([...seen]).toStrictEqual([
+        'none',
+        'false:0',
+        'true:0',
+        'true:1',
+        'true:2',
+        'true:3',
+        'true:4',
+        'true:5',
+        'true:6',
+      ]);
+    });
+  });
+});

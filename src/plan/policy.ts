@@ -126,9 +126,8 @@ function addressMatcher(globs: readonly string[] | undefined): (address: string)
 
 /** Every address a change has in the plan: where it is going and, for a move, where it was. */
 export function addressesOf(change: ResourceChange): string[] {
-  return change.previousAddress !== undefined && change.previousAddress !== change.address
-    ? [change.address, change.previousAddress]
-    : [change.address];
+  // A previous address equal to the address is harmless: matching twice gives the same answer.
+  return change.previousAddress !== undefined ? [change.address, change.previousAddress] : [change.address];
 }
 
 /** The policy actions a change performs. */

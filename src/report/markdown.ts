@@ -4,7 +4,7 @@
 import { Buffer } from 'node:buffer';
 import type { Diagnostic, Plan, PlanCounts, ResourceChange, TaskCounts } from '../plan/model.js';
 import { renderOutputsDiff, renderResourceDiff } from './diff.js';
-import { failingFindings, renderFindings } from './findings.js';
+import { failingFindings, renderFindings, type Finding } from './findings.js';
 import { renderPolicySection } from './policy.js';
 import { codeBlock, escapeHtmlText, escapeText, inlineCode } from './escape.js';
 import type { CommentMeta, RunReport, StackReport } from './types.js';
@@ -75,7 +75,7 @@ function statusLabel(stack: StackReport): string {
 
 // ---- verdict, table, loud line ---------------------------------------------------------------------------
 
-function verdict(report: RunReport): string {
+function verdict(report: RunReport, findings: readonly Finding[]): string {
   const stacks = report.stacks;
   const count = (test: (stack: StackReport) => boolean): number => stacks.filter(test).length;
   const parts = [
@@ -95,7 +95,7 @@ function verdict(report: RunReport): string {
     .map(([n, label], index) => (index === 0 ? `${plural(n, 'stack')} ${label}` : `${n} ${label}`))
     .join(', ');
   const title = escapeText(`Stackgate ${report.command}`);
-  const blocking = failingFindings(report.findings ?? []).length;
+  const blocking = failingFindings(findings).length;
   const checks = blocking > 0 ? ` — ❌ ${plural(blocking, 'blocking finding')}` : '';
   return `**${title}** — ${text || 'no stacks'}${checks}`;
 }
@@ -109,9 +109,13 @@ function tableRow(stack: StackReport): string {
 const TABLE_HEAD =
   '| Stack | Engine | Add | Change | Destroy | Replace | Status |\n| --- | --- | ---: | ---: | ---: | ---: | --- |';
 
+function fullTable(stacks: readonly StackReport[]): string {
+  return [TABLE_HEAD, ...stacks.map(tableRow)].join('\n');
+}
+
 /** The table always fits: past the budget, unaffected stacks fold into one row, then rows are cut. */
 function renderTable(stacks: readonly StackReport[], maxLength: number, measure: Measure): string {
-  const full = [TABLE_HEAD, ...stacks.map(tableRow)].join('\n');
+  const full = fullTable(stacks);
   if (measure(full) <= maxLength) return full;
   const affected = stacks.filter((stack) => stack.status !== 'unaffected');
   const unaffected = stacks.length - affected.length;
@@ -126,8 +130,8 @@ function renderTable(stacks: readonly StackReport[], maxLength: number, measure:
     }
     rows.push(row);
   }
-  if (unaffected > 0)
-    rows.push(`| … ${plural(unaffected, 'unaffected stack')} | | | | | | ${STATUS_LABELS.unaffected} |`);
+  // Every affected row fitted, yet the full table did not: there are unaffected stacks to fold.
+  rows.push(`| … ${plural(unaffected, 'unaffected stack')} | | | | | | ${STATUS_LABELS.unaffected} |`);
   return rows.join('\n');
 }
 
@@ -222,11 +226,8 @@ function planLine(plan: Plan): string {
 
 /** The object's id, so a reviewer can tell which real object moved. */
 function idNote(change: ResourceChange): string {
-  const after = change.after;
-  const id =
-    typeof after === 'object' && after !== null && !Array.isArray(after)
-      ? (after as { id?: unknown }).id
-      : undefined;
+  // Only a map has an `id` (arrays, scalars and markers give undefined); null and undefined have nothing.
+  const id = (change.after as { id?: unknown } | null | undefined)?.id;
   return typeof id === 'string' && id !== '' ? ` (id ${inlineCode(id)})` : '';
 }
 
@@ -277,7 +278,7 @@ function stackParts(stack: StackReport): SectionParts {
 /** Joins parts with blank lines (markdown inside <details> needs them); headings appear once per group. */
 function assemble(parts: SectionParts, itemCount: number, note?: string): string {
   const blocks: string[] = [parts.open, ...parts.intro];
-  let group = '';
+  let group: string | undefined;
   for (const item of parts.items.slice(0, itemCount)) {
     if (item.group !== group) blocks.push(item.group);
     group = item.group;
@@ -302,7 +303,7 @@ function itemsThatFit(parts: SectionParts, budget: number, measure: Measure, whe
   const separator = measure('\n\n');
   const note = measure(trimmedNote(parts.items.length, where)) + separator;
   let used = measure(assemble(parts, 0)) + note;
-  let group = '';
+  let group: string | undefined;
   let count = 0;
   for (const item of parts.items) {
     const heading = item.group !== group ? measure(item.group) + separator : 0;
@@ -328,6 +329,7 @@ function renderStackWithin(parts: SectionParts, budget: number, measure: Measure
 /** Water-filling: small sections get all they need, the rest split what remains evenly. */
 export function fairShares(sizes: readonly number[], budget: number): number[] {
   const order = sizes.map((size, index) => ({ size, index })).sort((a, b) => a.size - b.size);
+  // Stryker disable next-line ArrayDeclaration: equivalent; the loop below assigns every index
   const shares = new Array<number>(sizes.length).fill(0);
   let remaining = Math.max(0, budget);
   order.forEach(({ size, index }, position) => {
@@ -361,7 +363,7 @@ function metaBlockFor(report: RunReport, stacks: readonly StackReport[], omitted
     command: report.command,
     header: report.header,
     sha: report.sha,
-    ...(report.pullNumber !== undefined ? { pullNumber: report.pullNumber } : {}),
+    pullNumber: report.pullNumber, // JSON leaves it out when undefined
     stacks: stacks.map((stack) => ({
       name: stack.name,
       status: stack.status,
@@ -387,14 +389,16 @@ export function hiddenJson(value: unknown): string {
 /** Reads the hidden metadata block back from a comment body. */
 export function parseCommentMeta(body: string): CommentMeta | undefined {
   const match = META_PATTERN.exec(body);
-  if (!match?.[1]) return undefined;
+  if (match === null) return undefined;
+  const json = match[1]!; // the group always takes part in a match
+  let meta: CommentMeta;
   try {
-    const meta = JSON.parse(match[1]) as CommentMeta;
-    if (meta.version !== 1 || typeof meta.sha !== 'string' || !Array.isArray(meta.stacks)) return undefined;
-    return meta;
+    meta = JSON.parse(json) as CommentMeta;
   } catch {
     return undefined;
   }
+  if (meta.version !== 1 || typeof meta.sha !== 'string' || !Array.isArray(meta.stacks)) return undefined;
+  return meta;
 }
 
 // ---- the whole report ------------------------------------------------------------------------------------
@@ -424,7 +428,8 @@ function renderReport(report: RunReport, options: RenderOptions): { body: string
   const marker = options.comment ? commentMarker(report.header) : undefined;
   const meta = options.comment ? metaBlock(report) : undefined;
   // Policy violations get their own table; every other finding is listed under Checks.
-  const checks = (report.findings ?? []).filter((finding) => finding.kind !== 'policy');
+  const allFindings = report.findings ?? [];
+  const checks = allFindings.filter((finding) => finding.kind !== 'policy');
   const findings = checks.length
     ? renderFindings(checks, Math.floor(Math.min(maxLength / 3, 200_000)))
     : undefined;
@@ -442,30 +447,33 @@ function renderReport(report: RunReport, options: RenderOptions): { body: string
         )
         .join('\n')
     : undefined;
-  const head = [marker, verdict(report), outcome, drift];
-  const fixedCost = measure(join([...head, loud, meta])) + 4;
-  const table = renderTable(report.stacks, Math.max(0, maxLength - fixedCost - 400), measure);
+  const head = [marker, verdict(report, allFindings), outcome, drift];
   // Each stack's diffs are rendered once and reused if the sections must be trimmed (they dominate the cost).
   const sectionParts = report.stacks.filter((stack) => stack.status !== 'unaffected').map(stackParts);
   const sections = sectionParts.map((parts) => assemble(parts, Number.POSITIVE_INFINITY));
-  const full = join([...head, table, loud, ...sections, meta]);
+  const full = join([...head, fullTable(report.stacks), loud, ...sections, meta]);
   if (measure(full) <= maxLength) return { body: full, truncated: false };
+
+  // Trimmed: the table gets what the head, loud blocks and metadata leave, less room kept for the sections.
+  const fixedCost = measure(join([...head, loud, meta])) + 4;
+  const table = renderTable(report.stacks, Math.max(0, maxLength - fixedCost - 400), measure);
 
   const runLink = report.runUrl ? ` ([workflow run](${percentEncode(report.runUrl)}))` : '';
   const notice = `> [!NOTE]\n> Details trimmed to fit the size limit; the full report is in ${options.fullReportIn}${runLink}.`;
   const frame = join([...head, table, loud, notice, meta]);
-  // Each section also costs its blank-line separator.
+  if (measure(frame) > maxLength) {
+    // Even the frame is too big (thousands of stacks or findings): the verdict and a pointer always fit.
+    const minimal = join([...head, notice, meta]);
+    return { body: measure(minimal) <= maxLength ? minimal : join(head), truncated: true };
+  }
+  // Each section also costs its blank-line separator, so sections within their shares fit; a section with
+  // nothing that fits is '' and left out by join.
   const budget = maxLength - measure(frame) - 2 * sections.length;
   const shares = fairShares(sections.map(measure), budget);
-  const trimmed = sectionParts
-    .map((parts, index) => renderStackWithin(parts, shares[index] ?? 0, measure, options.fullReportIn))
-    .filter((text) => text !== '');
-  const body = join([...head, table, loud, notice, ...trimmed, meta]);
-  if (measure(body) <= maxLength) return { body, truncated: true };
-  if (measure(frame) <= maxLength) return { body: frame, truncated: true };
-  // Even the frame is too big (thousands of stacks or findings): the verdict and a pointer always fit.
-  const minimal = join([...head, notice, meta]);
-  return { body: measure(minimal) <= maxLength ? minimal : join(head), truncated: true };
+  const trimmed = sectionParts.map((parts, index) =>
+    renderStackWithin(parts, shares[index] ?? 0, measure, options.fullReportIn),
+  );
+  return { body: join([...head, table, loud, notice, ...trimmed, meta]), truncated: true };
 }
 
 /** The sticky PR comment: never longer than `maxLength` (GitHub's 65,536 by default). */
@@ -485,7 +493,7 @@ export function renderComment(
 export function renderSummary(report: RunReport, options: { maxBytes?: number } = {}): string {
   return renderReport(report, {
     maxLength: options.maxBytes ?? SUMMARY_MAX_BYTES,
-    measure: (text) => Buffer.byteLength(text, 'utf8'),
+    measure: (text) => Buffer.byteLength(text), // UTF-8
     comment: false,
     fullReportIn: 'the run log',
   }).body;
