@@ -877,6 +877,17 @@ describe('cases the second mutation run found unchecked', () => {
       expect(body).not.toContain('<details>');
     });
 
+    it('keeps two trimmed sections and their blank lines within the limit, to the character', () => {
+      const two = report([s, { ...s, name: 'web', path: 'infra/web' }]);
+      let tight = 0;
+      for (let max = 1_000; max < 3_000; max += 1) {
+        const { body } = renderComment(two, { maxLength: max });
+        expect(body.length).toBeLessThanOrEqual(max);
+        if (body.length === max) tight += 1;
+      }
+      expect(tight).toBeGreaterThan(0);
+    });
+
     it('shows the summary line, then the plan line, then each item, as soon as it fits', () => {
       const seen = new Set<string>();
       for (let max = 500; max < 2_500; max += 1) {
