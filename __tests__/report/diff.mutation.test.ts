@@ -809,3 +809,146 @@ describe('cases the first mutation run found unchecked', () => {
     ]);
   });
 });
+
+describe('cases the second mutation run found unchecked', () => {
+  it('tells a hidden value from a plain one on either side', () => {
+    expect(update({ p: SENSITIVE, q: 1 }, { p: 'shown', q: 1 })).toStrictEqual([
+      row('!', 1, 'p = (sensitive value) -> "shown"'),
+      row(' ', 1, '# (1 unchanged attribute hidden)'),
+    ]);
+    expect(update({ p: 'shown' }, { p: SENSITIVE })).toStrictEqual([row('!', 1, 'p = (sensitive value)')]);
+  });
+
+  it('tells a list from a string of its characters, and a number or string from an object', () => {
+    expect(update({ v: ['a', 'b'] }, { v: 'ab' })).toStrictEqual([
+      row('-', 1, 'v = ['),
+      row('-', 2, '"a",'),
+      row('-', 2, '"b",'),
+      row('-', 1, ']'),
+      row('+', 1, 'v = "ab"'),
+    ]);
+    expect(update({ v: 'ab' }, { v: ['a', 'b'] })).toStrictEqual([
+      row('-', 1, 'v = "ab"'),
+      row('+', 1, 'v = ['),
+      row('+', 2, '"a",'),
+      row('+', 2, '"b",'),
+      row('+', 1, ']'),
+    ]);
+    expect(update({ v: 5 }, { v: {} })).toStrictEqual([row('-', 1, 'v = 5'), row('+', 1, 'v = {}')]);
+    expect(update({ v: 'ab' }, { v: { 0: 'a', 1: 'b' } })).toStrictEqual([
+      row('-', 1, 'v = "ab"'),
+      row('+', 1, 'v = {'),
+      row('+', 2, '"0" = "a"'),
+      row('+', 2, '"1" = "b"'),
+      row('+', 1, '}'),
+    ]);
+  });
+
+  it('shows strings holding JSON scalars as strings, not jsonencode', () => {
+    expect(
+      body(change('create', undefined, { a: '5', b: 'true', c: '"x"', d: 'null', e: '{', f: '{}' })),
+    ).toStrictEqual([
+      row('+', 1, 'a = "5"'),
+      row('+', 1, 'b = "true"'),
+      row('+', 1, 'c = "\\"x\\""'),
+      row('+', 1, 'd = "null"'),
+      row('+', 1, 'e = "{"'),
+      row('+', 1, 'f = jsonencode('),
+      row('+', 2, '{}'),
+      row('+', 1, ')'),
+    ]);
+    expect(update({ a: '5' }, { a: '6' })).toStrictEqual([row('!', 1, 'a = "5" -> "6"')]);
+  });
+
+  it('shows a null element added to a list, at its end or before a kept element', () => {
+    expect(update({ l: [1] }, { l: [1, null] })).toStrictEqual([
+      row('!', 1, 'l = ['),
+      row(' ', 2, '1,'),
+      row('+', 2, 'null,'),
+      row(' ', 1, ']'),
+    ]);
+    expect(update({ l: ['a'] }, { l: [null, 'a'] })).toStrictEqual([
+      row('!', 1, 'l = ['),
+      row('+', 2, 'null,'),
+      row(' ', 2, '"a",'),
+      row(' ', 1, ']'),
+    ]);
+  });
+
+  it('keeps a common last element last, and finds the common element after an added one', () => {
+    expect(update({ l: ['x', 'a'] }, { l: ['a', 'y', 'a'] })).toStrictEqual([
+      row('!', 1, 'l = ['),
+      row('-', 2, '"x",'),
+      row('+', 2, '"a",'),
+      row('+', 2, '"y",'),
+      row(' ', 2, '"a",'),
+      row(' ', 1, ']'),
+    ]);
+    expect(update({ l: ['a', 'b'] }, { l: ['c', 'a', 'd'] })).toStrictEqual([
+      row('!', 1, 'l = ['),
+      row('+', 2, '"c",'),
+      row(' ', 2, '"a",'),
+      row('-', 2, '"b",'),
+      row('+', 2, '"d",'),
+      row(' ', 1, ']'),
+    ]);
+  });
+
+  it('keeps a common line in the middle of a heredoc as context', () => {
+    expect(update({ s: 'a\nx\nb\n' }, { s: 'c\nx\nd\n' })).toStrictEqual([
+      row('!', 1, 's = <<-EOT'),
+      row('-', 2, 'a'),
+      row('+', 2, 'c'),
+      row(' ', 2, 'x'),
+      row('-', 2, 'b'),
+      row('+', 2, 'd'),
+      row(' ', 1, 'EOT'),
+    ]);
+  });
+
+  it('numbers an element after an added one by its new index for the replacement note', () => {
+    expect(update({ l: ['a'] }, { l: ['n', 'a'] }, { replacePaths: ['l[1]'] })).toStrictEqual([
+      row('!', 1, 'l = ['),
+      row('+', 2, '"n",'),
+      row(' ', 2, '"a", # forces replacement'),
+      row(' ', 1, ']'),
+    ]);
+  });
+
+  it('marks an unchanged identifying attribute that forces replacement', () => {
+    expect(
+      update({ name: 'web', size: 1 }, { name: 'web', size: 2 }, { replacePaths: ['name'] }),
+    ).toStrictEqual([row(' ', 1, 'name = "web" # forces replacement'), row('!', 1, 'size = 1 -> 2')]);
+  });
+
+  it('pairs removed and added elements in place only when all of them are objects', () => {
+    expect(update({ l: [{ v: 1 }, 'a'] }, { l: [{ v: 2 }, 'b'] })).toStrictEqual([
+      row('!', 1, 'l = ['),
+      row('-', 2, '{'),
+      row('-', 3, 'v = 1'),
+      row('-', 2, '},'),
+      row('-', 2, '"a",'),
+      row('+', 2, '{'),
+      row('+', 3, 'v = 2'),
+      row('+', 2, '},'),
+      row('+', 2, '"b",'),
+      row(' ', 1, ']'),
+    ]);
+  });
+
+  it('shows a destroyed or forgotten resource as removed, whatever after the model carries', () => {
+    for (const action of ['delete', 'forget'] as const) {
+      expect(body(change(action, { id: 'x', size: 1 }, { id: 'x', size: 2 }))).toStrictEqual([
+        row('-', 1, 'id   = "x"'),
+        row('-', 1, 'size = 1'),
+      ]);
+    }
+  });
+
+  it('says a data source read with nothing known yet refers to unknown values', () => {
+    expect(body(change('read', undefined, UNKNOWN, { mode: 'data' }))).toStrictEqual([
+      row('+', 1, '# (config refers to values not yet known)'),
+    ]);
+    expect(body(change('create', undefined, undefined))).toStrictEqual([]);
+  });
+});
