@@ -894,6 +894,59 @@ describe('cases the second mutation run found unchecked', () => {
     ]);
   });
 
+  it('keeps the one common element when elements are added on both sides of it', () => {
+    expect(update({ l: ['a'] }, { l: ['b', 'b', 'a', 'b'] })).toStrictEqual([
+      row('!', 1, 'l = ['),
+      row('+', 2, '"b",'),
+      row('+', 2, '"b",'),
+      row(' ', 2, '"a",'),
+      row('+', 2, '"b",'),
+      row(' ', 1, ']'),
+    ]);
+  });
+
+  it('compares only what lies between a long common start or end, whatever the lists’ length', () => {
+    const same = Array.from({ length: 600 }, (_, i) => `same${i}`);
+    const changed = (lines: string[]) => lines.filter((line) => /^[-+]/.test(line));
+    expect(changed(update({ l: [...same, 'x'] }, { l: [...same, 'y'] }))).toStrictEqual([
+      row('-', 2, '"x",'),
+      row('+', 2, '"y",'),
+    ]);
+    expect(changed(update({ l: ['x', ...same] }, { l: ['y', ...same] }))).toStrictEqual([
+      row('-', 2, '"x",'),
+      row('+', 2, '"y",'),
+    ]);
+  });
+
+  it('tells a null last or first element from a missing one', () => {
+    expect(update({ l: ['a', null] }, { l: ['a', 'b'] })).toStrictEqual([
+      row('!', 1, 'l = ['),
+      row(' ', 2, '"a",'),
+      row('-', 2, 'null,'),
+      row('+', 2, '"b",'),
+      row(' ', 1, ']'),
+    ]);
+    expect(update({ l: ['a', 'b'] }, { l: ['a', null] })).toStrictEqual([
+      row('!', 1, 'l = ['),
+      row(' ', 2, '"a",'),
+      row('-', 2, '"b",'),
+      row('+', 2, 'null,'),
+      row(' ', 1, ']'),
+    ]);
+    expect(update({ l: ['a', null] }, { l: ['a'] })).toStrictEqual([
+      row('!', 1, 'l = ['),
+      row(' ', 2, '"a",'),
+      row('-', 2, 'null,'),
+      row(' ', 1, ']'),
+    ]);
+    expect(update({ l: [null, 'a'] }, { l: ['a'] })).toStrictEqual([
+      row('!', 1, 'l = ['),
+      row('-', 2, 'null,'),
+      row(' ', 2, '"a",'),
+      row(' ', 1, ']'),
+    ]);
+  });
+
   it('keeps a common line in the middle of a heredoc as context', () => {
     expect(update({ s: 'a\nx\nb\n' }, { s: 'c\nx\nd\n' })).toStrictEqual([
       row('!', 1, 's = <<-EOT'),
