@@ -3,7 +3,7 @@
 // boundaries of "did you mean".
 import { mkdir, realpath, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   ConfigError,
   configuredStack,
@@ -743,6 +743,207 @@ describe('loadConfig: the tables behind the messages', () => {
       `.stackgate.yml:4:3 \`path\` cannot have a default: ${reason}`,
       `.stackgate.yml:5:3 \`depends-on\` cannot have a default: ${reason}`,
       `.stackgate.yml:6:3 \`apply\` cannot have a default: ${reason}`,
+    ]);
+  });
+});
+
+// Survivors of the 97.70 % run: keys the data names differently from the YAML (merged, repeated, null), the
+// validator's options (compiled once per module), keys of the other engine, `depends-on` beside stacks that are
+// no mapping, loops sharing a stack, and Windows paths.
+describe('loadConfig: keys the data names differently from the YAML', () => {
+  it('points a problem in a mapping merged in by `<<` (YAML 1.1) at the mapping that merges it', async () => {
+    expect(
+      await problems(
+        lines(
+          '%YAML 1.1',
+          '---',
+          'version: 1',
+          'stacks:',
+          '  - &app',
+          '    name: app',
+          '    path: infra/app',
+          '    env: {A: [1]}',
+          '  - <<: *app',
+          '    name: web',
+        ),
+      ),
+    ).toStrictEqual([
+      '.stackgate.yml:8:14 `stacks[0].env.A` must be a string or a number or true or false',
+      '.stackgate.yml:9:5 `stacks[1].env.A` must be a string or a number or true or false',
+    ]);
+  });
+
+  it('points at the later of two keys YAML tells apart and the data does not (`1` and `"1"`)', async () => {
+    expect(
+      await problems(
+        lines(
+          'version: 1',
+          'policies:',
+          '  - name: p',
+          '    deny: [delete]',
+          '    require-attributes:',
+          '      1: x',
+          '      "1": [2]',
+        ),
+      ),
+    ).toStrictEqual(['.stackgate.yml:7:13 `policies[0].require-attributes.1[0]` must be a string']);
+  });
+
+  it('points an unknown null key at that key', async () => {
+    expect(await problems(lines('version: 1', '~: 1'))).toStrictEqual([
+      '.stackgate.yml:2:1 unknown key `` (allowed: `version`, `stacks`, `defaults`, `policies`, `drift`, `secrets`, `apply`)',
+    ]);
+  });
+});
+
+describe('loadConfig: the validator, on the first load in a process', () => {
+  it('reports every problem with its value and the pattern’s rule, and logs nothing', async () => {
+    vi.resetModules();
+    const warn = vi.spyOn(console, 'warn');
+    const log = vi.spyOn(console, 'log');
+    try {
+      const fresh = await import('../../src/config/load.js');
+      const root = await makeWorkspace({ 'infra/app/main.tf': '' });
+      folders.push(root);
+      await writeFile(
+        path.join(root, '.stackgate.yml'),
+        lines('version: 1', 'stacks:', '  - {name: a, path: infra/app, engine: tf, env: {"A B": x}}'),
+      );
+      const error = (await fresh.loadConfig(root).catch((e: unknown) => e)) as ConfigError;
+      expect(error.problems.map((p) => `${p.line}:${p.column} ${p.message}`)).toStrictEqual([
+        '3:40 `stacks[0].engine` must be one of `terraform`, `tofu`, `ansible`, `terragrunt` (got `"tf"`)',
+        '3:50 key `A B` in `stacks[0].env` must be a valid environment variable name (letters, digits and _, not starting with a digit)',
+      ]);
+      expect([...warn.mock.calls, ...log.mock.calls]).toStrictEqual([]);
+    } finally {
+      warn.mockRestore();
+      log.mockRestore();
+    }
+  });
+});
+
+describe('loadConfig: more repository checks', () => {
+  it('checks no var or backend config file of a stack whose path is no string', async () => {
+    expect(
+      await problemsIn(
+        { '.git/HEAD': '' },
+        lines(
+          'version: 1',
+          'stacks:',
+          '  - {name: b, path: 1, var-files: [a.tfvars], backend-config: [b.hcl]}',
+        ),
+        'repo',
+      ),
+    ).toStrictEqual(['3:21 `stacks[0].path` must be a string']);
+  });
+
+  it('refuses the keys of the other engine in a stack, each at its key', async () => {
+    expect(
+      await problemsIn(
+        { 'infra/app/main.tf': '', 'ops/site.yml': '', 'ops/hosts': '' },
+        lines(
+          'version: 1',
+          'stacks:',
+          '  - name: app',
+          '    path: infra/app',
+          '    vault-password-env: V',
+          '    vault-password-file: v.txt',
+          '  - name: ops',
+          '    path: ops/site.yml',
+          '    engine: ansible',
+          '    inventory: hosts',
+          '    backend-config: [b.hcl]',
+          '    init-args: [-upgrade]',
+          '    apply-args: [-parallelism=2]',
+        ),
+      ),
+    ).toStrictEqual([
+      '5:5 `vault-password-env` is for Ansible stacks only (add `engine: ansible`)',
+      '6:5 `vault-password-file` is for Ansible stacks only (add `engine: ansible`)',
+      ...['backend-config', 'init-args', 'apply-args'].map(
+        (key, i) =>
+          `${11 + i}:5 \`${key}\` is for Terraform/OpenTofu stacks; an Ansible stack takes \`playbook\`, \`inventory\`, \`limit\`, \`tags\`, \`extra-vars-files\`, \`check-args\``,
+      ),
+    ]);
+  });
+
+  it('gives the Ansible defaults only to Ansible stacks, and the Terraform ones only to the others', () => {
+    const defaults = {
+      'vault-password-env': 'V',
+      'vault-password-file': 'v.txt',
+      'backend-config': ['b.hcl'],
+      'init-args': ['-upgrade'],
+      'apply-args': ['-parallelism=2'],
+    };
+    expect(withDefaults({ name: 'a' }, defaults)).toStrictEqual({
+      name: 'a',
+      'backend-config': ['b.hcl'],
+      'init-args': ['-upgrade'],
+      'apply-args': ['-parallelism=2'],
+    });
+    expect(withDefaults({ name: 'a', engine: 'ansible' }, defaults)).toStrictEqual({
+      name: 'a',
+      engine: 'ansible',
+      'vault-password-env': 'V',
+      'vault-password-file': 'v.txt',
+    });
+  });
+
+  it('merges a mapping default other than env into nothing', () => {
+    expect(withDefaults({ env: { A: '1' } }, { extra: { B: '2' } })).toStrictEqual({
+      env: { A: '1' },
+      extra: { B: '2' },
+    });
+  });
+
+  it('names no stack for `depends-on` from entries that are no named stack', async () => {
+    expect(
+      await problems(
+        lines(
+          'version: 1',
+          'stacks:',
+          '  - oops',
+          '  - {path: infra/app}',
+          '  - {name: a, path: infra/app, depends-on: [b]}',
+        ),
+      ),
+    ).toStrictEqual([
+      '.stackgate.yml:3:5 `stacks[0]` must be a mapping',
+      '.stackgate.yml:4:5 `stacks[1]` is missing the required key `name`',
+      '.stackgate.yml:5:45 `depends-on` names no stack of this file: `b`',
+    ]);
+  });
+
+  it('reports each of two loops through one stack once', async () => {
+    expect(
+      await problems(
+        lines(
+          'version: 1',
+          'stacks:',
+          '  - {name: a, path: infra/app, depends-on: [b, c]}',
+          '  - {name: b, path: infra/app, depends-on: [a]}',
+          '  - {name: c, path: infra/app, depends-on: [a]}',
+        ),
+      ),
+    ).toStrictEqual([
+      '.stackgate.yml:3:32 `depends-on` forms a cycle: `a` → `b` → `a`; a stack cannot wait for itself',
+      '.stackgate.yml:3:32 `depends-on` forms a cycle: `a` → `c` → `a`; a stack cannot wait for itself',
+    ]);
+  });
+
+  it('refuses a Windows absolute stack path as not relative', async () => {
+    expect(
+      await problems(
+        lines(
+          'version: 1',
+          'stacks:',
+          '  - {name: a, path: "C:\\\\infra"}',
+          '  - {name: b, path: "C:/infra"}',
+        ),
+      ),
+    ).toStrictEqual([
+      '.stackgate.yml:3:21 stack path `C:\\infra` must be relative to the repository',
+      '.stackgate.yml:4:21 stack path `C:/infra` must be relative to the repository',
     ]);
   });
 });

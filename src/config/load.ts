@@ -7,12 +7,12 @@ import {
   isAlias,
   isMap,
   isScalar,
-  isSeq,
   LineCounter,
   parseDocument,
   visit,
   type Document,
   type Node,
+  type YAMLSeq,
 } from 'yaml';
 import schema from '../../schema/stackgate.schema.json' with { type: 'json' };
 import {
@@ -97,7 +97,8 @@ function firstAliasOffset(doc: Document): number {
   let offset = 0;
   visit(doc, {
     Alias(_key, node) {
-      offset = node.range?.[0] ?? 0;
+      // Every node yaml parsed carries its range.
+      offset = node.range![0];
       return visit.BREAK;
     },
   });
@@ -156,17 +157,17 @@ class Locator {
     let key: Node | undefined;
     for (const segment of segments) {
       if (isMap(value)) {
-        const pair = value.items.find((item) => keyText(item.key) === segment);
+        // The last pair of a key, as in the data: `1:` and `"1":` are two keys in YAML, one in JSON.
+        const pair = value.items.findLast((item) => keyText(item.key) === segment);
+        // A key merged in by `<<` (YAML 1.1) is no pair of this mapping: point at the mapping.
         if (!pair) break;
         key = pair.key as Node;
         value = this.resolve(pair.value);
-      } else if (isSeq(value)) {
-        // Every index an ajv instancePath or a check names exists in the parsed list.
-        key = undefined;
-        value = this.resolve(value.items[Number(segment)]);
-        // Stryker disable next-line BlockStatement: going on over a scalar lands here again for every later segment
       } else {
-        break;
+        // The walk follows the data ajv checked, so a value on the way that is no mapping is a list, and
+        // every index an ajv instancePath or a check names exists in it.
+        key = undefined;
+        value = this.resolve((value as YAMLSeq).items[Number(segment)]);
       }
     }
     return { key, value };
@@ -178,8 +179,9 @@ class Locator {
   }
 }
 
+/** A key as the data names it: yaml turns a null key (`~:`, `null:`) into `""`. */
 function keyText(key: unknown): string {
-  return isScalar(key) ? String(key.value) : String(key);
+  return isScalar(key) ? String(key.value ?? '') : String(key);
 }
 
 function pointerSegments(pointer: string): Segment[] {
@@ -341,7 +343,6 @@ function show(value: unknown): string {
   return `\`${JSON.stringify(value)}\``;
 }
 
-/** `; did you mean `var-files`?` for a close key, else the list of allowed keys. */
 /**
  * Where to point for a YAML syntax error. An unclosed quote is found where the parser gave up (often the end of
  * the file); the person needs the line where the quote opened.
@@ -357,6 +358,7 @@ function syntaxErrorOffset(
   return text.lastIndexOf(quote, Math.max(0, error.pos[0] - 1));
 }
 
+/** `; did you mean `var-files`?` for a close key, else the list of allowed keys. */
 export function suggestion(name: string, allowed: string[]): string {
   let best: string | undefined;
   let bestDistance = Infinity;
@@ -365,8 +367,9 @@ export function suggestion(name: string, allowed: string[]): string {
     if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
   }
   // A third of the name may be wrong (var_file → var-files); beyond that a guess misleads more than helps.
-  if (best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3))) {
-    return `; did you mean \`${best}\`?`;
+  // Without any allowed key, bestDistance stays Infinity: best is set whenever this holds.
+  if (bestDistance <= Math.max(2, Math.floor(name.length / 3))) {
+    return `; did you mean \`${best!}\`?`;
   }
   return allowed.length > 0 ? ` (allowed: ${allowed.map((key) => `\`${key}\``).join(', ')})` : '';
 }
@@ -707,7 +710,6 @@ function dependencyProblems(stacks: unknown[], locator: Locator): ConfigProblem[
   for (const [index, stack] of stacks.entries()) {
     if (!isObject(stack) || !Array.isArray(stack['depends-on'])) continue;
     const name = typeof stack.name === 'string' ? stack.name : undefined;
-    const known: string[] = [];
     for (const [item, dependency] of stack['depends-on'].entries()) {
       if (typeof dependency !== 'string' || dependency === '') continue;
       const at = ['stacks', String(index), 'depends-on', String(item)];
@@ -721,12 +723,15 @@ function dependencyProblems(stacks: unknown[], locator: Locator): ConfigProblem[
             `\`depends-on\` names no stack of this file: \`${dependency}\`${suggestion(dependency, others)}`,
           ),
         );
-      } else {
-        known.push(dependency);
       }
     }
     if (name !== undefined && !indexOf.has(name)) {
-      edges.set(name, known);
+      // Every dependency but the stack itself: a name of no stack, or no name at all (both reported above), leads
+      // nowhere and closes no cycle.
+      edges.set(
+        name,
+        (stack['depends-on'] as string[]).filter((dependency) => dependency !== name),
+      );
       indexOf.set(name, index);
     }
   }
@@ -748,10 +753,12 @@ export function dependencyCycles(edges: Map<string, readonly string[]>): string[
   const order = [...edges.keys()];
   const done = new Set<string>();
   const cycles: string[][] = [];
-  const visit = (name: string, trail: string[]): void => {
+  // The trail is the walk so far, ending at the stack visited now.
+  const visit = (trail: string[]): void => {
+    const name = trail.at(-1)!;
     const at = trail.indexOf(name);
-    if (at >= 0) {
-      const cycle = trail.slice(at);
+    if (at < trail.length - 1) {
+      const cycle = trail.slice(at, -1);
       // Rotate so the stack earliest in the file leads. Each loop is found once: every stack is walked once
       // (`done`), so each edge is looked at once, and a loop is found only at its closing edge.
       // Stryker disable next-line EqualityOperator: the stacks of a loop are distinct, so their indexes never tie
@@ -760,10 +767,10 @@ export function dependencyCycles(edges: Map<string, readonly string[]>): string[
       return;
     }
     if (done.has(name)) return;
-    for (const next of edges.get(name) ?? []) visit(next, [...trail, name]);
+    for (const next of edges.get(name) ?? []) visit([...trail, next]);
     done.add(name);
   };
-  for (const name of order) visit(name, []);
+  for (const name of order) visit([name]);
   return cycles;
 }
 
@@ -794,8 +801,8 @@ async function stackPathProblem(
   realWorkspace: string,
 ): Promise<string | undefined> {
   const shown = `stack path \`${raw}\``;
-  if (path.posix.isAbsolute(raw) || path.win32.isAbsolute(raw))
-    return `${shown} must be relative to the repository`;
+  // Windows' rule takes in both `C:\infra` and the POSIX `/infra`.
+  if (path.win32.isAbsolute(raw)) return `${shown} must be relative to the repository`;
   const normalized = normalizeStackPath(raw);
   if (normalized === '..' || normalized.startsWith('../')) return `${shown} is outside the repository`;
   const absolute = path.resolve(workspace, normalized);
