@@ -3,7 +3,7 @@
 // boundaries of "did you mean".
 import { mkdir, realpath, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   ConfigError,
   configuredStack,
@@ -797,12 +797,18 @@ describe('loadConfig: keys the data names differently from the YAML', () => {
 });
 
 describe('loadConfig: the validator, on the first load in a process', () => {
-  it('reports every problem with its value and the pattern’s rule, and logs nothing', async () => {
+  // A module loaded afresh, outside the test: its validator is compiled by the test's own first load (the
+  // module's tables stay static code, as for every other test).
+  let fresh: { loadConfig: typeof loadConfig };
+  beforeAll(async () => {
     vi.resetModules();
+    fresh = await import('../../src/config/load.js');
+  });
+
+  it('reports every problem with its value and the pattern’s rule, and logs nothing', async () => {
     const warn = vi.spyOn(console, 'warn');
     const log = vi.spyOn(console, 'log');
     try {
-      const fresh = await import('../../src/config/load.js');
       const root = await makeWorkspace({ 'infra/app/main.tf': '' });
       folders.push(root);
       await writeFile(
