@@ -290,6 +290,13 @@ describe('whole values', () => {
       row('!', 1, 'v  = 1 -> 2'),
     ]);
   });
+
+  it('shows a change with no value before it like a creation, unknown values said so', () => {
+    expect(body(change('update', undefined, UNKNOWN))).toStrictEqual([
+      row('+', 1, '# (config refers to values not yet known)'),
+    ]);
+    expect(body(change('update', undefined, { id: 'n' }))).toStrictEqual([row('+', 1, 'id = "n"')]);
+  });
 });
 
 describe('JSON strings and heredocs in an update', () => {

@@ -545,7 +545,8 @@ function resourceBody(change: ResourceChange, ctx: Context): DiffLine[] {
       ? renderWhole('-', undefined, 0, change.before, 0, [], ctx).slice(1, -1)
       : [];
   }
-  if (change.action === 'create' || (change.action === 'read' && change.before === undefined)) {
+  // Nothing before (a create, a data source read, or a change tofu gave no prior value for): all of it is new.
+  if (change.before === undefined) {
     const after = change.after;
     if (isUnknown(after))
       return [{ marker: '+', depth: 1, text: '# (config refers to values not yet known)' }];
