@@ -36951,7 +36951,8 @@ function firstAliasOffset(doc) {
     let offset = 0;
     (0,dist/* visit */.YR)(doc, {
         Alias(_key, node) {
-            offset = node.range?.[0] ?? 0;
+            // Every node yaml parsed carries its range.
+            offset = node.range[0];
             return dist/* visit */.YR.BREAK;
         },
     });
@@ -37003,20 +37004,19 @@ class Locator {
         let key;
         for (const segment of segments) {
             if ((0,dist/* isMap */.jh)(value)) {
-                const pair = value.items.find((item) => keyText(item.key) === segment);
+                // The last pair of a key, as in the data: `1:` and `"1":` are two keys in YAML, one in JSON.
+                const pair = value.items.findLast((item) => keyText(item.key) === segment);
+                // A key merged in by `<<` (YAML 1.1) is no pair of this mapping: point at the mapping.
                 if (!pair)
                     break;
                 key = pair.key;
                 value = this.resolve(pair.value);
             }
-            else if ((0,dist/* isSeq */.oP)(value)) {
-                // Every index an ajv instancePath or a check names exists in the parsed list.
+            else {
+                // The walk follows the data ajv checked, so a value on the way that is no mapping is a list, and
+                // every index an ajv instancePath or a check names exists in it.
                 key = undefined;
                 value = this.resolve(value.items[Number(segment)]);
-                // Stryker disable next-line BlockStatement: going on over a scalar lands here again for every later segment
-            }
-            else {
-                break;
             }
         }
         return { key, value };
@@ -37027,8 +37027,9 @@ class Locator {
         return node ?? undefined;
     }
 }
+/** A key as the data names it: yaml turns a null key (`~:`, `null:`) into `""`. */
 function keyText(key) {
-    return (0,dist/* isScalar */.jn)(key) ? String(key.value) : String(key);
+    return (0,dist/* isScalar */.jn)(key) ? String(key.value ?? '') : String(key);
 }
 function pointerSegments(pointer) {
     if (pointer === '')
@@ -37169,7 +37170,6 @@ function show(value) {
     // With verbose on, ajv always gives error.data, and a uniqueItems index is inside its list.
     return `\`${JSON.stringify(value)}\``;
 }
-/** `; did you mean `var-files`?` for a close key, else the list of allowed keys. */
 /**
  * Where to point for a YAML syntax error. An unclosed quote is found where the parser gave up (often the end of
  * the file); the person needs the line where the quote opened.
@@ -37182,6 +37182,7 @@ function syntaxErrorOffset(text, error) {
     // The quote the message names opened in the text, so it is always found.
     return text.lastIndexOf(quote, Math.max(0, error.pos[0] - 1));
 }
+/** `; did you mean `var-files`?` for a close key, else the list of allowed keys. */
 function suggestion(name, allowed) {
     let best;
     let bestDistance = Infinity;
@@ -37191,7 +37192,8 @@ function suggestion(name, allowed) {
             [best, bestDistance] = [candidate, distance];
     }
     // A third of the name may be wrong (var_file → var-files); beyond that a guess misleads more than helps.
-    if (best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3))) {
+    // Without any allowed key, bestDistance stays Infinity: best is set whenever this holds.
+    if (bestDistance <= Math.max(2, Math.floor(name.length / 3))) {
         return `; did you mean \`${best}\`?`;
     }
     return allowed.length > 0 ? ` (allowed: ${allowed.map((key) => `\`${key}\``).join(', ')})` : '';
@@ -37480,7 +37482,6 @@ function dependencyProblems(stacks, locator) {
         if (!isObject(stack) || !Array.isArray(stack['depends-on']))
             continue;
         const name = typeof stack.name === 'string' ? stack.name : undefined;
-        const known = [];
         for (const [item, dependency] of stack['depends-on'].entries()) {
             if (typeof dependency !== 'string' || dependency === '')
                 continue;
@@ -37492,12 +37493,11 @@ function dependencyProblems(stacks, locator) {
                 const others = names.filter((other) => other !== name);
                 problems.push(locator.atValue(at, `\`depends-on\` names no stack of this file: \`${dependency}\`${suggestion(dependency, others)}`));
             }
-            else {
-                known.push(dependency);
-            }
         }
         if (name !== undefined && !indexOf.has(name)) {
-            edges.set(name, known);
+            // Every dependency but the stack itself: a name of no stack, or no name at all (both reported above), leads
+            // nowhere and closes no cycle.
+            edges.set(name, stack['depends-on'].filter((dependency) => dependency !== name));
             indexOf.set(name, index);
         }
     }
@@ -37512,10 +37512,12 @@ function dependencyCycles(edges) {
     const order = [...edges.keys()];
     const done = new Set();
     const cycles = [];
-    const visit = (name, trail) => {
+    // The trail is the walk so far, ending at the stack visited now.
+    const visit = (trail) => {
+        const name = trail.at(-1);
         const at = trail.indexOf(name);
-        if (at >= 0) {
-            const cycle = trail.slice(at);
+        if (at < trail.length - 1) {
+            const cycle = trail.slice(at, -1);
             // Rotate so the stack earliest in the file leads. Each loop is found once: every stack is walked once
             // (`done`), so each edge is looked at once, and a loop is found only at its closing edge.
             // Stryker disable next-line EqualityOperator: the stacks of a loop are distinct, so their indexes never tie
@@ -37526,11 +37528,11 @@ function dependencyCycles(edges) {
         if (done.has(name))
             return;
         for (const next of edges.get(name) ?? [])
-            visit(next, [...trail, name]);
+            visit([...trail, next]);
         done.add(name);
     };
     for (const name of order)
-        visit(name, []);
+        visit([name]);
     return cycles;
 }
 function duplicateNames(items, key, kind, locator) {
@@ -37554,7 +37556,8 @@ function duplicateNames(items, key, kind, locator) {
 /** Why a stack path is unusable, or undefined when it is a folder inside the repository. */
 async function stackPathProblem(raw, engine, workspace, realWorkspace) {
     const shown = `stack path \`${raw}\``;
-    if (external_node_path_default().posix.isAbsolute(raw) || external_node_path_default().win32.isAbsolute(raw))
+    // Windows' rule takes in both `C:\infra` and the POSIX `/infra`.
+    if (external_node_path_default().win32.isAbsolute(raw))
         return `${shown} must be relative to the repository`;
     const normalized = normalizeStackPath(raw);
     if (normalized === '..' || normalized.startsWith('../'))
@@ -40401,19 +40404,20 @@ function parsedJson(raw) {
         return undefined;
     try {
         return JSON.parse(raw);
-        // Stryker disable next-line BlockStatement: an empty catch returns undefined too
     }
     catch {
-        return undefined;
+        // Not JSON: nothing to compare with.
     }
+    return undefined;
 }
 function sameJson(a, b) {
     try {
         return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
     }
     catch {
-        return false; // too deep to compare: say it changed rather than hide a change
+        // Too deep to compare: say it changed rather than hide a change.
     }
+    return false;
 }
 function replacePathsOf(paths) {
     if (!Array.isArray(paths))
@@ -40489,8 +40493,7 @@ function countChanges(changes, drift) {
             case 'forget':
                 counts.forget += 1;
                 break;
-            default:
-                break;
+            // no-op, move and import add nothing here: imports and moves are counted above.
         }
     }
     counts.drift = drift.length;
@@ -40646,18 +40649,18 @@ function deepEqual(a, b) {
         return true;
     if (isAbsent(a) || isAbsent(b))
         return isAbsent(a) && isAbsent(b);
-    if ((0,model/* isSensitive */.tV)(a) || (0,model/* isSensitive */.tV)(b))
-        return (0,model/* isSensitive */.tV)(a) && (0,model/* isSensitive */.tV)(b) && !b.changed;
+    // One hidden side and one that is not: unequal (the marker check below).
+    if ((0,model/* isSensitive */.tV)(a) && (0,model/* isSensitive */.tV)(b))
+        return !b.changed;
     if (a instanceof model/* EncodedJson */.n8 || b instanceof model/* EncodedJson */.n8) {
         const decodedA = decodeJson(a);
         const decodedB = decodeJson(b);
         // Stryker disable next-line ConditionalExpression,LogicalOperator: an encoded side always decodes, and a decoded container never equals the undefined of a string that is not JSON
         return decodedA !== undefined && decodedB !== undefined && deepEqual(decodedA, decodedB);
     }
-    if (a instanceof model/* DeepValueMarker */.sC || b instanceof model/* DeepValueMarker */.sC) {
-        // Stryker disable next-line ConditionalExpression,LogicalOperator: only a placeholder has a digest, so a digest match already means both are placeholders
-        return a instanceof model/* DeepValueMarker */.sC && b instanceof model/* DeepValueMarker */.sC && a.digest === b.digest;
-    }
+    // Stryker disable next-line LogicalOperator: only a placeholder has a digest, so a digest match already means both are placeholders
+    if (a instanceof model/* DeepValueMarker */.sC && b instanceof model/* DeepValueMarker */.sC)
+        return a.digest === b.digest;
     if ((0,model/* isMarker */.rg)(a) || (0,model/* isMarker */.rg)(b))
         return false;
     if (Array.isArray(a) || Array.isArray(b)) {
@@ -40679,20 +40682,16 @@ function decodeJson(value) {
     if (typeof value !== 'string')
         return undefined;
     const trimmed = value.trim();
-    // A shortcut around JSON.parse: a string opening with { or [ parses as JSON only if it closes with its match.
-    // Stryker disable next-line StringLiteral,LogicalOperator: see the line above
-    if (!(trimmed.startsWith('{') && trimmed.endsWith('}')) &&
-        // Stryker disable next-line StringLiteral,LogicalOperator: see above
-        !(trimmed.startsWith('[') && trimmed.endsWith(']'))) {
+    // Only an object or a list is decoded: JSON of either ends as it starts (and other text is not JSON.parse'd).
+    if (!['{}', '[]'].includes(trimmed.slice(0, 1) + trimmed.slice(-1)))
         return undefined;
-    }
     try {
         return clipDepth(JSON.parse(trimmed), 0);
-        // Stryker disable next-line BlockStatement: an empty catch returns undefined too
     }
     catch {
-        return undefined;
+        // Not JSON after all: shown as the string it is.
     }
+    return undefined;
 }
 function digestOf(value) {
     try {
@@ -40755,7 +40754,8 @@ function renderWhole(marker, key, width, value, depth, steps, ctx, suffix = '') 
     const head = prefix(key, width);
     const note = forcesReplacement(steps, ctx);
     const json = decodeJson(value);
-    if (json !== undefined && typeof json === 'object' && json !== null) {
+    // decodeJson gives an object, a list or a marker (a cut JSON string), never a scalar.
+    if (json !== undefined) {
         return [
             { marker, depth, text: `${head}jsonencode(${note}` },
             // Stryker disable next-line ArrayDeclaration: no replace path points inside a JSON string
@@ -40797,6 +40797,7 @@ function renderWhole(marker, key, width, value, depth, steps, ctx, suffix = '') 
 }
 function forcesReplacement(steps, ctx) {
     // Most resources have no replace paths: skip building a path string for every attribute then.
+    // Stryker disable next-line ConditionalExpression: with no replace paths the look-up below finds nothing either; the shortcut only saves time
     if (ctx.replacePaths.size === 0 || steps.length === 0)
         return '';
     return ctx.replacePaths.has((0,terraform_json/* attributePath */.iq)(steps)) ? ' # forces replacement' : '';
@@ -40899,7 +40900,7 @@ function diffList(before, after, depth, steps, ctx) {
             afterIndex += 1;
         }
         else {
-            lines.push(...renderWhole(op.kind === 'add' ? '+' : '-', undefined, 0, op.value, depth, itemSteps, ctx, ','));
+            lines.push(...renderWhole(op.kind === 'remove' ? '-' : '+', undefined, 0, op.value, depth, itemSteps, ctx, ','));
             if (op.kind === 'add')
                 afterIndex += 1;
         }
@@ -40919,7 +40920,7 @@ function pairChanges(sequence) {
         const added = [];
         while (sequence[index]?.[0] === '+')
             added.push(sequence[index++][1]);
-        if (removed.length > 0 && removed.length === added.length && [...removed, ...added].every(isObject)) {
+        if (removed.length === added.length && [...removed, ...added].every(isObject)) {
             removed.forEach((value, i) => ops.push({ kind: 'change', before: value, after: added[i] ?? null }));
         }
         else {
@@ -40966,12 +40967,13 @@ function diffSequence(before, after, equal = (a, b) => a === b) {
 function lcsMiddle(before, after, equal) {
     const n = before.length;
     const m = after.length;
-    if (n * m > MAX_LCS_CELLS || n === 0 || m === 0) {
+    if (n * m > MAX_LCS_CELLS) {
         return [...before.map((v) => ['-', v]), ...after.map((v) => ['+', v])];
     }
     // lengths[i][j]: LCS length of before[i..] and after[j..].
     const lengths = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
     for (let i = n - 1; i >= 0; i--) {
+        // Stryker disable next-line ArithmeticOperator: from m + 1, the cells past the row's end are not stored and cell m is 0 (NaN) as before
         for (let j = m - 1; j >= 0; j--) {
             lengths[i][j] = equal(before[i], after[j])
                 ? lengths[i + 1][j + 1] + 1
@@ -41087,7 +41089,8 @@ function resourceBody(change, ctx) {
             ? renderWhole('-', undefined, 0, change.before, 0, [], ctx).slice(1, -1)
             : [];
     }
-    if (change.action === 'create' || (change.action === 'read' && change.before === undefined)) {
+    // Nothing before (a create, a data source read, or a change tofu gave no prior value for): all of it is new.
+    if (change.before === undefined) {
         const after = change.after;
         if ((0,model/* isUnknown */.t8)(after))
             return [{ marker: '+', depth: 1, text: '# (config refers to values not yet known)' }];
@@ -41401,9 +41404,8 @@ function addressMatcher(globs) {
 }
 /** Every address a change has in the plan: where it is going and, for a move, where it was. */
 function addressesOf(change) {
-    return change.previousAddress !== undefined && change.previousAddress !== change.address
-        ? [change.address, change.previousAddress]
-        : [change.address];
+    // A previous address equal to the address is harmless: matching twice gives the same answer.
+    return change.previousAddress !== undefined ? [change.address, change.previousAddress] : [change.address];
 }
 /** The policy actions a change performs. */
 function actionsOf(change) {
@@ -41664,7 +41666,7 @@ function statusLabel(stack) {
     return STATUS_LABELS[stack.status];
 }
 // ---- verdict, table, loud line ---------------------------------------------------------------------------
-function verdict(report) {
+function verdict(report, findings) {
     const stacks = report.stacks;
     const count = (test) => stacks.filter(test).length;
     const parts = [
@@ -41684,7 +41686,7 @@ function verdict(report) {
         .map(([n, label], index) => (index === 0 ? `${markdown_plural(n, 'stack')} ${label}` : `${n} ${label}`))
         .join(', ');
     const title = escapeText(`Stackgate ${report.command}`);
-    const blocking = failingFindings(report.findings ?? []).length;
+    const blocking = failingFindings(findings).length;
     const checks = blocking > 0 ? ` — ❌ ${markdown_plural(blocking, 'blocking finding')}` : '';
     return `**${title}** — ${text || 'no stacks'}${checks}`;
 }
@@ -41694,9 +41696,12 @@ function tableRow(stack) {
     return `| ${escapeText(stack.name)} | ${escapeText(stack.engine)} | ${cell(counts?.add)} | ${cell(counts?.change)} | ${cell(counts?.destroy)} | ${cell(counts?.replace)} | ${statusLabel(stack)} |`;
 }
 const markdown_TABLE_HEAD = '| Stack | Engine | Add | Change | Destroy | Replace | Status |\n| --- | --- | ---: | ---: | ---: | ---: | --- |';
+function fullTable(stacks) {
+    return [markdown_TABLE_HEAD, ...stacks.map(tableRow)].join('\n');
+}
 /** The table always fits: past the budget, unaffected stacks fold into one row, then rows are cut. */
 function renderTable(stacks, maxLength, measure) {
-    const full = [markdown_TABLE_HEAD, ...stacks.map(tableRow)].join('\n');
+    const full = fullTable(stacks);
     if (measure(full) <= maxLength)
         return full;
     const affected = stacks.filter((stack) => stack.status !== 'unaffected');
@@ -41712,8 +41717,8 @@ function renderTable(stacks, maxLength, measure) {
         }
         rows.push(row);
     }
-    if (unaffected > 0)
-        rows.push(`| … ${markdown_plural(unaffected, 'unaffected stack')} | | | | | | ${STATUS_LABELS.unaffected} |`);
+    // Every affected row fitted, yet the full table did not: there are unaffected stacks to fold.
+    rows.push(`| … ${markdown_plural(unaffected, 'unaffected stack')} | | | | | | ${STATUS_LABELS.unaffected} |`);
     return rows.join('\n');
 }
 const LOUD_LINE_STACKS = 10;
@@ -41792,10 +41797,8 @@ function planLine(plan) {
 }
 /** The object's id, so a reviewer can tell which real object moved. */
 function idNote(change) {
-    const after = change.after;
-    const id = typeof after === 'object' && after !== null && !Array.isArray(after)
-        ? after.id
-        : undefined;
+    // Only a map has an `id` (arrays, scalars and markers give undefined); null and undefined have nothing.
+    const id = change.after?.id;
     return typeof id === 'string' && id !== '' ? ` (id ${inlineCode(id)})` : '';
 }
 function isPureMove(change) {
@@ -41842,7 +41845,7 @@ function stackParts(stack) {
 /** Joins parts with blank lines (markdown inside <details> needs them); headings appear once per group. */
 function assemble(parts, itemCount, note) {
     const blocks = [parts.open, ...parts.intro];
-    let group = '';
+    let group;
     for (const item of parts.items.slice(0, itemCount)) {
         if (item.group !== group)
             blocks.push(item.group);
@@ -41866,7 +41869,7 @@ function itemsThatFit(parts, budget, measure, where) {
     const separator = measure('\n\n');
     const note = measure(trimmedNote(parts.items.length, where)) + separator;
     let used = measure(assemble(parts, 0)) + note;
-    let group = '';
+    let group;
     let count = 0;
     for (const item of parts.items) {
         const heading = item.group !== group ? measure(item.group) + separator : 0;
@@ -41893,6 +41896,7 @@ function renderStackWithin(parts, budget, measure, where) {
 /** Water-filling: small sections get all they need, the rest split what remains evenly. */
 function fairShares(sizes, budget) {
     const order = sizes.map((size, index) => ({ size, index })).sort((a, b) => a.size - b.size);
+    // Stryker disable next-line ArrayDeclaration: equivalent; the loop below assigns every index
     const shares = new Array(sizes.length).fill(0);
     let remaining = Math.max(0, budget);
     order.forEach(({ size, index }, position) => {
@@ -41921,7 +41925,7 @@ function metaBlockFor(report, stacks, omitted) {
         command: report.command,
         header: report.header,
         sha: report.sha,
-        ...(report.pullNumber !== undefined ? { pullNumber: report.pullNumber } : {}),
+        pullNumber: report.pullNumber, // JSON leaves it out when undefined
         stacks: stacks.map((stack) => ({
             name: stack.name,
             status: stack.status,
@@ -41942,17 +41946,19 @@ function hiddenJson(value) {
 /** Reads the hidden metadata block back from a comment body. */
 function parseCommentMeta(body) {
     const match = META_PATTERN.exec(body);
-    if (!match?.[1])
+    if (match === null)
         return undefined;
+    const json = match[1]; // the group always takes part in a match
+    let meta;
     try {
-        const meta = JSON.parse(match[1]);
-        if (meta.version !== 1 || typeof meta.sha !== 'string' || !Array.isArray(meta.stacks))
-            return undefined;
-        return meta;
+        meta = JSON.parse(json);
     }
     catch {
         return undefined;
     }
+    if (meta.version !== 1 || typeof meta.sha !== 'string' || !Array.isArray(meta.stacks))
+        return undefined;
+    return meta;
 }
 /** Characters that would end a markdown link target or open HTML are percent-encoded. */
 function percentEncode(url) {
@@ -41964,7 +41970,8 @@ function renderReport(report, options) {
     const marker = options.comment ? commentMarker(report.header) : undefined;
     const meta = options.comment ? metaBlock(report) : undefined;
     // Policy violations get their own table; every other finding is listed under Checks.
-    const checks = (report.findings ?? []).filter((finding) => finding.kind !== 'policy');
+    const allFindings = report.findings ?? [];
+    const checks = allFindings.filter((finding) => finding.kind !== 'policy');
     const findings = checks.length
         ? renderFindings(checks, Math.floor(Math.min(maxLength / 3, 200_000)))
         : undefined;
@@ -41978,32 +41985,30 @@ function renderReport(report, options) {
             .map(({ stack, issue }) => `⚠️ ${inlineCode(stack)} has open drift (#${issue}): this plan also reverts it.`)
             .join('\n')
         : undefined;
-    const head = [marker, verdict(report), outcome, drift];
-    const fixedCost = measure(join([...head, loud, meta])) + 4;
-    const table = renderTable(report.stacks, Math.max(0, maxLength - fixedCost - 400), measure);
+    const head = [marker, verdict(report, allFindings), outcome, drift];
     // Each stack's diffs are rendered once and reused if the sections must be trimmed (they dominate the cost).
     const sectionParts = report.stacks.filter((stack) => stack.status !== 'unaffected').map(stackParts);
     const sections = sectionParts.map((parts) => assemble(parts, Number.POSITIVE_INFINITY));
-    const full = join([...head, table, loud, ...sections, meta]);
+    const full = join([...head, fullTable(report.stacks), loud, ...sections, meta]);
     if (measure(full) <= maxLength)
         return { body: full, truncated: false };
+    // Trimmed: the table gets what the head, loud blocks and metadata leave, less room kept for the sections.
+    const fixedCost = measure(join([...head, loud, meta])) + 4;
+    const table = renderTable(report.stacks, Math.max(0, maxLength - fixedCost - 400), measure);
     const runLink = report.runUrl ? ` ([workflow run](${percentEncode(report.runUrl)}))` : '';
     const notice = `> [!NOTE]\n> Details trimmed to fit the size limit; the full report is in ${options.fullReportIn}${runLink}.`;
     const frame = join([...head, table, loud, notice, meta]);
-    // Each section also costs its blank-line separator.
+    if (measure(frame) > maxLength) {
+        // Even the frame is too big (thousands of stacks or findings): the verdict and a pointer always fit.
+        const minimal = join([...head, notice, meta]);
+        return { body: measure(minimal) <= maxLength ? minimal : join(head), truncated: true };
+    }
+    // Each section also costs its blank-line separator, so sections within their shares fit; a section with
+    // nothing that fits is '' and left out by join.
     const budget = maxLength - measure(frame) - 2 * sections.length;
     const shares = fairShares(sections.map(measure), budget);
-    const trimmed = sectionParts
-        .map((parts, index) => renderStackWithin(parts, shares[index] ?? 0, measure, options.fullReportIn))
-        .filter((text) => text !== '');
-    const body = join([...head, table, loud, notice, ...trimmed, meta]);
-    if (measure(body) <= maxLength)
-        return { body, truncated: true };
-    if (measure(frame) <= maxLength)
-        return { body: frame, truncated: true };
-    // Even the frame is too big (thousands of stacks or findings): the verdict and a pointer always fit.
-    const minimal = join([...head, notice, meta]);
-    return { body: measure(minimal) <= maxLength ? minimal : join(head), truncated: true };
+    const trimmed = sectionParts.map((parts, index) => renderStackWithin(parts, shares[index] ?? 0, measure, options.fullReportIn));
+    return { body: join([...head, table, loud, notice, ...trimmed, meta]), truncated: true };
 }
 /** The sticky PR comment: never longer than `maxLength` (GitHub's 65,536 by default). */
 function renderComment(report, options = {}) {
@@ -42018,7 +42023,7 @@ function renderComment(report, options = {}) {
 function renderSummary(report, options = {}) {
     return renderReport(report, {
         maxLength: options.maxBytes ?? SUMMARY_MAX_BYTES,
-        measure: (text) => external_node_buffer_.Buffer.byteLength(text, 'utf8'),
+        measure: (text) => external_node_buffer_.Buffer.byteLength(text), // UTF-8
         comment: false,
         fullReportIn: 'the run log',
     }).body;
@@ -51033,7 +51038,7 @@ exports.jh = identity.isMap;
 __webpack_unused_export__ = identity.isNode;
 __webpack_unused_export__ = identity.isPair;
 exports.jn = identity.isScalar;
-exports.oP = identity.isSeq;
+__webpack_unused_export__ = identity.isSeq;
 __webpack_unused_export__ = Pair.Pair;
 __webpack_unused_export__ = Scalar.Scalar;
 __webpack_unused_export__ = YAMLMap.YAMLMap;
