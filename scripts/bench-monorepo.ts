@@ -169,10 +169,12 @@ async function runAction(
     RUNNER_TEMP: path.join(temp, 'runner-temp'),
     RUNNER_OS: 'Linux',
     STACKGATE_TRACE_FILE: files.trace,
-    // The action's default unless the bench is asked to try another lane count.
+    // The action's default unless the bench is asked to try another lane count, or a GOMAXPROCS of the runner's
+    // (which the action then leaves to every engine: the figure without its share of the cores).
     ...(process.env.STACKGATE_BENCH_PARALLELISM
       ? { INPUT_PARALLELISM: process.env.STACKGATE_BENCH_PARALLELISM }
       : {}),
+    ...(process.env.STACKGATE_BENCH_GOMAXPROCS ? { GOMAXPROCS: process.env.STACKGATE_BENCH_GOMAXPROCS } : {}),
   };
   const startEpoch = Date.now();
   const result = await run(node, [action], { cwd: root, env: runnerEnv });

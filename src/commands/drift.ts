@@ -6,6 +6,7 @@
 import * as core from '@actions/core';
 import {
   engineEnvironment,
+  shareCores,
   engineFor,
   resolveEngineChoice,
   type Engine,
@@ -274,6 +275,7 @@ export async function runDrift(ctx: RunContext): Promise<CommandResult> {
     env: engineEnvironment(ctx.env),
     tempDir: settings.tempDir,
   };
+  shareCores(context.env, Math.min(settings.parallelism, stacks.length));
   const salt = fingerprintSalt(settings);
   const results = await forEachStack(stacks, settings.parallelism, async (stack) => {
     const engine = engineFor(stack, fallbackEngine);
