@@ -39005,7 +39005,7 @@ binary) {
     const footprint = cacheDir && binary ? await providerFootprint(stack, cwd, binary, cacheDir) : undefined;
     const init = !cacheDir
         ? await run(initArgs)
-        : footprint === undefined && binary
+        : footprint === undefined && binary && !stack.env?.TF_PLUGIN_CACHE_DIR
             ? await run(initArgs, { TF_PLUGIN_CACHE_DIR: await privateCacheDir(context.tempDir, cwd) })
             : await cacheInit(footprint, () => run(initArgs));
     if (init.exitCode !== 0)
@@ -39407,9 +39407,18 @@ function terragruntEnvironment(env, downloadDir) {
 }
 /** A unit's own Terragrunt cache in this run, beside its plan file. */
 async function unitContext(stack, context) {
-    const downloadDir = external_node_path_default().join(external_node_path_default().dirname(await planFilePath(stack, context.tempDir)), 'terragrunt-cache');
+    const unitDir = external_node_path_default().dirname(await planFilePath(stack, context.tempDir));
+    const downloadDir = external_node_path_default().join(unitDir, 'terragrunt-cache');
     await (0,promises_.mkdir)(downloadDir, { recursive: true });
-    return { ...context, binary: 'terragrunt', env: terragruntEnvironment(context.env, downloadDir) };
+    const env = terragruntEnvironment(context.env, downloadDir);
+    // Terragrunt inits by itself inside plan, and units seldom have a lock file: such an init reinstalls into the
+    // plugin cache, under the feet of another stack planning from it. A unit keeps to a folder of its own (its
+    // own TF_PLUGIN_CACHE_DIR in `env:` still wins).
+    if (env.TF_PLUGIN_CACHE_DIR) {
+        env.TF_PLUGIN_CACHE_DIR = external_node_path_default().join(unitDir, 'plugin-cache');
+        await (0,promises_.mkdir)(env.TF_PLUGIN_CACHE_DIR, { recursive: true });
+    }
+    return { ...context, binary: 'terragrunt', env };
 }
 /**
  * Where Terragrunt ran the engine: the folder below its cache that holds `.terraform` (the copied module), or

@@ -131,7 +131,7 @@ export async function prepare(
   const footprint = cacheDir && binary ? await providerFootprint(stack, cwd, binary, cacheDir) : undefined;
   const init = !cacheDir
     ? await run(initArgs)
-    : footprint === undefined && binary
+    : footprint === undefined && binary && !stack.env?.TF_PLUGIN_CACHE_DIR
       ? await run(initArgs, { TF_PLUGIN_CACHE_DIR: await privateCacheDir(context.tempDir, cwd) })
       : await cacheInit(footprint, () => run(initArgs));
   if (init.exitCode !== 0) return { step: 'init', result: init };

@@ -53,9 +53,18 @@ function terragruntEnvironment(
 
 /** A unit's own Terragrunt cache in this run, beside its plan file. */
 async function unitContext(stack: Stack, context: EngineContext): Promise<BinaryContext> {
-  const downloadDir = path.join(path.dirname(await planFilePath(stack, context.tempDir)), 'terragrunt-cache');
+  const unitDir = path.dirname(await planFilePath(stack, context.tempDir));
+  const downloadDir = path.join(unitDir, 'terragrunt-cache');
   await mkdir(downloadDir, { recursive: true });
-  return { ...context, binary: 'terragrunt', env: terragruntEnvironment(context.env, downloadDir) };
+  const env = terragruntEnvironment(context.env, downloadDir);
+  // Terragrunt inits by itself inside plan, and units seldom have a lock file: such an init reinstalls into the
+  // plugin cache, under the feet of another stack planning from it. A unit keeps to a folder of its own (its
+  // own TF_PLUGIN_CACHE_DIR in `env:` still wins).
+  if (env.TF_PLUGIN_CACHE_DIR) {
+    env.TF_PLUGIN_CACHE_DIR = path.join(unitDir, 'plugin-cache');
+    await mkdir(env.TF_PLUGIN_CACHE_DIR, { recursive: true });
+  }
+  return { ...context, binary: 'terragrunt', env };
 }
 
 /**
