@@ -175,6 +175,7 @@ async function runAction(
       ? { INPUT_PARALLELISM: process.env.STACKGATE_BENCH_PARALLELISM }
       : {}),
     ...(process.env.STACKGATE_BENCH_GOMAXPROCS ? { GOMAXPROCS: process.env.STACKGATE_BENCH_GOMAXPROCS } : {}),
+    ...(process.env.STACKGATE_BENCH_GOGC ? { GOGC: process.env.STACKGATE_BENCH_GOGC } : {}),
   };
   const startEpoch = Date.now();
   const result = await run(node, [action], { cwd: root, env: runnerEnv });

@@ -80,7 +80,7 @@ async function plan(args: string[]): Promise<number> {
   }
   const fallback = await resolveEngineChoice(values.engine ?? 'auto');
   const parallelism = Math.max(1, Number(values.parallelism) || 1);
-  const env = engineEnvironment(process.env);
+  const env = engineEnvironment(process.env, Math.min(parallelism, stacks.length));
   // Saved plans hold raw sensitive values: a fresh folder only this user can read, removed afterwards.
   const tempDir = await mkdtemp(path.join(os.tmpdir(), 'stackgate-cli-'));
   let reports: StackReport[];

@@ -6,7 +6,6 @@
 import * as core from '@actions/core';
 import {
   engineEnvironment,
-  shareCores,
   engineFor,
   resolveEngineChoice,
   type Engine,
@@ -272,10 +271,9 @@ export async function runDrift(ctx: RunContext): Promise<CommandResult> {
   const fallbackEngine = await resolveEngineChoice(settings.engine);
   const context: EngineContext = {
     workspace: settings.workspace,
-    env: engineEnvironment(ctx.env),
+    env: engineEnvironment(ctx.env, Math.min(settings.parallelism, stacks.length)),
     tempDir: settings.tempDir,
   };
-  shareCores(context.env, Math.min(settings.parallelism, stacks.length));
   const salt = fingerprintSalt(settings);
   const results = await forEachStack(stacks, settings.parallelism, async (stack) => {
     const engine = engineFor(stack, fallbackEngine);

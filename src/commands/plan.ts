@@ -2,7 +2,6 @@
 import * as core from '@actions/core';
 import {
   engineEnvironment,
-  shareCores,
   engineFor,
   resolveEngineChoice,
   type EngineName,
@@ -261,8 +260,7 @@ async function plan(ctx: RunContext): Promise<CommandResult> {
   const { affected, unaffected, removed: removedStacks, files, moduleDeps } = await selectStacks(ctx, config);
 
   const fallbackEngine = await resolveEngineChoice(settings.engine);
-  const env = engineEnvironment(ctx.env);
-  shareCores(env, Math.min(settings.parallelism, affected.length));
+  const env = engineEnvironment(ctx.env, Math.min(settings.parallelism, affected.length));
   // Secret-named values go to the engines: masked before any engine starts, hidden from what they print.
   const handed = maskEngineInputs(env, ...affected.map((stack) => stack.env));
   // The door checks (engines installed, formatting, secrets in what the change touches) run beside the plans:

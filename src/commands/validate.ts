@@ -62,7 +62,7 @@ export async function runValidate(ctx: RunContext): Promise<CommandResult> {
         fallbackEngine,
         engineContext: {
           workspace: settings.workspace,
-          env: engineEnvironment(ctx.env),
+          env: engineEnvironment(ctx.env, Math.min(settings.parallelism, stacks.length)),
           tempDir: settings.tempDir,
         },
         parallelism: settings.parallelism,

@@ -17,7 +17,7 @@ export type {
   StackPlanResult,
 } from './types.js';
 export type { EngineChoice, EngineName } from './names.js';
-export { engineEnvironment, shareCores } from './terraform.js';
+export { engineEnvironment } from './terraform.js';
 
 const engines = new Map<EngineName, Engine>();
 

@@ -1,8 +1,9 @@
-// Engines side by side share the cores: through the bundled action and real tofu, each engine process of a
-// two-lane plan gets half of the cores as GOMAXPROCS, a lone stack keeps every core, and a GOMAXPROCS
-// the workflow sets is passed on as it is. A wrapper named `tofu` first on PATH records what each process got.
+// The engines' Go runtime settings, through the bundled action and real tofu: each engine process of a two-lane
+// plan gets half of the cores as GOMAXPROCS and half the memory a lone stack's collector may use, a lone stack
+// keeps every core, and the workflow's own GOMAXPROCS and GOGC are passed on as they are. A wrapper named
+// `tofu` first on PATH records what each process got.
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TOOLS } from '../support/harness.js';
@@ -20,7 +21,7 @@ beforeEach(async () => {
   wrapper = mkdtempSync(path.join(tmpdir(), 'stackgate-wrapper-'));
   log = path.join(wrapper, 'engine.log');
   writeFileSync(log, '');
-  const script = `#!/bin/sh\necho "\${GOMAXPROCS-unset} $1" >> '${log}'\nexec '${path.join(TOOLS, 'bin', 'tofu')}' "$@"\n`;
+  const script = `#!/bin/sh\necho "\${GOMAXPROCS-unset} \${GOGC-unset} \${GOMEMLIMIT-unset} $1" >> '${log}'\nexec '${path.join(TOOLS, 'bin', 'tofu')}' "$@"\n`;
   writeFileSync(path.join(wrapper, 'tofu'), script);
   chmodSync(path.join(wrapper, 'tofu'), 0o755);
 });
@@ -48,23 +49,32 @@ async function plan(stacks: string[], inputs: Record<string, string>, env: Recor
   expect(run.exitCode, run.stdout).toBe(0);
   const lines = readFileSync(log, 'utf8').trim().split('\n');
   // The engine processes of the stacks (`version` and `fmt` of the door checks are not per stack).
-  return lines.filter((line) => / (init|plan|show)$/.test(line)).map((line) => line.split(' ')[0]);
+  return lines
+    .filter((line) => / (init|plan|show)$/.test(line))
+    .map((line) => line.split(' ').slice(0, 3).join(' '));
 }
 
-describe('engines share the cores', () => {
-  it('gives each of two engines side by side half of the cores', async () => {
+/** The memory limit a lane's engines get: a quarter of the machine's memory, split between the lanes. */
+function memoryLimit(lanes: number): string {
+  const limit = process.constrainedMemory();
+  const memory = limit > 0 ? Math.min(limit, totalmem()) : totalmem();
+  return `${Math.floor(memory / 4 / lanes / 2 ** 20)}MiB`;
+}
+
+describe('engines’ Go runtime', () => {
+  it('gives each of two engines side by side half of the cores and of the memory', async () => {
     const seen = await plan(['app', 'net'], { parallelism: '2' });
     expect(seen).toHaveLength(6);
-    expect(new Set(seen)).toStrictEqual(
-      new Set([String(Math.max(1, Math.floor(availableParallelism() / 2)))]),
-    );
+    const cores = String(Math.max(1, Math.floor(availableParallelism() / 2)));
+    expect(new Set(seen)).toStrictEqual(new Set([`${cores} 400 ${memoryLimit(2)}`]));
   });
 
-  it('leaves a lone stack every core, and a workflow’s own GOMAXPROCS as it is', async () => {
-    expect(new Set(await plan(['app'], { parallelism: '2' }))).toStrictEqual(new Set(['unset']));
-    writeFileSync(log, '');
-    expect(new Set(await plan(['app', 'net'], { parallelism: '2' }, { GOMAXPROCS: '3' }))).toStrictEqual(
-      new Set(['3']),
+  it('leaves a lone stack every core, and a workflow’s own GOMAXPROCS and GOGC as they are', async () => {
+    expect(new Set(await plan(['app'], { parallelism: '2' }))).toStrictEqual(
+      new Set([`unset 400 ${memoryLimit(1)}`]),
     );
+    writeFileSync(log, '');
+    const own = await plan(['app', 'net'], { parallelism: '2' }, { GOMAXPROCS: '3', GOGC: '150' });
+    expect(new Set(own)).toStrictEqual(new Set(['3 150 unset']));
   });
 });

@@ -1,0 +1,71 @@
+// The Go runtime settings engines get: their share of the cores when several run at once, a collector that runs
+// less often in short-lived processes, bounded by a share of the memory; settings of the runner's own kept.
+import { describe, expect, it } from 'vitest';
+import { engineEnvironment, ENGINE_GOGC, tuneGoRuntime } from '../../src/engines/terraform.js';
+
+const GiB = 2 ** 30;
+const tuned = (env: Record<string, string | undefined>, lanes: number, cores = 2, memoryBytes = 8 * GiB) => {
+  const copy = { ...env };
+  tuneGoRuntime(copy, lanes, { cores, memoryBytes });
+  return copy;
+};
+
+describe('tuneGoRuntime', () => {
+  it('gives each of several engines its whole share of the cores, at least one', () => {
+    expect(tuned({}, 2, 2).GOMAXPROCS).toBe('1');
+    expect(tuned({}, 3, 8).GOMAXPROCS).toBe('2');
+    expect(tuned({}, 4, 8).GOMAXPROCS).toBe('2');
+    expect(tuned({}, 16, 2).GOMAXPROCS).toBe('1');
+  });
+
+  it('leaves a lone engine every core', () => {
+    expect(tuned({}, 1, 2).GOMAXPROCS).toBeUndefined();
+    expect(tuned({}, 0, 2).GOMAXPROCS).toBeUndefined();
+  });
+
+  it('keeps a GOMAXPROCS the runner or the workflow set', () => {
+    expect(tuned({ GOMAXPROCS: '4' }, 2, 2).GOMAXPROCS).toBe('4');
+    expect(tuned({ GOMAXPROCS: '' }, 2, 2).GOMAXPROCS).toBe('');
+  });
+
+  it('lets the heap grow further between collections, within a quarter of the memory per lane', () => {
+    expect(tuned({}, 1, 2, 8 * GiB)).toMatchObject({ GOGC: String(ENGINE_GOGC), GOMEMLIMIT: '2048MiB' });
+    expect(tuned({}, 2, 2, 8 * GiB)).toMatchObject({ GOGC: '400', GOMEMLIMIT: '1024MiB' });
+    expect(tuned({}, 0, 2, 8 * GiB).GOMEMLIMIT).toBe('2048MiB');
+    expect(tuned({}, 3, 4, 7 * GiB + 123).GOMEMLIMIT).toBe('597MiB');
+    // A tiny container still lets an engine start.
+    expect(tuned({}, 8, 2, 256 * 2 ** 20).GOMEMLIMIT).toBe('64MiB');
+  });
+
+  it('keeps the collector settings of the runner or the workflow, either one', () => {
+    const collector = (env: Record<string, string>) => {
+      const { GOGC, GOMEMLIMIT } = tuned(env, 2);
+      return [GOGC, GOMEMLIMIT];
+    };
+    expect(collector({ GOGC: '100' })).toEqual(['100', undefined]);
+    expect(collector({ GOGC: '' })).toEqual(['', undefined]);
+    expect(collector({ GOMEMLIMIT: '3GiB' })).toEqual([undefined, '3GiB']);
+  });
+});
+
+describe('engineEnvironment', () => {
+  it('tunes the engines for the lanes it is given, and for one by default', () => {
+    const machine = { cores: 4, memoryBytes: 16 * GiB };
+    expect(engineEnvironment({ PATH: '/bin' }, 2, machine)).toMatchObject({
+      PATH: '/bin',
+      GOMAXPROCS: '2',
+      GOGC: '400',
+      GOMEMLIMIT: '2048MiB',
+      TF_IN_AUTOMATION: '1',
+    });
+    const lone = engineEnvironment({ PATH: '/bin' }, undefined, machine);
+    expect(lone.GOMAXPROCS).toBeUndefined();
+    expect(lone.GOMEMLIMIT).toBe('4096MiB');
+  });
+
+  it('sizes to this machine unless told otherwise', () => {
+    const env = engineEnvironment({});
+    expect(Number(env.GOMEMLIMIT!.replace('MiB', ''))).toBeGreaterThanOrEqual(64);
+    expect(env.GOGC).toBe('400');
+  });
+});
