@@ -5,7 +5,7 @@ import type { RunContext } from './commands/context.js';
 import { annotateConfigError, configFailureMessage } from './commands/shared.js';
 import { ConfigError } from './config/types.js';
 import { actionsArtifacts } from './github/artifacts.js';
-import { createClient } from './github/client.js';
+import type { Octokit } from './github/client.js';
 import { githubStore } from './github/store.js';
 import { traceProcessesTo } from './process/exec.js';
 import { readSettings, type Settings } from './settings.js';
@@ -18,7 +18,7 @@ export async function run(env: Record<string, string | undefined> = process.env)
     traceProcessesTo(env.STACKGATE_TRACE_FILE);
     if (settings.token) core.setSecret(settings.token);
     const command = commandFor(settings.command, settings.event);
-    const github = settings.token ? createClient(settings.token, settings.apiUrl) : undefined;
+    const github = settings.token ? await openClient(settings.token, settings.apiUrl) : undefined;
     const ctx: RunContext = {
       settings,
       env,
@@ -39,4 +39,13 @@ export async function run(env: Record<string, string | undefined> = process.env)
     }
     core.setFailed(error instanceof Error ? error.message : String(error));
   }
+}
+
+/**
+ * The GitHub client, loaded only when there is a token: Octokit and the HTTP stack under it are a chunk of their
+ * own, which a run without one (the CLI, a plan to the job summary only) never compiles.
+ */
+async function openClient(token: string, apiUrl: string): Promise<Octokit> {
+  const { createClient } = await import('./github/client.js');
+  return createClient(token, apiUrl);
 }

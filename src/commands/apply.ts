@@ -60,6 +60,7 @@ import {
   newReport,
   runStacks,
 } from './shared.js';
+import { compareNames } from '../report/order.js';
 
 const WRITE_ROLES = new Set(['admin', 'maintain', 'write']);
 
@@ -694,7 +695,7 @@ async function applyTargets(
   const report = newReport(
     settings,
     'apply',
-    [...appliedStacks, ...others].sort((a, b) => a.name.localeCompare(b.name)),
+    [...appliedStacks, ...others].sort((a, b) => compareNames(a.name, b.name)),
   );
   report.outcome = appliedOutcome(asked.actor, run.sha, applied, failed, skipped);
   logFullReport(report);

@@ -24,6 +24,7 @@ import {
 import type { Stack } from '../stacks/discover.js';
 import type { LockHolder } from '../store/types.js';
 import { repoOf, type RunContext } from './context.js';
+import { compareNames } from '../report/order.js';
 
 export interface DashboardIssue {
   issue?: KeptIssue;
@@ -100,7 +101,7 @@ export function dashboardRows(
 ): DashboardRow[] {
   const results = new Map((sources.report?.stacks ?? []).map((stack) => [stack.name, stack]));
   return [...stacks]
-    .sort((a, b) => a.name.localeCompare(b.name))
+    .sort((a, b) => compareNames(a.name, b.name))
     .map((stack): DashboardRow => {
       const result = results.get(stack.name);
       const stored = sources.stored?.get(stack.name);

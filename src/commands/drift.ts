@@ -43,6 +43,7 @@ import { Buffer } from 'node:buffer';
 import { repoOf, type CommandResult, type RunContext } from './context.js';
 import { forEachStack, loadConfigOrThrow, runStacks } from './shared.js';
 import { fingerprintSalt } from './plan.js';
+import { compareNames } from '../report/order.js';
 
 function errorOf(step: DriftError['step'], result: StackPlanResult): DriftError {
   return { step, message: result.message ?? `${step} failed`, diagnostics: result.diagnostics };
@@ -290,7 +291,7 @@ export async function runDrift(ctx: RunContext): Promise<CommandResult> {
     branch: settings.event.ref.replace(/^refs\/heads\//, '') || settings.event.defaultBranch,
     runUrl: settings.event.runUrl,
     checkedAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    stacks: [...results].sort((a, b) => a.name.localeCompare(b.name)),
+    stacks: [...results].sort((a, b) => compareNames(a.name, b.name)),
   };
 
   // The sinks, summary last so it carries the others' notices.

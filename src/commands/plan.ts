@@ -50,6 +50,7 @@ import { listKeptIssues } from '../github/issues.js';
 import { DRIFT_LABEL, stackOfDriftBody } from '../report/drift.js';
 import { planCacheKey, savePlanFile } from '../github/plan-cache.js';
 import type { LockHolder } from '../store/types.js';
+import { compareNames } from '../report/order.js';
 
 function stackReport(stack: Stack, engine: EngineName, result: StackPlanResult): StackReport {
   return {
@@ -271,19 +272,9 @@ async function plan(ctx: RunContext): Promise<CommandResult> {
     env,
     tempDir: settings.tempDir,
   });
-  const checked = checkStacks({
-    workspace: settings.workspace,
-    config,
-    stacks: affected,
-    fallbackEngine,
-    engineContext: { workspace: settings.workspace, env, tempDir: settings.tempDir },
-    parallelism: settings.parallelism,
-    validate: false,
-    moduleFolders: affected.flatMap((stack) => [...(moduleDeps.get(stack.path) ?? [])]),
-  });
-  const scanned = scanForSecrets(ctx, scannedFiles, config?.secrets?.allow ?? []);
-  // Both mask every secret they find: what a plan says is logged only after that.
-  const masked = Promise.allSettled([checked, scanned]);
+  // Both door checks mask every secret they find: what a plan says is logged only after that.
+  let doorChecksSettled: (checks: Promise<unknown>) => void = () => undefined;
+  const masked = new Promise<unknown>((resolve) => (doorChecksSettled = resolve));
   const inLane = stackLanes(settings.parallelism);
   const planStack = async (stack: Stack): Promise<StackReport> => {
     const engine = engineFor(stack, fallbackEngine);
@@ -316,7 +307,20 @@ async function plan(ctx: RunContext): Promise<CommandResult> {
     if (holder) report.message = lockedMessage(holder);
     return report;
   };
+  // The engines start first; the door checks then work on this thread while they run.
   const planning = allSettledInOrder(affected.map(planStack));
+  const checked = checkStacks({
+    workspace: settings.workspace,
+    config,
+    stacks: affected,
+    fallbackEngine,
+    engineContext: { workspace: settings.workspace, env, tempDir: settings.tempDir },
+    parallelism: settings.parallelism,
+    validate: false,
+    moduleFolders: affected.flatMap((stack) => [...(moduleDeps.get(stack.path) ?? [])]),
+  });
+  const scanned = scanForSecrets(ctx, scannedFiles, config?.secrets?.allow ?? []);
+  doorChecksSettled(Promise.allSettled([checked, scanned]));
   // Every part settles before the run goes on, so a failing one never leaves engines running behind it.
   const [checkFindings, secretFindings, planned] = await settledAll(checked, scanned, planning);
   await providers.save();
@@ -332,7 +336,7 @@ async function plan(ctx: RunContext): Promise<CommandResult> {
   const report = newReport(
     settings,
     'plan',
-    [...planned, ...unaffectedReports].sort((a, b) => a.name.localeCompare(b.name)),
+    [...planned, ...unaffectedReports].sort((a, b) => compareNames(a.name, b.name)),
     findings,
   );
   const openDrift = await openDriftOf(

@@ -11,6 +11,7 @@ import {
   saveProviderCache,
 } from '../github/provider-cache.js';
 import type { Stack } from '../stacks/discover.js';
+import { compareNames } from '../report/order.js';
 
 export interface ProviderCache {
   /** Saves what the inits installed, when the job did not start from this exact entry. */
@@ -30,7 +31,7 @@ export async function openProviderCache(
 ): Promise<ProviderCache> {
   const engines = [...new Set(stacks.map((stack) => engineFor(stack, fallbackEngine)))]
     .filter((engine) => engine.version !== undefined)
-    .sort((a, b) => a.name.localeCompare(b.name));
+    .sort((a, b) => compareNames(a.name, b.name));
   if (engines.length === 0) return NOTHING;
   const dir = context.env.TF_PLUGIN_CACHE_DIR || path.join(context.tempDir, 'plugin-cache');
   await mkdir(dir, { recursive: true });

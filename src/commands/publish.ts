@@ -2,7 +2,8 @@
 // comment and the check run. API trouble becomes a notice; it never changes the gate.
 import * as core from '@actions/core';
 import { publishCheckRun, type CheckConclusion } from '../github/checks.js';
-import { httpStatus, isPermissionError, type Octokit } from '../github/client.js';
+import type { Octokit } from '../github/client.js';
+import { httpStatus, isPermissionError } from '../github/errors.js';
 import { upsertStickyComment } from '../github/comment.js';
 import type { Annotation } from '../report/annotations.js';
 import { commentMarker, renderComment, renderSummary, SUMMARY_MAX_BYTES } from '../report/markdown.js';

@@ -22,6 +22,7 @@ import type { RunReport, StackReport } from '../report/types.js';
 import type { CommandResult, RunContext } from './context.js';
 import { publishPlanReport } from './plan.js';
 import { newReport } from './shared.js';
+import { compareNames } from '../report/order.js';
 
 /** The run attempt in an artifact's name (`…-a2.json`); the latest attempt of a job wins. */
 function attemptOf(name: string): number {
@@ -169,7 +170,7 @@ export function mergeMatrix(ctx: RunContext, detect: DetectArtifact, plans: Plan
   const report = newReport(
     ctx.settings,
     'plan',
-    [...stacks, ...unaffected].sort((a, b) => a.name.localeCompare(b.name)),
+    [...stacks, ...unaffected].sort((a, b) => compareNames(a.name, b.name)),
     mergeFindings(findings),
   );
   if (openDrift.length > 0) report.openDrift = openDrift;

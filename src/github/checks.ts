@@ -1,5 +1,6 @@
 // The check run that gates the merge. Annotations go 50 per request (GitHub's limit), any number of them.
-import { httpStatus, isPermissionError, type Octokit, type RepoRef } from './client.js';
+import type { Octokit, RepoRef } from './client.js';
+import { httpStatus, isPermissionError } from './errors.js';
 import * as core from '@actions/core';
 import { Buffer } from 'node:buffer';
 import type { Annotation } from '../report/annotations.js';

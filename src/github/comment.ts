@@ -3,7 +3,8 @@
 // Only comments by the account the token acts as count: anyone (a person, another bot) may post a comment that
 // starts with the marker, and Stackgate must neither edit nor delete it nor read anything from it.
 import * as core from '@actions/core';
-import { httpStatus, isPermissionError, type Octokit, type RepoRef } from './client.js';
+import type { Octokit, RepoRef } from './client.js';
+import { httpStatus, isPermissionError } from './errors.js';
 
 export interface StickyComment {
   id: number;

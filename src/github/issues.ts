@@ -3,7 +3,8 @@
 // same marker is ignored). Creation is never blindly retried: a create whose answer was lost is found again
 // by its marker, not repeated.
 import * as core from '@actions/core';
-import { httpStatus, isPermissionError, type Octokit, type RepoRef } from './client.js';
+import type { Octokit, RepoRef } from './client.js';
+import { httpStatus, isPermissionError } from './errors.js';
 import { ownAuthor, tokenLogin, upsertStickyComment } from './comment.js';
 
 export interface KeptIssue {

@@ -3,7 +3,8 @@
 // request's head, with the head's tree) whose message records the holder.
 import { createHash } from 'node:crypto';
 import type { AcquireResult, LockHolder, LockStore } from '../store/types.js';
-import { httpStatus, type Octokit, type RepoRef } from './client.js';
+import type { Octokit, RepoRef } from './client.js';
+import { httpStatus } from './errors.js';
 
 export const LOCK_PREFIX = 'refs/stackgate/locks/';
 const HOLDER_LINE = /^stackgate-lock: (\{.*\})$/m;

@@ -7,6 +7,7 @@ import * as core from '@actions/core';
 import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { cacheService } from './cache-service.js';
+import { compareNames } from '../report/order.js';
 
 export interface ProviderCacheKeyParts {
   os: string;
@@ -21,7 +22,7 @@ const PREFIX = 'stackgate-providers-v1';
 /** The exact key, and the prefix an older entry of the same OS, engine and version is restored by. */
 export function providerCacheKey(parts: ProviderCacheKeyParts): { key: string; restoreKey: string } {
   const hash = createHash('sha256');
-  for (const file of [...parts.lockFiles].sort((a, b) => a.path.localeCompare(b.path))) {
+  for (const file of [...parts.lockFiles].sort((a, b) => compareNames(a.path, b.path))) {
     hash.update(`${file.path}\0${file.text}\0`);
   }
   const clean = (text: string) => text.replace(/[^A-Za-z0-9._-]+/g, '_');

@@ -1,4 +1,5 @@
-import { httpStatus, type Octokit, type RepoRef } from './client.js';
+import type { Octokit, RepoRef } from './client.js';
+import { httpStatus } from './errors.js';
 
 /** Every file a pull request changes (all pages), including the old name of renamed files. */
 export async function listChangedFiles(
