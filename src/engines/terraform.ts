@@ -75,9 +75,9 @@ export const ENGINE_GOGC = 400;
  * Go sizes its runtime to every core, so N engines side by side on N cores fight over them: each gets its share
  * as GOMAXPROCS (a lone stack keeps every core). Engines are short-lived processes whose heap grows from a few
  * MiB, so Go's default collector runs a dozen times in each: GOGC=400 took a third off their CPU time (16 small
- * stacks), and a tenth off planning and showing 10,000 resources, for at most 2.5× the memory. GOMEMLIMIT
- * bounds that: past a quarter of the machine's memory per lane, the collector works as hard as it must to stay
- * under it. GOMAXPROCS the runner, workflow or stack sets is kept; so are GOGC and GOMEMLIMIT, if either is set.
+ * stacks), and a tenth to a fifth off planning and showing 10,000 resources, for about twice the memory.
+ * GOMEMLIMIT bounds that: past a quarter of the machine's memory per lane, the collector works as hard as it
+ * must to stay under it. GOMAXPROCS the runner, workflow or stack sets is kept; so are GOGC and GOMEMLIMIT, if either is set.
  */
 export function tuneGoRuntime(
   env: Record<string, string | undefined>,
