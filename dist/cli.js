@@ -10655,13 +10655,7 @@ async function prepare(stack, cwd, run, context,
 /** Terraform/OpenTofu: its binary; inits of one provider footprint then run in parallel once it is cached. */
 binary) {
     const initArgs = ['init', '-input=false', '-no-color', '-json', ...initArguments(stack)];
-    const cacheDir = { ...context.env, ...stack.env }.TF_PLUGIN_CACHE_DIR;
-    const footprint = cacheDir && binary ? await providerFootprint(stack, cwd, binary, cacheDir) : undefined;
-    const init = !cacheDir
-        ? await run(initArgs)
-        : footprint === undefined && binary && !stack.env?.TF_PLUGIN_CACHE_DIR
-            ? await run(initArgs, { TF_PLUGIN_CACHE_DIR: await privateCacheDir(context.tempDir, cwd) })
-            : await cacheInit(footprint, () => run(initArgs));
+    const init = await initWithCache(stack, cwd, initArgs, run, context, binary);
     if (init.exitCode !== 0)
         return { step: 'init', result: init };
     // Stacks may share a folder with different workspaces (they run one after another): select every time the
@@ -10673,6 +10667,21 @@ binary) {
             return { step: `workspace select ${workspace}`, result: select };
     }
     return undefined;
+}
+/**
+ * `init` under the plugin cache's rules (a shared TF_PLUGIN_CACHE_DIR, the job's or the runner's): inits that may
+ * install into it take turns (cacheInit), and a folder without a lock file keeps to a folder of its own. Without
+ * `binary` (Terragrunt runs the engine itself) the footprint is unknown and the inits take turns.
+ */
+async function initWithCache(stack, cwd, initArgs, run, context, binary) {
+    const cacheDir = { ...context.env, ...stack.env }.TF_PLUGIN_CACHE_DIR;
+    if (!cacheDir)
+        return run(initArgs);
+    const footprint = binary ? await providerFootprint(stack, cwd, binary, cacheDir) : undefined;
+    if (footprint === undefined && binary && !stack.env?.TF_PLUGIN_CACHE_DIR) {
+        return run(initArgs, { TF_PLUGIN_CACHE_DIR: await privateCacheDir(context.tempDir, cwd) });
+    }
+    return cacheInit(footprint, () => run(initArgs));
 }
 /**
  * A plugin folder of the stack's own, for a folder without a lock file: OpenTofu then installs its providers
@@ -10909,7 +10918,7 @@ async function checkTerraformStack(stack, context, runValidate = true, runFormat
     const cwd = external_node_path_default().join(context.workspace, stack.path);
     const env = { ...context.env, ...stack.env };
     const timeoutMs = stack.timeoutMs ?? terraform_DEFAULT_TIMEOUT_MS;
-    const run = (args) => execFile(context.binary, args, { cwd, env, timeoutMs });
+    const run = (args, extraEnv) => execFile(context.binary, args, { cwd, env: { ...env, ...extraEnv }, timeoutMs });
     let format = [];
     let unreadable = [];
     if (runFormat) {
@@ -10923,7 +10932,8 @@ async function checkTerraformStack(stack, context, runValidate = true, runFormat
     }
     if (!runValidate)
         return { format, diagnostics: unreadable };
-    const init = await run(['init', '-backend=false', '-input=false', '-no-color', '-json']);
+    const initArgs = ['init', '-backend=false', '-input=false', '-no-color', '-json'];
+    const init = await initWithCache(stack, cwd, initArgs, run, context, context.binary);
     if (init.exitCode !== 0) {
         return {
             format,

@@ -10,7 +10,7 @@ import {
   configShape,
   providerFootprint,
 } from '../../src/engines/provider-installs.js';
-import { prepare, stackRunner } from '../../src/engines/terraform.js';
+import { checkTerraformStack, prepare, stackRunner } from '../../src/engines/terraform.js';
 import { execFile, type ExecResult } from '../../src/process/exec.js';
 import type { Stack } from '../../src/stacks/discover.js';
 
@@ -171,5 +171,34 @@ describe('inits of folders without a lock file (real tofu)', () => {
       expect(other).toBeUndefined();
     }
     expect(readdirSync(shared)).toEqual([]);
+  }, 300_000);
+});
+
+describe('validation inits on a shared plugin cache (real tofu)', () => {
+  // `command: validate` runs `init -backend=false` in every stack at once, on the runner's TF_PLUGIN_CACHE_DIR
+  // when it sets one: the same rules as planning.
+  it('keep lock-less folders out of the shared cache and fill it from locked ones', async () => {
+    const dirs = folders([{ 'main.tf': localStack('a') }, { 'main.tf': localStack('b') }]);
+    const root = path.dirname(dirs[0]!);
+    const shared = path.join(root, 'plugin-cache');
+    const tempDir = path.join(root, 'temp');
+    mkdirSync(shared);
+    mkdirSync(tempDir);
+    const context = {
+      workspace: root,
+      env: { ...process.env, TF_PLUGIN_CACHE_DIR: shared, TF_IN_AUTOMATION: '1' },
+      tempDir,
+      binary: 'tofu',
+    };
+    const stackOf = (dir: string) => ({ name: path.basename(dir), path: path.basename(dir) }) as Stack;
+    const validateAll = () => Promise.all(dirs.map((dir) => checkTerraformStack(stackOf(dir), context)));
+
+    for (const result of await validateAll()) expect(result).toEqual({ format: [], diagnostics: [] });
+    expect(readdirSync(shared)).toEqual([]);
+
+    // The inits above wrote each folder's lock file: now both may use the shared cache, and one fills it.
+    for (const dir of dirs) rmSync(path.join(dir, '.terraform'), { recursive: true, force: true });
+    for (const result of await validateAll()) expect(result).toEqual({ format: [], diagnostics: [] });
+    expect(readdirSync(shared)).toEqual(['registry.opentofu.org']);
   }, 300_000);
 });

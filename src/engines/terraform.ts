@@ -160,13 +160,7 @@ export async function prepare(
   binary?: string,
 ): Promise<{ step: string; result: ExecResult } | undefined> {
   const initArgs = ['init', '-input=false', '-no-color', '-json', ...initArguments(stack)];
-  const cacheDir = { ...context.env, ...stack.env }.TF_PLUGIN_CACHE_DIR;
-  const footprint = cacheDir && binary ? await providerFootprint(stack, cwd, binary, cacheDir) : undefined;
-  const init = !cacheDir
-    ? await run(initArgs)
-    : footprint === undefined && binary && !stack.env?.TF_PLUGIN_CACHE_DIR
-      ? await run(initArgs, { TF_PLUGIN_CACHE_DIR: await privateCacheDir(context.tempDir, cwd) })
-      : await cacheInit(footprint, () => run(initArgs));
+  const init = await initWithCache(stack, cwd, initArgs, run, context, binary);
   if (init.exitCode !== 0) return { step: 'init', result: init };
   // Stacks may share a folder with different workspaces (they run one after another): select every time the
   // folder has a selection, so a stack never plans in the workspace its neighbour left behind.
@@ -176,6 +170,28 @@ export async function prepare(
     if (select.exitCode !== 0) return { step: `workspace select ${workspace}`, result: select };
   }
   return undefined;
+}
+
+/**
+ * `init` under the plugin cache's rules (a shared TF_PLUGIN_CACHE_DIR, the job's or the runner's): inits that may
+ * install into it take turns (cacheInit), and a folder without a lock file keeps to a folder of its own. Without
+ * `binary` (Terragrunt runs the engine itself) the footprint is unknown and the inits take turns.
+ */
+async function initWithCache(
+  stack: Stack,
+  cwd: string,
+  initArgs: string[],
+  run: (args: string[], extraEnv?: Record<string, string>) => Promise<ExecResult>,
+  context: Pick<BinaryContext, 'env' | 'tempDir'>,
+  binary?: string,
+): Promise<ExecResult> {
+  const cacheDir = { ...context.env, ...stack.env }.TF_PLUGIN_CACHE_DIR;
+  if (!cacheDir) return run(initArgs);
+  const footprint = binary ? await providerFootprint(stack, cwd, binary, cacheDir) : undefined;
+  if (footprint === undefined && binary && !stack.env?.TF_PLUGIN_CACHE_DIR) {
+    return run(initArgs, { TF_PLUGIN_CACHE_DIR: await privateCacheDir(context.tempDir, cwd) });
+  }
+  return cacheInit(footprint, () => run(initArgs));
 }
 
 /**
@@ -463,7 +479,8 @@ export async function checkTerraformStack(
   const cwd = path.join(context.workspace, stack.path);
   const env = { ...context.env, ...stack.env };
   const timeoutMs = stack.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const run = (args: string[]) => execFile(context.binary, args, { cwd, env, timeoutMs });
+  const run = (args: string[], extraEnv?: Record<string, string>) =>
+    execFile(context.binary, args, { cwd, env: { ...env, ...extraEnv }, timeoutMs });
 
   let format: FormatProblem[] = [];
   let unreadable: Diagnostic[] = [];
@@ -477,7 +494,8 @@ export async function checkTerraformStack(
   }
 
   if (!runValidate) return { format, diagnostics: unreadable };
-  const init = await run(['init', '-backend=false', '-input=false', '-no-color', '-json']);
+  const initArgs = ['init', '-backend=false', '-input=false', '-no-color', '-json'];
+  const init = await initWithCache(stack, cwd, initArgs, run, context, context.binary);
   if (init.exitCode !== 0) {
     return {
       format,
