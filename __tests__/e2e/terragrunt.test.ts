@@ -2,6 +2,8 @@
 // dist. Two units share an include (a root terragrunt.hcl) and one depends on the other; Terragrunt itself says
 // what each reads, and the plan comment marks mock outputs of a dependency that has no state yet.
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runAction, TOOLS } from '../support/harness.js';
@@ -170,6 +172,59 @@ describe('engine: terragrunt', () => {
     expect(comment).toContain('Mock outputs of live/vpc: placeholders, not real values');
     expect(comment).toContain('prod:mock-vpc-id:small');
     expect(comment).toContain('prod-10.0.0.0/16');
+  });
+
+  it('units with providers keep out of the runner’s shared plugin cache, and plan side by side', async () => {
+    // Terragrunt inits inside plan, and a unit seldom has a lock file: such an init reinstalls into a shared
+    // cache under the feet of the other unit's plan. Each unit keeps to a plugin folder of its own.
+    const shared = mkdtempSync(path.join(tmpdir(), 'stackgate-shared-plugins-'));
+    const files = {
+      'modules/files/main.tf': `terraform {
+  required_providers {
+    local = { source = "hashicorp/local", version = "2.9.0" }
+  }
+}
+
+variable "env" {
+  type = string
+}
+
+resource "local_file" "note" {
+  filename = "\${path.module}/\${var.env}.txt"
+  content  = var.env
+}
+`,
+      'live/files-a/terragrunt.hcl':
+        'include "root" {\n  path = find_in_parent_folders()\n}\n\nterraform {\n  source = "../../modules/files"\n}\n',
+      'live/files-b/terragrunt.hcl':
+        'include "root" {\n  path = find_in_parent_folders()\n}\n\nterraform {\n  source = "../../modules/files"\n}\n',
+    };
+    repo.write(files);
+    const head = repo.commit('two units with a provider');
+    try {
+      const run = await runOnPullRequest({
+        gh,
+        repository: REPO,
+        workspace: repo.dir,
+        number: 12,
+        headSha: head,
+        baseSha,
+        files: Object.keys(files),
+        inputs: { parallelism: '2' },
+        env: { TERRAGRUNT_TFPATH: 'tofu', TF_PLUGIN_CACHE_DIR: shared },
+      });
+      expect(run.exitCode, run.stdout).toBe(0);
+      const stacks = JSON.parse(run.outputs.stacks ?? '[]') as StackRow[];
+      expect(
+        stacks.filter((stack) => stack.status !== 'unaffected').map((stack) => [stack.name, stack.status]),
+      ).toEqual([
+        ['live/files-a', 'planned'],
+        ['live/files-b', 'planned'],
+      ]);
+      expect(readdirSync(shared)).toEqual([]);
+    } finally {
+      rmSync(shared, { recursive: true, force: true });
+    }
   });
 
   it('a change to one unit plans it and its dependants, not the units it depends on', async () => {
