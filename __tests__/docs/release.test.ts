@@ -43,6 +43,7 @@ const COMMANDS: Record<string, RegExp> = {
   eslint: /\beslint\b/,
   vitest: /\bvitest\b/,
   '@stryker-mutator/core': /\bstryker\b/,
+  'patch-package': /\bpatch-package\b/,
 };
 
 describe('package.json', () => {
@@ -102,6 +103,24 @@ describe('dist/licenses.txt', () => {
     expect(read('scripts/build.sh')).toContain("--license '[name].licenses.txt'");
     expect(read('scripts/build.sh')).toContain('scripts/merge-licenses.mjs');
     expect(read('scripts/check-dist.sh')).toContain('dist/licenses.txt');
+  });
+});
+
+describe('dist/index.js', () => {
+  // What every run compiles before its first engine: the toolkits' HTTP stack (undici), Octokit and the cache
+  // and artifact clients are chunks, loaded only by the runs that use them.
+  const entry = read('dist/index.js');
+  const chunks = readdirSync(path.join(ROOT, 'dist')).filter((file) => /^\d+\.index\.js$/.test(file));
+
+  it.each([
+    'undici',
+    '@octokit/plugin-throttling',
+    'BlobServiceClient',
+    'getCacheVersion',
+    'ArtifactServiceClientJSON',
+  ])('does not carry %s, which a chunk beside it does', (marker) => {
+    expect(entry).not.toContain(marker);
+    expect(chunks.some((file) => read(`dist/${file}`).includes(marker))).toBe(true);
   });
 });
 
