@@ -10572,23 +10572,28 @@ function thisMachine() {
 }
 /** Go's collector target for the engines: the heap grows to 5× what is live before a collection (Go's default is 2×). */
 const ENGINE_GOGC = 400;
+/** Below this memory limit per engine process the engines keep Go's defaults: a tight limit costs more than it saves. */
+const MIN_ENGINE_MEMORY_LIMIT_MIB = 256;
 /**
- * The Go runtime settings of the engines (tofu, terraform, terragrunt and their provider plugins inherit them).
- * Go sizes its runtime to every core, so N engines side by side on N cores fight over them: each gets its share
- * as GOMAXPROCS (a lone stack keeps every core). Engines are short-lived processes whose heap grows from a few
- * MiB, so Go's default collector runs a dozen times in each: GOGC=400 took a third off their CPU time (16 small
- * stacks), and a tenth to a fifth off planning and showing 10,000 resources, for about twice the memory.
- * GOMEMLIMIT bounds that: past a quarter of the machine's memory per lane, the collector works as hard as it
- * must to stay under it. GOMAXPROCS the runner, workflow or stack sets is kept; so are GOGC and GOMEMLIMIT, if either is set.
+ * The Go runtime settings of the engines (tofu, terraform, terragrunt and the provider plugins they start inherit
+ * them). Go sizes its runtime to every core, so N engines side by side on N cores fight over them: each gets its
+ * share as GOMAXPROCS (a lone stack keeps every core). Engines are short-lived processes whose heap grows from a
+ * few MiB, so Go's default collector runs a dozen times in each: GOGC=400 took a quarter to a third off their
+ * CPU time (16 small stacks), and a tenth to a fifth off planning and showing 10,000 resources, for about twice
+ * the memory. GOMEMLIMIT bounds that per process (a soft limit: past it the collector works as hard as it must):
+ * an eighth of the machine's memory per lane, as a lane runs the engine and usually a plugin or more. When that is
+ * under 256 MiB (many lanes, little memory) the engines keep Go's defaults. GOMAXPROCS the runner, workflow or
+ * stack sets is kept; so are GOGC and GOMEMLIMIT, if either is set (a stack's `env:` sets them over these).
  */
 function tuneGoRuntime(env, lanes, machine = thisMachine()) {
     const share = Math.max(1, lanes);
     if (env.GOMAXPROCS === undefined && share > 1) {
         env.GOMAXPROCS = String(Math.max(1, Math.floor(machine.cores / share)));
     }
-    if (env.GOGC === undefined && env.GOMEMLIMIT === undefined) {
+    const limitMiB = Math.floor(machine.memoryBytes / (8 * share) / 2 ** 20);
+    if (env.GOGC === undefined && env.GOMEMLIMIT === undefined && limitMiB >= MIN_ENGINE_MEMORY_LIMIT_MIB) {
         env.GOGC = String(ENGINE_GOGC);
-        env.GOMEMLIMIT = `${Math.max(64, Math.floor(machine.memoryBytes / (4 * share) / 2 ** 20))}MiB`;
+        env.GOMEMLIMIT = `${limitMiB}MiB`;
     }
 }
 /** Diagnostics from the `-json` machine-readable log lines tofu and terraform print. */

@@ -54,11 +54,11 @@ async function plan(stacks: string[], inputs: Record<string, string>, env: Recor
     .map((line) => line.split(' ').slice(0, 3).join(' '));
 }
 
-/** The memory limit a lane's engines get: a quarter of the machine's memory, split between the lanes. */
+/** The memory limit each engine process of a lane gets: an eighth of the machine's memory, split between lanes. */
 function memoryLimit(lanes: number): string {
   const limit = process.constrainedMemory();
   const memory = limit > 0 ? Math.min(limit, totalmem()) : totalmem();
-  return `${Math.floor(memory / 4 / lanes / 2 ** 20)}MiB`;
+  return `${Math.floor(memory / 8 / lanes / 2 ** 20)}MiB`;
 }
 
 describe('engines’ Go runtime', () => {

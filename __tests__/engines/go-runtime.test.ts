@@ -1,5 +1,5 @@
 // The Go runtime settings engines get: their share of the cores when several run at once, a collector that runs
-// less often in short-lived processes, bounded by a share of the memory; settings of the runner's own kept.
+// less often in short-lived processes, bounded by a share of the memory (or Go's defaults when that is small); settings of the runner's own kept.
 import { describe, expect, it } from 'vitest';
 import { engineEnvironment, ENGINE_GOGC, tuneGoRuntime } from '../../src/engines/terraform.js';
 
@@ -28,13 +28,20 @@ describe('tuneGoRuntime', () => {
     expect(tuned({ GOMAXPROCS: '' }, 2, 2).GOMAXPROCS).toBe('');
   });
 
-  it('lets the heap grow further between collections, within a quarter of the memory per lane', () => {
-    expect(tuned({}, 1, 2, 8 * GiB)).toMatchObject({ GOGC: String(ENGINE_GOGC), GOMEMLIMIT: '2048MiB' });
-    expect(tuned({}, 2, 2, 8 * GiB)).toMatchObject({ GOGC: '400', GOMEMLIMIT: '1024MiB' });
-    expect(tuned({}, 0, 2, 8 * GiB).GOMEMLIMIT).toBe('2048MiB');
-    expect(tuned({}, 3, 4, 7 * GiB + 123).GOMEMLIMIT).toBe('597MiB');
-    // A tiny container still lets an engine start.
-    expect(tuned({}, 8, 2, 256 * 2 ** 20).GOMEMLIMIT).toBe('64MiB');
+  it('lets the heap grow further between collections, within an eighth of the memory per lane', () => {
+    expect(tuned({}, 1, 2, 8 * GiB)).toMatchObject({ GOGC: String(ENGINE_GOGC), GOMEMLIMIT: '1024MiB' });
+    expect(tuned({}, 2, 2, 8 * GiB)).toMatchObject({ GOGC: '400', GOMEMLIMIT: '512MiB' });
+    expect(tuned({}, 0, 2, 8 * GiB).GOMEMLIMIT).toBe('1024MiB');
+    expect(tuned({}, 3, 4, 7 * GiB + 123).GOMEMLIMIT).toBe('298MiB');
+    expect(tuned({}, 2, 2, 4 * GiB).GOMEMLIMIT).toBe('256MiB');
+  });
+
+  it('keeps Go’s defaults when that limit would be under 256 MiB: a tight limit costs more than it saves', () => {
+    for (const env of [tuned({}, 2, 2, 4 * GiB - 2 ** 20), tuned({}, 16, 2, 7 * GiB)]) {
+      expect([env.GOGC, env.GOMEMLIMIT]).toEqual([undefined, undefined]);
+    }
+    // The cores are still shared.
+    expect(tuned({}, 16, 2, 7 * GiB).GOMAXPROCS).toBe('1');
   });
 
   it('keeps the collector settings of the runner or the workflow, either one', () => {
@@ -55,17 +62,17 @@ describe('engineEnvironment', () => {
       PATH: '/bin',
       GOMAXPROCS: '2',
       GOGC: '400',
-      GOMEMLIMIT: '2048MiB',
+      GOMEMLIMIT: '1024MiB',
       TF_IN_AUTOMATION: '1',
     });
     const lone = engineEnvironment({ PATH: '/bin' }, undefined, machine);
     expect(lone.GOMAXPROCS).toBeUndefined();
-    expect(lone.GOMEMLIMIT).toBe('4096MiB');
+    expect(lone.GOMEMLIMIT).toBe('2048MiB');
   });
 
   it('sizes to this machine unless told otherwise', () => {
     const env = engineEnvironment({});
-    expect(Number(env.GOMEMLIMIT!.replace('MiB', ''))).toBeGreaterThanOrEqual(64);
+    expect(Number(env.GOMEMLIMIT!.replace('MiB', ''))).toBeGreaterThanOrEqual(256);
     expect(env.GOGC).toBe('400');
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compareNames } from '../../src/report/order.js';
 
 describe('compareNames', () => {
-  it('lists names case-insensitively, then by code point (upper case first)', () => {
+  it('lists names case-insensitively, then by code unit (upper case first)', () => {
     expect(['prod/b', 'Prod/a', 'dev', 'prod/A', 'Dev'].sort(compareNames)).toEqual([
       'Dev',
       'dev',

@@ -445,13 +445,13 @@ interface Target {
   fingerprint: string;
 }
 
-/** The engine context and fallback engine every apply step shares. */
-async function engineSetup(ctx: RunContext) {
+/** The engine context and fallback engine every apply step shares, for `stacks` run `parallelism` at a time. */
+async function engineSetup(ctx: RunContext, stacks: number) {
   const { settings } = ctx;
   const fallback = await resolveEngineChoice(settings.engine);
   const engineContext: EngineContext = {
     workspace: settings.workspace,
-    env: engineEnvironment(ctx.env),
+    env: engineEnvironment(ctx.env, Math.min(settings.parallelism, stacks)),
     tempDir: settings.tempDir,
   };
   return { fallback, engineContext };
@@ -469,7 +469,7 @@ async function prepareTargets(
   savedFor: string | undefined,
 ): Promise<{ items: Prepared[]; refusals: Refusal[] }> {
   const { settings } = ctx;
-  const { fallback, engineContext } = await engineSetup(ctx);
+  const { fallback, engineContext } = await engineSetup(ctx, targets.length);
   const salt = fingerprintSalt(settings);
   const items = await forEachStack(
     targets.map((target) => target.stack),
@@ -541,7 +541,7 @@ async function applyPrepared(
   const { settings } = ctx;
   const github = ctx.github!;
   const repo = repoOf(settings);
-  const { fallback, engineContext } = await engineSetup(ctx);
+  const { fallback, engineContext } = await engineSetup(ctx, prepared.length);
   return forEachStackInOrder(
     prepared.map((item) => item.stack),
     settings.parallelism,

@@ -273,8 +273,9 @@ async function plan(ctx: RunContext): Promise<CommandResult> {
     tempDir: settings.tempDir,
   });
   // Both door checks mask every secret they find: what a plan says is logged only after that.
-  let doorChecksSettled: (checks: Promise<unknown>) => void = () => undefined;
-  const masked = new Promise<unknown>((resolve) => (doorChecksSettled = resolve));
+  type Settled = PromiseSettledResult<unknown>[];
+  let doorChecksSettled: (checks: Promise<Settled>) => void = () => undefined;
+  const masked = new Promise<Settled>((resolve) => (doorChecksSettled = resolve));
   const inLane = stackLanes(settings.parallelism);
   const planStack = async (stack: Stack): Promise<StackReport> => {
     const engine = engineFor(stack, fallbackEngine);
@@ -299,8 +300,10 @@ async function plan(ctx: RunContext): Promise<CommandResult> {
         await savePlanFile(result.planFile, planCacheKey(pull.number, stack.name, pull.headSha));
       }
     }
-    await masked;
-    core.info(logSafe(`${stack.name}: ${result.status}${result.message ? ` (${result.message})` : ''}`));
+    // A check that failed may not have masked what it found: then the engine's message stays out of the log.
+    const maskedAll = (await masked).every((check) => check.status === 'fulfilled');
+    const said = result.message && maskedAll ? ` (${result.message})` : '';
+    core.info(logSafe(`${stack.name}: ${result.status}${said}`));
     const report = stackReport(stack, engine.name, result);
     if (applyModeOf(config, stack) === 'merge') report.appliesOnMerge = true;
     const holder = report.status === 'planned' ? await lockForPlan(ctx, stack.name) : undefined;

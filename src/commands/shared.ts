@@ -38,7 +38,11 @@ export async function runStacks(
   const { settings } = ctx;
   const stacks = await withUnitGraph(
     await discoverStacks(settings.workspace, config, tree),
-    { workspace: settings.workspace, env: engineEnvironment(ctx.env), tempDir: settings.tempDir },
+    {
+      workspace: settings.workspace,
+      env: engineEnvironment(ctx.env, settings.parallelism),
+      tempDir: settings.tempDir,
+    },
     { discovered: !config?.stacks, parallelism: settings.parallelism },
   );
   for (const stack of stacks) {
