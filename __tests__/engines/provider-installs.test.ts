@@ -133,24 +133,30 @@ describe('parallel inits on one plugin cache (real tofu)', () => {
   }, 300_000);
 });
 
+/** Two lock-less stacks of hashicorp/local in one workspace whose engine context points at a shared plugin folder. */
+function twoStacksOnSharedCache() {
+  const dirs = folders([{ 'main.tf': localStack('a') }, { 'main.tf': localStack('b') }]);
+  const root = path.dirname(dirs[0]!);
+  const shared = path.join(root, 'plugin-cache');
+  const tempDir = path.join(root, 'temp');
+  mkdirSync(shared);
+  mkdirSync(tempDir);
+  const context = {
+    workspace: root,
+    env: { ...process.env, TF_PLUGIN_CACHE_DIR: shared, TF_IN_AUTOMATION: '1' },
+    tempDir,
+    binary: 'tofu',
+  };
+  const stackOf = (dir: string) => ({ name: path.basename(dir), path: path.basename(dir) }) as Stack;
+  return { dirs, shared, context, stackOf };
+}
+
 describe('inits of folders without a lock file (real tofu)', () => {
   // Without a lock file tofu installs into the cache on every init, replacing the package another stack's
   // `.terraform/providers` links to: a plan running beside such an init failed ("no such file or directory",
   // "Required plugins are not installed", in 2 of 20 rounds by hand). Such inits keep to a folder of their own.
   it('never write into the shared cache, so a plan beside them keeps its providers, round after round', async () => {
-    const dirs = folders([{ 'main.tf': localStack('a') }, { 'main.tf': localStack('b') }]);
-    const root = path.dirname(dirs[0]!);
-    const shared = path.join(root, 'plugin-cache');
-    const tempDir = path.join(root, 'temp');
-    mkdirSync(shared);
-    mkdirSync(tempDir);
-    const context = {
-      workspace: root,
-      env: { ...process.env, TF_PLUGIN_CACHE_DIR: shared, TF_IN_AUTOMATION: '1' },
-      tempDir,
-      binary: 'tofu',
-    };
-    const stackOf = (dir: string) => ({ name: path.basename(dir), path: path.basename(dir) }) as Stack;
+    const { dirs, shared, context, stackOf } = twoStacksOnSharedCache();
     const init = (dir: string) => {
       const { cwd, run } = stackRunner(stackOf(dir), context);
       return prepare(stackOf(dir), cwd, run, context, 'tofu');
@@ -178,19 +184,7 @@ describe('validation inits on a shared plugin cache (real tofu)', () => {
   // `command: validate` runs `init -backend=false` in every stack at once, on the runner's TF_PLUGIN_CACHE_DIR
   // when it sets one: the same rules as planning.
   it('keep lock-less folders out of the shared cache and fill it from locked ones', async () => {
-    const dirs = folders([{ 'main.tf': localStack('a') }, { 'main.tf': localStack('b') }]);
-    const root = path.dirname(dirs[0]!);
-    const shared = path.join(root, 'plugin-cache');
-    const tempDir = path.join(root, 'temp');
-    mkdirSync(shared);
-    mkdirSync(tempDir);
-    const context = {
-      workspace: root,
-      env: { ...process.env, TF_PLUGIN_CACHE_DIR: shared, TF_IN_AUTOMATION: '1' },
-      tempDir,
-      binary: 'tofu',
-    };
-    const stackOf = (dir: string) => ({ name: path.basename(dir), path: path.basename(dir) }) as Stack;
+    const { dirs, shared, context, stackOf } = twoStacksOnSharedCache();
     const validateAll = () => Promise.all(dirs.map((dir) => checkTerraformStack(stackOf(dir), context)));
 
     for (const result of await validateAll()) expect(result).toEqual({ format: [], diagnostics: [] });
