@@ -54,11 +54,15 @@ async function plan(stacks: string[], inputs: Record<string, string>, env: Recor
     .map((line) => line.split(' ').slice(0, 3).join(' '));
 }
 
-/** The memory limit each engine process of a lane gets: an eighth of the machine's memory, split between lanes. */
-function memoryLimit(lanes: number): string {
+/**
+ * The collector settings each engine process of a lane gets: GOGC=400 and an eighth of the machine's memory split
+ * between lanes, or Go's defaults (both unset) on a machine where that would be under 256 MiB.
+ */
+function collector(lanes: number): string {
   const limit = process.constrainedMemory();
   const memory = limit > 0 ? Math.min(limit, totalmem()) : totalmem();
-  return `${Math.floor(memory / 8 / lanes / 2 ** 20)}MiB`;
+  const mib = Math.floor(memory / 8 / lanes / 2 ** 20);
+  return mib >= 256 ? `400 ${mib}MiB` : 'unset unset';
 }
 
 describe('engines’ Go runtime', () => {
@@ -66,12 +70,12 @@ describe('engines’ Go runtime', () => {
     const seen = await plan(['app', 'net'], { parallelism: '2' });
     expect(seen).toHaveLength(6);
     const cores = String(Math.max(1, Math.floor(availableParallelism() / 2)));
-    expect(new Set(seen)).toStrictEqual(new Set([`${cores} 400 ${memoryLimit(2)}`]));
+    expect(new Set(seen)).toStrictEqual(new Set([`${cores} ${collector(2)}`]));
   });
 
   it('leaves a lone stack every core, and a workflow’s own GOMAXPROCS and GOGC as they are', async () => {
     expect(new Set(await plan(['app'], { parallelism: '2' }))).toStrictEqual(
-      new Set([`unset 400 ${memoryLimit(1)}`]),
+      new Set([`unset ${collector(1)}`]),
     );
     writeFileSync(log, '');
     const own = await plan(['app', 'net'], { parallelism: '2' }, { GOMAXPROCS: '3', GOGC: '150' });
