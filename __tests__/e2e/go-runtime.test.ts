@@ -50,7 +50,7 @@ async function plan(stacks: string[], inputs: Record<string, string>, env: Recor
   const lines = readFileSync(log, 'utf8').trim().split('\n');
   // The engine processes of the stacks (`version` and `fmt` of the door checks are not per stack).
   return lines
-    .filter((line) => / (init|plan|show)$/.test(line))
+    .filter((line) => / (init|plan|show|validate)$/.test(line))
     .map((line) => line.split(' ').slice(0, 3).join(' '));
 }
 
@@ -69,6 +69,13 @@ describe('engines’ Go runtime', () => {
   it('gives each of two engines side by side half of the cores and of the memory', async () => {
     const seen = await plan(['app', 'net'], { parallelism: '2' });
     expect(seen).toHaveLength(6);
+    const cores = String(Math.max(1, Math.floor(availableParallelism() / 2)));
+    expect(new Set(seen)).toStrictEqual(new Set([`${cores} ${collector(2)}`]));
+  });
+
+  it('sizes command: validate’s engines to its lanes too', async () => {
+    const seen = await plan(['app', 'net'], { command: 'validate', parallelism: '2' });
+    expect(seen).toHaveLength(4); // init -backend=false and validate, per stack
     const cores = String(Math.max(1, Math.floor(availableParallelism() / 2)));
     expect(new Set(seen)).toStrictEqual(new Set([`${cores} ${collector(2)}`]));
   });

@@ -168,6 +168,19 @@ function lockedMessage(holder: LockHolder): string {
  * Open drift issues of the planned stacks (a plan from Git also reverts that drift), for the comment; empty
  * without a token, on a fork, with `drift.show-in-pr: false`, or when the issues cannot be listed.
  */
+/**
+ * The log line of a planned stack, once the door checks settled. A check that failed may not have masked what it
+ * found, so the engine's message (which may quote a value) is then left out.
+ */
+export function plannedLine(
+  name: string,
+  result: { status: string; message?: string },
+  doorChecks: readonly PromiseSettledResult<unknown>[],
+): string {
+  const masked = doorChecks.every((check) => check.status === 'fulfilled');
+  return logSafe(`${name}: ${result.status}${result.message && masked ? ` (${result.message})` : ''}`);
+}
+
 async function openDriftOf(
   ctx: RunContext,
   stacks: readonly string[],
@@ -273,9 +286,8 @@ async function plan(ctx: RunContext): Promise<CommandResult> {
     tempDir: settings.tempDir,
   });
   // Both door checks mask every secret they find: what a plan says is logged only after that.
-  type Settled = PromiseSettledResult<unknown>[];
-  let doorChecksSettled: (checks: Promise<Settled>) => void = () => undefined;
-  const masked = new Promise<Settled>((resolve) => (doorChecksSettled = resolve));
+  let doorChecksSettled: (checks: Promise<PromiseSettledResult<unknown>[]>) => void = () => undefined;
+  const masked = new Promise<PromiseSettledResult<unknown>[]>((resolve) => (doorChecksSettled = resolve));
   const inLane = stackLanes(settings.parallelism);
   const planStack = async (stack: Stack): Promise<StackReport> => {
     const engine = engineFor(stack, fallbackEngine);
@@ -300,10 +312,7 @@ async function plan(ctx: RunContext): Promise<CommandResult> {
         await savePlanFile(result.planFile, planCacheKey(pull.number, stack.name, pull.headSha));
       }
     }
-    // A check that failed may not have masked what it found: then the engine's message stays out of the log.
-    const maskedAll = (await masked).every((check) => check.status === 'fulfilled');
-    const said = result.message && maskedAll ? ` (${result.message})` : '';
-    core.info(logSafe(`${stack.name}: ${result.status}${said}`));
+    core.info(plannedLine(stack.name, result, await masked));
     const report = stackReport(stack, engine.name, result);
     if (applyModeOf(config, stack) === 'merge') report.appliesOnMerge = true;
     const holder = report.status === 'planned' ? await lockForPlan(ctx, stack.name) : undefined;
