@@ -1,11 +1,11 @@
 // `depends-on` end to end: one `/stackgate apply` of two stacks, real tofu with the `local` provider. The
 // dependency applies first; when its apply fails, the dependant is skipped (said so in the comment) and its
 // file is never written.
-import { mkdtempSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runAction } from '../support/harness.js';
+import { runAction, TOOLS } from '../support/harness.js';
 import { issueCommentPayload } from '../support/payloads.js';
 import { runOnPullRequest } from '../support/pull-request.js';
 import { createRepo, type TestRepo } from '../support/repo.js';
@@ -113,6 +113,30 @@ describe('depends-on in an apply', () => {
     expect(app?.environment).toBe('stackgate/app');
     // The dependant's deployment starts only after the dependency's finished.
     expect(run.stdout.indexOf('Applying app')).toBeGreaterThan(run.stdout.indexOf('network: applied'));
+  });
+
+  it('gives the engines of an apply run their Go runtime settings for its lanes', async () => {
+    // A wrapper named `tofu` first on PATH records what each engine process got.
+    const log = path.join(dir, 'engine.log');
+    writeFileSync(log, '');
+    const script = `#!/bin/sh\necho "\${GOMAXPROCS-unset} \${GOGC-unset} $1" >> '${log}'\nexec '${path.join(TOOLS, 'bin', 'tofu')}' "$@"\n`;
+    writeFileSync(path.join(dir, 'tofu'), script);
+    chmodSync(path.join(dir, 'tofu'), 0o755);
+    const run = await planAndApply({
+      TF_VAR_target_app: path.join(dir, 'app.txt'),
+      TF_VAR_target_network: path.join(dir, 'net.txt'),
+      PATH: `${dir}:${path.join(TOOLS, 'bin')}:${process.env.PATH ?? ''}`,
+    });
+    expect(run.exitCode, run.stdout).toBe(0);
+    const applies = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .filter((line) => line.endsWith(' apply'));
+    expect(applies).toHaveLength(2);
+    // Two stacks, `parallelism` defaulting to the CPU count: two lanes (on one CPU, one lane and every core).
+    const lanes = Math.min(2, os.availableParallelism());
+    const cores = lanes > 1 ? String(Math.max(1, Math.floor(os.availableParallelism() / lanes))) : 'unset';
+    expect(new Set(applies)).toStrictEqual(new Set([`${cores} 400 apply`]));
   });
 
   it('skips the dependant when the dependency fails to apply, and says so', async () => {
