@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out="$(mktemp -d .build-XXXXXX)"
 trap 'rm -rf "$out"' EXIT
+# The config schema, compiled ahead of time into src/ (committed; a test checks it is current).
+node scripts/schema-validator.mjs
 # The action loads its larger toolkits (cache, artifacts) on first use: ncc puts each in a chunk beside
 # index.js, with a licence file per chunk, merged into the one licenses.txt.
 npx ncc build src/index.ts -o "$out/action" --license '[name].licenses.txt' --quiet

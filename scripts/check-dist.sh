@@ -8,9 +8,9 @@ if [ ! -s dist/licenses.txt ]; then
   echo "dist/licenses.txt is missing: run 'npm run build' and commit dist/." >&2
   exit 1
 fi
-if [ -n "$(git status --porcelain -- dist)" ]; then
-  echo "dist/ is stale: run 'npm run build' and commit dist/." >&2
-  git status --short -- dist >&2
+if [ -n "$(git status --porcelain -- dist src/config/schema-validator.js)" ]; then
+  echo "dist/ is stale: run 'npm run build' and commit dist/ (and src/config/schema-validator.js)." >&2
+  git status --short -- dist src/config/schema-validator.js >&2
   git --no-pager diff --stat -- dist >&2
   exit 1
 fi

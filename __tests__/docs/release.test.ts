@@ -22,7 +22,7 @@ function filesUnder(dir: string, pattern: RegExp): string[] {
 }
 
 const read = (file: string): string => readFileSync(path.join(ROOT, file), 'utf8');
-const sources = filesUnder('src', /\.ts$/).map(read);
+const sources = filesUnder('src', /\.[jt]s$/).map(read);
 const tooling = [
   ...filesUnder('__tests__', /\.ts$/),
   ...filesUnder('scripts', /\.(ts|sh|mjs)$/),

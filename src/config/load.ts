@@ -2,7 +2,7 @@
 // (unique names, stack paths that exist inside it). Every mistake is reported at its file, line and column.
 import { realpath, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import {
   isAlias,
   isMap,
@@ -14,7 +14,7 @@ import {
   type Node,
   type YAMLSeq,
 } from 'yaml';
-import schema from '../../schema/stackgate.schema.json' with { type: 'json' };
+import validateSchema from './schema-validator.js';
 import {
   type AnsibleStackConfig,
   ConfigError,
@@ -200,26 +200,10 @@ function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
 // ---------------------------------------------------------------------------------------------------------
 // Schema errors, rewritten for people.
 
-let validator: ValidateFunction | undefined;
-
-function compiledValidator(): ValidateFunction {
-  validator ??= compileSchema();
-  return validator;
-}
-
-function compileSchema(): ValidateFunction {
-  const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true });
-  // An editor extension (VS Code, yaml-language-server) shows it; we read it back from parentSchema. Every
-  // pattern of the schema has one (a test checks it).
-  ajv.addKeyword('patternErrorMessage');
-  return ajv.compile(schema);
-}
-
 function schemaProblems(data: unknown, locator: Locator): ConfigProblem[] {
-  const validate = compiledValidator();
-  if (validate(data)) return [];
+  if (validateSchema(data)) return [];
   // Stryker disable next-line ArrayDeclaration: ajv sets errors whenever validate returns false
-  const errors = validate.errors ?? [];
+  const errors = validateSchema.errors ?? [];
   const anyOfs = errors.filter((error) => error.keyword === 'anyOf');
   const problems: ConfigProblem[] = [];
   for (const error of errors) {
