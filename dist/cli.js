@@ -6534,7 +6534,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Br: () => (/* binding */ renderSummary)
 });
 
-// UNUSED EXPORTS: COMMENT_MAX_LENGTH, SUMMARY_MAX_BYTES, commentMarker, countsLine, engineTitle, fairShares, hiddenJson, parseCommentMeta, plural, renderComment, tasksLine
+// UNUSED EXPORTS: COMMENT_MAX_LENGTH, SUMMARY_MAX_BYTES, commentMarker, countsLine, engineTitle, fairShares, hiddenJson, parseCommentMeta, plural, renderComment, renderSectionAhead, tasksLine
 
 ;// CONCATENATED MODULE: external "node:buffer"
 const external_node_buffer_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
@@ -7739,7 +7739,21 @@ function isPureMove(change) {
 function isPureImport(change) {
     return change.action === 'import';
 }
+/**
+ * Sections rendered ahead of the report, while other stacks are still planning: the renders at the end of a
+ * run (log, summary, comment, check run) then only assemble them. A memo, so rendering stays pure: a stack
+ * report is frozen when its section is kept, so a later change to one of its fields throws instead of leaving
+ * the section stale.
+ */
+const renderedAhead = new WeakMap();
+/** Renders the section of a finished stack now, for every later render of a report that holds it. */
+function renderSectionAhead(stack) {
+    renderedAhead.set(Object.freeze(stack), renderStackParts(stack));
+}
 function stackParts(stack) {
+    return renderedAhead.get(stack) ?? renderStackParts(stack);
+}
+function renderStackParts(stack) {
     const plan = stack.plan;
     const engine = engineTitle(stack.engine);
     const items = [];

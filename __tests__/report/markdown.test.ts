@@ -5,6 +5,7 @@ import {
   parseCommentMeta,
   planToJson,
   renderComment,
+  renderSectionAhead,
   renderStackSection,
   renderSummary,
 } from '../../src/report/markdown.js';
@@ -186,6 +187,38 @@ describe('renderComment', () => {
     const summary = renderSummary(full);
     expect(summary).not.toContain('<!-- stackgate');
     expect(summary).toContain('# null_resource.b must be replaced');
+  });
+});
+
+describe('sections rendered ahead', () => {
+  const build = (): RunReport =>
+    report([
+      secretStack(),
+      stack('app', [{ address: 'null_resource.a', actions: ['delete'], before: { id: 'a' } }], {
+        message: 'Locked by pull request #7',
+      }),
+      stack('net', [], { status: 'errored', message: 'plan failed', diagnostics: [] }),
+    ]);
+
+  it('gives the same comment, summary and trimmed comment as rendering at the end', () => {
+    const ahead = build();
+    for (const section of ahead.stacks) renderSectionAhead(section);
+    const late = build();
+    expect(renderComment(ahead)).toStrictEqual(renderComment(late));
+    expect(renderSummary(ahead)).toBe(renderSummary(late));
+    expect(renderComment(ahead, { maxLength: 1_500 })).toStrictEqual(
+      renderComment(late, { maxLength: 1_500 }),
+    );
+    expect(renderComment(ahead, { maxLength: 1_500 }).truncated).toBe(true);
+  });
+
+  it('refuses a change to a stack whose section was rendered, rather than show a stale one', () => {
+    const rendered = build().stacks[1]!;
+    renderSectionAhead(rendered);
+    expect(() => {
+      rendered.message = 'changed later';
+    }).toThrow(TypeError);
+    expect(renderStackSection(rendered)).not.toContain('changed later');
   });
 });
 

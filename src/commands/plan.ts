@@ -9,6 +9,7 @@ import {
 } from '../engines/index.js';
 import { annotationsFromReport } from '../report/annotations.js';
 import { logSafe, stripControl } from '../report/escape.js';
+import { renderSectionAhead } from '../report/markdown.js';
 import { redactDiagnostics, redactText } from '../plan/redact.js';
 import { maskEngineInputs } from './masking.js';
 import { annotationFromFinding, blockingSummary, failingFindings, type Finding } from '../report/findings.js';
@@ -317,6 +318,8 @@ async function plan(ctx: RunContext): Promise<CommandResult> {
     if (applyModeOf(config, stack) === 'merge') report.appliesOnMerge = true;
     const holder = report.status === 'planned' ? await lockForPlan(ctx, stack.name) : undefined;
     if (holder) report.message = lockedMessage(holder);
+    // While other stacks still plan, so the report at the end only assembles the sections.
+    renderSectionAhead(report);
     return report;
   };
   // The engines start first; the door checks then work on this thread while they run.

@@ -239,7 +239,24 @@ function isPureImport(change: ResourceChange): boolean {
   return change.action === 'import';
 }
 
+/**
+ * Sections rendered ahead of the report, while other stacks are still planning: the renders at the end of a
+ * run (log, summary, comment, check run) then only assemble them. A memo, so rendering stays pure: a stack
+ * report is frozen when its section is kept, so a later change to one of its fields throws instead of leaving
+ * the section stale.
+ */
+const renderedAhead = new WeakMap<StackReport, SectionParts>();
+
+/** Renders the section of a finished stack now, for every later render of a report that holds it. */
+export function renderSectionAhead(stack: StackReport): void {
+  renderedAhead.set(Object.freeze(stack), renderStackParts(stack));
+}
+
 function stackParts(stack: StackReport): SectionParts {
+  return renderedAhead.get(stack) ?? renderStackParts(stack);
+}
+
+function renderStackParts(stack: StackReport): SectionParts {
   const plan = stack.plan;
   const engine = engineTitle(stack.engine);
   const items: SectionParts['items'] = [];
