@@ -1,10 +1,11 @@
 // The monorepo figure of `npm run bench` (scripts/bench.sh bundles this file).
 // Usage: node bench-monorepo.js TOFU NODE ACTION RESULTS_MD
-// N real tofu stacks (a `terraform_data` with `count = 10` each) planned by one `command: plan` run of the
-// bundled action (dist/index.js, as the runner starts it), against a sequential shell loop of `tofu init`,
-// `tofu plan -out` and `tofu show -json` over the same stacks, in the same script, rounds alternating. The
-// action writes a timeline of its engine processes (STACKGATE_TRACE_FILE): from it come the share of the
-// action's wall time when no engine process ran, and the engine processes per stack.
+// N real tofu stacks (a `terraform_data` with `count = 10` each, and a `.stackgate.yml` with two policies)
+// planned by one `command: plan` run of the bundled action (dist/index.js, as the runner starts it), against a
+// sequential shell loop of `tofu init`, `tofu plan -out` and `tofu show -json` over the same stacks, in the same
+// script, rounds alternating. The action writes a timeline of its engine processes (STACKGATE_TRACE_FILE):
+// from it come the share of the action's wall time when no engine process ran, and the engine processes per
+// stack.
 
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -45,7 +46,19 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
+/** A config like a real repository's: the stacks are discovered, and two policies guard every plan. */
+const CONFIG = `version: 1
+policies:
+  - name: no-destroy
+    deny: [delete, replace]
+    unless-label: allow-destroy
+  - name: small-changes
+    max-changes: 50
+    level: warning
+`;
+
 function writeStacks(root: string, count: number): string[] {
+  writeFileSync(path.join(root, '.stackgate.yml'), CONFIG);
   const folders: string[] = [];
   for (let index = 1; index <= count; index++) {
     const folder = `stacks/s${String(index).padStart(2, '0')}`;

@@ -12,7 +12,7 @@ vi.mock('@actions/core', async (importOriginal) => ({
   setSecret: (secret: string) => masked.push(secret),
 }));
 
-const { redactFormatDiff, scanSecrets } = await import('../../src/commands/checks.js');
+const { listWorkspaceFiles, redactFormatDiff, scanSecrets } = await import('../../src/commands/checks.js');
 
 let root: string;
 let workspace: string;
@@ -279,6 +279,29 @@ describe('scanSecrets', () => {
     const findings = await scanSecrets(workspace, names, []);
     expect(findings.map((finding) => finding.message)).toEqual([
       'Not scanned for secrets: 7 binary file(s) (img/0.png, img/1.png, img/2.png, img/3.png, img/4.png and 2 more).',
+    ]);
+  });
+});
+
+describe('listWorkspaceFiles', () => {
+  it('lists every regular file, sorted, without .git, .terraform, node_modules or anything a symlink leads to', async () => {
+    await write(workspace, {
+      'stacks/b/main.tf': '',
+      'stacks/a/main.tf': '',
+      'stacks/a/.terraform/providers/p': '',
+      '.git/config': '',
+      'node_modules/x/index.js': '',
+      'README.md': '',
+      '.stackgate.yml': '',
+    });
+    await write(outside, { 'credentials.tf': '' });
+    await symlink(outside, path.join(workspace, 'linked'));
+    await symlink(path.join(outside, 'credentials.tf'), path.join(workspace, 'stacks/creds.tf'));
+    expect(listWorkspaceFiles(workspace)).toStrictEqual([
+      '.stackgate.yml',
+      'README.md',
+      'stacks/a/main.tf',
+      'stacks/b/main.tf',
     ]);
   });
 });

@@ -1,7 +1,8 @@
 // The checks that guard the door, shared by `validate` and the start of `plan`: engines installed, formatting,
 // validation, and secrets in the files the change touches.
 import * as core from '@actions/core';
-import { lstat, readFile, readdir, realpath } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { lstat, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { forEachStack } from '../stacks/runner.js';
 import type { LoadedConfig } from '../config/types.js';
@@ -31,18 +32,21 @@ import { hideLiterals, lineStates } from '../scan/hcl-text.js';
 const SKIPPED_FOLDERS = new Set(['.git', '.terraform', 'node_modules']);
 export const MAX_SCANNED_BYTES = 2 * 1024 * 1024;
 
-/** Every file of the workspace (relative, posix), for scans on push and schedules. */
-export async function listWorkspaceFiles(workspace: string, folder = ''): Promise<string[]> {
-  const entries = await readdir(path.join(workspace, folder), { withFileTypes: true });
+/**
+ * Every file of the workspace (relative, posix), for scans on push and schedules. Read synchronously, like the
+ * selection's listings: it runs before any engine starts, when nothing else waits on this thread, and a promise
+ * per folder left the thread idle between the calls.
+ */
+export function listWorkspaceFiles(workspace: string): string[] {
   const files: string[] = [];
-  for (const entry of entries) {
-    const relative = folder ? `${folder}/${entry.name}` : entry.name;
-    if (entry.isDirectory() && !SKIPPED_FOLDERS.has(entry.name)) {
-      files.push(...(await listWorkspaceFiles(workspace, relative)));
-    } else if (entry.isFile()) {
-      files.push(relative);
+  const walk = (folder: string): void => {
+    for (const entry of readdirSync(path.join(workspace, folder), { withFileTypes: true })) {
+      const relative = folder ? `${folder}/${entry.name}` : entry.name;
+      if (entry.isDirectory() && !SKIPPED_FOLDERS.has(entry.name)) walk(relative);
+      else if (entry.isFile()) files.push(relative);
     }
-  }
+  };
+  walk('');
   return files.sort();
 }
 

@@ -280,7 +280,7 @@ async function plan(ctx: RunContext): Promise<CommandResult> {
   const handed = maskEngineInputs(env, ...affected.map((stack) => stack.env));
   // The door checks (engines installed, formatting, secrets in what the change touches) run beside the plans:
   // the files to scan are listed before any engine writes into the workspace.
-  const scannedFiles = files ?? (await listWorkspaceFiles(settings.workspace));
+  const scannedFiles = files ?? listWorkspaceFiles(settings.workspace);
   const providers = await openProviderCache(affected, fallbackEngine, {
     workspace: settings.workspace,
     env,

@@ -39,7 +39,7 @@ export async function loadConfigFindings(
 
 /** Files to scan for secrets: the change's on pull requests, every file otherwise. */
 export async function filesToScan(ctx: RunContext): Promise<string[]> {
-  return (await changedFiles(ctx)) ?? (await listWorkspaceFiles(ctx.settings.workspace));
+  return (await changedFiles(ctx)) ?? listWorkspaceFiles(ctx.settings.workspace);
 }
 
 function stackStatus(stack: Stack, findings: Finding[]): StackReport['status'] {

@@ -1,7 +1,8 @@
 // The only module that spawns processes. Arguments are always arrays (never a shell string), output is
 // capped, and a timeout kills the whole process tree.
 import { spawn } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
+import { accessSync, appendFileSync, constants } from 'node:fs';
+import path from 'node:path';
 
 export interface ExecOptions {
   cwd: string;
@@ -178,15 +179,16 @@ export function execFile(command: string, args: string[], options: ExecOptions):
   });
 }
 
-/** Finds an executable on PATH without spawning it. */
+/**
+ * Finds an executable on PATH without spawning it. The access checks are synchronous: a run asks before its
+ * engines start, and a promise per PATH folder left the thread idle between them.
+ */
 export async function which(name: string, pathEnv = process.env.PATH ?? ''): Promise<string | undefined> {
-  const { access, constants } = await import('node:fs/promises');
-  const { join } = await import('node:path');
   for (const dir of pathEnv.split(':')) {
     if (!dir) continue;
-    const candidate = join(dir, name);
+    const candidate = path.join(dir, name);
     try {
-      await access(candidate, constants.X_OK);
+      accessSync(candidate, constants.X_OK);
       return candidate;
     } catch {
       // not here
