@@ -748,7 +748,7 @@ describe('loadConfig: the tables behind the messages', () => {
 });
 
 // Survivors of the 97.70 % run: keys the data names differently from the YAML (merged, repeated, null), the
-// validator's options (compiled once per module), keys of the other engine, `depends-on` beside stacks that are
+// validator's options (now compiled ahead of time), keys of the other engine, `depends-on` beside stacks that are
 // no mapping, loops sharing a stack, and Windows paths.
 describe('loadConfig: keys the data names differently from the YAML', () => {
   it('points a problem in a mapping merged in by `<<` (YAML 1.1) at the mapping that merges it', async () => {
@@ -797,8 +797,8 @@ describe('loadConfig: keys the data names differently from the YAML', () => {
 });
 
 describe('loadConfig: the validator, on the first load in a process', () => {
-  // A module loaded afresh, outside the test: its validator is compiled by the test's own first load (the
-  // module's tables stay static code, as for every other test).
+  // A module loaded afresh, outside the test: the validator compiled ahead of time (schema-validator.js) keeps
+  // ajv's options, every error (allErrors) with its value and schema (verbose), and logs nothing.
   let fresh: { loadConfig: typeof loadConfig };
   beforeAll(async () => {
     vi.resetModules();
