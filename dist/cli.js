@@ -7748,9 +7748,10 @@ function isPureImport(change) {
  * the section stale.
  */
 const renderedAhead = new WeakMap();
-/** Renders the section of a finished stack now, for every later render of a report that holds it. */
+/** Renders the section of a finished stack now (once), for every later render of a report that holds it. */
 function renderSectionAhead(stack) {
-    renderedAhead.set(Object.freeze(stack), renderStackParts(stack));
+    if (!renderedAhead.has(stack))
+        renderedAhead.set(Object.freeze(stack), renderStackParts(stack));
 }
 function stackParts(stack) {
     return renderedAhead.get(stack) ?? renderStackParts(stack);

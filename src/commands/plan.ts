@@ -379,6 +379,8 @@ async function plan(ctx: RunContext): Promise<CommandResult> {
 export async function publishPlanReport(ctx: RunContext, report: RunReport): Promise<CommandResult> {
   const { settings } = ctx;
   const verdict = planVerdict(report);
+  // Once for the log, the summary, the comment and the check run (a plan's stacks already are).
+  for (const stack of report.stacks) renderSectionAhead(stack);
   logFullReport(report);
   const publication = await publishReport(ctx, report, {
     name: checkName('plan', settings.commentHeader),

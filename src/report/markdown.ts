@@ -247,9 +247,9 @@ function isPureImport(change: ResourceChange): boolean {
  */
 const renderedAhead = new WeakMap<StackReport, SectionParts>();
 
-/** Renders the section of a finished stack now, for every later render of a report that holds it. */
+/** Renders the section of a finished stack now (once), for every later render of a report that holds it. */
 export function renderSectionAhead(stack: StackReport): void {
-  renderedAhead.set(Object.freeze(stack), renderStackParts(stack));
+  if (!renderedAhead.has(stack)) renderedAhead.set(Object.freeze(stack), renderStackParts(stack));
 }
 
 function stackParts(stack: StackReport): SectionParts {
