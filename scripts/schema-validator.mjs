@@ -11,9 +11,34 @@ import standaloneCode from 'ajv/dist/standalone/index.js';
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const VALIDATOR_FILE = path.join(root, 'src/config/schema-validator.js');
 
+/** Keywords whose value is a map of names to subschemas; every other object-valued keyword is one subschema. */
+const SCHEMA_MAPS = new Set(['properties', 'definitions', 'patternProperties']);
+
+/**
+ * The schema without what only people read (descriptions and titles, for editors): with ajv's verbose errors the
+ * generated code holds the schema objects, and descriptions were most of their text.
+ */
+function withoutAnnotations(schema) {
+  if (Array.isArray(schema)) return schema.map(withoutAnnotations);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const kept = {};
+  for (const [keyword, value] of Object.entries(schema)) {
+    if (keyword === 'description' || keyword === 'title') continue;
+    if (['enum', 'const', 'default', 'required'].includes(keyword)) kept[keyword] = value;
+    else if (SCHEMA_MAPS.has(keyword))
+      kept[keyword] = Object.fromEntries(
+        Object.entries(value).map(([name, sub]) => [name, withoutAnnotations(sub)]),
+      );
+    else kept[keyword] = withoutAnnotations(value);
+  }
+  return kept;
+}
+
 /** The validator module's source for the schema in schema/stackgate.schema.json. */
 export function schemaValidatorSource() {
-  const schema = JSON.parse(readFileSync(path.join(root, 'schema/stackgate.schema.json'), 'utf8'));
+  const schema = withoutAnnotations(
+    JSON.parse(readFileSync(path.join(root, 'schema/stackgate.schema.json'), 'utf8')),
+  );
   const ajv = new Ajv({
     allErrors: true,
     verbose: true,
