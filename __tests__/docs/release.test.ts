@@ -1,5 +1,6 @@
 // Release hygiene: every dependency in package.json is used, the bundle's third-party licences are listed in
 // dist/licenses.txt and all permissive, and the documents a release needs are in place.
+import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -121,6 +122,24 @@ describe('dist/index.js', () => {
   ])('does not carry %s, which a chunk beside it does', (marker) => {
     expect(entry).not.toContain(marker);
     expect(chunks.some((file) => read(`dist/${file}`).includes(marker))).toBe(true);
+  });
+});
+
+describe('src/config/schema-validator.js', () => {
+  it('is what schema/stackgate.schema.json compiles to (run npm run build when this fails)', () => {
+    // --check exits non-zero, with a message, when the committed validator differs from a fresh compile.
+    expect(() =>
+      execFileSync(process.execPath, ['scripts/schema-validator.mjs', '--check'], {
+        cwd: ROOT,
+        stdio: 'pipe',
+      }),
+    ).not.toThrow();
+  });
+
+  it('needs no ajv at run time (ajv is a build tool only)', () => {
+    expect(read('src/config/schema-validator.js')).not.toMatch(/\brequire\(|from 'ajv/);
+    // A message of ajv's schema compiler, in the bundle when ajv was.
+    expect(read('dist/index.js')).not.toContain('schema with key or id');
   });
 });
 
