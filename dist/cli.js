@@ -6536,7 +6536,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Br: () => (/* binding */ renderSummary)
 });
 
-// UNUSED EXPORTS: COMMENT_MAX_LENGTH, SUMMARY_MAX_BYTES, commentMarker, countsLine, engineTitle, fairShares, hiddenJson, parseCommentMeta, plural, renderComment, renderSectionAhead, tasksLine
+// UNUSED EXPORTS: COMMENT_MAX_LENGTH, SUMMARY_MAX_BYTES, commentMarker, countsLine, engineTitle, fairShares, hiddenJson, parseCommentMeta, plural, renderComment, renderLogReport, renderSectionAhead, tasksLine
 
 ;// CONCATENATED MODULE: external "node:buffer"
 const external_node_buffer_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
@@ -7062,7 +7062,7 @@ const ANSI_SEQUENCE =
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 /** Text without ANSI escapes or control characters: only tab and newline are kept (CRLF becomes LF). */
-function stripControl(text) {
+function escape_stripControl(text) {
     // A lone carriage return would let text overwrite the line it sits on in a terminal-like log view.
     return text.replace(ANSI_SEQUENCE, '').replace(CONTROL, '').replace(/\r\n/g, '\n').replace(/\r/g, '');
 }
@@ -7072,7 +7072,7 @@ function stripControl(text) {
  * the legacy `##[name]` anywhere).
  */
 function logSafe(text) {
-    return stripControl(text)
+    return escape_stripControl(text)
         .replace(/\r\n|\r|\n/g, ' ⏎ ')
         .replace(/:(?=:)/g, `:${ZERO_WIDTH_SPACE}`)
         .replace(/##\[/g, `#${ZERO_WIDTH_SPACE}#[`);
@@ -7098,12 +7098,12 @@ function neutralizeReferences(text) {
 const MARKDOWN_SPECIALS = /[\\`*_[\]|~!]/g;
 /** Plain inline text: one line, no HTML, no markdown formatting, no mentions. */
 function escapeText(text) {
-    const oneLine = stripControl(text).replace(/\r?\n|\r/g, ' ');
+    const oneLine = escape_stripControl(text).replace(/\r?\n|\r/g, ' ');
     return neutralizeAutolinks(neutralizeReferences(escapeHtml(oneLine).replace(MARKDOWN_SPECIALS, (char) => `\\${char}`)));
 }
 /** Text for raw HTML contexts such as `<summary>`: markdown is not processed there, entities are. */
 function escapeHtmlText(text) {
-    return neutralizeAutolinks(neutralizeReferences(escapeHtml(stripControl(text).replace(/\r?\n|\r/g, ' '))));
+    return neutralizeAutolinks(neutralizeReferences(escapeHtml(escape_stripControl(text).replace(/\r?\n|\r/g, ' '))));
 }
 function longestRun(text, char) {
     // Scans from one occurrence to the next: most texts (every diff block) hold none at all.
@@ -7122,7 +7122,7 @@ function longestRun(text, char) {
  * even inside code spans. Code spans are never linked or mentioned, so no other escaping is needed.
  */
 function inlineCode(text) {
-    const oneLine = stripControl(text)
+    const oneLine = escape_stripControl(text)
         .replace(/\r?\n|\r/g, ' ')
         .replace(/\|/g, '\\|');
     const fence = '`'.repeat(longestRun(oneLine, '`') + 1);
@@ -7135,7 +7135,7 @@ function fenceFor(content) {
 }
 /** A fenced code block; its content is shown verbatim and cannot end the block early. */
 function codeBlock(raw, language = '') {
-    const content = stripControl(raw);
+    const content = escape_stripControl(raw);
     const fence = fenceFor(content);
     const body = content.endsWith('\n') ? content : `${content}\n`;
     return `${fence}${language}\n${body}${fence}\n`;
@@ -7743,15 +7743,27 @@ function isPureImport(change) {
 }
 /**
  * Sections rendered ahead of the report, while other stacks are still planning: the renders at the end of a
- * run (log, summary, comment, check run) then only assemble them. A memo, so rendering stays pure: a stack
- * report is frozen when its section is kept, so a later change to one of its fields throws instead of leaving
- * the section stale.
+ * run (log, summary, comment, check run) then only assemble them. A memo, so rendering stays pure: what a
+ * section is made of (the stack report, its plan and their lists) is frozen when the section is kept, so a
+ * later change to it throws instead of leaving the section stale.
  */
 const renderedAhead = new WeakMap();
+function freezeRendered(stack) {
+    const plan = stack.plan;
+    if (plan) {
+        for (const part of [plan.changes, plan.drift, plan.outputs, plan.diagnostics, plan.counts, plan.tasks])
+            if (part)
+                Object.freeze(part);
+        Object.freeze(plan);
+    }
+    Object.freeze(stack.diagnostics);
+    return Object.freeze(stack);
+}
 /** Renders the section of a finished stack now (once), for every later render of a report that holds it. */
 function renderSectionAhead(stack) {
+    // Stryker disable next-line ConditionalExpression: equivalent; rendering a frozen stack again gives the same parts
     if (!renderedAhead.has(stack))
-        renderedAhead.set(Object.freeze(stack), renderStackParts(stack));
+        renderedAhead.set(freezeRendered(stack), renderStackParts(stack));
 }
 function stackParts(stack) {
     return renderedAhead.get(stack) ?? renderStackParts(stack);
@@ -7976,6 +7988,13 @@ function renderSummary(report, options = {}) {
         comment: false,
         fullReportIn: 'the run log',
     }).body;
+}
+/**
+ * The full report as the run log shows it (between stop-commands markers): the summary's text without control
+ * characters, and with the legacy `##[command]` form, which is read anywhere on a line, broken.
+ */
+function renderLogReport(report) {
+    return stripControl(renderSummary(report)).replace(/##\[/g, '#\u200b#[');
 }
 // ---- JSON for `stackgate render --format json` -----------------------------------------------------------
 function changeToJson(change) {

@@ -1,9 +1,10 @@
 // The bench behind `npm run bench` (scripts/bench.sh plans the configuration and bundles this file).
 // Usage: node bench.js PLAN_DIR TOFU RESULTS_MD
 // Baseline: `tofu show -json` of the saved plan, as a child process. Measured: what Stackgate does with that
-// output in the action: JSON.parse + parseTerraformPlan (parse and redact), then the stack's report section
-// rendered once (renderSectionAhead, as command: plan does when the stack is planned) and the comment and
-// summary assembled from it (renderComment + renderSummary).
+// output in the action: JSON.parse + parseTerraformPlan (parse and redact), then the renders of command: plan
+// with a token: the stack's report section once (renderSectionAhead, when the stack is planned), the comment
+// (one renderComment for the sticky comment and the check run) and the summary twice (the run log's full report,
+// renderLogReport, and the job summary, renderSummary).
 
 import { Buffer } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
@@ -17,6 +18,7 @@ import {
   COMMENT_MAX_LENGTH,
   SUMMARY_MAX_BYTES,
   renderComment,
+  renderLogReport,
   renderSectionAhead,
   renderSummary,
 } from '../src/report/markdown.js';
@@ -129,6 +131,7 @@ function runCore(): {
   const comment = renderComment(report);
   const t3 = performance.now();
   sampleHeap();
+  renderLogReport(report); // the run log's full report
   const summary = renderSummary(report);
   const t4 = performance.now();
   sampleHeap();
@@ -174,7 +177,7 @@ const rows: [string, string][] = [
   [`\`tofu show -json\` (median of ${SHOW_RUNS})`, ms(showMs)],
   [
     `Stackgate: parse + redact + render (median of ${CORE_RUNS}, after a warm-up)`,
-    `${ms(coreMs)}: \`JSON.parse\` ${ms(stage('jsonParse'))}, parse + redact ${ms(stage('parsePlan'))}, section ${ms(stage('section'))}, comment ${ms(stage('comment'))}, summary ${ms(stage('summary'))}`,
+    `${ms(coreMs)}: \`JSON.parse\` ${ms(stage('jsonParse'))}, parse + redact ${ms(stage('parsePlan'))}, section ${ms(stage('section'))}, comment ${ms(stage('comment'))}, log and summary ${ms(stage('summary'))}`,
   ],
   [
     'Ratio to `tofu show -json`',

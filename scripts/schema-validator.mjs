@@ -12,7 +12,7 @@ const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const VALIDATOR_FILE = path.join(root, 'src/config/schema-validator.js');
 
 /** Keywords whose value is a map of names to subschemas; every other object-valued keyword is one subschema. */
-const SCHEMA_MAPS = new Set(['properties', 'definitions', 'patternProperties']);
+const SCHEMA_MAPS = new Set(['properties', 'definitions', '$defs', 'patternProperties', 'dependentSchemas']);
 
 /**
  * The schema without what only people read (descriptions and titles, for editors): with ajv's verbose errors the

@@ -5,6 +5,7 @@ import {
   parseCommentMeta,
   planToJson,
   renderComment,
+  renderLogReport,
   renderSectionAhead,
   renderStackSection,
   renderSummary,
@@ -190,6 +191,23 @@ describe('renderComment', () => {
   });
 });
 
+describe('renderLogReport', () => {
+  it('is the summary with no control character and no legacy ##[command] left whole', () => {
+    const named = stack('app##[error]bad\u001b[31mred\u0007\r\nnext', [
+      { address: 'null_resource.a', actions: ['create'], after: { id: '##[warning]x' } },
+    ]);
+    const text = renderLogReport(report([named]));
+    expect(text).not.toMatch(/##\[/);
+    expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+    expect(text).toContain('#\u200b#[error]bad');
+    expect(text).toContain('#\u200b#[warning]x');
+    // Otherwise the summary as it is.
+    expect(text.replaceAll('#\u200b#[', '##[')).toBe(
+      renderSummary(report([named])).replace(/\u001b\[31m|\u0007|\r/g, ''),
+    );
+  });
+});
+
 describe('sections rendered ahead', () => {
   const build = (): RunReport =>
     report([
@@ -212,13 +230,23 @@ describe('sections rendered ahead', () => {
     expect(renderComment(ahead, { maxLength: 1_500 }).truncated).toBe(true);
   });
 
-  it('refuses a change to a stack whose section was rendered, rather than show a stale one', () => {
+  it('refuses a change to a stack whose section was rendered, its plan or their lists, rather than show a stale one', () => {
     const rendered = build().stacks[1]!;
     renderSectionAhead(rendered);
-    expect(() => {
-      rendered.message = 'changed later';
-    }).toThrow(TypeError);
+    const plan = rendered.plan!;
+    const changes = [
+      () => (rendered.message = 'changed later'),
+      () => rendered.diagnostics.push({ severity: 'error', summary: 'changed later', detail: '' }),
+      () => (plan.hasChanges = false),
+      () => plan.changes.pop(),
+      () => plan.drift.push(plan.changes[0]!),
+      () => plan.outputs.push({ name: 'late', action: 'create', before: undefined, after: 'x' } as never),
+      () => plan.diagnostics.push({ severity: 'warning', summary: 'changed later', detail: '' }),
+      () => (plan.counts.destroy = 0),
+    ];
+    for (const change of changes) expect(change).toThrow(TypeError);
     expect(renderStackSection(rendered)).not.toContain('changed later');
+    expect(renderStackSection(rendered)).toContain('null_resource.a');
   });
 });
 

@@ -81,6 +81,8 @@ export interface SinkInput {
   octokit?: Octokit;
   /** Write the sticky comment (the `comment` input and the command agree). */
   comment: boolean;
+  /** The report as a comment, rendered once for the sticky comment and the check run's summary. */
+  commentBody: () => string;
 }
 
 /** One place a report goes. Failures become notices in the publication; they never change the gate. */
@@ -91,13 +93,13 @@ export interface Sink {
 
 export const commentSink: Sink = {
   name: 'comment',
-  async publish({ settings, report, octokit, comment }, publication) {
+  async publish({ settings, report, octokit, comment, commentBody }, publication) {
     const pull = report.pullNumber;
     if (!octokit || pull === undefined || !comment) return;
     const repo = repoOf(settings);
     try {
       const marker = commentMarker(report.header);
-      const body = renderComment(report).body;
+      const body = commentBody();
       const sticky = await upsertStickyComment(octokit, repo, pull, marker, body).catch(
         async (error: unknown) => {
           // GitHub refused the size (it may count differently): post the compact report rather than nothing.
@@ -122,7 +124,7 @@ export const commentSink: Sink = {
 
 export const checkRunSink: Sink = {
   name: 'check run',
-  async publish({ settings, report, check, octokit }, publication) {
+  async publish({ settings, report, check, octokit, commentBody }, publication) {
     if (octokit && report.sha) {
       try {
         publication.checkRunId = await publishCheckRun(octokit, repoOf(settings), {
@@ -130,7 +132,7 @@ export const checkRunSink: Sink = {
           headSha: report.sha,
           conclusion: check.conclusion,
           title: check.title,
-          summary: renderComment(report).body,
+          summary: commentBody(),
           annotations: check.annotations,
           detailsUrl: report.runUrl,
           externalId: checkRunExternalId(settings, check.name),
@@ -185,12 +187,14 @@ export async function publishReport(
   if (readOnly) publication.notices.push(FORK_NOTICE);
   else if (!ctx.github)
     publication.notices.push('No `github-token` was given: the report is in the job summary only.');
+  let commentBody: string | undefined;
   const input: SinkInput = {
     settings,
     report,
     check,
     octokit: readOnly ? undefined : ctx.github,
     comment: settings.comment && options.comment !== false,
+    commentBody: () => (commentBody ??= renderComment(report).body),
   };
   // In order: the summary goes last so it carries the others' notices.
   for (const sink of options.sinks ?? DEFAULT_SINKS) await sink.publish(input, publication);

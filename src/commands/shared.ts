@@ -8,8 +8,8 @@ import type { RunReport } from '../report/types.js';
 import { InputError, repositoryPath, type Settings } from '../settings.js';
 import { gitChangedFiles, relativeToWorkingDirectory } from '../stacks/changed-files.js';
 import { randomUUID } from 'node:crypto';
-import { renderSummary } from '../report/markdown.js';
-import { logSafe, stripControl } from '../report/escape.js';
+import { renderLogReport } from '../report/markdown.js';
+import { logSafe } from '../report/escape.js';
 import { repoOf, type RunContext } from './context.js';
 import { engineEnvironment } from '../engines/index.js';
 import { withUnitGraph } from '../engines/terragrunt.js';
@@ -146,8 +146,7 @@ export function logFullReport(report: RunReport): void {
   const resume = `stackgate-${randomUUID()}`;
   core.startGroup('Full report');
   core.info(`::stop-commands::${resume}`);
-  // The legacy `##[command]` form is read anywhere on a line; break it as well.
-  core.info(stripControl(renderSummary(report)).replace(/##\[/g, '#\u200b#['));
+  core.info(renderLogReport(report));
   core.info(`::${resume}::`);
   core.endGroup();
 }

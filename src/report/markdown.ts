@@ -6,7 +6,7 @@ import type { Diagnostic, Plan, PlanCounts, ResourceChange, TaskCounts } from '.
 import { renderOutputsDiff, renderResourceDiff } from './diff.js';
 import { failingFindings, renderFindings, type Finding } from './findings.js';
 import { renderPolicySection } from './policy.js';
-import { codeBlock, escapeHtmlText, escapeText, inlineCode } from './escape.js';
+import { codeBlock, escapeHtmlText, escapeText, inlineCode, stripControl } from './escape.js';
 import type { CommentMeta, RunReport, StackReport } from './types.js';
 
 /** GitHub rejects comment bodies over this many characters. */
@@ -241,15 +241,27 @@ function isPureImport(change: ResourceChange): boolean {
 
 /**
  * Sections rendered ahead of the report, while other stacks are still planning: the renders at the end of a
- * run (log, summary, comment, check run) then only assemble them. A memo, so rendering stays pure: a stack
- * report is frozen when its section is kept, so a later change to one of its fields throws instead of leaving
- * the section stale.
+ * run (log, summary, comment, check run) then only assemble them. A memo, so rendering stays pure: what a
+ * section is made of (the stack report, its plan and their lists) is frozen when the section is kept, so a
+ * later change to it throws instead of leaving the section stale.
  */
 const renderedAhead = new WeakMap<StackReport, SectionParts>();
 
+function freezeRendered(stack: StackReport): StackReport {
+  const plan = stack.plan;
+  if (plan) {
+    for (const part of [plan.changes, plan.drift, plan.outputs, plan.diagnostics, plan.counts, plan.tasks])
+      if (part) Object.freeze(part);
+    Object.freeze(plan);
+  }
+  Object.freeze(stack.diagnostics);
+  return Object.freeze(stack);
+}
+
 /** Renders the section of a finished stack now (once), for every later render of a report that holds it. */
 export function renderSectionAhead(stack: StackReport): void {
-  if (!renderedAhead.has(stack)) renderedAhead.set(Object.freeze(stack), renderStackParts(stack));
+  // Stryker disable next-line ConditionalExpression: equivalent; rendering a frozen stack again gives the same parts
+  if (!renderedAhead.has(stack)) renderedAhead.set(freezeRendered(stack), renderStackParts(stack));
 }
 
 function stackParts(stack: StackReport): SectionParts {
@@ -514,6 +526,14 @@ export function renderSummary(report: RunReport, options: { maxBytes?: number } 
     comment: false,
     fullReportIn: 'the run log',
   }).body;
+}
+
+/**
+ * The full report as the run log shows it (between stop-commands markers): the summary's text without control
+ * characters, and with the legacy `##[command]` form, which is read anywhere on a line, broken.
+ */
+export function renderLogReport(report: RunReport): string {
+  return stripControl(renderSummary(report)).replace(/##\[/g, '#\u200b#[');
 }
 
 // ---- JSON for `stackgate render --format json` -----------------------------------------------------------
