@@ -250,8 +250,9 @@ const renderedAhead = new WeakMap<StackReport, SectionParts>();
 function freezeRendered(stack: StackReport): StackReport {
   const plan = stack.plan;
   if (plan) {
+    // Freezing an absent part (plan.tasks) is a no-op.
     for (const part of [plan.changes, plan.drift, plan.outputs, plan.diagnostics, plan.counts, plan.tasks])
-      if (part) Object.freeze(part);
+      Object.freeze(part);
     Object.freeze(plan);
   }
   Object.freeze(stack.diagnostics);
