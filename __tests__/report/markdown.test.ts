@@ -198,11 +198,13 @@ describe('renderLogReport', () => {
     ]);
     const text = renderLogReport(report([named]));
     expect(text).not.toMatch(/##\[/);
+    // eslint-disable-next-line no-control-regex
     expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
     expect(text).toContain('#\u200b#[error]bad');
     expect(text).toContain('#\u200b#[warning]x');
     // Otherwise the summary as it is.
     expect(text.replaceAll('#\u200b#[', '##[')).toBe(
+      // eslint-disable-next-line no-control-regex
       renderSummary(report([named])).replace(/\u001b\[31m|\u0007|\r/g, ''),
     );
   });
