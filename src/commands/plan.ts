@@ -166,10 +166,6 @@ function lockedMessage(holder: LockHolder): string {
 }
 
 /**
- * Open drift issues of the planned stacks (a plan from Git also reverts that drift), for the comment; empty
- * without a token, on a fork, with `drift.show-in-pr: false`, or when the issues cannot be listed.
- */
-/**
  * The log line of a planned stack, once the door checks settled. A check that failed may not have masked what it
  * found, so the engine's message (which may quote a value) is then left out.
  */
@@ -182,6 +178,10 @@ export function plannedLine(
   return logSafe(`${name}: ${result.status}${result.message && masked ? ` (${result.message})` : ''}`);
 }
 
+/**
+ * Open drift issues of the planned stacks (a plan from Git also reverts that drift), for the comment; empty
+ * without a token, on a fork, with `drift.show-in-pr: false`, or when the issues cannot be listed.
+ */
 async function openDriftOf(
   ctx: RunContext,
   stacks: readonly string[],
